@@ -1,0 +1,87 @@
+package paybridge;
+
+import java.time.Duration;
+
+import javax.sql.DataSource;
+
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import paybridge.ledger.Database;
+import paybridge.ledger.DatabaseHealthCheck;
+import paybridge.sandbox.SandboxServer;
+import paybridge.sandbox.SandboxSettings;
+
+/**
+ * Wires what the routes need before they start: settings checked for the profile, the database
+ * (pool + migrations) bound as {@code dataSource}, its readiness check, and in {@code dev} the vendor sandbox.
+ */
+public class PaybridgeConfiguration implements CamelConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(PaybridgeConfiguration.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        PropertiesComponent props = context.getPropertiesComponent();
+        Settings settings = new Settings(props);
+        String profile = context.getCamelContextExtension().getProfile();
+        ProfileGuard.check(profile, settings);
+
+        Database database = Database.open(settings.require("paybridge.db.url"),
+                settings.get("paybridge.db.user", "sa"), settings.get("paybridge.db.password", ""),
+                settings.intValue("paybridge.db.pool-size", 16));
+        context.getRegistry().bind("dataSource", DataSource.class, database.dataSource());
+        context.getRegistry().bind("database", database);
+        context.addService(new Closer("database", database));
+
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            health.register(new DatabaseHealthCheck(database));
+        }
+
+        if (settings.bool("paybridge.sandbox.enabled", false)) {
+            SandboxServer sandbox = new SandboxServer(sandboxSettings(settings));
+            sandbox.start();
+            context.getRegistry().bind("sandbox", sandbox);
+            context.addService(new Closer("sandbox", sandbox));
+        }
+        LOG.info("paybridge configured: profile={}, database={}, vendors={}", profile,
+                database.productName(), settings.get("paybridge.vendors", ""));
+    }
+
+    static SandboxSettings sandboxSettings(Settings s) {
+        return new SandboxSettings(
+                s.get("paybridge.sandbox.host", "127.0.0.1"),
+                s.intValue("paybridge.sandbox.port", 8090),
+                Duration.parse(s.get("paybridge.sandbox.latency", "PT0S")),
+                Duration.parse(s.get("paybridge.sandbox.hang", "PT30S")),
+                s.get("paybridge.sandbox.webhook-url", "http://127.0.0.1:8080/webhooks"),
+                s.get("paybridge.sandbox.iamport.webhook-content-type", "application/json"),
+                s.get("paybridge.sandbox.steppay.webhook-content-type", "application/json"),
+                s.require("paybridge.iamport.api-key"),
+                s.require("paybridge.iamport.api-secret"),
+                Duration.parse(s.get("paybridge.sandbox.iamport.token-ttl", "PT30M")),
+                s.require("paybridge.steppay.secret-token"),
+                s.get("paybridge.sandbox.steppay.billing-response", "full"));
+    }
+
+    /** Closes a resource when the CamelContext stops, after the routes that use it. */
+    private static final class Closer extends ServiceSupport {
+        private final String name;
+        private final AutoCloseable resource;
+
+        Closer(String name, AutoCloseable resource) {
+            this.name = name;
+            this.resource = resource;
+        }
+
+        @Override
+        protected void doStop() throws Exception {
+            LOG.debug("Closing {}", name);
+            resource.close();
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package paybridge.ledger;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfoService;
+
+/**
+ * The pooled database and its schema. One set of migrations ({@code db/migration/common}) serves
+ * H2 and PostgreSQL; each also gets a few statements only its dialect can say
+ * ({@code db/migration/h2}, {@code db/migration/postgresql}), such as the trigger that keeps the
+ * ledger append-only.
+ */
+public final class Database implements AutoCloseable {
+    private final HikariDataSource dataSource;
+    private final Flyway flyway;
+    private final String productName;
+
+    private Database(HikariDataSource dataSource, Flyway flyway, String productName) {
+        this.dataSource = dataSource;
+        this.flyway = flyway;
+        this.productName = productName;
+    }
+
+    /** Opens the pool and migrates the schema; fails fast when the database cannot be reached. */
+    public static Database open(String url, String user, String password, int poolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(withH2PostgresMode(url));
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(poolSize);
+        config.setPoolName("paybridge-db");
+        HikariDataSource ds = new HikariDataSource(config);
+        try {
+            String product = productName(ds);
+            String dialect = product.toLowerCase().contains("postgres") ? "postgresql" : "h2";
+            Flyway flyway = Flyway.configure()
+                    .dataSource(ds)
+                    .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect)
+                    .load();
+            flyway.migrate();
+            return new Database(ds, flyway, product);
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+    }
+
+    /**
+     * H2 must speak PostgreSQL's dialect so one set of migrations serves both. The contract's
+     * default URL {@code jdbc:h2:file:./data/paybridge} names no mode, so it is added here.
+     */
+    static String withH2PostgresMode(String url) {
+        if (!url.startsWith("jdbc:h2:") || url.toUpperCase().contains(";MODE=")) {
+            return url;
+        }
+        return url + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    }
+
+    private static String productName(DataSource ds) {
+        try (Connection c = ds.getConnection()) {
+            return c.getMetaData().getDatabaseProductName();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Database not reachable: " + e.getMessage(), e);
+        }
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public String productName() {
+        return productName;
+    }
+
+    public boolean isPostgres() {
+        return productName.toLowerCase().contains("postgres");
+    }
+
+    /** Applied migrations that Flyway knows but the database lacks: zero when ready. */
+    public int pendingMigrations() {
+        MigrationInfoService info = flyway.info();
+        return info.pending().length;
+    }
+
+    public String schemaVersion() {
+        MigrationInfoService info = flyway.info();
+        return info.current() == null ? "none" : info.current().getVersion().getVersion();
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}
