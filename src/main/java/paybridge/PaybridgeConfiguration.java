@@ -11,6 +11,8 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import paybridge.api.HttpErrorPages;
+import paybridge.api.ProblemResponder;
 import paybridge.ledger.Database;
 import paybridge.ledger.DatabaseHealthCheck;
 import paybridge.sandbox.SandboxServer;
@@ -36,6 +38,9 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         context.getRegistry().bind("dataSource", DataSource.class, database.dataSource());
         context.getRegistry().bind("database", database);
         context.addService(new Closer("database", database));
+
+        context.getRegistry().bind("problemResponder", new ProblemResponder());
+        context.addStartupListener(new HttpErrorPages());
 
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {

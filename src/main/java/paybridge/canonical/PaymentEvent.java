@@ -1,0 +1,35 @@
+package paybridge.canonical;
+
+import java.time.Instant;
+
+/**
+ * One money fact about a payment, however it was learnt (API answer, lookup, operator, webhook).
+ *
+ * @param amount          the signed ledger amount: +paid, -returned, 0 otherwise
+ * @param cancellationId  the vendor's id of the cancellation, when money was returned and it has one
+ * @param refundedTotal   the payment's cumulative returned amount after this event (money returned only)
+ */
+public record PaymentEvent(
+        String vendor,
+        String paymentId,
+        String vendorPaymentRef,
+        String subscriptionId,
+        EventType type,
+        long amount,
+        String currency,
+        String cancellationId,
+        long refundedTotal,
+        Instant occurredAt) {
+
+    /**
+     * The ledger's unique key, derived from the facts alone (CONTRACT §5): the same outcome learnt
+     * from the API, a lookup, an operator and a webhook is one entry.
+     */
+    public String eventKey() {
+        String base = vendor + ":" + paymentId + ":" + type;
+        if (!type.returnsMoney()) {
+            return base;
+        }
+        return base + ":" + (cancellationId != null && !cancellationId.isBlank() ? "c=" + cancellationId : "t=" + refundedTotal);
+    }
+}
