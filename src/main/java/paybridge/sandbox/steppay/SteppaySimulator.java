@@ -95,11 +95,9 @@ public final class SteppaySimulator {
         router.post("/_control/first-payment").handler(this::firstPayment);
         router.post("/_control/deposit/:idKey").handler(this::deposit);
         router.route().last().handler(ctx -> answer(ctx, 404, error("NOT_FOUND", "존재하지 않는 API 입니다.", null)));
-        router.errorHandler(413, ctx -> write(ctx, 413, error("PAYLOAD_TOO_LARGE", "요청 본문이 너무 큽니다.", null)));
-        router.errorHandler(500, ctx -> {
-            LOG.warn("Steppay simulator failed on {} {}", ctx.request().method(), ctx.normalizedPath(), ctx.failure());
-            write(ctx, 500, error("INTERNAL_SERVER_ERROR", "서버 오류가 발생했습니다.", null));
-        });
+        // A failure handler on the sub-router itself: a sub-router's errorHandler is not consulted
+        // for failures raised inside it (the root router's is), so errors keep Steppay's shape here.
+        router.route().failureHandler(this::failure);
         return router;
     }
 
@@ -330,6 +328,18 @@ public final class SteppaySimulator {
     }
 
     // ---- helpers ----
+
+    private void failure(RoutingContext ctx) {
+        int status = ctx.statusCode() == -1 ? 500 : ctx.statusCode();
+        if (status == 413) {
+            write(ctx, 413, error("PAYLOAD_TOO_LARGE", "요청 본문이 너무 큽니다.", null));
+        } else if (status >= 400 && status < 500) {
+            write(ctx, status, error("INVALID_REQUEST", "요청을 처리할 수 없습니다.", null));
+        } else {
+            LOG.warn("Steppay simulator failed on {} {}", ctx.request().method(), ctx.normalizedPath(), ctx.failure());
+            write(ctx, 500, error("INTERNAL_SERVER_ERROR", "서버 오류가 발생했습니다.", null));
+        }
+    }
 
     /** Accepts {@code Secret-Token}, and on the cancel endpoint also {@code Secret-Key}. */
     private Handler<RoutingContext> auth(boolean acceptSecretKey) {
