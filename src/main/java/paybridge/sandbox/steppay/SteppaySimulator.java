@@ -332,12 +332,12 @@ public final class SteppaySimulator {
     private void failure(RoutingContext ctx) {
         int status = ctx.statusCode() == -1 ? 500 : ctx.statusCode();
         if (status == 413) {
-            write(ctx, 413, error("PAYLOAD_TOO_LARGE", "요청 본문이 너무 큽니다.", null));
+            answer(ctx, 413, error("PAYLOAD_TOO_LARGE", "요청 본문이 너무 큽니다.", null));
         } else if (status >= 400 && status < 500) {
-            write(ctx, status, error("INVALID_REQUEST", "요청을 처리할 수 없습니다.", null));
+            answer(ctx, status, error("INVALID_REQUEST", "요청을 처리할 수 없습니다.", null));
         } else {
             LOG.warn("Steppay simulator failed on {} {}", ctx.request().method(), ctx.normalizedPath(), ctx.failure());
-            write(ctx, 500, error("INTERNAL_SERVER_ERROR", "서버 오류가 발생했습니다.", null));
+            answer(ctx, 500, error("INTERNAL_SERVER_ERROR", "서버 오류가 발생했습니다.", null));
         }
     }
 
