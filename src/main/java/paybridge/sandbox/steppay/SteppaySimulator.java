@@ -1,19 +1,484 @@
 package paybridge.sandbox.steppay;
 
-import io.vertx.core.Vertx;
-import io.vertx.ext.web.Router;
-import paybridge.sandbox.SandboxSettings;
-import paybridge.sandbox.WebhookSender;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** Placeholder: the Steppay simulator is being written. */
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import paybridge.sandbox.SandboxSettings;
+import paybridge.sandbox.TestAmounts;
+import paybridge.sandbox.WebhookSender;
+import paybridge.sandbox.steppay.SteppayPayment.Method;
+import paybridge.sandbox.steppay.SteppayPayment.Status;
+
+/**
+ * Simulates Steppay's "비관리형 (Self) 결제" API, mounted at {@code /sandbox/steppay}:
+ * <ul>
+ *   <li>{@code POST /api/payment/billing} charges a billing key (the idKey of a COMPLETE
+ *       {@code *_BILL} payment). Like the real vendor it has no idempotency: a repeated
+ *       {@code partnerOrderId} charges again. The answer body is undocumented at the vendor, so
+ *       {@link SandboxSettings#steppayBillingResponse()} chooses the receipt ({@code full}) or
+ *       nothing ({@code empty}).</li>
+ *   <li>{@code POST /api/internal/payment/cancel} refunds all or part of a payment; the header
+ *       {@code Secret-Key} is accepted there too (the vendor's documents spell it so).</li>
+ *   <li>{@code GET /api/payment/receipt/{idKey}} and {@code GET /api/v1/orders/{orderIdOrCode}}.</li>
+ * </ul>
+ * Every vendor call needs {@code Secret-Token}; every vendor answer is delayed by
+ * {@link SandboxSettings#latency()}. The charge amount picks the outcome ({@link TestAmounts}).
+ * Webhooks {@code {webHookType, orderId, idKey}} go to {@code <webhookBaseUrl>/steppay}.
+ * <p>
+ * Test hooks outside Steppay's API, without auth or latency: {@code GET /_stats},
+ * {@code POST /_control/first-payment} (the customer's first payment in the browser SDK) and
+ * {@code POST /_control/deposit/{idKey}} (the customer pays into a virtual account).
+ * <p>
+ * <b>Seeded at start:</b> a COMPLETE {@code CARD_BILL} payment of 100 KRW with idKey
+ * {@value #SEED_ID_KEY} (the vendor documentation's example), orderId 1, partnerOrderId
+ * {@value #SEED_PARTNER_ORDER_ID}: a walkthrough can charge that billing key at once.
+ */
 public final class SteppaySimulator {
+    public static final String SEED_ID_KEY = "16057932413479698c8vqQG0kMix9";
+    public static final String SEED_PARTNER_ORDER_ID = "sandbox-first-payment";
+    static final String SEED_PARTNER_USER_ID = "sandbox-user";
+    static final long SEED_AMOUNT = 100;
+
+    private static final Logger LOG = LoggerFactory.getLogger(SteppaySimulator.class);
+    private static final long MAX_BODY_BYTES = 1024 * 1024;
+    private static final String JSON_UTF8 = "application/json; charset=utf-8";
+
     private final Vertx vertx;
+    private final SandboxSettings settings;
+    private final WebhookSender webhooks;
+    private final SteppayStore store = new SteppayStore();
+
+    private final AtomicLong charges = new AtomicLong();
+    private final AtomicLong paid = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong cancels = new AtomicLong();
+    private final AtomicLong requests = new AtomicLong();
 
     public SteppaySimulator(Vertx vertx, SandboxSettings settings, WebhookSender webhooks) {
         this.vertx = vertx;
+        this.settings = settings;
+        this.webhooks = webhooks;
+        store.create(SEED_ID_KEY, SEED_PARTNER_ORDER_ID, SEED_PARTNER_USER_ID, "Sandbox first payment",
+                Method.CARD_BILL, SEED_AMOUNT, Status.COMPLETE);
     }
 
     public Router router() {
-        return Router.router(vertx);
+        Router router = Router.router(vertx);
+        router.route("/api/*").handler(ctx -> {
+            requests.incrementAndGet();
+            ctx.next();
+        });
+        router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+        router.post("/api/payment/billing").handler(auth(false)).handler(this::billing);
+        router.post("/api/internal/payment/cancel").handler(auth(true)).handler(this::cancel);
+        router.get("/api/payment/receipt/:idKey").handler(auth(false)).handler(this::receipt);
+        router.get("/api/v1/orders/:orderIdOrCode").handler(auth(false)).handler(this::order);
+        router.get("/_stats").handler(ctx -> write(ctx, 200, stats()));
+        router.post("/_control/first-payment").handler(this::firstPayment);
+        router.post("/_control/deposit/:idKey").handler(this::deposit);
+        router.route().last().handler(ctx -> answer(ctx, 404, error("NOT_FOUND", "존재하지 않는 API 입니다.", null)));
+        // A failure handler on the sub-router itself: a sub-router's errorHandler is not consulted
+        // for failures raised inside it (the root router's is), so errors keep Steppay's shape here.
+        router.route().failureHandler(this::failure);
+        return router;
+    }
+
+    // ---- counters (also served as GET /_stats) ----
+
+    /** Billing calls that created a payment: paid, hung, virtual account or FAILED. */
+    public long charges() {
+        return charges.get();
+    }
+
+    /** Payments that reached COMPLETE: billing charges, first payments and deposits (not the seed). */
+    public long paid() {
+        return paid.get();
+    }
+
+    /** Billing charges the issuer declined (stored as FAILED). */
+    public long failed() {
+        return failed.get();
+    }
+
+    /** Successful cancels, full or partial. */
+    public long cancels() {
+        return cancels.get();
+    }
+
+    /** Every call to a Steppay API path, accepted or not. */
+    public long requests() {
+        return requests.get();
+    }
+
+    public JsonObject stats() {
+        return new JsonObject()
+                .put("charges", charges())
+                .put("paid", paid())
+                .put("failed", failed())
+                .put("cancels", cancels())
+                .put("requests", requests());
+    }
+
+    // ---- Steppay API ----
+
+    private void billing(RoutingContext ctx) {
+        JsonObject body = jsonObjectBody(ctx);
+        if (body == null) {
+            answer(ctx, 400, invalidRequest(new JsonArray().add(problem("body", "JSON 객체가 필요합니다."))));
+            return;
+        }
+        JsonArray problems = new JsonArray();
+        String idKey = requiredText(body, "idKey", "idKey", problems);
+        JsonObject partner = optionalObject(body, "partner", problems);
+        JsonObject product = optionalObject(body, "product", problems);
+        optionalObject(body, "customer", problems);
+        String partnerOrderId = requiredText(partner, "partnerOrderId", "partner.partnerOrderId", problems);
+        String partnerUserId = optionalText(partner, "partnerUserId", "partner.partnerUserId", problems);
+        String itemName = optionalText(product, "itemName", "product.itemName", problems);
+        Long amount = product == null ? null : money(product.getValue("amount"));
+        if (amount == null || amount <= 0) {
+            problems.add(problem("product.amount", "0보다 큰 정수 금액이 필요합니다."));
+        }
+        for (String field : new String[] {"taxFreeAmount", "discount"}) {
+            Object raw = body.getValue(field);
+            Long value = money(raw);
+            if (raw != null && (value == null || value < 0)) {
+                problems.add(problem(field, "0 이상의 정수 금액이어야 합니다."));
+            }
+        }
+        if (!problems.isEmpty()) {
+            answer(ctx, 400, invalidRequest(problems));
+            return;
+        }
+        SteppayPayment key = store.byIdKey(idKey);
+        if (key == null || !key.isBillingKey()) {
+            answer(ctx, 400, error("BILLING_KEY_NOT_FOUND", "빌링키를 찾을 수 없습니다.", null));
+            return;
+        }
+        if (amount == TestAmounts.SERVER_ERROR) {
+            // The vendor broke before charging anything: nothing stored, no webhook.
+            answer(ctx, 500, error("INTERNAL_SERVER_ERROR", "서버 오류가 발생했습니다.", null));
+            return;
+        }
+        if (amount == TestAmounts.DECLINE) {
+            SteppayPayment payment = store.create(null, partnerOrderId, partnerUserId, itemName,
+                    Method.CARD_BILL, amount, Status.FAILED);
+            charges.incrementAndGet();
+            failed.incrementAndGet();
+            webhook("FAILED", payment);
+            answer(ctx, 400, error("PAYMENT_FAILED", "카드 승인 거절: 잔액부족", null));
+            return;
+        }
+        boolean virtualAccount = amount == TestAmounts.VIRTUAL_ACCOUNT;
+        SteppayPayment payment = store.create(null, partnerOrderId, partnerUserId, itemName,
+                virtualAccount ? Method.VBANK : Method.CARD_BILL, amount,
+                virtualAccount ? Status.VIRTUAL_BANK_STANDBY : Status.COMPLETE);
+        charges.incrementAndGet();
+        if (!virtualAccount) {
+            paid.incrementAndGet();
+        }
+        LOG.debug("Steppay sandbox charged orderId {} ({} KRW)", payment.orderId, amount);
+        // The webhook leaves before the answer: with HANG the caller has given up by the time it
+        // would arrive, yet the charge exists and is announced (the UNKNOWN outcome).
+        webhook(virtualAccount ? "VBANK" : "PAYMENT", payment);
+        JsonObject answer = "empty".equalsIgnoreCase(settings.steppayBillingResponse()) ? null : payment.receipt();
+        Duration extra = amount == TestAmounts.HANG ? settings.hang() : Duration.ZERO;
+        answer(ctx, 200, answer, extra);
+    }
+
+    private void cancel(RoutingContext ctx) {
+        JsonObject body = jsonObjectBody(ctx);
+        if (body == null) {
+            answer(ctx, 400, invalidRequest(new JsonArray().add(problem("body", "JSON 객체가 필요합니다."))));
+            return;
+        }
+        JsonArray problems = new JsonArray();
+        String idKey = requiredText(body, "idKey", "idKey", problems);
+        Long requestPrice = money(body.getValue("requestPrice"));
+        if (requestPrice == null) {
+            problems.add(problem("requestPrice", "정수 금액(숫자 또는 숫자 문자열)이 필요합니다."));
+        }
+        if (!problems.isEmpty()) {
+            answer(ctx, 400, invalidRequest(problems));
+            return;
+        }
+        SteppayPayment payment = store.byIdKey(idKey);
+        if (payment == null) {
+            answer(ctx, 404, paymentNotFound());
+            return;
+        }
+        SteppayPayment.Cancel done;
+        try {
+            done = payment.cancel(requestPrice, store.newTid(), SteppayStore.now());
+        } catch (SteppayPayment.CancelRefused refused) {
+            answer(ctx, 400, error(refused.reason.name(), refused.getMessage(), null));
+            return;
+        }
+        cancels.incrementAndGet();
+        webhook("CANCELED", payment);
+        String receiptUrl = "http://" + hostOf(ctx) + ctx.mountPoint() + "/api/payment/receipt/" + payment.idKey;
+        answer(ctx, 200, new JsonObject()
+                .put("result", "SUCCESS")
+                .put("code", 200)
+                .put("message", "취소 성공")
+                .put("id", payment.orderId)
+                .put("response", new JsonObject()
+                        .put("tid", payment.tid)
+                        .put("paymentReceiptUrl", receiptUrl)
+                        .put("cancelPayment", new JsonObject()
+                                .put("canceledAmount", done.canceledAmount())
+                                .put("tid", done.tid())
+                                .put("paymentStatus", done.status().name())
+                                .put("canceledDate", done.canceledDate()))));
+    }
+
+    private void receipt(RoutingContext ctx) {
+        SteppayPayment payment = store.byIdKey(ctx.pathParam("idKey"));
+        if (payment == null) {
+            answer(ctx, 404, paymentNotFound());
+        } else {
+            answer(ctx, 200, payment.receipt());
+        }
+    }
+
+    private void order(RoutingContext ctx) {
+        SteppayPayment payment = store.byOrderIdOrCode(ctx.pathParam("orderIdOrCode"));
+        if (payment == null) {
+            answer(ctx, 404, error("ORDER_NOT_FOUND", "주문을 찾을 수 없습니다.", null));
+        } else {
+            answer(ctx, 200, payment.order());
+        }
+    }
+
+    // ---- test control (not Steppay's API) ----
+
+    private void firstPayment(RoutingContext ctx) {
+        JsonObject body = jsonObjectBody(ctx);
+        if (body == null) {
+            write(ctx, 400, invalidRequest(new JsonArray().add(problem("body", "JSON 객체가 필요합니다."))));
+            return;
+        }
+        JsonArray problems = new JsonArray();
+        String partnerOrderId = requiredText(body, "partnerOrderId", "partnerOrderId", problems);
+        String partnerUserId = optionalText(body, "partnerUserId", "partnerUserId", problems);
+        String itemName = optionalText(body, "itemName", "itemName", problems);
+        // 0 KRW is allowed: Steppay issues billing keys on 0-won first payments too.
+        Long amount = money(body.getValue("amount"));
+        if (amount == null || amount < 0) {
+            problems.add(problem("amount", "0 이상의 정수 금액이 필요합니다."));
+        }
+        String methodName = optionalText(body, "paymentMethod", "paymentMethod", problems);
+        Method method = Method.CARD_BILL;
+        if (methodName != null) {
+            try {
+                method = Method.valueOf(methodName);
+            } catch (IllegalArgumentException e) {
+                problems.add(problem("paymentMethod", "알 수 없는 결제수단입니다."));
+            }
+        }
+        String outcome = optionalText(body, "outcome", "outcome", problems);
+        boolean abandoned = "USER_CANCELED".equals(outcome);
+        if (outcome != null && !abandoned && !"COMPLETE".equals(outcome) && !"PAYMENT".equals(outcome)) {
+            problems.add(problem("outcome", "COMPLETE 또는 USER_CANCELED 이어야 합니다."));
+        }
+        if (!problems.isEmpty()) {
+            write(ctx, 400, invalidRequest(problems));
+            return;
+        }
+        SteppayPayment payment = store.create(null, partnerOrderId, partnerUserId, itemName, method, amount,
+                abandoned ? Status.USER_CANCELED : Status.COMPLETE);
+        if (!abandoned) {
+            paid.incrementAndGet();
+        }
+        webhook(abandoned ? "USER_CANCELED" : "PAYMENT", payment);
+        write(ctx, 200, payment.receipt());
+    }
+
+    private void deposit(RoutingContext ctx) {
+        SteppayPayment payment = store.byIdKey(ctx.pathParam("idKey"));
+        if (payment == null) {
+            write(ctx, 404, paymentNotFound());
+            return;
+        }
+        if (!payment.deposit(SteppayStore.now())) {
+            write(ctx, 400, error("NOT_VIRTUAL_BANK_STANDBY", "입금 대기 중인 가상계좌 결제가 아닙니다.", null));
+            return;
+        }
+        paid.incrementAndGet();
+        webhook("PAYMENT", payment);
+        write(ctx, 200, payment.receipt());
+    }
+
+    // ---- helpers ----
+
+    private void failure(RoutingContext ctx) {
+        int status = ctx.statusCode() == -1 ? 500 : ctx.statusCode();
+        if (status == 413) {
+            answer(ctx, 413, error("PAYLOAD_TOO_LARGE", "요청 본문이 너무 큽니다.", null));
+        } else if (status >= 400 && status < 500) {
+            answer(ctx, status, error("INVALID_REQUEST", "요청을 처리할 수 없습니다.", null));
+        } else {
+            LOG.warn("Steppay simulator failed on {} {}", ctx.request().method(), ctx.normalizedPath(), ctx.failure());
+            answer(ctx, 500, error("INTERNAL_SERVER_ERROR", "서버 오류가 발생했습니다.", null));
+        }
+    }
+
+    /** Accepts {@code Secret-Token}, and on the cancel endpoint also {@code Secret-Key}. */
+    private Handler<RoutingContext> auth(boolean acceptSecretKey) {
+        return ctx -> {
+            if (tokenMatches(ctx.request().getHeader("Secret-Token"))
+                    || (acceptSecretKey && tokenMatches(ctx.request().getHeader("Secret-Key")))) {
+                ctx.next();
+            } else {
+                answer(ctx, 403, error("INVALID_SECRET_TOKEN", "유효하지 않은 Secret Token 입니다.", null));
+            }
+        };
+    }
+
+    private boolean tokenMatches(String presented) {
+        String expected = settings.steppaySecretToken();
+        return presented != null && expected != null
+                && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void webhook(String type, SteppayPayment payment) {
+        String base = settings.webhookBaseUrl();
+        if (base == null || base.isBlank()) {
+            return;
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("webHookType", type);
+        fields.put("orderId", payment.orderId);
+        fields.put("idKey", payment.idKey);
+        String url = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/steppay";
+        webhooks.send(url, settings.steppayWebhookContentType(), fields);
+    }
+
+    /**
+     * Whole KRW from a JSON integer or a string of digits (the vendor's documents quote amounts
+     * as strings); null for anything else, including fractions and exponents.
+     */
+    static Long money(Object value) {
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            return ((Number) value).longValue();
+        }
+        if (value instanceof BigInteger big) {
+            return big.bitLength() < 64 ? big.longValue() : null;
+        }
+        if (value instanceof String text && text.matches("-?\\d{1,18}")) {
+            return Long.parseLong(text);
+        }
+        return null;
+    }
+
+    private static JsonObject jsonObjectBody(RoutingContext ctx) {
+        Buffer buffer = ctx.body().buffer();
+        if (buffer == null || buffer.length() == 0) {
+            return null;
+        }
+        try {
+            return Json.decodeValue(buffer) instanceof JsonObject object ? object : null;
+        } catch (DecodeException e) {
+            return null;
+        }
+    }
+
+    private static String requiredText(JsonObject parent, String key, String field, JsonArray problems) {
+        Object value = parent == null ? null : parent.getValue(key);
+        if (value instanceof String text && !text.isBlank()) {
+            return text;
+        }
+        problems.add(problem(field, "필수 문자열 값입니다."));
+        return null;
+    }
+
+    private static String optionalText(JsonObject parent, String key, String field, JsonArray problems) {
+        Object value = parent == null ? null : parent.getValue(key);
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        problems.add(problem(field, "문자열이어야 합니다."));
+        return null;
+    }
+
+    private static JsonObject optionalObject(JsonObject parent, String key, JsonArray problems) {
+        Object value = parent.getValue(key);
+        if (value == null || value instanceof JsonObject) {
+            return (JsonObject) value;
+        }
+        problems.add(problem(key, "JSON 객체여야 합니다."));
+        return null;
+    }
+
+    private static JsonObject problem(String field, String message) {
+        return new JsonObject().put("field", field).put("message", message);
+    }
+
+    private JsonObject invalidRequest(JsonArray problems) {
+        return error("INVALID_REQUEST", "요청 값이 올바르지 않습니다.", problems);
+    }
+
+    private JsonObject paymentNotFound() {
+        return error("PAYMENT_NOT_FOUND", "결제 정보를 찾을 수 없습니다.", null);
+    }
+
+    /** Steppay's error shape. */
+    private JsonObject error(String code, String message, Object details) {
+        return new JsonObject()
+                .put("traceId", store.traceId())
+                .put("errorCode", code)
+                .put("errorMessage", message)
+                .put("details", details);
+    }
+
+    private static String hostOf(RoutingContext ctx) {
+        String host = ctx.request().getHeader("Host");
+        return host == null || host.isBlank() ? "127.0.0.1" : host;
+    }
+
+    /** A vendor API answer: delayed by the configured latency, never blocking the event loop. */
+    private void answer(RoutingContext ctx, int status, JsonObject body) {
+        answer(ctx, status, body, Duration.ZERO);
+    }
+
+    private void answer(RoutingContext ctx, int status, JsonObject body, Duration extraDelay) {
+        long delay = settings.latency().toMillis() + extraDelay.toMillis();
+        if (delay <= 0) {
+            write(ctx, status, body);
+        } else {
+            vertx.setTimer(delay, id -> write(ctx, status, body));
+        }
+    }
+
+    /** Writes now; a null body is an empty answer. The caller may have hung up meanwhile. */
+    private static void write(RoutingContext ctx, int status, JsonObject body) {
+        HttpServerResponse response = ctx.response();
+        if (response.closed() || response.ended()) {
+            return;
+        }
+        response.setStatusCode(status);
+        if (body == null) {
+            response.end();
+        } else {
+            response.putHeader("Content-Type", JSON_UTF8).end(body.toBuffer());
+        }
     }
 }
