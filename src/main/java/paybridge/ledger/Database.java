@@ -33,7 +33,8 @@ public final class Database implements AutoCloseable {
         config.setJdbcUrl(withH2PostgresMode(url));
         config.setUsername(user);
         config.setPassword(password);
-        config.setMaximumPoolSize(poolSize);
+        // Flyway holds two connections while it migrates (lock + work): fewer would deadlock it
+        config.setMaximumPoolSize(Math.max(2, poolSize));
         config.setPoolName("paybridge-db");
         HikariDataSource ds = new HikariDataSource(config);
         try {
