@@ -60,7 +60,9 @@ abstract class IamportTestSupport {
 
     static HttpServer receiver;
     static final ConcurrentLinkedQueue<Webhook> webhooks = new ConcurrentLinkedQueue<>();
-    final HttpClient http = HttpClient.newHttpClient();
+    // HTTP/1.1: the default client would upgrade to h2c and multiplex concurrent calls over one
+    // connection; separate connections are closer to many callers at once
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     SandboxServer sandbox;
     String base;
 

@@ -201,10 +201,6 @@ public final class IamportSimulator {
             serverError(ctx); // the vendor broke before charging: nothing stored
             return;
         }
-        if (store.merchantUidUsed(c.merchantUid())) {
-            reply(ctx, 200, -1, DUPLICATE, null); // cheap early answer; publish() below is the real guard
-            return;
-        }
         long now = nowSeconds();
         boolean vbank = c.amount() == TestAmounts.VIRTUAL_ACCOUNT;
         boolean declined = c.amount() == TestAmounts.DECLINE;
@@ -212,7 +208,7 @@ public final class IamportSimulator {
                 store.newPgTid(now), c.customerUid(), c.noticeUrl(), c.card(), c.name(), c.buyerName(),
                 c.buyerEmail(), c.buyerTel(), now, vbank ? newVbank(now) : null);
         payment.settle(!declined, IamportStore.newApplyNum(), onetime ? ONETIME_DECLINE : AGAIN_DECLINE, now);
-        if (!store.publish(payment)) {
+        if (!store.publish(payment)) { // the one atomic guard: a merchant_uid is never charged twice
             reply(ctx, 200, -1, DUPLICATE, null);
             return;
         }

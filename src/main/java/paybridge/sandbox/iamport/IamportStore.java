@@ -59,10 +59,6 @@ final class IamportStore {
         return true;
     }
 
-    boolean merchantUidUsed(String merchantUid) {
-        return byMerchantUid.containsKey(merchantUid);
-    }
-
     IamportPayment byImpUid(String impUid) {
         return payments.get(impUid);
     }
