@@ -1,11 +1,15 @@
 package paybridge.sandbox;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,42 +25,59 @@ import paybridge.sandbox.steppay.SteppaySimulator;
 public final class SandboxServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SandboxServer.class);
 
+    private static final int EVENT_LOOPS = Math.max(2, Runtime.getRuntime().availableProcessors());
+
     private final SandboxSettings settings;
     private final Vertx vertx;
     private final WebhookSender webhooks = new WebhookSender();
     private final IamportSimulator iamport;
     private final SteppaySimulator steppay;
-    private HttpServer server;
+    private volatile int port;
 
     public SandboxServer(SandboxSettings settings) {
         this.settings = settings;
-        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS));
         this.iamport = new IamportSimulator(vertx, settings, webhooks);
         this.steppay = new SteppaySimulator(vertx, settings, webhooks);
     }
 
-    /** Starts listening; returns the bound port (useful with port 0). */
+    /** Starts listening; returns the bound port (with port 0, a free one is picked first). */
     public int start() {
         Router root = Router.router(vertx);
         root.route("/sandbox/iamport/*").subRouter(iamport.router());
         root.route("/sandbox/steppay/*").subRouter(steppay.router());
-        CompletableFuture<HttpServer> started = new CompletableFuture<>();
-        vertx.createHttpServer()
-                .requestHandler(root)
-                .listen(settings.port(), settings.host())
-                .onSuccess(started::complete)
-                .onFailure(started::completeExceptionally);
+        port = settings.port() != 0 ? settings.port() : freePort();
+        // One server per event loop on the same port: Vert.x spreads connections across them, so
+        // the simulators use both cores (a single server created outside a verticle uses one loop).
+        CompletableFuture<String> deployed = new CompletableFuture<>();
+        vertx.deployVerticle(() -> new AbstractVerticle() {
+                    @Override
+                    public void start(Promise<Void> started) {
+                        vertx.createHttpServer().requestHandler(root).listen(port, settings.host())
+                                .<Void>mapEmpty().onComplete(started);
+                    }
+                }, new DeploymentOptions().setInstances(EVENT_LOOPS))
+                .onSuccess(deployed::complete)
+                .onFailure(deployed::completeExceptionally);
         try {
-            server = started.get(10, TimeUnit.SECONDS);
+            deployed.get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new IllegalStateException("Sandbox could not listen on " + settings.host() + ":" + settings.port(), e);
+            throw new IllegalStateException("Sandbox could not listen on " + settings.host() + ":" + port, e);
         }
-        LOG.info("Vendor sandbox listening on http://{}:{}/sandbox/{{iamport,steppay}}", settings.host(), server.actualPort());
-        return server.actualPort();
+        LOG.info("Vendor sandbox listening on http://{}:{}/sandbox/{{iamport,steppay}}", settings.host(), port);
+        return port;
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public int port() {
-        return server.actualPort();
+        return port;
     }
 
     public IamportSimulator iamport() {
