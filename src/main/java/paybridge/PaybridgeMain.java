@@ -22,6 +22,15 @@ public final class PaybridgeMain {
         newMain(Path.of(System.getenv().getOrDefault("PAYBRIDGE_HOME", ".")), Map.of()).run(args);
     }
 
+    /** The profile: a test's override, else CAMEL_MAIN_PROFILE, else dev (CONTRACT §1). */
+    static String profile(Map<String, Object> overrides) {
+        Object chosen = overrides.get("camel.main.profile");
+        if (chosen == null) {
+            chosen = System.getenv().getOrDefault("CAMEL_MAIN_PROFILE", "dev");
+        }
+        return chosen.toString().trim();
+    }
+
     /**
      * The one way paybridge is assembled, used by {@link #main} and by the tests, so the tests start
      * exactly what production starts.
@@ -32,12 +41,18 @@ public final class PaybridgeMain {
     public static Main newMain(Path home, Map<String, Object> overrides) {
         Path absoluteHome = home.toAbsolutePath().normalize();
         Main main = new Main(PaybridgeMain.class); // finds PaybridgeConfiguration and RouteBuilders by package scan
-        // camel-main only reads classpath:application.properties by default (CAMEL-NOTES)
-        main.setDefaultPropertyPlaceholderLocation(
-                "file:" + absoluteHome.resolve("application.properties") + ";optional=true,"
-                        + "classpath:application.properties;optional=true");
+        // camel-main only reads classpath:application.properties by default (CAMEL-NOTES). The first
+        // location that has a key wins: the operator's profile file, the profile file in the jar,
+        // the operator's application.properties, then the copy in the jar.
+        String profile = profile(overrides);
+        main.setDefaultPropertyPlaceholderLocation(String.join(",",
+                "file:" + absoluteHome.resolve("application-" + profile + ".properties") + ";optional=true",
+                "classpath:application-" + profile + ".properties;optional=true",
+                "file:" + absoluteHome.resolve("application.properties") + ";optional=true",
+                "classpath:application.properties;optional=true"));
         java.util.Properties initial = new java.util.Properties();
         initial.setProperty("paybridge.home", absoluteHome.toString());
+        initial.setProperty("camel.main.profile", profile);
         main.setInitialProperties(initial);
         if (!overrides.isEmpty()) {
             main.setOverrideProperties(Map.copyOf(overrides));

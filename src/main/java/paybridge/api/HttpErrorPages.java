@@ -24,11 +24,20 @@ public final class HttpErrorPages implements StartupListener {
 
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context);
+        int port = Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port}}"));
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
         if (router == null) {
+            org.slf4j.LoggerFactory.getLogger(HttpErrorPages.class).warn("No platform-http router: error pages stay Vert.x defaults");
             return;
         }
-        TITLES.forEach((status, title) -> router.errorHandler(status, ctx -> answer(ctx, status, title)));
+        // Unmatched requests never reach the sub-router's error handlers (the root router answers
+        // them), so a catch-all route placed last answers them instead; a failure handler on every
+        // path covers what Vert.x itself fails (e.g. 413 from the body limit).
+        router.route().last().handler(ctx -> answer(ctx, 404, TITLES.get(404)));
+        router.route().failureHandler(ctx -> {
+            int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+            answer(ctx, status, TITLES.getOrDefault(status, "Error"));
+        });
     }
 
     private static void answer(RoutingContext ctx, int status, String title) {

@@ -1,0 +1,77 @@
+package paybridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import paybridge.testing.RunningPaybridge;
+
+/** The prod profile refuses to start without what real money needs, and never serves the sandbox. */
+class ProfileGuardTest {
+
+    @Test
+    void prodRefusesToStartNamingEveryMissingSetting() {
+        assertThatThrownBy(() -> RunningPaybridge.start(Map.of("camel.main.profile", "prod")).close())
+                .hasStackTraceContaining("The prod profile refuses to start: missing PAYBRIDGE_API_KEY, "
+                        + "STEPPAY_SECRET_TOKEN, IAMPORT_API_KEY, IAMPORT_API_SECRET");
+    }
+
+    @Test
+    void prodAsksOnlyForTheVendorsEnabled() {
+        Map<String, Object> props = new HashMap<>();
+        props.put("camel.main.profile", "prod");
+        props.put("paybridge.vendors", "steppay");
+        props.put("paybridge.api.key", "k");
+        assertThatThrownBy(() -> RunningPaybridge.start(props).close())
+                .hasStackTraceContaining("missing STEPPAY_SECRET_TOKEN")
+                .satisfies(e -> assertThat(stackOf(e)).doesNotContain("IAMPORT_API_KEY"));
+    }
+
+    @Test
+    void prodRefusesASandboxBaseUrl() {
+        Map<String, Object> props = prodWithCredentials();
+        props.put("paybridge.iamport.base-url", "http://127.0.0.1:1/sandbox/iamport");
+        assertThatThrownBy(() -> RunningPaybridge.start(props).close())
+                .hasStackTraceContaining("paybridge.iamport.base-url points at the sandbox");
+    }
+
+    @Test
+    void prodWithCredentialsStartsAndServesNoSandbox() {
+        try (RunningPaybridge app = RunningPaybridge.start(prodWithCredentials())) {
+            assertThat(app.health().status()).isEqualTo(200);
+            assertThat(app.lookup("sandbox", Object.class)).isNull();
+            assertThat(listening(app.sandboxPort)).as("sandbox port").isFalse();
+        }
+    }
+
+    private static Map<String, Object> prodWithCredentials() {
+        Map<String, Object> props = new HashMap<>();
+        props.put("camel.main.profile", "prod");
+        props.put("paybridge.api.key", "test-api-key");
+        props.put("paybridge.steppay.secret-token", "t");
+        props.put("paybridge.iamport.api-key", "k");
+        props.put("paybridge.iamport.api-secret", "s");
+        return props;
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String stackOf(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            sb.append(t.getMessage()).append('\n');
+        }
+        return sb.toString();
+    }
+}
