@@ -12,6 +12,18 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.api.HttpErrorPages;
+import paybridge.api.JsonResponses;
+import paybridge.api.LedgerQuery;
+import paybridge.ledger.LedgerStore;
+import paybridge.ledger.PaymentStore;
+import paybridge.ledger.RefundStore;
+import paybridge.ledger.Sql;
+import paybridge.payments.ChargeService;
+import paybridge.payments.EnabledVendors;
+import paybridge.payments.OperatorService;
+import paybridge.payments.PaymentView;
+import paybridge.payments.RefundService;
+import paybridge.payments.ReconcileService;
 import paybridge.api.ProblemResponder;
 import paybridge.ledger.Database;
 import paybridge.ledger.DatabaseHealthCheck;
@@ -39,6 +51,7 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         context.getRegistry().bind("database", database);
         context.addService(new Closer("database", database));
 
+        bindPaymentServices(context, settings);
         context.getRegistry().bind("problemResponder", new ProblemResponder());
         context.addStartupListener(new HttpErrorPages());
 
@@ -55,6 +68,34 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         }
         LOG.info("paybridge configured: profile={}, database={}, vendors={}", profile,
                 database.productName(), settings.get("paybridge.vendors", ""));
+    }
+
+    /** The stores and services the routes call by name (bean ref) in routes/*.camel.yaml. */
+    private static void bindPaymentServices(CamelContext context, Settings settings) {
+        Duration vendorTimeout = Duration.parse(settings.get("paybridge.vendor.timeout", "PT10S"));
+        Duration reconcileInterval = Duration.parse(settings.get("paybridge.reconcile.interval", "PT1M"));
+        // Camel's timer reads "PT1M" as 0 ms: hand it milliseconds
+        context.getPropertiesComponent().addOverrideProperty("paybridge.reconcile.interval-millis",
+                String.valueOf(reconcileInterval.toMillis()));
+        Sql sql = new Sql(context);
+        PaymentStore payments = new PaymentStore(sql);
+        LedgerStore ledger = new LedgerStore(sql);
+        RefundStore refunds = new RefundStore(sql);
+        PaymentView view = new PaymentView(payments, ledger);
+        EnabledVendors vendors = new EnabledVendors(settings.get("paybridge.vendors", ""));
+        var registry = context.getRegistry();
+        registry.bind("paymentStore", payments);
+        registry.bind("ledgerStore", ledger);
+        registry.bind("paymentView", view);
+        registry.bind("chargeService", new ChargeService(payments, ledger, view, vendors));
+        registry.bind("refundService", new RefundService(payments, refunds, ledger));
+        registry.bind("operatorService", new OperatorService(payments, ledger, view));
+        // a PENDING attempt younger than this may still be waiting for its vendor's answer
+        Duration grace = Duration.parse(settings.get("paybridge.reconcile.pending-grace",
+                vendorTimeout.multipliedBy(2).plusSeconds(5).toString()));
+        registry.bind("reconcileService", new ReconcileService(payments, ledger, grace));
+        registry.bind("ledgerQuery", new LedgerQuery(ledger));
+        registry.bind("jsonResponses", new JsonResponses());
     }
 
     static SandboxSettings sandboxSettings(Settings s) {

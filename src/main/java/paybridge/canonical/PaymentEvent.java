@@ -26,10 +26,12 @@ public record PaymentEvent(
      * from the API, a lookup, an operator and a webhook is one entry.
      */
     public String eventKey() {
-        String base = vendor + ":" + paymentId + ":" + type;
         if (!type.returnsMoney()) {
-            return base;
+            return vendor + ":" + paymentId + ":" + type;
         }
-        return base + ":" + (cancellationId != null && !cancellationId.isBlank() ? "c=" + cancellationId : "t=" + refundedTotal);
+        // REFUNDED (our API), CANCELLED and PARTIALLY_REFUNDED (a webhook or lookup) of the same
+        // cancellation are one fact: the key names the return, not the type that reported it.
+        return vendor + ":" + paymentId + ":RETURN:"
+                + (cancellationId != null && !cancellationId.isBlank() ? "c=" + cancellationId : "t=" + refundedTotal);
     }
 }

@@ -23,9 +23,13 @@ CREATE TABLE payments (
     vendor_payment_ref  VARCHAR(64),
     failure_code        VARCHAR(64),
     failure_message     VARCHAR(500),
+    -- money promised to refunds that are sent or succeeded; one conditional UPDATE reserves it,
+    -- so two refunds at once can never together exceed the amount paid
+    refund_reserved     BIGINT       NOT NULL DEFAULT 0,
     created_at          TIMESTAMP WITH TIME ZONE NOT NULL,
     updated_at          TIMESTAMP WITH TIME ZONE NOT NULL,
-    version             INTEGER      NOT NULL DEFAULT 0
+    version             INTEGER      NOT NULL DEFAULT 0,
+    CONSTRAINT payments_refund_within_amount CHECK (refund_reserved >= 0 AND refund_reserved <= amount)
 );
 -- the reconcile route scans open attempts by age
 CREATE INDEX payments_status_idx ON payments (status, updated_at);

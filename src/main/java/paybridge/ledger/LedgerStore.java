@@ -1,0 +1,96 @@
+package paybridge.ledger;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import paybridge.canonical.LedgerSource;
+import paybridge.canonical.PaymentEvent;
+
+/**
+ * The append-only ledger (CONTRACT §5). {@link #append} is idempotent on the event key: the
+ * database keeps the first row and ignores every later report of the same fact. Nothing here
+ * updates or deletes, and the database refuses it anyway.
+ */
+public final class LedgerStore {
+    private static final String APPEND = """
+            INSERT INTO ledger_entries (recorded_at, occurred_at, vendor, payment_id, vendor_payment_ref,
+                subscription_id, type, amount, currency, source, event_key)
+            VALUES (:?recordedAt, :?occurredAt, :?vendor, :?paymentId, :?vendorPaymentRef,
+                :?subscriptionId, :?type, :?amount, :?currency, :?source, :?eventKey)
+            ON CONFLICT DO NOTHING""";
+
+    private static final String BY_PAYMENT = """
+            SELECT * FROM ledger_entries WHERE payment_id = :?paymentId ORDER BY recorded_at, entry_id""";
+
+    private static final String RETURNED = """
+            SELECT COALESCE(SUM(-amount), 0) AS returned FROM ledger_entries
+            WHERE payment_id = :?paymentId AND amount < 0""";
+
+    // one fixed statement: an absent filter is a NULL parameter that disables its condition
+    private static final String FIND = """
+            SELECT * FROM ledger_entries
+            WHERE (CAST(:?paymentId AS VARCHAR(64)) IS NULL OR payment_id = :?paymentId)
+              AND (CAST(:?subscriptionId AS VARCHAR(24)) IS NULL OR subscription_id = :?subscriptionId)
+              AND (CAST(:?from AS TIMESTAMP WITH TIME ZONE) IS NULL OR recorded_at >= :?from)
+              AND (CAST(:?to AS TIMESTAMP WITH TIME ZONE) IS NULL OR recorded_at < :?to)
+            ORDER BY recorded_at, entry_id
+            LIMIT :?limit""";
+
+    private final Sql sql;
+
+    public LedgerStore(Sql sql) {
+        this.sql = sql;
+    }
+
+    /** Appends the event unless its key is already there; true when this call added it. */
+    public boolean append(PaymentEvent event, LedgerSource source) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("recordedAt", Instant.now());
+        p.put("occurredAt", event.occurredAt() == null ? Instant.now() : event.occurredAt());
+        p.put("vendor", event.vendor());
+        p.put("paymentId", event.paymentId());
+        p.put("vendorPaymentRef", event.vendorPaymentRef());
+        p.put("subscriptionId", event.subscriptionId());
+        p.put("type", event.type().name());
+        p.put("amount", event.amount());
+        p.put("currency", event.currency() == null ? "KRW" : event.currency());
+        p.put("source", source.name());
+        p.put("eventKey", event.eventKey());
+        return sql.update(APPEND, p) == 1;
+    }
+
+    public List<LedgerEntry> forPayment(String paymentId) {
+        return sql.query(BY_PAYMENT, Map.of("paymentId", paymentId)).stream().map(LedgerStore::entry).toList();
+    }
+
+    /** What the ledger says was returned to the customer for a payment (a positive number). */
+    public long returned(String paymentId) {
+        return Sql.longValue(sql.query(RETURNED, Map.of("paymentId", paymentId)).get(0).get("returned"));
+    }
+
+    /** Entries matching every filter given (null = no filter), oldest first. */
+    public List<LedgerEntry> find(String paymentId, String subscriptionId, Instant from, Instant to, int limit) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("paymentId", paymentId);
+        p.put("subscriptionId", subscriptionId);
+        p.put("from", from);
+        p.put("to", to);
+        p.put("limit", limit);
+        List<LedgerEntry> out = new ArrayList<>();
+        for (Map<String, Object> row : sql.query(FIND, p)) {
+            out.add(entry(row));
+        }
+        return out;
+    }
+
+    private static LedgerEntry entry(Map<String, Object> r) {
+        return new LedgerEntry(Sql.longValue(r.get("entry_id")), Sql.instant(r.get("recorded_at")),
+                Sql.instant(r.get("occurred_at")), (String) r.get("vendor"), (String) r.get("payment_id"),
+                (String) r.get("vendor_payment_ref"), (String) r.get("subscription_id"), (String) r.get("type"),
+                Sql.longValue(r.get("amount")), ((String) r.get("currency")).trim(), (String) r.get("source"),
+                (String) r.get("event_key"));
+    }
+}

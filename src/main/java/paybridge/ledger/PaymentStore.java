@@ -1,0 +1,133 @@
+package paybridge.ledger;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import paybridge.canonical.Failure;
+import paybridge.canonical.PaymentCommand;
+import paybridge.canonical.PaymentStatus;
+
+/**
+ * Charge attempts ({@code payments}). Each state change is one conditional statement, so two
+ * threads or two nodes racing on the same payment cannot both win: the loser's update count is 0.
+ */
+public final class PaymentStore {
+    private static final String INSERT = """
+            INSERT INTO payments (payment_id, request_hash, vendor, method, amount, currency, order_name, customer_id,
+                subscription_id, billing_key, card_last4, status, created_at, updated_at)
+            VALUES (:?paymentId, :?requestHash, :?vendor, :?method, :?amount, :?currency, :?orderName, :?customerId,
+                :?subscriptionId, :?billingKey, :?cardLast4, 'PENDING', :?now, :?now)
+            ON CONFLICT DO NOTHING""";
+    private static final String FIND = "SELECT * FROM payments WHERE payment_id = :?paymentId";
+    private static final String SETTLE_OPEN = """
+            UPDATE payments SET status = :?status,
+                vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
+                billing_key = COALESCE(:?billingKey, billing_key),
+                failure_code = :?failureCode, failure_message = :?failureMessage,
+                updated_at = :?now, version = version + 1
+            WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";
+    private static final String UPDATE_DECIDED = """
+            UPDATE payments SET status = :?status, vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
+                updated_at = :?now, version = version + 1
+            WHERE payment_id = :?paymentId AND status = :?expected""";
+    private static final String DELETE_NOT_ATTEMPTED = """
+            DELETE FROM payments WHERE payment_id = :?paymentId AND status = 'PENDING' AND vendor_payment_ref IS NULL""";
+    private static final String REOPEN_NOT_CHARGED = """
+            UPDATE payments SET status = 'PENDING', failure_code = NULL, failure_message = NULL,
+                updated_at = :?now, version = version + 1
+            WHERE payment_id = :?paymentId AND status = 'FAILED' AND failure_code = 'NOT_CHARGED'""";
+    private static final String OPEN_BEFORE = """
+            SELECT * FROM payments WHERE status IN ('PENDING', 'UNKNOWN') AND updated_at < :?before
+            ORDER BY updated_at LIMIT :?limit""";
+    private static final String RESERVE_REFUND = """
+            UPDATE payments SET refund_reserved = refund_reserved + :?amount, updated_at = :?now
+            WHERE payment_id = :?paymentId AND status = 'PAID' AND refund_reserved + :?amount <= amount""";
+    private static final String RELEASE_REFUND = """
+            UPDATE payments SET refund_reserved = refund_reserved - :?amount, updated_at = :?now
+            WHERE payment_id = :?paymentId AND refund_reserved >= :?amount""";
+
+    private final Sql sql;
+
+    public PaymentStore(Sql sql) {
+        this.sql = sql;
+    }
+
+    /** Records a new PENDING attempt; false when the paymentId is already taken. */
+    public boolean insertAttempt(PaymentCommand c, String requestHash) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("paymentId", c.paymentId());
+        p.put("requestHash", requestHash);
+        p.put("vendor", c.vendor());
+        p.put("method", c.method().name());
+        p.put("amount", c.amount());
+        p.put("currency", c.currency());
+        p.put("orderName", c.orderName());
+        p.put("customerId", c.customer() == null ? null : c.customer().id());
+        p.put("subscriptionId", c.subscriptionId());
+        p.put("billingKey", c.billingKey());
+        p.put("cardLast4", c.card() == null ? null : c.card().last4());
+        p.put("now", Instant.now());
+        return sql.update(INSERT, p) == 1;
+    }
+
+    public Optional<PaymentRecord> find(String paymentId) {
+        List<Map<String, Object>> rows = sql.query(FIND, Map.of("paymentId", paymentId));
+        return rows.isEmpty() ? Optional.empty() : Optional.of(PaymentRecord.of(rows.get(0)));
+    }
+
+    /** Settles a PENDING or UNKNOWN attempt; false when it was already decided by someone else. */
+    public boolean settleOpen(String paymentId, PaymentStatus status, String vendorPaymentRef, String billingKey,
+                              Failure failure) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("paymentId", paymentId);
+        p.put("status", status.name());
+        p.put("vendorPaymentRef", vendorPaymentRef);
+        p.put("billingKey", billingKey);
+        p.put("failureCode", failure == null ? null : failure.code());
+        p.put("failureMessage", failure == null ? null : truncate(failure.message(), 500));
+        p.put("now", Instant.now());
+        return sql.update(SETTLE_OPEN, p) == 1;
+    }
+
+    /** Moves a decided payment from one state to another (e.g. AWAITING_DEPOSIT to PAID on a deposit). */
+    public boolean changeDecided(String paymentId, PaymentStatus expected, PaymentStatus status, String vendorPaymentRef) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("paymentId", paymentId);
+        p.put("expected", expected.name());
+        p.put("status", status.name());
+        p.put("vendorPaymentRef", vendorPaymentRef);
+        p.put("now", Instant.now());
+        return sql.update(UPDATE_DECIDED, p) == 1;
+    }
+
+    /** Forgets an attempt the vendor certainly never processed, so its paymentId can be sent again. */
+    public boolean forgetNotAttempted(String paymentId) {
+        return sql.update(DELETE_NOT_ATTEMPTED, Map.of("paymentId", paymentId)) == 1;
+    }
+
+    /** Turns a NOT_CHARGED attempt back into PENDING for a new send; false when it is not NOT_CHARGED. */
+    public boolean reopenNotCharged(String paymentId) {
+        return sql.update(REOPEN_NOT_CHARGED, Map.of("paymentId", paymentId, "now", Instant.now())) == 1;
+    }
+
+    /** Open attempts last touched before the given time, oldest first. */
+    public List<PaymentRecord> openBefore(Instant before, int limit) {
+        return sql.query(OPEN_BEFORE, Map.of("before", before, "limit", limit)).stream().map(PaymentRecord::of).toList();
+    }
+
+    /** Reserves refund money atomically; false when the payment is not PAID or too little remains. */
+    public boolean reserveRefund(String paymentId, long amount) {
+        return sql.update(RESERVE_REFUND, Map.of("paymentId", paymentId, "amount", amount, "now", Instant.now())) == 1;
+    }
+
+    public void releaseRefund(String paymentId, long amount) {
+        sql.update(RELEASE_REFUND, Map.of("paymentId", paymentId, "amount", amount, "now", Instant.now()));
+    }
+
+    private static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+}

@@ -1,0 +1,107 @@
+package paybridge.ledger;
+
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+
+/**
+ * Every statement paybridge runs goes through camel-jdbc as a prepared statement whose named
+ * parameters ({@code :?name}) are bound from a map: values are never spliced into SQL text.
+ * Each call is one statement in auto-commit; the rules that need atomicity are written as single
+ * conditional statements (INSERT ... ON CONFLICT, UPDATE ... WHERE state = ...).
+ */
+public final class Sql {
+    private static final String QUERY = "jdbc:dataSource?useHeadersAsParameters=true&outputType=SelectList";
+    private static final String UPDATE = "jdbc:dataSource?useHeadersAsParameters=true";
+
+    private final ProducerTemplate template;
+
+    public Sql(CamelContext context) {
+        this.template = context.createProducerTemplate();
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> query(String sql, Map<String, ?> params) {
+        Exchange result = template.request(QUERY, e -> {
+            e.getMessage().setHeaders(parameters(params));
+            e.getMessage().setBody(sql);
+        });
+        rethrow(result);
+        return result.getMessage().getBody(List.class);
+    }
+
+    /** Runs an INSERT, UPDATE or DELETE; returns the number of rows it changed. */
+    public int update(String sql, Map<String, ?> params) {
+        Exchange result = template.request(UPDATE, e -> {
+            e.getMessage().setHeaders(parameters(params));
+            e.getMessage().setBody(sql);
+        });
+        rethrow(result);
+        Integer count = result.getMessage().getHeader("CamelJdbcUpdateCount", Integer.class);
+        return count == null ? 0 : count;
+    }
+
+    /** An instant as a parameter value both databases bind to TIMESTAMP WITH TIME ZONE. */
+    public static OffsetDateTime ts(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    /** Reads a TIMESTAMP WITH TIME ZONE column, whichever Java type the driver returned. */
+    public static Instant instant(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof OffsetDateTime odt) {
+            return odt.toInstant();
+        }
+        if (value instanceof Timestamp t) {
+            return t.toInstant();
+        }
+        if (value instanceof java.time.ZonedDateTime z) {
+            return z.toInstant();
+        }
+        if (value instanceof Instant i) {
+            return i;
+        }
+        throw new IllegalArgumentException("Not a timestamp: " + value.getClass());
+    }
+
+    public static long longValue(Object value) {
+        return value == null ? 0 : ((Number) value).longValue();
+    }
+
+    /** True when the failure is a unique-constraint violation (SQLState 23505 on both databases). */
+    public static boolean isDuplicateKey(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Parameters as headers; a null value stays present so camel-jdbc binds it as SQL NULL. */
+    private static Map<String, Object> parameters(Map<String, ?> params) {
+        Map<String, Object> headers = new java.util.HashMap<>();
+        params.forEach((k, v) -> headers.put(k, v instanceof Instant i ? ts(i) : v));
+        return headers;
+    }
+
+    private static void rethrow(Exchange result) {
+        Exception e = result.getException();
+        if (e instanceof RuntimeException re) {
+            throw re;
+        }
+        if (e != null) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+}

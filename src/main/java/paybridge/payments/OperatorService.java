@@ -1,0 +1,58 @@
+package paybridge.payments;
+
+import java.time.Instant;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import paybridge.canonical.CommandReader;
+import paybridge.canonical.EventType;
+import paybridge.canonical.Failure;
+import paybridge.canonical.LedgerSource;
+import paybridge.canonical.PaymentEvent;
+import paybridge.canonical.PaymentResult;
+import paybridge.canonical.PaymentStatus;
+import paybridge.canonical.ProblemException;
+import paybridge.ledger.LedgerStore;
+import paybridge.ledger.PaymentRecord;
+import paybridge.ledger.PaymentStore;
+
+/** {@code POST /api/payments/{paymentId}/resolve}: an operator settles a stuck payment after checking the vendor. */
+public final class OperatorService {
+    private static final Logger LOG = LoggerFactory.getLogger(OperatorService.class);
+
+    /** The operator's decision (schemas/resolve-command.schema.json). */
+    public record ResolveCommand(PaymentStatus status, String reason, String vendorPaymentRef) {
+    }
+
+    private final PaymentStore payments;
+    private final LedgerStore ledger;
+    private final PaymentView view;
+
+    public OperatorService(PaymentStore payments, LedgerStore ledger, PaymentView view) {
+        this.payments = payments;
+        this.ledger = ledger;
+        this.view = view;
+    }
+
+    public PaymentResult resolve(Exchange exchange) {
+        String paymentId = exchange.getMessage().getHeader("paymentId", String.class);
+        ResolveCommand command = CommandReader.read(exchange.getMessage().getBody(byte[].class), "resolve-command",
+                ResolveCommand.class);
+        PaymentRecord attempt = payments.find(paymentId).orElseThrow(() -> ProblemException.of(404,
+                "Payment not found", "No payment with paymentId " + paymentId));
+        boolean paid = command.status() == PaymentStatus.PAID;
+        Failure failure = paid ? null : new Failure("OPERATOR", command.reason());
+        if (!attempt.status().isOpen() || !payments.settleOpen(paymentId, command.status(), command.vendorPaymentRef(),
+                null, failure)) {
+            throw ProblemException.of(409, "Payment already decided", "Payment " + paymentId + " is "
+                    + payments.find(paymentId).orElseThrow().status() + "; only PENDING or UNKNOWN can be resolved");
+        }
+        ledger.append(new PaymentEvent(attempt.vendor(), paymentId, command.vendorPaymentRef() != null
+                ? command.vendorPaymentRef() : attempt.vendorPaymentRef(), attempt.subscriptionId(),
+                paid ? EventType.PAID : EventType.FAILED, paid ? attempt.amount() : 0, attempt.currency(), null, 0,
+                Instant.now()), LedgerSource.OPERATOR);
+        LOG.info("resolve paymentId={} vendor={} outcome={} source=OPERATOR", paymentId, attempt.vendor(), command.status());
+        return view.find(paymentId).orElseThrow();
+    }
+}

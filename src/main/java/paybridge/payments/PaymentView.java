@@ -1,0 +1,37 @@
+package paybridge.payments;
+
+import paybridge.canonical.Failure;
+import paybridge.canonical.PaymentResult;
+import paybridge.canonical.PaymentStatus;
+import paybridge.ledger.LedgerStore;
+import paybridge.ledger.PaymentRecord;
+import paybridge.ledger.PaymentStore;
+
+/**
+ * A payment's {@link PaymentResult}: the attempt's state from {@code payments}, the money from the
+ * ledger. A PAID payment with money returned reads as PARTIALLY_REFUNDED or CANCELLED.
+ */
+public final class PaymentView {
+    private final PaymentStore payments;
+    private final LedgerStore ledger;
+
+    public PaymentView(PaymentStore payments, LedgerStore ledger) {
+        this.payments = payments;
+        this.ledger = ledger;
+    }
+
+    public java.util.Optional<PaymentResult> find(String paymentId) {
+        return payments.find(paymentId).map(this::of);
+    }
+
+    public PaymentResult of(PaymentRecord r) {
+        long returned = ledger.returned(r.paymentId());
+        PaymentStatus status = r.status();
+        if ((status == PaymentStatus.PAID || status == PaymentStatus.PARTIALLY_REFUNDED) && returned > 0) {
+            status = returned >= r.amount() ? PaymentStatus.CANCELLED : PaymentStatus.PARTIALLY_REFUNDED;
+        }
+        Failure failure = r.failureCode() == null ? null : new Failure(r.failureCode(), r.failureMessage());
+        return new PaymentResult(r.paymentId(), r.vendor(), r.method(), status, r.amount(), returned, r.currency(),
+                r.vendorPaymentRef(), r.billingKey(), r.subscriptionId(), failure, r.updatedAt());
+    }
+}
