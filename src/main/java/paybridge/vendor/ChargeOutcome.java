@@ -11,6 +11,23 @@ import paybridge.canonical.Failure;
  */
 public record ChargeOutcome(ChargeStatus status, String vendorPaymentRef, String billingKey, Failure failure) {
 
+    public static ChargeOutcome paid(String vendorPaymentRef, String billingKey) {
+        return new ChargeOutcome(ChargeStatus.PAID, vendorPaymentRef, billingKey, null);
+    }
+
+    public static ChargeOutcome awaitingDeposit(String vendorPaymentRef, String billingKey) {
+        return new ChargeOutcome(ChargeStatus.AWAITING_DEPOSIT, vendorPaymentRef, billingKey, null);
+    }
+
+    public static ChargeOutcome pending(String vendorPaymentRef, String billingKey) {
+        return new ChargeOutcome(ChargeStatus.PENDING, vendorPaymentRef, billingKey, null);
+    }
+
+    /** A decline: the vendor's business answer about this payment. */
+    public static ChargeOutcome failed(String vendorPaymentRef, String billingKey, String code, String message) {
+        return new ChargeOutcome(ChargeStatus.FAILED, vendorPaymentRef, billingKey, new Failure(code, message));
+    }
+
     public static ChargeOutcome unknown(String code, String message) {
         return new ChargeOutcome(ChargeStatus.UNKNOWN, null, null, new Failure(code, message));
     }

@@ -1,0 +1,122 @@
+package paybridge.vendor.http;
+
+import java.nio.charset.StandardCharsets;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
+import org.apache.camel.Predicate;
+import org.apache.camel.component.http.HttpConstants;
+import org.apache.camel.support.ExpressionAdapter;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+
+/**
+ * The processors and predicates the vendor routes share. The exchange carries the call in
+ * properties: {@link #REQUEST} (what to send), {@link #BEARER} (iamport's token), {@link #REPLY}
+ * (what came back) and {@link #ATTEMPT} (tries of a safe call).
+ */
+public final class VendorCall {
+    public static final String REQUEST = "paybridge.vendor.request";
+    public static final String REPLY = "paybridge.vendor.reply";
+    public static final String BEARER = "paybridge.vendor.bearer";
+    public static final String ATTEMPT = "paybridge.vendor.attempt";
+    /** Extra request headers for one call (e.g. Steppay's Secret-Token), a Map set by the route. */
+    public static final String HEADERS = "paybridge.vendor.headers";
+
+    /** Tries of a safe call (token, lookups): the first and two retries, 200 ms then 400 ms apart. */
+    public static final int SAFE_TRIES = 3;
+    public static final long FIRST_BACKOFF_MS = 200;
+
+    private VendorCall() {
+    }
+
+    /**
+     * Turns {@link #REQUEST} into the outgoing message. The route removes all headers first, so
+     * nothing that came in (CamelHttpUri, CamelHttpQuery, a caller's Authorization...) can redirect
+     * or decorate the call. The body is an {@link StringEntity}: camel-http sends it as is, and a
+     * tracer or an error log prints the entity's description, never the JSON that may hold card data.
+     */
+    @SuppressWarnings("unchecked")
+    public static void prepare(Exchange exchange) {
+        VendorRequest request = exchange.getProperty(REQUEST, VendorRequest.class);
+        var message = exchange.getMessage();
+        message.setHeader(HttpConstants.HTTP_METHOD, request.method());
+        message.setHeader(HttpConstants.HTTP_PATH, request.path());
+        message.setHeader("Accept", "application/json");
+        String bearer = exchange.getProperty(BEARER, String.class);
+        if (bearer != null) {
+            message.setHeader("Authorization", "Bearer " + bearer);
+        }
+        java.util.Map<String, String> extra = exchange.getProperty(HEADERS, java.util.Map.class);
+        if (extra != null) {
+            extra.forEach(message::setHeader);
+        }
+        message.setBody(request.json() == null ? null
+                : new StringEntity(request.json(), ContentType.APPLICATION_JSON.withCharset(StandardCharsets.UTF_8)));
+        exchange.removeProperty(REPLY);
+    }
+
+    /** Keeps the HTTP answer as {@link #REPLY}; the body is read as text (charset from Content-Type). */
+    public static void captureAnswer(Exchange exchange) {
+        Integer status = exchange.getMessage().getHeader(HttpConstants.HTTP_RESPONSE_CODE, Integer.class);
+        String body = exchange.getMessage().getBody(String.class);
+        exchange.setProperty(REPLY, VendorReply.answer(status == null ? 0 : status, body));
+        clearMessage(exchange);
+    }
+
+    /** Keeps the exception that prevented an answer as {@link #REPLY}, and clears it from the exchange. */
+    public static void captureError(Exchange exchange) {
+        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (error == null) {
+            error = exchange.getException();
+        }
+        exchange.setException(null);
+        exchange.setProperty(REPLY, VendorReply.failed(error));
+        clearMessage(exchange);
+    }
+
+    /** The vendor's response headers are of no use to the callers of the vendor routes. */
+    private static void clearMessage(Exchange exchange) {
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setBody(null);
+    }
+
+    public static VendorReply reply(Exchange exchange) {
+        return exchange.getProperty(REPLY, VendorReply.class);
+    }
+
+    /** The last answer was a 401: the request was rejected before anything was processed. */
+    public static final Predicate UNAUTHORIZED = exchange -> {
+        VendorReply reply = reply(exchange);
+        return reply != null && reply.status() == 401;
+    };
+
+    /** Loop condition of a safe call: the first try, or a retryable failure with tries left. */
+    public static final Predicate TRY_AGAIN = exchange -> {
+        int attempt = exchange.getProperty(ATTEMPT, 0, Integer.class);
+        if (attempt == 0) {
+            return true;
+        }
+        VendorReply reply = reply(exchange);
+        return attempt < SAFE_TRIES && reply != null && reply.retryable();
+    };
+
+    /** Counts a try of a safe call. */
+    public static void countAttempt(Exchange exchange) {
+        exchange.setProperty(ATTEMPT, exchange.getProperty(ATTEMPT, 0, Integer.class) + 1);
+    }
+
+    /** Delay before a try: none before the first, then 200 ms, 400 ms... */
+    public static final Expression BACKOFF = new ExpressionAdapter() {
+        @Override
+        public Object evaluate(Exchange exchange) {
+            int attempt = exchange.getProperty(ATTEMPT, 0, Integer.class); // tries already made
+            return attempt == 0 ? 0L : FIRST_BACKOFF_MS << (attempt - 1);
+        }
+    };
+
+    /** Resets the try counter so a route can run another safe call on the same exchange. */
+    public static void resetAttempts(Exchange exchange) {
+        exchange.removeProperty(ATTEMPT);
+    }
+}
