@@ -120,9 +120,12 @@ public final class RefundService {
         RefundStatus status;
         switch (outcome.status()) {
             case REFUNDED -> {
+                // -1: the vendor's answer did not say the cumulative total; the ledger knows the rest
+                long total = outcome.refundedTotal() >= 0 ? outcome.refundedTotal()
+                        : ledger.returned(payment.paymentId()) + outcome.refundedNow();
                 ledger.append(new PaymentEvent(payment.vendor(), payment.paymentId(), payment.vendorPaymentRef(),
                         payment.subscriptionId(), EventType.REFUNDED, -outcome.refundedNow(), payment.currency(),
-                        outcome.cancellationId(), outcome.refundedTotal(), Instant.now()), LedgerSource.API);
+                        outcome.cancellationId(), total, Instant.now()), LedgerSource.API);
                 refunds.finish(request.refundId(), "REFUNDED", outcome.cancellationId(), null);
                 status = RefundStatus.REFUNDED;
             }
