@@ -107,10 +107,10 @@ public class PaybridgeConfiguration implements CamelConfiguration {
                 s.get("paybridge.sandbox.webhook-url", "http://127.0.0.1:8080/webhooks"),
                 s.get("paybridge.sandbox.iamport.webhook-content-type", "application/json"),
                 s.get("paybridge.sandbox.steppay.webhook-content-type", "application/json"),
-                s.require("paybridge.iamport.api-key"),
-                s.require("paybridge.iamport.api-secret"),
+                s.get("paybridge.sandbox.iamport.api-key", "sandbox-imp-key"),
+                s.get("paybridge.sandbox.iamport.api-secret", "sandbox-imp-secret"),
                 Duration.parse(s.get("paybridge.sandbox.iamport.token-ttl", "PT30M")),
-                s.require("paybridge.steppay.secret-token"),
+                s.get("paybridge.sandbox.steppay.secret-token", "sandbox-steppay-token"),
                 s.get("paybridge.sandbox.steppay.billing-response", "full"));
     }
 

@@ -1,0 +1,95 @@
+package paybridge.payments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import paybridge.testing.RunningPaybridge;
+import paybridge.testing.RunningPaybridge.Response;
+
+/**
+ * When the vendor's answer is lost, the payment is UNKNOWN (202) and the reconcile route settles
+ * it from the vendor's own record, never by charging again.
+ */
+class LostAnswerTest {
+    private static RunningPaybridge app;
+
+    @BeforeAll
+    static void start() {
+        app = RunningPaybridge.start(Map.of(
+                "paybridge.vendor.timeout", "PT0.5S",
+                "paybridge.sandbox.hang", "PT2S",
+                "paybridge.reconcile.interval", "PT0.3S"));
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    private static long iamport(String counter) {
+        return app.get(app.sandboxUrl() + "/iamport/_stats").json().path("response").path(counter).asLong();
+    }
+
+    @Test
+    void timedOutChargeIsUnknownThenReconciledToPaidWithExactlyOneCharge() {
+        long before = iamport("charges");
+        Response r = app.postJson("/api/payments", Commands.keyIn("l-hang-1", 4002, false));
+        assertThat(r.status()).isEqualTo(202);
+        assertThat(r.json().path("status").asText()).isEqualTo("UNKNOWN");
+        assertThat(r.json().path("failure").path("code").asText()).isEqualTo("VENDOR_TIMEOUT");
+
+        // the caller retrying the same command learns the current state, and nothing is sent again
+        assertThat(app.postJson("/api/payments", Commands.keyIn("l-hang-1", 4002, false)).status()).isIn(200, 202);
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(app.get("/api/payments/l-hang-1").json().path("status").asText()).isEqualTo("PAID"));
+        assertThat(iamport("charges")).isEqualTo(before + 1);
+        JsonNode entries = app.get("/api/ledger?paymentId=l-hang-1").json().path("entries");
+        assertThat(entries).hasSize(1);
+        assertThat(entries.get(0).path("source").asText()).isEqualTo("RECONCILE");
+        assertThat(entries.get(0).path("vendorPaymentRef").asText()).startsWith("imp_");
+    }
+
+    @Test
+    void vendor5xxIsUnknownThenNotChargedAndTheSameIdMayBeSentAgain() {
+        Response r = app.postJson("/api/payments", Commands.keyIn("l-5xx-1", 4003, false));
+        assertThat(r.status()).isEqualTo(202);
+        assertThat(r.json().path("status").asText()).isEqualTo("UNKNOWN");
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            JsonNode p = app.get("/api/payments/l-5xx-1").json();
+            assertThat(p.path("status").asText()).isEqualTo("FAILED");
+            assertThat(p.path("failure").path("code").asText()).isEqualTo("NOT_CHARGED");
+        });
+        assertThat(app.get("/api/ledger?paymentId=l-5xx-1").json().path("entries")).as("nothing happened").isEmpty();
+
+        long requests = iamport("requests");
+        Response again = app.postJson("/api/payments", Commands.keyIn("l-5xx-1", 4003, false));
+        assertThat(again.json().path("status").asText()).as("sent again, not replayed").isEqualTo("UNKNOWN");
+        assertThat(iamport("requests")).isGreaterThan(requests);
+    }
+
+    @Test
+    void steppayLostAnswerStaysOpenUntilAnOperatorResolvesIt() {
+        Response r = app.postJson("/api/payments", Commands.billingKey("l-steppay-1", "steppay", 4002, Commands.STEPPAY_KEY));
+        assertThat(r.status()).isEqualTo(202);
+        assertThat(r.json().path("status").asText()).isEqualTo("UNKNOWN");
+
+        Response resolved = app.postJson("/api/payments/l-steppay-1/resolve",
+                "{\"status\": \"PAID\", \"reason\": \"receipt checked in the Steppay console\", \"vendorPaymentRef\": \"16057932413479698c8vqQG0kMiy0\"}");
+        assertThat(resolved.status()).isEqualTo(200);
+        assertThat(resolved.json().path("status").asText()).isEqualTo("PAID");
+        JsonNode entries = app.get("/api/ledger?paymentId=l-steppay-1").json().path("entries");
+        assertThat(entries).hasSize(1);
+        assertThat(entries.get(0).path("source").asText()).isEqualTo("OPERATOR");
+        assertThat(app.postJson("/api/payments/l-steppay-1/resolve", "{\"status\": \"FAILED\", \"reason\": \"x\"}").status())
+                .isEqualTo(409);
+    }
+}
