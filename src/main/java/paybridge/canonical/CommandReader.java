@@ -72,15 +72,17 @@ public final class CommandReader {
         Set<ValidationMessage> messages = schema(schema).validate(node);
         List<FieldError> errors = new ArrayList<>();
         for (ValidationMessage m : messages) {
-            errors.add(new FieldError(fieldOf(m), m.getMessage().replaceFirst("^\\$[^:]*: ", "")));
+            errors.add(new FieldError(fieldOf(m), m.getMessage().replaceFirst("^[$/][^:]*: ", "")));
         }
         errors.sort(Comparator.comparing(FieldError::field).thenComparing(FieldError::message));
         return errors.stream().distinct().toList();
     }
 
     private static String fieldOf(ValidationMessage m) {
-        String location = m.getInstanceLocation().toString(); // "$", "$.amount", "$.customer.id"
-        String field = location.startsWith("$.") ? location.substring(2) : location.equals("$") ? "" : location;
+        // "/customer/id" (JSON Pointer) or "$.customer.id" (JSONPath), depending on the validator's setting
+        String location = m.getInstanceLocation().toString();
+        String field = location.startsWith("$") ? location.substring(1) : location.replace('/', '.');
+        field = field.startsWith(".") ? field.substring(1) : field;
         if ("required".equals(m.getType()) && m.getProperty() != null) {
             field = field.isEmpty() ? m.getProperty() : field + "." + m.getProperty();
         } else if ("additionalProperties".equals(m.getType()) && m.getProperty() != null) {
