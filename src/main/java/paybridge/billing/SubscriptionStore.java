@@ -40,9 +40,9 @@ public final class SubscriptionStore {
     private static final String DUE_DESC_FIRST = "SELECT * FROM subscriptions WHERE " + DUE_WHERE
             + " ORDER BY subscription_id DESC LIMIT :?limit";
     private static final String DUE_COUNT = "SELECT COUNT(*) AS n FROM subscriptions WHERE " + DUE_WHERE;
-    private static final String GUARD = """
-             WHERE subscription_id = :?subscriptionId AND period_index = :?periodIndex
-                AND COALESCE(retry_attempt, 0) = :?attemptNo""";
+    // (the leading space matters: this is appended to each UPDATE below)
+    private static final String GUARD = " WHERE subscription_id = :?subscriptionId AND period_index = :?periodIndex"
+            + " AND COALESCE(retry_attempt, 0) = :?attemptNo";
     private static final String PAID = """
             UPDATE subscriptions SET period_index = period_index + 1, next_billing_at = :?nextBillingAt,
                 retry_attempt = NULL, next_retry_at = NULL, last_payment_id = :?paymentId,
