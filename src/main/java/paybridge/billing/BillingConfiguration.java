@@ -48,11 +48,14 @@ public class BillingConfiguration implements CamelConfiguration {
         context.getPropertiesComponent().addOverrideProperty("paybridge.billing.join-interval-millis",
                 String.valueOf(joinInterval.toMillis()));
 
-        // the split's pool: `concurrency` charges in flight per node, never more
+        // the split's pool: `concurrency` threads for blocking vendor calls, no queue. Camel's parallel
+        // split feeds itself as a task on this same pool; when every thread is busy the feeding thread
+        // runs the next charge itself (CallerRuns), so at most `concurrency` charges are in flight per
+        // node. (Measured: a queue here made the feed lag far behind the free threads.)
         ThreadPoolProfile pool = new ThreadPoolProfile(POOL);
         pool.setPoolSize(concurrency);
         pool.setMaxPoolSize(concurrency);
-        pool.setMaxQueueSize(-1);
+        pool.setMaxQueueSize(0);
         pool.setRejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns);
         context.getExecutorServiceManager().registerThreadPoolProfile(pool);
         ScheduledExecutorService scheduler = context.getExecutorServiceManager()
