@@ -30,6 +30,8 @@ public final class ChargeService {
     /** Exchange property: true when the command was seen before and the body already holds its result. */
     public static final String REPLAY = "paybridgeReplay";
     public static final String COMMAND = "paybridgeCommand";
+    /** Exchange property: who is charging ({@link LedgerSource}); API unless a billing run says BILLING_RUN. */
+    public static final String LEDGER_SOURCE = "paybridgeLedgerSource";
 
     private final PaymentStore payments;
     private final LedgerStore ledger;
@@ -94,7 +96,8 @@ public final class ChargeService {
     public PaymentResult complete(Exchange exchange) {
         PaymentCommand command = exchange.getProperty(COMMAND, PaymentCommand.class);
         ChargeOutcome outcome = exchange.getMessage().getBody(ChargeOutcome.class);
-        return record(command.paymentId(), outcome, command.subscriptionId(), LedgerSource.API);
+        return record(command.paymentId(), outcome, command.subscriptionId(),
+                exchange.getProperty(LEDGER_SOURCE, LedgerSource.API, LedgerSource.class));
     }
 
     /** Records a vendor outcome for an attempt; used by the API and by billing runs. */

@@ -57,7 +57,9 @@ class SchemaMigrationTest {
 
     private static void assertRules(Database db) throws SQLException {
         assertThat(db.pendingMigrations()).isZero();
-        assertThat(db.schemaVersion()).isEqualTo("1.1");
+        // at least 1.1 (later issues add migrations: billing V3/V3_1, webhooks V2)
+        assertThat(org.flywaydb.core.api.MigrationVersion.fromVersion(db.schemaVersion()))
+                .isGreaterThanOrEqualTo(org.flywaydb.core.api.MigrationVersion.fromVersion("1.1"));
         try (Connection c = db.dataSource().getConnection()) {
             // payments: paymentId is the idempotency key
             insertPayment(c, "ord-1");

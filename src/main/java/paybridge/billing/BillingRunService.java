@@ -1,0 +1,427 @@
+package paybridge.billing;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import paybridge.canonical.CanonicalJson;
+import paybridge.canonical.LedgerSource;
+import paybridge.canonical.PaymentResult;
+import paybridge.canonical.PaymentStatus;
+import paybridge.canonical.Problem;
+import paybridge.canonical.ProblemException;
+import paybridge.ledger.PaymentStore;
+import paybridge.ledger.Sql;
+import paybridge.payments.ChargeService;
+
+/**
+ * The steps of a billing run that routes/billing.camel.yaml strings together: start (at most one
+ * RUNNING run in the cluster), prepare (settle what earlier runs left open, count what is due),
+ * the due attempts as a lazy stream, claim / apply per attempt, and finish.
+ *
+ * <p>Several nodes share a run: the node that started it works through the due subscriptions in
+ * ascending id order, every other node that sees the RUNNING run joins and works from the other end;
+ * the claims (unique rows in {@code billing_attempts}) keep any attempt from being sent twice.
+ * The starting node beats the run's heartbeat; a run whose heartbeat is older than
+ * {@code paybridge.billing.stale-after} is FAILED by the next run that starts (or a joining node).
+ */
+public final class BillingRunService {
+    private static final Logger LOG = LoggerFactory.getLogger(BillingRunService.class);
+    public static final String RUN = "billingRun";
+    public static final String ITEM = "billingItem";
+    public static final String DESCENDING = "billingDescending";
+    private static final int PAGE = 500;
+
+    private final BillingCalendar calendar;
+    private final SubscriptionStore subscriptions;
+    private final BillingAttemptStore attempts;
+    private final BillingRunStore runs;
+    private final DunningPolicy dunning;
+    private final PaymentStore payments;
+    private final String node;
+    private final Duration staleAfter;
+    private final Duration heartbeatInterval;
+    private final Duration inFlightWait;
+    private final ScheduledExecutorService scheduler;
+    private final Map<String, ScheduledFuture<?>> heartbeats = new ConcurrentHashMap<>();
+    private final Set<String> working = ConcurrentHashMap.newKeySet();
+
+    public BillingRunService(BillingCalendar calendar, SubscriptionStore subscriptions, BillingAttemptStore attempts,
+                             BillingRunStore runs, PaymentStore payments, String node, Duration staleAfter,
+                             Duration heartbeatInterval, Duration inFlightWait, ScheduledExecutorService scheduler) {
+        this.calendar = calendar;
+        this.subscriptions = subscriptions;
+        this.attempts = attempts;
+        this.runs = runs;
+        this.payments = payments;
+        this.dunning = new DunningPolicy(calendar, subscriptions, attempts);
+        this.node = node;
+        this.staleAfter = staleAfter;
+        this.heartbeatInterval = heartbeatInterval;
+        this.inFlightWait = inFlightWait;
+        this.scheduler = scheduler;
+    }
+
+    public String node() {
+        return node;
+    }
+
+    // ---- start ---------------------------------------------------------------------------------
+
+    /** Starts a run now (RUNNING, heartbeat on); 409 naming the run in progress when there is one. */
+    public BillingRun start(Instant asOf, boolean dryRun) {
+        Instant now = Instant.now();
+        failStaleRuns(now);
+        String runId = UUID.randomUUID().toString();
+        if (!runs.insert(runId, asOf, dryRun, node, now)) {
+            String other = runs.running().map(BillingRun::runId).orElse("(just finished: try again)");
+            throw new ProblemException(new Problem("https://paybridge.dev/problems/billing-run-in-progress",
+                    "Billing run in progress", 409, "Billing run " + other + " is in progress; "
+                    + "see /api/billing-runs/" + other, List.of()));
+        }
+        working.add(runId);
+        heartbeats.put(runId, scheduler.scheduleWithFixedDelay(() -> beat(runId), heartbeatInterval.toMillis(),
+                heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS));
+        LOG.info("billing run {} started on {}: asOf={} dryRun={}", runId, node, asOf, dryRun);
+        return runs.find(runId).orElseThrow();
+    }
+
+    /** The Quartz trigger: a run as of now, or null (logged) when one is already in progress. */
+    public BillingRun startScheduled() {
+        try {
+            return start(Instant.now(), false);
+        } catch (ProblemException e) {
+            LOG.info("billing: scheduled run not started: {}", e.problem().detail());
+            return null;
+        }
+    }
+
+    private void beat(String runId) {
+        try {
+            if (!runs.heartbeat(runId, Instant.now())) {
+                LOG.warn("billing run {}: no longer RUNNING (declared FAILED elsewhere?)", runId);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("billing run {}: heartbeat failed: {}", runId, e.getMessage());
+        }
+    }
+
+    /** FAILS every RUNNING run whose node has not beaten for {@code staleAfter}, with the counts it reached. */
+    public void failStaleRuns(Instant now) {
+        Instant staleBefore = now.minus(staleAfter);
+        for (String runId : runs.stale(staleBefore)) {
+            if (runs.failStale(runId, staleBefore, now)) {
+                BillingRun run = runs.find(runId).orElseThrow();
+                runs.storeCounts(runId, counts(runId, run.counts().due()));
+                LOG.warn("billing run {} of node {} FAILED: no heartbeat since {}", runId, run.node(), staleBefore);
+            }
+        }
+    }
+
+    // ---- prepare -------------------------------------------------------------------------------
+
+    /**
+     * Before charging: applies outcomes decided since earlier runs (reconcile, webhooks, operators, or a
+     * node that died after its vendor answered), counts the attempts due at asOf, and for a dry run
+     * lists what would be charged.
+     */
+    public BillingRun prepare(Exchange exchange) throws Exception {
+        BillingRun run = exchange.getProperty(RUN, BillingRun.class);
+        if (!run.dryRun()) {
+            settleEarlierAttempts(run.runId());
+        }
+        long due = subscriptions.dueCount(run.asOf());
+        List<BillingRun.Item> items = new ArrayList<>();
+        if (run.dryRun()) {
+            Iterator<DueItem> it = dueItems(run, false);
+            while (it.hasNext()) {
+                DueItem item = it.next();
+                if (wouldSend(item)) {
+                    items.add(new BillingRun.Item(item.subscriptionId(), item.paymentId(), item.subscription().amount()));
+                }
+            }
+        }
+        runs.prepared(run.runId(), due, CanonicalJson.MAPPER.writeValueAsString(items));
+        LOG.info("billing run {}: {} attempt(s) due at {}", run.runId(), due, run.asOf());
+        return run;
+    }
+
+    private boolean wouldSend(DueItem item) {
+        Map<String, Object> existing = attempts.find(item.paymentId());
+        return existing == null || ("CLAIMED".equals(existing.get("state")) && payments.find(item.paymentId()).isEmpty());
+    }
+
+    /** Applies, to subscriptions, outcomes of earlier runs' attempts that were decided after those runs. */
+    public int settleEarlierAttempts(String currentRunId) {
+        int applied = 0;
+        List<Map<String, Object>> rows;
+        Set<String> seen = new java.util.HashSet<>();
+        do {
+            rows = attempts.settledElsewhere(currentRunId, PAGE);
+            int before = seen.size();
+            for (Map<String, Object> row : rows) {
+                String paymentId = (String) row.get("payment_id");
+                if (!seen.add(paymentId)) {
+                    continue;
+                }
+                DunningPolicy.Outcome outcome = DunningPolicy.classify(
+                        PaymentStatus.valueOf(((String) row.get("payment_status")).trim()), (String) row.get("failure_code"));
+                String subscriptionId = (String) row.get("subscription_id");
+                LocalDate periodDate = localDate(row.get("period_date"));
+                int attemptNo = ((Number) row.get("attempt_no")).intValue();
+                Subscription s = subscriptions.find(subscriptionId).orElseThrow();
+                if (calendar.periodDate(s.nextBillingAt()).equals(periodDate)) {
+                    dunning.apply(s, periodDate, attemptNo, paymentId, outcome);
+                } else if (outcome.decided()) {
+                    attempts.settle(paymentId, outcome.name().equals("DECLINED") ? "DECLINED" : outcome.name(), periodDate);
+                } else {
+                    attempts.markOpen(paymentId, outcome.name());
+                }
+                applied++;
+                LOG.info("billing: attempt {} of an earlier run is now {}", paymentId, outcome);
+            }
+            if (seen.size() == before) {
+                break; // nothing new: the rest cannot be applied now
+            }
+        } while (rows.size() == PAGE);
+        return applied;
+    }
+
+    private static LocalDate localDate(Object value) {
+        if (value instanceof LocalDate d) {
+            return d;
+        }
+        if (value instanceof java.sql.Date d) {
+            return d.toLocalDate();
+        }
+        return LocalDate.parse(String.valueOf(value));
+    }
+
+    // ---- the due attempts ------------------------------------------------------------------------
+
+    /** The attempts due at the run's asOf, read page by page as the split asks for them. */
+    public Iterator<DueItem> dueItems(Exchange exchange) {
+        BillingRun run = exchange.getProperty(RUN, BillingRun.class);
+        boolean descending = Boolean.TRUE.equals(exchange.getProperty(DESCENDING, Boolean.class));
+        return dueItems(run, descending);
+    }
+
+    Iterator<DueItem> dueItems(BillingRun run, boolean descending) {
+        return new Iterator<>() {
+            private List<Subscription> page = List.of();
+            private int next;
+            private String after;
+            private boolean done;
+
+            @Override
+            public boolean hasNext() {
+                if (next < page.size()) {
+                    return true;
+                }
+                if (done) {
+                    return false;
+                }
+                page = subscriptions.duePage(run.asOf(), after, descending, PAGE);
+                next = 0;
+                done = page.size() < PAGE;
+                if (!page.isEmpty()) {
+                    after = page.get(page.size() - 1).subscriptionId();
+                }
+                return !page.isEmpty();
+            }
+
+            @Override
+            public DueItem next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return DueItem.of(page.get(next++), calendar);
+            }
+        };
+    }
+
+    // ---- per attempt ---------------------------------------------------------------------------
+
+    /**
+     * Body: a {@link DueItem}. Claims it for the run; out: its {@code PaymentCommand} (to dispatch),
+     * or null when the attempt is not this run's to send (claimed by another run, waiting on an open
+     * outcome, or the subscription moved on).
+     */
+    public Object claim(Exchange exchange) {
+        DueItem item = exchange.getMessage().getBody(DueItem.class);
+        BillingRun run = exchange.getProperty(RUN, BillingRun.class);
+        boolean mine = attempts.claim(item, run.runId(), node) || attempts.takeOver(item.paymentId(), run.runId(), node);
+        if (!mine) {
+            return null;
+        }
+        exchange.setProperty(ITEM, item);
+        exchange.setProperty(ChargeService.LEDGER_SOURCE, LedgerSource.BILLING_RUN);
+        return item.command();
+    }
+
+    /** Body: the dispatch route's {@link PaymentResult}. Applies it to the attempt and the subscription. */
+    public void applyResult(Exchange exchange) {
+        DueItem item = exchange.getProperty(ITEM, DueItem.class);
+        PaymentResult result = exchange.getMessage().getBody(PaymentResult.class);
+        DunningPolicy.Outcome outcome = DunningPolicy.classify(result.status(),
+                result.failure() == null ? null : result.failure().code());
+        dunning.apply(item.subscription(), item.periodDate(), item.attemptNo(), item.paymentId(), outcome);
+    }
+
+    /**
+     * The dispatch route answered with a problem instead of a result. 502/503: the vendor certainly did
+     * not process the charge, so the claim is given back and the next run sends the same attempt id.
+     * Anything else (409: the id was used for another command; 422: vendor not enabled) is final
+     * for this attempt id and counts as a decline.
+     */
+    public void notSent(Exchange exchange) {
+        DueItem item = exchange.getProperty(ITEM, DueItem.class);
+        BillingRun run = exchange.getProperty(RUN, BillingRun.class);
+        ProblemException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, ProblemException.class);
+        int status = e == null ? 503 : e.problem().status();
+        if (status >= 500) {
+            attempts.release(item.paymentId(), run.runId());
+            LOG.warn("billing run {}: paymentId={} not attempted ({}); sent again by the next run",
+                    run.runId(), item.paymentId(), status);
+        } else {
+            LOG.warn("billing run {}: paymentId={} refused ({}: {}); counted as declined", run.runId(),
+                    item.paymentId(), status, e == null ? "" : e.problem().title());
+            dunning.apply(item.subscription(), item.periodDate(), item.attemptNo(), item.paymentId(),
+                    DunningPolicy.Outcome.DECLINED);
+        }
+    }
+
+    /**
+     * Anything else went wrong around the charge. If the attempt was recorded in {@code payments} it may
+     * have reached the vendor: UNKNOWN, left to reconcile. Otherwise the claim is given back.
+     */
+    public void failedUnexpectedly(Exchange exchange) {
+        DueItem item = exchange.getProperty(ITEM, DueItem.class);
+        BillingRun run = exchange.getProperty(RUN, BillingRun.class);
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        LOG.error("billing run {}: paymentId={} failed: {}", run.runId(), item.paymentId(),
+                e == null ? "?" : e.getClass().getSimpleName() + ": " + e.getMessage());
+        try {
+            if (payments.find(item.paymentId()).isPresent()) {
+                attempts.markOpen(item.paymentId(), "UNKNOWN");
+            } else {
+                attempts.release(item.paymentId(), run.runId());
+            }
+        } catch (RuntimeException again) {
+            LOG.error("billing run {}: paymentId={} left CLAIMED ({}); the next run settles it", run.runId(),
+                    item.paymentId(), again.getMessage());
+        }
+    }
+
+    // ---- finish --------------------------------------------------------------------------------
+
+    /** Waits (bounded) for other nodes' charges of this run, then records its counts as COMPLETED. */
+    public BillingRun finish(Exchange exchange) throws InterruptedException {
+        BillingRun run = exchange.getProperty(RUN, BillingRun.class);
+        long deadline = System.nanoTime() + inFlightWait.toNanos();
+        while (!run.dryRun() && attempts.inFlight(run.runId()) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        return end(run, "COMPLETED");
+    }
+
+    /** The run broke (e.g. the database went away): FAILED with what it did. */
+    public BillingRun abort(Exchange exchange) {
+        BillingRun run = exchange.getProperty(RUN, BillingRun.class);
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        LOG.error("billing run {} failed: {}", run.runId(), e == null ? "?" : e.getMessage());
+        return end(run, "FAILED");
+    }
+
+    private BillingRun end(BillingRun run, String status) {
+        ScheduledFuture<?> beat = heartbeats.remove(run.runId());
+        if (beat != null) {
+            beat.cancel(false);
+        }
+        working.remove(run.runId());
+        try {
+            BillingRun stored = runs.find(run.runId()).orElseThrow();
+            BillingRun.Counts counts = counts(run.runId(), stored.counts().due());
+            runs.finish(run.runId(), status, counts, Instant.now());
+            BillingRun done = runs.find(run.runId()).orElseThrow();
+            LOG.info("billing run {} {}: {}", run.runId(), done.status(), done.counts());
+            return done;
+        } catch (RuntimeException e) {
+            LOG.error("billing run {}: could not record its end ({}); a later run marks it FAILED", run.runId(),
+                    e.getMessage());
+            throw e;
+        }
+    }
+
+    /** A run's counts from its attempts: what was decided, what is open, and the due attempts it did not send. */
+    BillingRun.Counts counts(String runId, long due) {
+        Map<String, Long> byState = attempts.countsOf(runId);
+        long paid = byState.getOrDefault("PAID", 0L);
+        long declined = byState.getOrDefault("DECLINED", 0L) + byState.getOrDefault("NOT_CHARGED", 0L);
+        long pending = byState.getOrDefault("PENDING", 0L) + byState.getOrDefault("SENT", 0L);
+        long unknown = byState.getOrDefault("UNKNOWN", 0L);
+        long skipped = Math.max(0, due - paid - declined - pending - unknown);
+        return new BillingRun.Counts(due, paid, declined, pending, unknown, skipped);
+    }
+
+    // ---- joining a run started elsewhere --------------------------------------------------------
+
+    /** The run to help with: RUNNING, not a dry run, not already worked on here; else null. */
+    public BillingRun joinable(Exchange exchange) {
+        failStaleRuns(Instant.now());
+        BillingRun run = runs.running().orElse(null);
+        if (run == null || run.dryRun() || !working.add(run.runId())) {
+            return null;
+        }
+        exchange.setProperty(RUN, run);
+        exchange.setProperty(DESCENDING, true);
+        LOG.info("billing run {} (started by {}): joined by {}", run.runId(), run.node(), node);
+        return run;
+    }
+
+    /** This node is done with a run it joined. */
+    public void leave(Exchange exchange) {
+        BillingRun run = exchange.getProperty(RUN, BillingRun.class);
+        LOG.info("billing run {}: {} done with its share", run.runId(), node);
+        // stays in `working` until the run ends, so this node does not join it twice
+        scheduler.schedule(() -> working.remove(run.runId()), staleAfter.toMillis() * 4, TimeUnit.MILLISECONDS);
+    }
+
+    // ---- reading -------------------------------------------------------------------------------
+
+    /** {@code GET /api/billing-runs/{runId}}: live counts while RUNNING. */
+    public BillingRun find(String runId) {
+        BillingRun run = runs.find(runId).orElseThrow(() -> ProblemException.of(404, "Billing run not found",
+                "No billing run with runId " + runId));
+        if (run.running()) {
+            BillingRun.Counts live = counts(runId, run.counts().due());
+            return run.withCounts(new BillingRun.Counts(live.due(), live.paid(), live.declined(), live.pending(),
+                    live.unknown(), 0));
+        }
+        return run;
+    }
+
+    /** Stops heartbeats (the context is stopping): an unfinished run goes stale and is FAILED later. */
+    public void shutdown() {
+        heartbeats.values().forEach(f -> f.cancel(false));
+        heartbeats.clear();
+    }
+
+    static Instant ts(Object value) {
+        return Sql.instant(value);
+    }
+}

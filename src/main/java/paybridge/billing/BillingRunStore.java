@@ -1,0 +1,109 @@
+package paybridge.billing;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import paybridge.ledger.Sql;
+
+/**
+ * {@code billing_runs}. {@code running_lock} is 1 only while a run is RUNNING and is unique, so the
+ * INSERT of a second RUNNING run anywhere in the cluster does nothing: at most one run at a time.
+ */
+public final class BillingRunStore {
+    private static final String INSERT = """
+            INSERT INTO billing_runs (run_id, as_of, dry_run, status, running_lock, node, started_at, heartbeat_at, items)
+            VALUES (:?runId, :?asOf, :?dryRun, 'RUNNING', 1, :?node, :?now, :?now, :?items)
+            ON CONFLICT DO NOTHING""";
+    private static final String FIND = "SELECT * FROM billing_runs WHERE run_id = :?runId";
+    private static final String RUNNING = "SELECT * FROM billing_runs WHERE status = 'RUNNING'";
+    private static final String STALE = """
+            SELECT run_id FROM billing_runs WHERE status = 'RUNNING' AND heartbeat_at < :?staleBefore""";
+    private static final String FAIL_STALE = """
+            UPDATE billing_runs SET status = 'FAILED', running_lock = NULL, finished_at = :?now
+            WHERE run_id = :?runId AND status = 'RUNNING' AND heartbeat_at < :?staleBefore""";
+    private static final String HEARTBEAT = """
+            UPDATE billing_runs SET heartbeat_at = :?now WHERE run_id = :?runId AND status = 'RUNNING'""";
+    private static final String PREPARED = """
+            UPDATE billing_runs SET count_due = :?due, items = :?items WHERE run_id = :?runId""";
+    private static final String FINISH = """
+            UPDATE billing_runs SET status = :?status, running_lock = NULL, finished_at = :?now,
+                count_due = :?due, count_paid = :?paid, count_declined = :?declined, count_pending = :?pending,
+                count_unknown = :?unknown, count_skipped = :?skipped
+            WHERE run_id = :?runId AND status = 'RUNNING'""";
+    private static final String STORE_COUNTS = """
+            UPDATE billing_runs SET count_paid = :?paid, count_declined = :?declined, count_pending = :?pending,
+                count_unknown = :?unknown, count_skipped = :?skipped
+            WHERE run_id = :?runId""";
+
+    private final Sql sql;
+
+    public BillingRunStore(Sql sql) {
+        this.sql = sql;
+    }
+
+    /** Starts a run; false when another run is RUNNING somewhere in the cluster. */
+    public boolean insert(String runId, Instant asOf, boolean dryRun, String node, Instant now) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("runId", runId);
+        p.put("asOf", asOf);
+        p.put("dryRun", dryRun);
+        p.put("node", node);
+        p.put("now", now);
+        p.put("items", "[]");
+        return sql.update(INSERT, p) == 1;
+    }
+
+    public Optional<BillingRun> find(String runId) {
+        List<Map<String, Object>> rows = sql.query(FIND, Map.of("runId", runId));
+        return rows.isEmpty() ? Optional.empty() : Optional.of(BillingRun.of(rows.get(0)));
+    }
+
+    public Optional<BillingRun> running() {
+        List<Map<String, Object>> rows = sql.query(RUNNING, Map.of());
+        return rows.isEmpty() ? Optional.empty() : Optional.of(BillingRun.of(rows.get(0)));
+    }
+
+    /** RUNNING runs whose node has not beaten since {@code staleBefore}. */
+    public List<String> stale(Instant staleBefore) {
+        return sql.query(STALE, Map.of("staleBefore", staleBefore)).stream().map(r -> (String) r.get("run_id")).toList();
+    }
+
+    /** Marks a stale run FAILED; false when it beat meanwhile or was finished by someone else. */
+    public boolean failStale(String runId, Instant staleBefore, Instant now) {
+        return sql.update(FAIL_STALE, Map.of("runId", runId, "staleBefore", staleBefore, "now", now)) == 1;
+    }
+
+    public boolean heartbeat(String runId, Instant now) {
+        return sql.update(HEARTBEAT, Map.of("runId", runId, "now", now)) == 1;
+    }
+
+    public void prepared(String runId, long due, String itemsJson) {
+        sql.update(PREPARED, Map.of("runId", runId, "due", due, "items", itemsJson));
+    }
+
+    public boolean finish(String runId, String status, BillingRun.Counts c, Instant now) {
+        Map<String, Object> p = counts(runId, c);
+        p.put("status", status);
+        p.put("now", now);
+        p.put("due", c.due());
+        return sql.update(FINISH, p) == 1;
+    }
+
+    public void storeCounts(String runId, BillingRun.Counts c) {
+        sql.update(STORE_COUNTS, counts(runId, c));
+    }
+
+    private static Map<String, Object> counts(String runId, BillingRun.Counts c) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("runId", runId);
+        p.put("paid", c.paid());
+        p.put("declined", c.declined());
+        p.put("pending", c.pending());
+        p.put("unknown", c.unknown());
+        p.put("skipped", c.skipped());
+        return p;
+    }
+}

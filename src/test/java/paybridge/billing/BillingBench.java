@@ -1,0 +1,99 @@
+package paybridge.billing;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import paybridge.testing.Postgres;
+import paybridge.testing.RunningPaybridge;
+
+/**
+ * The billing benchmark (bench/billing.sh runs it): N due subscriptions on the Steppay sandbox at a
+ * given latency and concurrency, one run, on one node or several nodes sharing one PostgreSQL database.
+ * Prints the run's own duration (startedAt to finishedAt) and the bound N x latency / (nodes x concurrency).
+ *
+ * <p>Arguments: nodes (1), subscriptions (10000), latency (PT0.1S), concurrency (64), db (h2 | pg).
+ */
+public final class BillingBench {
+    private BillingBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+        Duration latency = Duration.parse(args.length > 2 ? args[2] : "PT0.1S");
+        int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : 64;
+        boolean pg = nodes > 1 || (args.length > 4 && args[4].equals("pg"));
+        Postgres db = pg ? Postgres.createDatabase() : null;
+        List<RunningPaybridge> apps = new ArrayList<>();
+        try {
+            for (int i = 0; i < nodes; i++) {
+                Map<String, Object> p = new HashMap<>();
+                p.put("paybridge.sandbox.latency", latency.toString());
+                p.put("paybridge.billing.concurrency", String.valueOf(concurrency));
+                p.put("paybridge.billing.join-interval", "PT0.2S");
+                p.put("paybridge.node.id", "bench-" + i);
+                p.put("paybridge.db.pool-size", String.valueOf(Math.max(16, concurrency / 2)));
+                if (db != null) {
+                    p.put("paybridge.db.url", db.url());
+                    p.put("paybridge.db.user", db.user());
+                    p.put("paybridge.db.password", "");
+                    p.put("paybridge.billing.quartz.instance-name", "bench-" + i);
+                }
+                if (Boolean.getBoolean("bench.noDevTooling")) {
+                    // a profile of its own: the sandbox and its credentials as in dev, without dev's
+                    // tracer, message history and statistics (closer to what prod runs)
+                    p.put("camel.main.profile", "bench");
+                    p.put("paybridge.sandbox.enabled", "true");
+                    p.put("paybridge.steppay.base-url", "http://127.0.0.1:{{paybridge.sandbox.port}}/sandbox/steppay");
+                    p.put("paybridge.iamport.base-url", "http://127.0.0.1:{{paybridge.sandbox.port}}/sandbox/iamport");
+                    p.put("paybridge.steppay.secret-token", "sandbox-steppay-token");
+                    p.put("paybridge.iamport.api-key", "sandbox-imp-key");
+                    p.put("paybridge.iamport.api-secret", "sandbox-imp-secret");
+                }
+                p.putAll(extra());
+                apps.add(RunningPaybridge.start(p));
+            }
+            RunningPaybridge first = apps.get(0);
+            Instant t0 = Instant.now();
+            BillingFixtures.insert(first, "b", n, "steppay", BillingFixtures.STEPPAY_KEY, 9900, "2026-12-01T00:00:00+09:00");
+            System.out.printf("inserted %d subscriptions in %d ms%n", n, Duration.between(t0, Instant.now()).toMillis());
+            long before = apps.stream().mapToLong(a -> BillingFixtures.charges(a, "steppay")).sum();
+            Instant wall = Instant.now();
+            String runId = BillingFixtures.startRun(first, "2026-12-01T03:00:00+09:00", false);
+            JsonNode done = BillingFixtures.awaitRun(first, runId, Duration.ofMinutes(30));
+            long wallMs = Duration.between(wall, Instant.now()).toMillis();
+            long charged = apps.stream().mapToLong(a -> BillingFixtures.charges(a, "steppay")).sum() - before;
+            long runMs = Duration.between(Instant.parse(done.path("startedAt").asText()),
+                    Instant.parse(done.path("finishedAt").asText())).toMillis();
+            double bound = n * latency.toMillis() / (double) concurrency / 1000.0;
+            System.out.printf("RESULT nodes=%d db=%s subscriptions=%d latency=%s concurrency=%d run=%.2fs wall=%.2fs "
+                            + "charged=%d counts=%s bound(1 node)=%.2fs ratio=%.2f%n",
+                    nodes, pg ? "postgresql" : "h2", n, latency, concurrency, runMs / 1000.0, wallMs / 1000.0, charged,
+                    done.path("counts"), bound, runMs / 1000.0 / bound);
+        } finally {
+            for (RunningPaybridge app : apps) {
+                app.close();
+            }
+            if (db != null) {
+                db.close();
+            }
+        }
+        System.exit(0);
+    }
+
+    /** -Dbench.X=Y system properties become paybridge properties X=Y (e.g. -Dbench.camel.main.tracing=false). */
+    private static Map<String, Object> extra() {
+        Map<String, Object> p = new HashMap<>();
+        System.getProperties().forEach((k, v) -> {
+            if (k.toString().startsWith("bench.") && !k.toString().equals("bench.noDevTooling")) {
+                p.put(k.toString().substring("bench.".length()), v.toString());
+            }
+        });
+        return p;
+    }
+}

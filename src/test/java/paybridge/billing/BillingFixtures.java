@@ -1,0 +1,82 @@
+package paybridge.billing;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import paybridge.canonical.Customer;
+import paybridge.testing.RunningPaybridge;
+import paybridge.testing.RunningPaybridge.Response;
+
+/** Subscriptions and runs for the billing tests. */
+final class BillingFixtures {
+    static final String STEPPAY_KEY = "16057932413479698c8vqQG0kMix9";
+
+    private BillingFixtures() {
+    }
+
+    static String subscriptionJson(String id, String vendor, String key, long amount, String interval, String nextBillingAt) {
+        return """
+                {"subscriptionId": "%s", "vendor": "%s", "billingKey": "%s",
+                 "customer": {"id": "user-%s", "name": "홍길동", "phone": "010-1234-5678", "email": "gildong@example.kr"},
+                 "orderName": "Premium plan", "amount": %d, "currency": "KRW", "interval": "%s", "nextBillingAt": "%s"}
+                """.formatted(id, vendor, key, id, amount, interval, nextBillingAt);
+    }
+
+    /** Inserts many subscriptions straight through the store (the API path is tested on its own). */
+    static void insert(RunningPaybridge app, String prefix, int n, String vendor, String key, long amount, String nextBillingAt) {
+        SubscriptionStore store = app.lookup("subscriptionStore", SubscriptionStore.class);
+        OffsetDateTime anchor = OffsetDateTime.parse(nextBillingAt);
+        Instant now = Instant.now();
+        for (int i = 0; i < n; i++) {
+            String id = prefix + String.format("%05d", i);
+            store.insert(new Subscription(id, "test", vendor, key, new Customer("user-" + id, "홍길동", null, null),
+                    "Premium plan", amount, "KRW", "P1M", anchor, 0, anchor.toInstant(), "ACTIVE", null, null, null, now, now));
+        }
+    }
+
+    static String startRun(RunningPaybridge app, String asOf, boolean dryRun) {
+        Response r = app.postJson("/api/billing-runs", "{\"asOf\": \"" + asOf + "\", \"dryRun\": " + dryRun + "}");
+        if (r.status() != 202) {
+            throw new AssertionError("run not started: " + r.status() + " " + r.body());
+        }
+        return r.json().path("runId").asText();
+    }
+
+    /** Polls the run document until it is no longer RUNNING. */
+    static JsonNode awaitRun(RunningPaybridge app, String runId, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode doc = null;
+        while (System.nanoTime() < deadline) {
+            doc = app.get("/api/billing-runs/" + runId).json();
+            if (!"RUNNING".equals(doc.path("status").asText())) {
+                return doc;
+            }
+            sleep(100);
+        }
+        throw new AssertionError("run " + runId + " still RUNNING after " + timeout + ": " + doc);
+    }
+
+    static JsonNode run(RunningPaybridge app, String asOf) {
+        return awaitRun(app, startRun(app, asOf, false), Duration.ofMinutes(3));
+    }
+
+    static long charges(RunningPaybridge app, String vendor) {
+        JsonNode stats = app.get(app.sandboxUrl() + "/" + vendor + "/_stats").json();
+        return stats.has("response") ? stats.path("response").path("charges").asLong() : stats.path("charges").asLong();
+    }
+
+    static JsonNode subscription(RunningPaybridge app, String id) {
+        return app.get("/api/subscriptions/" + id).json();
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

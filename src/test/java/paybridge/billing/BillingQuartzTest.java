@@ -1,0 +1,57 @@
+package paybridge.billing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TimeZone;
+
+import javax.sql.DataSource;
+
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.quartz.CronTrigger;
+import org.quartz.Trigger;
+import org.quartz.TriggerKey;
+import paybridge.testing.RunningPaybridge;
+
+/** The Quartz route is wired to PAYBRIDGE_BILLING_CRON in PAYBRIDGE_BILLING_TIMEZONE with its misfire policy. */
+class BillingQuartzTest {
+
+    @Test
+    void theTriggerCarriesTheCronTimeZoneAndMisfirePolicy() throws Exception {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.billing.cron", "0 30 4 * * ?",
+                "paybridge.billing.timezone", "Asia/Seoul"))) {
+            assertThat(app.context().getRoute("billing-scheduled").getEndpoint().getEndpointUri()).startsWith("quartz://billing/run");
+            QuartzComponent quartz = app.context().getComponent("quartz", QuartzComponent.class);
+            Trigger trigger = quartz.getScheduler().getTrigger(TriggerKey.triggerKey("run", "billing"));
+            assertThat(trigger).isInstanceOf(CronTrigger.class);
+            CronTrigger cron = (CronTrigger) trigger;
+            assertThat(cron.getCronExpression()).isEqualTo("0 30 4 * * ?");
+            assertThat(cron.getTimeZone()).isEqualTo(TimeZone.getTimeZone("Asia/Seoul"));
+            assertThat(cron.getMisfireInstruction()).isEqualTo(CronTrigger.MISFIRE_INSTRUCTION_FIRE_ONCE_NOW);
+            // on H2: one node, Quartz in memory
+            assertThat(quartz.getScheduler().getMetaData().getJobStoreClass().getSimpleName()).isEqualTo("RAMJobStore");
+        }
+    }
+
+    @Test
+    void aFireStartsARun() {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.billing.cron", "0/1 * * * * ?"))) {
+            DataSource ds = app.lookup("dataSource", DataSource.class);
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> completedRuns(ds) > 0);
+        }
+    }
+
+    private static long completedRuns(DataSource ds) throws Exception {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM billing_runs WHERE status = 'COMPLETED'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
