@@ -44,7 +44,7 @@ public class WebhookConfiguration implements CamelConfiguration {
         registry.bind("webhookInbox", inbox);
         registry.bind("webhookIntake", new WebhookIntake(inbox, metrics, ws));
         registry.bind("webhookProcessor", new WebhookProcessor(inbox, payments, new ExternalPayments(sql, payments),
-                ledger, metrics, ws));
+                ledger, metrics, ws, context.createProducerTemplate()));
         registry.bind("webhookApi", new WebhookApi(inbox));
         ExecutorService workers = context.getExecutorServiceManager()
                 .newFixedThreadPool(this, "webhook-workers", ws.concurrency());

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.canonical.EventType;
@@ -43,6 +44,7 @@ public final class WebhookProcessor {
     public static final String CLAIM = "paybridgeWebhookClaim";
     public static final String WEBHOOK = "paybridgeWebhook";
     public static final String SKIP = "paybridgeWebhookSkip";
+    public static final String LOOKUP = "paybridgeWebhookLookup";
     private static final Pattern PAYMENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,40}");
 
     private final WebhookInbox inbox;
@@ -51,9 +53,11 @@ public final class WebhookProcessor {
     private final LedgerStore ledger;
     private final WebhookMetrics metrics;
     private final WebhookSettings settings;
+    private final ProducerTemplate template;
 
     public WebhookProcessor(WebhookInbox inbox, PaymentStore payments, ExternalPayments external, LedgerStore ledger,
-                            WebhookMetrics metrics, WebhookSettings settings) {
+                            WebhookMetrics metrics, WebhookSettings settings, ProducerTemplate template) {
+        this.template = template;
         this.inbox = inbox;
         this.payments = payments;
         this.external = external;
@@ -101,6 +105,33 @@ public final class WebhookProcessor {
             metrics.rejected.incrementAndGet();
             exchange.setProperty(SKIP, true);
         }
+    }
+
+    /**
+     * Body: the vendor reference; property {@link #LOOKUP}: the vendor's lookup route. Calls it as
+     * a separate exchange and answers its {@link VendorPayment}, or throws
+     * {@link VendorUnavailableException}. (Called, not routed to: the lookup routes' error handling
+     * answers a failure as a problem and stops the caller, so a doTry around them never sees it.)
+     */
+    public VendorPayment lookup(Exchange exchange) {
+        String route = exchange.getProperty(LOOKUP, String.class);
+        if (!"direct:iamport-lookup-ref".equals(route) && !"direct:steppay-lookup-ref".equals(route)) {
+            throw new IllegalStateException("not a lookup route: " + route);
+        }
+        String ref = exchange.getMessage().getBody(String.class);
+        Exchange result = template.send(route, e -> e.getMessage().setBody(ref));
+        Throwable failure = result.getException() != null ? result.getException()
+                : result.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (failure instanceof VendorUnavailableException unavailable) {
+            throw unavailable;
+        }
+        if (failure != null) {
+            throw new VendorUnavailableException("the vendor lookup failed (" + failure.getClass().getSimpleName() + ")", failure);
+        }
+        if (!(result.getMessage().getBody() instanceof VendorPayment found)) {
+            throw new VendorUnavailableException("the vendor lookup gave no answer", null);
+        }
+        return found;
     }
 
     /** Body: the vendor's record ({@link VendorPayment}). Verifies, records, and finishes the entry. */
