@@ -7,7 +7,5 @@ ALTER TABLE webhook_inbox ADD COLUMN flagged BOOLEAN NOT NULL DEFAULT FALSE;
 -- the vendor's reference the delivery names (iamport imp_uid, Steppay idKey), for operators
 ALTER TABLE webhook_inbox ADD COLUMN vendor_ref VARCHAR(100);
 
--- a claim writes a unique token to locked_by and reads the claimed rows back by it
-CREATE INDEX webhook_inbox_locked_by_idx ON webhook_inbox (locked_by);
 -- GET /api/webhooks?vendor=: newest first per vendor
 CREATE INDEX webhook_inbox_vendor_idx ON webhook_inbox (vendor, received_at);
