@@ -1,0 +1,64 @@
+package paybridge.webhooks;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import paybridge.canonical.Failure;
+import paybridge.canonical.PaymentStatus;
+import paybridge.ledger.PaymentRecord;
+import paybridge.ledger.PaymentStore;
+import paybridge.ledger.Sql;
+
+/**
+ * The {@code payments} reads and writes webhook processing needs beyond {@link PaymentStore}:
+ * finding a payment by the vendor's reference, and recording a payment paybridge did not start
+ * (method {@code EXTERNAL}, e.g. a Steppay first payment made in the customer's browser). Such a
+ * row is only written with a decided state and a positive amount, as the schema demands.
+ */
+public final class ExternalPayments {
+    /** request_hash of a payment learnt from a webhook: no API command can ever match it (409). */
+    public static final String EXTERNAL_HASH = "external:webhook";
+
+    private static final String BY_REF = """
+            SELECT payment_id FROM payments WHERE vendor = :?vendor AND vendor_payment_ref = :?ref""";
+    private static final String INSERT = """
+            INSERT INTO payments (payment_id, request_hash, vendor, method, amount, currency, order_name, customer_id,
+                subscription_id, billing_key, card_last4, status, vendor_payment_ref, failure_code, failure_message,
+                created_at, updated_at)
+            VALUES (:?paymentId, :?requestHash, :?vendor, 'EXTERNAL', :?amount, 'KRW', NULL, NULL,
+                NULL, :?billingKey, NULL, :?status, :?vendorPaymentRef, :?failureCode, :?failureMessage, :?now, :?now)
+            ON CONFLICT DO NOTHING""";
+
+    private final Sql sql;
+    private final PaymentStore payments;
+
+    public ExternalPayments(Sql sql, PaymentStore payments) {
+        this.sql = sql;
+        this.payments = payments;
+    }
+
+    public Optional<PaymentRecord> byVendorRef(String vendor, String ref) {
+        List<Map<String, Object>> rows = sql.query(BY_REF, Map.of("vendor", vendor, "ref", ref));
+        return rows.isEmpty() ? Optional.empty() : payments.find((String) rows.get(0).get("payment_id"));
+    }
+
+    /** Inserts the row unless the paymentId or the vendor reference is taken; true when inserted. */
+    public boolean insert(String paymentId, String vendor, long amount, PaymentStatus status, String vendorPaymentRef,
+                          String billingKey, Failure failure) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("paymentId", paymentId);
+        p.put("requestHash", EXTERNAL_HASH);
+        p.put("vendor", vendor);
+        p.put("amount", amount);
+        p.put("status", status.name());
+        p.put("vendorPaymentRef", vendorPaymentRef);
+        p.put("billingKey", billingKey);
+        p.put("failureCode", failure == null ? null : failure.code());
+        p.put("failureMessage", failure == null ? null : failure.message());
+        p.put("now", Instant.now());
+        return sql.update(INSERT, p) == 1;
+    }
+}

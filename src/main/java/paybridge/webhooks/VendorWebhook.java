@@ -1,0 +1,15 @@
+package paybridge.webhooks;
+
+/**
+ * What a webhook delivery claims, read from its body. A claim only: the vendor's own record
+ * (a lookup) decides what happened; these fields are compared with it.
+ *
+ * @param vendorRef      iamport {@code imp_uid}, Steppay {@code idKey}: what is looked up
+ * @param orderId        iamport {@code merchant_uid}; Steppay's numeric {@code orderId} (informative only)
+ * @param claimedStatus  iamport {@code status}, Steppay {@code webHookType}
+ * @param cancellationId iamport {@code cancellation_id}, when present
+ * @param claimedAmount  an {@code amount} field, when a body carries one (vendors do not; a forger might)
+ */
+public record VendorWebhook(String vendor, String vendorRef, String orderId, String claimedStatus,
+                            String cancellationId, Long claimedAmount) {
+}

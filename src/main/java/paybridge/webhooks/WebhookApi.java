@@ -1,0 +1,123 @@
+package paybridge.webhooks;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import org.apache.camel.Exchange;
+import paybridge.canonical.CanonicalJson;
+import paybridge.canonical.FieldError;
+import paybridge.canonical.Problem;
+import paybridge.canonical.ProblemException;
+import paybridge.webhooks.WebhookInbox.Claim;
+
+/**
+ * {@code GET /api/webhooks?status=&vendor=&limit=} (newest first) and
+ * {@code POST /api/webhooks/{inboxId}/replay} (re-process one entry now, idempotently: the ledger's
+ * event keys make a second recording of the same fact a no-op).
+ */
+public final class WebhookApi {
+    private static final Set<String> STATUSES = Set.of("RECEIVED", "PENDING", "PROCESSED", "REJECTED");
+    private static final Set<String> VENDORS = Set.of("iamport", "steppay");
+    /** Header names never shown: credentials, signatures, cookies. */
+    private static final Set<String> HIDDEN = Set.of("authorization", "proxy-authorization", "cookie", "set-cookie",
+            "steppay-signature", "secret-token", "secret-key", "x-api-key");
+    private static final TypeReference<LinkedHashMap<String, String>> HEADERS = new TypeReference<>() {
+    };
+
+    private final WebhookInbox inbox;
+
+    public WebhookApi(WebhookInbox inbox) {
+        this.inbox = inbox;
+    }
+
+    public List<Map<String, Object>> list(Exchange exchange) {
+        String status = blankToNull(exchange.getMessage().getHeader("status", String.class));
+        String vendor = blankToNull(exchange.getMessage().getHeader("vendor", String.class));
+        String limitText = blankToNull(exchange.getMessage().getHeader("limit", String.class));
+        List<FieldError> errors = new ArrayList<>();
+        if (status != null && !STATUSES.contains(status)) {
+            errors.add(new FieldError("status", "one of RECEIVED, PENDING, PROCESSED, REJECTED"));
+        }
+        if (vendor != null && !VENDORS.contains(vendor)) {
+            errors.add(new FieldError("vendor", "one of iamport, steppay"));
+        }
+        int limit = 100;
+        if (limitText != null) {
+            if (!limitText.matches("\\d{1,4}") || Integer.parseInt(limitText) < 1 || Integer.parseInt(limitText) > 1000) {
+                errors.add(new FieldError("limit", "a whole number from 1 to 1000"));
+            } else {
+                limit = Integer.parseInt(limitText);
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ProblemException(Problem.invalid("Invalid query parameters", errors));
+        }
+        return inbox.list(status, vendor, limit).stream().map(WebhookApi::view).toList();
+    }
+
+    /** Claims the entry for a replay; 404 when unknown, 409 while another node is processing it. */
+    public Claim replayClaim(String inboxId) {
+        if (inboxId == null || !inboxId.matches("[0-9a-fA-F-]{1,36}")) {
+            throw ProblemException.of(404, "Webhook not found", "No stored webhook delivery " + inboxId);
+        }
+        return inbox.claimForReplay(inboxId).orElseThrow(() -> inbox.find(inboxId).isPresent()
+                ? ProblemException.of(409, "Webhook being processed", "inboxId " + inboxId
+                        + " is being processed right now; replay it again in a moment")
+                : ProblemException.of(404, "Webhook not found", "No stored webhook delivery " + inboxId));
+    }
+
+    /** {@code {inboxId, status}} after the replay. */
+    public Map<String, Object> replayResult(Exchange exchange) {
+        Claim claim = exchange.getProperty(WebhookProcessor.CLAIM, Claim.class);
+        InboxEntry entry = inbox.find(claim.entry().inboxId()).orElseThrow();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("inboxId", entry.inboxId());
+        out.put("status", entry.status());
+        return out;
+    }
+
+    static Map<String, Object> view(InboxEntry e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("inboxId", e.inboxId());
+        m.put("vendor", e.vendor());
+        m.put("receivedAt", e.receivedAt());
+        m.put("sourceIp", e.sourceIp());
+        m.put("contentType", e.contentType());
+        m.put("headers", visibleHeaders(e.headers()));
+        m.put("body", e.body());
+        m.put("status", e.status());
+        m.put("reason", e.reason());
+        m.put("paymentId", e.paymentId());
+        m.put("eventType", e.eventType());
+        m.put("attempts", e.attempts());
+        m.put("nextAttemptAt", e.nextAttemptAt());
+        m.put("flagged", e.flagged());
+        m.put("processedAt", e.processedAt());
+        return m;
+    }
+
+    static Map<String, String> visibleHeaders(String json) {
+        Map<String, String> out = new LinkedHashMap<>();
+        try {
+            Map<String, String> all = CanonicalJson.MAPPER.readValue(json, HEADERS);
+            all.forEach((name, value) -> {
+                String n = name.toLowerCase(Locale.ROOT);
+                if (!HIDDEN.contains(n) && !n.contains("signature") && !n.contains("secret") && !n.contains("token")) {
+                    out.put(name, value);
+                }
+            });
+        } catch (Exception unreadable) {
+            // stored by an older version or damaged: show none rather than risk a secret
+        }
+        return out;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+}

@@ -1,0 +1,198 @@
+package paybridge.webhooks;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import paybridge.ledger.Sql;
+
+/**
+ * The webhook inbox ({@code webhook_inbox}): every delivery stored raw, and the processing queue.
+ * An entry is claimed by one conditional UPDATE that writes a fresh token to {@code locked_by} and a
+ * lease to {@code locked_until}; only rows whose lease is absent or expired can be claimed, so one
+ * node at a time works on an entry, and an entry whose node died is taken up again when the lease
+ * runs out. Finishing is conditional on the token: a node that lost its lease changes nothing.
+ */
+public final class WebhookInbox {
+    private static final String INSERT = """
+            INSERT INTO webhook_inbox (inbox_id, vendor, received_at, source_ip, content_type, headers, body, status,
+                reason, vendor_ref, attempts)
+            VALUES (:?inboxId, :?vendor, :?receivedAt, :?sourceIp, :?contentType, :?headers, :?body, :?status,
+                :?reason, :?vendorRef, 0)""";
+
+    // due: RECEIVED or PENDING, not flagged, its retry time reached, not leased (read without locks;
+    // each candidate is then claimed by CLAIM_ONE, which re-checks all of it atomically)
+    private static final String DUE = """
+            SELECT inbox_id FROM webhook_inbox
+            WHERE status IN ('RECEIVED', 'PENDING') AND flagged = FALSE
+              AND (next_attempt_at IS NULL OR next_attempt_at <= :?now)
+              AND (locked_until IS NULL OR locked_until < :?now)
+            ORDER BY received_at
+            LIMIT :?limit""";
+
+    private static final String CLAIM_ONE = """
+            UPDATE webhook_inbox SET locked_by = :?token, locked_until = :?until, attempts = attempts + 1
+            WHERE inbox_id = :?inboxId AND status IN ('RECEIVED', 'PENDING') AND flagged = FALSE
+              AND (next_attempt_at IS NULL OR next_attempt_at <= :?now)
+              AND (locked_until IS NULL OR locked_until < :?now)""";
+
+    // an operator's replay: any status, flagged or not, only not while another node holds the lease
+    private static final String CLAIM_REPLAY = """
+            UPDATE webhook_inbox SET locked_by = :?token, locked_until = :?until, attempts = attempts + 1
+            WHERE inbox_id = :?inboxId AND (locked_until IS NULL OR locked_until < :?now)""";
+
+    private static final String BY_ID = "SELECT * FROM webhook_inbox WHERE inbox_id = :?inboxId";
+
+    private static final String FINISH = """
+            UPDATE webhook_inbox SET status = :?status, reason = :?reason, payment_id = :?paymentId,
+                event_type = :?eventType, vendor_ref = COALESCE(:?vendorRef, vendor_ref), processed_at = :?now,
+                next_attempt_at = NULL, flagged = FALSE, locked_by = NULL, locked_until = NULL
+            WHERE inbox_id = :?inboxId AND locked_by = :?token""";
+
+    private static final String RETRY = """
+            UPDATE webhook_inbox SET status = 'PENDING', reason = :?reason, next_attempt_at = :?next,
+                flagged = :?flagged, locked_by = NULL, locked_until = NULL
+            WHERE inbox_id = :?inboxId AND locked_by = :?token""";
+
+    // one fixed statement: an absent filter is a NULL parameter that disables its condition
+    private static final String LIST = """
+            SELECT * FROM webhook_inbox
+            WHERE (CAST(:?status AS VARCHAR(16)) IS NULL OR status = :?status)
+              AND (CAST(:?vendor AS VARCHAR(16)) IS NULL OR vendor = :?vendor)
+            ORDER BY received_at DESC, inbox_id DESC
+            LIMIT :?limit""";
+
+    private static final String COUNT_OPEN = """
+            SELECT COUNT(*) AS n FROM webhook_inbox WHERE status IN ('RECEIVED', 'PENDING')""";
+
+    private final Sql sql;
+    private final String node;
+    private final Duration lease;
+
+    /**
+     * @param node  this node's name, the prefix of its claim tokens
+     * @param lease how long a claim holds an entry (longer than a lookup with its retries can take)
+     */
+    public WebhookInbox(Sql sql, String node, Duration lease) {
+        this.sql = sql;
+        this.node = node;
+        this.lease = lease;
+    }
+
+    /** Stores a delivery as received; the insert is committed when this returns. */
+    public void insert(String inboxId, String vendor, Instant receivedAt, String sourceIp, String contentType,
+                       String headers, String body, String status, String reason, String vendorRef) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("inboxId", inboxId);
+        p.put("vendor", vendor);
+        p.put("receivedAt", receivedAt);
+        p.put("sourceIp", sourceIp);
+        p.put("contentType", truncate(contentType, 200));
+        p.put("headers", headers);
+        p.put("body", body);
+        p.put("status", status);
+        p.put("reason", truncate(reason, 500));
+        p.put("vendorRef", truncate(vendorRef, 100));
+        sql.update(INSERT, p);
+    }
+
+    /**
+     * Claims up to {@code limit} due entries for this node, oldest first. Candidates are read first,
+     * then each is claimed by its own conditional UPDATE: a row another node claimed meanwhile is
+     * simply skipped. (One UPDATE ... WHERE inbox_id IN (SELECT ... LIMIT) locks far more than it
+     * claims on H2 and timed out under load.)
+     */
+    public List<Claim> claimDue(int limit) {
+        Instant now = Instant.now();
+        List<Claim> claimed = new java.util.ArrayList<>();
+        for (Map<String, Object> row : sql.query(DUE, Map.of("now", now, "limit", limit))) {
+            claimOne((String) row.get("inbox_id")).ifPresent(claimed::add);
+        }
+        return claimed;
+    }
+
+    /** Claims one entry if it is due (the fast path right after intake); empty when not (now). */
+    public Optional<Claim> claimOne(String inboxId) {
+        return claim(CLAIM_ONE, inboxId);
+    }
+
+    /** Claims one entry whatever its status (replay); empty when unknown or leased by another node. */
+    public Optional<Claim> claimForReplay(String inboxId) {
+        return claim(CLAIM_REPLAY, inboxId);
+    }
+
+    private Optional<Claim> claim(String statement, String inboxId) {
+        String token = newToken();
+        Instant now = Instant.now();
+        Map<String, Object> p = new HashMap<>();
+        p.put("token", token);
+        p.put("until", now.plus(lease));
+        p.put("now", now);
+        p.put("inboxId", inboxId);
+        if (sql.update(statement, p) == 0) {
+            return Optional.empty();
+        }
+        return find(inboxId).map(e -> new Claim(token, e));
+    }
+
+    public Optional<InboxEntry> find(String inboxId) {
+        List<Map<String, Object>> rows = sql.query(BY_ID, Map.of("inboxId", inboxId));
+        return rows.isEmpty() ? Optional.empty() : Optional.of(InboxEntry.of(rows.get(0)));
+    }
+
+    /** Records the outcome (PROCESSED or REJECTED); false when the claim was lost meanwhile. */
+    public boolean finish(Claim claim, String status, String reason, String paymentId, String eventType, String vendorRef) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("inboxId", claim.entry().inboxId());
+        p.put("token", claim.token());
+        p.put("status", status);
+        p.put("reason", truncate(reason, 500));
+        p.put("paymentId", paymentId);
+        p.put("eventType", eventType);
+        p.put("vendorRef", truncate(vendorRef, 100));
+        p.put("now", Instant.now());
+        return sql.update(FINISH, p) == 1;
+    }
+
+    /** Leaves the entry PENDING until {@code next} (null with flagged: no automatic retry). */
+    public boolean retryLater(Claim claim, String reason, Instant next, boolean flagged) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("inboxId", claim.entry().inboxId());
+        p.put("token", claim.token());
+        p.put("reason", truncate(reason, 500));
+        p.put("next", next);
+        p.put("flagged", flagged);
+        return sql.update(RETRY, p) == 1;
+    }
+
+    /** Entries newest first, filtered by status and vendor when given. */
+    public List<InboxEntry> list(String status, String vendor, int limit) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("status", status);
+        p.put("vendor", vendor);
+        p.put("limit", limit);
+        return sql.query(LIST, p).stream().map(InboxEntry::of).toList();
+    }
+
+    /** Entries not yet processed or rejected (RECEIVED or PENDING). */
+    public long openCount() {
+        return Sql.longValue(sql.query(COUNT_OPEN, Map.of()).get(0).get("n"));
+    }
+
+    private String newToken() {
+        String t = node + "/" + UUID.randomUUID();
+        return t.length() <= 100 ? t : t.substring(t.length() - 100);
+    }
+
+    private static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+
+    /** An entry this node holds, with the token that proves it. */
+    public record Claim(String token, InboxEntry entry) {
+    }
+}

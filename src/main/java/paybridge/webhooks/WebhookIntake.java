@@ -1,0 +1,220 @@
+package paybridge.webhooks;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import paybridge.api.JsonResponses;
+import paybridge.canonical.CanonicalJson;
+import paybridge.canonical.Problem;
+import paybridge.canonical.ProblemException;
+
+/**
+ * {@code POST /webhooks/{vendor}} (webhooks.camel.yaml): refuses what must not be stored (source IP
+ * not allowed: 403; body over the limit: 413; Steppay signature missing or wrong when a secret is
+ * set: 401 — each counted), then stores the raw delivery (exact body text, headers, the
+ * connection's address, time) in the inbox, committed, and only then answers: 200
+ * {@code {"inboxId"}}, or 400 for a body that cannot be read (stored as REJECTED).
+ * <p>
+ * The route consumes with {@code useBodyHandler=false}, so the body arrives here unread as the
+ * Vert.x request: form bodies are not parsed into fields and headers, and the bytes stored and
+ * signature-checked are exactly the bytes sent.
+ */
+public final class WebhookIntake {
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookIntake.class);
+    public static final String VENDOR = "paybridgeWebhookVendor";
+    public static final String INBOX_ID = "paybridgeInboxId";
+    public static final String QUEUED = "paybridgeWebhookQueued";
+    /** Header values never stored (nothing downstream needs them). */
+    static final Set<String> NEVER_STORED = Set.of("authorization", "proxy-authorization", "cookie",
+            "secret-token", "secret-key", "x-api-key");
+
+    private final WebhookInbox inbox;
+    private final WebhookMetrics metrics;
+    private final WebhookSettings settings;
+
+    public WebhookIntake(WebhookInbox inbox, WebhookMetrics metrics, WebhookSettings settings) {
+        this.inbox = inbox;
+        this.metrics = metrics;
+        this.settings = settings;
+    }
+
+    public void accept(Exchange exchange) throws Exception {
+        String vendor = exchange.getProperty(VENDOR, String.class);
+        Instant receivedAt = Instant.now();
+        if (!(exchange.getMessage() instanceof HttpMessage http)) {
+            throw new IllegalStateException("webhook intake needs the platform-http request");
+        }
+        HttpServerRequest request = http.getRequest();
+        SocketAddress remote = request.remoteAddress(); // the connection's peer, never X-Forwarded-For
+        String sourceIp = remote == null ? null : remote.hostAddress();
+
+        if (!settings.allowList(vendor).allows(sourceIp)) {
+            metrics.refusedIp.incrementAndGet();
+            discard(request);
+            LOG.warn("webhook {} refused: source address not in the allow list", vendor);
+            throw ProblemException.of(403, "Forbidden", "This source address may not deliver " + vendor + " webhooks");
+        }
+        long declared = declaredLength(request);
+        if (declared > settings.maxBytes()) {
+            tooLarge(vendor, request);
+        }
+        byte[] raw = read(request, settings.maxBytes());
+        if (raw == null) {
+            tooLarge(vendor, null);
+        }
+        if ("steppay".equals(vendor) && settings.steppaySignature() != null
+                && !settings.steppaySignature().verify(request.getHeader(SteppaySignature.HEADER), raw)) {
+            metrics.refusedSignature.incrementAndGet();
+            LOG.warn("webhook steppay refused: {} missing or not valid", SteppaySignature.HEADER);
+            throw ProblemException.of(401, "Unauthorized", "Missing or invalid " + SteppaySignature.HEADER);
+        }
+
+        String contentType = request.getHeader("Content-Type");
+        String body;
+        String malformed = null;
+        String vendorRef = null;
+        try {
+            body = decode(raw, charset(contentType));
+        } catch (CharacterCodingException e) {
+            body = new String(raw, StandardCharsets.ISO_8859_1); // byte-exact, reversible
+            malformed = "body is not valid " + charset(contentType).name() + " text (stored as ISO-8859-1)";
+        }
+        if (malformed == null) {
+            try {
+                vendorRef = WebhookProcessor.parse(vendor, contentType, body).vendorRef();
+            } catch (MalformedWebhookException e) {
+                malformed = e.getMessage();
+            }
+        }
+        String inboxId = UUID.randomUUID().toString();
+        inbox.insert(inboxId, vendor, receivedAt, sourceIp, contentType, headers(request), body,
+                malformed == null ? "RECEIVED" : "REJECTED", malformed == null ? null : "malformed: " + malformed, vendorRef);
+        metrics.stored.incrementAndGet();
+        exchange.setProperty(INBOX_ID, inboxId);
+        if (malformed != null) {
+            metrics.malformed.incrementAndGet();
+            LOG.info("webhook {} inboxId={} stored, malformed: {}", vendor, inboxId, malformed);
+            throw new ProblemException(new Problem("https://paybridge.dev/problems/malformed-webhook",
+                    "Malformed webhook", 400, "The body cannot be read (" + malformed + "); stored as inboxId " + inboxId,
+                    java.util.List.of()));
+        }
+        exchange.setProperty(QUEUED, true);
+        JsonResponses.write(exchange, 200, Map.of("inboxId", inboxId));
+    }
+
+    private void tooLarge(String vendor, HttpServerRequest unread) {
+        metrics.refusedTooLarge.incrementAndGet();
+        if (unread != null) {
+            discard(unread);
+        }
+        LOG.warn("webhook {} refused: body over {} bytes", vendor, settings.maxBytes());
+        throw ProblemException.of(413, "Payload too large",
+                "A webhook body may have at most " + settings.maxBytes() + " bytes");
+    }
+
+    private static long declaredLength(HttpServerRequest request) {
+        String v = request.getHeader("Content-Length");
+        if (v == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The whole body, or null when it is longer than {@code max} bytes (the rest is discarded). */
+    static byte[] read(HttpServerRequest request, int max) throws Exception {
+        CompletableFuture<byte[]> done = new CompletableFuture<>();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        boolean[] over = {false};
+        request.handler(buffer -> {
+            synchronized (out) {
+                if (!over[0] && out.size() + buffer.length() <= max) {
+                    out.write(buffer.getBytes(), 0, buffer.length());
+                } else {
+                    over[0] = true;
+                }
+            }
+        });
+        request.exceptionHandler(done::completeExceptionally);
+        request.endHandler(v -> {
+            synchronized (out) {
+                done.complete(over[0] ? null : out.toByteArray());
+            }
+        });
+        request.resume();
+        try {
+            return done.get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw ProblemException.of(400, "Bad request", "The request body did not arrive in time");
+        }
+    }
+
+    /** Lets an unread body flow into nothing, so the connection can carry the answer. */
+    private static void discard(HttpServerRequest request) {
+        try {
+            if (!request.isEnded()) {
+                request.handler(b -> { });
+                request.resume();
+            }
+        } catch (RuntimeException ignored) {
+            // the connection is gone: nothing to drain
+        }
+    }
+
+    static Charset charset(String contentType) {
+        if (contentType != null) {
+            for (String part : contentType.split(";")) {
+                String p = part.trim();
+                if (p.toLowerCase(Locale.ROOT).startsWith("charset=")) {
+                    try {
+                        return Charset.forName(p.substring(8).trim().replace("\"", ""));
+                    } catch (RuntimeException unknown) {
+                        return StandardCharsets.UTF_8;
+                    }
+                }
+            }
+        }
+        return StandardCharsets.UTF_8;
+    }
+
+    static String decode(byte[] raw, Charset charset) throws CharacterCodingException {
+        return charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
+    }
+
+    /** The request headers as a JSON object (repeated headers joined by ", "), minus {@link #NEVER_STORED}. */
+    static String headers(HttpServerRequest request) throws Exception {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> h : request.headers()) {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            if (NEVER_STORED.contains(name)) {
+                out.put(name, "[not stored]");
+                continue;
+            }
+            out.merge(name, h.getValue(), (a, b) -> a + ", " + b);
+        }
+        return CanonicalJson.MAPPER.writeValueAsString(out);
+    }
+}

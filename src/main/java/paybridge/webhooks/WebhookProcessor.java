@@ -1,0 +1,365 @@
+package paybridge.webhooks;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import paybridge.canonical.EventType;
+import paybridge.canonical.Failure;
+import paybridge.canonical.LedgerSource;
+import paybridge.canonical.PaymentEvent;
+import paybridge.canonical.PaymentStatus;
+import paybridge.ledger.LedgerStore;
+import paybridge.ledger.PaymentRecord;
+import paybridge.ledger.PaymentStore;
+import paybridge.vendor.VendorPayment;
+import paybridge.vendor.VendorUnavailableException;
+import paybridge.vendor.iamport.IamportWebhooks;
+import paybridge.vendor.steppay.SteppayWebhooks;
+import paybridge.webhooks.WebhookInbox.Claim;
+
+/**
+ * Verifies a claimed inbox entry against the vendor's record and records it (webhooks.camel.yaml
+ * calls {@link #prepare}, looks the payment up at the vendor, then {@link #apply}; a failed lookup
+ * goes to {@link #failed}). The looked-up record decides, never the webhook body:
+ * <ul>
+ * <li>unknown at the vendor, or a claim the record contradicts (order id, amount, status), or a
+ *     record that contradicts paybridge's payment (amount, order id, reference, decided state):
+ *     REJECTED with the reason, nothing changed;</li>
+ * <li>otherwise every money fact the record shows is appended to the ledger (source WEBHOOK):
+ *     PAID, then one entry per cancellation; or AWAITING_DEPOSIT, FAILED, ABANDONED. Event keys
+ *     make duplicates and out-of-order deliveries converge; an open attempt is settled, an
+ *     AWAITING_DEPOSIT one moves on; a payment paybridge did not start is recorded as EXTERNAL.</li>
+ * </ul>
+ */
+public final class WebhookProcessor {
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookProcessor.class);
+    public static final String CLAIM = "paybridgeWebhookClaim";
+    public static final String WEBHOOK = "paybridgeWebhook";
+    public static final String SKIP = "paybridgeWebhookSkip";
+    public static final String LOOKUP = "paybridgeWebhookLookup";
+    private static final Pattern PAYMENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,40}");
+
+    private final WebhookInbox inbox;
+    private final PaymentStore payments;
+    private final ExternalPayments external;
+    private final LedgerStore ledger;
+    private final WebhookMetrics metrics;
+    private final WebhookSettings settings;
+    private final ProducerTemplate template;
+
+    public WebhookProcessor(WebhookInbox inbox, PaymentStore payments, ExternalPayments external, LedgerStore ledger,
+                            WebhookMetrics metrics, WebhookSettings settings, ProducerTemplate template) {
+        this.template = template;
+        this.inbox = inbox;
+        this.payments = payments;
+        this.external = external;
+        this.ledger = ledger;
+        this.metrics = metrics;
+        this.settings = settings;
+    }
+
+    /** Reads a stored body as the vendor's webhook; {@link MalformedWebhookException} when it cannot. */
+    public static VendorWebhook parse(String vendor, String contentType, String body) {
+        var fields = WebhookBody.fields(contentType, body);
+        return switch (vendor) {
+            case IamportWebhooks.VENDOR -> IamportWebhooks.parse(fields);
+            case SteppayWebhooks.VENDOR -> SteppayWebhooks.parse(fields);
+            default -> throw new MalformedWebhookException("unknown vendor " + vendor);
+        };
+    }
+
+    // ---- the queue
+
+    /** Due entries claimed for this node (the poll route). */
+    public List<Claim> claimDue() {
+        return inbox.claimDue(settings.batchSize());
+    }
+
+    /** The entry just stored, claimed if still due (the fast path); null when someone else has it. */
+    public Claim claimNew(String inboxId) {
+        return inbox.claimOne(inboxId).orElse(null);
+    }
+
+    // ---- one entry
+
+    /** Body: a {@link Claim}. Out: the vendor reference to look up (or {@link #SKIP} when the body is unreadable). */
+    public void prepare(Exchange exchange) throws Exception {
+        Claim claim = exchange.getMessage().getMandatoryBody(Claim.class);
+        exchange.setProperty(CLAIM, claim);
+        InboxEntry entry = claim.entry();
+        try {
+            VendorWebhook webhook = parse(entry.vendor(), entry.contentType(), entry.body());
+            exchange.setProperty(WEBHOOK, webhook);
+            exchange.setProperty(SKIP, false);
+            exchange.getMessage().setBody(webhook.vendorRef());
+        } catch (MalformedWebhookException e) {
+            inbox.finish(claim, "REJECTED", "malformed: " + e.getMessage(), null, null, null);
+            metrics.rejected.incrementAndGet();
+            exchange.setProperty(SKIP, true);
+        }
+    }
+
+    /**
+     * Body: the vendor reference; property {@link #LOOKUP}: the vendor's lookup route. Calls it as
+     * a separate exchange and answers its {@link VendorPayment}, or throws
+     * {@link VendorUnavailableException}. (Called, not routed to: the lookup routes' error handling
+     * answers a failure as a problem and stops the caller, so a doTry around them never sees it.)
+     */
+    public VendorPayment lookup(Exchange exchange) {
+        String route = exchange.getProperty(LOOKUP, String.class);
+        if (!"direct:iamport-lookup-ref".equals(route) && !"direct:steppay-lookup-ref".equals(route)) {
+            throw new IllegalStateException("not a lookup route: " + route);
+        }
+        String ref = exchange.getMessage().getBody(String.class);
+        Exchange result = template.send(route, e -> e.getMessage().setBody(ref));
+        Throwable failure = result.getException() != null ? result.getException()
+                : result.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (failure instanceof VendorUnavailableException unavailable) {
+            throw unavailable;
+        }
+        if (failure != null) {
+            throw new VendorUnavailableException("the vendor lookup failed (" + failure.getClass().getSimpleName() + ")", failure);
+        }
+        if (!(result.getMessage().getBody() instanceof VendorPayment found)) {
+            throw new VendorUnavailableException("the vendor lookup gave no answer", null);
+        }
+        return found;
+    }
+
+    /** Body: the vendor's record ({@link VendorPayment}). Verifies, records, and finishes the entry. */
+    public void apply(Exchange exchange) {
+        Claim claim = exchange.getProperty(CLAIM, Claim.class);
+        VendorWebhook webhook = exchange.getProperty(WEBHOOK, VendorWebhook.class);
+        Object body = exchange.getMessage().getBody();
+        if (!(body instanceof VendorPayment found)) {
+            throw new VendorUnavailableException("the vendor lookup gave no answer", null);
+        }
+        Outcome outcome = decide(webhook, found);
+        InboxEntry entry = claim.entry();
+        if (outcome.retry()) {
+            retry(claim, outcome.reason());
+            return;
+        }
+        boolean finished = inbox.finish(claim, outcome.status(), outcome.reason(), outcome.paymentId(),
+                outcome.eventType() == null ? null : outcome.eventType().name(), webhook.vendorRef());
+        if ("REJECTED".equals(outcome.status())) {
+            metrics.rejected.incrementAndGet();
+            LOG.warn("webhook {} inboxId={} REJECTED: {}", entry.vendor(), entry.inboxId(), outcome.reason());
+        } else {
+            metrics.processed.incrementAndGet();
+            LOG.info("webhook {} inboxId={} PROCESSED paymentId={} event={}{}", entry.vendor(), entry.inboxId(),
+                    outcome.paymentId(), outcome.eventType(), finished ? "" : " (claim lost meanwhile)");
+        }
+    }
+
+    /** The lookup (or anything else) failed: PENDING with backoff, flagged after the last retry. */
+    public void failed(Exchange exchange) {
+        Claim claim = exchange.getProperty(CLAIM, Claim.class);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String reason;
+        if (cause instanceof VendorUnavailableException) {
+            reason = "vendor lookup failed: " + cause.getMessage();
+            LOG.warn("webhook {} inboxId={}: {}", claim.entry().vendor(), claim.entry().inboxId(), reason);
+        } else {
+            reason = "processing failed (" + (cause == null ? "unknown" : cause.getClass().getSimpleName()) + ")";
+            LOG.error("webhook {} inboxId={}: processing failed", claim.entry().vendor(), claim.entry().inboxId(), cause);
+        }
+        retry(claim, reason);
+    }
+
+    private void retry(Claim claim, String reason) {
+        int attempts = claim.entry().attempts();
+        Duration delay = settings.retryDelay(attempts);
+        if (delay == null) {
+            inbox.retryLater(claim, reason + "; flagged after " + attempts + " attempts: replay it when the cause is fixed",
+                    null, true);
+            metrics.flagged.incrementAndGet();
+            LOG.warn("webhook {} inboxId={} flagged after {} attempts", claim.entry().vendor(), claim.entry().inboxId(), attempts);
+        } else {
+            inbox.retryLater(claim, reason, Instant.now().plus(delay), false);
+            metrics.retried.incrementAndGet();
+        }
+    }
+
+    // ---- verification and normalization
+
+    record Outcome(String status, String reason, String paymentId, EventType eventType, boolean retry) {
+        static Outcome rejected(String reason, String paymentId) {
+            return new Outcome("REJECTED", reason, paymentId, null, false);
+        }
+
+        static Outcome retryLater(String reason) {
+            return new Outcome("PENDING", reason, null, null, true);
+        }
+    }
+
+    Outcome decide(VendorWebhook webhook, VendorPayment found) {
+        String vendor = webhook.vendor();
+        if (!found.found()) {
+            return Outcome.rejected("unknown at the vendor: no such payment", null);
+        }
+        if (found.status() == PaymentStatus.PENDING) {
+            return Outcome.retryLater("the vendor has not finished this payment yet");
+        }
+        String contradiction = IamportWebhooks.VENDOR.equals(vendor)
+                ? IamportWebhooks.contradiction(webhook, found) : SteppayWebhooks.contradiction(webhook, found);
+        if (contradiction != null) {
+            return Outcome.rejected(contradiction, null);
+        }
+        PaymentStatus state = decided(found.status());
+        EventType headline = headline(found.status());
+
+        // which paybridge payment: the vendor reference it was answered with, else the vendor's order id
+        Optional<PaymentRecord> ours = found.vendorPaymentRef() == null ? Optional.empty()
+                : external.byVendorRef(vendor, found.vendorPaymentRef());
+        if (ours.isEmpty() && found.orderId() != null && PAYMENT_ID.matcher(found.orderId()).matches()) {
+            ours = payments.find(found.orderId());
+        }
+        if (ours.isPresent()) {
+            PaymentRecord p = ours.get();
+            String mismatch = mismatch(vendor, p, found, state);
+            if (mismatch != null) {
+                return Outcome.rejected(mismatch, p.paymentId());
+            }
+            settle(p, found, state);
+            record(vendor, p.paymentId(), p.subscriptionId(), found, p.amount());
+            return new Outcome("PROCESSED", null, p.paymentId(), headline, false);
+        }
+
+        // a payment paybridge did not start: under the vendor's order id, else <vendor>-<reference>
+        String paymentId = found.orderId() != null && PAYMENT_ID.matcher(found.orderId()).matches()
+                ? found.orderId() : vendor + "-" + found.vendorPaymentRef();
+        String note = null;
+        if (found.amount() > 0 && PAYMENT_ID.matcher(paymentId).matches()) {
+            external.insert(paymentId, vendor, found.amount(), state, found.vendorPaymentRef(), found.billingKey(),
+                    state == PaymentStatus.FAILED ? new Failure("VENDOR_DECLINED", found.failureReason()) : null);
+            // a concurrent duplicate may have inserted it first: then it is the same payment
+            Optional<PaymentRecord> now = payments.find(paymentId);
+            if (now.isPresent()) {
+                String mismatch = mismatch(vendor, now.get(), found, state);
+                if (mismatch != null) {
+                    return Outcome.rejected(mismatch, paymentId);
+                }
+            }
+        } else if (found.amount() <= 0) {
+            note = "a 0-won payment: no money to record";
+        }
+        record(vendor, paymentId, null, found, found.amount());
+        return new Outcome("PROCESSED", note, paymentId, headline, false);
+    }
+
+    /** Why the vendor's record cannot be this paybridge payment, or null when it can. */
+    private static String mismatch(String vendor, PaymentRecord p, VendorPayment found, PaymentStatus state) {
+        if (!vendor.equals(p.vendor())) {
+            return "paymentId " + p.paymentId() + " is a " + p.vendor() + " payment";
+        }
+        if (p.vendorPaymentRef() != null && !p.vendorPaymentRef().equals(found.vendorPaymentRef())) {
+            return "the payment is known under another vendor reference";
+        }
+        if (found.orderId() != null && !found.orderId().equals(p.paymentId())) {
+            return "order id in the vendor's record differs from paymentId " + p.paymentId();
+        }
+        if (p.amount() != found.amount()) {
+            return "amount differs: the vendor says " + found.amount() + ", paybridge expects " + p.amount();
+        }
+        PaymentStatus ourState = p.status();
+        boolean compatible = switch (ourState) {
+            case PENDING, UNKNOWN, AWAITING_DEPOSIT -> true;
+            case PAID, PARTIALLY_REFUNDED, CANCELLED -> state == PaymentStatus.PAID;
+            case FAILED, ABANDONED -> state == ourState;
+        };
+        return compatible ? null
+                : "the vendor's record (" + found.status() + ") contradicts paybridge's state " + ourState;
+    }
+
+    /** Moves the payment's state where the record allows: open → decided, AWAITING_DEPOSIT → paid/failed. */
+    private void settle(PaymentRecord p, VendorPayment found, PaymentStatus state) {
+        if (p.status().isOpen()) {
+            payments.settleOpen(p.paymentId(), state, found.vendorPaymentRef(), found.billingKey(),
+                    state == PaymentStatus.FAILED ? new Failure("VENDOR_DECLINED", found.failureReason()) : null);
+        } else if (p.status() == PaymentStatus.AWAITING_DEPOSIT && state != PaymentStatus.AWAITING_DEPOSIT) {
+            payments.changeDecided(p.paymentId(), PaymentStatus.AWAITING_DEPOSIT, state, found.vendorPaymentRef());
+        }
+    }
+
+    /** Appends every money fact of the record (idempotent on the event keys). */
+    private void record(String vendor, String paymentId, String subscriptionId, VendorPayment found, long amount) {
+        for (PaymentEvent event : events(vendor, paymentId, subscriptionId, found, amount,
+                () -> ledger.returned(paymentId))) {
+            ledger.append(event, LedgerSource.WEBHOOK);
+        }
+    }
+
+    /**
+     * The ledger facts a looked-up record shows: PAID (+amount) for anything paid, then one return
+     * per cancellation in the vendor's history (negative, keyed by its cancellation id; the one that
+     * returns the rest is CANCELLED, earlier ones PARTIALLY_REFUNDED). Without a history, one return
+     * keyed by the cumulative amount. AWAITING_DEPOSIT, FAILED, ABANDONED: one entry of 0.
+     */
+    static List<PaymentEvent> events(String vendor, String paymentId, String subscriptionId, VendorPayment found,
+                                     long amount, java.util.function.LongSupplier alreadyReturned) {
+        List<PaymentEvent> out = new ArrayList<>();
+        Instant at = found.occurredAt() == null ? Instant.now() : found.occurredAt();
+        String ref = found.vendorPaymentRef();
+        switch (found.status()) {
+            case AWAITING_DEPOSIT, FAILED, ABANDONED -> out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,
+                    EventType.valueOf(found.status().name()), 0, "KRW", null, 0, at));
+            case PAID, PARTIALLY_REFUNDED, CANCELLED -> {
+                if (amount > 0) {
+                    out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId, EventType.PAID, amount, "KRW",
+                            null, 0, at));
+                }
+                long cumulative = 0;
+                for (VendorPayment.Cancellation c : found.cancellations()) {
+                    if (c.amount() <= 0) {
+                        continue;
+                    }
+                    cumulative += c.amount();
+                    out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,
+                            cumulative >= amount ? EventType.CANCELLED : EventType.PARTIALLY_REFUNDED, -c.amount(), "KRW",
+                            c.cancellationId(), cumulative, c.cancelledAt() == null ? at : c.cancelledAt()));
+                }
+                if (found.cancellations().isEmpty() && found.cancelledAmount() > 0) {
+                    long missing = found.cancelledAmount() - alreadyReturned.getAsLong();
+                    if (missing > 0) {
+                        out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,
+                                found.cancelledAmount() >= amount ? EventType.CANCELLED : EventType.PARTIALLY_REFUNDED,
+                                -missing, "KRW", null, found.cancelledAmount(), at));
+                    }
+                }
+            }
+            default -> {
+            }
+        }
+        return out;
+    }
+
+    /** The payment's state from the record: anything once paid is PAID (returns are ledger facts). */
+    static PaymentStatus decided(PaymentStatus vendorStatus) {
+        return switch (vendorStatus) {
+            case PAID, PARTIALLY_REFUNDED, CANCELLED -> PaymentStatus.PAID;
+            default -> vendorStatus;
+        };
+    }
+
+    /** The canonical event the delivery stands for (CONTRACT §4 mapping), from the record. */
+    static EventType headline(PaymentStatus vendorStatus) {
+        return switch (vendorStatus) {
+            case PAID -> EventType.PAID;
+            case PARTIALLY_REFUNDED -> EventType.PARTIALLY_REFUNDED;
+            case CANCELLED -> EventType.CANCELLED;
+            case AWAITING_DEPOSIT -> EventType.AWAITING_DEPOSIT;
+            case FAILED -> EventType.FAILED;
+            case ABANDONED -> EventType.ABANDONED;
+            default -> null;
+        };
+    }
+}
