@@ -41,6 +41,7 @@ public class PaybridgeConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent props = context.getPropertiesComponent();
         Settings settings = new Settings(props);
+
         String profile = context.getCamelContextExtension().getProfile();
         ProfileGuard.check(profile, settings);
 

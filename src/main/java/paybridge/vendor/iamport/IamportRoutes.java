@@ -37,6 +37,8 @@ public class IamportRoutes extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
+        // no error handler: failures travel back to the calling route (see routes/errors.camel.yaml)
+        errorHandler(noErrorHandler());
         Settings settings = new Settings(getContext().getPropertiesComponent());
         String baseUrl = settings.get("paybridge.iamport.base-url", "https://api.iamport.kr");
         String apiKey = settings.get("paybridge.iamport.api-key", "");

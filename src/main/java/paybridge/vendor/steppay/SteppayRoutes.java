@@ -35,6 +35,8 @@ public class SteppayRoutes extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
+        // no error handler: failures travel back to the calling route (see routes/errors.camel.yaml)
+        errorHandler(noErrorHandler());
         Settings settings = new Settings(getContext().getPropertiesComponent());
         String baseUrl = settings.get("paybridge.steppay.base-url", "https://api.steppay.kr");
         String secretToken = settings.get("paybridge.steppay.secret-token", "");
