@@ -11,6 +11,7 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import paybridge.api.ApiKeyFilter;
 import paybridge.api.HttpErrorPages;
 import paybridge.api.JsonResponses;
 import paybridge.api.LedgerQuery;
@@ -55,6 +56,7 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         bindPaymentServices(context, settings);
         context.getRegistry().bind("problemResponder", new ProblemResponder());
         context.addStartupListener(new HttpErrorPages());
+        settings.find("paybridge.api.key").ifPresent(key -> context.addStartupListener(new ApiKeyFilter(key)));
 
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
