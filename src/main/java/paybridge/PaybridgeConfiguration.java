@@ -56,7 +56,9 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         bindPaymentServices(context, settings);
         context.getRegistry().bind("problemResponder", new ProblemResponder());
         context.addStartupListener(new HttpErrorPages());
-        settings.find("paybridge.api.key").ifPresent(key -> context.addStartupListener(new ApiKeyFilter(key)));
+        if (settings.find("paybridge.api.key").isPresent()) {
+            context.addStartupListener(new ApiKeyFilter(settings.require("paybridge.api.key")));
+        }
 
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
