@@ -55,6 +55,9 @@ public class PaybridgeConfiguration implements CamelConfiguration {
 
         bindPaymentServices(context, settings);
         context.getRegistry().bind("problemResponder", new ProblemResponder());
+        context.getRestConfiguration().setApiProperties(new java.util.HashMap<>(java.util.Map.of(
+                "api.title", "paybridge", "api.version", "1",
+                "api.description", "One payment API in front of Korean payment vendors (Steppay, iamport)")));
         context.addStartupListener(new HttpErrorPages());
         if (settings.find("paybridge.api.key").isPresent()) {
             context.addStartupListener(new ApiKeyFilter(settings.require("paybridge.api.key")));
