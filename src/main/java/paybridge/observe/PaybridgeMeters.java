@@ -30,7 +30,8 @@ public final class PaybridgeMeters {
             Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
             Duration.ofSeconds(30)};
 
-    private static final Pattern ENUM_LIKE = Pattern.compile("[a-z][a-z0-9_]{0,31}");
+    /** An enum name (no digits: ids have them) or an HTTP status class such as 5xx. */
+    private static final Pattern ENUM_LIKE = Pattern.compile("[a-z][a-z_]{0,31}|[1-5]xx");
 
     private final MeterRegistry registry;
     private final Set<String> vendors;
@@ -105,12 +106,12 @@ public final class PaybridgeMeters {
         return vendors.contains(v) ? v : "other";
     }
 
-    /** An enum-like value (lower case letters, digits, underscores; at most 32), else {@code other}. */
+    /** An enum-like value (letters and underscores, at most 32, lower-cased) or {@code 2xx}..., else {@code other}. */
     public static String outcome(String value) {
         if (value == null) {
             return "none";
         }
         String v = value.toLowerCase(Locale.ROOT).replace('-', '_');
-        return ENUM_LIKE.matcher(v).matches() && !v.matches(".*\\d{4,}.*") ? v : "other";
+        return ENUM_LIKE.matcher(v).matches() ? v : "other";
     }
 }

@@ -33,8 +33,9 @@ public final class ReconcileBacklogHealthCheck extends AbstractHealthCheck {
             builder.detail("payments.open.stuck", s.stuckPayments());
             if (s.stuckPayments() > 0) {
                 builder.detail("payments.open.oldest.updated", s.oldestStuck() == null ? "" : s.oldestStuck().toString());
-                builder.message(s.stuckPayments() + " payment(s) PENDING/UNKNOWN for longer than " + backlog.alertAfter()
-                        + ": reconcile could not settle them; see GET /api/payments/{paymentId} and POST .../resolve");
+                // no slash in messages: Camel's health JSON escapes it twice
+                builder.message(s.stuckPayments() + " payment(s) PENDING or UNKNOWN for longer than " + backlog.alertAfter()
+                        + ": reconcile could not settle them; check them at the vendor and resolve them");
             }
         } catch (RuntimeException e) {
             // the database check reports the database itself; this one only cannot count

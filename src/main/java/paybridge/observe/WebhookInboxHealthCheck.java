@@ -33,7 +33,7 @@ public final class WebhookInboxHealthCheck extends AbstractHealthCheck {
             builder.detail("inbox.flagged", s.inboxFlagged());
             if (s.inboxFlagged() > 0) {
                 builder.message(s.inboxFlagged() + " webhook entr" + (s.inboxFlagged() == 1 ? "y" : "ies")
-                        + " failed verification on every retry: GET /api/webhooks?status=PENDING, then replay");
+                        + " failed verification on every retry: list the PENDING ones and replay them");
             }
         } catch (RuntimeException e) {
             builder.detail("inbox.backlog", "unknown");
