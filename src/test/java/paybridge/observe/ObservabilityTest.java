@@ -139,6 +139,30 @@ class ObservabilityTest {
         assertThat(small.body()).contains("UP").doesNotContain("payments.open.stuck").hasSizeLessThan(200);
     }
 
+    @Test
+    void billingRunOutcomesAreCounted() {
+        Scrape before = scrape();
+        for (String[] sub : new String[][] {{"obpaid", "9900"}, {"obdeclined", "4001"}}) {
+            Response created = app.postJson("/api/subscriptions", """
+                    {"subscriptionId": "%s", "vendor": "steppay", "billingKey": "%s",
+                     "customer": {"id": "user-42", "name": "Hong"}, "orderName": "Premium plan", "amount": %s,
+                     "currency": "KRW", "interval": "P1M", "nextBillingAt": "2026-12-01T00:00:00+09:00"}"""
+                    .formatted(sub[0], STEPPAY_KEY, sub[1]));
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+        }
+        Response started = app.postJson("/api/billing-runs", "{\"asOf\": \"2026-12-01T03:00:00+09:00\"}");
+        assertThat(started.status()).as(started.body()).isEqualTo(202);
+        String runId = started.json().path("runId").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                !"RUNNING".equals(app.get("/api/billing-runs/" + runId).json().path("status").asText()));
+
+        Scrape after = scrape();
+        assertThat(delta(before, after, "paybridge_billing_attempts_total", "outcome", "paid")).isEqualTo(1);
+        assertThat(delta(before, after, "paybridge_billing_attempts_total", "outcome", "declined")).isEqualTo(1);
+        assertThat(delta(before, after, "paybridge_billing_runs_total", "status", "completed")).isEqualTo(1);
+        assertThat(delta(before, after, "paybridge_charges_total", "vendor", "steppay", "status", "paid")).isEqualTo(1);
+    }
+
     private static double delta(Scrape before, Scrape after, String name, String... labels) {
         return after.value(name, labels) - before.value(name, labels);
     }
