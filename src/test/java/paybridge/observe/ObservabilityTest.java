@@ -133,6 +133,15 @@ class ObservabilityTest {
 
         assertThat(scrape().value("paybridge_payments_open_stuck")).isGreaterThanOrEqualTo(1);
 
+        // readiness has paybridge's checks, liveness none of them
+        String mgmt = "http://127.0.0.1:" + app.managementPort;
+        Response ready = app.get(mgmt + "/observe/health/ready?exposureLevel=full");
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(ready.body()).contains("database", "quartz", "reconcile-backlog", "webhook-inbox");
+        Response live = app.get(mgmt + "/observe/health/live?exposureLevel=full");
+        assertThat(live.status()).isEqualTo(200);
+        assertThat(live.body()).contains("UP").doesNotContain("database").doesNotContain("reconcile-backlog");
+
         // the default answer stays small: no details
         Response small = app.health();
         assertThat(small.status()).isEqualTo(200);
