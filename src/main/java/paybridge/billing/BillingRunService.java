@@ -26,6 +26,7 @@ import paybridge.canonical.Problem;
 import paybridge.canonical.ProblemException;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.Sql;
+import paybridge.observe.PaybridgeMeters;
 import paybridge.payments.ChargeService;
 
 /**
@@ -59,6 +60,12 @@ public final class BillingRunService {
     private final ScheduledExecutorService scheduler;
     private final Map<String, ScheduledFuture<?>> heartbeats = new ConcurrentHashMap<>();
     private final Set<String> working = ConcurrentHashMap.newKeySet();
+    private volatile PaybridgeMeters meters = PaybridgeMeters.NONE;
+
+    /** Counts attempt and run outcomes in these meters (paybridge.observe wires it at start-up). */
+    public void observe(PaybridgeMeters meters) {
+        this.meters = meters;
+    }
 
     public BillingRunService(BillingCalendar calendar, SubscriptionStore subscriptions, BillingAttemptStore attempts,
                              BillingRunStore runs, PaymentStore payments, String node, Duration staleAfter,
@@ -279,6 +286,7 @@ public final class BillingRunService {
         PaymentResult result = exchange.getMessage().getBody(PaymentResult.class);
         DunningPolicy.Outcome outcome = DunningPolicy.classify(result.status(),
                 result.failure() == null ? null : result.failure().code());
+        meters.billingAttempt(outcome.name());
         dunning.apply(item.subscription(), item.periodDate(), item.attemptNo(), item.paymentId(), outcome);
     }
 
@@ -295,11 +303,13 @@ public final class BillingRunService {
         int status = e == null ? 503 : e.problem().status();
         if (status >= 500) {
             attempts.release(item.paymentId(), run.runId());
+            meters.billingAttempt("not_attempted");
             LOG.warn("billing run {}: paymentId={} not attempted ({}); sent again by the next run",
                     run.runId(), item.paymentId(), status);
         } else {
             LOG.warn("billing run {}: paymentId={} refused ({}: {}); counted as declined", run.runId(),
                     item.paymentId(), status, e == null ? "" : e.problem().title());
+            meters.billingAttempt(DunningPolicy.Outcome.DECLINED.name());
             dunning.apply(item.subscription(), item.periodDate(), item.attemptNo(), item.paymentId(),
                     DunningPolicy.Outcome.DECLINED);
         }
@@ -313,6 +323,7 @@ public final class BillingRunService {
         DueItem item = exchange.getProperty(ITEM, DueItem.class);
         BillingRun run = exchange.getProperty(RUN, BillingRun.class);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        meters.billingAttempt("error");
         LOG.error("billing run {}: paymentId={} failed: {}", run.runId(), item.paymentId(),
                 e == null ? "?" : e.getClass().getSimpleName() + ": " + e.getMessage());
         try {
@@ -359,6 +370,7 @@ public final class BillingRunService {
             runs.finish(run.runId(), status, counts, Instant.now());
             BillingRun done = runs.find(run.runId()).orElseThrow();
             LOG.info("billing run {} {}: {}", run.runId(), done.status(), done.counts());
+            meters.billingRun(done.status());
             return done;
         } catch (RuntimeException e) {
             LOG.error("billing run {}: could not record its end ({}); a later run marks it FAILED", run.runId(),

@@ -18,6 +18,8 @@ import paybridge.canonical.ProblemException;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
 import paybridge.ledger.PaymentStore;
+import paybridge.observe.DecisionLog;
+import paybridge.observe.PaybridgeMeters;
 import paybridge.vendor.ChargeOutcome;
 
 /**
@@ -37,12 +39,18 @@ public final class ChargeService {
     private final LedgerStore ledger;
     private final PaymentView view;
     private final EnabledVendors vendors;
+    private volatile PaybridgeMeters meters = PaybridgeMeters.NONE;
 
     public ChargeService(PaymentStore payments, LedgerStore ledger, PaymentView view, EnabledVendors vendors) {
         this.payments = payments;
         this.ledger = ledger;
         this.view = view;
         this.vendors = vendors;
+    }
+
+    /** Counts charge outcomes in these meters (paybridge.observe wires it at start-up). */
+    public void observe(PaybridgeMeters meters) {
+        this.meters = meters;
     }
 
     /** Body: the raw request. Out: a valid {@link PaymentCommand} of an enabled vendor (or 400/422). */
@@ -97,14 +105,23 @@ public final class ChargeService {
         PaymentCommand command = exchange.getProperty(COMMAND, PaymentCommand.class);
         ChargeOutcome outcome = exchange.getMessage().getBody(ChargeOutcome.class);
         return record(command.paymentId(), outcome, command.subscriptionId(),
-                exchange.getProperty(LEDGER_SOURCE, LedgerSource.API, LedgerSource.class));
+                exchange.getProperty(LEDGER_SOURCE, LedgerSource.API, LedgerSource.class), exchange.getClock().elapsed());
     }
 
     /** Records a vendor outcome for an attempt; used by the API and by billing runs. */
     public PaymentResult record(String paymentId, ChargeOutcome outcome, String subscriptionId, LedgerSource source) {
+        return record(paymentId, outcome, subscriptionId, source, -1);
+    }
+
+    /** As above; {@code durationMs} (since the request arrived, -1 unknown) goes to the decision log line. */
+    public PaymentResult record(String paymentId, ChargeOutcome outcome, String subscriptionId, LedgerSource source,
+                                long durationMs) {
         PaymentRecord attempt = payments.find(paymentId).orElseThrow();
-        LOG.info("charge paymentId={} vendor={} method={} outcome={}{}", paymentId, attempt.vendor(), attempt.method(),
-                outcome.status(), outcome.failure() == null ? "" : " code=" + outcome.failure().code());
+        meters.charge(attempt.vendor(), outcome.status().name());
+        DecisionLog.info(LOG, "charge", paymentId, null, attempt.vendor(), outcome.status().name(), durationMs,
+                "charge paymentId={} vendor={} method={} outcome={}{} durationMs={}", paymentId, attempt.vendor(),
+                attempt.method(), outcome.status(), outcome.failure() == null ? "" : " code=" + outcome.failure().code(),
+                durationMs);
         switch (outcome.status()) {
             case NOT_ATTEMPTED -> {
                 payments.forgetNotAttempted(paymentId);

@@ -15,6 +15,8 @@ import paybridge.canonical.PaymentStatus;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
 import paybridge.ledger.PaymentStore;
+import paybridge.observe.DecisionLog;
+import paybridge.observe.PaybridgeMeters;
 import paybridge.vendor.VendorPayment;
 
 /**
@@ -29,6 +31,7 @@ public final class ReconcileService {
     private final PaymentStore payments;
     private final LedgerStore ledger;
     private final Duration pendingGrace;
+    private volatile PaybridgeMeters meters = PaybridgeMeters.NONE;
 
     /**
      * @param pendingGrace how old a PENDING attempt must be before it is looked up: a younger one may
@@ -39,6 +42,11 @@ public final class ReconcileService {
         this.payments = payments;
         this.ledger = ledger;
         this.pendingGrace = pendingGrace;
+    }
+
+    /** Counts settlements in these meters (paybridge.observe wires it at start-up). */
+    public void observe(PaybridgeMeters meters) {
+        this.meters = meters;
     }
 
     /** The attempts to look up now: UNKNOWN ones at once, PENDING ones after the grace period. */
@@ -64,7 +72,11 @@ public final class ReconcileService {
             }
             boolean settled = payments.settleOpen(attempt.paymentId(), PaymentStatus.FAILED, null, null,
                     new Failure(NOT_CHARGED, "The vendor has no payment for this paymentId: it was never charged"));
-            LOG.info("reconcile paymentId={} vendor={} outcome=NOT_CHARGED", attempt.paymentId(), attempt.vendor());
+            if (settled) {
+                meters.reconciled(attempt.vendor(), NOT_CHARGED);
+            }
+            DecisionLog.info(LOG, "reconcile", attempt.paymentId(), null, attempt.vendor(), NOT_CHARGED, -1,
+                    "reconcile paymentId={} vendor={} outcome=NOT_CHARGED", attempt.paymentId(), attempt.vendor());
             return settled;
         }
         if (found.amount() != attempt.amount()) {
@@ -95,7 +107,9 @@ public final class ReconcileService {
         ledger.append(new PaymentEvent(attempt.vendor(), attempt.paymentId(), found.vendorPaymentRef(),
                 attempt.subscriptionId(), type, amount, attempt.currency(), null, 0,
                 found.occurredAt() == null ? Instant.now() : found.occurredAt()), source);
-        LOG.info("reconcile paymentId={} vendor={} outcome={}", attempt.paymentId(), attempt.vendor(), status);
+        meters.reconciled(attempt.vendor(), status.name());
+        DecisionLog.info(LOG, "reconcile", attempt.paymentId(), null, attempt.vendor(), status.name(), -1,
+                "reconcile paymentId={} vendor={} outcome={}", attempt.paymentId(), attempt.vendor(), status);
         return true;
     }
 

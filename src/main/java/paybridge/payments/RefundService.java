@@ -22,6 +22,8 @@ import paybridge.ledger.PaymentRecord;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.RefundRecord;
 import paybridge.ledger.RefundStore;
+import paybridge.observe.DecisionLog;
+import paybridge.observe.PaybridgeMeters;
 import paybridge.vendor.RefundOutcome;
 import paybridge.vendor.RefundRequest;
 
@@ -39,11 +41,17 @@ public final class RefundService {
     private final PaymentStore payments;
     private final RefundStore refunds;
     private final LedgerStore ledger;
+    private volatile PaybridgeMeters meters = PaybridgeMeters.NONE;
 
     public RefundService(PaymentStore payments, RefundStore refunds, LedgerStore ledger) {
         this.payments = payments;
         this.refunds = refunds;
         this.ledger = ledger;
+    }
+
+    /** Counts refund outcomes in these meters (paybridge.observe wires it at start-up). */
+    public void observe(PaybridgeMeters meters) {
+        this.meters = meters;
     }
 
     /**
@@ -115,8 +123,11 @@ public final class RefundService {
         RefundRequest request = exchange.getProperty(REFUND, RefundRequest.class);
         RefundOutcome outcome = exchange.getMessage().getBody(RefundOutcome.class);
         PaymentRecord payment = payments.find(request.paymentId()).orElseThrow();
-        LOG.info("refund refundId={} paymentId={} vendor={} outcome={}", request.refundId(), request.paymentId(),
-                payment.vendor(), outcome.status());
+        long durationMs = exchange.getClock().elapsed();
+        meters.refund(payment.vendor(), outcome.status().name());
+        DecisionLog.info(LOG, "refund", request.paymentId(), request.refundId(), payment.vendor(),
+                outcome.status().name(), durationMs, "refund refundId={} paymentId={} vendor={} outcome={} durationMs={}",
+                request.refundId(), request.paymentId(), payment.vendor(), outcome.status(), durationMs);
         RefundStatus status;
         switch (outcome.status()) {
             case REFUNDED -> {

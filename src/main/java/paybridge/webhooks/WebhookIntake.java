@@ -68,7 +68,7 @@ public final class WebhookIntake {
         String sourceIp = remote == null ? null : remote.hostAddress();
 
         if (!settings.allowList(vendor).allows(sourceIp)) {
-            metrics.refusedIp.incrementAndGet();
+            metrics.count(vendor, WebhookMetrics.Outcome.REFUSED_IP);
             discard(request);
             LOG.warn("webhook {} refused: source address not in the allow list", vendor);
             throw ProblemException.of(403, "Forbidden", "This source address may not deliver " + vendor + " webhooks");
@@ -83,7 +83,7 @@ public final class WebhookIntake {
         }
         if ("steppay".equals(vendor) && settings.steppaySignature() != null
                 && !settings.steppaySignature().verify(request.getHeader(SteppaySignature.HEADER), raw)) {
-            metrics.refusedSignature.incrementAndGet();
+            metrics.count(vendor, WebhookMetrics.Outcome.REFUSED_SIGNATURE);
             LOG.warn("webhook steppay refused: {} missing or not valid", SteppaySignature.HEADER);
             throw ProblemException.of(401, "Unauthorized", "Missing or invalid " + SteppaySignature.HEADER);
         }
@@ -108,21 +108,21 @@ public final class WebhookIntake {
         String inboxId = UUID.randomUUID().toString();
         inbox.insert(inboxId, vendor, receivedAt, sourceIp, contentType, headers(request), body,
                 malformed == null ? "RECEIVED" : "REJECTED", malformed == null ? null : "malformed: " + malformed, vendorRef);
-        metrics.stored.incrementAndGet();
         exchange.setProperty(INBOX_ID, inboxId);
         if (malformed != null) {
-            metrics.malformed.incrementAndGet();
+            metrics.count(vendor, WebhookMetrics.Outcome.MALFORMED);
             LOG.info("webhook {} inboxId={} stored, malformed: {}", vendor, inboxId, malformed);
             throw new ProblemException(new Problem("https://paybridge.dev/problems/malformed-webhook",
                     "Malformed webhook", 400, "The body cannot be read (" + malformed + "); stored as inboxId " + inboxId,
                     java.util.List.of()));
         }
+        metrics.count(vendor, WebhookMetrics.Outcome.ACCEPTED);
         exchange.setProperty(QUEUED, true);
         JsonResponses.write(exchange, 200, Map.of("inboxId", inboxId));
     }
 
     private void tooLarge(String vendor, HttpServerRequest unread) {
-        metrics.refusedTooLarge.incrementAndGet();
+        metrics.count(vendor, WebhookMetrics.Outcome.TOO_LARGE);
         if (unread != null) {
             discard(unread);
         }

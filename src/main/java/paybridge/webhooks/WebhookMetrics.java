@@ -1,14 +1,43 @@
 package paybridge.webhooks;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Webhook counters (bound as {@code webhookMetrics}); the metrics endpoint can publish them. Refused
- * deliveries are not stored, so these counters are the only trace they leave.
+ * Webhook counters (bound as {@code webhookMetrics}); paybridge.observe publishes them per vendor as
+ * {@code paybridge_webhook_deliveries_total{vendor,outcome}}. Refused deliveries are not stored, so
+ * these counters are the only trace they leave. The totals below count all vendors together.
  */
 public final class WebhookMetrics {
+    /** What happened to a delivery (intake) or to a stored entry (processing). */
+    public enum Outcome {
+        /** stored and queued for verification */
+        ACCEPTED,
+        /** stored, but its body cannot be read: REJECTED at once (400) */
+        MALFORMED,
+        /** refused: body over paybridge.webhook.max-bytes (413), not stored */
+        TOO_LARGE,
+        /** refused: source address not in the vendor's allow list (403), not stored */
+        REFUSED_IP,
+        /** refused: Steppay signature missing or invalid (401), not stored */
+        REFUSED_SIGNATURE,
+        /** verified against the vendor and recorded */
+        PROCESSED,
+        /** verification contradicted the delivery (or it was unreadable): REJECTED */
+        REJECTED,
+        /** the vendor lookup failed: PENDING, retried later */
+        RETRIED,
+        /** every scheduled retry failed: PENDING and flagged for an operator's replay */
+        FLAGGED;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     public final AtomicLong stored = new AtomicLong();
     public final AtomicLong malformed = new AtomicLong();
     public final AtomicLong refusedTooLarge = new AtomicLong();
@@ -18,6 +47,33 @@ public final class WebhookMetrics {
     public final AtomicLong rejected = new AtomicLong();
     public final AtomicLong retried = new AtomicLong();
     public final AtomicLong flagged = new AtomicLong();
+
+    private final Map<String, AtomicLong> byVendor = new ConcurrentHashMap<>();
+
+    /** Counts one delivery outcome of a vendor (and the matching total). */
+    public void count(String vendor, Outcome outcome) {
+        switch (outcome) {
+            case ACCEPTED -> stored.incrementAndGet();
+            case MALFORMED -> {
+                stored.incrementAndGet();
+                malformed.incrementAndGet();
+            }
+            case TOO_LARGE -> refusedTooLarge.incrementAndGet();
+            case REFUSED_IP -> refusedIp.incrementAndGet();
+            case REFUSED_SIGNATURE -> refusedSignature.incrementAndGet();
+            case PROCESSED -> processed.incrementAndGet();
+            case REJECTED -> rejected.incrementAndGet();
+            case RETRIED -> retried.incrementAndGet();
+            case FLAGGED -> flagged.incrementAndGet();
+            default -> throw new IllegalArgumentException(String.valueOf(outcome));
+        }
+        counter(vendor, outcome).incrementAndGet();
+    }
+
+    /** The live counter of one vendor and outcome (a metrics binder reads it). */
+    public AtomicLong counter(String vendor, Outcome outcome) {
+        return byVendor.computeIfAbsent(vendor + "|" + outcome.name(), k -> new AtomicLong());
+    }
 
     /** A snapshot, e.g. for a metrics binder or a test. */
     public Map<String, Long> snapshot() {

@@ -102,7 +102,7 @@ public final class WebhookProcessor {
             exchange.getMessage().setBody(webhook.vendorRef());
         } catch (MalformedWebhookException e) {
             inbox.finish(claim, "REJECTED", "malformed: " + e.getMessage(), null, null, null);
-            metrics.rejected.incrementAndGet();
+            metrics.count(entry.vendor(), WebhookMetrics.Outcome.REJECTED);
             exchange.setProperty(SKIP, true);
         }
     }
@@ -151,10 +151,10 @@ public final class WebhookProcessor {
         boolean finished = inbox.finish(claim, outcome.status(), outcome.reason(), outcome.paymentId(),
                 outcome.eventType() == null ? null : outcome.eventType().name(), webhook.vendorRef());
         if ("REJECTED".equals(outcome.status())) {
-            metrics.rejected.incrementAndGet();
+            metrics.count(entry.vendor(), WebhookMetrics.Outcome.REJECTED);
             LOG.warn("webhook {} inboxId={} REJECTED: {}", entry.vendor(), entry.inboxId(), outcome.reason());
         } else {
-            metrics.processed.incrementAndGet();
+            metrics.count(entry.vendor(), WebhookMetrics.Outcome.PROCESSED);
             LOG.info("webhook {} inboxId={} PROCESSED paymentId={} event={}{}", entry.vendor(), entry.inboxId(),
                     outcome.paymentId(), outcome.eventType(), finished ? "" : " (claim lost meanwhile)");
         }
@@ -181,11 +181,11 @@ public final class WebhookProcessor {
         if (delay == null) {
             inbox.retryLater(claim, reason + "; flagged after " + attempts + " attempts: replay it when the cause is fixed",
                     null, true);
-            metrics.flagged.incrementAndGet();
+            metrics.count(claim.entry().vendor(), WebhookMetrics.Outcome.FLAGGED);
             LOG.warn("webhook {} inboxId={} flagged after {} attempts", claim.entry().vendor(), claim.entry().inboxId(), attempts);
         } else {
             inbox.retryLater(claim, reason, Instant.now().plus(delay), false);
-            metrics.retried.incrementAndGet();
+            metrics.count(claim.entry().vendor(), WebhookMetrics.Outcome.RETRIED);
         }
     }
 

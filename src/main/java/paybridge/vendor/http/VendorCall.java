@@ -5,10 +5,12 @@ import java.nio.charset.StandardCharsets;
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
 import org.apache.camel.Predicate;
+import org.apache.camel.Processor;
 import org.apache.camel.component.http.HttpConstants;
 import org.apache.camel.support.ExpressionAdapter;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.entity.StringEntity;
+import paybridge.observe.PaybridgeMeters;
 
 /**
  * The processors and predicates the vendor routes share. The exchange carries the call in
@@ -22,12 +24,27 @@ public final class VendorCall {
     public static final String ATTEMPT = "paybridge.vendor.attempt";
     /** Extra request headers for one call (e.g. Steppay's Secret-Token), a Map set by the route. */
     public static final String HEADERS = "paybridge.vendor.headers";
+    /** The vendor of the call in flight and its start ({@link System#nanoTime()}), for the call timer. */
+    public static final String VENDOR = "paybridge.vendor.name";
+    public static final String STARTED = "paybridge.vendor.started";
 
     /** Tries of a safe call (token, lookups): the first and two retries, 200 ms then 400 ms apart. */
     public static final int SAFE_TRIES = 3;
     public static final long FIRST_BACKOFF_MS = 200;
 
     private VendorCall() {
+    }
+
+    /**
+     * {@link #prepare} for one vendor's send route, starting the call timer
+     * ({@code paybridge_vendor_call_seconds}) that {@link #captureAnswer} or {@link #captureError} stops.
+     */
+    public static Processor prepareFor(String vendor) {
+        return exchange -> {
+            prepare(exchange);
+            exchange.setProperty(VENDOR, vendor);
+            exchange.setProperty(STARTED, System.nanoTime());
+        };
     }
 
     /**
@@ -62,6 +79,7 @@ public final class VendorCall {
         String body = exchange.getMessage().getBody(String.class);
         exchange.setProperty(REPLY, VendorReply.answer(status == null ? 0 : status, body));
         clearMessage(exchange);
+        timed(exchange);
     }
 
     /** Keeps the exception that prevented an answer as {@link #REPLY}, and clears it from the exchange. */
@@ -73,6 +91,40 @@ public final class VendorCall {
         exchange.setException(null);
         exchange.setProperty(REPLY, VendorReply.failed(error));
         clearMessage(exchange);
+        timed(exchange);
+    }
+
+    /** Records the call just answered (or failed) when {@link #prepareFor} started its timer. */
+    private static void timed(Exchange exchange) {
+        Long started = exchange.getProperty(STARTED, Long.class);
+        if (started == null) {
+            return; // no request of ours was sent (e.g. no token): nothing to time
+        }
+        exchange.removeProperty(STARTED);
+        VendorRequest request = exchange.getProperty(REQUEST, VendorRequest.class);
+        PaybridgeMeters.of(exchange.getContext()).vendorCall(exchange.getProperty(VENDOR, String.class),
+                request == null ? "other" : request.operation(), outcome(reply(exchange)), System.nanoTime() - started);
+    }
+
+    /** The call's outcome label: the answer's status class, or what prevented an answer. */
+    static String outcome(VendorReply reply) {
+        if (reply == null) {
+            return "error";
+        }
+        if (!reply.failed()) {
+            int s = reply.status();
+            return s >= 200 && s < 600 ? (s / 100) + "xx" : "other";
+        }
+        if (reply.notSent()) {
+            return "not_sent";
+        }
+        for (Throwable t = reply.error(); t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException || t instanceof java.util.concurrent.TimeoutException
+                    || t.getClass().getSimpleName().contains("Timeout")) {
+                return "timeout";
+            }
+        }
+        return "io_error";
     }
 
     /** The vendor's response headers are of no use to the callers of the vendor routes. */

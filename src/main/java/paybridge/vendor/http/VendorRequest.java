@@ -8,8 +8,14 @@ package paybridge.vendor.http;
  * @param method HTTP method
  * @param path   path below the vendor's base URL, already safe to put in a URL
  * @param json   the JSON body, or null for none. It may hold card data, so {@link #toString()} never shows it.
+ * @param operation what the call does, a metrics label ({@code token}, {@code charge}, {@code refund},
+ *                  {@code lookup}); never an id
  */
-public record VendorRequest(String method, String path, String json) {
+public record VendorRequest(String method, String path, String json, String operation) {
+
+    public VendorRequest(String method, String path, String json) {
+        this(method, path, json, "other");
+    }
 
     public static VendorRequest get(String path) {
         return new VendorRequest("GET", path, null);
@@ -17,6 +23,11 @@ public record VendorRequest(String method, String path, String json) {
 
     public static VendorRequest post(String path, String json) {
         return new VendorRequest("POST", path, json);
+    }
+
+    /** The same request labelled with its operation (vendor call metrics). */
+    public VendorRequest as(String operation) {
+        return new VendorRequest(method, path, json, operation);
     }
 
     @Override

@@ -23,7 +23,7 @@ public final class IamportRequests {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("imp_key", apiKey);
         body.put("imp_secret", apiSecret);
-        return VendorRequest.post("/users/getToken", VendorJson.write(body));
+        return VendorRequest.post("/users/getToken", VendorJson.write(body)).as("token");
     }
 
     /** {@code POST /subscribe/payments/onetime}: a key-in charge, storing the card when asked to. */
@@ -48,7 +48,7 @@ public final class IamportRequests {
         putIfPresent(body, "pg", pg);
         body.put("name", cmd.orderName());
         buyer(body, cmd.customer());
-        return VendorRequest.post("/subscribe/payments/onetime", VendorJson.write(body));
+        return VendorRequest.post("/subscribe/payments/onetime", VendorJson.write(body)).as("charge");
     }
 
     /** {@code POST /subscribe/payments/again}: a charge on a stored customer_uid. */
@@ -62,7 +62,7 @@ public final class IamportRequests {
         body.put("amount", cmd.amount());
         body.put("name", cmd.orderName());
         buyer(body, cmd.customer());
-        return VendorRequest.post("/subscribe/payments/again", VendorJson.write(body));
+        return VendorRequest.post("/subscribe/payments/again", VendorJson.write(body)).as("charge");
     }
 
     /**
@@ -80,15 +80,15 @@ public final class IamportRequests {
         body.put("amount", refund.amount());
         body.put("checksum", refund.remainingBefore());
         putIfPresent(body, "reason", refund.reason());
-        return VendorRequest.post("/payments/cancel", VendorJson.write(body));
+        return VendorRequest.post("/payments/cancel", VendorJson.write(body)).as("refund");
     }
 
     public static VendorRequest findByMerchantUid(String merchantUid) {
-        return VendorRequest.get("/payments/find/" + pathId(merchantUid));
+        return VendorRequest.get("/payments/find/" + pathId(merchantUid)).as("lookup");
     }
 
     public static VendorRequest byImpUid(String impUid) {
-        return VendorRequest.get("/payments/" + pathId(impUid));
+        return VendorRequest.get("/payments/" + pathId(impUid)).as("lookup");
     }
 
     /** 16 digits as {@code dddd-dddd-dddd-dddd} (iamport's documented form); 14 or 15 digits bare. */

@@ -154,7 +154,7 @@ public class IamportRoutes extends RouteBuilder {
         // exactly one HTTP request: nothing that came in may steer it, no automatic retry
         from("direct:iamport-send").routeId("iamport-send")
                 .removeHeaders("*")
-                .process(VendorCall::prepare)
+                .process(VendorCall.prepareFor(IamportWebhooks.VENDOR))
                 .doTry()
                     .to(endpoint)
                     .process(VendorCall::captureAnswer)

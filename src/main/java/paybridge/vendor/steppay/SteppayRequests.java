@@ -47,7 +47,7 @@ public final class SteppayRequests {
         body.put("taxFreeAmount", 0);
         body.put("discount", 0);
         body.put("isMobile", false);
-        return VendorRequest.post("/api/payment/billing", VendorJson.write(body));
+        return VendorRequest.post("/api/payment/billing", VendorJson.write(body)).as("charge");
     }
 
     /** {@code POST /api/internal/payment/cancel}; the amount as a JSON number (the schema's type). */
@@ -58,13 +58,13 @@ public final class SteppayRequests {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("idKey", refund.vendorPaymentRef());
         body.put("requestPrice", refund.amount());
-        return VendorRequest.post("/api/internal/payment/cancel", VendorJson.write(body));
+        return VendorRequest.post("/api/internal/payment/cancel", VendorJson.write(body)).as("refund");
     }
 
     public static VendorRequest receipt(String idKey) {
         if (idKey == null || !ID_KEY.matcher(idKey).matches()) {
             throw new IllegalArgumentException("Not a valid Steppay idKey for a lookup");
         }
-        return VendorRequest.get("/api/payment/receipt/" + idKey);
+        return VendorRequest.get("/api/payment/receipt/" + idKey).as("lookup");
     }
 }

@@ -127,7 +127,7 @@ public class SteppayRoutes extends RouteBuilder {
         // exactly one HTTP request: nothing that came in may steer it, no automatic retry
         from("direct:steppay-send").routeId("steppay-send")
                 .removeHeaders("*")
-                .process(VendorCall::prepare)
+                .process(VendorCall.prepareFor(SteppayWebhooks.VENDOR))
                 .doTry()
                     .to(endpoint)
                     .process(VendorCall::captureAnswer)

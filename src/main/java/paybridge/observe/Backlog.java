@@ -1,0 +1,88 @@
+package paybridge.observe;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import paybridge.ledger.Sql;
+
+/**
+ * What is waiting and for how long, counted in the database (so every node of a cluster reports the
+ * same numbers): payments still PENDING or UNKNOWN and not updated for longer than
+ * {@code paybridge.reconcile.alert-after}, webhook inbox entries not yet processed, and those flagged
+ * after every retry failed. Read by the health checks and the gauges; kept for {@code refresh} so
+ * probes and scrapes cost at most one round of queries per period. Each query uses an index
+ * ({@code payments_status_idx}, {@code webhook_inbox_due_idx}).
+ */
+public final class Backlog {
+    private static final String STUCK = """
+            SELECT COUNT(*) AS n, MIN(updated_at) AS oldest FROM payments
+            WHERE status IN ('PENDING', 'UNKNOWN') AND updated_at < :?before""";
+    private static final String INBOX = """
+            SELECT COUNT(*) AS n, SUM(CASE WHEN flagged THEN 1 ELSE 0 END) AS flagged FROM webhook_inbox
+            WHERE status IN ('RECEIVED', 'PENDING')""";
+
+    /** One reading. {@code oldestStuck} is null when nothing is stuck. */
+    public record Snapshot(long stuckPayments, Instant oldestStuck, long inboxOpen, long inboxFlagged, Instant at) {
+    }
+
+    private final Sql sql;
+    private final Duration alertAfter;
+    private final Duration refresh;
+    private final Clock clock;
+    private volatile Snapshot last;
+
+    public Backlog(Sql sql, Duration alertAfter, Duration refresh, Clock clock) {
+        this.sql = sql;
+        this.alertAfter = alertAfter;
+        this.refresh = refresh;
+        this.clock = clock;
+    }
+
+    public Duration alertAfter() {
+        return alertAfter;
+    }
+
+    /** The latest reading, queried again when older than {@code refresh}; throws when the database fails. */
+    public Snapshot read() {
+        Snapshot s = last;
+        Instant now = clock.instant();
+        if (s != null && s.at().plus(refresh).isAfter(now)) {
+            return s;
+        }
+        synchronized (this) {
+            s = last;
+            if (s != null && s.at().plus(refresh).isAfter(now)) {
+                return s;
+            }
+            Map<String, Object> stuck = first(sql.query(STUCK, Map.of("before", now.minus(alertAfter))));
+            Map<String, Object> inbox = first(sql.query(INBOX, Map.of()));
+            long stuckCount = Sql.longValue(value(stuck, "n"));
+            s = new Snapshot(stuckCount, stuckCount == 0 ? null : Sql.instant(value(stuck, "oldest")),
+                    Sql.longValue(value(inbox, "n")), Sql.longValue(value(inbox, "flagged")), now);
+            last = s;
+            return s;
+        }
+    }
+
+    /** For gauges: a reading, or null when the database cannot be read (the gauge shows NaN). */
+    public Snapshot readOrNull() {
+        try {
+            return read();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Map<String, Object> first(List<Map<String, Object>> rows) {
+        return rows == null || rows.isEmpty() ? Map.of() : rows.get(0);
+    }
+
+    /** Column labels come back upper case from H2 and lower case from PostgreSQL. */
+    private static Object value(Map<String, Object> row, String column) {
+        Object v = row.get(column);
+        return v != null ? v : row.get(column.toUpperCase(java.util.Locale.ROOT));
+    }
+}
