@@ -22,11 +22,17 @@ public final class DatabaseHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        // the connection is returned before Flyway takes its own: holding it would starve a small pool
         try (Connection c = database.dataSource().getConnection()) {
             if (!c.isValid(2)) {
                 builder.down().message("database connection is not valid");
                 return;
             }
+        } catch (Exception e) {
+            builder.down().message("database not reachable: " + e.getClass().getSimpleName());
+            return;
+        }
+        try {
             int pending = database.pendingMigrations();
             builder.detail("database", database.productName());
             builder.detail("schema.version", database.schemaVersion());
@@ -36,7 +42,7 @@ public final class DatabaseHealthCheck extends AbstractHealthCheck {
                 builder.up();
             }
         } catch (Exception e) {
-            builder.down().message("database not reachable: " + e.getClass().getSimpleName());
+            builder.down().message("schema state unknown: " + e.getClass().getSimpleName());
         }
     }
 }
