@@ -32,6 +32,10 @@ class OpenApiDocumentTest {
                 .endsWith("PaymentCommand");
         assertThat(api.getComponents().getSchemas().get("PaymentCommand").getProperties())
                 .containsKeys("paymentId", "vendor", "method", "amount", "orderName", "customer", "card", "billingKey");
+        io.swagger.v3.oas.models.media.Schema<?> paymentId = (io.swagger.v3.oas.models.media.Schema<?>)
+                api.getComponents().getSchemas().get("PaymentCommand").getProperties().get("paymentId");
+        assertThat(paymentId.getExample())
+                .as("fields carry examples").isEqualTo("ord-20261122-0001");
         assertThat(api.getPaths().get("/api/refunds").getPost().getResponses()).containsKeys("200", "202", "409", "422");
         assertThat(api.getPaths().get("/api/payments/{paymentId}").getGet().getResponses()).containsKeys("200", "202", "404");
     }

@@ -1,22 +1,24 @@
 package paybridge.canonical;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+
 /**
  * A charge (CONTRACT §2), validated against {@code schemas/payment-command.schema.json} before it
  * becomes this record. {@code paymentId} is the idempotency key and the vendor's merchant order id.
  */
 public record PaymentCommand(
-        String paymentId,
-        String vendor,
-        PaymentMethod method,
-        long amount,
-        String currency,
-        String orderName,
-        Integer quantity,
+        @Schema(example = "ord-20261122-0001") String paymentId,
+        @Schema(example = "iamport") String vendor,
+        @Schema(example = "KEY_IN") PaymentMethod method,
+        @Schema(example = "3000") long amount,
+        @Schema(example = "KRW") String currency,
+        @Schema(example = "Premium plan, November") String orderName,
+        @Schema(example = "1") Integer quantity,
         Customer customer,
         Card card,
-        Boolean saveBillingKey,
-        String billingKey,
-        String subscriptionId) {
+        @Schema(example = "true") Boolean saveBillingKey,
+        @Schema(example = "cu_user-42_5f3a") String billingKey,
+        @Schema(example = "sub-42") String subscriptionId) {
 
     public PaymentCommand {
         currency = currency == null ? "KRW" : currency;

@@ -26,6 +26,17 @@ class SecretsNotLoggedTest {
             app.postJson("/api/payments", Commands.billingKey("s-log-4", "steppay", 5000, Commands.STEPPAY_KEY));
             app.postJson("/api/refunds", Commands.refund("s-rf-1", "s-log-1", 1000L));
             app.postJson("/api/refunds", Commands.refund("s-rf-2", "s-log-4", null));
+            // a subscription and a billing run (its charge goes through the same dispatch), a
+            // webhook delivered by hand, and the sandbox's own webhooks for every charge above
+            app.postJson("/api/subscriptions", """
+                    {"subscriptionId": "s-sub-1", "vendor": "steppay", "billingKey": "%s",
+                     "customer": {"id": "user-42"}, "orderName": "Plan", "amount": 9900, "interval": "P1M",
+                     "nextBillingAt": "2026-01-01T00:00:00+09:00"}""".formatted(Commands.STEPPAY_KEY));
+            app.postJson("/api/billing-runs", "{\"asOf\": \"2026-01-02T00:00:00+09:00\"}");
+            app.postJson("/webhooks/steppay", "{\"webHookType\": \"PAYMENT\", \"orderId\": 1, \"idKey\": \""
+                    + Commands.STEPPAY_KEY + "\"}");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
+                    app.get("/api/ledger?subscriptionId=s-sub-1").json().path("entries").size() > 0);
             token = app.postJson(app.sandboxUrl() + "/iamport/users/getToken",
                     "{\"imp_key\":\"sandbox-imp-key\",\"imp_secret\":\"sandbox-imp-secret\"}")
                     .json().path("response").path("access_token").asText();
