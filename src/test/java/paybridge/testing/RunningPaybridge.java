@@ -44,6 +44,11 @@ public final class RunningPaybridge implements AutoCloseable {
 
     /** Starts with these properties on top of the files; waits until health says UP. */
     public static RunningPaybridge start(Map<String, Object> properties) {
+        return start(Path.of("."), properties);
+    }
+
+    /** Starts from another home directory (its application.properties and routes/). */
+    public static RunningPaybridge start(Path home, Map<String, Object> properties) {
         int http = FreePorts.next();
         int management = FreePorts.next();
         int sandbox = FreePorts.next();
@@ -55,7 +60,7 @@ public final class RunningPaybridge implements AutoCloseable {
         overrides.put("paybridge.db.url", "jdbc:h2:mem:pb" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1");
         overrides.put("camel.main.routes-reload-enabled", "false");
         overrides.putAll(properties);
-        Main main = PaybridgeMain.newMain(Path.of("."), overrides);
+        Main main = PaybridgeMain.newMain(home, overrides);
         RunningPaybridge app = new RunningPaybridge(main, http, management, sandbox);
         try {
             main.start();
