@@ -112,9 +112,4 @@ public final class ReconcileService {
                 "reconcile paymentId={} vendor={} outcome={}", attempt.paymentId(), attempt.vendor(), status);
         return true;
     }
-
-    /** Open payments older than the alert threshold (reported on health). */
-    public long stuckCount(Duration alertAfter) {
-        return payments.openBefore(Instant.now().minus(alertAfter), 1000).size();
-    }
 }
