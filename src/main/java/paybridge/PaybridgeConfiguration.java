@@ -26,6 +26,7 @@ import paybridge.payments.PaymentView;
 import paybridge.payments.RefundService;
 import paybridge.payments.ReconcileService;
 import paybridge.api.ProblemResponder;
+import paybridge.api.RequestTimeout;
 import paybridge.ledger.Database;
 import paybridge.ledger.DatabaseHealthCheck;
 import paybridge.sandbox.SandboxServer;
@@ -59,6 +60,8 @@ public class PaybridgeConfiguration implements CamelConfiguration {
                 "api.title", "paybridge", "api.version", "1",
                 "api.description", "One payment API in front of Korean payment vendors (Steppay, iamport)")));
         context.addStartupListener(new HttpErrorPages());
+        context.addStartupListener(new RequestTimeout(
+                Duration.parse(settings.get("paybridge.http.request-timeout", "PT60S")).toMillis()));
         if (settings.find("paybridge.api.key").isPresent()) {
             context.addStartupListener(new ApiKeyFilter(settings.require("paybridge.api.key")));
         }

@@ -20,7 +20,8 @@ public final class HttpErrorPages implements StartupListener {
             413, "Payload too large",
             415, "Unsupported media type",
             400, "Bad request",
-            500, "Internal error");
+            500, "Internal error",
+            504, "Not finished in time");
 
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
@@ -48,6 +49,8 @@ public final class HttpErrorPages implements StartupListener {
             case 404 -> "No resource at " + ctx.request().path();
             case 405 -> ctx.request().method() + " is not allowed on " + ctx.request().path();
             case 413 -> "The request body is larger than this endpoint accepts";
+            case 504 -> "paybridge did not finish in time; the outcome is recorded when it is known:"
+                    + " read it with GET, or send the same command again (it replays, never charges twice)";
             default -> title;
         };
         try {
