@@ -111,5 +111,6 @@ class BadInputTest {
         assertThat(p.path("title").asText()).isNotBlank();
         assertThat(p.has("type")).isTrue();
         assertThat(r.body()).doesNotContain("Exception", "\tat ", "<html");
+        assertThat(r.body()).as("no card data echoed").doesNotContain("4111", "3333-4444", "900101");
     }
 }
