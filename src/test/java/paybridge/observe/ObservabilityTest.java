@@ -165,11 +165,14 @@ class ObservabilityTest {
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 !"RUNNING".equals(app.get("/api/billing-runs/" + runId).json().path("status").asText()));
 
-        Scrape after = scrape();
-        assertThat(delta(before, after, "paybridge_billing_attempts_total", "outcome", "paid")).isEqualTo(1);
-        assertThat(delta(before, after, "paybridge_billing_attempts_total", "outcome", "declined")).isEqualTo(1);
-        assertThat(delta(before, after, "paybridge_billing_runs_total", "status", "completed")).isEqualTo(1);
-        assertThat(delta(before, after, "paybridge_charges_total", "vendor", "steppay", "status", "paid")).isEqualTo(1);
+        // the run's row says COMPLETED a moment before its counter moves: wait for the counters
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            Scrape after = scrape();
+            assertThat(delta(before, after, "paybridge_billing_attempts_total", "outcome", "paid")).isEqualTo(1);
+            assertThat(delta(before, after, "paybridge_billing_attempts_total", "outcome", "declined")).isEqualTo(1);
+            assertThat(delta(before, after, "paybridge_billing_runs_total", "status", "completed")).isEqualTo(1);
+            assertThat(delta(before, after, "paybridge_charges_total", "vendor", "steppay", "status", "paid")).isEqualTo(1);
+        });
     }
 
     private static double delta(Scrape before, Scrape after, String name, String... labels) {
