@@ -37,6 +37,8 @@ class JarSmokeIT {
         pb.environment().put("PAYBRIDGE_SANDBOX_PORT", String.valueOf(sandbox));
         pb.environment().put("PAYBRIDGE_DB_URL", "jdbc:h2:mem:jar-smoke;DB_CLOSE_DELAY=-1");
         pb.environment().remove("CAMEL_MAIN_PROFILE");
+        // the JSON layout lives in its own jar: its log4j2 plugin must survive the shading
+        pb.environment().put("PAYBRIDGE_LOG_FORMAT", "json");
         Process process = pb.start();
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try {
@@ -60,6 +62,9 @@ class JarSmokeIT {
                              "billingKey": "16057932413479698c8vqQG0kMix9"}""")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(charge.statusCode()).as(charge.body()).isEqualTo(200);
             assertThat(charge.body()).contains("\"status\":\"PAID\"");
+            String output = Files.readString(log);
+            assertThat(output).as("log4j2 configuration errors").doesNotContain("main ERROR");
+            assertThat(output.lines().filter(l -> !l.isBlank()).findFirst().orElse("")).startsWith("{\"@timestamp\"");
         } finally {
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {

@@ -72,7 +72,7 @@ public final class CommandReader {
         Set<ValidationMessage> messages = schema(schema).validate(node);
         List<FieldError> errors = new ArrayList<>();
         for (ValidationMessage m : messages) {
-            errors.add(new FieldError(fieldOf(m), m.getMessage().replaceFirst("^[$/][^:]*: ", "")));
+            errors.add(new FieldError(fieldOf(m), m.getMessage().replaceFirst("^[$/]?[^:\\s]*: ", "")));
         }
         errors.sort(Comparator.comparing(FieldError::field).thenComparing(FieldError::message));
         return errors.stream().distinct().toList();
