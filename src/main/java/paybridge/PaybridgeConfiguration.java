@@ -84,10 +84,7 @@ public class PaybridgeConfiguration implements CamelConfiguration {
     /** The stores and services the routes call by name (bean ref) in routes/*.camel.yaml. */
     private static void bindPaymentServices(CamelContext context, Settings settings) {
         Duration vendorTimeout = Duration.parse(settings.get("paybridge.vendor.timeout", "PT10S"));
-        Duration reconcileInterval = Duration.parse(settings.get("paybridge.reconcile.interval", "PT1M"));
-        // Camel's timer reads "PT1M" as 0 ms: hand it milliseconds
-        context.getPropertiesComponent().addOverrideProperty("paybridge.reconcile.interval-millis",
-                String.valueOf(reconcileInterval.toMillis()));
+        settings.durationAsMillisProperty("paybridge.reconcile.interval", "PT1M");
         Sql sql = new Sql(context);
         PaymentStore payments = new PaymentStore(sql);
         LedgerStore ledger = new LedgerStore(sql);

@@ -26,11 +26,7 @@ public final class ApiKeyFilter implements StartupListener {
 
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        int port = Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port}}"));
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
-        if (router == null) {
-            throw new IllegalStateException("No HTTP router to protect /api with the API key");
-        }
+        VertxPlatformHttpRouter router = BusinessRouter.of(context);
         router.route("/api/*").order(Integer.MIN_VALUE).handler(this::check);
     }
 

@@ -25,12 +25,7 @@ public final class HttpErrorPages implements StartupListener {
 
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        int port = Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port}}"));
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
-        if (router == null) {
-            org.slf4j.LoggerFactory.getLogger(HttpErrorPages.class).warn("No platform-http router: error pages stay Vert.x defaults");
-            return;
-        }
+        VertxPlatformHttpRouter router = BusinessRouter.of(context);
         // Unmatched requests never reach the sub-router's error handlers (the root router answers
         // them), so a catch-all route placed last answers them instead; a failure handler on every
         // path covers what Vert.x itself fails (e.g. 413 from the body limit).

@@ -3,7 +3,6 @@ package paybridge.api;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
 /**
  * Bounds how long an {@code /api} caller waits ({@code paybridge.http.request-timeout}). Past it the
@@ -20,10 +19,6 @@ public final class RequestTimeout implements StartupListener {
 
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        int port = Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port}}"));
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
-        if (router != null) {
-            router.route("/api/*").order(Integer.MIN_VALUE + 1).handler(TimeoutHandler.create(millis, 504));
-        }
+        BusinessRouter.of(context).route("/api/*").order(Integer.MIN_VALUE + 1).handler(TimeoutHandler.create(millis, 504));
     }
 }

@@ -1,10 +1,8 @@
 package paybridge.billing;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 
 import org.apache.camel.CamelConfiguration;
@@ -39,14 +37,11 @@ public class BillingConfiguration implements CamelConfiguration {
         BillingCalendar calendar = BillingCalendar.of(settings.get("paybridge.billing.timezone", "Asia/Seoul"),
                 settings.get("paybridge.billing.retry-delays", "P1D,P3D,P7D"));
         int concurrency = settings.intValue("paybridge.billing.concurrency", 16);
-        String node = settings.find("paybridge.node.id").orElseGet(BillingConfiguration::defaultNodeId);
+        String node = settings.nodeId();
         Duration staleAfter = Duration.parse(settings.get("paybridge.billing.stale-after", "PT30S"));
         Duration heartbeat = Duration.parse(settings.get("paybridge.billing.heartbeat-interval", "PT5S"));
-        Duration joinInterval = Duration.parse(settings.get("paybridge.billing.join-interval", "PT2S"));
+        settings.durationAsMillisProperty("paybridge.billing.join-interval", "PT2S");
         Duration vendorTimeout = Duration.parse(settings.get("paybridge.vendor.timeout", "PT10S"));
-        // Camel's timer reads "PT2S" as 0 ms: hand it milliseconds
-        context.getPropertiesComponent().addOverrideProperty("paybridge.billing.join-interval-millis",
-                String.valueOf(joinInterval.toMillis()));
 
         // the split's pool: `concurrency` threads for blocking vendor calls, no queue. Camel's parallel
         // split feeds itself as a task on this same pool; when every thread is busy the feeding thread
@@ -133,15 +128,5 @@ public class BillingConfiguration implements CamelConfiguration {
         quartz.setPrefixInstanceName(false);
         quartz.setEnableJmx(false);
         return quartz;
-    }
-
-    static String defaultNodeId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = "node";
-        }
-        return host + "-" + UUID.randomUUID().toString().substring(0, 6);
     }
 }

@@ -1,7 +1,5 @@
 package paybridge.webhooks;
 
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.util.concurrent.ExecutorService;
 
 import org.apache.camel.CamelConfiguration;
@@ -32,7 +30,7 @@ public class WebhookConfiguration implements CamelConfiguration {
         props.addOverrideProperty("paybridge.webhook.processing-enabled", String.valueOf(ws.processingEnabled()));
         props.addOverrideProperty("paybridge.webhook.concurrency", String.valueOf(ws.concurrency()));
 
-        String node = settings.get("paybridge.node.id", defaultNode());
+        String node = settings.nodeId();
         Sql sql = new Sql(context);
         PaymentStore payments = new PaymentStore(sql);
         LedgerStore ledger = new LedgerStore(sql);
@@ -52,15 +50,5 @@ public class WebhookConfiguration implements CamelConfiguration {
         LOG.info("webhooks: processing={}, node={}, max-bytes={}, iamport IPs={}, steppay IPs={}, steppay signature={}",
                 ws.processingEnabled() ? "on" : "off", node, ws.maxBytes(), ws.iamportIps(), ws.steppayIps(),
                 ws.steppaySignature() == null ? "off" : "required");
-    }
-
-    private static String defaultNode() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = "node";
-        }
-        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid();
     }
 }
