@@ -4,7 +4,7 @@
 #   bench/billing.sh [nodes=1] [subscriptions=10000] [latency=PT0.1S] [concurrency=64] [db=h2|pg]
 # Two or more nodes always use a throwaway PostgreSQL database on 127.0.0.1:5432 (PAYBRIDGE_TEST_PG_URL),
 # started in this one JVM (each with its own ports, sandbox and Quartz scheduler name).
-# BENCH_OPTS="-Dbench.noDevTooling=true" runs a profile without dev's tracer/message history/statistics.
+# Nodes run in the bench profile (sandbox vendors, no dev tooling); BENCH_OPTS="-Dbench.X=Y" sets property X=Y.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -o -q test-compile

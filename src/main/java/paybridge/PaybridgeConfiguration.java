@@ -112,7 +112,7 @@ public class PaybridgeConfiguration implements CamelConfiguration {
                 s.intValue("paybridge.sandbox.port", 8090),
                 Duration.parse(s.get("paybridge.sandbox.latency", "PT0S")),
                 Duration.parse(s.get("paybridge.sandbox.hang", "PT30S")),
-                s.get("paybridge.sandbox.webhook-url", "http://127.0.0.1:8080/webhooks"),
+                s.get("paybridge.sandbox.webhook-url", ""),
                 s.get("paybridge.sandbox.iamport.webhook-content-type", "application/json"),
                 s.get("paybridge.sandbox.steppay.webhook-content-type", "application/json"),
                 s.get("paybridge.sandbox.iamport.api-key", "sandbox-imp-key"),

@@ -30,7 +30,7 @@ public final class Database implements AutoCloseable {
     /** Opens the pool and migrates the schema; fails fast when the database cannot be reached. */
     public static Database open(String url, String user, String password, int poolSize) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(withH2PostgresMode(url));
+        config.setJdbcUrl(withH2QueryCache(withH2PostgresMode(url)));
         config.setUsername(user);
         config.setPassword(password);
         // Flyway holds two connections while it migrates (lock + work): fewer would deadlock it
@@ -61,6 +61,17 @@ public final class Database implements AutoCloseable {
             return url;
         }
         return url + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    }
+
+    /**
+     * H2 keeps the parsed form of only 8 statements per connection by default; paybridge runs a few
+     * dozen distinct ones, so every statement was parsed again. (PostgreSQL's driver caches 256.)
+     */
+    static String withH2QueryCache(String url) {
+        if (!url.startsWith("jdbc:h2:") || url.toUpperCase().contains(";QUERY_CACHE_SIZE=")) {
+            return url;
+        }
+        return url + ";QUERY_CACHE_SIZE=128";
     }
 
     private static String productName(DataSource ds) {

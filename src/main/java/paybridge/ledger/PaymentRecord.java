@@ -35,6 +35,23 @@ public record PaymentRecord(
                 Sql.longValue(r.get("refund_reserved")), Sql.instant(r.get("created_at")), Sql.instant(r.get("updated_at")));
     }
 
+    /** The row {@link PaymentStore#insert} writes for a new attempt. */
+    static PaymentRecord pending(paybridge.canonical.PaymentCommand c, String requestHash, Instant now) {
+        return new PaymentRecord(c.paymentId(), requestHash, c.vendor(), c.method().name(), c.amount(), c.currency(),
+                c.orderName(), c.customer() == null ? null : c.customer().id(), c.subscriptionId(), c.billingKey(),
+                c.card() == null ? null : c.card().last4(), PaymentStatus.PENDING, null, null, null, 0, now, now);
+    }
+
+    /** This row as {@link PaymentStore#settleOpen} leaves it (so the caller need not read it back). */
+    public PaymentRecord settled(PaymentStatus newStatus, String newVendorPaymentRef, String newBillingKey,
+                                 paybridge.canonical.Failure failure, Instant now) {
+        return new PaymentRecord(paymentId, requestHash, vendor, method, amount, currency, orderName, customerId,
+                subscriptionId, newBillingKey != null ? newBillingKey : billingKey, cardLast4, newStatus,
+                newVendorPaymentRef != null ? newVendorPaymentRef : vendorPaymentRef,
+                failure == null ? null : failure.code(), failure == null ? null : PaymentStore.truncate(failure.message(), 500),
+                refundReserved, createdAt, now);
+    }
+
     private static String trim(Object value) {
         return value == null ? null : value.toString().trim();
     }

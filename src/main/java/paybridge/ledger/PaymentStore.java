@@ -57,6 +57,12 @@ public final class PaymentStore {
 
     /** Records a new PENDING attempt; false when the paymentId is already taken. */
     public boolean insertAttempt(PaymentCommand c, String requestHash) {
+        return insert(c, requestHash).isPresent();
+    }
+
+    /** Records a new PENDING attempt and answers the row written; empty when the paymentId is already taken. */
+    public Optional<PaymentRecord> insert(PaymentCommand c, String requestHash) {
+        Instant now = now();
         Map<String, Object> p = new HashMap<>();
         p.put("paymentId", c.paymentId());
         p.put("requestHash", requestHash);
@@ -69,8 +75,8 @@ public final class PaymentStore {
         p.put("subscriptionId", c.subscriptionId());
         p.put("billingKey", c.billingKey());
         p.put("cardLast4", c.card() == null ? null : c.card().last4());
-        p.put("now", Instant.now());
-        return sql.update(INSERT, p) == 1;
+        p.put("now", now);
+        return sql.update(INSERT, p) == 1 ? Optional.of(PaymentRecord.pending(c, requestHash, now)) : Optional.empty();
     }
 
     public Optional<PaymentRecord> find(String paymentId) {
@@ -81,6 +87,12 @@ public final class PaymentStore {
     /** Settles a PENDING or UNKNOWN attempt; false when it was already decided by someone else. */
     public boolean settleOpen(String paymentId, PaymentStatus status, String vendorPaymentRef, String billingKey,
                               Failure failure) {
+        return settleOpen(paymentId, status, vendorPaymentRef, billingKey, failure, now());
+    }
+
+    /** As above, stamped {@code now}: what {@link PaymentRecord#settled} needs to describe the row without reading it. */
+    public boolean settleOpen(String paymentId, PaymentStatus status, String vendorPaymentRef, String billingKey,
+                              Failure failure, Instant now) {
         Map<String, Object> p = new HashMap<>();
         p.put("paymentId", paymentId);
         p.put("status", status.name());
@@ -88,7 +100,7 @@ public final class PaymentStore {
         p.put("billingKey", billingKey);
         p.put("failureCode", failure == null ? null : failure.code());
         p.put("failureMessage", failure == null ? null : truncate(failure.message(), 500));
-        p.put("now", Instant.now());
+        p.put("now", now);
         return sql.update(SETTLE_OPEN, p) == 1;
     }
 
@@ -127,7 +139,12 @@ public final class PaymentStore {
         sql.update(RELEASE_REFUND, Map.of("paymentId", paymentId, "amount", amount, "now", Instant.now()));
     }
 
-    private static String truncate(String s, int max) {
+    /** The time stamped on a row, at the precision both databases keep (so a row read back is equal). */
+    public static Instant now() {
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    }
+
+    static String truncate(String s, int max) {
         return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 
@@ -22,15 +23,36 @@ public final class Sql {
     private static final String QUERY = "jdbc:dataSource?useHeadersAsParameters=true&outputType=SelectList";
     private static final String UPDATE = "jdbc:dataSource?useHeadersAsParameters=true";
 
+    private final CamelContext context;
     private final ProducerTemplate template;
+    // resolved once: resolving by URI string normalizes the URI on every call (measurable per statement)
+    private volatile Endpoint queryEndpoint;
+    private volatile Endpoint updateEndpoint;
 
     public Sql(CamelContext context) {
+        this.context = context;
         this.template = context.createProducerTemplate();
+    }
+
+    private Endpoint queryEndpoint() {
+        Endpoint e = queryEndpoint;
+        if (e == null) {
+            queryEndpoint = e = context.getEndpoint(QUERY);
+        }
+        return e;
+    }
+
+    private Endpoint updateEndpoint() {
+        Endpoint e = updateEndpoint;
+        if (e == null) {
+            updateEndpoint = e = context.getEndpoint(UPDATE);
+        }
+        return e;
     }
 
     @SuppressWarnings("unchecked")
     public List<Map<String, Object>> query(String sql, Map<String, ?> params) {
-        Exchange result = template.request(QUERY, e -> {
+        Exchange result = template.request(queryEndpoint(), e -> {
             e.getMessage().setHeaders(parameters(params));
             e.getMessage().setBody(sql);
         });
@@ -40,7 +62,7 @@ public final class Sql {
 
     /** Runs an INSERT, UPDATE or DELETE; returns the number of rows it changed. */
     public int update(String sql, Map<String, ?> params) {
-        Exchange result = template.request(UPDATE, e -> {
+        Exchange result = template.request(updateEndpoint(), e -> {
             e.getMessage().setHeaders(parameters(params));
             e.getMessage().setBody(sql);
         });

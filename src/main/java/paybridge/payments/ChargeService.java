@@ -34,6 +34,8 @@ public final class ChargeService {
     public static final String COMMAND = "paybridgeCommand";
     /** Exchange property: who is charging ({@link LedgerSource}); API unless a billing run says BILLING_RUN. */
     public static final String LEDGER_SOURCE = "paybridgeLedgerSource";
+    /** Exchange property: the attempt row {@link #begin} wrote, so {@link #complete} need not read it back. */
+    private static final String ATTEMPT = "paybridgeAttempt";
 
     private final PaymentStore payments;
     private final LedgerStore ledger;
@@ -75,7 +77,9 @@ public final class ChargeService {
         PaymentCommand command = exchange.getMessage().getBody(PaymentCommand.class);
         exchange.setProperty(COMMAND, command);
         String hash = RequestHash.of(command);
-        if (payments.insertAttempt(command, hash)) {
+        PaymentRecord inserted = payments.insert(command, hash).orElse(null);
+        if (inserted != null) {
+            exchange.setProperty(ATTEMPT, inserted);
             exchange.setProperty(REPLAY, false);
             return;
         }
@@ -104,24 +108,29 @@ public final class ChargeService {
     public PaymentResult complete(Exchange exchange) {
         PaymentCommand command = exchange.getProperty(COMMAND, PaymentCommand.class);
         ChargeOutcome outcome = exchange.getMessage().getBody(ChargeOutcome.class);
-        return record(command.paymentId(), outcome, command.subscriptionId(),
+        PaymentRecord attempt = exchange.getProperty(ATTEMPT, PaymentRecord.class);
+        if (attempt == null) { // a reopened NOT_CHARGED attempt: read its row
+            attempt = payments.find(command.paymentId()).orElseThrow();
+        }
+        return record(attempt, outcome, command.subscriptionId(),
                 exchange.getProperty(LEDGER_SOURCE, LedgerSource.API, LedgerSource.class), exchange.getClock().elapsed());
     }
 
-    /** Records a vendor outcome for an attempt; used by the API and by billing runs. */
-    public PaymentResult record(String paymentId, ChargeOutcome outcome, String subscriptionId, LedgerSource source) {
-        return record(paymentId, outcome, subscriptionId, source, -1);
-    }
-
-    /** As above; {@code durationMs} (since the request arrived, -1 unknown) goes to the decision log line. */
-    public PaymentResult record(String paymentId, ChargeOutcome outcome, String subscriptionId, LedgerSource source,
-                                long durationMs) {
-        PaymentRecord attempt = payments.find(paymentId).orElseThrow();
+    /**
+     * Records a vendor outcome for the attempt. When this call settles the attempt, the answer is built
+     * from the values just written: a payment that was open until now has no money returned yet. When
+     * someone else settled it first (a webhook, reconcile), the answer is read back.
+     * {@code durationMs} (since the request arrived, -1 unknown) goes to the decision log line.
+     */
+    private PaymentResult record(PaymentRecord attempt, ChargeOutcome outcome, String subscriptionId,
+                                 LedgerSource source, long durationMs) {
+        String paymentId = attempt.paymentId();
         meters.charge(attempt.vendor(), outcome.status().name());
         DecisionLog.info(LOG, "charge", paymentId, null, attempt.vendor(), outcome.status().name(), durationMs,
                 "charge paymentId={} vendor={} method={} outcome={}{} durationMs={}", paymentId, attempt.vendor(),
                 attempt.method(), outcome.status(), outcome.failure() == null ? "" : " code=" + outcome.failure().code(),
                 durationMs);
+        PaymentRecord settled = null;
         switch (outcome.status()) {
             case NOT_ATTEMPTED -> {
                 payments.forgetNotAttempted(paymentId);
@@ -131,27 +140,38 @@ public final class ChargeService {
                         + outcome.failure().code() + "); nothing was charged and paymentId " + paymentId
                         + " may be sent again", java.util.List.of()));
             }
-            case UNKNOWN -> payments.settleOpen(paymentId, PaymentStatus.UNKNOWN, outcome.vendorPaymentRef(),
-                    outcome.billingKey(), outcome.failure());
-            case PENDING -> payments.settleOpen(paymentId, PaymentStatus.PENDING, outcome.vendorPaymentRef(),
-                    outcome.billingKey(), null);
-            case PAID -> settle(attempt, PaymentStatus.PAID, EventType.PAID, attempt.amount(), outcome, subscriptionId, source);
-            case AWAITING_DEPOSIT -> settle(attempt, PaymentStatus.AWAITING_DEPOSIT, EventType.AWAITING_DEPOSIT, 0, outcome,
+            case UNKNOWN -> settled = settle(attempt, PaymentStatus.UNKNOWN, null, 0, outcome, outcome.failure(),
                     subscriptionId, source);
-            case FAILED -> settle(attempt, PaymentStatus.FAILED, EventType.FAILED, 0, outcome, subscriptionId, source);
+            case PENDING -> settled = settle(attempt, PaymentStatus.PENDING, null, 0, outcome, null, subscriptionId, source);
+            case PAID -> settled = settle(attempt, PaymentStatus.PAID, EventType.PAID, attempt.amount(), outcome, null,
+                    subscriptionId, source);
+            case AWAITING_DEPOSIT -> settled = settle(attempt, PaymentStatus.AWAITING_DEPOSIT, EventType.AWAITING_DEPOSIT, 0,
+                    outcome, null, subscriptionId, source);
+            case FAILED -> settled = settle(attempt, PaymentStatus.FAILED, EventType.FAILED, 0, outcome, outcome.failure(),
+                    subscriptionId, source);
             default -> throw new IllegalStateException("Unhandled outcome " + outcome.status());
         }
-        return view.find(paymentId).orElseThrow();
+        return settled != null ? view.ofUnrefunded(settled) : view.find(paymentId).orElseThrow();
     }
 
-    private void settle(PaymentRecord attempt, PaymentStatus status, EventType type, long amount, ChargeOutcome outcome,
-                        String subscriptionId, LedgerSource source) {
-        if (payments.settleOpen(attempt.paymentId(), status, outcome.vendorPaymentRef(), outcome.billingKey(),
-                status == PaymentStatus.FAILED ? outcome.failure() : null)) {
+    /**
+     * Settles the open attempt and appends the ledger entry of a decided outcome ({@code type} null for
+     * UNKNOWN/PENDING: not a ledger fact). Answers the row as written, or null when it was no longer open.
+     */
+    private PaymentRecord settle(PaymentRecord attempt, PaymentStatus status, EventType type, long amount,
+                                 ChargeOutcome outcome, paybridge.canonical.Failure failure, String subscriptionId,
+                                 LedgerSource source) {
+        java.time.Instant now = PaymentStore.now();
+        if (!payments.settleOpen(attempt.paymentId(), status, outcome.vendorPaymentRef(), outcome.billingKey(), failure,
+                now)) {
+            return null;
+        }
+        if (type != null) {
             ledger.append(new PaymentEvent(attempt.vendor(), attempt.paymentId(), outcome.vendorPaymentRef(),
                     subscriptionId != null ? subscriptionId : attempt.subscriptionId(), type, amount, attempt.currency(),
-                    null, 0, java.time.Instant.now()), source);
+                    null, 0, now), source);
         }
+        return attempt.settled(status, outcome.vendorPaymentRef(), outcome.billingKey(), failure, now);
     }
 
     /** {@code GET /api/payments/{paymentId}}. */

@@ -25,7 +25,15 @@ public final class PaymentView {
     }
 
     public PaymentResult of(PaymentRecord r) {
-        long returned = ledger.returned(r.paymentId());
+        return of(r, ledger.returned(r.paymentId()));
+    }
+
+    /** A payment that was open until a moment ago: no money can have been returned on it yet. */
+    public PaymentResult ofUnrefunded(PaymentRecord r) {
+        return of(r, 0);
+    }
+
+    private static PaymentResult of(PaymentRecord r, long returned) {
         PaymentStatus status = r.status();
         if ((status == PaymentStatus.PAID || status == PaymentStatus.PARTIALLY_REFUNDED) && returned > 0) {
             status = returned >= r.amount() ? PaymentStatus.CANCELLED : PaymentStatus.PARTIALLY_REFUNDED;

@@ -107,6 +107,10 @@ public final class WebhookProcessor {
         }
     }
 
+    /** The two lookup endpoints, resolved once (resolving by URI string normalizes it on every call). */
+    private final java.util.Map<String, org.apache.camel.Endpoint> lookupEndpoints =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
      * Body: the vendor reference; property {@link #LOOKUP}: the vendor's lookup route. Calls it as
      * a separate exchange and answers its {@link VendorPayment}, or throws
@@ -119,7 +123,8 @@ public final class WebhookProcessor {
             throw new IllegalStateException("not a lookup route: " + route);
         }
         String ref = exchange.getMessage().getBody(String.class);
-        Exchange result = template.send(route, e -> e.getMessage().setBody(ref));
+        Exchange result = template.send(lookupEndpoints.computeIfAbsent(route, exchange.getContext()::getEndpoint),
+                e -> e.getMessage().setBody(ref));
         Throwable failure = result.getException() != null ? result.getException()
                 : result.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (failure instanceof VendorUnavailableException unavailable) {

@@ -32,7 +32,7 @@ public final class BillingBench {
         List<RunningPaybridge> apps = new ArrayList<>();
         try {
             for (int i = 0; i < nodes; i++) {
-                Map<String, Object> p = new HashMap<>();
+                Map<String, Object> p = new HashMap<>(paybridge.bench.BenchProfile.properties());
                 p.put("paybridge.sandbox.latency", latency.toString());
                 p.put("paybridge.billing.concurrency", String.valueOf(concurrency));
                 p.put("paybridge.billing.join-interval", "PT0.2S");
@@ -44,18 +44,7 @@ public final class BillingBench {
                     p.put("paybridge.db.password", "");
                     p.put("paybridge.billing.quartz.instance-name", "bench-" + i);
                 }
-                if (Boolean.getBoolean("bench.noDevTooling")) {
-                    // a profile of its own: the sandbox and its credentials as in dev, without dev's
-                    // tracer, message history and statistics (closer to what prod runs)
-                    p.put("camel.main.profile", "bench");
-                    p.put("paybridge.sandbox.enabled", "true");
-                    p.put("paybridge.steppay.base-url", "http://127.0.0.1:{{paybridge.sandbox.port}}/sandbox/steppay");
-                    p.put("paybridge.iamport.base-url", "http://127.0.0.1:{{paybridge.sandbox.port}}/sandbox/iamport");
-                    p.put("paybridge.steppay.secret-token", "sandbox-steppay-token");
-                    p.put("paybridge.iamport.api-key", "sandbox-imp-key");
-                    p.put("paybridge.iamport.api-secret", "sandbox-imp-secret");
-                }
-                p.putAll(extra());
+                p.putAll(paybridge.bench.BenchProfile.overrides());
                 apps.add(RunningPaybridge.start(p));
             }
             RunningPaybridge first = apps.get(0);
@@ -84,16 +73,5 @@ public final class BillingBench {
             }
         }
         System.exit(0);
-    }
-
-    /** -Dbench.X=Y system properties become paybridge properties X=Y (e.g. -Dbench.camel.main.tracing=false). */
-    private static Map<String, Object> extra() {
-        Map<String, Object> p = new HashMap<>();
-        System.getProperties().forEach((k, v) -> {
-            if (k.toString().startsWith("bench.") && !k.toString().equals("bench.noDevTooling")) {
-                p.put(k.toString().substring("bench.".length()), v.toString());
-            }
-        });
-        return p;
     }
 }

@@ -63,6 +63,16 @@ class ChargeApiTest {
         assertThat(again.json().path("billingKey").asText()).isEqualTo(body.path("billingKey").asText());
     }
 
+    /** The answer to a charge is built from the values just written: it must be exactly what is stored. */
+    @Test
+    void theChargeAnswerIsWhatIsStored() {
+        for (Map.Entry<String, Long> c : Map.of("c-answer-paid", 3000L, "c-answer-declined", 4001L).entrySet()) {
+            Response r = app.postJson("/api/payments", Commands.keyIn(c.getKey(), c.getValue(), true));
+            assertThat(r.json().path("status").asText()).isEqualTo(c.getValue() == 4001L ? "FAILED" : "PAID");
+            assertThat(r.json()).isEqualTo(app.get("/api/payments/" + c.getKey()).json());
+        }
+    }
+
     @Test
     void sameCommandAgainReplaysWithoutChargingAndAnotherCommandIsAConflict() {
         Response first = app.postJson("/api/payments", Commands.keyIn("c-idem-1", 5000, false));

@@ -347,7 +347,11 @@ public final class IamportSimulator {
         if (cancellationId != null) {
             body.put("cancellation_id", cancellationId);
         }
-        String url = payment.noticeUrl != null ? payment.noticeUrl : settings.webhookBaseUrl() + "/iamport";
+        String base = settings.webhookBaseUrl();
+        if (payment.noticeUrl == null && (base == null || base.isBlank())) {
+            return; // no notification URL set in the "console"
+        }
+        String url = payment.noticeUrl != null ? payment.noticeUrl : base + "/iamport";
         webhooks.send(url, settings.iamportWebhookContentType(), body);
     }
 

@@ -7,6 +7,7 @@ import org.apache.camel.Expression;
 import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
 import org.apache.camel.component.http.HttpConstants;
+import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.support.ExpressionAdapter;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.entity.StringEntity;
@@ -57,7 +58,8 @@ public final class VendorCall {
     public static void prepare(Exchange exchange) {
         VendorRequest request = exchange.getProperty(REQUEST, VendorRequest.class);
         var message = exchange.getMessage();
-        message.setHeader(HttpConstants.HTTP_METHOD, request.method());
+        // as the enum camel-http reads: a String would go through a type-converter lookup on every call
+        message.setHeader(HttpConstants.HTTP_METHOD, HttpMethods.valueOf(request.method()));
         message.setHeader(HttpConstants.HTTP_PATH, request.path());
         message.setHeader("Accept", "application/json");
         String bearer = exchange.getProperty(BEARER, String.class);
