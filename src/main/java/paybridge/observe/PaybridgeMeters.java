@@ -1,8 +1,11 @@
 package paybridge.observe;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -35,6 +38,9 @@ public final class PaybridgeMeters {
 
     private final MeterRegistry registry;
     private final Set<String> vendors;
+    // each meter built once per name and labels: building and registering one costs more than using it
+    private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<List<String>, Timer> timers = new ConcurrentHashMap<>();
 
     /**
      * @param vendors the vendor names that may appear as a label value (the supported vendors);
@@ -76,11 +82,12 @@ public final class PaybridgeMeters {
 
     /** One HTTP request to a vendor, connect to last byte (or failure). */
     public void vendorCall(String vendor, String operation, String outcome, long nanos) {
-        Timer.builder("paybridge.vendor.call")
-                .description("Vendor HTTP calls, by vendor, operation and outcome")
-                .tags("vendor", vendor(vendor), "operation", outcome(operation), "outcome", outcome(outcome))
-                .serviceLevelObjectives(VENDOR_CALL_BUCKETS)
-                .register(registry)
+        String[] tags = {"vendor", vendor(vendor), "operation", outcome(operation), "outcome", outcome(outcome)};
+        timers.computeIfAbsent(List.of(tags), k -> Timer.builder("paybridge.vendor.call")
+                        .description("Vendor HTTP calls, by vendor, operation and outcome")
+                        .tags(tags)
+                        .serviceLevelObjectives(VENDOR_CALL_BUCKETS)
+                        .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -97,7 +104,10 @@ public final class PaybridgeMeters {
     }
 
     private Counter counter(String name, String description, String... tags) {
-        return Counter.builder(name).description(description).tags(tags).register(registry);
+        List<String> key = new java.util.ArrayList<>(tags.length + 1);
+        key.add(name);
+        key.addAll(List.of(tags));
+        return counters.computeIfAbsent(key, k -> Counter.builder(name).description(description).tags(tags).register(registry));
     }
 
     /** A known vendor name, else {@code other}. */
