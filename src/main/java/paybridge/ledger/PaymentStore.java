@@ -22,6 +22,8 @@ public final class PaymentStore {
                 :?subscriptionId, :?billingKey, :?cardLast4, 'PENDING', :?now, :?now)
             ON CONFLICT DO NOTHING""";
     private static final String FIND = "SELECT * FROM payments WHERE payment_id = :?paymentId";
+    private static final String FIND_BY_VENDOR_REF =
+            "SELECT * FROM payments WHERE vendor = :?vendor AND vendor_payment_ref = :?ref";
     private static final String SETTLE_OPEN = """
             UPDATE payments SET status = :?status,
                 vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
@@ -81,6 +83,12 @@ public final class PaymentStore {
 
     public Optional<PaymentRecord> find(String paymentId) {
         List<Map<String, Object>> rows = sql.query(FIND, Map.of("paymentId", paymentId));
+        return rows.isEmpty() ? Optional.empty() : Optional.of(PaymentRecord.of(rows.get(0)));
+    }
+
+    /** The payment the vendor knows under {@code ref} (unique per vendor). */
+    public Optional<PaymentRecord> findByVendorRef(String vendor, String ref) {
+        List<Map<String, Object>> rows = sql.query(FIND_BY_VENDOR_REF, Map.of("vendor", vendor, "ref", ref));
         return rows.isEmpty() ? Optional.empty() : Optional.of(PaymentRecord.of(rows.get(0)));
     }
 

@@ -2,7 +2,6 @@ package paybridge.webhooks;
 
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,8 +21,6 @@ public final class ExternalPayments {
     /** request_hash of a payment learnt from a webhook: no API command can ever match it (409). */
     public static final String EXTERNAL_HASH = "external:webhook";
 
-    private static final String BY_REF = """
-            SELECT payment_id FROM payments WHERE vendor = :?vendor AND vendor_payment_ref = :?ref""";
     private static final String INSERT = """
             INSERT INTO payments (payment_id, request_hash, vendor, method, amount, currency, order_name, customer_id,
                 subscription_id, billing_key, card_last4, status, vendor_payment_ref, failure_code, failure_message,
@@ -41,8 +38,7 @@ public final class ExternalPayments {
     }
 
     public Optional<PaymentRecord> byVendorRef(String vendor, String ref) {
-        List<Map<String, Object>> rows = sql.query(BY_REF, Map.of("vendor", vendor, "ref", ref));
-        return rows.isEmpty() ? Optional.empty() : payments.find((String) rows.get(0).get("payment_id"));
+        return payments.findByVendorRef(vendor, ref);
     }
 
     /** Inserts the row unless the paymentId or the vendor reference is taken; true when inserted. */

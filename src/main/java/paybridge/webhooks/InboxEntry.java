@@ -25,6 +25,12 @@ public record InboxEntry(
         String lockedBy,
         Instant processedAt) {
 
+    /** This entry as a claim leaves it: one more attempt, held by {@code token}. */
+    InboxEntry claimedBy(String token) {
+        return new InboxEntry(inboxId, vendor, receivedAt, sourceIp, contentType, headers, body, status, reason, paymentId,
+                eventType, attempts + 1, nextAttemptAt, flagged, vendorRef, token, processedAt);
+    }
+
     static InboxEntry of(Map<String, Object> r) {
         Object flagged = r.get("flagged");
         return new InboxEntry((String) r.get("inbox_id"), (String) r.get("vendor"), Sql.instant(r.get("received_at")),

@@ -27,7 +27,7 @@ public final class WebhookInbox {
     // due: RECEIVED or PENDING, not flagged, its retry time reached, not leased (read without locks;
     // each candidate is then claimed by CLAIM_ONE, which re-checks all of it atomically)
     private static final String DUE = """
-            SELECT inbox_id FROM webhook_inbox
+            SELECT * FROM webhook_inbox
             WHERE status IN ('RECEIVED', 'PENDING') AND flagged = FALSE
               AND (next_attempt_at IS NULL OR next_attempt_at <= :?now)
               AND (locked_until IS NULL OR locked_until < :?now)
@@ -39,6 +39,10 @@ public final class WebhookInbox {
             WHERE inbox_id = :?inboxId AND status IN ('RECEIVED', 'PENDING') AND flagged = FALSE
               AND (next_attempt_at IS NULL OR next_attempt_at <= :?now)
               AND (locked_until IS NULL OR locked_until < :?now)""";
+
+    // an entry read moments ago: claimed only if no one claimed it since (attempts unchanged), so the
+    // row as read is the row claimed, and it need not be read again
+    private static final String CLAIM_SEEN = CLAIM_ONE + " AND attempts = :?attempts";
 
     // an operator's replay: any status, flagged or not, only not while another node holds the lease
     private static final String CLAIM_REPLAY = """
@@ -83,8 +87,8 @@ public final class WebhookInbox {
         this.lease = lease;
     }
 
-    /** Stores a delivery as received; the insert is committed when this returns. */
-    public void insert(String inboxId, String vendor, Instant receivedAt, String sourceIp, String contentType,
+    /** Stores a delivery as received; the insert is committed when this returns. Answers the row written. */
+    public InboxEntry insert(String inboxId, String vendor, Instant receivedAt, String sourceIp, String contentType,
                        String headers, String body, String status, String reason, String vendorRef) {
         Map<String, Object> p = new HashMap<>();
         p.put("inboxId", inboxId);
@@ -98,6 +102,8 @@ public final class WebhookInbox {
         p.put("reason", truncate(reason, 500));
         p.put("vendorRef", truncate(vendorRef, 100));
         sql.update(INSERT, p);
+        return new InboxEntry(inboxId, vendor, receivedAt, sourceIp, truncate(contentType, 200), headers, body, status,
+                truncate(reason, 500), null, null, 0, null, false, truncate(vendorRef, 100), null, null);
     }
 
     /**
@@ -110,14 +116,26 @@ public final class WebhookInbox {
         Instant now = Instant.now();
         List<Claim> claimed = new java.util.ArrayList<>();
         for (Map<String, Object> row : sql.query(DUE, Map.of("now", now, "limit", limit))) {
-            claimOne((String) row.get("inbox_id")).ifPresent(claimed::add);
+            claimSeen(InboxEntry.of(row)).ifPresent(claimed::add);
         }
         return claimed;
     }
 
-    /** Claims one entry if it is due (the fast path right after intake); empty when not (now). */
-    public Optional<Claim> claimOne(String inboxId) {
-        return claim(CLAIM_ONE, inboxId);
+    /**
+     * Claims an entry as it was just read or written, if it is still due and no one has claimed it
+     * since; the claim carries that entry (its attempts counted), without reading the row again.
+     */
+    public Optional<Claim> claimSeen(InboxEntry entry) {
+        String token = newToken();
+        Instant now = Instant.now();
+        Map<String, Object> p = new HashMap<>();
+        p.put("token", token);
+        p.put("until", now.plus(lease));
+        p.put("now", now);
+        p.put("inboxId", entry.inboxId());
+        p.put("attempts", entry.attempts());
+        return sql.update(CLAIM_SEEN, p) == 0 ? Optional.empty()
+                : Optional.of(new Claim(token, entry.claimedBy(token)));
     }
 
     /** Claims one entry whatever its status (replay); empty when unknown or leased by another node. */

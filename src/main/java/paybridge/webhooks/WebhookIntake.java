@@ -43,6 +43,8 @@ public final class WebhookIntake {
     public static final String VENDOR = "paybridgeWebhookVendor";
     public static final String INBOX_ID = "paybridgeInboxId";
     public static final String QUEUED = "paybridgeWebhookQueued";
+    /** Exchange property: the {@link InboxEntry} as stored, so processing need not read it back. */
+    public static final String INBOX_ENTRY = "paybridgeInboxEntry";
     /** Header values never stored (nothing downstream needs them). */
     static final Set<String> NEVER_STORED = Set.of("authorization", "proxy-authorization", "cookie",
             "secret-token", "secret-key", "x-api-key");
@@ -59,7 +61,7 @@ public final class WebhookIntake {
 
     public void accept(Exchange exchange) throws Exception {
         String vendor = exchange.getProperty(VENDOR, String.class);
-        Instant receivedAt = Instant.now();
+        Instant receivedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS); // as stored
         if (!(exchange.getMessage() instanceof HttpMessage http)) {
             throw new IllegalStateException("webhook intake needs the platform-http request");
         }
@@ -106,9 +108,10 @@ public final class WebhookIntake {
             }
         }
         String inboxId = UUID.randomUUID().toString();
-        inbox.insert(inboxId, vendor, receivedAt, sourceIp, contentType, headers(request), body,
+        InboxEntry stored = inbox.insert(inboxId, vendor, receivedAt, sourceIp, contentType, headers(request), body,
                 malformed == null ? "RECEIVED" : "REJECTED", malformed == null ? null : "malformed: " + malformed, vendorRef);
         exchange.setProperty(INBOX_ID, inboxId);
+        exchange.setProperty(INBOX_ENTRY, stored);
         if (malformed != null) {
             metrics.count(vendor, WebhookMetrics.Outcome.MALFORMED);
             LOG.info("webhook {} inboxId={} stored, malformed: {}", vendor, inboxId, malformed);

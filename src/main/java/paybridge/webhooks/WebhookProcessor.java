@@ -84,8 +84,8 @@ public final class WebhookProcessor {
     }
 
     /** The entry just stored, claimed if still due (the fast path); null when someone else has it. */
-    public Claim claimNew(String inboxId) {
-        return inbox.claimOne(inboxId).orElse(null);
+    public Claim claimNew(InboxEntry stored) {
+        return inbox.claimSeen(stored).orElse(null);
     }
 
     // ---- one entry
@@ -244,10 +244,10 @@ public final class WebhookProcessor {
                 ? found.orderId() : vendor + "-" + found.vendorPaymentRef();
         String note = null;
         if (found.amount() > 0 && PAYMENT_ID.matcher(paymentId).matches()) {
-            external.insert(paymentId, vendor, found.amount(), state, found.vendorPaymentRef(), found.billingKey(),
-                    state == PaymentStatus.FAILED ? new Failure("VENDOR_DECLINED", found.failureReason()) : null);
-            // a concurrent duplicate may have inserted it first: then it is the same payment
-            Optional<PaymentRecord> now = payments.find(paymentId);
+            boolean inserted = external.insert(paymentId, vendor, found.amount(), state, found.vendorPaymentRef(),
+                    found.billingKey(), state == PaymentStatus.FAILED ? new Failure("VENDOR_DECLINED", found.failureReason()) : null);
+            // not inserted: a concurrent duplicate (or another payment) has the id or reference first
+            Optional<PaymentRecord> now = inserted ? Optional.empty() : payments.find(paymentId);
             if (now.isPresent()) {
                 String mismatch = mismatch(vendor, now.get(), found, state);
                 if (mismatch != null) {

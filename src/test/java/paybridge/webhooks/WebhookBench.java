@@ -129,7 +129,10 @@ public final class WebhookBench {
         }
 
         Map<String, Object> settings() {
-            return new HashMap<>(base);
+            Map<String, Object> s = new HashMap<>(paybridge.bench.BenchProfile.properties());
+            s.putAll(base);
+            s.putAll(paybridge.bench.BenchProfile.overrides());
+            return s;
         }
 
         @Override
