@@ -22,8 +22,12 @@ public final class PaymentStore {
                 :?subscriptionId, :?billingKey, :?cardLast4, 'PENDING', :?now, :?now)
             ON CONFLICT DO NOTHING""";
     private static final String FIND = "SELECT * FROM payments WHERE payment_id = :?paymentId";
-    private static final String FIND_BY_VENDOR_REF =
-            "SELECT * FROM payments WHERE vendor = :?vendor AND vendor_payment_ref = :?ref";
+    // the payment a vendor record belongs to: by the vendor's reference, else by its order id (one round trip)
+    private static final String FIND_FOR_VENDOR_RECORD = """
+            SELECT p.*, 1 AS preference FROM payments p WHERE p.vendor = :?vendor AND p.vendor_payment_ref = :?ref
+            UNION ALL
+            SELECT p.*, 2 AS preference FROM payments p WHERE p.payment_id = :?orderId
+            ORDER BY preference""";
     private static final String SETTLE_OPEN = """
             UPDATE payments SET status = :?status,
                 vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
@@ -86,9 +90,16 @@ public final class PaymentStore {
         return rows.isEmpty() ? Optional.empty() : Optional.of(PaymentRecord.of(rows.get(0)));
     }
 
-    /** The payment the vendor knows under {@code ref} (unique per vendor). */
-    public Optional<PaymentRecord> findByVendorRef(String vendor, String ref) {
-        List<Map<String, Object>> rows = sql.query(FIND_BY_VENDOR_REF, Map.of("vendor", vendor, "ref", ref));
+    /**
+     * The payment a vendor's record belongs to: the one the vendor reference {@code ref} was recorded
+     * on (unique per vendor), else the one whose paymentId is {@code orderId}. Either may be null.
+     */
+    public Optional<PaymentRecord> findForVendorRecord(String vendor, String ref, String orderId) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("vendor", vendor);
+        p.put("ref", ref);
+        p.put("orderId", orderId);
+        List<Map<String, Object>> rows = sql.query(FIND_FOR_VENDOR_RECORD, p);
         return rows.isEmpty() ? Optional.empty() : Optional.of(PaymentRecord.of(rows.get(0)));
     }
 

@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends a simulated vendor webhook, asynchronously and once (as iamport does by default), in the
  * content type the vendor's console would be set to. Delivery failures are only counted: a real
- * vendor does not tell the merchant either.
+ * vendor does not tell the merchant either. At most {@link #MAX_IN_FLIGHT} deliveries are on the
+ * wire at once, the rest wait their turn (as a vendor's sending workers do): thousands of
+ * simultaneous connections from a burst were refused on loopback and lost.
  */
 public final class WebhookSender {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
@@ -29,6 +31,9 @@ public final class WebhookSender {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    static final int MAX_IN_FLIGHT = 32;
+    private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
+    private final java.util.Queue<Runnable> waiting = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
      * @param url         the paybridge webhook URL, e.g. {@code http://127.0.0.1:8080/webhooks/iamport}
@@ -43,7 +48,8 @@ public final class WebhookSender {
                 .header("Content-Type", contentType + "; charset=utf-8")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
                 .build();
-        return client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        waiting.add(() -> client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
                 .thenApply(response -> {
                     sent.incrementAndGet();
                     return response.statusCode();
@@ -52,7 +58,26 @@ public final class WebhookSender {
                     failed.incrementAndGet();
                     LOG.debug("Sandbox webhook to {} not delivered: {}", url, e.toString());
                     return -1;
-                });
+                })
+                .whenComplete((status, e) -> {
+                    inFlight.release();
+                    drain();
+                    result.complete(status);
+                }));
+        drain();
+        return result;
+    }
+
+    /** Starts waiting deliveries while fewer than {@link #MAX_IN_FLIGHT} are on the wire. */
+    private void drain() {
+        while (!waiting.isEmpty() && inFlight.tryAcquire()) {
+            Runnable next = waiting.poll();
+            if (next == null) {
+                inFlight.release();
+                return;
+            }
+            next.run();
+        }
     }
 
     public long sentCount() {

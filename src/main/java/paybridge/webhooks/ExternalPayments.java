@@ -3,17 +3,14 @@ package paybridge.webhooks;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 
 import paybridge.canonical.Failure;
 import paybridge.canonical.PaymentStatus;
-import paybridge.ledger.PaymentRecord;
-import paybridge.ledger.PaymentStore;
 import paybridge.ledger.Sql;
 
 /**
- * The {@code payments} reads and writes webhook processing needs beyond {@link PaymentStore}:
- * finding a payment by the vendor's reference, and recording a payment paybridge did not start
+ * The {@code payments} write webhook processing needs beyond {@link paybridge.ledger.PaymentStore}:
+ * recording a payment paybridge did not start
  * (method {@code EXTERNAL}, e.g. a Steppay first payment made in the customer's browser). Such a
  * row is only written with a decided state and a positive amount, as the schema demands.
  */
@@ -30,15 +27,8 @@ public final class ExternalPayments {
             ON CONFLICT DO NOTHING""";
 
     private final Sql sql;
-    private final PaymentStore payments;
-
-    public ExternalPayments(Sql sql, PaymentStore payments) {
+    public ExternalPayments(Sql sql) {
         this.sql = sql;
-        this.payments = payments;
-    }
-
-    public Optional<PaymentRecord> byVendorRef(String vendor, String ref) {
-        return payments.findByVendorRef(vendor, ref);
     }
 
     /** Inserts the row unless the paymentId or the vendor reference is taken; true when inserted. */

@@ -41,7 +41,7 @@ public class WebhookConfiguration implements CamelConfiguration {
         registry.bind("webhookMetrics", metrics);
         registry.bind("webhookInbox", inbox);
         registry.bind("webhookIntake", new WebhookIntake(inbox, metrics, ws));
-        registry.bind("webhookProcessor", new WebhookProcessor(inbox, payments, new ExternalPayments(sql, payments),
+        registry.bind("webhookProcessor", new WebhookProcessor(inbox, payments, new ExternalPayments(sql),
                 ledger, metrics, ws, context.createProducerTemplate()));
         registry.bind("webhookApi", new WebhookApi(inbox));
         ExecutorService workers = context.getExecutorServiceManager()

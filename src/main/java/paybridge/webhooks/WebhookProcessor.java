@@ -223,11 +223,9 @@ public final class WebhookProcessor {
         EventType headline = headline(found.status());
 
         // which paybridge payment: the vendor reference it was answered with, else the vendor's order id
-        Optional<PaymentRecord> ours = found.vendorPaymentRef() == null ? Optional.empty()
-                : external.byVendorRef(vendor, found.vendorPaymentRef());
-        if (ours.isEmpty() && found.orderId() != null && PAYMENT_ID.matcher(found.orderId()).matches()) {
-            ours = payments.find(found.orderId());
-        }
+        String orderId = found.orderId() != null && PAYMENT_ID.matcher(found.orderId()).matches() ? found.orderId() : null;
+        Optional<PaymentRecord> ours = found.vendorPaymentRef() == null && orderId == null ? Optional.empty()
+                : payments.findForVendorRecord(vendor, found.vendorPaymentRef(), orderId);
         if (ours.isPresent()) {
             PaymentRecord p = ours.get();
             String mismatch = mismatch(vendor, p, found, state);
