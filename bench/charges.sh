@@ -8,6 +8,6 @@ charges=${2:-10000}
 mvn -B -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
 cp="target/test-classes:target/classes:$(cat target/bench.classpath)"
 for db in h2 postgres; do
-  java -Xmx2g -cp "$cp" ${BENCH_OPTS:-} paybridge.bench.ChargeBenchmark "$db" "$clients" "$charges" 2>&1 \
+  java -Xmx2g -cp "$cp" -DPAYBRIDGE_LOG_LEVEL=WARN paybridge.bench.ChargeBenchmark "$db" "$clients" "$charges" 2>&1 \
     | grep '^RESULT'
 done

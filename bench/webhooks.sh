@@ -12,7 +12,7 @@ SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 BACKLOG="${BENCH_BACKLOG:-10000}"
 for db in ${BENCH_DATABASES:-h2 pg}; do
-  java -Xmx1g -cp "$CP" paybridge.webhooks.WebhookBench "$db" "$SECONDS_PER_RUN" "$CONNECTIONS" "$BACKLOG" \
+  java -Xmx1g -cp "$CP" -Dlog4j2.level=WARN paybridge.webhooks.WebhookBench "$db" "$SECONDS_PER_RUN" "$CONNECTIONS" "$BACKLOG" \
     > "target/bench-webhooks-$db.log" 2>&1 || { echo "bench $db failed, see target/bench-webhooks-$db.log" >&2; exit 1; }
   grep -E "Requests/sec|50%|99%|Backlog" "target/bench-webhooks-$db.log" || true
 done

@@ -107,13 +107,18 @@ public final class WebhookInbox {
     }
 
     /**
-     * Up to {@code limit} due entries, oldest first, read without locks: each is then claimed by
-     * {@link #claimSeen}, which re-checks all of it atomically, so an entry another node claimed
-     * meanwhile is simply skipped. (One UPDATE ... WHERE inbox_id IN (SELECT ... LIMIT) locks far
-     * more than it claims on H2 and timed out under load.)
+     * Claims up to {@code limit} due entries for this node, oldest first. Candidates are read first,
+     * then each is claimed by its own conditional UPDATE: a row another node claimed meanwhile is
+     * simply skipped. (One UPDATE ... WHERE inbox_id IN (SELECT ... LIMIT) locks far more than it
+     * claims on H2 and timed out under load.)
      */
-    public List<InboxEntry> due(int limit) {
-        return sql.query(DUE, Map.of("now", Instant.now(), "limit", limit)).stream().map(InboxEntry::of).toList();
+    public List<Claim> claimDue(int limit) {
+        Instant now = Instant.now();
+        List<Claim> claimed = new java.util.ArrayList<>();
+        for (Map<String, Object> row : sql.query(DUE, Map.of("now", now, "limit", limit))) {
+            claimSeen(InboxEntry.of(row)).ifPresent(claimed::add);
+        }
+        return claimed;
     }
 
     /**

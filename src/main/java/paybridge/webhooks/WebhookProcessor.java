@@ -78,17 +78,14 @@ public final class WebhookProcessor {
 
     // ---- the queue
 
-    /** Due entries (the poll route), each to be claimed by {@link #claim} by the worker that processes it. */
-    public List<InboxEntry> due() {
-        return inbox.due(settings.batchSize());
+    /** Due entries claimed for this node (the poll route). */
+    public List<Claim> claimDue() {
+        return inbox.claimDue(settings.batchSize());
     }
 
-    /**
-     * The entry as stored (the fast path right after intake) or as read by {@link #due}, claimed for
-     * this node if still due and unclaimed since; null when someone else has it.
-     */
-    public Claim claim(InboxEntry entry) {
-        return inbox.claimSeen(entry).orElse(null);
+    /** The entry just stored, claimed if still due (the fast path); null when someone else has it. */
+    public Claim claimNew(InboxEntry stored) {
+        return inbox.claimSeen(stored).orElse(null);
     }
 
     // ---- one entry
