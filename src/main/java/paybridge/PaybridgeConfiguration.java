@@ -50,7 +50,9 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         Database database = Database.open(settings.require("paybridge.db.url"),
                 settings.get("paybridge.db.user", "sa"), settings.get("paybridge.db.password", ""),
                 settings.intValue("paybridge.db.pool-size", 16));
-        context.getRegistry().bind("dataSource", DataSource.class, database.dataSource());
+        // camel-jdbc's data source (see StatementParameterCount for why it is not the pool itself)
+        context.getRegistry().bind("dataSource", DataSource.class,
+                paybridge.ledger.StatementParameterCount.counting(database.dataSource()));
         context.getRegistry().bind("database", database);
         context.addService(new Closer("database", database));
 
