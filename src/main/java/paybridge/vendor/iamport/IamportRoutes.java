@@ -100,7 +100,7 @@ public class IamportRoutes extends RouteBuilder {
                 .process(e -> {
                     RefundRequest refund = e.getProperty(COMMAND, RefundRequest.class);
                     RefundOutcome outcome = IamportResponses.refund(VendorCall.reply(e), refund.amount());
-                    LOG.info("iamport refund paymentId={} refundId={} outcome={}{}", refund.paymentId(), refund.refundId(),
+                    LOG.debug("iamport refund paymentId={} refundId={} outcome={}{}", refund.paymentId(), refund.refundId(),
                             outcome.status(), outcome.failure() == null ? "" : " code=" + outcome.failure().code());
                     e.getMessage().setBody(outcome);
                 });
@@ -167,8 +167,9 @@ public class IamportRoutes extends RouteBuilder {
         return IamportResponses.lookup(VendorCall.reply(e));
     }
 
+    // DEBUG: the payment decision line (ChargeService, RefundService) reports every outcome at INFO
     private static void logCharge(String operation, PaymentCommand cmd, ChargeOutcome outcome) {
-        LOG.info("iamport {} paymentId={} outcome={}{}", operation, cmd.paymentId(), outcome.status(),
+        LOG.debug("iamport {} paymentId={} outcome={}{}", operation, cmd.paymentId(), outcome.status(),
                 outcome.failure() == null ? "" : " code=" + outcome.failure().code());
     }
 

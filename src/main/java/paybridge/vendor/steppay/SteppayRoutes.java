@@ -63,7 +63,8 @@ public class SteppayRoutes extends RouteBuilder {
                 .process(e -> {
                     PaymentCommand cmd = e.getProperty(COMMAND, PaymentCommand.class);
                     ChargeOutcome outcome = SteppayResponses.billing(VendorCall.reply(e), cmd.billingKey());
-                    LOG.info("steppay billing-key paymentId={} outcome={}{}", cmd.paymentId(), outcome.status(),
+                    // DEBUG: the payment decision line (ChargeService) reports the outcome at INFO
+                    LOG.debug("steppay billing-key paymentId={} outcome={}{}", cmd.paymentId(), outcome.status(),
                             outcome.failure() == null ? "" : " code=" + outcome.failure().code());
                     e.getMessage().setBody(outcome);
                 });
@@ -100,7 +101,7 @@ public class SteppayRoutes extends RouteBuilder {
                 .process(e -> {
                     RefundRequest refund = e.getProperty(COMMAND, RefundRequest.class);
                     RefundOutcome outcome = e.getProperty(OUTCOME, RefundOutcome.class);
-                    LOG.info("steppay refund paymentId={} refundId={} outcome={}{}", refund.paymentId(), refund.refundId(),
+                    LOG.debug("steppay refund paymentId={} refundId={} outcome={}{}", refund.paymentId(), refund.refundId(),
                             outcome.status(), outcome.failure() == null ? "" : " code=" + outcome.failure().code());
                     e.getMessage().setBody(outcome);
                 });
