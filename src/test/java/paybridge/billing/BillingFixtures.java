@@ -46,6 +46,11 @@ final class BillingFixtures {
 
     /** Polls the run document until it is no longer RUNNING. */
     static JsonNode awaitRun(RunningPaybridge app, String runId, Duration timeout) {
+        return awaitRun(app, runId, timeout, 100);
+    }
+
+    /** As above, every {@code pollMillis} (each read counts the run's attempts: not free under load). */
+    static JsonNode awaitRun(RunningPaybridge app, String runId, Duration timeout, long pollMillis) {
         long deadline = System.nanoTime() + timeout.toNanos();
         JsonNode doc = null;
         while (System.nanoTime() < deadline) {
@@ -53,7 +58,7 @@ final class BillingFixtures {
             if (!"RUNNING".equals(doc.path("status").asText())) {
                 return doc;
             }
-            sleep(100);
+            sleep(pollMillis);
         }
         throw new AssertionError("run " + runId + " still RUNNING after " + timeout + ": " + doc);
     }
