@@ -55,7 +55,8 @@ public final class VendorHttp {
                 || !(base.getScheme().equals("http") || base.getScheme().equals("https"))) {
             throw new IllegalArgumentException("Vendor base URL must be an absolute http(s) URL: " + baseUrl);
         }
-        return componentName + ":" + base + "?throwExceptionOnFailure=false";
+        // skipResponseHeaders: the callers read only the status and the body (VendorCall.captureAnswer)
+        return componentName + ":" + base + "?throwExceptionOnFailure=false&skipResponseHeaders=true";
     }
 
     /** Parses {@code paybridge.vendor.timeout} (ISO-8601, e.g. PT10S). */
