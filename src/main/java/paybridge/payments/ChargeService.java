@@ -35,7 +35,7 @@ public final class ChargeService {
     /** Exchange property: who is charging ({@link LedgerSource}); API unless a billing run says BILLING_RUN. */
     public static final String LEDGER_SOURCE = "paybridgeLedgerSource";
     /** Exchange property: the attempt row {@link #begin} wrote, so {@link #complete} need not read it back. */
-    private static final String ATTEMPT = "paybridgeAttempt";
+    private static final String ATTEMPT = "paybridgeChargeAttempt";
 
     private final PaymentStore payments;
     private final LedgerStore ledger;
@@ -109,7 +109,7 @@ public final class ChargeService {
         PaymentCommand command = exchange.getProperty(COMMAND, PaymentCommand.class);
         ChargeOutcome outcome = exchange.getMessage().getBody(ChargeOutcome.class);
         PaymentRecord attempt = exchange.getProperty(ATTEMPT, PaymentRecord.class);
-        if (attempt == null) { // a reopened NOT_CHARGED attempt: read its row
+        if (attempt == null || !attempt.paymentId().equals(command.paymentId())) { // e.g. a reopened NOT_CHARGED attempt
             attempt = payments.find(command.paymentId()).orElseThrow();
         }
         return record(attempt, outcome, command.subscriptionId(),
@@ -118,7 +118,8 @@ public final class ChargeService {
 
     /**
      * Records a vendor outcome for the attempt. When this call settles the attempt, the answer is built
-     * from the values just written: a payment that was open until now has no money returned yet. When
+     * from the values just written, as of settling: a payment that was open until now has no money
+     * returned yet (a webhook recording a cancellation in the next instant shows in GET). When
      * someone else settled it first (a webhook, reconcile), the answer is read back.
      * {@code durationMs} (since the request arrived, -1 unknown) goes to the decision log line.
      */

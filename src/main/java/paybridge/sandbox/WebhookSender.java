@@ -49,23 +49,34 @@ public final class WebhookSender {
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
                 .build();
         CompletableFuture<Integer> result = new CompletableFuture<>();
-        waiting.add(() -> client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                .thenApply(response -> {
-                    sent.incrementAndGet();
-                    return response.statusCode();
-                })
-                .exceptionally(e -> {
-                    failed.incrementAndGet();
-                    LOG.debug("Sandbox webhook to {} not delivered: {}", url, e.toString());
-                    return -1;
-                })
-                .whenComplete((status, e) -> {
-                    inFlight.release();
-                    drain();
-                    result.complete(status);
-                }));
+        waiting.add(() -> sendNow(request, url, result));
         drain();
         return result;
+    }
+
+    /** One delivery on the wire; its permit is given back however it ends. */
+    private void sendNow(HttpRequest request, String url, CompletableFuture<Integer> result) {
+        CompletableFuture<Integer> sending;
+        try {
+            sending = client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                    .thenApply(response -> {
+                        sent.incrementAndGet();
+                        return response.statusCode();
+                    })
+                    .exceptionally(e -> {
+                        failed.incrementAndGet();
+                        LOG.debug("Sandbox webhook to {} not delivered: {}", url, e.toString());
+                        return -1;
+                    });
+        } catch (RuntimeException e) {
+            failed.incrementAndGet();
+            sending = CompletableFuture.completedFuture(-1);
+        }
+        sending.whenComplete((status, e) -> {
+            inFlight.release();
+            drain();
+            result.complete(status == null ? -1 : status);
+        });
     }
 
     /** Starts waiting deliveries while fewer than {@link #MAX_IN_FLIGHT} are on the wire. */
@@ -73,8 +84,8 @@ public final class WebhookSender {
         while (!waiting.isEmpty() && inFlight.tryAcquire()) {
             Runnable next = waiting.poll();
             if (next == null) {
-                inFlight.release();
-                return;
+                inFlight.release(); // taken meanwhile by another thread; look again
+                continue;
             }
             next.run();
         }

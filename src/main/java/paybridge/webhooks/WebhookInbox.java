@@ -25,7 +25,7 @@ public final class WebhookInbox {
                 :?reason, :?vendorRef, 0)""";
 
     // due: RECEIVED or PENDING, not flagged, its retry time reached, not leased (read without locks;
-    // each candidate is then claimed by CLAIM_ONE, which re-checks all of it atomically)
+    // each candidate is then claimed by CLAIM_SEEN, which re-checks all of it atomically)
     private static final String DUE = """
             SELECT * FROM webhook_inbox
             WHERE status IN ('RECEIVED', 'PENDING') AND flagged = FALSE
@@ -40,8 +40,9 @@ public final class WebhookInbox {
               AND (next_attempt_at IS NULL OR next_attempt_at <= :?now)
               AND (locked_until IS NULL OR locked_until < :?now)""";
 
-    // an entry read moments ago: claimed only if no one claimed it since (attempts unchanged), so the
-    // row as read is the row claimed, and it need not be read again
+    // an entry read moments ago: claimed only if still due and no one claimed it since (attempts only
+    // ever grow), so what processing uses of the row as read (vendor, content type, body, attempts)
+    // is what the row holds, and it need not be read again
     private static final String CLAIM_SEEN = CLAIM_ONE + " AND attempts = :?attempts";
 
     // an operator's replay: any status, flagged or not, only not while another node holds the lease

@@ -45,6 +45,8 @@ public final class WebhookIntake {
     public static final String QUEUED = "paybridgeWebhookQueued";
     /** Exchange property: the {@link InboxEntry} as stored, so processing need not read it back. */
     public static final String INBOX_ENTRY = "paybridgeInboxEntry";
+    /** Bodies up to this size travel with the fast-path nudge (vendor webhooks are ~100 bytes). */
+    static final int QUEUED_BODY_MAX_CHARS = 4096;
     /** Header values never stored (nothing downstream needs them). */
     static final Set<String> NEVER_STORED = Set.of("authorization", "proxy-authorization", "cookie",
             "secret-token", "secret-key", "x-api-key");
@@ -111,7 +113,9 @@ public final class WebhookIntake {
         InboxEntry stored = inbox.insert(inboxId, vendor, receivedAt, sourceIp, contentType, headers(request), body,
                 malformed == null ? "RECEIVED" : "REJECTED", malformed == null ? null : "malformed: " + malformed, vendorRef);
         exchange.setProperty(INBOX_ID, inboxId);
-        exchange.setProperty(INBOX_ENTRY, stored);
+        if (body.length() <= QUEUED_BODY_MAX_CHARS) {
+            exchange.setProperty(INBOX_ENTRY, stored);
+        }
         if (malformed != null) {
             metrics.count(vendor, WebhookMetrics.Outcome.MALFORMED);
             LOG.info("webhook {} inboxId={} stored, malformed: {}", vendor, inboxId, malformed);

@@ -83,9 +83,17 @@ public final class WebhookProcessor {
         return inbox.claimDue(settings.batchSize());
     }
 
-    /** The entry just stored, claimed if still due (the fast path); null when someone else has it. */
-    public Claim claimNew(InboxEntry stored) {
-        return inbox.claimSeen(stored).orElse(null);
+    /**
+     * The fast path right after intake: the entry just stored, claimed if still due; null when someone
+     * else has it. The intake hands over the stored entry when its body is small, else only its id
+     * (the queue in between would otherwise hold up to its size in webhook bodies).
+     */
+    public Claim claimNew(Exchange exchange) {
+        InboxEntry stored = exchange.getProperty(WebhookIntake.INBOX_ENTRY, InboxEntry.class);
+        if (stored == null) {
+            stored = inbox.find(exchange.getProperty(WebhookIntake.INBOX_ID, String.class)).orElse(null);
+        }
+        return stored == null ? null : inbox.claimSeen(stored).orElse(null);
     }
 
     // ---- one entry
@@ -267,7 +275,9 @@ public final class WebhookProcessor {
         if (p.vendorPaymentRef() != null && !p.vendorPaymentRef().equals(found.vendorPaymentRef())) {
             return "the payment is known under another vendor reference";
         }
-        if (found.orderId() != null && !found.orderId().equals(p.paymentId())) {
+        // an external payment whose vendor order id could not be a paymentId is kept as <vendor>-<reference>
+        boolean underVendorRef = p.paymentId().equals(vendor + "-" + found.vendorPaymentRef());
+        if (found.orderId() != null && !found.orderId().equals(p.paymentId()) && !underVendorRef) {
             return "order id in the vendor's record differs from paymentId " + p.paymentId();
         }
         if (p.amount() != found.amount()) {

@@ -101,6 +101,42 @@ class WebhookVerificationTest {
         assertThat(types(ledger(app, id))).isEqualTo("PAID:9900");
     }
 
+    /**
+     * A vendor order id that cannot be a paymentId: the payment is recorded as steppay-&lt;idKey&gt;,
+     * and later deliveries for it are that payment too (not an order-id mismatch).
+     */
+    @Test
+    void anExternalPaymentUnderItsVendorReferenceTakesItsLaterDeliveries() {
+        String idKey = firstPayment("order with spaces #1", 5000).path("idKey").asText();
+        for (int i = 0; i < 2; i++) {
+            JsonNode e = deliverAndSettle("steppay", fields("webHookType", "PAYMENT", "orderId", 1, "idKey", idKey));
+            assertThat(e.path("status").asText()).as("delivery %d: %s", i + 1, e.path("reason").asText())
+                    .isEqualTo("PROCESSED");
+            assertThat(e.path("paymentId").asText()).isEqualTo("steppay-" + idKey);
+        }
+        assertThat(types(ledger(app, "steppay-" + idKey))).isEqualTo("PAID:5000");
+    }
+
+    /**
+     * A large body does not travel with the fast-path nudge: the fast path reads it back from the inbox.
+     * (Its own node with the poll route stopped, so only the fast path can have processed it.)
+     */
+    @Test
+    void aDeliveryWithALargeBodyIsProcessedByTheFastPathToo() throws Exception {
+        try (RunningPaybridge fastOnly = RunningPaybridge.start(Map.of(
+                "paybridge.sandbox.webhook-url", "http://127.0.0.1:1/webhooks"))) {
+            fastOnly.context().getRouteController().stopRoute("webhooks-poll");
+            String idKey = post(fastOnly, fastOnly.sandboxUrl() + "/steppay/_control/first-payment", """
+                    {"partnerOrderId": "wv-large", "partnerUserId": "user-9", "amount": 6000, "itemName": "Plan"}""")
+                    .json().path("idKey").asText();
+            Response r = deliver(fastOnly, "steppay", JSON, fields("webHookType", "PAYMENT", "orderId", 1, "idKey", idKey,
+                    "note", "x".repeat(WebhookIntake.QUEUED_BODY_MAX_CHARS)));
+            JsonNode e = awaitSettled(fastOnly, r.json().path("inboxId").asText());
+            assertThat(e.path("status").asText()).as(e.path("reason").asText()).isEqualTo("PROCESSED");
+            assertThat(types(ledger(fastOnly, "wv-large"))).isEqualTo("PAID:6000");
+        }
+    }
+
     @Test
     void unknownImpUidAndIdKeyAreRejected() {
         JsonNode e = deliverAndSettle("iamport", fields("imp_uid", "imp_999999999999", "merchant_uid", "wv-nothing",
