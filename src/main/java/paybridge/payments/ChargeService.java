@@ -156,21 +156,24 @@ public final class ChargeService {
     }
 
     /**
-     * Settles the open attempt and appends the ledger entry of a decided outcome ({@code type} null for
-     * UNKNOWN/PENDING: not a ledger fact). Answers the row as written, or null when it was no longer open.
+     * Appends the ledger entry of a decided outcome ({@code type} null for UNKNOWN/PENDING: not a ledger
+     * fact), then settles the open attempt. Answers the row as written, or null when it was no longer open.
+     * The entry comes first: a crash between the two leaves an open attempt that reconcile looks up and
+     * settles (its entry then a duplicate, ignored by its event key), never a decided payment without its
+     * money in the ledger.
      */
     private PaymentRecord settle(PaymentRecord attempt, PaymentStatus status, EventType type, long amount,
                                  ChargeOutcome outcome, paybridge.canonical.Failure failure, String subscriptionId,
                                  LedgerSource source) {
         java.time.Instant now = PaymentStore.now();
-        if (!payments.settleOpen(attempt.paymentId(), status, outcome.vendorPaymentRef(), outcome.billingKey(), failure,
-                now)) {
-            return null;
-        }
         if (type != null) {
             ledger.append(new PaymentEvent(attempt.vendor(), attempt.paymentId(), outcome.vendorPaymentRef(),
                     subscriptionId != null ? subscriptionId : attempt.subscriptionId(), type, amount, attempt.currency(),
                     null, 0, now), source);
+        }
+        if (!payments.settleOpen(attempt.paymentId(), status, outcome.vendorPaymentRef(), outcome.billingKey(), failure,
+                now)) {
+            return null;
         }
         return attempt.settled(status, outcome.vendorPaymentRef(), outcome.billingKey(), failure, now);
     }

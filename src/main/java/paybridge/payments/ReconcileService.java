@@ -101,12 +101,14 @@ public final class ReconcileService {
             return false; // still open at the vendor
         }
         Failure failure = status == PaymentStatus.FAILED ? new Failure("VENDOR_DECLINED", found.failureReason()) : null;
-        if (!payments.settleOpen(attempt.paymentId(), status, found.vendorPaymentRef(), found.billingKey(), failure)) {
-            return false;
-        }
+        // the money fact first, then the state (as ChargeService.settle): a crash between the two leaves
+        // the attempt open, so the next pass settles it and the entry is not written twice (event key)
         ledger.append(new PaymentEvent(attempt.vendor(), attempt.paymentId(), found.vendorPaymentRef(),
                 attempt.subscriptionId(), type, amount, attempt.currency(), null, 0,
                 found.occurredAt() == null ? Instant.now() : found.occurredAt()), source);
+        if (!payments.settleOpen(attempt.paymentId(), status, found.vendorPaymentRef(), found.billingKey(), failure)) {
+            return false;
+        }
         meters.reconciled(attempt.vendor(), status.name());
         DecisionLog.info(LOG, "reconcile", attempt.paymentId(), null, attempt.vendor(), status.name(), -1,
                 "reconcile paymentId={} vendor={} outcome={}", attempt.paymentId(), attempt.vendor(), status);

@@ -128,12 +128,7 @@ public final class WebhookInbox {
      */
     public Optional<Claim> claimSeen(InboxEntry entry) {
         String token = newToken();
-        Instant now = Instant.now();
-        Map<String, Object> p = new HashMap<>();
-        p.put("token", token);
-        p.put("until", now.plus(lease));
-        p.put("now", now);
-        p.put("inboxId", entry.inboxId());
+        Map<String, Object> p = leaseParameters(token, entry.inboxId());
         p.put("attempts", entry.attempts());
         return sql.update(CLAIM_SEEN, p) == 0 ? Optional.empty()
                 : Optional.of(new Claim(token, entry.claimedBy(token)));
@@ -146,16 +141,21 @@ public final class WebhookInbox {
 
     private Optional<Claim> claim(String statement, String inboxId) {
         String token = newToken();
+        if (sql.update(statement, leaseParameters(token, inboxId)) == 0) {
+            return Optional.empty();
+        }
+        return find(inboxId).map(e -> new Claim(token, e));
+    }
+
+    /** The parameters of a claim: a lease for {@code token} on the entry, from now. */
+    private Map<String, Object> leaseParameters(String token, String inboxId) {
         Instant now = Instant.now();
         Map<String, Object> p = new HashMap<>();
         p.put("token", token);
         p.put("until", now.plus(lease));
         p.put("now", now);
         p.put("inboxId", inboxId);
-        if (sql.update(statement, p) == 0) {
-            return Optional.empty();
-        }
-        return find(inboxId).map(e -> new Claim(token, e));
+        return p;
     }
 
     public Optional<InboxEntry> find(String inboxId) {

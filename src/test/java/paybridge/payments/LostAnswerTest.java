@@ -60,6 +60,31 @@ class LostAnswerTest {
         assertThat(entries.get(0).path("vendorPaymentRef").asText()).startsWith("imp_");
     }
 
+    /**
+     * A charge writes its ledger entry before it settles the attempt. A crash between the two leaves
+     * what this test builds by hand: the PAID entry, the attempt still PENDING. Reconcile settles it
+     * and the entry stays one.
+     */
+    @Test
+    void aCrashBetweenTheLedgerEntryAndTheSettleIsHealedByReconcile() throws Exception {
+        assertThat(app.postJson("/api/payments", Commands.keyIn("l-crash-1", 3000, false)).status()).isEqualTo(200);
+        javax.sql.DataSource db = app.lookup("database", paybridge.ledger.Database.class).dataSource();
+        try (java.sql.Connection c = db.getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("UPDATE payments SET status = 'PENDING', "
+                     + "updated_at = updated_at - INTERVAL '1' HOUR WHERE payment_id = ?")) {
+            ps.setString(1, "l-crash-1");
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(app.get("/api/payments/l-crash-1").json().path("status").asText()).isEqualTo("PENDING");
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(app.get("/api/payments/l-crash-1").json().path("status").asText()).isEqualTo("PAID"));
+        JsonNode entries = app.get("/api/ledger?paymentId=l-crash-1").json().path("entries");
+        assertThat(entries).hasSize(1);
+        assertThat(entries.get(0).path("type").asText()).isEqualTo("PAID");
+        assertThat(entries.get(0).path("amount").asLong()).isEqualTo(3000);
+    }
+
     @Test
     void vendor5xxIsUnknownThenNotChargedAndTheSameIdMayBeSentAgain() {
         Response r = app.postJson("/api/payments", Commands.keyIn("l-5xx-1", 4003, false));
