@@ -104,6 +104,8 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         Duration grace = Duration.parse(settings.get("paybridge.reconcile.pending-grace",
                 vendorTimeout.multipliedBy(2).plusSeconds(5).toString()));
         registry.bind("reconcileService", new ReconcileService(payments, ledger, grace));
+        registry.bind("refundReconcileService", new paybridge.payments.RefundReconcileService(payments, refunds, ledger,
+                grace));
         registry.bind("ledgerQuery", new LedgerQuery(ledger));
         registry.bind("jsonResponses", new JsonResponses());
     }

@@ -19,6 +19,10 @@ public final class RefundStore {
             UPDATE refunds SET status = :?status, vendor_refund_ref = :?ref, failure_code = :?failureCode,
                 failure_message = :?failureMessage, updated_at = :?now
             WHERE refund_id = :?refundId AND status IN ('PENDING', 'UNKNOWN')""";
+    private static final String UNKNOWN_BEFORE = """
+            SELECT * FROM refunds WHERE status = 'UNKNOWN' AND updated_at < :?before ORDER BY updated_at LIMIT :?limit""";
+    private static final String OPEN_ON_PAYMENT = """
+            SELECT COUNT(*) AS n FROM refunds WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";
     private static final String FORGET = "DELETE FROM refunds WHERE refund_id = :?refundId AND status = 'PENDING'";
 
     private final Sql sql;
@@ -52,6 +56,16 @@ public final class RefundStore {
         p.put("failureMessage", failure == null ? null : failure.message());
         p.put("now", Instant.now());
         sql.update(FINISH, p);
+    }
+
+    /** UNKNOWN refunds last touched before {@code before}, oldest first (for reconcile). */
+    public List<RefundRecord> unknownBefore(Instant before, int limit) {
+        return sql.query(UNKNOWN_BEFORE, Map.of("before", before, "limit", limit)).stream().map(RefundRecord::of).toList();
+    }
+
+    /** Refunds of the payment still in flight or undecided (PENDING, UNKNOWN). */
+    public long openOnPayment(String paymentId) {
+        return Sql.longValue(sql.query(OPEN_ON_PAYMENT, Map.of("paymentId", paymentId)).get(0).get("n"));
     }
 
     /** Forgets a refund that was never sent (rejected input, vendor not reached): its id may be used again. */

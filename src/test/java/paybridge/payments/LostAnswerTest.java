@@ -85,6 +85,62 @@ class LostAnswerTest {
         assertThat(entries.get(0).path("amount").asLong()).isEqualTo(3000);
     }
 
+    /** A refund whose answer is lost is UNKNOWN (202), then settled from the vendor's record: no second cancel. */
+    @Test
+    void timedOutRefundIsUnknownThenReconciledToRefundedWithExactlyOneCancel() {
+        assertThat(app.postJson("/api/payments", Commands.keyIn("l-refund-1", 4002, false)).status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(app.get("/api/payments/l-refund-1").json().path("status").asText()).isEqualTo("PAID"));
+        long cancels = iamport("cancels");
+
+        Response r = app.postJson("/api/refunds", Commands.refund("l-rf-1", "l-refund-1", 1000L));
+        assertThat(r.status()).isEqualTo(202);
+        assertThat(r.json().path("status").asText()).isEqualTo("UNKNOWN");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                app.postJson("/api/refunds", Commands.refund("l-rf-1", "l-refund-1", 1000L)).json().path("status").asText())
+                .isEqualTo("REFUNDED"));
+        assertThat(iamport("cancels")).isEqualTo(cancels + 1);
+        JsonNode entries = app.get("/api/ledger?paymentId=l-refund-1").json().path("entries");
+        assertThat(entries).hasSize(2);
+        assertThat(entries.get(1).path("type").asText()).isEqualTo("REFUNDED");
+        assertThat(entries.get(1).path("amount").asLong()).isEqualTo(-1000);
+        assertThat(entries.get(1).path("source").asText()).isEqualTo("RECONCILE");
+        assertThat(app.get("/api/payments/l-refund-1").json().path("refundedAmount").asLong()).isEqualTo(1000);
+    }
+
+    /**
+     * A refund left UNKNOWN that the vendor never applied (built by hand: the answer was lost before the
+     * vendor acted): FAILED NOT_REFUNDED, and its reserved amount can be refunded again.
+     */
+    @Test
+    void anUnknownRefundTheVendorNeverAppliedFailsAndReleasesItsAmount() throws Exception {
+        assertThat(app.postJson("/api/payments", Commands.keyIn("l-refund-2", 3000, false)).status()).isEqualTo(200);
+        paybridge.ledger.PaymentStore payments = app.lookup("paymentStore", paybridge.ledger.PaymentStore.class);
+        paybridge.ledger.RefundStore refunds = new paybridge.ledger.RefundStore(new paybridge.ledger.Sql(app.context()));
+        assertThat(refunds.insert("l-rf-2", "l-refund-2", "by-hand", 3000, "test")).isTrue();
+        assertThat(payments.reserveRefund("l-refund-2", 3000)).isTrue();
+        refunds.finish("l-rf-2", "UNKNOWN", null, new paybridge.canonical.Failure("VENDOR_TIMEOUT", "no answer"));
+        javax.sql.DataSource db = app.lookup("database", paybridge.ledger.Database.class).dataSource();
+        try (java.sql.Connection c = db.getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement(
+                     "UPDATE refunds SET updated_at = updated_at - INTERVAL '1' HOUR WHERE refund_id = ?")) {
+            ps.setString(1, "l-rf-2");
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(app.postJson("/api/refunds", Commands.refund("l-rf-3", "l-refund-2", 3000L)).status())
+                .as("all of it is reserved by the UNKNOWN refund").isEqualTo(422);
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            paybridge.ledger.RefundRecord rf = refunds.find("l-rf-2").orElseThrow();
+            assertThat(rf.status()).isEqualTo("FAILED");
+            assertThat(rf.failureCode()).isEqualTo("NOT_REFUNDED");
+        });
+        assertThat(app.get("/api/ledger?paymentId=l-refund-2").json().path("entries")).hasSize(1);
+        Response again = app.postJson("/api/refunds", Commands.refund("l-rf-3", "l-refund-2", 3000L));
+        assertThat(again.json().path("status").asText()).as(again.body()).isEqualTo("REFUNDED");
+    }
+
     @Test
     void vendor5xxIsUnknownThenNotChargedAndTheSameIdMayBeSentAgain() {
         Response r = app.postJson("/api/payments", Commands.keyIn("l-5xx-1", 4003, false));

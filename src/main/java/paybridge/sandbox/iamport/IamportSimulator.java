@@ -298,7 +298,9 @@ public final class IamportSimulator {
         if (webhook) {
             notify(payment, IamportPayment.CANCELLED, outcome.cancellationId());
         }
-        reply(ctx, 200, 0, null, outcome.payment());
+        // a HANG payment's cancel is applied at once but answered late: the lost refund answer (UNKNOWN)
+        reply(ctx, 200, 0, null, outcome.payment(),
+                payment.amount == TestAmounts.HANG ? settings.hang() : Duration.ZERO);
     }
 
     // ---- test control
