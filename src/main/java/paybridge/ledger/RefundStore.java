@@ -23,6 +23,8 @@ public final class RefundStore {
             SELECT * FROM refunds WHERE status = 'UNKNOWN' AND updated_at < :?before ORDER BY updated_at LIMIT :?limit""";
     private static final String OPEN_ON_PAYMENT = """
             SELECT COUNT(*) AS n FROM refunds WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";
+    private static final String REFUNDED_ON_PAYMENT = """
+            SELECT amount, vendor_refund_ref FROM refunds WHERE payment_id = :?paymentId AND status = 'REFUNDED'""";
     private static final String FORGET = "DELETE FROM refunds WHERE refund_id = :?refundId AND status = 'PENDING'";
 
     private final Sql sql;
@@ -66,6 +68,13 @@ public final class RefundStore {
     /** Refunds of the payment still in flight or undecided (PENDING, UNKNOWN). */
     public long openOnPayment(String paymentId) {
         return Sql.longValue(sql.query(OPEN_ON_PAYMENT, Map.of("paymentId", paymentId)).get(0).get("n"));
+    }
+
+    /** The payment's REFUNDED refunds: vendor cancellation reference (may be null) → amount. */
+    public List<Map.Entry<String, Long>> refundedOnPayment(String paymentId) {
+        return sql.query(REFUNDED_ON_PAYMENT, Map.of("paymentId", paymentId)).stream()
+                .map(r -> java.util.Map.entry(String.valueOf(r.get("vendor_refund_ref")), Sql.longValue(r.get("amount"))))
+                .toList();
     }
 
     /** Forgets a refund that was never sent (rejected input, vendor not reached): its id may be used again. */

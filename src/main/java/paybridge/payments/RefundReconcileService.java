@@ -13,7 +13,6 @@ import paybridge.canonical.EventType;
 import paybridge.canonical.Failure;
 import paybridge.canonical.LedgerSource;
 import paybridge.canonical.PaymentEvent;
-import paybridge.ledger.LedgerEntry;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
 import paybridge.ledger.PaymentStore;
@@ -24,15 +23,17 @@ import paybridge.vendor.VendorPayment;
 
 /**
  * Settles UNKNOWN refunds (the vendor's answer was lost) from the payment's record at the vendor
- * (reconcile.camel.yaml does the lookup). It never sends a cancel: it compares the money the vendor
- * says was returned with the money the ledger knows of.
+ * (reconcile.camel.yaml does the lookup). It never sends a cancel: it compares the vendor's
+ * cancellations with the payment's decided API refunds (matched by the vendor's cancellation id),
+ * not with the ledger, which also holds cancellations learnt from webhooks.
  * <ul>
- * <li>the vendor returned exactly this refund's amount more than the ledger knows: REFUNDED, with
- *     its ledger entry keyed by that cancellation (so its webhook, if one comes, is the same entry);</li>
- * <li>the vendor returned nothing more: the refund never happened, FAILED ({@value #NOT_REFUNDED}),
- *     its reserved amount released;</li>
- * <li>anything else, or another refund of the payment still open: left for an operator (logged),
- *     because the difference cannot be attributed to this refund alone.</li>
+ * <li>the vendor returned no more than the decided refunds account for: this refund never happened,
+ *     FAILED ({@value #NOT_REFUNDED}), its reserved amount released;</li>
+ * <li>the vendor returned exactly this refund's amount more, in one cancellation of that amount that
+ *     no decided refund claims: REFUNDED, its ledger entry keyed by that cancellation (so its webhook,
+ *     if one came, is the same entry);</li>
+ * <li>anything else (a console cancel too, another refund of the payment still open, no cancellation
+ *     ids): left for an operator (logged), because the money cannot be attributed to this refund.</li>
  * </ul>
  */
 public final class RefundReconcileService {
@@ -86,29 +87,32 @@ public final class RefundReconcileService {
                             : "the vendor does not know the payment");
             return false;
         }
-        long known = ledger.returned(payment.paymentId());
-        long unrecorded = found.cancelledAmount() - known;
-        if (unrecorded == 0) {
+        // what the vendor returned that no decided API refund of this payment accounts for
+        List<java.util.Map.Entry<String, Long>> decided = refunds.refundedOnPayment(payment.paymentId());
+        Set<String> decidedRefs = decided.stream().map(java.util.Map.Entry::getKey).collect(Collectors.toSet());
+        long decidedAmount = decided.stream().mapToLong(java.util.Map.Entry::getValue).sum();
+        if (found.cancelledAmount() == decidedAmount) {
             payments.releaseRefund(payment.paymentId(), refund.amount());
             refunds.finish(refund.refundId(), "FAILED", null, new Failure(NOT_REFUNDED,
                     "The vendor returned nothing for this refund: it never happened"));
             log(refund, payment, "FAILED " + NOT_REFUNDED);
             return true;
         }
-        if (unrecorded != refund.amount()) {
-            LOG.warn("reconcile refundId={} paymentId={}: the vendor returned {} KRW the ledger does not know, the "
-                    + "refund is {} KRW; left for an operator", refund.refundId(), payment.paymentId(), unrecorded,
-                    refund.amount());
+        // exactly one cancellation of this amount that no decided refund has claimed: this refund's
+        // (a console cancel of the same amount would make two, or none: then an operator decides)
+        List<String> candidates = found.cancellations().stream()
+                .filter(c -> c.amount() == refund.amount() && c.cancellationId() != null
+                        && !decidedRefs.contains(c.cancellationId()))
+                .map(VendorPayment.Cancellation::cancellationId)
+                .toList();
+        if (candidates.size() != 1 || found.cancelledAmount() - decidedAmount != refund.amount()) {
+            LOG.warn("reconcile refundId={} paymentId={}: the vendor returned {} KRW no decided refund accounts for, "
+                    + "in {} matching cancellation(s); the refund is {} KRW; left for an operator", refund.refundId(),
+                    payment.paymentId(), found.cancelledAmount() - decidedAmount, candidates.size(), refund.amount());
             return false;
         }
-        // the cancellation the ledger does not know yet (iamport names each; without names, the total)
-        Set<String> keys = ledger.find(payment.paymentId(), null, null, null, 10_000).stream()
-                .map(LedgerEntry::eventKey).collect(Collectors.toSet());
-        String cancellationId = found.cancellations().stream()
-                .filter(c -> c.amount() == refund.amount())
-                .map(VendorPayment.Cancellation::cancellationId)
-                .filter(id -> id != null && !keys.contains(event(payment, refund, id, found).eventKey()))
-                .findFirst().orElse(null);
+        String cancellationId = candidates.get(0);
+        // keyed by the cancellation: if its webhook recorded it already, this is the same entry
         ledger.append(event(payment, refund, cancellationId, found), LedgerSource.RECONCILE);
         refunds.finish(refund.refundId(), "REFUNDED", cancellationId, null);
         log(refund, payment, "REFUNDED");

@@ -1,0 +1,114 @@
+package paybridge.payments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import paybridge.canonical.EventType;
+import paybridge.canonical.Failure;
+import paybridge.canonical.LedgerSource;
+import paybridge.canonical.PaymentEvent;
+import paybridge.canonical.PaymentStatus;
+import paybridge.ledger.LedgerStore;
+import paybridge.ledger.PaymentRecord;
+import paybridge.ledger.PaymentStore;
+import paybridge.ledger.RefundRecord;
+import paybridge.ledger.RefundStore;
+import paybridge.ledger.Sql;
+import paybridge.testing.RunningPaybridge;
+import paybridge.vendor.VendorPayment;
+
+/**
+ * The attribution rules of {@link RefundReconcileService} on cases the sandbox cannot stage: a
+ * webhook that recorded the lost refund's cancellation first, and a console cancel beside it.
+ * Real database and stores; the vendor's record is given.
+ */
+class RefundReconcileRulesTest {
+    private static RunningPaybridge app;
+    private static PaymentStore payments;
+    private static RefundStore refunds;
+    private static LedgerStore ledger;
+    private static RefundReconcileService reconcile;
+
+    @BeforeAll
+    static void start() {
+        app = RunningPaybridge.start(Map.of("paybridge.webhook.processing-enabled", "false"));
+        payments = app.lookup("paymentStore", PaymentStore.class);
+        ledger = app.lookup("ledgerStore", LedgerStore.class);
+        refunds = new RefundStore(new Sql(app.context()));
+        reconcile = app.lookup("refundReconcileService", RefundReconcileService.class);
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    /** A PAID 3000 payment with an UNKNOWN refund of 1000 on it. */
+    private static PaymentRecord paidWithUnknownRefund(String paymentId, String refundId) {
+        assertThat(app.postJson("/api/payments", Commands.keyIn(paymentId, 3000, false)).status()).isEqualTo(200);
+        assertThat(refunds.insert(refundId, paymentId, "by-hand", 1000, "test")).isTrue();
+        assertThat(payments.reserveRefund(paymentId, 1000)).isTrue();
+        refunds.finish(refundId, "UNKNOWN", null, new Failure("VENDOR_TIMEOUT", "no answer"));
+        return payments.find(paymentId).orElseThrow();
+    }
+
+    private static VendorPayment record(PaymentRecord p, VendorPayment.Cancellation... cancellations) {
+        long returned = List.of(cancellations).stream().mapToLong(VendorPayment.Cancellation::amount).sum();
+        return new VendorPayment(true, "iamport", p.vendorPaymentRef(), p.paymentId(),
+                returned >= p.amount() ? PaymentStatus.CANCELLED : PaymentStatus.PARTIALLY_REFUNDED, p.amount(), returned,
+                List.of(cancellations), null, null, Instant.now());
+    }
+
+    private static JsonNode entries(String paymentId) {
+        return app.get("/api/ledger?paymentId=" + paymentId).json().path("entries");
+    }
+
+    @Test
+    void aCancellationAWebhookRecordedFirstIsThisRefundAndOneEntry() {
+        PaymentRecord p = paidWithUnknownRefund("rr-webhook-first", "rr-rf-1");
+        // the webhook of the same cancellation was recorded before reconcile looked
+        ledger.append(new PaymentEvent("iamport", p.paymentId(), p.vendorPaymentRef(), null, EventType.PARTIALLY_REFUNDED,
+                -1000, "KRW", "cx-1", 1000, Instant.now()), LedgerSource.WEBHOOK);
+
+        assertThat(reconcile.settle(refunds.find("rr-rf-1").orElseThrow(), p,
+                record(p, new VendorPayment.Cancellation("cx-1", 1000, Instant.now())))).isTrue();
+
+        RefundRecord settled = refunds.find("rr-rf-1").orElseThrow();
+        assertThat(settled.status()).isEqualTo("REFUNDED");
+        assertThat(entries(p.paymentId())).as("PAID and one return").hasSize(2);
+    }
+
+    @Test
+    void aConsoleCancelBesideItLeavesTheRefundToAnOperator() {
+        PaymentRecord p = paidWithUnknownRefund("rr-console", "rr-rf-2");
+
+        assertThat(reconcile.settle(refunds.find("rr-rf-2").orElseThrow(), p, record(p,
+                new VendorPayment.Cancellation("cx-a", 1000, Instant.now()),
+                new VendorPayment.Cancellation("cx-b", 1000, Instant.now())))).isFalse();
+
+        assertThat(refunds.find("rr-rf-2").orElseThrow().status()).isEqualTo("UNKNOWN");
+        assertThat(entries(p.paymentId())).as("nothing recorded").hasSize(1);
+    }
+
+    @Test
+    void returnsThatDecidedRefundsAccountForMeanThisOneNeverHappened() {
+        PaymentRecord p = paidWithUnknownRefund("rr-decided", "rr-rf-3");
+        // an earlier refund of 500, decided and recorded under the vendor's cancellation cx-old
+        assertThat(refunds.insert("rr-rf-old", p.paymentId(), "by-hand", 500, "earlier")).isTrue();
+        refunds.finish("rr-rf-old", "REFUNDED", "cx-old", null);
+
+        assertThat(reconcile.settle(refunds.find("rr-rf-3").orElseThrow(), p,
+                record(p, new VendorPayment.Cancellation("cx-old", 500, Instant.now())))).isTrue();
+
+        RefundRecord settled = refunds.find("rr-rf-3").orElseThrow();
+        assertThat(settled.status()).isEqualTo("FAILED");
+        assertThat(settled.failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED);
+    }
+}
