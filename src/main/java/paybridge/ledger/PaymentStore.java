@@ -61,11 +61,6 @@ public final class PaymentStore {
         this.sql = sql;
     }
 
-    /** Records a new PENDING attempt; false when the paymentId is already taken. */
-    public boolean insertAttempt(PaymentCommand c, String requestHash) {
-        return insert(c, requestHash).isPresent();
-    }
-
     /** Records a new PENDING attempt and answers the row written; empty when the paymentId is already taken. */
     public Optional<PaymentRecord> insert(PaymentCommand c, String requestHash) {
         Instant now = now();

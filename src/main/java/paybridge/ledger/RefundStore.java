@@ -70,10 +70,14 @@ public final class RefundStore {
         return Sql.longValue(sql.query(OPEN_ON_PAYMENT, Map.of("paymentId", paymentId)).get(0).get("n"));
     }
 
-    /** The payment's REFUNDED refunds: vendor cancellation reference (may be null) → amount. */
-    public List<Map.Entry<String, Long>> refundedOnPayment(String paymentId) {
+    /** A REFUNDED refund: the vendor's reference of its cancellation (null when the answer named none) and its amount. */
+    public record Refunded(String vendorRefundRef, long amount) {
+    }
+
+    /** The payment's REFUNDED refunds. */
+    public List<Refunded> refundedOnPayment(String paymentId) {
         return sql.query(REFUNDED_ON_PAYMENT, Map.of("paymentId", paymentId)).stream()
-                .map(r -> java.util.Map.entry(String.valueOf(r.get("vendor_refund_ref")), Sql.longValue(r.get("amount"))))
+                .map(r -> new Refunded((String) r.get("vendor_refund_ref"), Sql.longValue(r.get("amount"))))
                 .toList();
     }
 

@@ -28,34 +28,22 @@ public final class Sql {
 
     private final CamelContext context;
     private final ProducerTemplate template;
-    // resolved once: resolving by URI string normalizes the URI on every call (measurable per statement)
-    private volatile Endpoint queryEndpoint;
-    private volatile Endpoint updateEndpoint;
+    // resolved once (on first use: the data source is bound after this is built); resolving by URI
+    // string normalizes the URI on every call, measurable per statement
+    private final Map<String, Endpoint> endpoints = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Sql(CamelContext context) {
         this.context = context;
         this.template = context.createProducerTemplate();
     }
 
-    private Endpoint queryEndpoint() {
-        Endpoint e = queryEndpoint;
-        if (e == null) {
-            queryEndpoint = e = context.getEndpoint(QUERY);
-        }
-        return e;
-    }
-
-    private Endpoint updateEndpoint() {
-        Endpoint e = updateEndpoint;
-        if (e == null) {
-            updateEndpoint = e = context.getEndpoint(UPDATE);
-        }
-        return e;
+    private Endpoint endpoint(String uri) {
+        return endpoints.computeIfAbsent(uri, context::getEndpoint);
     }
 
     @SuppressWarnings("unchecked")
     public List<Map<String, Object>> query(String sql, Map<String, ?> params) {
-        Exchange result = template.request(queryEndpoint(), e -> {
+        Exchange result = template.request(endpoint(QUERY), e -> {
             e.getMessage().setHeaders(parameters(params));
             e.getMessage().setBody(sql);
         });
@@ -65,7 +53,7 @@ public final class Sql {
 
     /** Runs an INSERT, UPDATE or DELETE; returns the number of rows it changed. */
     public int update(String sql, Map<String, ?> params) {
-        Exchange result = template.request(updateEndpoint(), e -> {
+        Exchange result = template.request(endpoint(UPDATE), e -> {
             e.getMessage().setHeaders(parameters(params));
             e.getMessage().setBody(sql);
         });

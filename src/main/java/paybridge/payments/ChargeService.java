@@ -1,5 +1,6 @@
 package paybridge.payments;
 
+import java.time.Instant;
 import java.util.UUID;
 
 import org.apache.camel.Exchange;
@@ -7,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.canonical.CommandReader;
 import paybridge.canonical.EventType;
+import paybridge.canonical.Failure;
 import paybridge.canonical.LedgerSource;
 import paybridge.canonical.PaymentCommand;
 import paybridge.canonical.PaymentEvent;
@@ -163,9 +165,9 @@ public final class ChargeService {
      * money in the ledger.
      */
     private PaymentRecord settle(PaymentRecord attempt, PaymentStatus status, EventType type, long amount,
-                                 ChargeOutcome outcome, paybridge.canonical.Failure failure, String subscriptionId,
+                                 ChargeOutcome outcome, Failure failure, String subscriptionId,
                                  LedgerSource source) {
-        java.time.Instant now = PaymentStore.now();
+        Instant now = PaymentStore.now();
         if (type != null) {
             ledger.append(new PaymentEvent(attempt.vendor(), attempt.paymentId(), outcome.vendorPaymentRef(),
                     subscriptionId != null ? subscriptionId : attempt.subscriptionId(), type, amount, attempt.currency(),

@@ -40,6 +40,7 @@ public final class RefundReconcileService {
     private static final Logger LOG = LoggerFactory.getLogger(RefundReconcileService.class);
     public static final String REFUND = "paybridgeReconcileRefund";
     public static final String VENDOR = "paybridgeReconcileVendor";
+    private static final String PAYMENT = "paybridgeReconcileRefundPayment";
     public static final String NOT_REFUNDED = "NOT_REFUNDED";
 
     private final PaymentStore payments;
@@ -68,15 +69,15 @@ public final class RefundReconcileService {
         RefundRecord refund = exchange.getMessage().getBody(RefundRecord.class);
         PaymentRecord payment = payments.find(refund.paymentId()).orElseThrow();
         exchange.setProperty(REFUND, refund);
+        exchange.setProperty(PAYMENT, payment);
         exchange.setProperty(VENDOR, payment.vendor());
         return payment.vendorPaymentRef();
     }
 
-    /** Body: the vendor's record of the payment; properties: the refund and its payment. */
+    /** Body: the vendor's record of the payment; properties {@link #REFUND} and {@link #PAYMENT}. */
     public void settle(Exchange exchange) {
-        RefundRecord refund = exchange.getProperty(REFUND, RefundRecord.class);
-        PaymentRecord payment = payments.find(refund.paymentId()).orElseThrow();
-        settle(refund, payment, exchange.getMessage().getBody(VendorPayment.class));
+        settle(exchange.getProperty(REFUND, RefundRecord.class), exchange.getProperty(PAYMENT, PaymentRecord.class),
+                exchange.getMessage().getBody(VendorPayment.class));
     }
 
     /** Settles one UNKNOWN refund from the vendor's record; false when it was left as it is. */
@@ -88,9 +89,9 @@ public final class RefundReconcileService {
             return false;
         }
         // what the vendor returned that no decided API refund of this payment accounts for
-        List<java.util.Map.Entry<String, Long>> decided = refunds.refundedOnPayment(payment.paymentId());
-        Set<String> decidedRefs = decided.stream().map(java.util.Map.Entry::getKey).collect(Collectors.toSet());
-        long decidedAmount = decided.stream().mapToLong(java.util.Map.Entry::getValue).sum();
+        List<RefundStore.Refunded> decided = refunds.refundedOnPayment(payment.paymentId());
+        Set<String> decidedRefs = decided.stream().map(RefundStore.Refunded::vendorRefundRef).collect(Collectors.toSet());
+        long decidedAmount = decided.stream().mapToLong(RefundStore.Refunded::amount).sum();
         if (found.cancelledAmount() == decidedAmount) {
             payments.releaseRefund(payment.paymentId(), refund.amount());
             refunds.finish(refund.refundId(), "FAILED", null, new Failure(NOT_REFUNDED,

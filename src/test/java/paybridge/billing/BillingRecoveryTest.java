@@ -75,7 +75,7 @@ class BillingRecoveryTest {
         // crash00006-07: recorded as sent, outcome unknown (may have reached the vendor): never re-sent
         for (int i = 6; i < 8; i++) {
             DueItem item = claimForDeadRun("crash0000" + i);
-            payments.insertAttempt(item.command(), "test");
+            payments.insert(item.command(), "test");
         }
         // crash00008-09: untouched
         long before = charges(app, "steppay");
@@ -124,7 +124,7 @@ class BillingRecoveryTest {
         assertThat(app.postJson("/api/subscriptions", BillingFixtures.subscriptionJson("nc-1", "iamport", key, 9900, "P1M", DUE))
                 .status()).isEqualTo(201);
         DueItem item = claimForDeadRun("nc-1");
-        payments.insertAttempt(item.command(), "test");
+        payments.insert(item.command(), "test");
         // reconcile looked it up: iamport has no such merchant_uid
         payments.settleOpen(item.paymentId(), PaymentStatus.FAILED, null, null,
                 new Failure("NOT_CHARGED", "The vendor has no payment for this paymentId: it was never charged"));
@@ -144,7 +144,7 @@ class BillingRecoveryTest {
     void steppayUnknownIsNeverResentAutomatically() {
         BillingFixtures.insert(app, "unk", 1, "steppay", STEPPAY_KEY, 9900, DUE);
         DueItem item = claimForDeadRun("unk00000");
-        payments.insertAttempt(item.command(), "test");
+        payments.insert(item.command(), "test");
         payments.settleOpen(item.paymentId(), PaymentStatus.UNKNOWN, null, null, new Failure("TIMEOUT", "no answer"));
         long before = charges(app, "steppay");
         for (String asOf : new String[] {"2026-12-01T03:00:00+09:00", "2026-12-09T03:00:00+09:00"}) {

@@ -142,7 +142,7 @@ public final class SteppaySimulator {
     private void billing(RoutingContext ctx) {
         JsonObject body = jsonObjectBody(ctx);
         if (body == null) {
-            answer(ctx, 400, invalidRequest(new JsonArray().add(problem("body", "JSON 객체가 필요합니다."))));
+            answer(ctx, 400, notAnObject());
             return;
         }
         JsonArray problems = new JsonArray();
@@ -207,7 +207,7 @@ public final class SteppaySimulator {
     private void cancel(RoutingContext ctx) {
         JsonObject body = jsonObjectBody(ctx);
         if (body == null) {
-            answer(ctx, 400, invalidRequest(new JsonArray().add(problem("body", "JSON 객체가 필요합니다."))));
+            answer(ctx, 400, notAnObject());
             return;
         }
         JsonArray problems = new JsonArray();
@@ -273,7 +273,7 @@ public final class SteppaySimulator {
     private void firstPayment(RoutingContext ctx) {
         JsonObject body = jsonObjectBody(ctx);
         if (body == null) {
-            write(ctx, 400, invalidRequest(new JsonArray().add(problem("body", "JSON 객체가 필요합니다."))));
+            write(ctx, 400, notAnObject());
             return;
         }
         JsonArray problems = new JsonArray();
@@ -387,6 +387,11 @@ public final class SteppaySimulator {
             return Long.parseLong(text);
         }
         return null;
+    }
+
+    /** Steppay's answer to a body that is not a JSON object. */
+    private JsonObject notAnObject() {
+        return invalidRequest(new JsonArray().add(problem("body", "JSON 객체가 필요합니다.")));
     }
 
     private static JsonObject jsonObjectBody(RoutingContext ctx) {
