@@ -8,9 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.quartz.QuartzComponent;
-import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.service.ServiceSupport;
-import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.Settings;
@@ -20,7 +18,7 @@ import paybridge.payments.EnabledVendors;
 
 /**
  * Wires recurring billing (issue 5): the stores and services routes/billing.camel.yaml calls by name,
- * the {@code billingPool} thread pool profile of the run's split, and the {@code quartz} component —
+ * the {@code billingPool} threads of the run's split ({@link ChargePool}), and the {@code quartz} component —
  * clustered on its JDBC job store when the database is PostgreSQL, in memory on H2.
  *
  * <p>Found by camel-main's package scan like {@code PaybridgeConfiguration}, in no guaranteed order
@@ -43,16 +41,8 @@ public class BillingConfiguration implements CamelConfiguration {
         settings.durationAsMillisProperty("paybridge.billing.join-interval", "PT2S");
         Duration vendorTimeout = Duration.parse(settings.get("paybridge.vendor.timeout", "PT10S"));
 
-        // the split's pool: `concurrency` threads for blocking vendor calls, no queue. Camel's parallel
-        // split feeds itself as a task on this same pool; when every thread is busy the feeding thread
-        // runs the next charge itself (CallerRuns), so at most `concurrency` charges are in flight per
-        // node. (Measured: a queue here made the feed lag far behind the free threads.)
-        ThreadPoolProfile pool = new ThreadPoolProfile(POOL);
-        pool.setPoolSize(concurrency);
-        pool.setMaxPoolSize(concurrency);
-        pool.setMaxQueueSize(0);
-        pool.setRejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns);
-        context.getExecutorServiceManager().registerThreadPoolProfile(pool);
+        // the split's threads: `concurrency` charges in flight, the feed waits for a free thread (ChargePool)
+        context.getRegistry().bind(POOL, ChargePool.create(context, POOL, concurrency));
         ScheduledExecutorService scheduler = context.getExecutorServiceManager()
                 .newSingleThreadScheduledExecutor(this, "billing-heartbeat");
 

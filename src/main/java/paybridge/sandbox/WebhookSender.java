@@ -28,7 +28,10 @@ public final class WebhookSender {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            // as the vendors do: HTTP/1.1 connections (java.net.http would otherwise upgrade to HTTP/2 and
+            // multiplex every delivery over one connection, i.e. one of paybridge's event loops)
+            .version(HttpClient.Version.HTTP_1_1).build();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     static final int MAX_IN_FLIGHT = 32;

@@ -1,11 +1,15 @@
 package paybridge.billing;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+
+import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import paybridge.testing.Postgres;
@@ -16,7 +20,13 @@ import paybridge.testing.RunningPaybridge;
  * given latency and concurrency, one run, on one node or several nodes sharing one PostgreSQL database.
  * Prints the run's own duration (startedAt to finishedAt) and the bound N x latency / (nodes x concurrency).
  *
- * <p>Arguments: nodes (1), subscriptions (10000), latency (PT0.1S), concurrency (64), db (h2 | pg).
+ * <p>Arguments: nodes (1), subscriptions (10000), latency (PT0.1S), concurrency (64), db (h2 | pg), warm-up (3000).
+ *
+ * <p>Warm-up: a billing run normally happens in a JVM that has been taking traffic for hours, its hot paths
+ * compiled. A fresh JVM runs the first few thousand charges at half speed (JIT compilation on the same two
+ * cores), so before the measured run the bench charges {@code warm-up} other subscriptions (yearly, due a
+ * month earlier, so the measured run does not take them again) and waits until their webhooks are processed.
+ * {@code 0} measures a cold JVM.
  */
 public final class BillingBench {
     private BillingBench() {
@@ -28,6 +38,7 @@ public final class BillingBench {
         Duration latency = Duration.parse(args.length > 2 ? args[2] : "PT0.1S");
         int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : 64;
         boolean pg = nodes > 1 || (args.length > 4 && args[4].equals("pg"));
+        int warmup = args.length > 5 ? Integer.parseInt(args[5]) : 3000;
         Postgres db = pg ? Postgres.createDatabase() : null;
         List<RunningPaybridge> apps = new ArrayList<>();
         try {
@@ -48,6 +59,9 @@ public final class BillingBench {
                 apps.add(RunningPaybridge.start(p));
             }
             RunningPaybridge first = apps.get(0);
+            if (warmup > 0) {
+                warmUp(apps, warmup);
+            }
             Instant t0 = Instant.now();
             BillingFixtures.insert(first, "b", n, "steppay", BillingFixtures.STEPPAY_KEY, 9900, "2026-12-01T00:00:00+09:00");
             System.out.printf("inserted %d subscriptions in %d ms%n", n, Duration.between(t0, Instant.now()).toMillis());
@@ -61,9 +75,9 @@ public final class BillingBench {
             long runMs = Duration.between(Instant.parse(done.path("startedAt").asText()),
                     Instant.parse(done.path("finishedAt").asText())).toMillis();
             double bound = n * latency.toMillis() / (double) concurrency / 1000.0;
-            System.out.printf("RESULT nodes=%d db=%s subscriptions=%d latency=%s concurrency=%d run=%.2fs wall=%.2fs "
+            System.out.printf("RESULT nodes=%d db=%s subscriptions=%d latency=%s concurrency=%d warmup=%d run=%.2fs wall=%.2fs "
                             + "charged=%d counts=%s bound(1 node)=%.2fs ratio=%.2f%n",
-                    nodes, pg ? "postgresql" : "h2", n, latency, concurrency, runMs / 1000.0, wallMs / 1000.0, charged,
+                    nodes, pg ? "postgresql" : "h2", n, latency, concurrency, warmup, runMs / 1000.0, wallMs / 1000.0, charged,
                     done.path("counts"), bound, runMs / 1000.0 / bound);
         } finally {
             for (RunningPaybridge app : apps) {
@@ -74,5 +88,28 @@ public final class BillingBench {
             }
         }
         System.exit(0);
+    }
+
+    /** Charges {@code n} yearly subscriptions due 2026-11-01 and waits until the webhook inbox is empty again. */
+    private static void warmUp(List<RunningPaybridge> apps, int n) throws Exception {
+        RunningPaybridge first = apps.get(0);
+        Instant t0 = Instant.now();
+        BillingFixtures.insert(first, "w", n, "steppay", BillingFixtures.STEPPAY_KEY, 9900, "P1Y", "2026-11-01T00:00:00+09:00");
+        JsonNode done = BillingFixtures.run(first, "2026-11-01T03:00:00+09:00");
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (openWebhooks(first) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        System.out.printf("warm-up: %d charged (%s), webhooks drained, in %d ms%n", n, done.path("counts"),
+                Duration.between(t0, Instant.now()).toMillis());
+    }
+
+    private static long openWebhooks(RunningPaybridge app) throws Exception {
+        try (Connection c = app.lookup("dataSource", DataSource.class).getConnection();
+             ResultSet r = c.createStatement().executeQuery(
+                     "SELECT COUNT(*) FROM webhook_inbox WHERE status IN ('RECEIVED', 'PENDING')")) {
+            r.next();
+            return r.getLong(1);
+        }
     }
 }

@@ -26,13 +26,18 @@ final class BillingFixtures {
 
     /** Inserts many subscriptions straight through the store (the API path is tested on its own). */
     static void insert(RunningPaybridge app, String prefix, int n, String vendor, String key, long amount, String nextBillingAt) {
+        insert(app, prefix, n, vendor, key, amount, "P1M", nextBillingAt);
+    }
+
+    static void insert(RunningPaybridge app, String prefix, int n, String vendor, String key, long amount, String interval,
+                       String nextBillingAt) {
         SubscriptionStore store = app.lookup("subscriptionStore", SubscriptionStore.class);
         OffsetDateTime anchor = OffsetDateTime.parse(nextBillingAt);
         Instant now = Instant.now();
         for (int i = 0; i < n; i++) {
             String id = prefix + String.format("%05d", i);
             store.insert(new Subscription(id, "test", vendor, key, new Customer("user-" + id, "홍길동", null, null),
-                    "Premium plan", amount, "KRW", "P1M", anchor, 0, anchor.toInstant(), "ACTIVE", null, null, null, now, now));
+                    "Premium plan", amount, "KRW", interval, anchor, 0, anchor.toInstant(), "ACTIVE", null, null, null, now, now));
         }
     }
 
