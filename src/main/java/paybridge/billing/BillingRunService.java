@@ -277,6 +277,7 @@ public final class BillingRunService {
         }
         exchange.setProperty(ITEM, item);
         exchange.setProperty(ChargeService.LEDGER_SOURCE, LedgerSource.BILLING_RUN);
+        exchange.setProperty(ChargeService.STARTED_NANOS, System.nanoTime());
         return item.command();
     }
 

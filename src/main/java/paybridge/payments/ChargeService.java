@@ -36,6 +36,12 @@ public final class ChargeService {
     public static final String COMMAND = "paybridgeCommand";
     /** Exchange property: who is charging ({@link LedgerSource}); API unless a billing run says BILLING_RUN. */
     public static final String LEDGER_SOURCE = "paybridgeLedgerSource";
+    /**
+     * Exchange property: {@link System#nanoTime()} when this charge started, for the decision line's
+     * durationMs where the exchange is not the charge's own (a billing run's split hands every charge a
+     * copy of the run's exchange, whose clock started with the run). Unset: the exchange's clock.
+     */
+    public static final String STARTED_NANOS = "paybridgeChargeStartedNanos";
     /** Exchange property: the attempt row {@link #begin} wrote, so {@link #complete} need not read it back. */
     private static final String ATTEMPT = "paybridgeChargeAttempt";
 
@@ -115,7 +121,12 @@ public final class ChargeService {
             attempt = payments.find(command.paymentId()).orElseThrow();
         }
         return record(attempt, outcome, command.subscriptionId(),
-                exchange.getProperty(LEDGER_SOURCE, LedgerSource.API, LedgerSource.class), exchange.getClock().elapsed());
+                exchange.getProperty(LEDGER_SOURCE, LedgerSource.API, LedgerSource.class), elapsedMillis(exchange));
+    }
+
+    private static long elapsedMillis(Exchange exchange) {
+        Long started = exchange.getProperty(STARTED_NANOS, Long.class);
+        return started == null ? exchange.getClock().elapsed() : (System.nanoTime() - started) / 1_000_000;
     }
 
     /**

@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.vertx.core.Handler;
@@ -71,6 +72,9 @@ public final class SteppaySimulator {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong cancels = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
+    // billing calls between arrival and answer, and the most there have been at once
+    private final AtomicInteger billingInFlight = new AtomicInteger();
+    private final AtomicInteger billingInFlightMax = new AtomicInteger();
 
     public SteppaySimulator(Vertx vertx, SandboxSettings settings, WebhookSender webhooks) {
         this.vertx = vertx;
@@ -123,6 +127,11 @@ public final class SteppaySimulator {
         return cancels.get();
     }
 
+    /** The most billing calls that were open at once (arrived, not yet answered): the caller's concurrency. */
+    public int billingInFlightMax() {
+        return billingInFlightMax.get();
+    }
+
     /** Every call to a Steppay API path, accepted or not. */
     public long requests() {
         return requests.get();
@@ -134,12 +143,15 @@ public final class SteppaySimulator {
                 .put("paid", paid())
                 .put("failed", failed())
                 .put("cancels", cancels())
-                .put("requests", requests());
+                .put("requests", requests())
+                .put("billingInFlightMax", billingInFlightMax());
     }
 
     // ---- Steppay API ----
 
     private void billing(RoutingContext ctx) {
+        billingInFlightMax.accumulateAndGet(billingInFlight.incrementAndGet(), Math::max);
+        ctx.addEndHandler(done -> billingInFlight.decrementAndGet()); // answered, or the caller hung up
         JsonObject body = jsonObjectBody(ctx);
         if (body == null) {
             answer(ctx, 400, notAnObject());
