@@ -69,6 +69,37 @@ class ChargePoolTest {
         assertThatThrownBy(() -> submit.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(RejectedExecutionException.class);
     }
 
+    @Test
+    void twoFeedsHoldingEveryThreadDoNotDeadlock() throws Exception {
+        ExecutorService one = ChargePool.create(context, "test-one", 1); // 2 threads
+        CountDownLatch both = new CountDownLatch(2);
+        CountDownLatch ran = new CountDownLatch(2);
+        for (int i = 0; i < 2; i++) {
+            // each "feed" occupies a pool thread and, while holding it, submits the next task
+            one.execute(() -> {
+                both.countDown();
+                awaitQuietly(both);
+                one.execute(ran::countDown);
+            });
+        }
+        // both threads wait for a free thread: after the patience each runs its task itself
+        assertThat(ran.await(ChargePool.PATIENCE.toSeconds() + 10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void concurrencyBelowOneIsRefused() {
+        assertThatThrownBy(() -> ChargePool.create(context, "test-zero", 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("paybridge.billing.concurrency");
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void blockUntilReleased() {
         try {
             release.await(10, TimeUnit.SECONDS);
