@@ -29,7 +29,7 @@ public final class SandboxServer implements AutoCloseable {
 
     private final SandboxSettings settings;
     private final Vertx vertx;
-    private final WebhookSender webhooks = new WebhookSender();
+    private final WebhookSender webhooks;
     private final IamportSimulator iamport;
     private final SteppaySimulator steppay;
     private volatile int port;
@@ -37,6 +37,7 @@ public final class SandboxServer implements AutoCloseable {
     public SandboxServer(SandboxSettings settings) {
         this.settings = settings;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS));
+        this.webhooks = new WebhookSender(vertx);
         this.iamport = new IamportSimulator(vertx, settings, webhooks);
         this.steppay = new SteppaySimulator(vertx, settings, webhooks);
     }
