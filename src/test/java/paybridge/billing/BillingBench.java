@@ -26,7 +26,9 @@ import paybridge.testing.RunningPaybridge;
  * compiled. A fresh JVM runs the first few thousand charges at half speed (JIT compilation on the same two
  * cores), so before the measured run the bench charges {@code warm-up} other subscriptions (yearly, due a
  * month earlier, so the measured run does not take them again) and waits until their webhooks are processed.
- * {@code 0} measures a cold JVM.
+ * {@code 0} measures a cold JVM. {@code -Dbench.rounds=N} measures N runs in a row in the same JVM (each over
+ * its own N subscriptions, the webhooks drained in between); each RESULT line says how much JIT compiler time
+ * the run paid ({@code jit=}, the JVM's total compilation time during the run, on the same two cores).
  */
 public final class BillingBench {
     private BillingBench() {
@@ -62,23 +64,34 @@ public final class BillingBench {
             if (warmup > 0) {
                 warmUp(apps, warmup);
             }
-            Instant t0 = Instant.now();
-            BillingFixtures.insert(first, "b", n, "steppay", BillingFixtures.STEPPAY_KEY, 9900, "2026-12-01T00:00:00+09:00");
-            System.out.printf("inserted %d subscriptions in %d ms%n", n, Duration.between(t0, Instant.now()).toMillis());
-            long before = apps.stream().mapToLong(a -> BillingFixtures.charges(a, "steppay")).sum();
-            Instant wall = Instant.now();
-            String runId = BillingFixtures.startRun(first, "2026-12-01T03:00:00+09:00", false);
-            JsonNode done = BillingFixtures.awaitRun(first, runId, Duration.ofMinutes(30), 1000);
-            // the run's own startedAt..finishedAt is the measure: polling once a second only finds the end
-            long wallMs = Duration.between(wall, Instant.now()).toMillis();
-            long charged = apps.stream().mapToLong(a -> BillingFixtures.charges(a, "steppay")).sum() - before;
-            long runMs = Duration.between(Instant.parse(done.path("startedAt").asText()),
-                    Instant.parse(done.path("finishedAt").asText())).toMillis();
-            double bound = n * latency.toMillis() / (double) concurrency / 1000.0;
-            System.out.printf("RESULT nodes=%d db=%s subscriptions=%d latency=%s concurrency=%d warmup=%d run=%.2fs wall=%.2fs "
-                            + "charged=%d counts=%s bound(1 node)=%.2fs ratio=%.2f%n",
-                    nodes, pg ? "postgresql" : "h2", n, latency, concurrency, warmup, runMs / 1000.0, wallMs / 1000.0, charged,
-                    done.path("counts"), bound, runMs / 1000.0 / bound);
+            int rounds = Integer.getInteger("bench.rounds", 1);
+            for (int round = 1; round <= rounds; round++) {
+                // each round its own subscriptions, due a day after the last round's (yearly: none due twice)
+                String due = java.time.LocalDate.of(2026, 12, 1).plusDays(round - 1) + "T00:00:00+09:00";
+                Instant t0 = Instant.now();
+                BillingFixtures.insert(first, "b" + round + "-", n, "steppay", BillingFixtures.STEPPAY_KEY, 9900, "P1Y", due);
+                System.out.printf("inserted %d subscriptions in %d ms%n", n, Duration.between(t0, Instant.now()).toMillis());
+                long before = apps.stream().mapToLong(a -> BillingFixtures.charges(a, "steppay")).sum();
+                long compiledBefore = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+                Instant wall = Instant.now();
+                String runId = BillingFixtures.startRun(first, due.replace("T00:", "T03:"), false);
+                JsonNode done = BillingFixtures.awaitRun(first, runId, Duration.ofMinutes(30), 1000);
+                // the run's own startedAt..finishedAt is the measure: polling once a second only finds the end
+                long wallMs = Duration.between(wall, Instant.now()).toMillis();
+                long jitMs = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime()
+                        - compiledBefore;
+                long charged = apps.stream().mapToLong(a -> BillingFixtures.charges(a, "steppay")).sum() - before;
+                long runMs = Duration.between(Instant.parse(done.path("startedAt").asText()),
+                        Instant.parse(done.path("finishedAt").asText())).toMillis();
+                double bound = n * latency.toMillis() / (double) concurrency / 1000.0;
+                System.out.printf("RESULT nodes=%d db=%s subscriptions=%d latency=%s concurrency=%d warmup=%d round=%d "
+                                + "run=%.2fs wall=%.2fs jit=%.1fs charged=%d counts=%s bound(1 node)=%.2fs ratio=%.2f%n",
+                        nodes, pg ? "postgresql" : "h2", n, latency, concurrency, warmup, round, runMs / 1000.0,
+                        wallMs / 1000.0, jitMs / 1000.0, charged, done.path("counts"), bound, runMs / 1000.0 / bound);
+                if (round < rounds) {
+                    awaitWebhooksDrained(first);
+                }
+            }
         } finally {
             for (RunningPaybridge app : apps) {
                 app.close();
@@ -96,12 +109,16 @@ public final class BillingBench {
         Instant t0 = Instant.now();
         BillingFixtures.insert(first, "w", n, "steppay", BillingFixtures.STEPPAY_KEY, 9900, "P1Y", "2026-11-01T00:00:00+09:00");
         JsonNode done = BillingFixtures.run(first, "2026-11-01T03:00:00+09:00");
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (openWebhooks(first) > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-        }
+        awaitWebhooksDrained(first);
         System.out.printf("warm-up: %d charged (%s), webhooks drained, in %d ms%n", n, done.path("counts"),
                 Duration.between(t0, Instant.now()).toMillis());
+    }
+
+    private static void awaitWebhooksDrained(RunningPaybridge app) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (openWebhooks(app) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
     }
 
     private static long openWebhooks(RunningPaybridge app) throws Exception {
