@@ -12,6 +12,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import paybridge.sandbox.SandboxServer;
 import paybridge.testing.Postgres;
 import paybridge.testing.RunningPaybridge;
 
@@ -27,8 +28,9 @@ import paybridge.testing.RunningPaybridge;
  * cores), so before the measured run the bench charges {@code warm-up} other subscriptions (yearly, due a
  * month earlier, so the measured run does not take them again) and waits until their webhooks are processed.
  * {@code 0} measures a cold JVM. {@code -Dbench.rounds=N} measures N runs in a row in the same JVM (each over
- * its own N subscriptions, the webhooks drained in between); each RESULT line says how much JIT compiler time
- * the run paid ({@code jit=}, the JVM's total compilation time during the run, on the same two cores).
+ * its own n subscriptions, the webhooks drained in between); each RESULT line says how long the JIT compiler
+ * threads were busy during the run ({@code jit=}: CompilationMXBean's total compilation time, elapsed time
+ * summed over the compiler threads, not CPU time: a sign of how warm the JVM is).
  */
 public final class BillingBench {
     private BillingBench() {
@@ -89,7 +91,7 @@ public final class BillingBench {
                         nodes, pg ? "postgresql" : "h2", n, latency, concurrency, warmup, round, runMs / 1000.0,
                         wallMs / 1000.0, jitMs / 1000.0, charged, done.path("counts"), bound, runMs / 1000.0 / bound);
                 if (round < rounds) {
-                    awaitWebhooksDrained(first);
+                    awaitWebhooksDrained(apps);
                 }
             }
         } finally {
@@ -109,15 +111,27 @@ public final class BillingBench {
         Instant t0 = Instant.now();
         BillingFixtures.insert(first, "w", n, "steppay", BillingFixtures.STEPPAY_KEY, 9900, "P1Y", "2026-11-01T00:00:00+09:00");
         JsonNode done = BillingFixtures.run(first, "2026-11-01T03:00:00+09:00");
-        awaitWebhooksDrained(first);
+        awaitWebhooksDrained(apps);
         System.out.printf("warm-up: %d charged (%s), webhooks drained, in %d ms%n", n, done.path("counts"),
                 Duration.between(t0, Instant.now()).toMillis());
     }
 
-    private static void awaitWebhooksDrained(RunningPaybridge app) throws Exception {
+    /** Until no sandbox has a delivery pending and the inbox has nothing open, twice in a row (5 min at most). */
+    private static void awaitWebhooksDrained(List<RunningPaybridge> apps) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (openWebhooks(app) > 0 && System.nanoTime() < deadline) {
+        int quiet = 0;
+        while (quiet < 2) {
+            if (System.nanoTime() > deadline) {
+                System.out.println("WARNING: webhooks not drained after 5 minutes; measuring anyway");
+                return;
+            }
             Thread.sleep(500);
+            boolean idle = true;
+            for (RunningPaybridge app : apps) {
+                SandboxServer sandbox = app.lookup("sandbox", SandboxServer.class);
+                idle &= (sandbox == null || sandbox.webhooks().pendingCount() == 0) && openWebhooks(app) == 0;
+            }
+            quiet = idle ? quiet + 1 : 0;
         }
     }
 
