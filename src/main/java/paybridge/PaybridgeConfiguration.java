@@ -19,18 +19,21 @@ import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.RefundStore;
 import paybridge.ledger.Sql;
+import paybridge.ledger.StatementParameterCount;
 import paybridge.payments.ChargeService;
 import paybridge.payments.EnabledVendors;
 import paybridge.payments.OperatorService;
 import paybridge.payments.PaymentView;
 import paybridge.payments.RefundService;
 import paybridge.payments.ReconcileService;
+import paybridge.payments.RefundReconcileService;
 import paybridge.api.ProblemResponder;
 import paybridge.api.RequestTimeout;
 import paybridge.ledger.Database;
 import paybridge.ledger.DatabaseHealthCheck;
 import paybridge.sandbox.SandboxServer;
 import paybridge.sandbox.SandboxSettings;
+import paybridge.vendor.http.VendorHttp;
 
 /**
  * Wires what the routes need before they start: settings checked for the profile, the database
@@ -52,7 +55,7 @@ public class PaybridgeConfiguration implements CamelConfiguration {
                 settings.intValue("paybridge.db.pool-size", 16));
         // camel-jdbc's data source (see StatementParameterCount for why it is not the pool itself)
         context.getRegistry().bind("dataSource", DataSource.class,
-                paybridge.ledger.StatementParameterCount.counting(database.dataSource()));
+                StatementParameterCount.counting(database.dataSource()));
         context.getRegistry().bind("database", database);
         context.addService(new Closer("database", database));
 
@@ -63,7 +66,7 @@ public class PaybridgeConfiguration implements CamelConfiguration {
                 "api.description", "One payment API in front of Korean payment vendors (Steppay, iamport)")));
         context.addStartupListener(new HttpErrorPages());
         context.addStartupListener(new RequestTimeout(
-                Duration.parse(settings.get("paybridge.http.request-timeout", "PT60S")).toMillis()));
+                settings.duration("paybridge.http.request-timeout", "PT60S").toMillis()));
         if (settings.find("paybridge.api.key").isPresent()) {
             context.addStartupListener(new ApiKeyFilter(settings.require("paybridge.api.key")));
         }
@@ -85,7 +88,7 @@ public class PaybridgeConfiguration implements CamelConfiguration {
 
     /** The stores and services the routes call by name (bean ref) in routes/*.camel.yaml. */
     private static void bindPaymentServices(CamelContext context, Settings settings) {
-        Duration vendorTimeout = Duration.parse(settings.get("paybridge.vendor.timeout", "PT10S"));
+        Duration vendorTimeout = VendorHttp.timeout(settings.get("paybridge.vendor.timeout", "PT10S"));
         settings.durationAsMillisProperty("paybridge.reconcile.interval", "PT1M");
         Sql sql = new Sql(context);
         PaymentStore payments = new PaymentStore(sql);
@@ -101,10 +104,10 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         registry.bind("refundService", new RefundService(payments, refunds, ledger));
         registry.bind("operatorService", new OperatorService(payments, ledger, view));
         // a PENDING attempt younger than this may still be waiting for its vendor's answer
-        Duration grace = Duration.parse(settings.get("paybridge.reconcile.pending-grace",
-                vendorTimeout.multipliedBy(2).plusSeconds(5).toString()));
+        Duration grace = settings.duration("paybridge.reconcile.pending-grace",
+                VendorHttp.longestCall(vendorTimeout).toString());
         registry.bind("reconcileService", new ReconcileService(payments, ledger, grace));
-        registry.bind("refundReconcileService", new paybridge.payments.RefundReconcileService(payments, refunds, ledger,
+        registry.bind("refundReconcileService", new RefundReconcileService(payments, refunds, ledger,
                 grace));
         registry.bind("ledgerQuery", new LedgerQuery(ledger));
         registry.bind("jsonResponses", new JsonResponses());
@@ -114,14 +117,14 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         return new SandboxSettings(
                 s.get("paybridge.sandbox.host", "127.0.0.1"),
                 s.intValue("paybridge.sandbox.port", 8090),
-                Duration.parse(s.get("paybridge.sandbox.latency", "PT0S")),
-                Duration.parse(s.get("paybridge.sandbox.hang", "PT30S")),
+                s.duration("paybridge.sandbox.latency", "PT0S"),
+                s.duration("paybridge.sandbox.hang", "PT30S"),
                 s.get("paybridge.sandbox.webhook-url", ""),
                 s.get("paybridge.sandbox.iamport.webhook-content-type", "application/json"),
                 s.get("paybridge.sandbox.steppay.webhook-content-type", "application/json"),
                 s.get("paybridge.sandbox.iamport.api-key", "sandbox-imp-key"),
                 s.get("paybridge.sandbox.iamport.api-secret", "sandbox-imp-secret"),
-                Duration.parse(s.get("paybridge.sandbox.iamport.token-ttl", "PT30M")),
+                s.duration("paybridge.sandbox.iamport.token-ttl", "PT30M"),
                 s.get("paybridge.sandbox.steppay.secret-token", "sandbox-steppay-token"),
                 s.get("paybridge.sandbox.steppay.billing-response", "full"));
     }

@@ -15,6 +15,7 @@ import paybridge.Settings;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.Sql;
 import paybridge.payments.EnabledVendors;
+import paybridge.vendor.http.VendorHttp;
 
 /**
  * Wires recurring billing (issue 5): the stores and services routes/billing.camel.yaml calls by name,
@@ -36,10 +37,10 @@ public class BillingConfiguration implements CamelConfiguration {
                 settings.get("paybridge.billing.retry-delays", "P1D,P3D,P7D"));
         int concurrency = settings.intValue("paybridge.billing.concurrency", 16);
         String node = settings.nodeId();
-        Duration staleAfter = Duration.parse(settings.get("paybridge.billing.stale-after", "PT30S"));
-        Duration heartbeat = Duration.parse(settings.get("paybridge.billing.heartbeat-interval", "PT5S"));
+        Duration staleAfter = settings.duration("paybridge.billing.stale-after", "PT30S");
+        Duration heartbeat = settings.duration("paybridge.billing.heartbeat-interval", "PT5S");
         settings.durationAsMillisProperty("paybridge.billing.join-interval", "PT2S");
-        Duration vendorTimeout = Duration.parse(settings.get("paybridge.vendor.timeout", "PT10S"));
+        Duration vendorTimeout = VendorHttp.timeout(settings.get("paybridge.vendor.timeout", "PT10S"));
 
         // the split's threads: `concurrency` charges in flight, the feed waits for a free thread (ChargePool)
         context.getRegistry().bind(POOL, ChargePool.create(context, POOL, concurrency));
@@ -50,8 +51,8 @@ public class BillingConfiguration implements CamelConfiguration {
         SubscriptionStore subscriptions = new SubscriptionStore(sql);
         BillingAttemptStore attempts = new BillingAttemptStore(sql);
         BillingRunStore runStore = new BillingRunStore(sql);
-        // a claim still in flight on another node when the run ends: wait up to one vendor call and a bit
-        Duration inFlightWait = vendorTimeout.multipliedBy(2).plusSeconds(5);
+        // a claim still in flight on another node when the run ends: wait up to one vendor call
+        Duration inFlightWait = VendorHttp.longestCall(vendorTimeout);
         BillingRunService runs = new BillingRunService(calendar, subscriptions, attempts, runStore,
                 new PaymentStore(sql), node, staleAfter, heartbeat, inFlightWait, scheduler);
         SubscriptionService subscriptionService = new SubscriptionService(subscriptions, calendar,

@@ -63,7 +63,7 @@ public final class PaymentStore {
 
     /** Records a new PENDING attempt and answers the row written; empty when the paymentId is already taken. */
     public Optional<PaymentRecord> insert(PaymentCommand c, String requestHash) {
-        Instant now = now();
+        Instant now = Sql.now();
         Map<String, Object> p = new HashMap<>();
         p.put("paymentId", c.paymentId());
         p.put("requestHash", requestHash);
@@ -101,7 +101,7 @@ public final class PaymentStore {
     /** Settles a PENDING or UNKNOWN attempt; false when it was already decided by someone else. */
     public boolean settleOpen(String paymentId, PaymentStatus status, String vendorPaymentRef, String billingKey,
                               Failure failure) {
-        return settleOpen(paymentId, status, vendorPaymentRef, billingKey, failure, now());
+        return settleOpen(paymentId, status, vendorPaymentRef, billingKey, failure, Sql.now());
     }
 
     /** As above, stamped {@code now}: what {@link PaymentRecord#settled} needs to describe the row without reading it. */
@@ -151,11 +151,6 @@ public final class PaymentStore {
 
     public void releaseRefund(String paymentId, long amount) {
         sql.update(RELEASE_REFUND, Map.of("paymentId", paymentId, "amount", amount, "now", Instant.now()));
-    }
-
-    /** The time stamped on a row, at the precision both databases keep (so a row read back is equal). */
-    public static Instant now() {
-        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 
     static String truncate(String s, int max) {

@@ -5,8 +5,10 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
@@ -30,7 +32,7 @@ public final class Sql {
     private final ProducerTemplate template;
     // resolved once (on first use: the data source is bound after this is built); resolving by URI
     // string normalizes the URI on every call, measurable per statement
-    private final Map<String, Endpoint> endpoints = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
     public Sql(CamelContext context) {
         this.context = context;
@@ -39,6 +41,11 @@ public final class Sql {
 
     private Endpoint endpoint(String uri) {
         return endpoints.computeIfAbsent(uri, context::getEndpoint);
+    }
+
+    /** The time to stamp on a row, at the precision both databases keep (so a row read back is equal). */
+    public static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 
     @SuppressWarnings("unchecked")

@@ -47,8 +47,8 @@ public class ObserveConfiguration implements CamelConfiguration {
         PaybridgeMeters meters = new PaybridgeMeters(registry, vendors);
         context.getRegistry().bind(PaybridgeMeters.BEAN, meters);
 
-        Duration alertAfter = Duration.parse(settings.get("paybridge.reconcile.alert-after", "PT30M"));
-        Duration refresh = Duration.parse(settings.get("paybridge.observe.backlog-refresh", "PT10S"));
+        Duration alertAfter = settings.duration("paybridge.reconcile.alert-after", "PT30M");
+        Duration refresh = settings.duration("paybridge.observe.backlog-refresh", "PT10S");
         Backlog backlog = new Backlog(new Sql(context), alertAfter, refresh, Clock.systemUTC());
         context.getRegistry().bind("observeBacklog", backlog);
 

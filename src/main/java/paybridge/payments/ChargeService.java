@@ -20,6 +20,7 @@ import paybridge.canonical.ProblemException;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
 import paybridge.ledger.PaymentStore;
+import paybridge.ledger.Sql;
 import paybridge.observe.DecisionLog;
 import paybridge.observe.PaybridgeMeters;
 import paybridge.vendor.ChargeOutcome;
@@ -178,7 +179,7 @@ public final class ChargeService {
     private PaymentRecord settle(PaymentRecord attempt, PaymentStatus status, EventType type, long amount,
                                  ChargeOutcome outcome, Failure failure, String subscriptionId,
                                  LedgerSource source) {
-        Instant now = PaymentStore.now();
+        Instant now = Sql.now();
         if (type != null) {
             ledger.append(new PaymentEvent(attempt.vendor(), attempt.paymentId(), outcome.vendorPaymentRef(),
                     subscriptionId != null ? subscriptionId : attempt.subscriptionId(), type, amount, attempt.currency(),

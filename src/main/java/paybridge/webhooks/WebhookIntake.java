@@ -26,6 +26,7 @@ import paybridge.api.JsonResponses;
 import paybridge.canonical.CanonicalJson;
 import paybridge.canonical.Problem;
 import paybridge.canonical.ProblemException;
+import paybridge.ledger.Sql;
 
 /**
  * {@code POST /webhooks/{vendor}} (webhooks.camel.yaml): refuses what must not be stored (source IP
@@ -63,7 +64,7 @@ public final class WebhookIntake {
 
     public void accept(Exchange exchange) throws Exception {
         String vendor = exchange.getProperty(VENDOR, String.class);
-        Instant receivedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS); // as stored
+        Instant receivedAt = Sql.now(); // as stored
         if (!(exchange.getMessage() instanceof HttpMessage http)) {
             throw new IllegalStateException("webhook intake needs the platform-http request");
         }

@@ -4,9 +4,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
@@ -54,6 +57,8 @@ public final class WebhookProcessor {
     private final WebhookMetrics metrics;
     private final WebhookSettings settings;
     private final ProducerTemplate template;
+    // the lookup endpoints, resolved once (resolving by URI string normalizes it on every call)
+    private final Map<String, Endpoint> lookupEndpoints = new ConcurrentHashMap<>();
 
     public WebhookProcessor(WebhookInbox inbox, PaymentStore payments, ExternalPayments external, LedgerStore ledger,
                             WebhookMetrics metrics, WebhookSettings settings, ProducerTemplate template) {
@@ -114,10 +119,6 @@ public final class WebhookProcessor {
             exchange.setProperty(SKIP, true);
         }
     }
-
-    /** The two lookup endpoints, resolved once (resolving by URI string normalizes it on every call). */
-    private final java.util.Map<String, org.apache.camel.Endpoint> lookupEndpoints =
-            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Body: the vendor reference; property {@link #LOOKUP}: the vendor's lookup route. Calls it as
@@ -246,8 +247,7 @@ public final class WebhookProcessor {
         }
 
         // a payment paybridge did not start: under the vendor's order id, else <vendor>-<reference>
-        String paymentId = found.orderId() != null && PAYMENT_ID.matcher(found.orderId()).matches()
-                ? found.orderId() : vendor + "-" + found.vendorPaymentRef();
+        String paymentId = orderId != null ? orderId : vendor + "-" + found.vendorPaymentRef();
         String note = null;
         if (found.amount() > 0 && PAYMENT_ID.matcher(paymentId).matches()) {
             boolean inserted = external.insert(paymentId, vendor, found.amount(), state, found.vendorPaymentRef(),

@@ -34,10 +34,10 @@ public record WebhookSettings(
                 IpAllowList.parse(s.get("paybridge.steppay.webhook-ips", "")),
                 secret == null ? null : new SteppaySignature(secret),
                 s.bool("paybridge.webhook.processing-enabled", true),
-                Duration.parse(s.get("paybridge.webhook.poll-interval", "PT2S")),
+                s.duration("paybridge.webhook.poll-interval", "PT2S"),
                 s.intValue("paybridge.webhook.batch-size", 200),
                 s.intValue("paybridge.webhook.concurrency", 8),
-                Duration.parse(s.get("paybridge.webhook.lease", "PT2M")),
+                s.duration("paybridge.webhook.lease", "PT2M"),
                 List.copyOf(delays));
     }
 

@@ -59,6 +59,15 @@ public final class VendorHttp {
         return componentName + ":" + base + "?throwExceptionOnFailure=false&skipResponseHeaders=true";
     }
 
+    /**
+     * The longest a charge can stay in flight at the vendor: the timeout bounds each phase (connect,
+     * then the answer), not the call, so twice it and a margin. Reconcile waits this long before it
+     * trusts a lookup of an open attempt; a billing run waits this long for other nodes' claims.
+     */
+    public static Duration longestCall(Duration timeout) {
+        return timeout.multipliedBy(2).plusSeconds(5);
+    }
+
     /** Parses {@code paybridge.vendor.timeout} (ISO-8601, e.g. PT10S). */
     public static Duration timeout(String value) {
         return Duration.parse(value == null || value.isBlank() ? "PT10S" : value.trim());
