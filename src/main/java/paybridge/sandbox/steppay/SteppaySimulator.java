@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -73,6 +74,7 @@ public final class SteppaySimulator {
     private final AtomicLong cancels = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     // billing calls between arrival and answer, and the most there have been at once
+    private static final String ANSWERED = "sandboxBillingAnswered";
     private final AtomicInteger billingInFlight = new AtomicInteger();
     private final AtomicInteger billingInFlightMax = new AtomicInteger();
 
@@ -151,7 +153,16 @@ public final class SteppaySimulator {
 
     private void billing(RoutingContext ctx) {
         billingInFlightMax.accumulateAndGet(billingInFlight.incrementAndGet(), Math::max);
-        ctx.addEndHandler(done -> billingInFlight.decrementAndGet()); // answered, or the caller hung up
+        // closed before the answer is written (the caller may send its next call the moment it reads
+        // it, possibly to another event loop), or when the caller hung up; once either way
+        AtomicBoolean open = new AtomicBoolean(true);
+        Runnable answered = () -> {
+            if (open.compareAndSet(true, false)) {
+                billingInFlight.decrementAndGet();
+            }
+        };
+        ctx.put(ANSWERED, answered);
+        ctx.addEndHandler(done -> answered.run());
         JsonObject body = jsonObjectBody(ctx);
         if (body == null) {
             answer(ctx, 400, notAnObject());
@@ -490,6 +501,10 @@ public final class SteppaySimulator {
         HttpServerResponse response = ctx.response();
         if (response.closed() || response.ended()) {
             return;
+        }
+        Runnable answered = ctx.get(ANSWERED);
+        if (answered != null) {
+            answered.run();
         }
         response.setStatusCode(status);
         if (body == null) {
