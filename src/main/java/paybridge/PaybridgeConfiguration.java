@@ -19,6 +19,8 @@ import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.RefundStore;
 import paybridge.ledger.Sql;
+import paybridge.ledger.Transactions;
+import paybridge.vendor.http.OperationDeadline;
 import paybridge.ledger.StatementParameterCount;
 import paybridge.payments.ChargeService;
 import paybridge.payments.EnabledVendors;
@@ -57,6 +59,8 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         context.getRegistry().bind("dataSource", DataSource.class,
                 StatementParameterCount.counting(database.dataSource()));
         context.getRegistry().bind("database", database);
+        // several statements as one transaction (Sql.inTransaction): on the pool itself
+        context.getRegistry().bind("transactions", new Transactions(database.dataSource()));
         context.addService(new Closer("database", database));
 
         bindPaymentServices(context, settings);
@@ -91,6 +95,8 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         Duration vendorTimeout = VendorHttp.timeout(settings.get("paybridge.vendor.timeout", "PT10S"));
         settings.durationAsMillisProperty("paybridge.reconcile.interval", "PT1M");
         Sql sql = new Sql(context);
+        // one total deadline per vendor operation, and when an attempt can no longer be in flight
+        context.getRegistry().bind("operationDeadline", OperationDeadline.of(settings));
         PaymentStore payments = new PaymentStore(sql);
         LedgerStore ledger = new LedgerStore(sql);
         RefundStore refunds = new RefundStore(sql);

@@ -18,8 +18,16 @@ import org.apache.camel.ProducerTemplate;
 /**
  * Every statement paybridge runs goes through camel-jdbc as a prepared statement whose named
  * parameters ({@code :?name}) are bound from a map: values are never spliced into SQL text.
- * Each call is one statement in auto-commit; the rules that need atomicity are written as single
- * conditional statements (INSERT ... ON CONFLICT, UPDATE ... WHERE state = ...).
+ * Each call is one statement in auto-commit, unless it runs inside {@link #inTransaction}: then it
+ * joins that transaction. Rules that need atomicity between racing nodes are single conditional
+ * statements (INSERT ... ON CONFLICT, UPDATE ... WHERE state = ...); a state change and the facts
+ * that go with it (its ledger entry, the subscription it moves) are one transaction.
+ *
+ * <p>Time that decides money is the database's: statements compare with {@code CURRENT_TIMESTAMP}
+ * and compute deadlines as {@code CURRENT_TIMESTAMP + :?seconds * INTERVAL '1' SECOND} (both
+ * databases), and Java that needs the time asks {@link #databaseNow()}. A node's own clock may be
+ * off by minutes and never decides whether a charge can still be in flight, a lease has ended or a
+ * run is stale.
  */
 public final class Sql {
     // resetAutoCommit=false: the pool's connections are in auto-commit, so each statement commits
@@ -41,6 +49,37 @@ public final class Sql {
 
     private Endpoint endpoint(String uri) {
         return endpoints.computeIfAbsent(uri, context::getEndpoint);
+    }
+
+    private static final String DATABASE_NOW = "SELECT CURRENT_TIMESTAMP AS now";
+
+    /**
+     * The database's clock, for Java that must decide by time (a retry's due time, a run's as-of):
+     * the same clock every node's statements compare with.
+     */
+    public Instant databaseNow() {
+        return instant(query(DATABASE_NOW, Map.of()).get(0).get("now")).truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /**
+     * Runs {@code work} as one database transaction: every statement it sends through any {@code Sql}
+     * on this thread commits with the others or not at all (see {@link Transactions}).
+     */
+    public <T> T inTransaction(java.util.function.Supplier<T> work) {
+        return transactions().run(work);
+    }
+
+    /** As {@link #inTransaction(java.util.function.Supplier)}, without a result. */
+    public void inTransaction(Runnable work) {
+        transactions().run(work);
+    }
+
+    private Transactions transactions() {
+        Transactions t = context.getRegistry().lookupByNameAndType("transactions", Transactions.class);
+        if (t == null) {
+            throw new IllegalStateException("no 'transactions' bean: PaybridgeConfiguration binds it with the data source");
+        }
+        return t;
     }
 
     /** The time to stamp on a row, at the precision both databases keep (so a row read back is equal). */

@@ -30,6 +30,11 @@ public final class StatementParameterCount {
         return new CountingDataSource(pool);
     }
 
+    /** The pool's connection with counted prepared statements (for {@link Transactions}). */
+    static Connection counted(Connection connection) {
+        return CountingDataSource.wrap(connection);
+    }
+
     /** Placeholders outside quoted text and comments (the SQL is paybridge's own, constant text). */
     static int placeholders(String sql) {
         int count = 0;
@@ -51,7 +56,8 @@ public final class StatementParameterCount {
     private record CountingDataSource(DataSource pool) implements DataSource {
         @Override
         public Connection getConnection() throws SQLException {
-            return wrap(pool.getConnection());
+            Connection joined = Transactions.joined();
+            return joined != null ? joined : wrap(pool.getConnection());
         }
 
         @Override
@@ -59,7 +65,7 @@ public final class StatementParameterCount {
             return wrap(pool.getConnection(user, password));
         }
 
-        private static Connection wrap(Connection connection) {
+        static Connection wrap(Connection connection) {
             return (Connection) Proxy.newProxyInstance(StatementParameterCount.class.getClassLoader(),
                     new Class<?>[] {Connection.class}, (proxy, method, args) -> {
                         Object result = invoke(connection, method, args);

@@ -1,0 +1,122 @@
+package paybridge.ledger;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
+/**
+ * Several statements as one database transaction. Inside {@link #run}, every statement this thread
+ * sends through {@link Sql} (camel-jdbc asks the {@code dataSource} bean for a connection per
+ * statement) gets the transaction's connection, so they commit together or not at all: a crash, a
+ * failed statement or an exception anywhere in the work rolls all of them back.
+ *
+ * <p>The binding is per thread. camel-jdbc runs on the calling thread ({@code direct:} and the
+ * producer template are synchronous), so the statements of one piece of Java work all join; work
+ * handed to another thread does not. A nested {@link #run} joins the outer transaction.
+ */
+public final class Transactions {
+    private static final ThreadLocal<Connection> CURRENT = new ThreadLocal<>();
+
+    private final DataSource pool;
+
+    /** @param pool the connection pool itself (not the data source camel-jdbc is given) */
+    public Transactions(DataSource pool) {
+        this.pool = pool;
+    }
+
+    /** Runs {@code work} in one transaction and answers its result; rolls back and rethrows on any failure. */
+    public <T> T run(Supplier<T> work) {
+        if (CURRENT.get() != null) {
+            return work.get();
+        }
+        Connection connection;
+        try {
+            connection = pool.getConnection();
+        } catch (SQLException e) {
+            throw new IllegalStateException("No database connection for a transaction: " + e.getMessage(), e);
+        }
+        try {
+            connection.setAutoCommit(false);
+            CURRENT.set(StatementParameterCount.counted(connection));
+            T result = work.get();
+            CURRENT.remove();
+            connection.commit();
+            return result;
+        } catch (RuntimeException | Error e) {
+            CURRENT.remove();
+            rollback(connection, e);
+            throw e;
+        } catch (SQLException e) {
+            CURRENT.remove();
+            rollback(connection, e);
+            throw new IllegalStateException("Transaction not committed: " + e.getMessage(), e);
+        } finally {
+            CURRENT.remove();
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // the pool validates (or discards) the connection on its next lease
+            }
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // returned to the pool as broken: nothing was committed
+            }
+        }
+    }
+
+    /** As {@link #run(Supplier)} for work without a result. */
+    public void run(Runnable work) {
+        run(() -> {
+            work.run();
+            return null;
+        });
+    }
+
+    /** True while this thread is inside {@link #run}. */
+    public static boolean active() {
+        return CURRENT.get() != null;
+    }
+
+    /**
+     * The connection of this thread's transaction, as camel-jdbc may use it: its {@code close()} does
+     * nothing (the transaction closes it) and it cannot commit or change auto-commit on its own.
+     * Null outside a transaction.
+     */
+    static Connection joined() {
+        Connection connection = CURRENT.get();
+        if (connection == null) {
+            return null;
+        }
+        return (Connection) Proxy.newProxyInstance(Transactions.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "close", "commit", "setAutoCommit" -> {
+                            return null;
+                        }
+                        case "isClosed" -> {
+                            return false;
+                        }
+                        default -> {
+                            try {
+                                return method.invoke(connection, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        }
+                    }
+                });
+    }
+
+    private static void rollback(Connection connection, Throwable cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}
