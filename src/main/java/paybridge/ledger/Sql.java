@@ -24,7 +24,7 @@ import org.apache.camel.ProducerTemplate;
  * that go with it (its ledger entry, the subscription it moves) are one transaction.
  *
  * <p>Time that decides money is the database's: statements compare with {@code CURRENT_TIMESTAMP}
- * and compute deadlines as {@code CURRENT_TIMESTAMP + :?seconds * INTERVAL '1' SECOND} (both
+ * and compute deadlines as {@code CURRENT_TIMESTAMP + CAST(:?seconds AS BIGINT) * INTERVAL '1' SECOND} (both
  * databases), and Java that needs the time asks {@link #databaseNow()}. A node's own clock may be
  * off by minutes and never decides whether a charge can still be in flight, a lease has ended or a
  * run is stale.

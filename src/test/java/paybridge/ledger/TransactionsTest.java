@@ -69,7 +69,7 @@ class TransactionsTest {
         Instant now = sql.databaseNow();
         assertThat(now).isBetween(before, Instant.now().plusSeconds(5));
         // the deadline arithmetic every store uses, with a bound parameter of seconds
-        var rows = sql.query("SELECT CASE WHEN CURRENT_TIMESTAMP + :?seconds * INTERVAL '1' SECOND > CURRENT_TIMESTAMP"
+        var rows = sql.query("SELECT CASE WHEN CURRENT_TIMESTAMP + CAST(:?seconds AS BIGINT) * INTERVAL '1' SECOND > CURRENT_TIMESTAMP"
                 + " THEN 1 ELSE 0 END AS later", Map.of("seconds", Duration.ofSeconds(90).toSeconds()));
         assertThat(Sql.longValue(rows.get(0).get("later"))).isEqualTo(1);
     }
