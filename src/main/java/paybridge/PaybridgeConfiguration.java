@@ -92,11 +92,12 @@ public class PaybridgeConfiguration implements CamelConfiguration {
 
     /** The stores and services the routes call by name (bean ref) in routes/*.camel.yaml. */
     private static void bindPaymentServices(CamelContext context, Settings settings) {
-        Duration vendorTimeout = VendorHttp.timeout(settings.get("paybridge.vendor.timeout", "PT10S"));
+        Duration interval = settings.duration("paybridge.reconcile.interval", "PT1M");
         settings.durationAsMillisProperty("paybridge.reconcile.interval", "PT1M");
         Sql sql = new Sql(context);
         // one total deadline per vendor operation, and when an attempt can no longer be in flight
-        context.getRegistry().bind("operationDeadline", OperationDeadline.of(settings));
+        OperationDeadline deadline = OperationDeadline.of(settings);
+        context.getRegistry().bind("operationDeadline", deadline);
         PaymentStore payments = new PaymentStore(sql);
         LedgerStore ledger = new LedgerStore(sql);
         RefundStore refunds = new RefundStore(sql);
@@ -106,13 +107,17 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         registry.bind("paymentStore", payments);
         registry.bind("ledgerStore", ledger);
         registry.bind("paymentView", view);
-        registry.bind("chargeService", new ChargeService(payments, ledger, view, vendors));
+        registry.bind("chargeService", new ChargeService(payments, ledger, view, vendors, deadline));
         registry.bind("refundService", new RefundService(payments, refunds, ledger));
         registry.bind("operatorService", new OperatorService(payments, ledger, view));
-        // a PENDING attempt younger than this may still be waiting for its vendor's answer
-        Duration grace = settings.duration("paybridge.reconcile.pending-grace",
-                VendorHttp.longestCall(vendorTimeout).toString());
-        registry.bind("reconcileService", new ReconcileService(payments, ledger, grace));
+        // charges: each attempt waits for its own horizon (in_flight_until) before it is looked up; each
+        // row then has its own next look, doubling from the interval up to max-backoff
+        registry.bind("reconcileService", new ReconcileService(payments, ledger, new ReconcileService.Schedule(
+                interval, settings.duration("paybridge.reconcile.max-backoff", "PT1H"),
+                settings.intValue("paybridge.reconcile.not-charged-rechecks", 6),
+                settings.intValue("paybridge.reconcile.batch-size", 500))));
+        // refunds: an UNKNOWN refund younger than this may still be at its vendor (default: the horizon)
+        Duration grace = settings.duration("paybridge.reconcile.pending-grace", deadline.horizon().toString());
         registry.bind("refundReconcileService", new RefundReconcileService(payments, refunds, ledger,
                 grace));
         registry.bind("ledgerQuery", new LedgerQuery(ledger));

@@ -24,7 +24,11 @@ public record PaymentRecord(
         String failureMessage,
         long refundReserved,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        Instant inFlightUntil,
+        int looks,
+        String unsettledReason,
+        String overturnedFrom) {
 
     static PaymentRecord of(Map<String, Object> r) {
         return new PaymentRecord((String) r.get("payment_id"), (String) r.get("request_hash"), (String) r.get("vendor"),
@@ -32,14 +36,20 @@ public record PaymentRecord(
                 (String) r.get("order_name"), (String) r.get("customer_id"), (String) r.get("subscription_id"),
                 (String) r.get("billing_key"), trim(r.get("card_last4")), PaymentStatus.valueOf((String) r.get("status")),
                 (String) r.get("vendor_payment_ref"), (String) r.get("failure_code"), (String) r.get("failure_message"),
-                Sql.longValue(r.get("refund_reserved")), Sql.instant(r.get("created_at")), Sql.instant(r.get("updated_at")));
+                Sql.longValue(r.get("refund_reserved")), Sql.instant(r.get("created_at")), Sql.instant(r.get("updated_at")),
+                Sql.instant(r.get("in_flight_until")), (int) Sql.longValue(r.get("looks")),
+                (String) r.get("unsettled_reason"), (String) r.get("overturned_from"));
     }
 
-    /** The row {@link PaymentStore#insert} writes for a new attempt. */
+    /**
+     * The row {@link PaymentStore#insert} writes for a new attempt (its horizon, set by the database,
+     * is not known here: null).
+     */
     static PaymentRecord pending(paybridge.canonical.PaymentCommand c, String requestHash, Instant now) {
         return new PaymentRecord(c.paymentId(), requestHash, c.vendor(), c.method().name(), c.amount(), c.currency(),
                 c.orderName(), c.customer() == null ? null : c.customer().id(), c.subscriptionId(), c.billingKey(),
-                c.card() == null ? null : c.card().last4(), PaymentStatus.PENDING, null, null, null, 0, now, now);
+                c.card() == null ? null : c.card().last4(), PaymentStatus.PENDING, null, null, null, 0, now, now,
+                null, 0, null, null);
     }
 
     /** This row as {@link PaymentStore#settleOpen} leaves it (so the caller need not read it back). */
@@ -49,7 +59,7 @@ public record PaymentRecord(
                 subscriptionId, newBillingKey != null ? newBillingKey : billingKey, cardLast4, newStatus,
                 newVendorPaymentRef != null ? newVendorPaymentRef : vendorPaymentRef,
                 failure == null ? null : failure.code(), failure == null ? null : PaymentStore.truncate(failure.message(), 500),
-                refundReserved, createdAt, now);
+                refundReserved, createdAt, now, inFlightUntil, looks, null, overturnedFrom);
     }
 
     private static String trim(Object value) {

@@ -1,5 +1,6 @@
 package paybridge.ledger;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -17,9 +18,11 @@ import paybridge.canonical.PaymentStatus;
 public final class PaymentStore {
     private static final String INSERT = """
             INSERT INTO payments (payment_id, request_hash, vendor, method, amount, currency, order_name, customer_id,
-                subscription_id, billing_key, card_last4, status, created_at, updated_at)
+                subscription_id, billing_key, card_last4, status, created_at, updated_at, in_flight_until, next_look_at)
             VALUES (:?paymentId, :?requestHash, :?vendor, :?method, :?amount, :?currency, :?orderName, :?customerId,
-                :?subscriptionId, :?billingKey, :?cardLast4, 'PENDING', :?now, :?now)
+                :?subscriptionId, :?billingKey, :?cardLast4, 'PENDING', :?now, :?now,
+                CURRENT_TIMESTAMP + CAST(:?horizon AS BIGINT) * INTERVAL '1' SECOND,
+                CURRENT_TIMESTAMP + CAST(:?horizon AS BIGINT) * INTERVAL '1' SECOND)
             ON CONFLICT DO NOTHING""";
     private static final String FIND = "SELECT * FROM payments WHERE payment_id = :?paymentId";
     // the payment a vendor record belongs to: by the vendor's reference, else by its order id (one round trip)
@@ -28,13 +31,39 @@ public final class PaymentStore {
             UNION ALL
             SELECT p.*, 2 AS preference FROM payments p WHERE p.payment_id = :?orderId
             ORDER BY preference""";
+    // settled to a still-open state (UNKNOWN, PENDING) the row keeps reconcile's schedule; decided, it leaves it
     private static final String SETTLE_OPEN = """
             UPDATE payments SET status = :?status,
                 vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
                 billing_key = COALESCE(:?billingKey, billing_key),
                 failure_code = :?failureCode, failure_message = :?failureMessage,
-                updated_at = :?now, version = version + 1
+                updated_at = :?now, version = version + 1, unsettled_reason = NULL,
+                next_look_at = CASE WHEN CAST(:?status AS VARCHAR(20)) IN ('PENDING', 'UNKNOWN') THEN next_look_at END
             WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";
+    // an operator's decision: only once the attempt can no longer be in flight (database clock)
+    private static final String SETTLE_OPEN_LANDED = """
+            UPDATE payments SET status = :?status,
+                vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
+                billing_key = COALESCE(:?billingKey, billing_key),
+                failure_code = :?failureCode, failure_message = :?failureMessage,
+                updated_at = :?now, version = version + 1, next_look_at = NULL, unsettled_reason = NULL
+            WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')
+              AND (in_flight_until IS NULL OR in_flight_until < CURRENT_TIMESTAMP)""";
+    // "never charged", drawn by reconcile: only after the horizon (database clock). The row stays on
+    // reconcile's schedule for a few re-checks, so a vendor record that shows up late still wins
+    private static final String CONCLUDE_NOT_CHARGED = """
+            UPDATE payments SET status = 'FAILED', failure_code = 'NOT_CHARGED', failure_message = :?failureMessage,
+                updated_at = :?now, version = version + 1, looks = 0, unsettled_reason = NULL,
+                next_look_at = CURRENT_TIMESTAMP + CAST(:?recheck AS BIGINT) * INTERVAL '1' SECOND
+            WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN') AND in_flight_until < CURRENT_TIMESTAMP""";
+    // the vendor's record shows charged what was concluded not charged: PAID, and marked as overturned
+    private static final String OVERTURN_TO_PAID = """
+            UPDATE payments SET status = 'PAID', overturned_from = failure_code, overturned_at = CURRENT_TIMESTAMP,
+                failure_code = NULL, failure_message = NULL,
+                vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
+                billing_key = COALESCE(:?billingKey, billing_key),
+                updated_at = :?now, version = version + 1, next_look_at = NULL, unsettled_reason = NULL
+            WHERE payment_id = :?paymentId AND status = 'FAILED' AND failure_code IN ('NOT_CHARGED', 'OPERATOR')""";
     private static final String UPDATE_DECIDED = """
             UPDATE payments SET status = :?status, vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
                 updated_at = :?now, version = version + 1
@@ -43,11 +72,29 @@ public final class PaymentStore {
             DELETE FROM payments WHERE payment_id = :?paymentId AND status = 'PENDING' AND vendor_payment_ref IS NULL""";
     private static final String REOPEN_NOT_CHARGED = """
             UPDATE payments SET status = 'PENDING', failure_code = NULL, failure_message = NULL,
-                updated_at = :?now, version = version + 1
+                updated_at = :?now, version = version + 1, looks = 0, unsettled_reason = NULL,
+                in_flight_until = CURRENT_TIMESTAMP + CAST(:?horizon AS BIGINT) * INTERVAL '1' SECOND,
+                next_look_at = CURRENT_TIMESTAMP + CAST(:?horizon AS BIGINT) * INTERVAL '1' SECOND
             WHERE payment_id = :?paymentId AND status = 'FAILED' AND failure_code = 'NOT_CHARGED'""";
-    private static final String OPEN_BEFORE = """
-            SELECT * FROM payments WHERE status IN ('PENDING', 'UNKNOWN') AND updated_at < :?before
-            ORDER BY updated_at LIMIT :?limit""";
+    // the rows due for a reconcile look, on the database's clock: open attempts past their horizon and
+    // NOT_CHARGED conclusions still being re-checked, each at its own next_look_at (earliest first)
+    private static final String DUE_FOR_LOOK = """
+            SELECT * FROM payments WHERE next_look_at <= CURRENT_TIMESTAMP AND in_flight_until < CURRENT_TIMESTAMP
+              AND (status IN ('PENDING', 'UNKNOWN') OR (status = 'FAILED' AND failure_code = 'NOT_CHARGED'))
+            ORDER BY next_look_at LIMIT :?limit""";
+    // takes a row for one look (the node whose update counts 1 looks) and schedules the next one; a
+    // NOT_CHARGED row re-checked often enough leaves the schedule
+    private static final String TAKE_FOR_LOOK = """
+            UPDATE payments SET looks = looks + 1,
+                next_look_at = CASE WHEN status = 'FAILED' AND looks + 1 >= :?rechecks THEN NULL
+                    ELSE CURRENT_TIMESTAMP + CAST(:?backoff AS BIGINT) * INTERVAL '1' SECOND END
+            WHERE payment_id = :?paymentId AND looks = :?looks AND next_look_at <= CURRENT_TIMESTAMP""";
+    private static final String LEAVE_UNSETTLED = """
+            UPDATE payments SET unsettled_reason = :?reason
+            WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";
+    private static final String IN_FLIGHT_UNTIL = """
+            SELECT in_flight_until, CASE WHEN in_flight_until < CURRENT_TIMESTAMP THEN 1 ELSE 0 END AS landed
+            FROM payments WHERE payment_id = :?paymentId""";
     private static final String RESERVE_REFUND = """
             UPDATE payments SET refund_reserved = refund_reserved + :?amount, updated_at = :?now
             WHERE payment_id = :?paymentId AND status = 'PAID' AND refund_reserved + :?amount <= amount""";
@@ -61,8 +108,12 @@ public final class PaymentStore {
         this.sql = sql;
     }
 
-    /** Records a new PENDING attempt and answers the row written; empty when the paymentId is already taken. */
-    public Optional<PaymentRecord> insert(PaymentCommand c, String requestHash) {
+    /**
+     * Records a new PENDING attempt and answers the row written; empty when the paymentId is already
+     * taken. {@code horizon}: how long from now (database clock) the attempt may be in flight at the
+     * vendor; reconcile and /resolve leave it alone until then.
+     */
+    public Optional<PaymentRecord> insert(PaymentCommand c, String requestHash, Duration horizon) {
         Instant now = Sql.now();
         Map<String, Object> p = new HashMap<>();
         p.put("paymentId", c.paymentId());
@@ -77,7 +128,19 @@ public final class PaymentStore {
         p.put("billingKey", c.billingKey());
         p.put("cardLast4", c.card() == null ? null : c.card().last4());
         p.put("now", now);
+        p.put("horizon", seconds(horizon));
         return sql.update(INSERT, p) == 1 ? Optional.of(PaymentRecord.pending(c, requestHash, now)) : Optional.empty();
+    }
+
+    /** As {@link #insert(PaymentCommand, String, Duration)} with no horizon: for tests that build rows by hand. */
+    public Optional<PaymentRecord> insert(PaymentCommand c, String requestHash) {
+        return insert(c, requestHash, Duration.ZERO);
+    }
+
+    /** Whole seconds, rounded up (a horizon is never shortened). */
+    static long seconds(Duration d) {
+        long s = d.getSeconds();
+        return d.getNano() > 0 ? s + 1 : s;
     }
 
     public Optional<PaymentRecord> find(String paymentId) {
@@ -134,14 +197,84 @@ public final class PaymentStore {
         return sql.update(DELETE_NOT_ATTEMPTED, Map.of("paymentId", paymentId)) == 1;
     }
 
-    /** Turns a NOT_CHARGED attempt back into PENDING for a new send; false when it is not NOT_CHARGED. */
-    public boolean reopenNotCharged(String paymentId) {
-        return sql.update(REOPEN_NOT_CHARGED, Map.of("paymentId", paymentId, "now", Instant.now())) == 1;
+    /**
+     * Turns a NOT_CHARGED attempt back into PENDING for a new send, with a new horizon from now
+     * (database clock); false when it is not NOT_CHARGED.
+     */
+    public boolean reopenNotCharged(String paymentId, Duration horizon) {
+        return sql.update(REOPEN_NOT_CHARGED, Map.of("paymentId", paymentId, "now", Sql.now(),
+                "horizon", seconds(horizon))) == 1;
     }
 
-    /** Open attempts last touched before the given time, oldest first. */
-    public List<PaymentRecord> openBefore(Instant before, int limit) {
-        return sql.query(OPEN_BEFORE, Map.of("before", before, "limit", limit)).stream().map(PaymentRecord::of).toList();
+    /** As {@link #settleOpen}, but only once the attempt can no longer be in flight (an operator's decision). */
+    public boolean settleOpenLanded(String paymentId, PaymentStatus status, String vendorPaymentRef, Failure failure) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("paymentId", paymentId);
+        p.put("status", status.name());
+        p.put("vendorPaymentRef", vendorPaymentRef);
+        p.put("billingKey", null);
+        p.put("failureCode", failure == null ? null : failure.code());
+        p.put("failureMessage", failure == null ? null : truncate(failure.message(), 500));
+        p.put("now", Sql.now());
+        return sql.update(SETTLE_OPEN_LANDED, p) == 1;
+    }
+
+    /**
+     * "Never charged": an open attempt past its horizon becomes FAILED NOT_CHARGED; re-checked by
+     * reconcile first after {@code recheck}. False when it was not open or is still within its horizon.
+     */
+    public boolean concludeNotCharged(String paymentId, String message, Duration recheck) {
+        return sql.update(CONCLUDE_NOT_CHARGED, Map.of("paymentId", paymentId, "failureMessage", message,
+                "now", Sql.now(), "recheck", seconds(recheck))) == 1;
+    }
+
+    /** A NOT_CHARGED (or operator FAILED) conclusion the vendor's record shows wrong becomes PAID. */
+    public boolean overturnToPaid(String paymentId, String vendorPaymentRef, String billingKey) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("paymentId", paymentId);
+        p.put("vendorPaymentRef", vendorPaymentRef);
+        p.put("billingKey", billingKey);
+        p.put("now", Sql.now());
+        return sql.update(OVERTURN_TO_PAID, p) == 1;
+    }
+
+    /** Rows due for a reconcile look now (database clock), earliest next look first. */
+    public List<PaymentRecord> dueForLook(int limit) {
+        return sql.query(DUE_FOR_LOOK, Map.of("limit", limit)).stream().map(PaymentRecord::of).toList();
+    }
+
+    /**
+     * Takes the row for one look and schedules the next after {@code backoff}; false when another
+     * node took it first. A NOT_CHARGED row leaves the schedule at its {@code rechecks}-th look.
+     */
+    public boolean takeForLook(PaymentRecord row, Duration backoff, int rechecks) {
+        return sql.update(TAKE_FOR_LOOK, Map.of("paymentId", row.paymentId(), "looks", row.looks(),
+                "backoff", Math.max(1, seconds(backoff)), "rechecks", rechecks)) == 1;
+    }
+
+    /** Notes why the last look could not settle an open attempt (counted as unsettleable). */
+    public void leaveUnsettled(String paymentId, String reason) {
+        sql.update(LEAVE_UNSETTLED, Map.of("paymentId", paymentId, "reason", truncate(reason, 40)));
+    }
+
+    /** When the attempt can no longer be in flight, and whether that time has passed (database clock). */
+    public record InFlight(Instant until, boolean landed) {
+    }
+
+    public Optional<InFlight> inFlight(String paymentId) {
+        List<Map<String, Object>> rows = sql.query(IN_FLIGHT_UNTIL, Map.of("paymentId", paymentId));
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Object> r = rows.get(0);
+        Object until = r.containsKey("in_flight_until") ? r.get("in_flight_until") : r.get("IN_FLIGHT_UNTIL");
+        Object landed = r.containsKey("landed") ? r.get("landed") : r.get("LANDED");
+        return Optional.of(new InFlight(Sql.instant(until), until == null || Sql.longValue(landed) == 1));
+    }
+
+    /** Runs {@code work} as one transaction (a state change and its ledger entry). */
+    public <T> T inTransaction(java.util.function.Supplier<T> work) {
+        return sql.inTransaction(work);
     }
 
     /** Reserves refund money atomically; false when the payment is not PAID or too little remains. */

@@ -20,12 +20,16 @@ public final class Backlog {
     private static final String STUCK = """
             SELECT COUNT(*) AS n, MIN(updated_at) AS oldest FROM payments
             WHERE status IN ('PENDING', 'UNKNOWN') AND updated_at < :?before""";
+    // open payments reconcile looked at and could not settle (left for an operator: see unsettled_reason)
+    private static final String UNSETTLEABLE = """
+            SELECT COUNT(*) AS n FROM payments WHERE status IN ('PENDING', 'UNKNOWN') AND unsettled_reason IS NOT NULL""";
     private static final String INBOX = """
             SELECT COUNT(*) AS n, SUM(CASE WHEN flagged THEN 1 ELSE 0 END) AS flagged FROM webhook_inbox
             WHERE status IN ('RECEIVED', 'PENDING')""";
 
     /** One reading. {@code oldestStuck} is null when nothing is stuck. */
-    public record Snapshot(long stuckPayments, Instant oldestStuck, long inboxOpen, long inboxFlagged, Instant at) {
+    public record Snapshot(long stuckPayments, Instant oldestStuck, long inboxOpen, long inboxFlagged, Instant at,
+                           long unsettleablePayments) {
     }
 
     private final Sql sql;
@@ -59,9 +63,11 @@ public final class Backlog {
             }
             Map<String, Object> stuck = first(sql.query(STUCK, Map.of("before", now.minus(alertAfter))));
             Map<String, Object> inbox = first(sql.query(INBOX, Map.of()));
+            Map<String, Object> unsettleable = first(sql.query(UNSETTLEABLE, Map.of()));
             long stuckCount = Sql.longValue(value(stuck, "n"));
             s = new Snapshot(stuckCount, stuckCount == 0 ? null : Sql.instant(value(stuck, "oldest")),
-                    Sql.longValue(value(inbox, "n")), Sql.longValue(value(inbox, "flagged")), now);
+                    Sql.longValue(value(inbox, "n")), Sql.longValue(value(inbox, "flagged")), now,
+                    Sql.longValue(value(unsettleable, "n")));
             last = s;
             return s;
         }

@@ -60,6 +60,10 @@ public class ObserveConfiguration implements CamelConfiguration {
         gauge(registry, "paybridge.payments.open.stuck",
                 "Payments PENDING or UNKNOWN for longer than paybridge.reconcile.alert-after", backlog, s -> s.stuckPayments());
 
+        gauge(registry, "paybridge.payments.open.unsettleable",
+                "Payments PENDING or UNKNOWN that reconcile looked at and could not settle (left for an operator)",
+                backlog, s -> s.unsettleablePayments());
+
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
             health.register(new QuartzHealthCheck(context));

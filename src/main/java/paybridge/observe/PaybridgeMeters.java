@@ -80,6 +80,16 @@ public final class PaybridgeMeters {
                 "vendor", vendor(vendor), "status", outcome(status)).increment();
     }
 
+    /**
+     * Alert: a payment concluded not charged (or FAILED by an operator) that the vendor's record shows
+     * charged; it is PAID now, and a billing period may have been re-sent meanwhile.
+     */
+    public void notChargedOverturned(String vendor) {
+        counter("paybridge.not_charged.overturned",
+                "Payments concluded not charged that the vendor's record later showed charged (now PAID): alert",
+                "vendor", vendor(vendor)).increment();
+    }
+
     /** One HTTP request to a vendor, connect to last byte (or failure). */
     public void vendorCall(String vendor, String operation, String outcome, long nanos) {
         String[] tags = {"vendor", vendor(vendor), "operation", outcome(operation), "outcome", outcome(outcome)};

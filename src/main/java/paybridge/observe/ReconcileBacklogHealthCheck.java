@@ -31,6 +31,8 @@ public final class ReconcileBacklogHealthCheck extends AbstractHealthCheck {
         try {
             Backlog.Snapshot s = backlog.read();
             builder.detail("payments.open.stuck", s.stuckPayments());
+            // looked at and left for an operator (another order id, amount, no idKey yet, open at the vendor)
+            builder.detail("payments.open.unsettleable", s.unsettleablePayments());
             if (s.stuckPayments() > 0) {
                 builder.detail("payments.open.oldest.updated", s.oldestStuck() == null ? "" : s.oldestStuck().toString());
                 // no slash in messages: Camel's health JSON escapes it twice

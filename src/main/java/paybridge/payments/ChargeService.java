@@ -24,6 +24,8 @@ import paybridge.ledger.Sql;
 import paybridge.observe.DecisionLog;
 import paybridge.observe.PaybridgeMeters;
 import paybridge.vendor.ChargeOutcome;
+import paybridge.vendor.ChargeStatus;
+import paybridge.vendor.http.OperationDeadline;
 
 /**
  * The exactly-once part of a charge, around the vendor call that dispatch.camel.yaml chooses:
@@ -50,13 +52,16 @@ public final class ChargeService {
     private final LedgerStore ledger;
     private final PaymentView view;
     private final EnabledVendors vendors;
+    private final OperationDeadline deadline;
     private volatile PaybridgeMeters meters = PaybridgeMeters.NONE;
 
-    public ChargeService(PaymentStore payments, LedgerStore ledger, PaymentView view, EnabledVendors vendors) {
+    public ChargeService(PaymentStore payments, LedgerStore ledger, PaymentView view, EnabledVendors vendors,
+                         OperationDeadline deadline) {
         this.payments = payments;
         this.ledger = ledger;
         this.view = view;
         this.vendors = vendors;
+        this.deadline = deadline;
     }
 
     /** Counts charge outcomes in these meters (paybridge.observe wires it at start-up). */
@@ -81,12 +86,17 @@ public final class ChargeService {
      * Records the attempt (PENDING) before any vendor call. When the paymentId exists: same command
      * → the stored result and {@link #REPLAY}; another command → 409. An attempt that was certainly
      * never charged (NOT_CHARGED) is reopened for this send.
+     * <p>The operation's budget starts before the attempt is recorded, and the row's horizon
+     * ({@code in_flight_until}) is counted by the database from the record: every request of the
+     * operation starts within the budget and ends within one more call timeout, so at the horizon the
+     * charge can no longer be in flight, whichever node's clock is off.
      */
     public void begin(Exchange exchange) {
         PaymentCommand command = exchange.getMessage().getBody(PaymentCommand.class);
         exchange.setProperty(COMMAND, command);
         String hash = RequestHash.of(command);
-        PaymentRecord inserted = payments.insert(command, hash).orElse(null);
+        deadline.start(exchange);
+        PaymentRecord inserted = payments.insert(command, hash, deadline.horizon()).orElse(null);
         if (inserted != null) {
             exchange.setProperty(ATTEMPT, inserted);
             exchange.setProperty(REPLAY, false);
@@ -99,7 +109,7 @@ public final class ChargeService {
                     "Payment id already used", 409,
                     "paymentId " + command.paymentId() + " was used for a different command", java.util.List.of()));
         }
-        if (payments.reopenNotCharged(command.paymentId())) {
+        if (payments.reopenNotCharged(command.paymentId(), deadline.horizon())) {
             exchange.setProperty(REPLAY, false);
             return;
         }
@@ -166,30 +176,41 @@ public final class ChargeService {
                     subscriptionId, source);
             default -> throw new IllegalStateException("Unhandled outcome " + outcome.status());
         }
+        if (settled == null && outcome.status() == ChargeStatus.PAID) {
+            // decided meanwhile by a conclusion (never charged, an operator): the vendor's answer wins
+            PaymentRecord now = payments.find(paymentId).orElseThrow();
+            ConclusionOverturn.toPaid(payments, ledger, meters, now, outcome.vendorPaymentRef(), outcome.billingKey(),
+                    Instant.now(), source);
+        }
         return settled != null ? view.ofUnrefunded(settled) : view.find(paymentId).orElseThrow();
     }
 
     /**
-     * Appends the ledger entry of a decided outcome ({@code type} null for UNKNOWN/PENDING: not a ledger
-     * fact), then settles the open attempt. Answers the row as written, or null when it was no longer open.
-     * The entry comes first: a crash between the two leaves an open attempt that reconcile looks up and
-     * settles (its entry then a duplicate, ignored by its event key), never a decided payment without its
-     * money in the ledger.
+     * Settles the open attempt and, for a decided outcome, appends its ledger entry ({@code type} null
+     * for UNKNOWN/PENDING: not a ledger fact) in the same transaction (one commit): no decided payment
+     * without its money in the ledger, and no entry on an attempt someone else decided meanwhile.
+     * Answers the row as written, or null when it was no longer open.
      */
     private PaymentRecord settle(PaymentRecord attempt, PaymentStatus status, EventType type, long amount,
                                  ChargeOutcome outcome, Failure failure, String subscriptionId,
                                  LedgerSource source) {
         Instant now = Sql.now();
-        if (type != null) {
+        if (type == null) {
+            return payments.settleOpen(attempt.paymentId(), status, outcome.vendorPaymentRef(), outcome.billingKey(),
+                    failure, now) ? attempt.settled(status, outcome.vendorPaymentRef(), outcome.billingKey(), failure, now)
+                    : null;
+        }
+        boolean settled = payments.inTransaction(() -> {
+            if (!payments.settleOpen(attempt.paymentId(), status, outcome.vendorPaymentRef(), outcome.billingKey(),
+                    failure, now)) {
+                return false;
+            }
             ledger.append(new PaymentEvent(attempt.vendor(), attempt.paymentId(), outcome.vendorPaymentRef(),
                     subscriptionId != null ? subscriptionId : attempt.subscriptionId(), type, amount, attempt.currency(),
                     null, 0, now), source);
-        }
-        if (!payments.settleOpen(attempt.paymentId(), status, outcome.vendorPaymentRef(), outcome.billingKey(), failure,
-                now)) {
-            return null;
-        }
-        return attempt.settled(status, outcome.vendorPaymentRef(), outcome.billingKey(), failure, now);
+            return true;
+        });
+        return settled ? attempt.settled(status, outcome.vendorPaymentRef(), outcome.billingKey(), failure, now) : null;
     }
 
     /** {@code GET /api/payments/{paymentId}}. */

@@ -35,6 +35,12 @@ public final class OperatorService {
         this.view = view;
     }
 
+    /**
+     * Settles a PENDING or UNKNOWN payment as the operator says: the state and its ledger entry in one
+     * transaction. Refused (409) while the charge can still be in flight ({@code in_flight_until}, on
+     * the database's clock): the vendor may yet charge it, and a FAILED now would let a billing run
+     * charge the period again.
+     */
     public PaymentResult resolve(Exchange exchange) {
         String paymentId = exchange.getMessage().getHeader("paymentId", String.class);
         ResolveCommand command = CommandReader.read(exchange.getMessage().getBody(byte[].class), "resolve-command",
@@ -43,15 +49,30 @@ public final class OperatorService {
                 "Payment not found", "No payment with paymentId " + paymentId));
         boolean paid = command.status() == PaymentStatus.PAID;
         Failure failure = paid ? null : new Failure("OPERATOR", command.reason());
-        if (!attempt.status().isOpen() || !payments.settleOpen(paymentId, command.status(), command.vendorPaymentRef(),
-                null, failure)) {
+        String ref = command.vendorPaymentRef() != null ? command.vendorPaymentRef() : attempt.vendorPaymentRef();
+        boolean settled = attempt.status().isOpen() && payments.inTransaction(() -> {
+            if (!payments.settleOpenLanded(paymentId, command.status(), command.vendorPaymentRef(), failure)) {
+                return false;
+            }
+            ledger.append(new PaymentEvent(attempt.vendor(), paymentId, ref, attempt.subscriptionId(),
+                    paid ? EventType.PAID : EventType.FAILED, paid ? attempt.amount() : 0, attempt.currency(), null, 0,
+                    Instant.now()), LedgerSource.OPERATOR);
+            return true;
+        });
+        if (!settled) {
+            PaymentRecord now = payments.find(paymentId).orElseThrow();
+            if (now.status().isOpen()) {
+                PaymentStore.InFlight flight = payments.inFlight(paymentId).orElseThrow();
+                if (!flight.landed()) {
+                    throw ProblemException.of(409, "Payment may still be in flight", "Payment " + paymentId + " is "
+                            + now.status() + " and its charge may still be in flight at the vendor; it may be resolved from "
+                            + flight.until());
+                }
+                throw ProblemException.of(409, "Payment changed concurrently", "Try again");
+            }
             throw ProblemException.of(409, "Payment already decided", "Payment " + paymentId + " is "
-                    + payments.find(paymentId).orElseThrow().status() + "; only PENDING or UNKNOWN can be resolved");
+                    + now.status() + "; only PENDING or UNKNOWN can be resolved");
         }
-        ledger.append(new PaymentEvent(attempt.vendor(), paymentId, command.vendorPaymentRef() != null
-                ? command.vendorPaymentRef() : attempt.vendorPaymentRef(), attempt.subscriptionId(),
-                paid ? EventType.PAID : EventType.FAILED, paid ? attempt.amount() : 0, attempt.currency(), null, 0,
-                Instant.now()), LedgerSource.OPERATOR);
         LOG.info("resolve paymentId={} vendor={} outcome={} source=OPERATOR", paymentId, attempt.vendor(), command.status());
         return view.find(paymentId).orElseThrow();
     }

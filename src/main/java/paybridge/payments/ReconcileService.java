@@ -1,7 +1,7 @@
 package paybridge.payments;
 
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.camel.Exchange;
@@ -15,6 +15,7 @@ import paybridge.canonical.PaymentStatus;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
 import paybridge.ledger.PaymentStore;
+import paybridge.ledger.Sql;
 import paybridge.observe.DecisionLog;
 import paybridge.observe.PaybridgeMeters;
 import paybridge.vendor.VendorPayment;
@@ -22,26 +23,61 @@ import paybridge.vendor.VendorPayment;
 /**
  * Settles PENDING and UNKNOWN payments from the vendor's own record (reconcile.camel.yaml does the
  * lookups). It never re-sends a charge: it only records what the vendor says happened.
+ * <ul>
+ *   <li>An attempt is looked at only after its horizon ({@code in_flight_until}, set on the database's
+ *       clock when it was recorded): before that the charge may still be in flight, and a lookup that
+ *       finds nothing proves nothing. UNKNOWN attempts wait like PENDING ones.</li>
+ *   <li>Each row has its own next look, pushed back after every look (doubling from
+ *       {@code paybridge.reconcile.interval} up to {@code paybridge.reconcile.max-backoff}), and rows
+ *       are read by their next look: rows it cannot settle (left for an operator) never hold newer
+ *       ones back. Why a row was left is noted ({@code unsettled_reason}) and counted on health.</li>
+ *   <li>"Never charged" (iamport: no payment under the merchant_uid) is a FAILED NOT_CHARGED attempt
+ *       with a FAILED ledger entry of 0; the row is re-checked a few more times, and a record that shows
+ *       it charged after all wins ({@link ConclusionOverturn}).</li>
+ *   <li>A record is this payment's only when its order id is the paymentId and its reference the one
+ *       we hold; every money fact it shows (PAID, cancellations) is recorded as a webhook would.</li>
+ * </ul>
  */
 public final class ReconcileService {
     private static final Logger LOG = LoggerFactory.getLogger(ReconcileService.class);
     public static final String ATTEMPT = "paybridgeAttempt";
     public static final String NOT_CHARGED = "NOT_CHARGED";
 
+    /** Why a looked-at row was left open (payments.unsettled_reason). */
+    public static final String NO_VENDOR_REF = "NO_VENDOR_REF";
+    public static final String NOT_THIS_PAYMENT = "NOT_THIS_PAYMENT";
+    public static final String AMOUNT_MISMATCH = "AMOUNT_MISMATCH";
+    public static final String OPEN_AT_VENDOR = "OPEN_AT_VENDOR";
+    public static final String NOT_FOUND = "NOT_FOUND";
+
+    /** How reconcile schedules its looks. */
+    public record Schedule(Duration firstBackoff, Duration maxBackoff, int notChargedRechecks, int batch) {
+        public Schedule {
+            if (firstBackoff.isNegative() || firstBackoff.isZero() || maxBackoff.compareTo(firstBackoff) < 0
+                    || notChargedRechecks < 0 || batch < 1) {
+                throw new IllegalArgumentException("invalid reconcile schedule " + firstBackoff + ".." + maxBackoff);
+            }
+        }
+
+        /** The wait after a row's {@code looks}-th look: doubling, at most {@code maxBackoff}. */
+        Duration backoff(int looks) {
+            Duration d = firstBackoff;
+            for (int i = 0; i < looks && d.compareTo(maxBackoff) < 0; i++) {
+                d = d.multipliedBy(2);
+            }
+            return d.compareTo(maxBackoff) > 0 ? maxBackoff : d;
+        }
+    }
+
     private final PaymentStore payments;
     private final LedgerStore ledger;
-    private final Duration pendingGrace;
+    private final Schedule schedule;
     private volatile PaybridgeMeters meters = PaybridgeMeters.NONE;
 
-    /**
-     * @param pendingGrace how old a PENDING attempt must be before it is looked up: a younger one may
-     *                     still be waiting for the vendor's answer, and a lookup then could find nothing
-     *                     yet and wrongly conclude "never charged"
-     */
-    public ReconcileService(PaymentStore payments, LedgerStore ledger, Duration pendingGrace) {
+    public ReconcileService(PaymentStore payments, LedgerStore ledger, Schedule schedule) {
         this.payments = payments;
         this.ledger = ledger;
-        this.pendingGrace = pendingGrace;
+        this.schedule = schedule;
     }
 
     /** Counts settlements in these meters (paybridge.observe wires it at start-up). */
@@ -49,12 +85,25 @@ public final class ReconcileService {
         this.meters = meters;
     }
 
-    /** The attempts to look up now: UNKNOWN ones at once, PENDING ones after the grace period. */
+    /**
+     * The rows to look up now (database clock: past their horizon and their next look), each taken
+     * by this node and given its next look before it is looked at, so a row that cannot be settled
+     * goes behind the others and two nodes do not look at the same row at once.
+     */
     public List<PaymentRecord> due() {
-        Instant now = Instant.now();
-        return payments.openBefore(now, 500).stream()
-                .filter(p -> p.status() == PaymentStatus.UNKNOWN || p.updatedAt().isBefore(now.minus(pendingGrace)))
-                .toList();
+        List<PaymentRecord> taken = new ArrayList<>();
+        for (PaymentRecord row : payments.dueForLook(schedule.batch())) {
+            if (payments.takeForLook(row, schedule.backoff(row.looks()), schedule.notChargedRechecks())) {
+                taken.add(row);
+            }
+        }
+        return taken;
+    }
+
+    /** Property {@link #ATTEMPT}: a row the vendor cannot be asked about yet (Steppay before its idKey is known). */
+    public void cannotLook(Exchange exchange) {
+        PaymentRecord attempt = exchange.getProperty(ATTEMPT, PaymentRecord.class);
+        payments.leaveUnsettled(attempt.paymentId(), NO_VENDOR_REF);
     }
 
     /** Body: the vendor's record; property {@link #ATTEMPT}: our attempt. Records the outcome, source RECONCILE. */
@@ -64,54 +113,117 @@ public final class ReconcileService {
         settle(attempt, found, LedgerSource.RECONCILE);
     }
 
-    /** Records what a lookup established about an open attempt; false when it settled nothing. */
+    /** Records what a lookup established about a row reconcile took; false when it settled nothing. */
     public boolean settle(PaymentRecord attempt, VendorPayment found, LedgerSource source) {
+        String paymentId = attempt.paymentId();
+        boolean open = attempt.status().isOpen();
         if (!found.found()) {
+            if (!open) {
+                return false; // a NOT_CHARGED conclusion re-checked: still nothing at the vendor
+            }
             if (!"iamport".equals(attempt.vendor())) {
-                return false; // only iamport's lookup by merchant_uid proves "never charged"
+                return leave(attempt, NOT_FOUND, "the vendor has no record under the reference we hold");
             }
-            boolean settled = payments.settleOpen(attempt.paymentId(), PaymentStatus.FAILED, null, null,
-                    new Failure(NOT_CHARGED, "The vendor has no payment for this paymentId: it was never charged"));
-            if (settled) {
-                meters.reconciled(attempt.vendor(), NOT_CHARGED);
-            }
-            DecisionLog.info(LOG, "reconcile", attempt.paymentId(), null, attempt.vendor(), NOT_CHARGED, -1,
-                    "reconcile paymentId={} vendor={} outcome=NOT_CHARGED", attempt.paymentId(), attempt.vendor());
-            return settled;
+            return concludeNotCharged(attempt, source);
+        }
+        String notOurs = notThisPayment(attempt, found);
+        if (notOurs != null) {
+            return leave(attempt, NOT_THIS_PAYMENT, notOurs);
         }
         if (found.amount() != attempt.amount()) {
-            LOG.warn("reconcile paymentId={} vendor={}: vendor amount differs from the attempt; left for an operator",
-                    attempt.paymentId(), attempt.vendor());
-            return false;
+            return leave(attempt, AMOUNT_MISMATCH, "the vendor's amount " + found.amount() + " differs from "
+                    + attempt.amount());
         }
-        PaymentStatus status = found.status();
-        EventType type;
-        long amount = 0;
-        if (status == PaymentStatus.PAID || status == PaymentStatus.PARTIALLY_REFUNDED || status == PaymentStatus.CANCELLED) {
-            status = PaymentStatus.PAID;
-            type = EventType.PAID;
-            amount = attempt.amount();
-        } else if (status == PaymentStatus.FAILED) {
-            type = EventType.FAILED;
-        } else if (status == PaymentStatus.AWAITING_DEPOSIT) {
-            type = EventType.AWAITING_DEPOSIT;
-        } else if (status == PaymentStatus.ABANDONED) {
-            type = EventType.ABANDONED;
-        } else {
-            return false; // still open at the vendor
+        PaymentStatus state = decided(found.status());
+        if (state == null) {
+            return leave(attempt, OPEN_AT_VENDOR, "the vendor has not finished the payment");
         }
-        Failure failure = status == PaymentStatus.FAILED ? new Failure("VENDOR_DECLINED", found.failureReason()) : null;
-        // the money fact first, then the state (as ChargeService.settle): a crash between the two leaves
-        // the attempt open, so the next pass settles it and the entry is not written twice (event key)
-        ledger.append(new PaymentEvent(attempt.vendor(), attempt.paymentId(), found.vendorPaymentRef(),
-                attempt.subscriptionId(), type, amount, attempt.currency(), null, 0,
-                found.occurredAt() == null ? Instant.now() : found.occurredAt()), source);
-        if (!payments.settleOpen(attempt.paymentId(), status, found.vendorPaymentRef(), found.billingKey(), failure)) {
-            return false;
+        List<PaymentEvent> facts = VendorRecordFacts.events(attempt.vendor(), paymentId, attempt.subscriptionId(), found,
+                attempt.amount(), () -> ledger.returned(paymentId));
+        if (!open) {
+            // a conclusion being re-checked: only a record that shows the charge changes it
+            if (state != PaymentStatus.PAID || !ConclusionOverturn.toPaid(payments, ledger, meters, attempt,
+                    found.vendorPaymentRef(), found.billingKey(), found.occurredAt(), source)) {
+                return false;
+            }
+            append(facts, source); // the cancellations the record shows, if any (PAID is there already)
+            return true;
         }
-        meters.reconciled(attempt.vendor(), status.name());
-        DecisionLog.info(LOG, "reconcile", attempt.paymentId(), null, attempt.vendor(), status.name(), -1,
-                "reconcile paymentId={} vendor={} outcome={}", attempt.paymentId(), attempt.vendor(), status);
-        return true;
+        Failure failure = state == PaymentStatus.FAILED ? new Failure("VENDOR_DECLINED", found.failureReason()) : null;
+        // the state and every money fact of the record, one transaction: no decided payment without
+        // its entries, no entries on a payment someone else decided differently meanwhile
+        boolean settled = payments.inTransaction(() -> {
+            if (!payments.settleOpen(paymentId, state, found.vendorPaymentRef(), found.billingKey(), failure)) {
+                return false;
+            }
+            append(facts, source);
+            return true;
+        });
+        if (settled) {
+            meters.reconciled(attempt.vendor(), state.name());
+            DecisionLog.info(LOG, "reconcile", paymentId, null, attempt.vendor(), state.name(), -1,
+                    "reconcile paymentId={} vendor={} outcome={}", paymentId, attempt.vendor(), state);
+        }
+        return settled;
+    }
+
+    /** "Never charged": FAILED NOT_CHARGED and its FAILED entry of 0, one transaction, only past the horizon. */
+    private boolean concludeNotCharged(PaymentRecord attempt, LedgerSource source) {
+        String paymentId = attempt.paymentId();
+        boolean concluded = payments.inTransaction(() -> {
+            if (!payments.concludeNotCharged(paymentId,
+                    "The vendor has no payment for this paymentId: it was never charged", schedule.firstBackoff())) {
+                return false;
+            }
+            ledger.append(new PaymentEvent(attempt.vendor(), paymentId, null, attempt.subscriptionId(), EventType.FAILED,
+                    0, attempt.currency(), null, 0, Sql.now(), PaymentEvent.NOT_CHARGED), source);
+            return true;
+        });
+        if (concluded) {
+            meters.reconciled(attempt.vendor(), NOT_CHARGED);
+            DecisionLog.info(LOG, "reconcile", paymentId, null, attempt.vendor(), NOT_CHARGED, -1,
+                    "reconcile paymentId={} vendor={} outcome=NOT_CHARGED", paymentId, attempt.vendor());
+        }
+        return concluded;
+    }
+
+    private void append(List<PaymentEvent> facts, LedgerSource source) {
+        for (PaymentEvent event : facts) {
+            ledger.append(event, source);
+        }
+    }
+
+    /** Why the vendor's record is not this payment's, or null when it is. */
+    static String notThisPayment(PaymentRecord attempt, VendorPayment found) {
+        if (found.orderId() != null && !found.orderId().equals(attempt.paymentId())) {
+            return "the vendor's record has another order id";
+        }
+        if (attempt.vendorPaymentRef() != null && found.vendorPaymentRef() != null
+                && !attempt.vendorPaymentRef().equals(found.vendorPaymentRef())) {
+            return "the vendor's record has another reference than the one we hold";
+        }
+        return null;
+    }
+
+    /** A row left open for an operator: noted and counted, never in front of the others (its next look is set). */
+    private boolean leave(PaymentRecord attempt, String reason, String why) {
+        if (attempt.status().isOpen()) {
+            payments.leaveUnsettled(attempt.paymentId(), reason);
+            LOG.warn("reconcile paymentId={} vendor={}: {}; left for an operator ({})", attempt.paymentId(),
+                    attempt.vendor(), why, reason);
+        }
+        return false;
+    }
+
+    /** The payment's state from the record (anything once paid is PAID: returns are ledger facts); null while open. */
+    static PaymentStatus decided(PaymentStatus vendorStatus) {
+        if (vendorStatus == null) {
+            return null;
+        }
+        return switch (vendorStatus) {
+            case PAID, PARTIALLY_REFUNDED, CANCELLED -> PaymentStatus.PAID;
+            case FAILED, AWAITING_DEPOSIT, ABANDONED -> vendorStatus;
+            default -> null;
+        };
     }
 }

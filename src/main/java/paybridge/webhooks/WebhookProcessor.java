@@ -287,15 +287,27 @@ public final class WebhookProcessor {
         boolean compatible = switch (ourState) {
             case PENDING, UNKNOWN, AWAITING_DEPOSIT -> true;
             case PAID, PARTIALLY_REFUNDED, CANCELLED -> state == PaymentStatus.PAID;
-            case FAILED, ABANDONED -> state == ourState;
+            // a FAILED that paybridge (or an operator) concluded, not the vendor: its record showing the
+            // payment charged is not a contradiction but the fact that wins (settle overturns it)
+            case FAILED -> state == ourState
+                    || state == PaymentStatus.PAID && paybridge.payments.ConclusionOverturn.overturnable(p);
+            case ABANDONED -> state == ourState;
         };
         return compatible ? null
                 : "the vendor's record (" + found.status() + ") contradicts paybridge's state " + ourState;
     }
 
-    /** Moves the payment's state where the record allows: open → decided, AWAITING_DEPOSIT → paid/failed. */
+    /**
+     * Moves the payment's state where the record allows: open → decided, AWAITING_DEPOSIT → paid/failed,
+     * a concluded FAILED (never charged, an operator's) the record shows charged → PAID with its entry
+     * and an alert.
+     */
     private void settle(PaymentRecord p, VendorPayment found, PaymentStatus state) {
-        if (p.status().isOpen()) {
+        if (state == PaymentStatus.PAID && paybridge.payments.ConclusionOverturn.overturnable(p)) {
+            paybridge.payments.ConclusionOverturn.toPaid(payments, ledger,
+                    paybridge.observe.PaybridgeMeters.of(template.getCamelContext()), p, found.vendorPaymentRef(),
+                    found.billingKey(), found.occurredAt(), LedgerSource.WEBHOOK);
+        } else if (p.status().isOpen()) {
             payments.settleOpen(p.paymentId(), state, found.vendorPaymentRef(), found.billingKey(),
                     state == PaymentStatus.FAILED ? new Failure("VENDOR_DECLINED", found.failureReason()) : null);
         } else if (p.status() == PaymentStatus.AWAITING_DEPOSIT && state != PaymentStatus.AWAITING_DEPOSIT) {
@@ -312,47 +324,12 @@ public final class WebhookProcessor {
     }
 
     /**
-     * The ledger facts a looked-up record shows: PAID (+amount) for anything paid, then one return
-     * per cancellation in the vendor's history (negative, keyed by its cancellation id; the one that
-     * returns the rest is CANCELLED, earlier ones PARTIALLY_REFUNDED). Without a history, one return
-     * keyed by the cumulative amount. AWAITING_DEPOSIT, FAILED, ABANDONED: one entry of 0.
+     * The ledger facts a looked-up record shows (the mapping is shared with reconcile:
+     * {@link paybridge.payments.VendorRecordFacts#events}).
      */
     static List<PaymentEvent> events(String vendor, String paymentId, String subscriptionId, VendorPayment found,
                                      long amount, java.util.function.LongSupplier alreadyReturned) {
-        List<PaymentEvent> out = new ArrayList<>();
-        Instant at = found.occurredAt() == null ? Instant.now() : found.occurredAt();
-        String ref = found.vendorPaymentRef();
-        switch (found.status()) {
-            case AWAITING_DEPOSIT, FAILED, ABANDONED -> out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,
-                    EventType.valueOf(found.status().name()), 0, "KRW", null, 0, at));
-            case PAID, PARTIALLY_REFUNDED, CANCELLED -> {
-                if (amount > 0) {
-                    out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId, EventType.PAID, amount, "KRW",
-                            null, 0, at));
-                }
-                long cumulative = 0;
-                for (VendorPayment.Cancellation c : found.cancellations()) {
-                    if (c.amount() <= 0) {
-                        continue;
-                    }
-                    cumulative += c.amount();
-                    out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,
-                            cumulative >= amount ? EventType.CANCELLED : EventType.PARTIALLY_REFUNDED, -c.amount(), "KRW",
-                            c.cancellationId(), cumulative, c.cancelledAt() == null ? at : c.cancelledAt()));
-                }
-                if (found.cancellations().isEmpty() && found.cancelledAmount() > 0) {
-                    long missing = found.cancelledAmount() - alreadyReturned.getAsLong();
-                    if (missing > 0) {
-                        out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,
-                                found.cancelledAmount() >= amount ? EventType.CANCELLED : EventType.PARTIALLY_REFUNDED,
-                                -missing, "KRW", null, found.cancelledAmount(), at));
-                    }
-                }
-            }
-            default -> {
-            }
-        }
-        return out;
+        return paybridge.payments.VendorRecordFacts.events(vendor, paymentId, subscriptionId, found, amount, alreadyReturned);
     }
 
     /** The payment's state from the record: anything once paid is PAID (returns are ledger facts). */

@@ -27,6 +27,8 @@ class LostAnswerTest {
                 "paybridge.vendor.timeout", "PT0.5S",
                 "paybridge.sandbox.hang", "PT2S",
                 "paybridge.reconcile.interval", "PT0.3S",
+                // reconcile looks an attempt up only after its horizon: 1.5 s budget + 0.5 s + this margin
+                "paybridge.vendor.in-flight-margin", "PT0.5S",
                 // the sandbox's webhook would settle these payments too; this test is about reconcile
                 "paybridge.webhook.processing-enabled", "false"));
     }
@@ -71,7 +73,7 @@ class LostAnswerTest {
         javax.sql.DataSource db = app.lookup("database", paybridge.ledger.Database.class).dataSource();
         try (java.sql.Connection c = db.getConnection();
              java.sql.PreparedStatement ps = c.prepareStatement("UPDATE payments SET status = 'PENDING', "
-                     + "updated_at = updated_at - INTERVAL '1' HOUR WHERE payment_id = ?")) {
+                     + "updated_at = updated_at - INTERVAL '1' HOUR, next_look_at = CURRENT_TIMESTAMP WHERE payment_id = ?")) {
             ps.setString(1, "l-crash-1");
             assertThat(ps.executeUpdate()).isEqualTo(1);
         }
@@ -152,7 +154,12 @@ class LostAnswerTest {
             assertThat(p.path("status").asText()).isEqualTo("FAILED");
             assertThat(p.path("failure").path("code").asText()).isEqualTo("NOT_CHARGED");
         });
-        assertThat(app.get("/api/ledger?paymentId=l-5xx-1").json().path("entries")).as("nothing happened").isEmpty();
+        // nothing was charged: CONTRACT §2 records the conclusion as a FAILED entry of 0, source RECONCILE
+        JsonNode entries = app.get("/api/ledger?paymentId=l-5xx-1").json().path("entries");
+        assertThat(entries).hasSize(1);
+        assertThat(entries.get(0).path("type").asText()).isEqualTo("FAILED");
+        assertThat(entries.get(0).path("amount").asLong()).isZero();
+        assertThat(entries.get(0).path("source").asText()).isEqualTo("RECONCILE");
 
         long requests = iamport("requests");
         Response again = app.postJson("/api/payments", Commands.keyIn("l-5xx-1", 4003, false));
@@ -166,8 +173,15 @@ class LostAnswerTest {
         assertThat(r.status()).isEqualTo(202);
         assertThat(r.json().path("status").asText()).isEqualTo("UNKNOWN");
 
-        Response resolved = app.postJson("/api/payments/l-steppay-1/resolve",
-                "{\"status\": \"PAID\", \"reason\": \"receipt checked in the Steppay console\", \"vendorPaymentRef\": \"16057932413479698c8vqQG0kMiy0\"}");
+        // an operator may resolve it once the charge can no longer be in flight (its horizon): 409 before
+        String decision = "{\"status\": \"PAID\", \"reason\": \"receipt checked in the Steppay console\", "
+                + "\"vendorPaymentRef\": \"16057932413479698c8vqQG0kMiy0\"}";
+        Response[] last = new Response[1];
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            last[0] = app.postJson("/api/payments/l-steppay-1/resolve", decision);
+            assertThat(last[0].status()).isNotEqualTo(409);
+        });
+        Response resolved = last[0];
         assertThat(resolved.status()).isEqualTo(200);
         assertThat(resolved.json().path("status").asText()).isEqualTo("PAID");
         JsonNode entries = app.get("/api/ledger?paymentId=l-steppay-1").json().path("entries");

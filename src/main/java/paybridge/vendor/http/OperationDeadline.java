@@ -70,6 +70,46 @@ public final class OperationDeadline {
         exchange.setProperty(PROPERTY, System.nanoTime() + budget.toNanos());
     }
 
+    /** The failure code of a request not sent because its operation's budget was spent. */
+    public static final String OPERATION_DEADLINE = "OPERATION_DEADLINE";
+
+    // the deadline of the operation whose work runs on this thread in another exchange (the iamport
+    // token fetch is its own exchange, started from inside the charge's)
+    private static final ThreadLocal<Long> CARRIED = new ThreadLocal<>();
+
+    /** Runs {@code work} with this exchange's operation deadline carried to exchanges it starts ({@link #inherit}). */
+    public static <T> T carry(Exchange exchange, java.util.function.Supplier<T> work) {
+        Long deadline = exchange.getProperty(PROPERTY, Long.class);
+        Long previous = CARRIED.get();
+        if (deadline == null) {
+            CARRIED.remove();
+        } else {
+            CARRIED.set(deadline);
+        }
+        try {
+            return work.get();
+        } finally {
+            if (previous == null) {
+                CARRIED.remove();
+            } else {
+                CARRIED.set(previous);
+            }
+        }
+    }
+
+    /** Gives an exchange started inside {@link #carry} the carried operation's deadline. */
+    public static void inherit(Exchange exchange) {
+        Long deadline = CARRIED.get();
+        if (deadline != null) {
+            exchange.setProperty(PROPERTY, deadline);
+        }
+    }
+
+    /** The operation's deadline ({@link System#nanoTime()}), or null when none was started on the exchange. */
+    public static Long deadlineNanos(Exchange exchange) {
+        return exchange.getProperty(PROPERTY, Long.class);
+    }
+
     /** What is left of the operation's budget; {@code null} when no operation was started on the exchange. */
     public static Duration remaining(Exchange exchange) {
         Long deadline = exchange.getProperty(PROPERTY, Long.class);

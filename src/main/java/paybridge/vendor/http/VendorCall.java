@@ -39,9 +39,18 @@ public final class VendorCall {
     /**
      * {@link #prepare} for one vendor's send route, starting the call timer
      * ({@code paybridge_vendor_call_seconds}) that {@link #captureAnswer} or {@link #captureError} stops.
+     * No request of an operation whose budget is spent is started ({@link NotSentException}
+     * {@code OPERATION_DEADLINE}: the send route records it as a failure before anything was sent);
+     * the call's own total timeout is cut to what remains ({@link TotalCallTimeout}).
      */
     public static Processor prepareFor(String vendor) {
         return exchange -> {
+            Long deadline = OperationDeadline.deadlineNanos(exchange);
+            if (deadline != null && deadline - System.nanoTime() <= 0) {
+                throw new NotSentException(OperationDeadline.OPERATION_DEADLINE,
+                        "The operation's time budget was spent before this request: it was not sent", null);
+            }
+            TotalCallTimeout.forNextCall(deadline);
             prepare(exchange);
             exchange.setProperty(VENDOR, vendor);
             exchange.setProperty(STARTED, System.nanoTime());
@@ -77,6 +86,7 @@ public final class VendorCall {
 
     /** Keeps the HTTP answer as {@link #REPLY}; the body is read as text (charset from Content-Type). */
     public static void captureAnswer(Exchange exchange) {
+        TotalCallTimeout.forNextCall(null);
         Integer status = exchange.getMessage().getHeader(HttpConstants.HTTP_RESPONSE_CODE, Integer.class);
         String body = exchange.getMessage().getBody(String.class);
         exchange.setProperty(REPLY, VendorReply.answer(status == null ? 0 : status, body));
@@ -86,6 +96,7 @@ public final class VendorCall {
 
     /** Keeps the exception that prevented an answer as {@link #REPLY}, and clears it from the exchange. */
     public static void captureError(Exchange exchange) {
+        TotalCallTimeout.forNextCall(null);
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (error == null) {
             error = exchange.getException();

@@ -15,7 +15,9 @@ import org.apache.camel.component.http.HttpComponent;
  *       for any method, on a 503 with Retry-After — a second charge. Safe calls are retried by
  *       our own routes instead, where it is visible;</li>
  *   <li>no redirects followed, no cookies kept;</li>
- *   <li>an explicit pool: 200 connections, 100 per host.</li>
+ *   <li>an explicit pool: 200 connections, 100 per host;</li>
+ *   <li>one total deadline per call, connect to last byte ({@link TotalCallTimeout}): the timeouts
+ *       above bound each phase only.</li>
  * </ul>
  */
 public final class VendorHttp {
@@ -41,6 +43,8 @@ public final class VendorHttp {
         http.setCookieManagementDisabled(true);
         http.setMaxTotalConnections(MAX_TOTAL_CONNECTIONS);
         http.setConnectionsPerRoute(CONNECTIONS_PER_ROUTE);
+        TotalCallTimeout total = new TotalCallTimeout(timeout);
+        http.setHttpClientConfigurer(builder -> builder.addExecInterceptorFirst(TotalCallTimeout.NAME, total));
         return http;
     }
 
@@ -60,9 +64,9 @@ public final class VendorHttp {
     }
 
     /**
-     * The longest a charge can stay in flight at the vendor: the timeout bounds each phase (connect,
-     * then the answer), not the call, so twice it and a margin. Reconcile waits this long before it
-     * trusts a lookup of an open attempt; a billing run waits this long for other nodes' claims.
+     * The longest one call can take before paybridge's own timeouts end it, with a margin. Charges no
+     * longer use it (their horizon is {@link OperationDeadline#horizon()}); a billing run waits this
+     * long for other nodes' claims.
      */
     public static Duration longestCall(Duration timeout) {
         return timeout.multipliedBy(2).plusSeconds(5);

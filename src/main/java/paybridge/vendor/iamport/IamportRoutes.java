@@ -12,6 +12,7 @@ import paybridge.vendor.RefundOutcome;
 import paybridge.vendor.RefundRequest;
 import paybridge.vendor.VendorPayment;
 import paybridge.vendor.http.NotSentException;
+import paybridge.vendor.http.OperationDeadline;
 import paybridge.vendor.http.VendorCall;
 import paybridge.vendor.http.VendorHttp;
 
@@ -53,8 +54,11 @@ public class IamportRoutes extends RouteBuilder {
         String endpoint = VendorHttp.endpointUri(COMPONENT, baseUrl);
 
         IamportTokenCache tokens = new IamportTokenCache(() -> {
-            Exchange done = template().send("direct:iamport-token",
-                    e -> e.setProperty(VendorCall.REQUEST, IamportRequests.getToken(apiKey, apiSecret)));
+            // the token's tries count against the operation that needs the token (OperationDeadline.carry)
+            Exchange done = template().send("direct:iamport-token", e -> {
+                e.setProperty(VendorCall.REQUEST, IamportRequests.getToken(apiKey, apiSecret));
+                OperationDeadline.inherit(e);
+            });
             return IamportResponses.token(VendorCall.reply(done));
         });
         getContext().getRegistry().bind("iamportTokenCache", tokens);
@@ -122,11 +126,11 @@ public class IamportRoutes extends RouteBuilder {
         // one authenticated call; a 401 is answered by one re-send with a fresh token
         from("direct:iamport-call").routeId("iamport-call")
                 .doTry()
-                    .process(e -> e.setProperty(VendorCall.BEARER, tokens.token()))
+                    .process(e -> e.setProperty(VendorCall.BEARER, OperationDeadline.carry(e, tokens::token)))
                     .to("direct:iamport-send")
                     .filter(VendorCall.UNAUTHORIZED)
-                        .process(e -> e.setProperty(VendorCall.BEARER,
-                                tokens.renew(e.getProperty(VendorCall.BEARER, String.class))))
+                        .process(e -> e.setProperty(VendorCall.BEARER, OperationDeadline.carry(e,
+                                () -> tokens.renew(e.getProperty(VendorCall.BEARER, String.class)))))
                         .to("direct:iamport-send")
                     .endDoTry()
                 .doCatch(NotSentException.class)
@@ -152,10 +156,11 @@ public class IamportRoutes extends RouteBuilder {
                 .end();
 
         // exactly one HTTP request: nothing that came in may steer it, no automatic retry
+        // (inside the try: a request refused for lack of time is recorded as not sent)
         from("direct:iamport-send").routeId("iamport-send")
                 .removeHeaders("*")
-                .process(VendorCall.prepareFor(IamportWebhooks.VENDOR))
                 .doTry()
+                    .process(VendorCall.prepareFor(IamportWebhooks.VENDOR))
                     .to(endpoint)
                     .process(VendorCall::captureAnswer)
                 .doCatch(Exception.class)

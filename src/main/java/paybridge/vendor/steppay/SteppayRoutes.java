@@ -126,10 +126,11 @@ public class SteppayRoutes extends RouteBuilder {
                 .end();
 
         // exactly one HTTP request: nothing that came in may steer it, no automatic retry
+        // (inside the try: a request refused for lack of its operation's time is recorded as not sent)
         from("direct:steppay-send").routeId("steppay-send")
                 .removeHeaders("*")
-                .process(VendorCall.prepareFor(SteppayWebhooks.VENDOR))
                 .doTry()
+                    .process(VendorCall.prepareFor(SteppayWebhooks.VENDOR))
                     .to(endpoint)
                     .process(VendorCall::captureAnswer)
                 .doCatch(Exception.class)

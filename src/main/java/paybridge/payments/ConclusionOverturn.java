@@ -1,0 +1,65 @@
+package paybridge.payments;
+
+import java.time.Instant;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import paybridge.canonical.EventType;
+import paybridge.canonical.LedgerSource;
+import paybridge.canonical.PaymentEvent;
+import paybridge.canonical.PaymentStatus;
+import paybridge.ledger.LedgerStore;
+import paybridge.ledger.PaymentRecord;
+import paybridge.ledger.PaymentStore;
+import paybridge.observe.PaybridgeMeters;
+
+/**
+ * The vendor's record wins over a conclusion (CONTRACT §2). A payment concluded FAILED without the
+ * vendor saying so — reconcile's "never charged" ({@code NOT_CHARGED}) or an operator's FAILED
+ * ({@code OPERATOR}) — that the vendor later shows charged (the charge's own late answer, a reconcile
+ * lookup, a verified webhook) becomes PAID with its PAID entry, in one transaction, and raises an
+ * alert: {@code paybridge_not_charged_overturned_total{vendor}} and an ERROR line naming the payment.
+ * The row keeps {@code overturned_from} (the conclusion's code) and {@code overturned_at}, so billing
+ * finds a period re-sent meanwhile under its next id: {@code status = 'PAID' AND overturned_from IS NOT NULL}.
+ */
+public final class ConclusionOverturn {
+    private static final Logger LOG = LoggerFactory.getLogger(ConclusionOverturn.class);
+    /** The failure codes that are paybridge's (or an operator's) conclusion, not the vendor's answer. */
+    public static final Set<String> CONCLUSIONS = Set.of(ReconcileService.NOT_CHARGED, "OPERATOR");
+
+    private ConclusionOverturn() {
+    }
+
+    /** True when the payment is FAILED by a conclusion that the vendor's record may overturn. */
+    public static boolean overturnable(PaymentRecord p) {
+        return p.status() == PaymentStatus.FAILED && p.failureCode() != null && CONCLUSIONS.contains(p.failureCode());
+    }
+
+    /**
+     * Makes an overturnable FAILED payment PAID with its PAID ledger entry (one transaction); false
+     * when it was not (or no longer) such a payment.
+     */
+    public static boolean toPaid(PaymentStore payments, LedgerStore ledger, PaybridgeMeters meters, PaymentRecord p,
+                                 String vendorPaymentRef, String billingKey, Instant occurredAt, LedgerSource source) {
+        if (!overturnable(p)) {
+            return false;
+        }
+        boolean done = payments.inTransaction(() -> {
+            if (!payments.overturnToPaid(p.paymentId(), vendorPaymentRef, billingKey)) {
+                return false;
+            }
+            ledger.append(new PaymentEvent(p.vendor(), p.paymentId(), vendorPaymentRef != null ? vendorPaymentRef
+                    : p.vendorPaymentRef(), p.subscriptionId(), EventType.PAID, p.amount(), p.currency(), null, 0,
+                    occurredAt == null ? Instant.now() : occurredAt), source);
+            return true;
+        });
+        if (done) {
+            meters.notChargedOverturned(p.vendor());
+            LOG.error("paymentId={} vendor={} was concluded FAILED {} but the vendor's record shows it charged "
+                            + "(learnt from {}): now PAID; a billing period re-sent meanwhile may be charged twice, check it",
+                    p.paymentId(), p.vendor(), p.failureCode(), source);
+        }
+        return done;
+    }
+}

@@ -1,0 +1,64 @@
+package paybridge.payments;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import paybridge.canonical.EventType;
+import paybridge.canonical.PaymentEvent;
+import paybridge.vendor.VendorPayment;
+
+/**
+ * The money facts a vendor's looked-up record shows, as ledger events: one mapping for every path
+ * that learns from a record (reconcile's lookup, a verified webhook), so both record the same facts
+ * under the same event keys.
+ */
+public final class VendorRecordFacts {
+    private VendorRecordFacts() {
+    }
+
+    /**
+     * The ledger facts a looked-up record shows: PAID (+amount) for anything paid, then one return
+     * per cancellation in the vendor's history (negative, keyed by its cancellation id; the one that
+     * returns the rest is CANCELLED, earlier ones PARTIALLY_REFUNDED). Without a history, one return
+     * keyed by the cumulative amount. AWAITING_DEPOSIT, FAILED, ABANDONED: one entry of 0.
+     */
+    public static List<PaymentEvent> events(String vendor, String paymentId, String subscriptionId, VendorPayment found,
+                                     long amount, java.util.function.LongSupplier alreadyReturned) {
+        List<PaymentEvent> out = new ArrayList<>();
+        Instant at = found.occurredAt() == null ? Instant.now() : found.occurredAt();
+        String ref = found.vendorPaymentRef();
+        switch (found.status()) {
+            case AWAITING_DEPOSIT, FAILED, ABANDONED -> out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,
+                    EventType.valueOf(found.status().name()), 0, "KRW", null, 0, at));
+            case PAID, PARTIALLY_REFUNDED, CANCELLED -> {
+                if (amount > 0) {
+                    out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId, EventType.PAID, amount, "KRW",
+                            null, 0, at));
+                }
+                long cumulative = 0;
+                for (VendorPayment.Cancellation c : found.cancellations()) {
+                    if (c.amount() <= 0) {
+                        continue;
+                    }
+                    cumulative += c.amount();
+                    out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,
+                            cumulative >= amount ? EventType.CANCELLED : EventType.PARTIALLY_REFUNDED, -c.amount(), "KRW",
+                            c.cancellationId(), cumulative, c.cancelledAt() == null ? at : c.cancelledAt()));
+                }
+                if (found.cancellations().isEmpty() && found.cancelledAmount() > 0) {
+                    long missing = found.cancelledAmount() - alreadyReturned.getAsLong();
+                    if (missing > 0) {
+                        out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,
+                                found.cancelledAmount() >= amount ? EventType.CANCELLED : EventType.PARTIALLY_REFUNDED,
+                                -missing, "KRW", null, found.cancelledAmount(), at));
+                    }
+                }
+            }
+            default -> {
+            }
+        }
+        return out;
+    }
+
+}

@@ -1,0 +1,76 @@
+package paybridge.payments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import paybridge.testing.RunningPaybridge;
+import paybridge.testing.RunningPaybridge.Response;
+
+/** {@code /resolve}: never while the charge can be in flight; the state and its ledger entry together or not at all. */
+class OperatorResolveTest {
+    private static final String PAID = "{\"status\": \"PAID\", \"reason\": \"checked at the vendor\", \"vendorPaymentRef\": \"imp_op_1\"}";
+
+    /** A payment UNKNOWN a moment ago may still be charged at the vendor: 409 saying from when it may be resolved. */
+    @Test
+    void aPaymentThatMayBeInFlightIsNotResolved() {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of(
+                "paybridge.vendor.timeout", "PT0.5S",
+                "paybridge.vendor.in-flight-margin", "PT1H",
+                "paybridge.webhook.processing-enabled", "false"))) {
+            assertThat(app.postJson("/api/payments", Commands.keyIn("o-flight-1", 4003, false)).json()
+                    .path("status").asText()).isEqualTo("UNKNOWN");
+            Instant before = Instant.now();
+            Response r = app.postJson("/api/payments/o-flight-1/resolve",
+                    "{\"status\": \"FAILED\", \"reason\": \"not in the console\"}");
+            assertThat(r.status()).isEqualTo(409);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            String detail = r.json().path("detail").asText();
+            Matcher from = Pattern.compile("may be resolved from (\\S+)").matcher(detail);
+            assertThat(from.find()).as(detail).isTrue();
+            // the horizon: about an hour (the margin) after the attempt was recorded
+            assertThat(Instant.parse(from.group(1))).isAfter(before.plus(Duration.ofMinutes(59)));
+            assertThat(app.get("/api/payments/o-flight-1").json().path("status").asText()).isEqualTo("UNKNOWN");
+            assertThat(app.get("/api/ledger?paymentId=o-flight-1").json().path("entries")).isEmpty();
+        }
+    }
+
+    /**
+     * The database refuses the operator's ledger entry (a test trigger on that INSERT): the resolve
+     * fails and neither the state nor the entry is written; once the database accepts it, both are.
+     */
+    @Test
+    void theStateAndItsEntryAreWrittenTogetherOrNotAtAll() throws Exception {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of(
+                "paybridge.vendor.timeout", "PT0.5S",
+                "paybridge.vendor.operation-timeout", "PT0.5S",
+                "paybridge.vendor.in-flight-margin", "PT0S",
+                "paybridge.reconcile.interval", "PT1H",
+                "paybridge.webhook.processing-enabled", "false"))) {
+            assertThat(app.postJson("/api/payments", Commands.billingKey("o-atomic-1", "steppay", 4003, Commands.STEPPAY_KEY))
+                    .json().path("status").asText()).isEqualTo("UNKNOWN");
+            ChargeInFlightTest.sql(app, "CREATE TRIGGER fail_operator_entry BEFORE INSERT ON ledger_entries "
+                    + "FOR EACH ROW CALL '" + FailOperatorEntryTrigger.class.getName() + "'");
+            Response[] failed = new Response[1];
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                failed[0] = app.postJson("/api/payments/o-atomic-1/resolve", PAID);
+                assertThat(failed[0].status()).isNotEqualTo(409); // past its horizon
+            });
+            assertThat(failed[0].status()).isGreaterThanOrEqualTo(500);
+            assertThat(app.get("/api/payments/o-atomic-1").json().path("status").asText()).isEqualTo("UNKNOWN");
+            assertThat(app.get("/api/ledger?paymentId=o-atomic-1").json().path("entries")).isEmpty();
+
+            ChargeInFlightTest.sql(app, "DROP TRIGGER fail_operator_entry");
+            Response resolved = app.postJson("/api/payments/o-atomic-1/resolve", PAID);
+            assertThat(resolved.status()).isEqualTo(200);
+            assertThat(resolved.json().path("status").asText()).isEqualTo("PAID");
+            assertThat(app.get("/api/ledger?paymentId=o-atomic-1").json().path("entries")).hasSize(1);
+        }
+    }
+}

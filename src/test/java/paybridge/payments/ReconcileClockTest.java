@@ -1,0 +1,80 @@
+package paybridge.payments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import paybridge.canonical.CommandReader;
+import paybridge.canonical.PaymentCommand;
+import paybridge.ledger.PaymentRecord;
+import paybridge.ledger.PaymentStore;
+import paybridge.ledger.Sql;
+import paybridge.testing.Postgres;
+import paybridge.testing.RunningPaybridge;
+
+/**
+ * Whether a charge can still be in flight is decided on the database's clock only: the horizon is
+ * set by the database when the attempt is recorded, and reconcile selects by it. Timestamps a node
+ * stamps with its own Java clock (created_at, updated_at), an hour behind or ahead, change nothing.
+ * On H2 and on PostgreSQL.
+ */
+class ReconcileClockTest {
+
+    @Test
+    void onH2() throws Exception {
+        try (RunningPaybridge app = RunningPaybridge.start(settings(Map.of()))) {
+            decidesOnTheDatabaseClock(app);
+        }
+    }
+
+    @Test
+    void onPostgres() throws Exception {
+        try (Postgres pg = Postgres.createDatabase();
+             RunningPaybridge app = RunningPaybridge.start(settings(Map.of("paybridge.db.url", pg.url(),
+                     "paybridge.db.user", pg.user())))) {
+            decidesOnTheDatabaseClock(app);
+        }
+    }
+
+    private static Map<String, Object> settings(Map<String, Object> extra) {
+        Map<String, Object> s = new HashMap<>(Map.of("paybridge.webhook.processing-enabled", "false"));
+        s.putAll(extra);
+        return s;
+    }
+
+    private static void decidesOnTheDatabaseClock(RunningPaybridge app) throws Exception {
+        // the timer's rounds would take rows between the steps below: this test calls the selection itself
+        app.context().getRouteController().stopRoute("reconcile");
+        PaymentStore payments = app.lookup("paymentStore", PaymentStore.class);
+        ReconcileService reconcile = app.lookup("reconcileService", ReconcileService.class);
+        Sql sql = new Sql(app.context());
+
+        // recorded now with a 60 s horizon, by a node whose Java clock is an hour behind
+        Instant dbBefore = sql.databaseNow();
+        payments.insert(command("k-behind-1"), "h", Duration.ofSeconds(60));
+        ChargeInFlightTest.sql(app, "UPDATE payments SET status = 'UNKNOWN', created_at = created_at - INTERVAL '1' HOUR, "
+                + "updated_at = updated_at - INTERVAL '1' HOUR WHERE payment_id = ?", "k-behind-1");
+        PaymentRecord behind = payments.find("k-behind-1").orElseThrow();
+        assertThat(behind.inFlightUntil()).isBetween(dbBefore.plusSeconds(59), sql.databaseNow().plusSeconds(61));
+        assertThat(reconcile.due()).extracting(PaymentRecord::paymentId).doesNotContain("k-behind-1");
+
+        // recorded by a node whose Java clock is an hour ahead, its horizon passed on the database's clock
+        payments.insert(command("k-ahead-1"), "h", Duration.ofSeconds(60));
+        ChargeInFlightTest.sql(app, "UPDATE payments SET status = 'UNKNOWN', created_at = created_at + INTERVAL '1' HOUR, "
+                + "updated_at = updated_at + INTERVAL '1' HOUR, in_flight_until = CURRENT_TIMESTAMP - INTERVAL '1' SECOND, "
+                + "next_look_at = CURRENT_TIMESTAMP - INTERVAL '1' SECOND WHERE payment_id = ?", "k-ahead-1");
+        assertThat(reconcile.due()).extracting(PaymentRecord::paymentId).contains("k-ahead-1").doesNotContain("k-behind-1");
+        // taken: its next look is later, so the next round does not take it again at once
+        assertThat(reconcile.due()).extracting(PaymentRecord::paymentId).doesNotContain("k-ahead-1");
+    }
+
+    private static PaymentCommand command(String paymentId) {
+        return CommandReader.read(Commands.keyIn(paymentId, 3000, false).getBytes(StandardCharsets.UTF_8),
+                "payment-command", PaymentCommand.class);
+    }
+}

@@ -1,0 +1,222 @@
+package paybridge.testing;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * An iamport (PortOne v1) double on a free loopback port whose every answer a test can script: how
+ * long it takes, what status and body it has, and whether the body drips out a byte at a time. Its
+ * lookups by merchant_uid answer 404 until the test (or a charge, after {@link #lookupLag}) publishes
+ * a record, which lets a test build "the vendor has it, its lookup does not show it yet".
+ * Defaults: a token for any key; a charge is paid at once; no record is visible.
+ */
+public final class ScriptedIamport implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One scripted answer. {@code dripMillis} > 0: the body is written a byte at a time, this far apart. */
+    public record Step(long delayMillis, int status, String body, long dripMillis) {
+        public static Step after(Duration delay, int status, String body) {
+            return new Step(delay.toMillis(), status, body, 0);
+        }
+
+        /** null body: the default answer for the path, after the delay. */
+        public static Step slow(Duration delay) {
+            return new Step(delay.toMillis(), 0, null, 0);
+        }
+
+        public static Step drip(int status, String body, Duration perByte) {
+            return new Step(0, status, body, perByte.toMillis());
+        }
+    }
+
+    private final HttpServer server;
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+    private final ConcurrentLinkedDeque<Step> tokenSteps = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<Step> chargeSteps = new ConcurrentLinkedDeque<>();
+    private final Map<String, JsonNode> records = new ConcurrentHashMap<>();
+    public final AtomicInteger tokenRequests = new AtomicInteger();
+    public final AtomicInteger chargeRequests = new AtomicInteger();
+    public final AtomicInteger lookupRequests = new AtomicInteger();
+    /** Answers whose writing failed because paybridge had closed the connection. */
+    public final AtomicInteger abandonedAnswers = new AtomicInteger();
+    private final AtomicInteger ids = new AtomicInteger();
+    private volatile Duration lookupLag;
+
+    private ScriptedIamport(HttpServer server) {
+        this.server = server;
+    }
+
+    public static ScriptedIamport start() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+            ScriptedIamport vendor = new ScriptedIamport(server);
+            server.setExecutor(vendor.pool);
+            server.createContext("/", vendor::handle);
+            server.start();
+            return vendor;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public ScriptedIamport token(Step... steps) {
+        tokenSteps.addAll(java.util.List.of(steps));
+        return this;
+    }
+
+    public ScriptedIamport charge(Step... steps) {
+        chargeSteps.addAll(java.util.List.of(steps));
+        return this;
+    }
+
+    /** A paid charge becomes visible to lookups this long after it was answered (null: never by itself). */
+    public ScriptedIamport lookupLag(Duration lag) {
+        this.lookupLag = lag;
+        return this;
+    }
+
+    /** Publishes a payment record under its merchant_uid (what lookups answer from now on). */
+    public void record(String merchantUid, JsonNode payment) {
+        records.put(merchantUid, payment);
+    }
+
+    /** A paid iamport Payment object. */
+    public static ObjectNode paid(String impUid, String merchantUid, long amount) {
+        ObjectNode p = JSON.createObjectNode();
+        p.put("imp_uid", impUid);
+        p.put("merchant_uid", merchantUid);
+        p.put("amount", amount);
+        p.put("cancel_amount", 0);
+        p.put("status", "paid");
+        p.put("paid_at", System.currentTimeMillis() / 1000);
+        p.putArray("cancel_history");
+        return p;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            byte[] requestBody = exchange.getRequestBody().readAllBytes();
+            if (path.endsWith("/users/getToken")) {
+                tokenRequests.incrementAndGet();
+                answer(exchange, tokenSteps.poll(), 200, tokenBody());
+            } else if (path.contains("/subscribe/payments/")) {
+                chargeRequests.incrementAndGet();
+                JsonNode command = JSON.readTree(requestBody);
+                String merchantUid = command.path("merchant_uid").asText();
+                long amount = command.path("amount").asLong();
+                String impUid = "imp_" + (100000 + ids.incrementAndGet());
+                Step step = chargeSteps.poll();
+                // the vendor charges when the request arrives, whatever happens to its answer
+                Duration lag = lookupLag;
+                if (lag != null && (step == null || step.status() == 0 || step.status() == 200)) {
+                    ObjectNode record = paid(impUid, merchantUid, amount);
+                    pool.submit(() -> {
+                        sleep(lag.toMillis());
+                        records.put(merchantUid, record);
+                    });
+                }
+                answer(exchange, step, 200, envelope(paid(impUid, merchantUid, amount)));
+            } else if (path.contains("/payments/find/")) {
+                lookupRequests.incrementAndGet();
+                String merchantUid = path.substring(path.lastIndexOf('/') + 1);
+                JsonNode record = records.get(merchantUid);
+                if (record == null) {
+                    write(exchange, new Step(0, 404, "{\"code\":-1,\"message\":\"not found\",\"response\":null}", 0));
+                } else {
+                    write(exchange, new Step(0, 200, envelope(record), 0));
+                }
+            } else {
+                write(exchange, new Step(0, 404, "{\"code\":-1,\"message\":\"no such path\",\"response\":null}", 0));
+            }
+        }
+    }
+
+    private void answer(HttpExchange exchange, Step step, int defaultStatus, String defaultBody) throws IOException {
+        if (step == null) {
+            write(exchange, new Step(0, defaultStatus, defaultBody, 0));
+            return;
+        }
+        sleep(step.delayMillis());
+        write(exchange, step.body() == null && step.status() == 0
+                ? new Step(0, defaultStatus, defaultBody, step.dripMillis()) : step);
+    }
+
+    private void write(HttpExchange exchange, Step step) throws IOException {
+        byte[] bytes = step.body() == null ? new byte[0] : step.body().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        try {
+            exchange.sendResponseHeaders(step.status(), bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length == 0) {
+                return;
+            }
+            OutputStream out = exchange.getResponseBody();
+            if (step.dripMillis() <= 0) {
+                out.write(bytes);
+                out.flush();
+                return;
+            }
+            for (byte b : bytes) {
+                out.write(b);
+                out.flush();
+                sleep(step.dripMillis());
+            }
+        } catch (IOException e) {
+            abandonedAnswers.incrementAndGet();
+            throw e;
+        }
+    }
+
+    private static String tokenBody() {
+        long now = System.currentTimeMillis() / 1000;
+        ObjectNode r = JSON.createObjectNode();
+        r.put("access_token", "tok-" + java.util.UUID.randomUUID());
+        r.put("now", now);
+        r.put("expired_at", now + 1800);
+        return envelope(r);
+    }
+
+    public static String envelope(JsonNode response) {
+        ObjectNode e = JSON.createObjectNode();
+        e.put("code", 0);
+        e.putNull("message");
+        e.set("response", response);
+        return e.toString();
+    }
+
+    private static void sleep(long millis) {
+        if (millis <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        pool.shutdownNow();
+    }
+}
