@@ -98,7 +98,7 @@ class ReconcileRulesTest {
         assertThat(status("r-other-1")).isEqualTo("UNKNOWN");
         assertThat(entries("r-other-1")).isEmpty();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(app.get("http://127.0.0.1:"
-                + app.managementPort + "/observe/health?exposureLevel=full").body())
+                + app.managementPort + "/observe/health?exposureLevel=full&data=true").body())
                 .containsPattern("payments.open.unsettleable\"\\s*:\\s*\"?[1-9]"));
     }
 
@@ -163,7 +163,7 @@ class ReconcileRulesTest {
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status("r-newer-1")).isEqualTo("PAID"));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(app.get("http://127.0.0.1:"
-                + app.managementPort + "/observe/health?exposureLevel=full").body())
+                + app.managementPort + "/observe/health?exposureLevel=full&data=true").body())
                 .containsPattern("payments.open.unsettleable\"\\s*:\\s*\"?5[5-9]\\d"));
         assertThat(app.get("http://127.0.0.1:" + app.managementPort + "/observe/metrics").body())
                 .containsPattern("paybridge_payments_open_unsettleable \\d{3}");
