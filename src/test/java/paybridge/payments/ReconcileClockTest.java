@@ -71,6 +71,23 @@ class ReconcileClockTest {
         assertThat(reconcile.due()).extracting(PaymentRecord::paymentId).contains("k-ahead-1").doesNotContain("k-behind-1");
         // taken: its next look is later, so the next round does not take it again at once
         assertThat(reconcile.due()).extracting(PaymentRecord::paymentId).doesNotContain("k-ahead-1");
+
+        // the other decisions by the horizon, on the database's clock
+        assertThat(payments.concludeNotCharged("k-behind-1", "never charged", Duration.ofSeconds(1))).isFalse();
+        assertThat(payments.settleOpenLanded("k-behind-1", paybridge.canonical.PaymentStatus.FAILED, null, null)).isFalse();
+        PaymentStore.InFlight flight = payments.inFlight("k-behind-1").orElseThrow();
+        assertThat(flight.landed()).isFalse();
+        assertThat(flight.until()).isEqualTo(behind.inFlightUntil());
+        assertThat(payments.inFlight("k-ahead-1").orElseThrow().landed()).isTrue();
+        assertThat(payments.concludeNotCharged("k-ahead-1", "never charged", Duration.ofSeconds(1))).isTrue();
+        assertThat(payments.overturnToPaid("k-ahead-1", "imp_k_ahead_1", null)).isTrue();
+        PaymentRecord overturned = payments.find("k-ahead-1").orElseThrow();
+        assertThat(overturned.status()).isEqualTo(paybridge.canonical.PaymentStatus.PAID);
+        assertThat(overturned.overturnedFrom()).isEqualTo("NOT_CHARGED");
+        // an answer that leaves it open (UNKNOWN) keeps its place on reconcile's schedule
+        assertThat(payments.settleOpen("k-behind-1", paybridge.canonical.PaymentStatus.UNKNOWN, null, null,
+                new paybridge.canonical.Failure("VENDOR_TIMEOUT", "no answer"))).isTrue();
+        assertThat(ChargeInFlightTest.column(app, "next_look_at", "k-behind-1")).isNotNull();
     }
 
     private static PaymentCommand command(String paymentId) {
