@@ -96,6 +96,18 @@ class BadInputTest {
     }
 
     @Test
+    void anEnabledVendorNoRouteHereServesNamesTheVendorField() {
+        try (RunningPaybridge withToss = RunningPaybridge.start(java.util.Map.of("paybridge.vendors", "steppay,iamport,toss"))) {
+            Response r = withToss.postJson("/api/payments", """
+                    {"paymentId": "bad-toss-0001", "vendor": "toss", "method": "BILLING_KEY", "amount": 3000,
+                     "orderName": "Premium plan", "customer": {"id": "user-42"}, "billingKey": "bk-1"}""");
+            assertProblem(r, 422);
+            assertThat(r.json().path("errors")).singleElement()
+                    .satisfies(e -> assertThat(e.path("field").asText()).isEqualTo("vendor"));
+        }
+    }
+
+    @Test
     void everyBadFieldIsListedAtOnce() {
         Response r = app.postJson("/api/payments", "{\"paymentId\": \"a b\", \"vendor\": \"iamport\", \"method\": \"KEY_IN\","
                 + " \"amount\": \"10\", \"orderName\": \"\", \"customer\": {}}");
