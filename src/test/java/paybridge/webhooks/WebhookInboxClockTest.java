@@ -36,6 +36,48 @@ class WebhookInboxClockTest {
         }
     }
 
+    /**
+     * A node whose clock runs ahead of the database's. Inside one transaction the database's clock
+     * stands still (CURRENT_TIMESTAMP is the transaction's start on both databases) while this JVM's
+     * clock runs on: once the JVM is past the lease, a node judging by its own clock would take the
+     * entry from its live holder. By the database's clock the lease is still live: nobody takes it.
+     */
+    @Test
+    void aNodeWhoseClockRunsAheadCannotTakeALiveLeaseOnH2() {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.webhook.processing-enabled", "false"))) {
+            aheadNodeCannotTakeALiveLease(app);
+        }
+    }
+
+    @Test
+    void aNodeWhoseClockRunsAheadCannotTakeALiveLeaseOnPostgres() {
+        try (Postgres pg = Postgres.createDatabase();
+             RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.webhook.processing-enabled", "false",
+                     "paybridge.db.url", pg.url(), "paybridge.db.user", pg.user()))) {
+            aheadNodeCannotTakeALiveLease(app);
+        }
+    }
+
+    private static void aheadNodeCannotTakeALiveLease(RunningPaybridge app) {
+        Sql sql = new Sql(app.context());
+        Duration lease = Duration.ofMillis(300);
+        WebhookInbox holder = new WebhookInbox(sql, "holder", lease);
+        WebhookInbox ahead = new WebhookInbox(sql, "ahead", lease);
+        InboxEntry stored = holder.insert("clock-ahead", "steppay", Sql.now(), "127.0.0.1", "application/json", "{}",
+                BODY, "RECEIVED", null, "k-clock");
+        sql.inTransaction(() -> {
+            Instant databaseNow = sql.databaseNow();
+            assertThat(holder.claimSeen(stored)).isPresent();
+            // the node's clock moves past the lease and then some; the database's does not
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> Instant.now().isAfter(databaseNow.plus(lease).plusSeconds(1)));
+            assertThat(sql.databaseNow()).as("the database's clock within the transaction").isEqualTo(databaseNow);
+            assertThat(ahead.claimDue(10)).as("due by the node's clock only").isEmpty();
+            assertThat(ahead.claimForReplay("clock-ahead")).isEmpty();
+            assertThat(ahead.claimSeen(ahead.find("clock-ahead").orElseThrow())).isEmpty();
+        });
+    }
+
     private static void leasesAndRetriesFollowTheDatabaseClock(RunningPaybridge app) {
         Sql sql = new Sql(app.context());
         Duration lease = Duration.ofMinutes(2);
