@@ -29,15 +29,16 @@ public record InboxEntry(
 
     /** This entry as a claim leaves it: one more attempt, held by {@code token}. */
     InboxEntry claimedBy(String token) {
-        return new InboxEntry(inboxId, vendor, receivedAt, sourceIp, contentType, headers, body, bodyBytes, status, reason, paymentId,
-                eventType, attempts + 1, nextAttemptAt, flagged, vendorRef, token, processedAt);
+        return new InboxEntry(inboxId, vendor, receivedAt, sourceIp, contentType, headers, body, bodyBytes, status, reason,
+                paymentId, eventType, attempts + 1, nextAttemptAt, flagged, vendorRef, token, processedAt);
     }
 
     static InboxEntry of(Map<String, Object> r) {
         Object flagged = r.get("flagged");
         return new InboxEntry((String) r.get("inbox_id"), (String) r.get("vendor"), Sql.instant(r.get("received_at")),
                 (String) r.get("source_ip"), (String) r.get("content_type"), (String) r.get("headers"),
-                (String) r.get("body"), bytes(r.get("body_bytes")), (String) r.get("status"), (String) r.get("reason"), (String) r.get("payment_id"),
+                (String) r.get("body"), bytes(r.get("body_bytes")), (String) r.get("status"), (String) r.get("reason"),
+                (String) r.get("payment_id"),
                 (String) r.get("event_type"), (int) Sql.longValue(r.get("attempts")), Sql.instant(r.get("next_attempt_at")),
                 flagged instanceof Boolean b && b, (String) r.get("vendor_ref"), (String) r.get("locked_by"),
                 Sql.instant(r.get("processed_at")));

@@ -40,7 +40,8 @@ public final class WebhookInbox {
             LIMIT :?limit""";
 
     private static final String CLAIM_ONE = """
-            UPDATE webhook_inbox SET locked_by = :?token, locked_until = CURRENT_TIMESTAMP + CAST(:?leaseMillis AS BIGINT) * INTERVAL '0.001' SECOND,
+            UPDATE webhook_inbox SET locked_by = :?token,
+                locked_until = CURRENT_TIMESTAMP + CAST(:?leaseMillis AS BIGINT) * INTERVAL '0.001' SECOND,
                 attempts = attempts + 1
             WHERE inbox_id = :?inboxId AND status IN ('RECEIVED', 'PENDING') AND flagged = FALSE
               AND (next_attempt_at IS NULL OR next_attempt_at <= CURRENT_TIMESTAMP)
@@ -53,7 +54,8 @@ public final class WebhookInbox {
 
     // an operator's replay: any status, flagged or not, only not while another node holds the lease
     private static final String CLAIM_REPLAY = """
-            UPDATE webhook_inbox SET locked_by = :?token, locked_until = CURRENT_TIMESTAMP + CAST(:?leaseMillis AS BIGINT) * INTERVAL '0.001' SECOND,
+            UPDATE webhook_inbox SET locked_by = :?token,
+                locked_until = CURRENT_TIMESTAMP + CAST(:?leaseMillis AS BIGINT) * INTERVAL '0.001' SECOND,
                 attempts = attempts + 1
             WHERE inbox_id = :?inboxId AND (locked_until IS NULL OR locked_until < CURRENT_TIMESTAMP)""";
 
