@@ -14,6 +14,8 @@ public record InboxEntry(
         String contentType,
         String headers,
         String body,
+        // the body byte for byte when it is not readable text (then body is null)
+        byte[] bodyBytes,
         String status,
         String reason,
         String paymentId,
@@ -27,17 +29,40 @@ public record InboxEntry(
 
     /** This entry as a claim leaves it: one more attempt, held by {@code token}. */
     InboxEntry claimedBy(String token) {
-        return new InboxEntry(inboxId, vendor, receivedAt, sourceIp, contentType, headers, body, status, reason, paymentId,
-                eventType, attempts + 1, nextAttemptAt, flagged, vendorRef, token, processedAt);
+        return new InboxEntry(inboxId, vendor, receivedAt, sourceIp, contentType, headers, body, bodyBytes, status, reason,
+                paymentId, eventType, attempts + 1, nextAttemptAt, flagged, vendorRef, token, processedAt);
     }
 
     static InboxEntry of(Map<String, Object> r) {
         Object flagged = r.get("flagged");
         return new InboxEntry((String) r.get("inbox_id"), (String) r.get("vendor"), Sql.instant(r.get("received_at")),
                 (String) r.get("source_ip"), (String) r.get("content_type"), (String) r.get("headers"),
-                (String) r.get("body"), (String) r.get("status"), (String) r.get("reason"), (String) r.get("payment_id"),
+                (String) r.get("body"), bytes(r.get("body_bytes")), (String) r.get("status"), (String) r.get("reason"),
+                (String) r.get("payment_id"),
                 (String) r.get("event_type"), (int) Sql.longValue(r.get("attempts")), Sql.instant(r.get("next_attempt_at")),
                 flagged instanceof Boolean b && b, (String) r.get("vendor_ref"), (String) r.get("locked_by"),
                 Sql.instant(r.get("processed_at")));
+    }
+
+    /** Whether the body was kept as bytes (not readable text). */
+    public boolean binary() {
+        return body == null && bodyBytes != null;
+    }
+
+    private static byte[] bytes(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof byte[] b) {
+            return b;
+        }
+        if (value instanceof java.sql.Blob blob) {
+            try {
+                return blob.getBytes(1, (int) blob.length());
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("unreadable body_bytes", e);
+            }
+        }
+        throw new IllegalArgumentException("Not bytes: " + value.getClass());
     }
 }

@@ -90,6 +90,10 @@ public final class WebhookApi {
         m.put("contentType", e.contentType());
         m.put("headers", visibleHeaders(e.headers()));
         m.put("body", e.body());
+        if (e.binary()) {
+            // a body that is not text, exactly as received
+            m.put("bodyBase64", java.util.Base64.getEncoder().encodeToString(e.bodyBytes()));
+        }
         m.put("status", e.status());
         m.put("reason", e.reason());
         m.put("paymentId", e.paymentId());

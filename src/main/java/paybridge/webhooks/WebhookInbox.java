@@ -19,26 +19,33 @@ import paybridge.ledger.Sql;
  */
 public final class WebhookInbox {
     private static final String INSERT = """
-            INSERT INTO webhook_inbox (inbox_id, vendor, received_at, source_ip, content_type, headers, body, status,
-                reason, vendor_ref, attempts)
-            VALUES (:?inboxId, :?vendor, :?receivedAt, :?sourceIp, :?contentType, :?headers, :?body, :?status,
-                :?reason, :?vendorRef, 0)""";
+            INSERT INTO webhook_inbox (inbox_id, vendor, received_at, source_ip, content_type, headers, body, body_bytes,
+                status, reason, vendor_ref, attempts)
+            VALUES (:?inboxId, :?vendor, :?receivedAt, :?sourceIp, :?contentType, :?headers, :?body, :?bodyBytes,
+                :?status, :?reason, :?vendorRef, 0)""";
+
+    // Who may work on an entry is decided by the DATABASE's clock only: leases and retry times are
+    // stamped and compared with CURRENT_TIMESTAMP, so a node whose own clock is off can neither take
+    // a live lease (its "now" would be past it) nor hold one for too long. Durations are passed in
+    // milliseconds (tests use sub-second leases and retry delays).
 
     // due: RECEIVED or PENDING, not flagged, its retry time reached, not leased (read without locks;
     // each candidate is then claimed by CLAIM_SEEN, which re-checks all of it atomically)
     private static final String DUE = """
             SELECT * FROM webhook_inbox
             WHERE status IN ('RECEIVED', 'PENDING') AND flagged = FALSE
-              AND (next_attempt_at IS NULL OR next_attempt_at <= :?now)
-              AND (locked_until IS NULL OR locked_until < :?now)
+              AND (next_attempt_at IS NULL OR next_attempt_at <= CURRENT_TIMESTAMP)
+              AND (locked_until IS NULL OR locked_until < CURRENT_TIMESTAMP)
             ORDER BY received_at
             LIMIT :?limit""";
 
     private static final String CLAIM_ONE = """
-            UPDATE webhook_inbox SET locked_by = :?token, locked_until = :?until, attempts = attempts + 1
+            UPDATE webhook_inbox SET locked_by = :?token,
+                locked_until = CURRENT_TIMESTAMP + CAST(:?leaseMillis AS BIGINT) * INTERVAL '0.001' SECOND,
+                attempts = attempts + 1
             WHERE inbox_id = :?inboxId AND status IN ('RECEIVED', 'PENDING') AND flagged = FALSE
-              AND (next_attempt_at IS NULL OR next_attempt_at <= :?now)
-              AND (locked_until IS NULL OR locked_until < :?now)""";
+              AND (next_attempt_at IS NULL OR next_attempt_at <= CURRENT_TIMESTAMP)
+              AND (locked_until IS NULL OR locked_until < CURRENT_TIMESTAMP)""";
 
     // an entry read moments ago: claimed only if still due and no one claimed it since (attempts only
     // ever grow), so what processing uses of the row as read (vendor, content type, body, attempts)
@@ -47,19 +54,23 @@ public final class WebhookInbox {
 
     // an operator's replay: any status, flagged or not, only not while another node holds the lease
     private static final String CLAIM_REPLAY = """
-            UPDATE webhook_inbox SET locked_by = :?token, locked_until = :?until, attempts = attempts + 1
-            WHERE inbox_id = :?inboxId AND (locked_until IS NULL OR locked_until < :?now)""";
+            UPDATE webhook_inbox SET locked_by = :?token,
+                locked_until = CURRENT_TIMESTAMP + CAST(:?leaseMillis AS BIGINT) * INTERVAL '0.001' SECOND,
+                attempts = attempts + 1
+            WHERE inbox_id = :?inboxId AND (locked_until IS NULL OR locked_until < CURRENT_TIMESTAMP)""";
 
     private static final String BY_ID = "SELECT * FROM webhook_inbox WHERE inbox_id = :?inboxId";
 
     private static final String FINISH = """
             UPDATE webhook_inbox SET status = :?status, reason = :?reason, payment_id = :?paymentId,
-                event_type = :?eventType, vendor_ref = COALESCE(:?vendorRef, vendor_ref), processed_at = :?now,
+                event_type = :?eventType, vendor_ref = COALESCE(:?vendorRef, vendor_ref), processed_at = CURRENT_TIMESTAMP,
                 next_attempt_at = NULL, flagged = FALSE, locked_by = NULL, locked_until = NULL
             WHERE inbox_id = :?inboxId AND locked_by = :?token""";
 
+    // next_attempt_at: the database's now + the delay; a NULL delay (flagged: no automatic retry) leaves NULL
     private static final String RETRY = """
-            UPDATE webhook_inbox SET status = 'PENDING', reason = :?reason, next_attempt_at = :?next,
+            UPDATE webhook_inbox SET status = 'PENDING', reason = :?reason,
+                next_attempt_at = CURRENT_TIMESTAMP + CAST(:?delayMillis AS BIGINT) * INTERVAL '0.001' SECOND,
                 flagged = :?flagged, locked_by = NULL, locked_until = NULL
             WHERE inbox_id = :?inboxId AND locked_by = :?token""";
 
@@ -91,6 +102,15 @@ public final class WebhookInbox {
     /** Stores a delivery as received; the insert is committed when this returns. Answers the row written. */
     public InboxEntry insert(String inboxId, String vendor, Instant receivedAt, String sourceIp, String contentType,
                        String headers, String body, String status, String reason, String vendorRef) {
+        return insert(inboxId, vendor, receivedAt, sourceIp, contentType, headers, body, null, status, reason, vendorRef);
+    }
+
+    /**
+     * As above, for a body kept either as text ({@code body}) or, when it is not readable text, byte
+     * for byte ({@code bodyBytes}, with {@code body} null).
+     */
+    public InboxEntry insert(String inboxId, String vendor, Instant receivedAt, String sourceIp, String contentType,
+                       String headers, String body, byte[] bodyBytes, String status, String reason, String vendorRef) {
         Map<String, Object> p = new HashMap<>();
         p.put("inboxId", inboxId);
         p.put("vendor", vendor);
@@ -99,12 +119,13 @@ public final class WebhookInbox {
         p.put("contentType", truncate(contentType, 200));
         p.put("headers", headers);
         p.put("body", body);
+        p.put("bodyBytes", bodyBytes);
         p.put("status", status);
         p.put("reason", truncate(reason, 500));
         p.put("vendorRef", truncate(vendorRef, 100));
         sql.update(INSERT, p);
-        return new InboxEntry(inboxId, vendor, receivedAt, sourceIp, truncate(contentType, 200), headers, body, status,
-                truncate(reason, 500), null, null, 0, null, false, truncate(vendorRef, 100), null, null);
+        return new InboxEntry(inboxId, vendor, receivedAt, sourceIp, truncate(contentType, 200), headers, body, bodyBytes,
+                status, truncate(reason, 500), null, null, 0, null, false, truncate(vendorRef, 100), null, null);
     }
 
     /**
@@ -114,9 +135,8 @@ public final class WebhookInbox {
      * claims on H2 and timed out under load.)
      */
     public List<Claim> claimDue(int limit) {
-        Instant now = Instant.now();
         List<Claim> claimed = new java.util.ArrayList<>();
-        for (Map<String, Object> row : sql.query(DUE, Map.of("now", now, "limit", limit))) {
+        for (Map<String, Object> row : sql.query(DUE, Map.of("limit", limit))) {
             claimSeen(InboxEntry.of(row)).ifPresent(claimed::add);
         }
         return claimed;
@@ -147,13 +167,11 @@ public final class WebhookInbox {
         return find(inboxId).map(e -> new Claim(token, e));
     }
 
-    /** The parameters of a claim: a lease for {@code token} on the entry, from now. */
+    /** The parameters of a claim: a lease for {@code token} on the entry, from the database's now. */
     private Map<String, Object> leaseParameters(String token, String inboxId) {
-        Instant now = Instant.now();
         Map<String, Object> p = new HashMap<>();
         p.put("token", token);
-        p.put("until", now.plus(lease));
-        p.put("now", now);
+        p.put("leaseMillis", lease.toMillis());
         p.put("inboxId", inboxId);
         return p;
     }
@@ -173,17 +191,19 @@ public final class WebhookInbox {
         p.put("paymentId", paymentId);
         p.put("eventType", eventType);
         p.put("vendorRef", truncate(vendorRef, 100));
-        p.put("now", Instant.now());
         return sql.update(FINISH, p) == 1;
     }
 
-    /** Leaves the entry PENDING until {@code next} (null with flagged: no automatic retry). */
-    public boolean retryLater(Claim claim, String reason, Instant next, boolean flagged) {
+    /**
+     * Leaves the entry PENDING until {@code delay} from the database's now (null with flagged: no
+     * automatic retry).
+     */
+    public boolean retryLater(Claim claim, String reason, Duration delay, boolean flagged) {
         Map<String, Object> p = new HashMap<>();
         p.put("inboxId", claim.entry().inboxId());
         p.put("token", claim.token());
         p.put("reason", truncate(reason, 500));
-        p.put("next", next);
+        p.put("delayMillis", flagged || delay == null ? null : delay.toMillis());
         p.put("flagged", flagged);
         return sql.update(RETRY, p) == 1;
     }

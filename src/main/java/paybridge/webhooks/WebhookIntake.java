@@ -31,9 +31,10 @@ import paybridge.ledger.Sql;
 /**
  * {@code POST /webhooks/{vendor}} (webhooks.camel.yaml): refuses what must not be stored (source IP
  * not allowed: 403; body over the limit: 413; Steppay signature missing or wrong when a secret is
- * set: 401 — each counted), then stores the raw delivery (exact body text, headers, the
- * connection's address, time) in the inbox, committed, and only then answers: 200
- * {@code {"inboxId"}}, or 400 for a body that cannot be read (stored as REJECTED).
+ * set: 401 — each counted), then stores the raw delivery (exact body text — or, when the body is
+ * not readable text, its exact bytes —, headers, the connection's address, time) in the inbox,
+ * committed, and only then answers: 200 {@code {"inboxId"}}, or 400 for a body that cannot be read
+ * (stored as REJECTED).
  * <p>
  * The route consumes with {@code useBodyHandler=false}, so the body arrives here unread as the
  * Vert.x request: form bodies are not parsed into fields and headers, and the bytes stored and
@@ -95,13 +96,22 @@ public final class WebhookIntake {
 
         String contentType = request.getHeader("Content-Type");
         String body;
+        byte[] bodyBytes = null;
         String malformed = null;
         String vendorRef = null;
         try {
             body = decode(raw, charset(contentType));
+            if (body.indexOf('\0') >= 0) {
+                // decodable, but a text column cannot hold NUL (PostgreSQL refuses it): keep the bytes
+                body = null;
+                bodyBytes = raw;
+                malformed = "body contains NUL bytes (stored as bytes)";
+            }
         } catch (CharacterCodingException e) {
-            body = new String(raw, StandardCharsets.ISO_8859_1); // byte-exact, reversible
-            malformed = "body is not valid " + charset(contentType).name() + " text (stored as ISO-8859-1)";
+            // not text: kept byte for byte, so nothing the sender sent is lost or altered
+            body = null;
+            bodyBytes = raw;
+            malformed = "body is not valid " + charset(contentType).name() + " text (stored as bytes)";
         }
         if (malformed == null) {
             try {
@@ -112,9 +122,9 @@ public final class WebhookIntake {
         }
         String inboxId = UUID.randomUUID().toString();
         InboxEntry stored = inbox.insert(inboxId, vendor, receivedAt, sourceIp, contentType, headers(request), body,
-                malformed == null ? "RECEIVED" : "REJECTED", malformed == null ? null : "malformed: " + malformed, vendorRef);
+                bodyBytes, malformed == null ? "RECEIVED" : "REJECTED", malformed == null ? null : "malformed: " + malformed, vendorRef);
         exchange.setProperty(INBOX_ID, inboxId);
-        if (body.length() <= QUEUED_BODY_MAX_CHARS) {
+        if (body != null && body.length() <= QUEUED_BODY_MAX_CHARS) {
             exchange.setProperty(INBOX_ENTRY, stored);
         }
         if (malformed != null) {

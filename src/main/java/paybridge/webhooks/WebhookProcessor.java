@@ -36,6 +36,9 @@ import paybridge.webhooks.WebhookInbox.Claim;
  * <li>unknown at the vendor, or a claim the record contradicts (order id, amount, status), or a
  *     record that contradicts paybridge's payment (amount, order id, reference, decided state):
  *     REJECTED with the reason, nothing changed;</li>
+ * <li>a claim the record does not show yet but may still (a deposit, a cancel the lookup does not
+ *     reflect yet), or a payment the vendor has not finished: PENDING, retried with the backoff;
+ *     a claim still not shown after the last retry is REJECTED with the reason;</li>
  * <li>otherwise every money fact the record shows is appended to the ledger (source WEBHOOK):
  *     PAID, then one entry per cancellation; or AWAITING_DEPOSIT, FAILED, ABANDONED. Event keys
  *     make duplicates and out-of-order deliveries converge; an open attempt is settled, an
@@ -156,11 +159,15 @@ public final class WebhookProcessor {
         if (!(body instanceof VendorPayment found)) {
             throw new VendorUnavailableException("the vendor lookup gave no answer", null);
         }
-        Outcome outcome = decide(webhook, found);
         InboxEntry entry = claim.entry();
+        Outcome outcome = decide(webhook, found);
         if (outcome.retry()) {
-            retry(claim, outcome.reason());
-            return;
+            if (!outcome.rejectWhenExhausted() || settings.retryDelay(entry.attempts()) != null) {
+                retry(claim, outcome.reason());
+                return;
+            }
+            // the vendor's record never caught up with the claim on any retry: now it is rejected
+            outcome = Outcome.rejected(outcome.reason() + "; still not shown after " + entry.attempts() + " attempts", null);
         }
         boolean finished = inbox.finish(claim, outcome.status(), outcome.reason(), outcome.paymentId(),
                 outcome.eventType() == null ? null : outcome.eventType().name(), webhook.vendorRef());
@@ -198,20 +205,35 @@ public final class WebhookProcessor {
             metrics.count(claim.entry().vendor(), WebhookMetrics.Outcome.FLAGGED);
             LOG.warn("webhook {} inboxId={} flagged after {} attempts", claim.entry().vendor(), claim.entry().inboxId(), attempts);
         } else {
-            inbox.retryLater(claim, reason, Instant.now().plus(delay), false);
+            inbox.retryLater(claim, reason, delay, false);
             metrics.count(claim.entry().vendor(), WebhookMetrics.Outcome.RETRIED);
         }
     }
 
     // ---- verification and normalization
 
-    record Outcome(String status, String reason, String paymentId, EventType eventType, boolean retry) {
+    /**
+     * @param retry               look again later (PENDING, with the backoff)
+     * @param rejectWhenExhausted after the last retry: REJECTED with the reason (a claim the record
+     *                            never showed), rather than flagged for an operator
+     */
+    record Outcome(String status, String reason, String paymentId, EventType eventType, boolean retry,
+                   boolean rejectWhenExhausted) {
+        Outcome(String status, String reason, String paymentId, EventType eventType, boolean retry) {
+            this(status, reason, paymentId, eventType, retry, false);
+        }
+
         static Outcome rejected(String reason, String paymentId) {
             return new Outcome("REJECTED", reason, paymentId, null, false);
         }
 
         static Outcome retryLater(String reason) {
             return new Outcome("PENDING", reason, null, null, true);
+        }
+
+        /** The record does not show the claim yet but may still: retried, rejected if it never does. */
+        static Outcome notShownYet(String reason) {
+            return new Outcome("PENDING", reason, null, null, true, true);
         }
     }
 
@@ -223,10 +245,13 @@ public final class WebhookProcessor {
         if (found.status() == PaymentStatus.PENDING) {
             return Outcome.retryLater("the vendor has not finished this payment yet");
         }
-        String contradiction = IamportWebhooks.VENDOR.equals(vendor)
-                ? IamportWebhooks.contradiction(webhook, found) : SteppayWebhooks.contradiction(webhook, found);
-        if (contradiction != null) {
-            return Outcome.rejected(contradiction, null);
+        ClaimCheck check = IamportWebhooks.VENDOR.equals(vendor)
+                ? IamportWebhooks.check(webhook, found) : SteppayWebhooks.check(webhook, found);
+        if (check.behind()) {
+            return Outcome.notShownYet(check.reason());
+        }
+        if (!check.isConsistent()) {
+            return Outcome.rejected(check.reason(), null);
         }
         PaymentStatus state = decided(found.status());
         EventType headline = headline(found.status());
@@ -241,7 +266,7 @@ public final class WebhookProcessor {
             if (mismatch != null) {
                 return Outcome.rejected(mismatch, p.paymentId());
             }
-            settle(p, found, state);
+            settle(p, withoutNewBillingKey(p, found), state);
             record(vendor, p.paymentId(), p.subscriptionId(), found, p.amount());
             return new Outcome("PROCESSED", null, p.paymentId(), headline, false);
         }
@@ -265,6 +290,20 @@ public final class WebhookProcessor {
         }
         record(vendor, paymentId, null, found, found.amount());
         return new Outcome("PROCESSED", note, paymentId, headline, false);
+    }
+
+    /**
+     * The record as settling {@code p} may use it: a payment charged on a billing key keeps that key.
+     * (A Steppay billing payment's receipt reports its own idKey as a billing key — any {@code *_BILL}
+     * payment's idKey is one —, which must not replace the key the payment was charged with.)
+     */
+    static VendorPayment withoutNewBillingKey(PaymentRecord p, VendorPayment found) {
+        if (p.billingKey() == null || found.billingKey() == null || p.billingKey().equals(found.billingKey())) {
+            return found;
+        }
+        return new VendorPayment(found.found(), found.vendor(), found.vendorPaymentRef(), found.orderId(), found.status(),
+                found.amount(), found.cancelledAmount(), found.cancellations(), null, found.failureReason(),
+                found.occurredAt());
     }
 
     /** Why the vendor's record cannot be this paybridge payment, or null when it can. */

@@ -55,7 +55,10 @@ class BadInputTest {
                 Arguments.of("currency other than KRW", VALID.replace("\"orderName\"", "\"currency\": \"USD\", \"orderName\""), 400,
                         "currency"),
                 Arguments.of("unknown field", VALID.replace("\"orderName\"", "\"amout\": 1, \"orderName\""), 400, "amout"),
-                Arguments.of("unknown vendor", VALID.replace("\"iamport\"", "\"paypal\""), 422, null));
+                Arguments.of("unknown vendor", VALID.replace("\"iamport\"", "\"paypal\""), 422, "vendor"),
+                Arguments.of("vendor known to the contract but not enabled", VALID.replace("\"iamport\"", "\"toss\""), 422,
+                        "vendor"),
+                Arguments.of("unsupported pair: Steppay KEY_IN", VALID.replace("\"iamport\"", "\"steppay\""), 422, "method"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -67,6 +70,41 @@ class BadInputTest {
             assertThat(r.json().path("errors")).as(name).anySatisfy(e -> assertThat(e.path("field").asText()).isEqualTo(field));
         }
         assertThat(app.get("/api/payments/bad-0001").status()).as("nothing recorded").isEqualTo(404);
+    }
+
+    @Test
+    void aSubscriptionForAVendorNotEnabledNamesTheVendorField() {
+        Response r = app.postJson("/api/subscriptions", """
+                {"subscriptionId": "bad-sub-1", "vendor": "paypal", "billingKey": "k-1",
+                 "customer": {"id": "user-42"}, "orderName": "Premium plan", "amount": 9900, "currency": "KRW",
+                 "interval": "P1M", "nextBillingAt": "2026-12-01T00:00:00+09:00"}""");
+        assertProblem(r, 422);
+        assertThat(r.json().path("errors")).singleElement().satisfies(e -> {
+            assertThat(e.path("field").asText()).isEqualTo("vendor");
+            assertThat(e.path("message").asText()).contains("iamport");
+        });
+        assertThat(app.get("/api/subscriptions/bad-sub-1").status()).as("nothing recorded").isEqualTo(404);
+    }
+
+    @Test
+    void anUnsupportedPairNamesTheMethodAndWhatIsSupported() {
+        Response r = app.postJson("/api/payments", VALID.replace("\"iamport\"", "\"steppay\""));
+        assertProblem(r, 422);
+        assertThat(r.json().path("detail").asText()).contains("steppay BILLING_KEY");
+        assertThat(r.json().path("errors")).singleElement()
+                .satisfies(e -> assertThat(e.path("field").asText()).isEqualTo("method"));
+    }
+
+    @Test
+    void anEnabledVendorNoRouteHereServesNamesTheVendorField() {
+        try (RunningPaybridge withToss = RunningPaybridge.start(java.util.Map.of("paybridge.vendors", "steppay,iamport,toss"))) {
+            Response r = withToss.postJson("/api/payments", """
+                    {"paymentId": "bad-toss-0001", "vendor": "toss", "method": "BILLING_KEY", "amount": 3000,
+                     "orderName": "Premium plan", "customer": {"id": "user-42"}, "billingKey": "bk-1"}""");
+            assertProblem(r, 422);
+            assertThat(r.json().path("errors")).singleElement()
+                    .satisfies(e -> assertThat(e.path("field").asText()).isEqualTo("vendor"));
+        }
     }
 
     @Test

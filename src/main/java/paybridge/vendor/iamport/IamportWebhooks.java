@@ -5,13 +5,14 @@ import java.util.Set;
 
 import paybridge.canonical.PaymentStatus;
 import paybridge.vendor.VendorPayment;
+import paybridge.webhooks.ClaimCheck;
 import paybridge.webhooks.MalformedWebhookException;
 import paybridge.webhooks.VendorWebhook;
 import paybridge.webhooks.WebhookBody;
 
 /**
  * iamport v1 webhooks ("Notification URL", VENDORS.md): {@code {imp_uid, merchant_uid, status,
- * cancellation_id?}} as JSON or form. Unsigned: {@link #contradiction} compares the claim with the
+ * cancellation_id?}} as JSON or form. Unsigned: {@link #check} compares the claim with the
  * looked-up payment; the lookup decides the event.
  */
 public final class IamportWebhooks {
@@ -29,39 +30,53 @@ public final class IamportWebhooks {
     }
 
     /**
-     * Why the webhook's claim cannot be true of the looked-up payment, or null when it can. A stale
-     * claim (a {@code paid} arriving after the cancel) is not a contradiction: the payment was paid.
+     * How the webhook's claim compares with the looked-up payment. A stale claim (a {@code paid}
+     * arriving after the cancel) is consistent: the payment was paid. A claim the record does not
+     * show yet but can still reach (a {@code paid} while the virtual account still says
+     * {@code ready}, a {@code cancelled} before the record shows the cancel) is
+     * {@link ClaimCheck#notShownYet}: iamport's lookup may lag behind its own notification.
      */
-    public static String contradiction(VendorWebhook claim, VendorPayment found) {
+    public static ClaimCheck check(VendorWebhook claim, VendorPayment found) {
         if (claim.orderId() != null && !claim.orderId().equals(found.orderId())) {
-            return "merchant_uid in the webhook differs from the vendor's record";
+            return ClaimCheck.contradicted("merchant_uid in the webhook differs from the vendor's record");
         }
         if (claim.claimedAmount() != null && claim.claimedAmount() != found.amount()) {
-            return "amount in the webhook differs from the vendor's record";
+            return ClaimCheck.contradicted("amount in the webhook differs from the vendor's record");
         }
         String status = claim.claimedStatus();
-        if (status == null) {
-            return null;
-        }
-        if (!STATUSES.contains(status)) {
-            return "unknown iamport status '" + status + "'";
+        if (status != null && !STATUSES.contains(status)) {
+            return ClaimCheck.contradicted("unknown iamport status '" + status + "'");
         }
         PaymentStatus s = found.status();
         boolean paidOnce = s == PaymentStatus.PAID || s == PaymentStatus.PARTIALLY_REFUNDED || s == PaymentStatus.CANCELLED;
-        boolean ok = switch (status) {
-            case "paid" -> paidOnce;
-            case "ready" -> s == PaymentStatus.AWAITING_DEPOSIT || paidOnce;
-            case "cancelled" -> found.cancelledAmount() > 0 || s == PaymentStatus.CANCELLED;
-            case "failed" -> s == PaymentStatus.FAILED;
-            default -> false;
-        };
-        if (!ok) {
-            return "webhook status '" + status + "' contradicts the vendor's record (" + s + ")";
+        boolean awaiting = s == PaymentStatus.AWAITING_DEPOSIT;
+        if (status != null) {
+            boolean shown = switch (status) {
+                case "paid" -> paidOnce;
+                case "ready" -> awaiting || paidOnce;
+                case "cancelled" -> found.cancelledAmount() > 0 || s == PaymentStatus.CANCELLED;
+                case "failed" -> s == PaymentStatus.FAILED;
+                default -> false;
+            };
+            // what a record can still become: an awaiting deposit is paid, cancelled or failed; a
+            // paid one is cancelled. Anything else would take the payment backwards.
+            boolean reachable = switch (status) {
+                case "paid", "failed" -> awaiting;
+                case "cancelled" -> awaiting || s == PaymentStatus.PAID;
+                default -> false;
+            };
+            if (!shown) {
+                String why = "webhook status '" + status + "' " + (reachable ? "is not shown yet by" : "contradicts")
+                        + " the vendor's record (" + s + ")";
+                return reachable ? ClaimCheck.notShownYet(why) : ClaimCheck.contradicted(why);
+            }
         }
         if (claim.cancellationId() != null
                 && found.cancellations().stream().noneMatch(c -> claim.cancellationId().equals(c.cancellationId()))) {
-            return "cancellation_id in the webhook is not in the vendor's cancel history";
+            String why = "cancellation_id in the webhook is not in the vendor's cancel history";
+            // a paid payment's history may not list a fresh cancel yet
+            return paidOnce && s != PaymentStatus.CANCELLED ? ClaimCheck.notShownYet(why + " yet") : ClaimCheck.contradicted(why);
         }
-        return null;
+        return ClaimCheck.consistent();
     }
 }
