@@ -31,11 +31,13 @@ public final class PaymentStore {
             UNION ALL
             SELECT p.*, 2 AS preference FROM payments p WHERE p.payment_id = :?orderId
             ORDER BY preference""";
-    // settled to a still-open state (UNKNOWN, PENDING) the row keeps reconcile's schedule; decided, it leaves it
+    // settled to a still-open state (UNKNOWN, PENDING) the row keeps reconcile's schedule; decided, it leaves it.
+    // A billing key is filled in, never replaced: the key a payment was charged on stays its key, even
+    // when the vendor's record names another (a Steppay *_BILL payment's own idKey is a key of its own)
     private static final String SETTLE_OPEN = """
             UPDATE payments SET status = :?status,
                 vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
-                billing_key = COALESCE(:?billingKey, billing_key),
+                billing_key = COALESCE(billing_key, :?billingKey),
                 failure_code = :?failureCode, failure_message = :?failureMessage,
                 updated_at = :?now, version = version + 1, unsettled_reason = NULL,
                 next_look_at = CASE WHEN CAST(:?status AS VARCHAR(20)) IN ('PENDING', 'UNKNOWN') THEN next_look_at END
@@ -44,7 +46,7 @@ public final class PaymentStore {
     private static final String SETTLE_OPEN_LANDED = """
             UPDATE payments SET status = :?status,
                 vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
-                billing_key = COALESCE(:?billingKey, billing_key),
+                billing_key = COALESCE(billing_key, :?billingKey),
                 failure_code = :?failureCode, failure_message = :?failureMessage,
                 updated_at = :?now, version = version + 1, next_look_at = NULL, unsettled_reason = NULL
             WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')
@@ -61,7 +63,7 @@ public final class PaymentStore {
             UPDATE payments SET status = 'PAID', overturned_from = failure_code, overturned_at = CURRENT_TIMESTAMP,
                 failure_code = NULL, failure_message = NULL,
                 vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
-                billing_key = COALESCE(:?billingKey, billing_key),
+                billing_key = COALESCE(billing_key, :?billingKey),
                 updated_at = :?now, version = version + 1, next_look_at = NULL, unsettled_reason = NULL
             WHERE payment_id = :?paymentId AND status = 'FAILED' AND failure_code IN ('NOT_CHARGED', 'OPERATOR')""";
     private static final String UPDATE_DECIDED = """

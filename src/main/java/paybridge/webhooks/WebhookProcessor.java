@@ -266,7 +266,7 @@ public final class WebhookProcessor {
             if (mismatch != null) {
                 return Outcome.rejected(mismatch, p.paymentId());
             }
-            settle(p, withoutNewBillingKey(p, found), state);
+            settle(p, found, state);
             record(vendor, p.paymentId(), p.subscriptionId(), found, p.amount());
             return new Outcome("PROCESSED", null, p.paymentId(), headline, false);
         }
@@ -292,15 +292,6 @@ public final class WebhookProcessor {
         return new Outcome("PROCESSED", note, paymentId, headline, false);
     }
 
-    /**
-     * The record as settling {@code p} may use it: a payment charged on a billing key keeps that key.
-     * (A Steppay billing payment's receipt reports its own idKey as a billing key — any {@code *_BILL}
-     * payment's idKey is one —, which must not replace the key the payment was charged with.)
-     */
-    static VendorPayment withoutNewBillingKey(PaymentRecord p, VendorPayment found) {
-        if (p.billingKey() == null || found.billingKey() == null || p.billingKey().equals(found.billingKey())) {
-            return found;
-        }
         return new VendorPayment(found.found(), found.vendor(), found.vendorPaymentRef(), found.orderId(), found.status(),
                 found.amount(), found.cancelledAmount(), found.cancellations(), null, found.failureReason(),
                 found.occurredAt());
