@@ -292,11 +292,6 @@ public final class WebhookProcessor {
         return new Outcome("PROCESSED", note, paymentId, headline, false);
     }
 
-        return new VendorPayment(found.found(), found.vendor(), found.vendorPaymentRef(), found.orderId(), found.status(),
-                found.amount(), found.cancelledAmount(), found.cancellations(), null, found.failureReason(),
-                found.occurredAt());
-    }
-
     /** Why the vendor's record cannot be this paybridge payment, or null when it can. */
     private static String mismatch(String vendor, PaymentRecord p, VendorPayment found, PaymentStatus state) {
         if (!vendor.equals(p.vendor())) {
