@@ -51,7 +51,9 @@ import paybridge.sandbox.steppay.SteppayPayment.Status;
  * {@code POST /_control/console-cancel/{idKey}} (a cancel in Steppay's console, {@code {"amount"}}
  * optional), {@code POST /_control/cancel-progress/{idKey}} and {@code /_control/cancel-complete/{idKey}}
  * (a cancel Steppay accepts and processes later: {@code CANCEL_PROGRESS} meanwhile), and
- * {@code POST /_control/cancel-history/{on|off}} (receipts with or without {@code cancelHistory}).
+ * {@code POST /_control/cancel-history/{on|off}} (receipts with or without {@code cancelHistory}),
+ * {@code POST /_control/cancel-answers/{hold|release}} (cancels applied and announced at once, their
+ * answers held back until released).
  * Amount {@value #FORBIDDEN_DECLINE} (a charge or a cancel) is refused with a 403 business error.
  * <p>
  * <b>Seeded at start:</b> a COMPLETE {@code CARD_BILL} payment of 100 KRW with idKey
@@ -82,6 +84,10 @@ public final class SteppaySimulator {
 
     // receipts list cancelHistory unless a test turned it off (POST /_control/cancel-history/off)
     private volatile boolean cancelHistory = true;
+    // while held (POST /_control/cancel-answers/hold), a cancel is applied and announced at once but its
+    // answer waits for /_control/cancel-answers/release: what the vendor's webhook does meanwhile is seen first
+    private volatile boolean holdCancelAnswers;
+    private final java.util.List<Runnable> heldCancelAnswers = new java.util.ArrayList<>();
     private final AtomicLong charges = new AtomicLong();
     private final AtomicLong paid = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -118,6 +124,7 @@ public final class SteppaySimulator {
         router.post("/_control/cancel-progress/:idKey").handler(this::cancelProgress);
         router.post("/_control/cancel-complete/:idKey").handler(this::cancelComplete);
         router.post("/_control/cancel-history/:onOff").handler(this::cancelHistorySwitch);
+        router.post("/_control/cancel-answers/:holdOrRelease").handler(this::cancelAnswers);
         router.route().last().handler(ctx -> answer(ctx, 404, error("NOT_FOUND", "존재하지 않는 API 입니다.", null)));
         // A failure handler on the sub-router itself: a sub-router's errorHandler is not consulted
         // for failures raised inside it (the root router's is), so errors keep Steppay's shape here.
@@ -284,7 +291,7 @@ public final class SteppaySimulator {
         cancels.incrementAndGet();
         webhook("CANCELED", payment);
         String receiptUrl = "http://" + hostOf(ctx) + ctx.mountPoint() + "/api/payment/receipt/" + payment.idKey;
-        answer(ctx, 200, new JsonObject()
+        JsonObject cancelled = new JsonObject()
                 .put("result", "SUCCESS")
                 .put("code", 200)
                 .put("message", "취소 성공")
@@ -296,7 +303,34 @@ public final class SteppaySimulator {
                                 .put("canceledAmount", done.canceledAmount())
                                 .put("tid", done.tid())
                                 .put("paymentStatus", done.status().name())
-                                .put("canceledDate", done.canceledDate()))));
+                                .put("canceledDate", done.canceledDate())));
+        synchronized (heldCancelAnswers) {
+            if (holdCancelAnswers) {
+                heldCancelAnswers.add(() -> answer(ctx, 200, cancelled));
+                return;
+            }
+        }
+        answer(ctx, 200, cancelled);
+    }
+
+    /** {@code hold}: cancel answers wait; {@code release}: they are sent, and later ones at once again. */
+    private void cancelAnswers(RoutingContext ctx) {
+        String mode = ctx.pathParam("holdOrRelease");
+        java.util.List<Runnable> release = new java.util.ArrayList<>();
+        synchronized (heldCancelAnswers) {
+            if ("hold".equals(mode)) {
+                holdCancelAnswers = true;
+            } else if ("release".equals(mode)) {
+                holdCancelAnswers = false;
+                release.addAll(heldCancelAnswers);
+                heldCancelAnswers.clear();
+            } else {
+                write(ctx, 400, invalidRequest(new JsonArray().add(problem("mode", "hold 또는 release 이어야 합니다."))));
+                return;
+            }
+        }
+        release.forEach(Runnable::run);
+        write(ctx, 200, new JsonObject().put("held", "hold".equals(mode)).put("released", release.size()));
     }
 
     private void receipt(RoutingContext ctx) {
