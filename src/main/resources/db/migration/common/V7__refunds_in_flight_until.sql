@@ -7,5 +7,7 @@ ALTER TABLE refunds ADD COLUMN in_flight_until TIMESTAMP WITH TIME ZONE;
 -- after their last change is well past any vendor deadline
 UPDATE refunds SET in_flight_until = updated_at + INTERVAL '10' MINUTE;
 ALTER TABLE refunds ALTER COLUMN in_flight_until SET NOT NULL;
+-- a row written without a bound (an operator's tool) is not in flight: reconcile may look at it at once
+ALTER TABLE refunds ALTER COLUMN in_flight_until SET DEFAULT CURRENT_TIMESTAMP;
 -- the reconcile-refunds route scans open refunds past their bound
 CREATE INDEX refunds_open_idx ON refunds (status, in_flight_until);
