@@ -116,10 +116,8 @@ public class PaybridgeConfiguration implements CamelConfiguration {
                 interval, settings.duration("paybridge.reconcile.max-backoff", "PT1H"),
                 settings.intValue("paybridge.reconcile.not-charged-rechecks", 6),
                 settings.intValue("paybridge.reconcile.batch-size", 500))));
-        // refunds: an UNKNOWN refund younger than this may still be at its vendor (default: the horizon)
-        Duration grace = settings.duration("paybridge.reconcile.pending-grace", deadline.horizon().toString());
-        registry.bind("refundReconcileService", new RefundReconcileService(payments, refunds, ledger,
-                grace));
+        // refunds: each waits for its own in-flight bound (in_flight_until) before it is looked up
+        registry.bind("refundReconcileService", new RefundReconcileService(payments, refunds, ledger));
         registry.bind("ledgerQuery", new LedgerQuery(ledger));
         registry.bind("jsonResponses", new JsonResponses());
     }

@@ -291,4 +291,53 @@ public final class PaymentStore {
     static String truncate(String s, int max) {
         return s == null || s.length() <= max ? s : s.substring(0, max);
     }
+
+    // ---- refunds: what remains counts the ledger's returns too (added for the refunds area)
+
+    // Reserves a refund's amount unless it would exceed what truly remains: the reservations (every
+    // API refund sent, open or REFUNDED) plus what the ledger shows returned beyond this payment's own
+    // REFUNDED API refunds (a console cancel learnt from a webhook, a return reconcile found): those
+    // refunds are in refund_reserved already, so their ledger entries are subtracted, never counted
+    // twice. A return whose refund is still open and whose webhook came first is counted twice for that
+    // moment: the check errs towards refusing, never towards sending more than remains.
+    private static final String RESERVE_REFUND_WITHIN_RETURNS = """
+            UPDATE payments SET refund_reserved = refund_reserved + :?amount, updated_at = :?now
+            WHERE payment_id = :?paymentId AND status = 'PAID'
+              AND refund_reserved + :?amount + GREATEST(0,
+                    (SELECT COALESCE(SUM(-l.amount), 0) FROM ledger_entries l
+                     WHERE l.payment_id = :?paymentId AND l.amount < 0)
+                  - (SELECT COALESCE(SUM(r.amount), 0) FROM refunds r
+                     WHERE r.payment_id = :?paymentId AND r.status = 'REFUNDED')) <= payments.amount""";
+    private static final String REFUNDABLE = """
+            SELECT p.amount - p.refund_reserved - GREATEST(0,
+                    (SELECT COALESCE(SUM(-l.amount), 0) FROM ledger_entries l
+                     WHERE l.payment_id = :?paymentId AND l.amount < 0)
+                  - (SELECT COALESCE(SUM(r.amount), 0) FROM refunds r
+                     WHERE r.payment_id = :?paymentId AND r.status = 'REFUNDED')) AS refundable
+            FROM payments p WHERE p.payment_id = :?paymentId""";
+
+    /**
+     * Reserves refund money atomically, checked against reservations and the ledger's other returns
+     * together (one conditional UPDATE); false when the payment is not PAID or too little remains.
+     */
+    public boolean reserveRefundWithinReturns(String paymentId, long amount) {
+        return sql.update(RESERVE_REFUND_WITHIN_RETURNS,
+                Map.of("paymentId", paymentId, "amount", amount, "now", Instant.now())) == 1;
+    }
+
+    /** What may still be refunded, by the rule of {@link #reserveRefundWithinReturns}; 0 for an unknown payment. */
+    public long refundable(String paymentId) {
+        List<Map<String, Object>> rows = sql.query(REFUNDABLE, Map.of("paymentId", paymentId));
+        return rows.isEmpty() ? 0 : Math.max(0, Sql.longValue(rows.get(0).get("refundable")));
+    }
+
+    private static final String LOCK = "SELECT payment_id FROM payments WHERE payment_id = :?paymentId FOR UPDATE";
+
+    /**
+     * Inside a transaction: holds the payment's row until it ends, so two refund finishes of one
+     * payment that read the ledger's returned sum to decide their entry take turns.
+     */
+    public void lock(String paymentId) {
+        sql.query(LOCK, Map.of("paymentId", paymentId));
+    }
 }

@@ -1,26 +1,38 @@
 package paybridge.ledger;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import paybridge.canonical.Failure;
 
 /** Refunds through the API ({@code refunds}); {@code refund_id} is the idempotency key. */
 public final class RefundStore {
     private static final String INSERT = """
-            INSERT INTO refunds (refund_id, payment_id, request_hash, amount, reason, status, created_at, updated_at)
-            VALUES (:?refundId, :?paymentId, :?requestHash, :?amount, :?reason, 'PENDING', :?now, :?now)
+            INSERT INTO refunds (refund_id, payment_id, request_hash, amount, reason, status, created_at, updated_at,
+                in_flight_until)
+            VALUES (:?refundId, :?paymentId, :?requestHash, :?amount, :?reason, 'PENDING', :?now, :?now,
+                CURRENT_TIMESTAMP + CAST(:?horizonSeconds AS BIGINT) * INTERVAL '1' SECOND)
             ON CONFLICT DO NOTHING""";
     private static final String FIND = "SELECT * FROM refunds WHERE refund_id = :?refundId";
     private static final String FINISH = """
             UPDATE refunds SET status = :?status, vendor_refund_ref = :?ref, failure_code = :?failureCode,
                 failure_message = :?failureMessage, updated_at = :?now
             WHERE refund_id = :?refundId AND status IN ('PENDING', 'UNKNOWN')""";
-    private static final String UNKNOWN_BEFORE = """
-            SELECT * FROM refunds WHERE status = 'UNKNOWN' AND updated_at < :?before ORDER BY updated_at LIMIT :?limit""";
+    // open refunds that can no longer be in flight (database clock): PENDING ones too, whose node
+    // stopped between the row and its finish; least recently looked at first
+    private static final String OPEN_PAST_IN_FLIGHT = """
+            SELECT * FROM refunds WHERE status IN ('PENDING', 'UNKNOWN') AND in_flight_until < CURRENT_TIMESTAMP
+            ORDER BY updated_at LIMIT :?limit""";
+    private static final String PAST_IN_FLIGHT_BY = """
+            SELECT COUNT(*) AS n FROM refunds WHERE refund_id = :?refundId
+              AND in_flight_until + CAST(:?seconds AS BIGINT) * INTERVAL '1' SECOND < CURRENT_TIMESTAMP""";
+    private static final String LOOKED_AT = """
+            UPDATE refunds SET updated_at = :?now WHERE refund_id = :?refundId AND status IN ('PENDING', 'UNKNOWN')""";
     private static final String OPEN_ON_PAYMENT = """
             SELECT COUNT(*) AS n FROM refunds WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";
     private static final String REFUNDED_ON_PAYMENT = """
@@ -33,8 +45,15 @@ public final class RefundStore {
         this.sql = sql;
     }
 
-    public boolean insert(String refundId, String paymentId, String requestHash, long amount, String reason) {
+    /**
+     * Records a PENDING refund; false when the refundId is taken.
+     *
+     * @param inFlight how long from now (database clock) the refund may be in flight at its vendor
+     */
+    public boolean insert(String refundId, String paymentId, String requestHash, long amount, String reason,
+                          Duration inFlight) {
         Map<String, Object> p = new HashMap<>();
+        p.put("horizonSeconds", Math.max(0, (inFlight.toMillis() + 999) / 1000));
         p.put("refundId", refundId);
         p.put("paymentId", paymentId);
         p.put("requestHash", requestHash);
@@ -49,7 +68,13 @@ public final class RefundStore {
         return rows.isEmpty() ? Optional.empty() : Optional.of(RefundRecord.of(rows.get(0)));
     }
 
-    public void finish(String refundId, String status, String ref, Failure failure) {
+    /** As {@link #insert(String, String, String, long, String, Duration)}, past its in-flight bound at once (tests, tools). */
+    public boolean insert(String refundId, String paymentId, String requestHash, long amount, String reason) {
+        return insert(refundId, paymentId, requestHash, amount, reason, Duration.ZERO);
+    }
+
+    /** Decides an open (PENDING or UNKNOWN) refund; false when it was decided already (by another node or route). */
+    public boolean finish(String refundId, String status, String ref, Failure failure) {
         Map<String, Object> p = new HashMap<>();
         p.put("refundId", refundId);
         p.put("status", status);
@@ -57,12 +82,31 @@ public final class RefundStore {
         p.put("failureCode", failure == null ? null : failure.code());
         p.put("failureMessage", failure == null ? null : failure.message());
         p.put("now", Instant.now());
-        sql.update(FINISH, p);
+        return sql.update(FINISH, p) == 1;
     }
 
-    /** UNKNOWN refunds last touched before {@code before}, oldest first (for reconcile). */
-    public List<RefundRecord> unknownBefore(Instant before, int limit) {
-        return sql.query(UNKNOWN_BEFORE, Map.of("before", before, "limit", limit)).stream().map(RefundRecord::of).toList();
+    /**
+     * PENDING and UNKNOWN refunds past their in-flight bound (database clock), least recently looked
+     * at first (for reconcile).
+     */
+    public List<RefundRecord> openPastInFlight(int limit) {
+        return sql.query(OPEN_PAST_IN_FLIGHT, Map.of("limit", limit)).stream().map(RefundRecord::of).toList();
+    }
+
+    /** Whether {@code more} has passed (database clock) since the refund's in-flight bound. */
+    public boolean pastInFlightBy(String refundId, Duration more) {
+        return Sql.longValue(sql.query(PAST_IN_FLIGHT_BY, Map.of("refundId", refundId, "seconds", more.toSeconds()))
+                .get(0).get("n")) == 1;
+    }
+
+    /** Stamps an open refund as looked at now, so the next rounds look at the others first. */
+    public void lookedAt(String refundId) {
+        sql.update(LOOKED_AT, Map.of("refundId", refundId, "now", Instant.now()));
+    }
+
+    /** Runs {@code work} as one database transaction (see {@link Sql#inTransaction}). */
+    public <T> T inTransaction(Supplier<T> work) {
+        return sql.inTransaction(work);
     }
 
     /** Refunds of the payment still in flight or undecided (PENDING, UNKNOWN). */
@@ -81,8 +125,13 @@ public final class RefundStore {
                 .toList();
     }
 
+    /** The amounts of the payment's REFUNDED refunds together. */
+    public long refundedSum(String paymentId) {
+        return refundedOnPayment(paymentId).stream().mapToLong(Refunded::amount).sum();
+    }
+
     /** Forgets a refund that was never sent (rejected input, vendor not reached): its id may be used again. */
-    public void forget(String refundId) {
-        sql.update(FORGET, Map.of("refundId", refundId));
+    public boolean forget(String refundId) {
+        return sql.update(FORGET, Map.of("refundId", refundId)) == 1;
     }
 }

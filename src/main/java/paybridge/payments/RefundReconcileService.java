@@ -22,70 +22,95 @@ import paybridge.observe.DecisionLog;
 import paybridge.vendor.VendorPayment;
 
 /**
- * Settles UNKNOWN refunds (the vendor's answer was lost) from the payment's record at the vendor
- * (reconcile.camel.yaml does the lookup). It never sends a cancel: it compares the vendor's
- * cancellations with the payment's decided API refunds (matched by the vendor's cancellation id),
- * not with the ledger, which also holds cancellations learnt from webhooks.
+ * Settles open refunds — UNKNOWN (the vendor's answer was lost) and PENDING (the node stopped between
+ * the refund's row and its finish) — once past their in-flight bound (database clock), from the
+ * payment's record at the vendor (reconcile.camel.yaml does the lookup). It never sends a cancel: it
+ * compares the vendor's cancellations with the payment's decided API refunds (matched by the vendor's
+ * cancellation id), not with the ledger, which also holds cancellations learnt from webhooks.
  * <ul>
  * <li>the vendor returned no more than the decided refunds account for: this refund never happened,
- *     FAILED ({@value #NOT_REFUNDED}), its reserved amount released;</li>
+ *     FAILED ({@value #NOT_REFUNDED}), its reserved amount released — but only once the vendor's own
+ *     settle horizon ({@value #NOT_REFUNDED_AFTER}, set by the vendor's branch of the route; none: at
+ *     the in-flight bound) has passed too, and never while the vendor shows a cancel in progress;</li>
  * <li>the vendor returned exactly this refund's amount more, in one cancellation of that amount that
  *     no decided refund claims: REFUNDED, its ledger entry keyed by that cancellation (so its webhook,
  *     if one came, is the same entry);</li>
  * <li>anything else (a console cancel too, another refund of the payment still open, no cancellation
  *     ids): left for an operator (logged), because the money cannot be attributed to this refund.</li>
  * </ul>
+ * Each decision (row, ledger entry, reservation) is one transaction, and only the one that moves the
+ * row out of PENDING/UNKNOWN changes anything (a late answer on the refund's own node may race it).
  */
 public final class RefundReconcileService {
     private static final Logger LOG = LoggerFactory.getLogger(RefundReconcileService.class);
     public static final String REFUND = "paybridgeReconcileRefund";
     public static final String VENDOR = "paybridgeReconcileVendor";
+    /** Exchange property (a {@link Duration}): the vendor's settle horizon past the in-flight bound. */
+    public static final String NOT_REFUNDED_AFTER = "paybridgeNotRefundedAfter";
     private static final String PAYMENT = "paybridgeReconcileRefundPayment";
     public static final String NOT_REFUNDED = "NOT_REFUNDED";
 
     private final PaymentStore payments;
     private final RefundStore refunds;
     private final LedgerStore ledger;
-    private final Duration grace;
 
-    /** @param grace how old an UNKNOWN refund must be before it is looked up (the vendor may still be at it) */
-    public RefundReconcileService(PaymentStore payments, RefundStore refunds, LedgerStore ledger, Duration grace) {
+    public RefundReconcileService(PaymentStore payments, RefundStore refunds, LedgerStore ledger) {
         this.payments = payments;
         this.refunds = refunds;
         this.ledger = ledger;
-        this.grace = grace;
     }
 
-    /** The UNKNOWN refunds to look up now. */
+    /** The open (PENDING, UNKNOWN) refunds past their in-flight bound, least recently looked at first. */
     public List<RefundRecord> due() {
-        return refunds.unknownBefore(Instant.now().minus(grace), 100);
+        return refunds.openPastInFlight(100);
     }
 
     /**
-     * Body: an UNKNOWN refund. Keeps it as {@link #REFUND}, sets {@link #VENDOR}, and answers the
+     * Body: an open refund. Keeps it as {@link #REFUND}, sets {@link #VENDOR}, and answers the
      * payment's vendor reference to look up (iamport imp_uid, Steppay idKey).
      */
     public String prepare(Exchange exchange) {
         RefundRecord refund = exchange.getMessage().getBody(RefundRecord.class);
         PaymentRecord payment = payments.find(refund.paymentId()).orElseThrow();
+        // looked at now: the next rounds take the others first (a refund left open stays in the list)
+        refunds.lookedAt(refund.refundId());
         exchange.setProperty(REFUND, refund);
         exchange.setProperty(PAYMENT, payment);
         exchange.setProperty(VENDOR, payment.vendor());
         return payment.vendorPaymentRef();
     }
 
-    /** Body: the vendor's record of the payment; properties {@link #REFUND} and {@link #PAYMENT}. */
+    /**
+     * Body: the vendor's record of the payment; properties {@link #REFUND}, {@link #PAYMENT} and
+     * optionally {@link #NOT_REFUNDED_AFTER}.
+     */
     public void settle(Exchange exchange) {
+        Duration notRefundedAfter = exchange.getProperty(NOT_REFUNDED_AFTER, Duration.class);
         settle(exchange.getProperty(REFUND, RefundRecord.class), exchange.getProperty(PAYMENT, PaymentRecord.class),
-                exchange.getMessage().getBody(VendorPayment.class));
+                exchange.getMessage().getBody(VendorPayment.class), notRefundedAfter == null ? Duration.ZERO : notRefundedAfter);
     }
 
-    /** Settles one UNKNOWN refund from the vendor's record; false when it was left as it is. */
+    /** As {@link #settle(RefundRecord, PaymentRecord, VendorPayment, Duration)} for a vendor without a settle delay. */
     public boolean settle(RefundRecord refund, PaymentRecord payment, VendorPayment found) {
+        return settle(refund, payment, found, Duration.ZERO);
+    }
+
+    /**
+     * Settles one open refund from the vendor's record; false when it was left as it is.
+     *
+     * @param notRefundedAfter how long past the refund's in-flight bound "never refunded" must wait
+     */
+    public boolean settle(RefundRecord refund, PaymentRecord payment, VendorPayment found, Duration notRefundedAfter) {
         if (!found.found() || refunds.openOnPayment(payment.paymentId()) != 1) {
             LOG.warn("reconcile refundId={} paymentId={}: {}; left for an operator", refund.refundId(),
                     payment.paymentId(), found.found() ? "another refund of the payment is still open"
                             : "the vendor does not know the payment");
+            return false;
+        }
+        if (found.cancelInProgress()) {
+            // money may still leave: neither "not refunded" nor an attribution can be drawn yet
+            LOG.info("reconcile refundId={} paymentId={}: the vendor shows a cancel in progress; looked up again later",
+                    refund.refundId(), payment.paymentId());
             return false;
         }
         // what the vendor returned that no decided API refund of this payment accounts for
@@ -93,11 +118,23 @@ public final class RefundReconcileService {
         Set<String> decidedRefs = decided.stream().map(RefundStore.Refunded::vendorRefundRef).collect(Collectors.toSet());
         long decidedAmount = decided.stream().mapToLong(RefundStore.Refunded::amount).sum();
         if (found.cancelledAmount() == decidedAmount) {
-            payments.releaseRefund(payment.paymentId(), refund.amount());
-            refunds.finish(refund.refundId(), "FAILED", null, new Failure(NOT_REFUNDED,
-                    "The vendor returned nothing for this refund: it never happened"));
-            log(refund, payment, "FAILED " + NOT_REFUNDED);
-            return true;
+            if (!notRefundedAfter.isZero() && !refunds.pastInFlightBy(refund.refundId(), notRefundedAfter)) {
+                LOG.debug("reconcile refundId={} paymentId={}: nothing returned yet; the vendor may still apply it "
+                        + "until {} past the in-flight bound", refund.refundId(), payment.paymentId(), notRefundedAfter);
+                return false;
+            }
+            boolean settled = refunds.inTransaction(() -> {
+                if (!refunds.finish(refund.refundId(), "FAILED", null, new Failure(NOT_REFUNDED,
+                        "The vendor returned nothing for this refund: it never happened"))) {
+                    return false;
+                }
+                payments.releaseRefund(payment.paymentId(), refund.amount());
+                return true;
+            });
+            if (settled) {
+                log(refund, payment, "FAILED " + NOT_REFUNDED);
+            }
+            return settled;
         }
         // exactly one cancellation of this amount that no decided refund has claimed: this refund's
         // (a console cancel of the same amount would make two, or none: then an operator decides)
@@ -113,11 +150,18 @@ public final class RefundReconcileService {
             return false;
         }
         String cancellationId = candidates.get(0);
-        // keyed by the cancellation: if its webhook recorded it already, this is the same entry
-        ledger.append(event(payment, refund, cancellationId, found), LedgerSource.RECONCILE);
-        refunds.finish(refund.refundId(), "REFUNDED", cancellationId, null);
-        log(refund, payment, "REFUNDED");
-        return true;
+        boolean settled = refunds.inTransaction(() -> {
+            if (!refunds.finish(refund.refundId(), "REFUNDED", cancellationId, null)) {
+                return false;
+            }
+            // keyed by the cancellation: if its webhook recorded it already, this is the same entry
+            ledger.append(event(payment, refund, cancellationId, found), LedgerSource.RECONCILE);
+            return true;
+        });
+        if (settled) {
+            log(refund, payment, "REFUNDED");
+        }
+        return settled;
     }
 
     private static PaymentEvent event(PaymentRecord payment, RefundRecord refund, String cancellationId,

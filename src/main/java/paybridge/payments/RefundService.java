@@ -25,12 +25,17 @@ import paybridge.ledger.RefundStore;
 import paybridge.observe.DecisionLog;
 import paybridge.observe.PaybridgeMeters;
 import paybridge.vendor.RefundOutcome;
+import paybridge.vendor.RefundOutcomeStatus;
 import paybridge.vendor.RefundRequest;
+import paybridge.vendor.http.OperationDeadline;
 
 /**
- * Refunds, exactly once and never more than was paid: the refund is recorded under its refundId,
- * its amount reserved on the payment by one conditional UPDATE (so concurrent refunds cannot
- * together exceed the amount), then sent; the vendor's answer settles or releases the reservation.
+ * Refunds, exactly once and never more than remains: the refund is recorded under its refundId with
+ * its in-flight bound, and its amount reserved on the payment by one conditional UPDATE that counts
+ * the other reservations and the ledger's returns (so concurrent refunds, and cancels learnt from
+ * webhooks, cannot together exceed the amount) — the row and the reservation in one transaction —
+ * then sent; the vendor's answer settles (ledger entry + row) or releases (row + reservation) it, in
+ * one transaction each. A refund left open by a crash is settled by reconcile after its bound.
  */
 public final class RefundService {
     private static final Logger LOG = LoggerFactory.getLogger(RefundService.class);
@@ -74,18 +79,35 @@ public final class RefundService {
             throw ProblemException.of(422, "Payment not refundable", "Payment " + payment.paymentId() + " is "
                     + payment.status() + "; only a PAID payment can be refunded");
         }
-        long remaining = payment.amount() - payment.refundReserved();
+        // what remains counts the reservations and the ledger's other returns (a console cancel learnt
+        // from a webhook never touched the reservations)
+        long remaining = payments.refundable(payment.paymentId());
         long amount = command.amount() == null ? remaining : command.amount();
-        if (amount <= 0 || amount > remaining || !refunds.insert(command.refundId(), payment.paymentId(), hash, amount,
-                command.reason())) {
-            if (refunds.find(command.refundId()).isPresent()) {
-                return replay(exchange, refunds.find(command.refundId()).get(), hash, payment);
-            }
+        if (amount <= 0 || amount > remaining) {
             throw tooMuch(amount, remaining);
         }
-        if (!payments.reserveRefund(payment.paymentId(), amount)) {
-            refunds.forget(command.refundId());
-            throw tooMuch(amount, payment.amount() - payments.find(payment.paymentId()).orElseThrow().refundReserved());
+        // the operation's budget starts before its row, so the row's in-flight bound covers all of it
+        OperationDeadline deadline = deadline(exchange);
+        deadline.start(exchange);
+        boolean recorded;
+        try {
+            // the row and its reservation together: a crash leaves both (reconcile settles them after the
+            // in-flight bound) or neither, never a PENDING refund whose amount was not reserved
+            recorded = refunds.inTransaction(() -> {
+                if (!refunds.insert(command.refundId(), payment.paymentId(), hash, amount, command.reason(),
+                        deadline.horizon())) {
+                    return false; // the refundId was taken meanwhile
+                }
+                if (!payments.reserveRefundWithinReturns(payment.paymentId(), amount)) {
+                    throw new NotEnoughRemains();
+                }
+                return true;
+            });
+        } catch (NotEnoughRemains e) {
+            throw tooMuch(amount, payments.refundable(payment.paymentId()));
+        }
+        if (!recorded) {
+            return replay(exchange, refunds.find(command.refundId()).orElseThrow(), hash, payment);
         }
         exchange.setProperty(REPLAY, false);
         long confirmedRemaining = payment.amount() - ledger.returned(payment.paymentId());
@@ -93,6 +115,22 @@ public final class RefundService {
                 amount, confirmedRemaining, command.reason() == null ? "refund" : command.reason());
         exchange.setProperty(REFUND, request);
         return request;
+    }
+
+    /** Rolls the refund's row back when its amount cannot be reserved. */
+    private static final class NotEnoughRemains extends RuntimeException {
+        NotEnoughRemains() {
+            super("not enough remains", null, false, false);
+        }
+    }
+
+    private static OperationDeadline deadline(Exchange exchange) {
+        OperationDeadline deadline = exchange.getContext().getRegistry()
+                .lookupByNameAndType("operationDeadline", OperationDeadline.class);
+        if (deadline == null) {
+            throw new IllegalStateException("no 'operationDeadline' bean: PaybridgeConfiguration binds it");
+        }
+        return deadline;
     }
 
     private Object replay(Exchange exchange, RefundRecord existing, String hash, PaymentRecord payment) {
@@ -128,39 +166,75 @@ public final class RefundService {
         DecisionLog.info(LOG, "refund", request.paymentId(), request.refundId(), payment.vendor(),
                 outcome.status().name(), durationMs, "refund refundId={} paymentId={} vendor={} outcome={} durationMs={}",
                 request.refundId(), request.paymentId(), payment.vendor(), outcome.status(), durationMs);
-        RefundStatus status;
-        switch (outcome.status()) {
+        if (outcome.status() == RefundOutcomeStatus.NOT_ATTEMPTED) {
+            // forgotten and released together; a refund already decided elsewhere keeps its reservation
+            refunds.inTransaction(() -> {
+                if (refunds.forget(request.refundId())) {
+                    payments.releaseRefund(payment.paymentId(), request.amount());
+                }
+                return null;
+            });
+            throw new ProblemException(new Problem("https://paybridge.dev/problems/vendor-not-reached",
+                    "Refund not attempted", 503, "The vendor did not process the refund ("
+                    + outcome.failure().code() + "); refundId " + request.refundId() + " may be sent again", List.of()));
+        }
+        // the refund's row, its ledger entry and its reservation change together (one transaction); the
+        // row goes first: if another route (reconcile, past the in-flight bound) decided it meanwhile,
+        // nothing else changes here
+        RefundStatus status = refunds.inTransaction(() -> switch (outcome.status()) {
             case REFUNDED -> {
-                // -1: the vendor's answer did not say the cumulative total; the ledger knows the rest
-                long total = outcome.refundedTotal() >= 0 ? outcome.refundedTotal()
-                        : ledger.returned(payment.paymentId()) + outcome.refundedNow();
-                ledger.append(new PaymentEvent(payment.vendor(), payment.paymentId(), payment.vendorPaymentRef(),
-                        payment.subscriptionId(), EventType.REFUNDED, -outcome.refundedNow(), payment.currency(),
-                        outcome.cancellationId(), total, Instant.now()), LedgerSource.API);
-                refunds.finish(request.refundId(), "REFUNDED", outcome.cancellationId(), null);
-                status = RefundStatus.REFUNDED;
+                if (!refunds.finish(request.refundId(), "REFUNDED", outcome.cancellationId(), null)) {
+                    yield null;
+                }
+                recordReturn(payment, request, outcome);
+                yield RefundStatus.REFUNDED;
             }
             case FAILED -> {
+                if (!refunds.finish(request.refundId(), "FAILED", null, outcome.failure())) {
+                    yield null;
+                }
                 payments.releaseRefund(payment.paymentId(), request.amount());
-                refunds.finish(request.refundId(), "FAILED", null, outcome.failure());
-                status = RefundStatus.FAILED;
+                yield RefundStatus.FAILED;
             }
-            case UNKNOWN -> {
-                // the money stays reserved: the refund may have happened
-                refunds.finish(request.refundId(), "UNKNOWN", null, outcome.failure());
-                status = RefundStatus.UNKNOWN;
-            }
-            default -> {
-                payments.releaseRefund(payment.paymentId(), request.amount());
-                refunds.forget(request.refundId());
-                throw new ProblemException(new Problem("https://paybridge.dev/problems/vendor-not-reached",
-                        "Refund not attempted", 503, "The vendor did not process the refund ("
-                        + outcome.failure().code() + "); refundId " + request.refundId() + " may be sent again", List.of()));
-            }
+            // the money stays reserved: the refund may have happened
+            default -> refunds.finish(request.refundId(), "UNKNOWN", null, outcome.failure()) ? RefundStatus.UNKNOWN : null;
+        });
+        if (status == null) {
+            RefundRecord decided = refunds.find(request.refundId()).orElseThrow();
+            return (RefundResult) replay(exchange, decided, decided.requestHash(), payment);
         }
         long returned = ledger.returned(payment.paymentId());
         return new RefundResult(request.refundId(), payment.paymentId(), status, request.amount(), returned,
                 payment.amount() - returned, outcome.failure());
+    }
+
+    /**
+     * The ledger entry of a REFUNDED refund, keyed as the vendor's lookup shows the return (so the
+     * webhook verified by that lookup makes the same entry, whichever comes first):
+     * <ul>
+     * <li>by the cancellation's id: one entry of this refund's amount (idempotent on the key);</li>
+     * <li>by the payment's cumulative returned total (the vendor's lookup lists no cancellation ids):
+     *     the ledger is brought up to that total. When it already shows it (the webhook, verified by a
+     *     lookup that showed this return, came first; or a later total), nothing is added, so a return
+     *     is never counted twice under two keys. The payment's row is held meanwhile so two finishes
+     *     take turns reading the sum.</li>
+     * </ul>
+     */
+    private void recordReturn(PaymentRecord payment, RefundRequest request, RefundOutcome outcome) {
+        // unknown total: what the ledger had returned when the refund began, plus this refund
+        long total = outcome.refundedTotal() >= 0 ? outcome.refundedTotal()
+                : (payment.amount() - request.remainingBefore()) + outcome.refundedNow();
+        long amount = outcome.refundedNow();
+        if (outcome.keyedByTotal()) {
+            payments.lock(payment.paymentId());
+            amount = total - ledger.returned(payment.paymentId());
+            if (amount <= 0) {
+                return;
+            }
+        }
+        ledger.append(new PaymentEvent(payment.vendor(), payment.paymentId(), payment.vendorPaymentRef(),
+                payment.subscriptionId(), EventType.REFUNDED, -amount, payment.currency(),
+                outcome.ledgerCancellationId(), total, Instant.now()), LedgerSource.API);
     }
 
     public static int httpStatus(RefundResult result) {

@@ -15,6 +15,8 @@ import paybridge.canonical.PaymentStatus;
  *                         CANCELLED (fully), PARTIALLY_REFUNDED, ABANDONED, PENDING (not finished at the vendor)
  * @param cancelledAmount  cumulative amount returned
  * @param billingKey       iamport {@code customer_uid}; Steppay: the idKey itself when the method is {@code *_BILL}
+ * @param cancelInProgress the vendor shows a cancel accepted but not finished (Steppay {@code CANCEL_PROGRESS}):
+ *                         money may still leave, so "not refunded" must not be concluded
  */
 public record VendorPayment(
         boolean found,
@@ -27,7 +29,16 @@ public record VendorPayment(
         List<Cancellation> cancellations,
         String billingKey,
         String failureReason,
-        Instant occurredAt) {
+        Instant occurredAt,
+        boolean cancelInProgress) {
+
+    /** A record without a cancel in progress. */
+    public VendorPayment(boolean found, String vendor, String vendorPaymentRef, String orderId, PaymentStatus status,
+                         long amount, long cancelledAmount, List<Cancellation> cancellations, String billingKey,
+                         String failureReason, Instant occurredAt) {
+        this(found, vendor, vendorPaymentRef, orderId, status, amount, cancelledAmount, cancellations, billingKey,
+                failureReason, occurredAt, false);
+    }
 
     public static VendorPayment notFound(String vendor) {
         return new VendorPayment(false, vendor, null, null, null, 0, 0, List.of(), null, null, null);

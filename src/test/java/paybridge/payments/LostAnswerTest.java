@@ -27,7 +27,7 @@ class LostAnswerTest {
                 "paybridge.vendor.timeout", "PT0.5S",
                 "paybridge.sandbox.hang", "PT2S",
                 "paybridge.reconcile.interval", "PT0.3S",
-                // reconcile looks an attempt up only after its horizon: 1.5 s budget + 0.5 s + this margin
+                // an attempt or refund is looked up only once it can no longer be in flight: budget + timeout + this
                 "paybridge.vendor.in-flight-margin", "PT0.5S",
                 // the sandbox's webhook would settle these payments too; this test is about reconcile
                 "paybridge.webhook.processing-enabled", "false"));
@@ -126,7 +126,7 @@ class LostAnswerTest {
         javax.sql.DataSource db = app.lookup("database", paybridge.ledger.Database.class).dataSource();
         try (java.sql.Connection c = db.getConnection();
              java.sql.PreparedStatement ps = c.prepareStatement(
-                     "UPDATE refunds SET updated_at = updated_at - INTERVAL '1' HOUR WHERE refund_id = ?")) {
+                     "UPDATE refunds SET in_flight_until = in_flight_until - INTERVAL '1' HOUR WHERE refund_id = ?")) {
             ps.setString(1, "l-rf-2");
             assertThat(ps.executeUpdate()).isEqualTo(1);
         }

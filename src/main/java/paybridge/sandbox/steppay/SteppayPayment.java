@@ -63,6 +63,9 @@ final class SteppayPayment {
     private long canceledAmount;
     private String paymentDate;
     private final List<Cancel> cancelHistory = new ArrayList<>();
+    // a cancel accepted but not processed yet (CANCEL_PROGRESS): its amount, and the status to go back to
+    private long cancelInProgress;
+    private Status beforeProgress;
 
     SteppayPayment(String idKey, long orderId, String orderCode, String partnerOrderId, String partnerUserId,
             String itemName, Method method, long amount, String tid, Status status, String paymentDate) {
@@ -108,6 +111,40 @@ final class SteppayPayment {
         return cancel;
     }
 
+    /**
+     * Accepts a cancel that the vendor processes later (a virtual-account refund settles the next
+     * business day): the payment shows {@code CANCEL_PROGRESS}, its {@code canceledAmount} and history
+     * unchanged until {@link #completeCancel}.
+     */
+    synchronized void startCancel(long requested) throws CancelRefused {
+        if (status != Status.COMPLETE && status != Status.PARTIAL_CANCELED) {
+            throw new CancelRefused(CancelRefusal.NOT_CANCELLABLE, "취소할 수 없는 결제 상태입니다: " + status);
+        }
+        long remaining = amount - canceledAmount;
+        if (requested <= 0 || requested > remaining) {
+            throw new CancelRefused(CancelRefusal.INVALID_CANCEL_AMOUNT,
+                    "취소 요청 금액이 취소 가능 금액(" + remaining + ")을 벗어납니다: " + requested);
+        }
+        beforeProgress = status;
+        cancelInProgress = requested;
+        status = Status.CANCEL_PROGRESS;
+    }
+
+    /** Finishes the cancel {@link #startCancel} accepted; null when none is in progress. */
+    synchronized Cancel completeCancel(String cancelTid, String now) {
+        if (status != Status.CANCEL_PROGRESS) {
+            return null;
+        }
+        status = beforeProgress;
+        long requested = cancelInProgress;
+        cancelInProgress = 0;
+        try {
+            return cancel(requested, cancelTid, now);
+        } catch (CancelRefused impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
     /** The customer paid into the virtual account; returns false when the payment was not waiting for it. */
     synchronized boolean deposit(String now) {
         if (status != Status.VIRTUAL_BANK_STANDBY) {
@@ -120,6 +157,14 @@ final class SteppayPayment {
 
     /** {@code GET /api/payment/receipt/{idKey}}: a consistent snapshot. */
     synchronized JsonObject receipt() {
+        return receipt(true);
+    }
+
+    /**
+     * The receipt, with or without {@code cancelHistory}: the receipt's fields beyond
+     * {@code paymentStatus} are undocumented at the vendor, so the simulator can leave the history out.
+     */
+    synchronized JsonObject receipt(boolean withCancelHistory) {
         JsonArray history = new JsonArray();
         for (Cancel c : cancelHistory) {
             history.add(new JsonObject()
@@ -127,7 +172,7 @@ final class SteppayPayment {
                     .put("canceledDate", c.canceledDate())
                     .put("tid", c.tid()));
         }
-        return new JsonObject()
+        JsonObject receipt = new JsonObject()
                 .put("idKey", idKey)
                 .put("orderId", orderId)
                 .put("orderCode", orderCode)
@@ -138,8 +183,8 @@ final class SteppayPayment {
                 .put("amount", amount)
                 .put("canceledAmount", canceledAmount)
                 .put("itemName", itemName)
-                .put("paymentDate", paymentDate)
-                .put("cancelHistory", history);
+                .put("paymentDate", paymentDate);
+        return withCancelHistory ? receipt.put("cancelHistory", history) : receipt;
     }
 
     /**

@@ -46,8 +46,15 @@ import paybridge.sandbox.steppay.SteppayPayment.Status;
  * Webhooks {@code {webHookType, orderId, idKey}} go to {@code <webhookBaseUrl>/steppay}.
  * <p>
  * Test hooks outside Steppay's API, without auth or latency: {@code GET /_stats},
- * {@code POST /_control/first-payment} (the customer's first payment in the browser SDK) and
- * {@code POST /_control/deposit/{idKey}} (the customer pays into a virtual account).
+ * {@code POST /_control/first-payment} (the customer's first payment in the browser SDK),
+ * {@code POST /_control/deposit/{idKey}} (the customer pays into a virtual account),
+ * {@code POST /_control/console-cancel/{idKey}} (a cancel in Steppay's console, {@code {"amount"}}
+ * optional), {@code POST /_control/cancel-progress/{idKey}} and {@code /_control/cancel-complete/{idKey}}
+ * (a cancel Steppay accepts and processes later: {@code CANCEL_PROGRESS} meanwhile), and
+ * {@code POST /_control/cancel-history/{on|off}} (receipts with or without {@code cancelHistory}),
+ * {@code POST /_control/cancel-answers/{hold|release}} (cancels applied and announced at once, their
+ * answers held back until released).
+ * Amount {@value #FORBIDDEN_DECLINE} (a charge or a cancel) is refused with a 403 business error.
  * <p>
  * <b>Seeded at start:</b> a COMPLETE {@code CARD_BILL} payment of 100 KRW with idKey
  * {@value #SEED_ID_KEY} (the vendor documentation's example), orderId 1, partnerOrderId
@@ -68,6 +75,19 @@ public final class SteppaySimulator {
     private final WebhookSender webhooks;
     private final SteppayStore store = new SteppayStore();
 
+    /**
+     * A billing charge or a cancel of this amount is refused with HTTP 403 and a business errorCode
+     * ({@code PAYMENT_NOT_ALLOWED} / {@code CANCEL_NOT_ALLOWED}): Steppay's error shape comes as 400 or
+     * 403 (VENDORS.md); a 403 about the payment is a decline, not a credentials problem. Nothing changes.
+     */
+    public static final long FORBIDDEN_DECLINE = 4031;
+
+    // receipts list cancelHistory unless a test turned it off (POST /_control/cancel-history/off)
+    private volatile boolean cancelHistory = true;
+    // while held (POST /_control/cancel-answers/hold), a cancel is applied and announced at once but its
+    // answer waits for /_control/cancel-answers/release: what the vendor's webhook does meanwhile is seen first
+    private volatile boolean holdCancelAnswers;
+    private final java.util.List<Runnable> heldCancelAnswers = new java.util.ArrayList<>();
     private final AtomicLong charges = new AtomicLong();
     private final AtomicLong paid = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -100,6 +120,11 @@ public final class SteppaySimulator {
         router.get("/_stats").handler(ctx -> write(ctx, 200, stats()));
         router.post("/_control/first-payment").handler(this::firstPayment);
         router.post("/_control/deposit/:idKey").handler(this::deposit);
+        router.post("/_control/console-cancel/:idKey").handler(this::consoleCancel);
+        router.post("/_control/cancel-progress/:idKey").handler(this::cancelProgress);
+        router.post("/_control/cancel-complete/:idKey").handler(this::cancelComplete);
+        router.post("/_control/cancel-history/:onOff").handler(this::cancelHistorySwitch);
+        router.post("/_control/cancel-answers/:holdOrRelease").handler(this::cancelAnswers);
         router.route().last().handler(ctx -> answer(ctx, 404, error("NOT_FOUND", "존재하지 않는 API 입니다.", null)));
         // A failure handler on the sub-router itself: a sub-router's errorHandler is not consulted
         // for failures raised inside it (the root router's is), so errors keep Steppay's shape here.
@@ -201,6 +226,10 @@ public final class SteppaySimulator {
             answer(ctx, 500, error("INTERNAL_SERVER_ERROR", "서버 오류가 발생했습니다.", null));
             return;
         }
+        if (amount == FORBIDDEN_DECLINE) {
+            answer(ctx, 403, error("PAYMENT_NOT_ALLOWED", "결제가 허용되지 않는 빌링키입니다.", null));
+            return;
+        }
         if (amount == TestAmounts.DECLINE) {
             SteppayPayment payment = store.create(null, partnerOrderId, partnerUserId, itemName,
                     Method.CARD_BILL, amount, Status.FAILED);
@@ -248,6 +277,10 @@ public final class SteppaySimulator {
             answer(ctx, 404, paymentNotFound());
             return;
         }
+        if (requestPrice == FORBIDDEN_DECLINE) {
+            answer(ctx, 403, error("CANCEL_NOT_ALLOWED", "취소가 허용되지 않는 결제입니다.", null));
+            return;
+        }
         SteppayPayment.Cancel done;
         try {
             done = payment.cancel(requestPrice, store.newTid(), SteppayStore.now());
@@ -258,7 +291,7 @@ public final class SteppaySimulator {
         cancels.incrementAndGet();
         webhook("CANCELED", payment);
         String receiptUrl = "http://" + hostOf(ctx) + ctx.mountPoint() + "/api/payment/receipt/" + payment.idKey;
-        answer(ctx, 200, new JsonObject()
+        JsonObject cancelled = new JsonObject()
                 .put("result", "SUCCESS")
                 .put("code", 200)
                 .put("message", "취소 성공")
@@ -270,7 +303,34 @@ public final class SteppaySimulator {
                                 .put("canceledAmount", done.canceledAmount())
                                 .put("tid", done.tid())
                                 .put("paymentStatus", done.status().name())
-                                .put("canceledDate", done.canceledDate()))));
+                                .put("canceledDate", done.canceledDate())));
+        synchronized (heldCancelAnswers) {
+            if (holdCancelAnswers) {
+                heldCancelAnswers.add(() -> answer(ctx, 200, cancelled));
+                return;
+            }
+        }
+        answer(ctx, 200, cancelled);
+    }
+
+    /** {@code hold}: cancel answers wait; {@code release}: they are sent, and later ones at once again. */
+    private void cancelAnswers(RoutingContext ctx) {
+        String mode = ctx.pathParam("holdOrRelease");
+        java.util.List<Runnable> release = new java.util.ArrayList<>();
+        synchronized (heldCancelAnswers) {
+            if ("hold".equals(mode)) {
+                holdCancelAnswers = true;
+            } else if ("release".equals(mode)) {
+                holdCancelAnswers = false;
+                release.addAll(heldCancelAnswers);
+                heldCancelAnswers.clear();
+            } else {
+                write(ctx, 400, invalidRequest(new JsonArray().add(problem("mode", "hold 또는 release 이어야 합니다."))));
+                return;
+            }
+        }
+        release.forEach(Runnable::run);
+        write(ctx, 200, new JsonObject().put("held", "hold".equals(mode)).put("released", release.size()));
     }
 
     private void receipt(RoutingContext ctx) {
@@ -278,7 +338,7 @@ public final class SteppaySimulator {
         if (payment == null) {
             answer(ctx, 404, paymentNotFound());
         } else {
-            answer(ctx, 200, payment.receipt());
+            answer(ctx, 200, payment.receipt(cancelHistory));
         }
     }
 
@@ -333,6 +393,94 @@ public final class SteppaySimulator {
         }
         webhook(abandoned ? "USER_CANCELED" : "PAYMENT", payment);
         write(ctx, 200, payment.receipt());
+    }
+
+    /**
+     * A cancel made in Steppay's console (not through the API): applied at once and announced by the
+     * CANCELED webhook. Body optional: {@code {"amount": n}}, default all that remains.
+     */
+    private void consoleCancel(RoutingContext ctx) {
+        SteppayPayment payment = store.byIdKey(ctx.pathParam("idKey"));
+        if (payment == null) {
+            write(ctx, 404, paymentNotFound());
+            return;
+        }
+        Long amount = controlAmount(ctx, payment);
+        if (amount == null) {
+            write(ctx, 400, invalidRequest(new JsonArray().add(problem("amount", "정수 금액이 필요합니다."))));
+            return;
+        }
+        try {
+            payment.cancel(amount, store.newTid(), SteppayStore.now());
+        } catch (SteppayPayment.CancelRefused refused) {
+            write(ctx, 400, error(refused.reason.name(), refused.getMessage(), null));
+            return;
+        }
+        cancels.incrementAndGet();
+        webhook("CANCELED", payment);
+        write(ctx, 200, payment.receipt(cancelHistory));
+    }
+
+    /**
+     * A cancel Steppay accepted but processes later (a virtual-account refund settles the next business
+     * day): the receipt shows {@code CANCEL_PROGRESS} and nothing returned yet, until
+     * {@code /_control/cancel-complete/{idKey}}. Body optional: {@code {"amount": n}}.
+     */
+    private void cancelProgress(RoutingContext ctx) {
+        SteppayPayment payment = store.byIdKey(ctx.pathParam("idKey"));
+        if (payment == null) {
+            write(ctx, 404, paymentNotFound());
+            return;
+        }
+        Long amount = controlAmount(ctx, payment);
+        if (amount == null) {
+            write(ctx, 400, invalidRequest(new JsonArray().add(problem("amount", "정수 금액이 필요합니다."))));
+            return;
+        }
+        try {
+            payment.startCancel(amount);
+        } catch (SteppayPayment.CancelRefused refused) {
+            write(ctx, 400, error(refused.reason.name(), refused.getMessage(), null));
+            return;
+        }
+        write(ctx, 200, payment.receipt(cancelHistory));
+    }
+
+    /** Finishes the cancel in progress: returned, in the history, announced by the CANCELED webhook. */
+    private void cancelComplete(RoutingContext ctx) {
+        SteppayPayment payment = store.byIdKey(ctx.pathParam("idKey"));
+        if (payment == null) {
+            write(ctx, 404, paymentNotFound());
+            return;
+        }
+        if (payment.completeCancel(store.newTid(), SteppayStore.now()) == null) {
+            write(ctx, 400, error("NO_CANCEL_IN_PROGRESS", "진행 중인 취소가 없습니다.", null));
+            return;
+        }
+        cancels.incrementAndGet();
+        webhook("CANCELED", payment);
+        write(ctx, 200, payment.receipt(cancelHistory));
+    }
+
+    /** {@code on} (default) or {@code off}: whether receipts carry {@code cancelHistory}. */
+    private void cancelHistorySwitch(RoutingContext ctx) {
+        String onOff = ctx.pathParam("onOff");
+        if (!"on".equals(onOff) && !"off".equals(onOff)) {
+            write(ctx, 400, invalidRequest(new JsonArray().add(problem("onOff", "on 또는 off 이어야 합니다."))));
+            return;
+        }
+        cancelHistory = "on".equals(onOff);
+        write(ctx, 200, new JsonObject().put("cancelHistory", cancelHistory));
+    }
+
+    /** The optional {@code amount} of a control call; all that remains when absent, null when invalid. */
+    private static Long controlAmount(RoutingContext ctx, SteppayPayment payment) {
+        JsonObject body = jsonObjectBody(ctx);
+        if (body == null || body.getValue("amount") == null) {
+            JsonObject receipt = payment.receipt();
+            return receipt.getLong("amount") - receipt.getLong("canceledAmount");
+        }
+        return money(body.getValue("amount"));
     }
 
     private void deposit(RoutingContext ctx) {

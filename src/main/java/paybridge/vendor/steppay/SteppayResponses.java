@@ -18,7 +18,9 @@ import paybridge.vendor.http.VendorReply;
 /**
  * Steppay answers → canonical outcomes. A 4xx carrying Steppay's error shape
  * {@code {traceId, errorCode, errorMessage, details}} is the vendor's business answer: FAILED with
- * its errorCode. 401/403 are our credentials (NOT_ATTEMPTED), 5xx may have charged (UNKNOWN).
+ * its errorCode — a 403 too (VENDORS.md: errors come as 400/403 in that shape), unless its errorCode
+ * is about our credentials ({@link #isCredentialError}). 401, and a 403 without a business errorCode,
+ * are our credentials (NOT_ATTEMPTED); 5xx may have charged (UNKNOWN).
  */
 public final class SteppayResponses {
     public static final String VENDOR = "steppay";
@@ -34,6 +36,10 @@ public final class SteppayResponses {
      * @param idKeyUsed the billing key charged: reported as the outcome's billingKey
      */
     public static ChargeOutcome billing(VendorReply reply, String idKeyUsed) {
+        Error declined = businessForbidden(reply);
+        if (declined != null) {
+            return ChargeOutcome.failed(null, idKeyUsed, declined.code(), declined.message());
+        }
         Transport.Verdict verdict = Transport.verdict(reply);
         if (verdict != null) {
             ChargeOutcome o = Transport.charge(verdict);
@@ -83,6 +89,10 @@ public final class SteppayResponses {
      * afterwards by {@link #withTotal}; until then it is {@code -1}.
      */
     public static RefundOutcome refund(VendorReply reply) {
+        Error declined = businessForbidden(reply);
+        if (declined != null) {
+            return RefundOutcome.failed(declined.code(), declined.message());
+        }
         Transport.Verdict verdict = Transport.verdict(reply);
         if (verdict != null) {
             return Transport.refund(verdict);
@@ -107,21 +117,40 @@ public final class SteppayResponses {
     }
 
     /**
-     * The payment's cumulative refund after a cancel. Preferably the receipt's own
-     * {@code canceledAmount} (looked up right after the cancel); else
-     * {@code (amount − remainingBefore) + refundedNow} from the receipt's {@code amount}; if the
-     * receipt could not be read either, {@code -1}: not known, the caller's ledger must decide.
+     * The payment's cumulative refund after a cancel, from the receipt looked up right after it, and
+     * how the ledger must key the return so that a webhook verified by the same receipt makes the same
+     * entry (the webhook knows only what the receipt shows):
+     * <ul>
+     * <li>the receipt's {@code cancelHistory} lists this cancel's {@code tid}: keyed by the tid, the
+     *     total is the history's running sum through it;</li>
+     * <li>the receipt carries no {@code cancelHistory} at all: keyed by the cumulative total (the
+     *     receipt's {@code canceledAmount}, else {@code (amount − remainingBefore) + refundedNow}), as
+     *     the webhook keys a history-less receipt;</li>
+     * <li>a history without this tid yet, or no receipt: keyed by the tid (a history-bearing receipt
+     *     will list it), the total {@code -1} when unknown: the caller's ledger decides.</li>
+     * </ul>
      */
     public static RefundOutcome withTotal(RefundOutcome outcome, VendorPayment receipt, long remainingBefore) {
         if (outcome.status() != paybridge.vendor.RefundOutcomeStatus.REFUNDED) {
             return outcome;
         }
-        long total = -1;
-        if (receipt != null && receipt.found()) {
-            total = receipt.cancelledAmount() > 0 ? receipt.cancelledAmount()
-                    : receipt.amount() > 0 ? (receipt.amount() - remainingBefore) + outcome.refundedNow() : -1;
+        String tid = outcome.cancellationId();
+        if (receipt == null || !receipt.found()) {
+            return RefundOutcome.refunded(outcome.refundedNow(), -1, tid);
         }
-        return RefundOutcome.refunded(outcome.refundedNow(), total, outcome.cancellationId());
+        if (receipt.cancellations().isEmpty()) {
+            long total = receipt.cancelledAmount() > 0 ? receipt.cancelledAmount()
+                    : receipt.amount() > 0 ? (receipt.amount() - remainingBefore) + outcome.refundedNow() : -1;
+            return RefundOutcome.refundedKeyedByTotal(outcome.refundedNow(), total, tid);
+        }
+        long running = 0;
+        for (VendorPayment.Cancellation c : receipt.cancellations()) {
+            running += Math.max(0, c.amount());
+            if (tid != null && tid.equals(c.cancellationId())) {
+                return RefundOutcome.refunded(outcome.refundedNow(), running, tid);
+            }
+        }
+        return RefundOutcome.refunded(outcome.refundedNow(), -1, tid);
     }
 
     /** {@code /api/payment/receipt/{idKey}}: 404 is not found; no answer after the retries is unavailable. */
@@ -184,7 +213,40 @@ public final class SteppayResponses {
         return new VendorPayment(true, VENDOR, idKey, VendorJson.text(r, "partnerOrderId"), canonical, amount,
                 cancelled, List.copyOf(history), method != null && method.endsWith("_BILL") ? idKey : null,
                 canonical == PaymentStatus.FAILED ? "Steppay reports the payment FAILED" : null,
-                VendorJson.isoInstant(r, "paymentDate"));
+                VendorJson.isoInstant(r, "paymentDate"), "CANCEL_PROGRESS".equals(status));
+    }
+
+    /**
+     * A 403 in Steppay's error shape whose errorCode is a business answer (not about our credentials):
+     * the vendor looked at the payment and refused it. Null for anything else.
+     */
+    static Error businessForbidden(VendorReply reply) {
+        if (reply == null || reply.failed() || reply.status() != 403) {
+            return null;
+        }
+        Error error = error(reply);
+        return error == null || isCredentialError(error.code()) ? null : error;
+    }
+
+    /**
+     * Whether an errorCode is about paybridge's credentials or access (Steppay publishes no catalogue):
+     * one naming a token, secret, API key, authentication/authorization, permission, access or source
+     * IP — e.g. the {@code INVALID_SECRET_TOKEN} a wrong Secret-Token gets. Such a call was refused
+     * before the payment was looked at: not attempted, safe to send again.
+     */
+    static boolean isCredentialError(String code) {
+        String c = code.toUpperCase(java.util.Locale.ROOT);
+        if (c.contains("TOKEN") || c.contains("SECRET") || c.contains("API_KEY") || c.contains("APIKEY")
+                || c.contains("AUTH") || c.contains("CREDENTIAL") || c.contains("PERMISSION")
+                || c.contains("FORBIDDEN") || c.contains("ACCESS_DENIED")) {
+            return true;
+        }
+        for (String word : c.split("[^A-Z0-9]+")) {
+            if (word.equals("IP") || word.equals("DENIED")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Steppay's error shape, when the body has one. */

@@ -43,6 +43,9 @@ public class SteppayRoutes extends RouteBuilder {
         // the refund document spells the header Secret-Key, most likely a typo: configurable
         String refundHeader = settings.get("paybridge.steppay.refund-header", "Secret-Token");
         var timeout = VendorHttp.timeout(settings.get("paybridge.vendor.timeout", "PT10S"));
+        // asked by the reconcile-refunds route before it concludes a Steppay refund never happened
+        getContext().getRegistry().bind(SteppayRefundSettlement.BEAN, new SteppayRefundSettlement(
+                settings.duration("paybridge.steppay.refund-settle-horizon", "P2D")));
 
         if (getContext().hasComponent(COMPONENT) != null) {
             getContext().removeComponent(COMPONENT);

@@ -124,4 +124,64 @@ class SteppayMappingTest {
         assertThatThrownBy(() -> SteppayResponses.lookup(VendorReply.answer(500, "{}")))
                 .isInstanceOf(VendorUnavailableException.class);
     }
+
+    @Test
+    void a403WithABusinessErrorCodeIsADeclineAndOneAboutCredentialsIsNotAttempted() {
+        String business = "{\"traceId\":\"t\",\"errorCode\":\"PAYMENT_NOT_ALLOWED\",\"errorMessage\":\"not allowed\",\"details\":null}";
+        ChargeOutcome declined = SteppayResponses.billing(VendorReply.answer(403, business), SEED);
+        assertThat(declined.status()).isEqualTo(ChargeStatus.FAILED);
+        assertThat(declined.failure().code()).isEqualTo("PAYMENT_NOT_ALLOWED");
+        assertThat(SteppayResponses.refund(VendorReply.answer(403, business)).status()).isEqualTo(RefundOutcomeStatus.FAILED);
+
+        for (String credentials : new String[] {"INVALID_SECRET_TOKEN", "UNAUTHORIZED", "ACCESS_DENIED", "NOT_ALLOWED_IP",
+                "INVALID_API_KEY", "FORBIDDEN"}) {
+            VendorReply reply = VendorReply.answer(403, "{\"errorCode\":\"" + credentials + "\"}");
+            assertThat(SteppayResponses.billing(reply, SEED).status()).as(credentials).isEqualTo(ChargeStatus.NOT_ATTEMPTED);
+            assertThat(SteppayResponses.refund(reply).status()).as(credentials).isEqualTo(RefundOutcomeStatus.NOT_ATTEMPTED);
+        }
+        // a 403 without Steppay's error shape (a proxy, a firewall): not processed
+        assertThat(SteppayResponses.billing(VendorReply.answer(403, "<html>Forbidden</html>"), SEED).status())
+                .isEqualTo(ChargeStatus.NOT_ATTEMPTED);
+        assertThat(SteppayResponses.refund(VendorReply.answer(403, "")).status()).isEqualTo(RefundOutcomeStatus.NOT_ATTEMPTED);
+    }
+
+    @Test
+    void aCancelIsKeyedAsTheReceiptShowsIt() {
+        RefundOutcome cancel = RefundOutcome.refunded(1500, -1, "T2");
+        VendorPayment.Cancellation t1 = new VendorPayment.Cancellation("T1", 1000, null);
+        VendorPayment.Cancellation t2 = new VendorPayment.Cancellation("T2", 1500, null);
+        // the history lists the cancel: keyed by its tid, the total is the running sum through it
+        RefundOutcome listed = SteppayResponses.withTotal(cancel, receipt(2500, java.util.List.of(t1, t2)), 9000);
+        assertThat(listed.keyedByTotal()).isFalse();
+        assertThat(listed.ledgerCancellationId()).isEqualTo("T2");
+        assertThat(listed.refundedTotal()).isEqualTo(2500);
+        // no cancelHistory at all: the webhook knows the return only by the cumulative amount, so must the API
+        RefundOutcome bare = SteppayResponses.withTotal(cancel, receipt(2500, java.util.List.of()), 9000);
+        assertThat(bare.keyedByTotal()).isTrue();
+        assertThat(bare.ledgerCancellationId()).isNull();
+        assertThat(bare.cancellationId()).as("still the refund's vendor reference").isEqualTo("T2");
+        assertThat(bare.refundedTotal()).isEqualTo(2500);
+        // a history that does not list it yet: keyed by the tid (the history will)
+        assertThat(SteppayResponses.withTotal(cancel, receipt(1000, java.util.List.of(t1)), 9000).keyedByTotal()).isFalse();
+
+        VendorPayment inProgress = SteppayResponses.receipt(readTree(
+                "{\"idKey\":\"k\",\"paymentStatus\":\"CANCEL_PROGRESS\",\"paymentMethod\":\"VBANK\",\"amount\":100}"));
+        assertThat(inProgress.cancelInProgress()).isTrue();
+        assertThat(SteppayResponses.receipt(readTree(
+                "{\"idKey\":\"k\",\"paymentStatus\":\"COMPLETE\",\"paymentMethod\":\"CARD\",\"amount\":100}"))
+                .cancelInProgress()).isFalse();
+    }
+
+    private static VendorPayment receipt(long cancelled, java.util.List<VendorPayment.Cancellation> history) {
+        return new VendorPayment(true, "steppay", SEED, "o", PaymentStatus.PARTIALLY_REFUNDED, 10000, cancelled, history,
+                null, null, null);
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            return VendorJson.MAPPER.readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

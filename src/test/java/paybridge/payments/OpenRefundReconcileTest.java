@@ -1,0 +1,179 @@
+package paybridge.payments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import paybridge.canonical.Failure;
+import paybridge.ledger.PaymentStore;
+import paybridge.ledger.RefundRecord;
+import paybridge.ledger.RefundStore;
+import paybridge.ledger.Sql;
+import paybridge.testing.RunningPaybridge;
+import paybridge.testing.RunningPaybridge.Response;
+
+/**
+ * Refunds left open are settled by the reconcile-refunds route once past their in-flight bound, and
+ * never before: a refund whose node stopped between the vendor's refund and its finish (the finish
+ * UPDATE fails by a test trigger; its transaction takes the ledger entry with it) stays PENDING with
+ * its amount reserved, then becomes REFUNDED from the vendor's record; a PENDING refund the vendor
+ * never saw becomes FAILED NOT_REFUNDED and its reservation is released. A Steppay refund is not
+ * concluded "not refunded" before the Steppay settle horizon, nor while its receipt shows a cancel in
+ * progress. Subclasses run it on H2 and PostgreSQL.
+ */
+abstract class OpenRefundReconcileTest {
+    /** In-flight margin of an hour: nothing is due unless a test ages its bound in the database. */
+    static Map<String, Object> settings() {
+        Map<String, Object> s = new HashMap<>();
+        s.put("paybridge.vendor.timeout", "PT2S");
+        s.put("paybridge.vendor.in-flight-margin", "PT1H");
+        s.put("paybridge.reconcile.interval", "PT0.2S");
+        s.put("paybridge.webhook.processing-enabled", "false");
+        return s;
+    }
+
+    abstract RunningPaybridge app();
+
+    /** Makes the finish UPDATE of refunds named crash-* fail (a database trigger). */
+    abstract void installCrashAtFinish();
+
+    abstract void dropCrashAtFinish();
+
+    Sql sql() {
+        return new Sql(app().context());
+    }
+
+    RefundStore refunds() {
+        return new RefundStore(sql());
+    }
+
+    PaymentStore payments() {
+        return app().lookup("paymentStore", PaymentStore.class);
+    }
+
+    long reserved(String paymentId) {
+        return payments().find(paymentId).orElseThrow().refundReserved();
+    }
+
+    RefundRecord refund(String refundId) {
+        return refunds().find(refundId).orElseThrow();
+    }
+
+    void ageInFlightBound(String refundId, String interval) {
+        assertThat(sql().update("UPDATE refunds SET in_flight_until = in_flight_until - INTERVAL " + interval
+                + " WHERE refund_id = :?refundId", Map.of("refundId", refundId))).isEqualTo(1);
+    }
+
+    Instant lookedAt(String refundId) {
+        return Sql.instant(sql().query("SELECT updated_at FROM refunds WHERE refund_id = :?refundId",
+                Map.of("refundId", refundId)).get(0).get("updated_at"));
+    }
+
+    /** Waits until reconcile has looked at the refund twice more (it stamps each look), or decided it. */
+    void awaitTwoLooks(String refundId) {
+        for (int i = 0; i < 2; i++) {
+            Instant before = lookedAt(refundId);
+            await().atMost(Duration.ofSeconds(20)).until(() -> lookedAt(refundId).isAfter(before)
+                    || !refund(refundId).status().matches("PENDING|UNKNOWN"));
+        }
+    }
+
+    JsonNode entries(String paymentId) {
+        return app().get("/api/ledger?paymentId=" + paymentId).json().path("entries");
+    }
+
+    long sandboxCount(String vendor, String counter) {
+        JsonNode stats = app().get(app().sandboxUrl() + "/" + vendor + "/_stats").json();
+        return (stats.has("response") ? stats.path("response") : stats).path(counter).asLong();
+    }
+
+    /** A refund row and its reservation as a node writes them right before it calls the vendor. */
+    void pendingByHand(String refundId, String paymentId, long amount) {
+        assertThat(refunds().inTransaction(() -> refunds().insert(refundId, paymentId, "by-hand", amount, "test",
+                Duration.ofHours(1)) && payments().reserveRefundWithinReturns(paymentId, amount))).isTrue();
+    }
+
+    @Test
+    void aRefundStrandedBetweenItsRowAndItsFinishIsSettledAfterItsBoundAndNeverBefore() {
+        assertThat(app().postJson("/api/payments", Commands.keyIn("or-crash-1", 3000, false)).json().path("status")
+                .asText()).isEqualTo("PAID");
+        long cancels = sandboxCount("iamport", "cancels");
+        installCrashAtFinish();
+        try {
+            Response r = app().postJson("/api/refunds", Commands.refund("crash-rf-1", "or-crash-1", 1000L));
+            assertThat(r.status()).as(r.body()).isGreaterThanOrEqualTo(500);
+        } finally {
+            dropCrashAtFinish();
+        }
+        assertThat(sandboxCount("iamport", "cancels")).as("the vendor refunded").isEqualTo(cancels + 1);
+        assertThat(refund("crash-rf-1").status()).isEqualTo("PENDING");
+        assertThat(reserved("or-crash-1")).as("still reserved").isEqualTo(1000);
+        assertThat(entries("or-crash-1")).as("the finish's transaction took its ledger entry with it").hasSize(1);
+
+        // a PENDING refund the vendor never received (its node stopped before the call), past its bound
+        assertThat(app().postJson("/api/payments", Commands.keyIn("or-never-1", 3000, false)).status()).isEqualTo(200);
+        pendingByHand("or-rf-never", "or-never-1", 3000);
+        ageInFlightBound("or-rf-never", "'2' HOUR");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(refund("or-rf-never").status()).isEqualTo("FAILED");
+            assertThat(refund("or-rf-never").failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED);
+        });
+        assertThat(reserved("or-never-1")).as("released").isZero();
+        assertThat(entries("or-never-1")).hasSize(1);
+
+        // reconcile ran meanwhile, but the stranded refund may still be in flight: untouched
+        assertThat(refund("crash-rf-1").status()).isEqualTo("PENDING");
+        ageInFlightBound("crash-rf-1", "'2' HOUR");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(refund("crash-rf-1").status()).isEqualTo("REFUNDED"));
+        JsonNode entries = entries("or-crash-1");
+        assertThat(entries).hasSize(2);
+        assertThat(entries.get(1).path("amount").asLong()).isEqualTo(-1000);
+        assertThat(entries.get(1).path("source").asText()).isEqualTo("RECONCILE");
+        assertThat(reserved("or-crash-1")).isEqualTo(1000);
+        assertThat(app().get("/api/payments/or-crash-1").json().path("refundedAmount").asLong()).isEqualTo(1000);
+        assertThat(sandboxCount("iamport", "cancels")).as("never sent again").isEqualTo(cancels + 1);
+    }
+
+    @Test
+    void aSteppayRefundIsNotConcludedNotRefundedBeforeItsSettleHorizonNorWhileACancelIsInProgress() {
+        Response charge = app().postJson("/api/payments", Commands.billingKey("or-sp-1", "steppay", 9000, Commands.STEPPAY_KEY));
+        String idKey = charge.json().path("vendorPaymentRef").asText();
+        // the cancel's answer was lost; Steppay has not applied it yet
+        pendingByHand("or-sp-rf-1", "or-sp-1", 1000);
+        refunds().finish("or-sp-rf-1", "UNKNOWN", null, new Failure("VENDOR_TIMEOUT", "no answer"));
+        ageInFlightBound("or-sp-rf-1", "'2' HOUR");
+        awaitTwoLooks("or-sp-rf-1");
+        assertThat(refund("or-sp-rf-1").status()).as("within the settle horizon (P2D)").isEqualTo("UNKNOWN");
+        assertThat(reserved("or-sp-1")).isEqualTo(1000);
+
+        // Steppay takes the cancel up (a refund settled the next business day): in progress meanwhile
+        assertThat(app().postJson(app().sandboxUrl() + "/steppay/_control/cancel-progress/" + idKey, "{\"amount\": 1000}")
+                .status()).isEqualTo(200);
+        ageInFlightBound("or-sp-rf-1", "'3' DAY");
+        awaitTwoLooks("or-sp-rf-1");
+        assertThat(refund("or-sp-rf-1").status()).as("a cancel in progress at the vendor").isEqualTo("UNKNOWN");
+        assertThat(reserved("or-sp-1")).isEqualTo(1000);
+
+        assertThat(app().postJson(app().sandboxUrl() + "/steppay/_control/cancel-complete/" + idKey, "{}").status())
+                .isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(refund("or-sp-rf-1").status()).isEqualTo("REFUNDED"));
+        assertThat(entries("or-sp-1")).hasSize(2);
+        assertThat(app().get("/api/payments/or-sp-1").json().path("refundedAmount").asLong()).isEqualTo(1000);
+
+        // past the settle horizon with nothing returned and nothing in progress: it never happened
+        app().postJson("/api/payments", Commands.billingKey("or-sp-2", "steppay", 9000, Commands.STEPPAY_KEY));
+        pendingByHand("or-sp-rf-2", "or-sp-2", 1000);
+        ageInFlightBound("or-sp-rf-2", "'3' DAY");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(refund("or-sp-rf-2").failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED));
+        assertThat(reserved("or-sp-2")).isZero();
+    }
+}

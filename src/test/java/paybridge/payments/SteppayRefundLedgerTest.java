@@ -1,0 +1,208 @@
+package paybridge.payments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import paybridge.testing.RunningPaybridge;
+import paybridge.testing.RunningPaybridge.Response;
+
+/**
+ * Steppay refunds and the ledger, against the sandbox: a return learnt both from the API's answer and
+ * from the vendor's webhook is one entry whichever comes first, also when the receipt carries no
+ * {@code cancelHistory}; a console cancel learnt from its webhook counts against what remains; a 403
+ * with a business errorCode is a decline. Webhook processing is off here: each webhook is processed
+ * by a replay exactly when the test wants it, so the order of the two learners is built, not hoped for.
+ * Subclasses run it on H2 and PostgreSQL.
+ */
+abstract class SteppayRefundLedgerTest {
+    static Map<String, Object> settings() {
+        Map<String, Object> s = new java.util.HashMap<>();
+        s.put("paybridge.webhook.processing-enabled", "false");
+        return s;
+    }
+
+    abstract RunningPaybridge app();
+
+    @AfterEach
+    void vendorDefaults() {
+        sandbox("/_control/cancel-answers/release");
+        sandbox("/_control/cancel-history/on");
+    }
+
+    private Response sandbox(String path) {
+        return sandbox(path, "{}");
+    }
+
+    private Response sandbox(String path, String body) {
+        Response r = app().postJson(app().sandboxUrl() + "/steppay" + path, body);
+        assertThat(r.status()).as(path + ": " + r.body()).isEqualTo(200);
+        return r;
+    }
+
+    private long stat(String counter) {
+        return app().get(app().sandboxUrl() + "/steppay/_stats").json().path(counter).asLong();
+    }
+
+    /** A PAID Steppay payment; answers its idKey. */
+    private String paid(String paymentId, long amount) {
+        Response r = app().postJson("/api/payments", Commands.billingKey(paymentId, "steppay", amount, Commands.STEPPAY_KEY));
+        assertThat(r.json().path("status").asText()).as(r.body()).isEqualTo("PAID");
+        return r.json().path("vendorPaymentRef").asText();
+    }
+
+    /** The stored CANCELED webhooks of the payment, oldest first. */
+    private List<String> cancelWebhooks(String idKey) {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode e : app().get("/api/webhooks?vendor=steppay&limit=1000").json().path("entries")) {
+            if (e.path("body").asText().contains(idKey) && e.path("body").asText().contains("CANCELED")) {
+                ids.add(0, e.path("inboxId").asText());
+            }
+        }
+        return ids;
+    }
+
+    private String awaitCancelWebhook(String idKey, int nth) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> cancelWebhooks(idKey).size() >= nth);
+        return cancelWebhooks(idKey).get(nth - 1);
+    }
+
+    private void replay(String inboxId) {
+        Response r = app().postJson("/api/webhooks/" + inboxId + "/replay", "");
+        assertThat(r.json().path("status").asText()).as(r.body()).isEqualTo("PROCESSED");
+    }
+
+    private List<JsonNode> returns(String paymentId) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode e : app().get("/api/ledger?paymentId=" + paymentId).json().path("entries")) {
+            if (e.path("amount").asLong() < 0) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    private long sum(String paymentId) {
+        long sum = 0;
+        for (JsonNode e : app().get("/api/ledger?paymentId=" + paymentId).json().path("entries")) {
+            sum += e.path("amount").asLong();
+        }
+        return sum;
+    }
+
+    @Test
+    void aReturnTheApiLearnsFirstAndItsWebhookSecondIsOneEntryWithoutCancelHistory() {
+        sandbox("/_control/cancel-history/off");
+        String idKey = paid("sl-api-first", 9000);
+
+        Response refund = app().postJson("/api/refunds", Commands.refund("sl-rf-1", "sl-api-first", 1000L));
+        assertThat(refund.json().path("status").asText()).as(refund.body()).isEqualTo("REFUNDED");
+        replay(awaitCancelWebhook(idKey, 1));
+
+        assertThat(returns("sl-api-first")).as("one return").hasSize(1);
+        assertThat(returns("sl-api-first").get(0).path("source").asText()).isEqualTo("API");
+        assertThat(sum("sl-api-first")).as("what the merchant holds: 9000 - 1000").isEqualTo(8000);
+        assertThat(app().get("/api/payments/sl-api-first").json().path("refundedAmount").asLong()).isEqualTo(1000);
+    }
+
+    @Test
+    void aReturnItsWebhookRecordsFirstAndTheApiSecondIsOneEntryWithoutCancelHistory() {
+        sandbox("/_control/cancel-history/off");
+        String idKey = paid("sl-webhook-first", 9000);
+        // the vendor applies the cancel and sends its webhook, but its answer to paybridge waits
+        sandbox("/_control/cancel-answers/hold");
+        CompletableFuture<Response> refund = CompletableFuture.supplyAsync(() ->
+                app().postJson("/api/refunds", Commands.refund("sl-rf-2", "sl-webhook-first", 1000L)));
+        replay(awaitCancelWebhook(idKey, 1));
+        assertThat(returns("sl-webhook-first")).as("the webhook recorded the return").hasSize(1);
+        sandbox("/_control/cancel-answers/release");
+
+        Response answer = refund.join();
+        assertThat(answer.json().path("status").asText()).as(answer.body()).isEqualTo("REFUNDED");
+        assertThat(answer.json().path("refundedAmount").asLong()).isEqualTo(1000);
+        List<JsonNode> returns = returns("sl-webhook-first");
+        assertThat(returns).as("one return, learnt first from the webhook").hasSize(1);
+        assertThat(returns.get(0).path("source").asText()).isEqualTo("WEBHOOK");
+        assertThat(returns.get(0).path("amount").asLong()).isEqualTo(-1000);
+        assertThat(sum("sl-webhook-first")).as("what the merchant holds: 9000 - 1000").isEqualTo(8000);
+
+        // and a second refund on top keys its return apart from the first
+        Response second = app().postJson("/api/refunds", Commands.refund("sl-rf-3", "sl-webhook-first", 500L));
+        assertThat(second.json().path("status").asText()).isEqualTo("REFUNDED");
+        replay(awaitCancelWebhook(idKey, 2));
+        assertThat(returns("sl-webhook-first")).hasSize(2);
+        assertThat(sum("sl-webhook-first")).isEqualTo(7500);
+    }
+
+    @Test
+    void withCancelHistoryBothOrdersAreOneEntryToo() {
+        String idKey = paid("sl-history", 9000);
+        sandbox("/_control/cancel-answers/hold");
+        CompletableFuture<Response> refund = CompletableFuture.supplyAsync(() ->
+                app().postJson("/api/refunds", Commands.refund("sl-rf-4", "sl-history", 1000L)));
+        replay(awaitCancelWebhook(idKey, 1));
+        sandbox("/_control/cancel-answers/release");
+        assertThat(refund.join().json().path("status").asText()).isEqualTo("REFUNDED");
+        assertThat(app().postJson("/api/refunds", Commands.refund("sl-rf-5", "sl-history", 2000L)).json()
+                .path("status").asText()).isEqualTo("REFUNDED");
+        replay(awaitCancelWebhook(idKey, 2));
+        assertThat(returns("sl-history")).hasSize(2);
+        assertThat(sum("sl-history")).isEqualTo(6000);
+    }
+
+    @Test
+    void aConsoleCancelLearntFromItsWebhookCountsAgainstWhatRemains() {
+        String idKey = paid("sl-console", 9900);
+        assertThat(app().postJson("/api/refunds", Commands.refund("sl-rf-6", "sl-console", 900L)).json()
+                .path("status").asText()).isEqualTo("REFUNDED");
+        // 5000 returned in Steppay's console: paybridge learns it only from the webhook
+        sandbox("/_control/console-cancel/" + idKey, "{\"amount\": 5000}");
+        replay(awaitCancelWebhook(idKey, 2));
+        replay(awaitCancelWebhook(idKey, 1));
+        assertThat(app().get("/api/payments/sl-console").json().path("refundedAmount").asLong()).isEqualTo(5900);
+
+        long requests = stat("requests");
+        Response tooMuch = app().postJson("/api/refunds", Commands.refund("sl-rf-7", "sl-console", 4001L));
+        assertThat(tooMuch.status()).as(tooMuch.body()).isEqualTo(422);
+        assertThat(tooMuch.json().path("detail").asText()).contains("4000 KRW remains");
+        assertThat(stat("requests")).as("nothing sent to the vendor").isEqualTo(requests);
+
+        Response all = app().postJson("/api/refunds", Commands.refund("sl-rf-8", "sl-console", null));
+        assertThat(all.json().path("status").asText()).as(all.body()).isEqualTo("REFUNDED");
+        assertThat(all.json().path("amount").asLong()).as("all that truly remains").isEqualTo(4000);
+        assertThat(all.json().path("remainingAmount").asLong()).isZero();
+        assertThat(app().postJson("/api/refunds", Commands.refund("sl-rf-9", "sl-console", 1L)).status()).isEqualTo(422);
+        assertThat(sum("sl-console")).isZero();
+    }
+
+    @Test
+    void a403WithABusinessErrorCodeIsADeclineAndNeverSentAgain() {
+        Response charge = app().postJson("/api/payments", Commands.billingKey("sl-403", "steppay",
+                paybridge.sandbox.steppay.SteppaySimulator.FORBIDDEN_DECLINE, Commands.STEPPAY_KEY));
+        assertThat(charge.status()).as(charge.body()).isEqualTo(200);
+        assertThat(charge.json().path("status").asText()).isEqualTo("FAILED");
+        assertThat(charge.json().path("failure").path("code").asText()).isEqualTo("PAYMENT_NOT_ALLOWED");
+        long requests = stat("requests");
+        Response again = app().postJson("/api/payments", Commands.billingKey("sl-403", "steppay",
+                paybridge.sandbox.steppay.SteppaySimulator.FORBIDDEN_DECLINE, Commands.STEPPAY_KEY));
+        assertThat(again.json().path("status").asText()).isEqualTo("FAILED");
+        assertThat(stat("requests")).as("final for that id: not sent again").isEqualTo(requests);
+
+        paid("sl-403-refund", 9000);
+        Response refund = app().postJson("/api/refunds", Commands.refund("sl-rf-10", "sl-403-refund",
+                paybridge.sandbox.steppay.SteppaySimulator.FORBIDDEN_DECLINE));
+        assertThat(refund.status()).as(refund.body()).isEqualTo(200);
+        assertThat(refund.json().path("status").asText()).isEqualTo("FAILED");
+        assertThat(refund.json().path("failure").path("code").asText()).isEqualTo("CANCEL_NOT_ALLOWED");
+        assertThat(app().postJson("/api/refunds", Commands.refund("sl-rf-11", "sl-403-refund", 9000L)).json()
+                .path("status").asText()).as("the declined refund's amount was released").isEqualTo("REFUNDED");
+    }
+}
