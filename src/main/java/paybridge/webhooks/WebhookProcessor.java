@@ -342,10 +342,16 @@ public final class WebhookProcessor {
 
     /** Appends every money fact of the record (idempotent on the event keys). */
     private void record(String vendor, String paymentId, String subscriptionId, VendorPayment found, long amount) {
-        for (PaymentEvent event : events(vendor, paymentId, subscriptionId, found, amount,
-                () -> ledger.returned(paymentId))) {
-            ledger.append(event, LedgerSource.WEBHOOK);
-        }
+        // with the payment's row held: a return keyed by the cumulative amount is computed from the ledger's
+        // returned sum, and an API refund finishing at the same moment reads that sum under the same lock
+        payments.inTransaction(() -> {
+            payments.lock(paymentId);
+            for (PaymentEvent event : events(vendor, paymentId, subscriptionId, found, amount,
+                    () -> ledger.returned(paymentId))) {
+                ledger.append(event, LedgerSource.WEBHOOK);
+            }
+            return null;
+        });
     }
 
     /**
