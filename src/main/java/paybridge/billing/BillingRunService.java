@@ -202,7 +202,9 @@ public final class BillingRunService {
 
     private boolean wouldSend(DueItem item) {
         Map<String, Object> existing = attempts.find(item.paymentId());
-        return existing == null || ("CLAIMED".equals(existing.get("state")) && payments.find(item.paymentId()).isEmpty());
+        // as claim/takeOver decide: a new attempt, or one left open with nothing sent (no payments row)
+        return existing == null || (BillingAttemptStore.OPEN.contains(((String) existing.get("state")).trim())
+                && payments.find(item.paymentId()).isEmpty());
     }
 
     /** Applies, to subscriptions, outcomes of earlier runs' attempts that were decided after those runs. */

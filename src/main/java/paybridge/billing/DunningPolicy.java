@@ -96,14 +96,16 @@ public final class DunningPolicy {
                     }
                 }
                 case PAID -> {
-                    String other = attempts.paidOfPeriod(attempt);
-                    if (other != null) {
-                        if (attempts.markDuplicate(attempt.paymentId(), other)) {
-                            alarm.doubleCharged(attempt, other);
+                    if (!attempts.settlePaid(attempt.paymentId())) {
+                        // already PAID (applied twice), or another attempt of the period is PAID
+                        String other = attempts.paidOfPeriod(attempt);
+                        if (other != null) {
+                            if (attempts.markDuplicate(attempt.paymentId(), other)) {
+                                alarm.doubleCharged(attempt, other);
+                            }
+                            return; // the period was paid (and the subscription moved) by the other attempt
                         }
-                        return; // the period was paid (and the subscription moved) by the other attempt
                     }
-                    attempts.settlePaid(attempt.paymentId());
                     if (onPeriod) {
                         move(subscription, attempt, outcome);
                     }
