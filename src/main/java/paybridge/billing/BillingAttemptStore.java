@@ -144,6 +144,15 @@ public final class BillingAttemptStore {
         return sql.update(SETTLE_PAID, Map.of("paymentId", paymentId)) == 1;
     }
 
+    /**
+     * True when the attempt is PAID, or its row is gone (given back as not attempted while another run
+     * sent the same id after all: the payment under this id paid the period all the same).
+     */
+    public boolean paidOrGone(String paymentId) {
+        Map<String, Object> row = find(paymentId);
+        return row == null || "PAID".equals(((String) row.get("state")).trim());
+    }
+
     /** Another attempt of this attempt's period that is PAID, or null. */
     public String paidOfPeriod(AttemptRef a) {
         Map<String, Object> p = new HashMap<>();

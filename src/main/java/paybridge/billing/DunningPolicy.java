@@ -86,39 +86,47 @@ public final class DunningPolicy {
      * @param subscription the subscription as it was when the attempt was claimed, or as it is now
      */
     public void apply(Subscription subscription, AttemptRef attempt, Outcome outcome) {
+        String paidBy = sql.inTransaction(() -> applyInTransaction(subscription, attempt, outcome));
+        if (paidBy != null) {
+            alarm.doubleCharged(attempt, paidBy); // once committed: the row is what an operator will find
+        }
+    }
+
+    /** Answers the attempt that had already paid the period when this one turned out a double charge, else null. */
+    private String applyInTransaction(Subscription subscription, AttemptRef attempt, Outcome outcome) {
         boolean onPeriod = attempt.periodOf(subscription);
-        sql.inTransaction(() -> {
-            switch (outcome) {
-                case PENDING, UNKNOWN -> {
-                    attempts.markOpen(attempt.paymentId(), outcome.name());
-                    if (onPeriod) {
-                        subscriptions.sent(attempt.subscriptionId(), attempt.paymentId());
-                    }
+        switch (outcome) {
+            case PENDING, UNKNOWN -> {
+                attempts.markOpen(attempt.paymentId(), outcome.name());
+                if (onPeriod) {
+                    subscriptions.sent(attempt.subscriptionId(), attempt.paymentId());
                 }
-                case PAID -> {
-                    if (!attempts.settlePaid(attempt.paymentId())) {
-                        // already PAID (applied twice), or another attempt of the period is PAID
-                        String other = attempts.paidOfPeriod(attempt);
-                        if (other != null) {
-                            if (attempts.markDuplicate(attempt.paymentId(), other)) {
-                                alarm.doubleCharged(attempt, other);
-                            }
-                            return; // the period was paid (and the subscription moved) by the other attempt
-                        }
-                    }
-                    if (onPeriod) {
-                        move(subscription, attempt, outcome);
-                    }
-                }
-                case DECLINED, NOT_CHARGED -> {
-                    attempts.settle(attempt.paymentId(), outcome.name());
-                    if (onPeriod) {
-                        move(subscription, attempt, outcome);
-                    }
-                }
-                default -> throw new IllegalStateException("Unhandled outcome " + outcome);
             }
-        });
+            case PAID -> {
+                if (!attempts.settlePaid(attempt.paymentId())) {
+                    // already PAID (applied twice), or another attempt of the period is PAID
+                    String other = attempts.paidOfPeriod(attempt);
+                    if (other != null) {
+                        // the period was paid (and the subscription moved) by the other attempt
+                        return attempts.markDuplicate(attempt.paymentId(), other) ? other : null;
+                    }
+                    if (!attempts.paidOrGone(attempt.paymentId())) {
+                        return null; // decided otherwise: this answer does not pay the period
+                    }
+                }
+                if (onPeriod) {
+                    move(subscription, attempt, outcome);
+                }
+            }
+            case DECLINED, NOT_CHARGED -> {
+                attempts.settle(attempt.paymentId(), outcome.name());
+                if (onPeriod) {
+                    move(subscription, attempt, outcome);
+                }
+            }
+            default -> throw new IllegalStateException("Unhandled outcome " + outcome);
+        }
+        return null;
     }
 
     /**
