@@ -19,6 +19,7 @@ import paybridge.canonical.Failure;
 import paybridge.canonical.PaymentStatus;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.Sql;
+import paybridge.testing.Postgres;
 import paybridge.testing.RunningPaybridge;
 
 /**
@@ -77,9 +78,26 @@ class BillingPeriodIdentityTest {
 
     @Test
     void twoNodesWithDifferentZonesOnOneDatabaseChargeEachPeriodOnce() {
-        String db = "jdbc:h2:mem:zones" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
-        try (RunningPaybridge seoul = RunningPaybridge.start(node(db, "seoul", "Asia/Seoul"));
-             RunningPaybridge utc = RunningPaybridge.start(node(db, "utc", "UTC"))) {
+        twoNodesWithDifferentZones(node("jdbc:h2:mem:zones" + UUID.randomUUID().toString().replace("-", "")
+                + ";DB_CLOSE_DELAY=-1", "seoul", "Asia/Seoul"), node("", "utc", "UTC"));
+    }
+
+    @Test
+    void twoNodesWithDifferentZonesOnOnePostgresqlDatabaseChargeEachPeriodOnce() {
+        try (Postgres pg = Postgres.createDatabase()) {
+            Map<String, Object> seoul = node(pg.url(), "seoul", "Asia/Seoul");
+            seoul.put("paybridge.db.user", pg.user());
+            seoul.put("paybridge.db.password", "");
+            Map<String, Object> utc = new HashMap<>(seoul);
+            utc.putAll(node(pg.url(), "utc", "UTC"));
+            twoNodesWithDifferentZones(seoul, utc);
+        }
+    }
+
+    private static void twoNodesWithDifferentZones(Map<String, Object> seoulNode, Map<String, Object> utcNode) {
+        utcNode.put("paybridge.db.url", seoulNode.get("paybridge.db.url"));
+        try (RunningPaybridge seoul = RunningPaybridge.start(seoulNode);
+             RunningPaybridge utc = RunningPaybridge.start(utcNode)) {
             int n = 300;
             BillingFixtures.insert(seoul, "zz", n, "steppay", STEPPAY_KEY, 9900, DUE);
             long before = charges(seoul, "steppay") + charges(utc, "steppay");
