@@ -273,7 +273,13 @@ public final class BillingRunService {
             AttemptRef attempt = AttemptRef.of(row);
             DunningPolicy.Outcome outcome = DunningPolicy.Outcome.ofAttemptState((String) row.get("state"));
             Subscription s = subscriptions.find(attempt.subscriptionId()).orElseThrow();
-            dunning.catchUp(s, attempt, outcome);
+            try {
+                dunning.catchUp(s, attempt, outcome);
+            } catch (RuntimeException e) {
+                LOG.warn("billing: subscription {} not moved past its {} attempt {} now ({}); the next run tries again",
+                        attempt.subscriptionId(), outcome, attempt.paymentId(), e.getMessage());
+                continue;
+            }
             moved++;
             LOG.warn("billing: subscription {} was left behind its {} attempt {}; moved now", attempt.subscriptionId(),
                     outcome, attempt.paymentId());

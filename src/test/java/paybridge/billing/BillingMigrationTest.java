@@ -46,17 +46,20 @@ class BillingMigrationTest {
                 .orElseThrow().getVersion();
         flyway(url, user, dialect, beforeV6).migrate();
         try (Connection c = DriverManager.getConnection(url, user, "")) {
-            execute(c, """
-                    INSERT INTO subscriptions (subscription_id, request_hash, vendor, billing_key, customer_id, order_name,
-                        amount, billing_interval, anchor_at, period_index, next_billing_at, state, created_at, updated_at)
-                    VALUES ('mig-1', 'h', 'steppay', 'key', 'user-1', 'Plan', 9900, 'P1M', '2026-10-01T00:00+09:00', 2,
-                        TIMESTAMP WITH TIME ZONE '2026-12-01 00:00:00+09:00', 'ACTIVE', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)""");
+            subscription(c, "mig-1");
             attempt(c, "mig-1-20261001", "2026-10-01", 0, "PAID", 1);
             attempt(c, "mig-1-20261101", "2026-11-01", 0, "DECLINED", 2);
             attempt(c, "mig-1-20261101-r1", "2026-11-01", 1, "PAID", 3);
             attempt(c, "mig-1-20261201", "2026-12-01", 0, "UNKNOWN", 4);
             // the same period claimed again after a zone change (Asia/Seoul -> UTC), later
             attempt(c, "mig-1-20261130", "2026-11-30", 0, "CLAIMED", 5);
+            // mig-2's first period was charged twice, by two nodes with different zones: its open period
+            // still gets its own index, so its next claims are not refused
+            subscription(c, "mig-2");
+            attempt(c, "mig-2-20261001", "2026-10-01", 0, "PAID", 1);
+            attempt(c, "mig-2-20260930", "2026-09-30", 0, "PAID", 1);
+            attempt(c, "mig-2-20261101", "2026-11-01", 0, "PAID", 2);
+            attempt(c, "mig-2-20261201", "2026-12-01", 0, "DECLINED", 3);
         }
         flyway(url, user, dialect, "latest").migrate();
         try (Connection c = DriverManager.getConnection(url, user, "")) {
@@ -72,7 +75,10 @@ class BillingMigrationTest {
             assertThat(index).containsEntry("mig-1-20261001", 0).containsEntry("mig-1-20261101", 1)
                     .containsEntry("mig-1-20261101-r1", 1).containsEntry("mig-1-20261201", 2)
                     .containsEntry("mig-1-20261130", null);
-            assertThat(count(c, "SELECT COUNT(*) FROM billing_attempts WHERE paid_period_index IS NOT NULL")).isEqualTo(2);
+            assertThat(index).containsEntry("mig-2-20261201", 2).containsEntry("mig-2-20261101", 1)
+                    .containsEntry("mig-2-20261001", 0).containsEntry("mig-2-20260930", null);
+            assertThat(count(c, "SELECT COUNT(*) FROM billing_attempts WHERE paid_period_index IS NOT NULL"
+                    + " AND subscription_id = 'mig-1'")).isEqualTo(2);
             // the period's second attempt 0 is refused now, under any date
             assertThatThrownBy(() -> execute(c, "INSERT INTO billing_attempts (payment_id, subscription_id, period_index,"
                     + " period_date, attempt_no, state, claimed_at, updated_at) VALUES ('mig-1-20261202', 'mig-1', 2,"
@@ -96,12 +102,21 @@ class BillingMigrationTest {
                 .target(target).load();
     }
 
+    private static void subscription(Connection c, String id) throws SQLException {
+        execute(c, """
+                INSERT INTO subscriptions (subscription_id, request_hash, vendor, billing_key, customer_id, order_name,
+                    amount, billing_interval, anchor_at, period_index, next_billing_at, state, created_at, updated_at)
+                VALUES ('%s', 'h', 'steppay', 'key', 'user-1', 'Plan', 9900, 'P1M', '2026-10-01T00:00+09:00', 2,
+                    TIMESTAMP WITH TIME ZONE '2026-12-01 00:00:00+09:00', 'ACTIVE', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"""
+                .formatted(id));
+    }
+
     private static void attempt(Connection c, String paymentId, String date, int attemptNo, String state, int minute)
             throws SQLException {
         String paid = "PAID".equals(state) ? "DATE '" + date + "'" : "NULL";
         // values are this test's own constants
         execute(c, "INSERT INTO billing_attempts (payment_id, subscription_id, period_date, attempt_no, state, paid_period,"
-                + " claimed_at, updated_at) VALUES ('" + paymentId + "', 'mig-1', DATE '" + date + "', " + attemptNo + ", '"
+                + " claimed_at, updated_at) VALUES ('" + paymentId + "', '" + paymentId.substring(0, 5) + "', DATE '" + date + "', " + attemptNo + ", '"
                 + state + "', " + paid + ", TIMESTAMP WITH TIME ZONE '2026-12-01 00:0" + minute + ":00+00:00',"
                 + " CURRENT_TIMESTAMP)");
     }

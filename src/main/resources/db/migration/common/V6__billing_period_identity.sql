@@ -8,12 +8,18 @@
 --    (subscription_id, paid_period_index).
 ALTER TABLE billing_attempts ADD COLUMN period_index INTEGER;
 -- Existing attempts: every PAID attempt moved its subscription one period on, and a subscription
--- never skips a period, so an attempt's index is the number of PAID attempts of its subscription
--- dated before it (also right for the attempts of one unpaid period claimed under two dates).
+-- never skips a period, so counting back from the subscription's current period, an attempt's index
+-- is that period minus the PAID attempts of its subscription dated on or after it (also right for
+-- the attempts of one unpaid period claimed under two dates). Counted from the current period, not
+-- from the anchor: a period PAID twice under two dates (two nodes with different zones before this
+-- version) shifts only the indexes of the oldest periods (below 0: no index), never those of the
+-- periods still to be claimed.
 UPDATE billing_attempts SET period_index = (
+    SELECT s.period_index FROM subscriptions s WHERE s.subscription_id = billing_attempts.subscription_id) - (
     SELECT COUNT(*) FROM billing_attempts p
     WHERE p.subscription_id = billing_attempts.subscription_id AND p.state = 'PAID'
-        AND p.period_date < billing_attempts.period_date);
+        AND p.period_date >= billing_attempts.period_date);
+UPDATE billing_attempts SET period_index = NULL WHERE period_index < 0;
 -- An attempt of a period already claimed under another date (a zone change before this version)
 -- keeps no index: the first claim keeps the period, the later one can never block it.
 UPDATE billing_attempts SET period_index = NULL WHERE EXISTS (
