@@ -38,7 +38,7 @@ public final class BillingApi {
     /** Body: the optional {@code {asOf, dryRun}}. Out: the started run (409 while another runs). */
     public BillingRun startRun(Exchange exchange) {
         byte[] body = exchange.getMessage().getBody(byte[].class);
-        Instant asOf = Instant.now();
+        Instant asOf = null; // now, on the database's clock (BillingRunService.start)
         boolean dryRun = false;
         if (body != null && body.length > 0 && !new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
             requireJson(exchange);

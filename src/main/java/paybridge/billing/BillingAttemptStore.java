@@ -1,7 +1,6 @@
 package paybridge.billing;
 
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +10,9 @@ import paybridge.ledger.Sql;
 /**
  * {@code billing_attempts}: one row per attempt id. Claiming an attempt is inserting its row, and
  * the table's unique constraints decide between racing runs and nodes (CONTRACT §3): the primary key
- * (each attempt id once), {@code (subscription_id, period_date, attempt_no)} (each attempt of a period
- * once) and {@code (subscription_id, paid_period)} (at most one PAID attempt per period).
+ * (each attempt id once), {@code (subscription_id, period_index, attempt_no)} (each attempt of a period
+ * once, whatever date the period's id carries) and {@code (subscription_id, paid_period_index)} (at most
+ * one PAID attempt per period). Every time stamped here is the database's.
  */
 public final class BillingAttemptStore {
     /** Open states: the attempt was claimed and its outcome is not known yet. */
@@ -20,43 +20,83 @@ public final class BillingAttemptStore {
 
     // the claim only succeeds while the subscription still waits for exactly this attempt
     private static final String CLAIM = """
-            INSERT INTO billing_attempts (payment_id, subscription_id, period_date, attempt_no, run_id, state,
-                claimed_by, claimed_at, updated_at)
-            SELECT :?paymentId, subscription_id, :?periodDate, :?attemptNo, :?runId, 'CLAIMED', :?node, :?now, :?now
+            INSERT INTO billing_attempts (payment_id, subscription_id, period_index, period_date, attempt_no, run_id,
+                state, claimed_by, claimed_at, updated_at)
+            SELECT :?paymentId, subscription_id, :?periodIndex, :?periodDate, :?attemptNo, :?runId, 'CLAIMED', :?node,
+                CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
             FROM subscriptions
             WHERE subscription_id = :?subscriptionId AND state = 'ACTIVE' AND period_index = :?periodIndex
                 AND COALESCE(retry_attempt, 0) = :?attemptNo
             ON CONFLICT DO NOTHING""";
-    // a claim left by a run that is no longer RUNNING, never handed to dispatch (no payments row):
-    // nothing can have reached the vendor, so this run may send it
+    // an attempt left by a run that is no longer RUNNING without a payments row: it never reached
+    // dispatch, or dispatch forgot it because the vendor certainly did not process it (not attempted).
+    // Either way nothing is at the vendor, so this run may send it, whatever open state it was left in
+    // (a run wrongly declared stale may have marked it PENDING from a replayed answer meanwhile).
     private static final String TAKE_OVER = """
-            UPDATE billing_attempts SET run_id = :?runId, claimed_by = :?node, claimed_at = :?now, updated_at = :?now
-            WHERE payment_id = :?paymentId AND state = 'CLAIMED' AND run_id <> :?runId
+            UPDATE billing_attempts SET run_id = :?runId, state = 'CLAIMED', claimed_by = :?node,
+                claimed_at = CURRENT_TIMESTAMP, updated_at = CURRENT_TIMESTAMP
+            WHERE payment_id = :?paymentId AND state IN ('CLAIMED', 'SENT', 'PENDING', 'UNKNOWN') AND run_id <> :?runId
                 AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.payment_id = billing_attempts.payment_id)
                 AND NOT EXISTS (SELECT 1 FROM billing_runs r WHERE r.run_id = billing_attempts.run_id
                     AND r.status = 'RUNNING')""";
     private static final String FIND = "SELECT * FROM billing_attempts WHERE payment_id = :?paymentId";
     private static final String SETTLE = """
-            UPDATE billing_attempts SET state = :?state, paid_period = :?paidPeriod, updated_at = :?now
+            UPDATE billing_attempts SET state = :?state, updated_at = CURRENT_TIMESTAMP
             WHERE payment_id = :?paymentId AND state IN ('CLAIMED', 'SENT', 'PENDING', 'UNKNOWN')""";
+    // PAID from an open state, or from NOT_CHARGED when the vendor's record later shows it charged;
+    // never while another attempt of the period is PAID (that is a double charge: markDuplicate)
+    private static final String SETTLE_PAID = """
+            UPDATE billing_attempts SET state = 'PAID', paid_period = period_date, paid_period_index = period_index,
+                updated_at = CURRENT_TIMESTAMP
+            WHERE payment_id = :?paymentId AND state IN ('CLAIMED', 'SENT', 'PENDING', 'UNKNOWN', 'NOT_CHARGED')
+                AND NOT EXISTS (SELECT 1 FROM billing_attempts o WHERE o.subscription_id = billing_attempts.subscription_id
+                    AND o.state = 'PAID' AND o.payment_id <> billing_attempts.payment_id
+                    AND (o.paid_period_index = billing_attempts.period_index OR o.paid_period = billing_attempts.period_date))""";
+    private static final String PAID_OF_PERIOD = """
+            SELECT payment_id FROM billing_attempts
+            WHERE subscription_id = :?subscriptionId AND state = 'PAID' AND payment_id <> :?paymentId
+                AND (paid_period_index = :?periodIndex OR paid_period = :?periodDate)""";
+    private static final String MARK_DUPLICATE = """
+            UPDATE billing_attempts SET state = 'PAID_DUPLICATE', double_charge_of = :?other, updated_at = CURRENT_TIMESTAMP
+            WHERE payment_id = :?paymentId AND state IN ('CLAIMED', 'SENT', 'PENDING', 'UNKNOWN', 'NOT_CHARGED')""";
     private static final String MARK_OPEN = """
-            UPDATE billing_attempts SET state = :?state, updated_at = :?now
+            UPDATE billing_attempts SET state = :?state, updated_at = CURRENT_TIMESTAMP
             WHERE payment_id = :?paymentId AND state IN ('CLAIMED', 'SENT')""";
+    // not attempted: whichever run holds the row now (a takeover may have moved it) and whatever open
+    // state it was left in, an attempt without a payments row has nothing at the vendor
     private static final String RELEASE = """
-            DELETE FROM billing_attempts WHERE payment_id = :?paymentId AND state = 'CLAIMED' AND run_id = :?runId
+            DELETE FROM billing_attempts WHERE payment_id = :?paymentId
+                AND state IN ('CLAIMED', 'SENT', 'PENDING', 'UNKNOWN')
                 AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.payment_id = billing_attempts.payment_id)""";
     private static final String DECLINES = """
             SELECT COUNT(*) AS n FROM billing_attempts
-            WHERE subscription_id = :?subscriptionId AND period_date = :?periodDate AND state = 'DECLINED'""";
+            WHERE subscription_id = :?subscriptionId AND period_index = :?periodIndex AND state = 'DECLINED'""";
+    private static final String COLUMNS = "a.payment_id, a.subscription_id, a.period_index, a.period_date, a.attempt_no";
     // attempts of earlier runs still open here whose payment has meanwhile been decided (reconcile,
     // webhook, operator) or was recorded by a node that died before it could apply the outcome
-    private static final String SETTLED_ELSEWHERE = """
-            SELECT a.payment_id, a.subscription_id, a.period_date, a.attempt_no, a.state AS attempt_state,
-                p.status AS payment_status, p.failure_code
+    private static final String SETTLED_ELSEWHERE = "SELECT " + COLUMNS + """
+            , a.state AS attempt_state, p.status AS payment_status, p.failure_code
             FROM billing_attempts a JOIN payments p ON p.payment_id = a.payment_id
             WHERE a.state IN ('CLAIMED', 'SENT', 'PENDING', 'UNKNOWN') AND a.run_id <> :?runId
                 AND (p.status NOT IN ('PENDING', 'UNKNOWN') OR a.state IN ('CLAIMED', 'SENT'))
             ORDER BY a.payment_id LIMIT :?limit""";
+    // concluded never charged, but the vendor's record now shows the payment charged
+    private static final String CHARGED_AFTER_ALL = "SELECT " + COLUMNS + """
+
+            FROM billing_attempts a JOIN payments p ON p.payment_id = a.payment_id
+            WHERE a.state = 'NOT_CHARGED' AND p.status IN ('PAID', 'PARTIALLY_REFUNDED', 'CANCELLED')
+            ORDER BY a.payment_id LIMIT :?limit""";
+    // decided attempts whose subscription still waits for them (a crash between the two statements
+    // before they were one transaction); such a subscription is still due, so only due ones are read
+    private static final String BEHIND = "SELECT " + COLUMNS + ", a.state FROM subscriptions s"
+            + " JOIN billing_attempts a ON a.subscription_id = s.subscription_id AND a.period_index = s.period_index"
+            + " AND a.attempt_no = COALESCE(s.retry_attempt, 0)"
+            + " WHERE a.state IN ('PAID', 'DECLINED', 'NOT_CHARGED') AND " + SubscriptionStore.DUE_WHERE_S
+            + " ORDER BY a.payment_id LIMIT :?limit";
+    private static final String DUPLICATES = """
+            SELECT payment_id, subscription_id, double_charge_of FROM billing_attempts
+            WHERE state = 'PAID_DUPLICATE' ORDER BY payment_id LIMIT :?limit""";
+    private static final String DUPLICATE_COUNT = "SELECT COUNT(*) AS n FROM billing_attempts WHERE state = 'PAID_DUPLICATE'";
     private static final String RUN_COUNTS = """
             SELECT state, COUNT(*) AS n FROM billing_attempts WHERE run_id = :?runId GROUP BY state""";
     private static final String IN_FLIGHT = """
@@ -78,14 +118,12 @@ public final class BillingAttemptStore {
         p.put("periodIndex", item.periodIndex());
         p.put("runId", runId);
         p.put("node", node);
-        p.put("now", Instant.now());
         return sql.update(CLAIM, p) == 1;
     }
 
-    /** Takes over a stale claim (its run ended, it was never sent); false when it is not such a claim. */
+    /** Takes over an attempt nothing was sent for whose run ended; false when it is not such an attempt. */
     public boolean takeOver(String paymentId, String runId, String node) {
-        return sql.update(TAKE_OVER, Map.of("paymentId", paymentId, "runId", runId, "node", node,
-                "now", Instant.now())) == 1;
+        return sql.update(TAKE_OVER, Map.of("paymentId", paymentId, "runId", runId, "node", node)) == 1;
     }
 
     public Map<String, Object> find(String paymentId) {
@@ -93,33 +131,81 @@ public final class BillingAttemptStore {
         return rows.isEmpty() ? null : rows.get(0);
     }
 
-    /** Records a decided outcome (PAID, DECLINED, NOT_CHARGED); false when it was already decided. */
-    public boolean settle(String paymentId, String state, LocalDate periodDate) {
+    /** Records a decided outcome other than PAID (DECLINED, NOT_CHARGED); false when it was already decided. */
+    public boolean settle(String paymentId, String state) {
+        if ("PAID".equals(state)) {
+            throw new IllegalArgumentException("PAID is settled by settlePaid");
+        }
+        return sql.update(SETTLE, Map.of("paymentId", paymentId, "state", state)) == 1;
+    }
+
+    /** Records PAID; false when the attempt was already decided or another attempt of its period is PAID. */
+    public boolean settlePaid(String paymentId) {
+        return sql.update(SETTLE_PAID, Map.of("paymentId", paymentId)) == 1;
+    }
+
+    /**
+     * True when the attempt is PAID, or its row is gone (given back as not attempted while another run
+     * sent the same id after all: the payment under this id paid the period all the same).
+     */
+    public boolean paidOrGone(String paymentId) {
+        Map<String, Object> row = find(paymentId);
+        return row == null || "PAID".equals(((String) row.get("state")).trim());
+    }
+
+    /** Another attempt of this attempt's period that is PAID, or null. */
+    public String paidOfPeriod(AttemptRef a) {
         Map<String, Object> p = new HashMap<>();
-        p.put("paymentId", paymentId);
-        p.put("state", state);
-        p.put("paidPeriod", "PAID".equals(state) ? periodDate : null);
-        p.put("now", Instant.now());
-        return sql.update(SETTLE, p) == 1;
+        p.put("subscriptionId", a.subscriptionId());
+        p.put("paymentId", a.paymentId());
+        p.put("periodIndex", a.periodIndex() == null ? -1 : a.periodIndex());
+        p.put("periodDate", a.periodDate());
+        List<Map<String, Object>> rows = sql.query(PAID_OF_PERIOD, p);
+        return rows.isEmpty() ? null : (String) rows.get(0).get("payment_id");
+    }
+
+    /** The attempt was charged although {@code other} had already paid its period; false when already recorded. */
+    public boolean markDuplicate(String paymentId, String other) {
+        return sql.update(MARK_DUPLICATE, Map.of("paymentId", paymentId, "other", other)) == 1;
     }
 
     /** Records that the attempt was sent and its outcome is open (PENDING or UNKNOWN). */
     public boolean markOpen(String paymentId, String state) {
-        return sql.update(MARK_OPEN, Map.of("paymentId", paymentId, "state", state, "now", Instant.now())) == 1;
+        return sql.update(MARK_OPEN, Map.of("paymentId", paymentId, "state", state)) == 1;
     }
 
-    /** Gives a claim back when the vendor certainly did not process the charge, so a later run sends it. */
-    public boolean release(String paymentId, String runId) {
-        return sql.update(RELEASE, Map.of("paymentId", paymentId, "runId", runId)) == 1;
+    /** Gives an attempt back when the vendor certainly did not process it, so a later run sends it. */
+    public boolean release(String paymentId) {
+        return sql.update(RELEASE, Map.of("paymentId", paymentId)) == 1;
     }
 
-    public int declines(String subscriptionId, LocalDate periodDate) {
+    /** How many attempts of the period were declined. */
+    public int declines(String subscriptionId, int periodIndex) {
         return (int) Sql.longValue(sql.query(DECLINES, Map.of("subscriptionId", subscriptionId,
-                "periodDate", periodDate)).get(0).get("n"));
+                "periodIndex", periodIndex)).get(0).get("n"));
     }
 
     public List<Map<String, Object>> settledElsewhere(String runId, int limit) {
         return sql.query(SETTLED_ELSEWHERE, Map.of("runId", runId, "limit", limit));
+    }
+
+    /** NOT_CHARGED attempts whose payment the vendor's record has since shown charged. */
+    public List<AttemptRef> chargedAfterAll(int limit) {
+        return sql.query(CHARGED_AFTER_ALL, Map.of("limit", limit)).stream().map(AttemptRef::of).toList();
+    }
+
+    /** Decided attempts (with their state) whose subscription, due at asOf, has not moved past them. */
+    public List<Map<String, Object>> behind(Instant asOf, int limit) {
+        return sql.query(BEHIND, Map.of("asOf", asOf, "limit", limit));
+    }
+
+    /** Attempts charged twice for one period: (payment_id, subscription_id, double_charge_of). */
+    public List<Map<String, Object>> duplicates(int limit) {
+        return sql.query(DUPLICATES, Map.of("limit", limit));
+    }
+
+    public long duplicateCount() {
+        return Sql.longValue(sql.query(DUPLICATE_COUNT, Map.of()).get(0).get("n"));
     }
 
     /** A run's attempts by state. */

@@ -54,7 +54,8 @@ public class BillingConfiguration implements CamelConfiguration {
         // a claim still in flight on another node when the run ends: wait up to one vendor call
         Duration inFlightWait = VendorHttp.longestCall(vendorTimeout);
         BillingRunService runs = new BillingRunService(calendar, subscriptions, attempts, runStore,
-                new PaymentStore(sql), node, staleAfter, heartbeat, inFlightWait, scheduler);
+                new PaymentStore(sql), sql, java.time.Clock.systemUTC(), new DoubleChargeAlarm(), node, staleAfter,
+                heartbeat, inFlightWait, scheduler);
         SubscriptionService subscriptionService = new SubscriptionService(subscriptions, calendar,
                 new EnabledVendors(settings.get("paybridge.vendors", "")));
         var registry = context.getRegistry();
@@ -65,6 +66,10 @@ public class BillingConfiguration implements CamelConfiguration {
         registry.bind("billingRunService", runs);
         registry.bind("subscriptionService", subscriptionService);
         registry.bind("billingApi", new BillingApi(subscriptionService, runs));
+        org.apache.camel.health.HealthCheckRegistry health = org.apache.camel.health.HealthCheckRegistry.get(context);
+        if (health != null) {
+            health.register(new DoubleChargeHealthCheck(attempts));
+        }
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() {

@@ -1,8 +1,8 @@
 package paybridge.billing;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -39,6 +39,9 @@ import paybridge.payments.ChargeService;
  * the claims (unique rows in {@code billing_attempts}) keep any attempt from being sent twice.
  * The starting node beats the run's heartbeat; a run whose heartbeat is older than
  * {@code paybridge.billing.stale-after} is FAILED by the next run that starts (or a joining node).
+ * Every time that decides (heartbeats, staleness, a run's asOf when none is given, claim and retry
+ * times) is the database's clock: a node's own clock may be off by minutes ({@code clock} is only
+ * compared with the database's to warn about it).
  */
 public final class BillingRunService {
     private static final Logger LOG = LoggerFactory.getLogger(BillingRunService.class);
@@ -53,6 +56,9 @@ public final class BillingRunService {
     private final BillingRunStore runs;
     private final DunningPolicy dunning;
     private final PaymentStore payments;
+    private final Sql sql;
+    private final Clock clock;
+    private final DoubleChargeAlarm alarm;
     private final String node;
     private final Duration staleAfter;
     private final Duration heartbeatInterval;
@@ -65,17 +71,26 @@ public final class BillingRunService {
     /** Counts attempt and run outcomes in these meters (paybridge.observe wires it at start-up). */
     public void observe(PaybridgeMeters meters) {
         this.meters = meters;
+        alarm.observe(meters);
     }
 
+    /**
+     * @param clock this node's clock: never decides anything, only compared with the database's to
+     *              warn when they drift apart
+     */
     public BillingRunService(BillingCalendar calendar, SubscriptionStore subscriptions, BillingAttemptStore attempts,
-                             BillingRunStore runs, PaymentStore payments, String node, Duration staleAfter,
-                             Duration heartbeatInterval, Duration inFlightWait, ScheduledExecutorService scheduler) {
+                             BillingRunStore runs, PaymentStore payments, Sql sql, Clock clock, DoubleChargeAlarm alarm,
+                             String node, Duration staleAfter, Duration heartbeatInterval, Duration inFlightWait,
+                             ScheduledExecutorService scheduler) {
         this.calendar = calendar;
         this.subscriptions = subscriptions;
         this.attempts = attempts;
         this.runs = runs;
         this.payments = payments;
-        this.dunning = new DunningPolicy(calendar, subscriptions, attempts);
+        this.sql = sql;
+        this.clock = clock;
+        this.alarm = alarm;
+        this.dunning = new DunningPolicy(calendar, subscriptions, attempts, sql, alarm);
         this.node = node;
         this.staleAfter = staleAfter;
         this.heartbeatInterval = heartbeatInterval;
@@ -89,12 +104,17 @@ public final class BillingRunService {
 
     // ---- start ---------------------------------------------------------------------------------
 
-    /** Starts a run now (RUNNING, heartbeat on); 409 naming the run in progress when there is one. */
+    /**
+     * Starts a run now (RUNNING, heartbeat on); 409 naming the run in progress when there is one.
+     *
+     * @param asOf what is due at this instant is charged; null = now on the database's clock
+     */
     public BillingRun start(Instant asOf, boolean dryRun) {
-        Instant now = Instant.now();
-        failStaleRuns(now);
+        Instant databaseNow = sql.databaseNow();
+        warnOnClockDrift(databaseNow);
+        failStaleRuns();
         String runId = UUID.randomUUID().toString();
-        if (!runs.insert(runId, asOf, dryRun, node, now)) {
+        if (!runs.insert(runId, asOf == null ? databaseNow : asOf, dryRun, node)) {
             String other = runs.running().map(BillingRun::runId).orElse("(just finished: try again)");
             throw new ProblemException(new Problem("https://paybridge.dev/problems/billing-run-in-progress",
                     "Billing run in progress", 409, "Billing run " + other + " is in progress; "
@@ -107,10 +127,18 @@ public final class BillingRunService {
         return runs.find(runId).orElseThrow();
     }
 
-    /** The Quartz trigger: a run as of now, or null (logged) when one is already in progress. */
+    private void warnOnClockDrift(Instant databaseNow) {
+        Duration drift = Duration.between(databaseNow, clock.instant()).abs();
+        if (drift.compareTo(Duration.ofSeconds(5)) > 0) {
+            LOG.warn("billing: node {}'s clock is {} off the database's; billing decides by the database's clock",
+                    node, drift);
+        }
+    }
+
+    /** The Quartz trigger: a run as of now (the database's clock), or null (logged) when one is already in progress. */
     public BillingRun startScheduled() {
         try {
-            return start(Instant.now(), false);
+            return start(null, false);
         } catch (ProblemException e) {
             LOG.info("billing: scheduled run not started: {}", e.problem().detail());
             return null;
@@ -119,7 +147,7 @@ public final class BillingRunService {
 
     private void beat(String runId) {
         try {
-            if (!runs.heartbeat(runId, Instant.now())) {
+            if (!runs.heartbeat(runId)) {
                 LOG.warn("billing run {}: no longer RUNNING (declared FAILED elsewhere?)", runId);
             }
         } catch (RuntimeException e) {
@@ -127,14 +155,16 @@ public final class BillingRunService {
         }
     }
 
-    /** FAILS every RUNNING run whose node has not beaten for {@code staleAfter}, with the counts it reached. */
-    public void failStaleRuns(Instant now) {
-        Instant staleBefore = now.minus(staleAfter);
-        for (String runId : runs.stale(staleBefore)) {
-            if (runs.failStale(runId, staleBefore, now)) {
+    /**
+     * FAILS every RUNNING run whose node has not beaten for {@code staleAfter} of database time, with the
+     * counts it reached.
+     */
+    public void failStaleRuns() {
+        for (String runId : runs.stale(staleAfter)) {
+            if (runs.failStale(runId, staleAfter)) {
                 BillingRun run = runs.find(runId).orElseThrow();
                 runs.storeCounts(runId, counts(runId, run.counts().due()));
-                LOG.warn("billing run {} of node {} FAILED: no heartbeat since {}", runId, run.node(), staleBefore);
+                LOG.warn("billing run {} of node {} FAILED: no heartbeat for {}", runId, run.node(), staleAfter);
             }
         }
     }
@@ -143,13 +173,16 @@ public final class BillingRunService {
 
     /**
      * Before charging: applies outcomes decided since earlier runs (reconcile, webhooks, operators, or a
-     * node that died after its vendor answered), counts the attempts due at asOf, and for a dry run
-     * lists what would be charged.
+     * node that died after its vendor answered), attempts concluded never charged that the vendor shows
+     * charged after all, and decided attempts whose subscription never moved; counts the attempts due
+     * at asOf, and for a dry run lists what would be charged.
      */
     public BillingRun prepare(Exchange exchange) throws Exception {
         BillingRun run = exchange.getProperty(RUN, BillingRun.class);
         if (!run.dryRun()) {
             settleEarlierAttempts(run.runId());
+            settleChargedAfterAll();
+            catchUpSubscriptions(run.asOf());
         }
         long due = subscriptions.dueCount(run.asOf());
         List<BillingRun.Item> items = new ArrayList<>();
@@ -169,7 +202,9 @@ public final class BillingRunService {
 
     private boolean wouldSend(DueItem item) {
         Map<String, Object> existing = attempts.find(item.paymentId());
-        return existing == null || ("CLAIMED".equals(existing.get("state")) && payments.find(item.paymentId()).isEmpty());
+        // as claim/takeOver decide: a new attempt, or one left open with nothing sent (no payments row)
+        return existing == null || (BillingAttemptStore.OPEN.contains(((String) existing.get("state")).trim())
+                && payments.find(item.paymentId()).isEmpty());
     }
 
     /** Applies, to subscriptions, outcomes of earlier runs' attempts that were decided after those runs. */
@@ -187,16 +222,13 @@ public final class BillingRunService {
                 }
                 DunningPolicy.Outcome outcome = DunningPolicy.classify(
                         PaymentStatus.valueOf(((String) row.get("payment_status")).trim()), (String) row.get("failure_code"));
-                String subscriptionId = (String) row.get("subscription_id");
-                LocalDate periodDate = localDate(row.get("period_date"));
-                int attemptNo = ((Number) row.get("attempt_no")).intValue();
-                Subscription s = subscriptions.find(subscriptionId).orElseThrow();
-                if (calendar.periodDate(s.nextBillingAt()).equals(periodDate)) {
-                    dunning.apply(s, periodDate, attemptNo, paymentId, outcome);
-                } else if (outcome.decided()) {
-                    attempts.settle(paymentId, outcome.name().equals("DECLINED") ? "DECLINED" : outcome.name(), periodDate);
-                } else {
-                    attempts.markOpen(paymentId, outcome.name());
+                AttemptRef attempt = AttemptRef.of(row);
+                Subscription s = subscriptions.find(attempt.subscriptionId()).orElseThrow();
+                try {
+                    dunning.apply(s, attempt, outcome);
+                } catch (RuntimeException e) {
+                    LOG.warn("billing: attempt {} not settled now ({}); the next run tries again", paymentId, e.getMessage());
+                    continue;
                 }
                 applied++;
                 LOG.info("billing: attempt {} of an earlier run is now {}", paymentId, outcome);
@@ -208,14 +240,51 @@ public final class BillingRunService {
         return applied;
     }
 
-    private static LocalDate localDate(Object value) {
-        if (value instanceof LocalDate d) {
-            return d;
+    /**
+     * The vendor's record wins over "never charged": a NOT_CHARGED attempt whose payment now shows
+     * charged pays its period (the period's next attempt is then no longer due), or, when another
+     * attempt of the period is PAID too, is a double charge reported for an operator.
+     */
+    public int settleChargedAfterAll() {
+        int applied = 0;
+        for (AttemptRef attempt : attempts.chargedAfterAll(PAGE)) {
+            Subscription s = subscriptions.find(attempt.subscriptionId()).orElseThrow();
+            try {
+                dunning.apply(s, attempt, DunningPolicy.Outcome.PAID);
+                applied++;
+                LOG.warn("billing: attempt {} concluded never charged was charged after all (the vendor's record)",
+                        attempt.paymentId());
+            } catch (RuntimeException e) {
+                LOG.warn("billing: attempt {} charged after all not settled now ({}); the next run tries again",
+                        attempt.paymentId(), e.getMessage());
+            }
         }
-        if (value instanceof java.sql.Date d) {
-            return d.toLocalDate();
+        return applied;
+    }
+
+    /**
+     * Decided attempts whose subscription still waits for them (a crash between the attempt's update
+     * and the subscription's, before they were one transaction): moves those subscriptions now, so the
+     * period is neither stuck nor charged again.
+     */
+    public int catchUpSubscriptions(Instant asOf) {
+        int moved = 0;
+        for (Map<String, Object> row : attempts.behind(asOf, PAGE)) {
+            AttemptRef attempt = AttemptRef.of(row);
+            DunningPolicy.Outcome outcome = DunningPolicy.Outcome.ofAttemptState((String) row.get("state"));
+            Subscription s = subscriptions.find(attempt.subscriptionId()).orElseThrow();
+            try {
+                dunning.catchUp(s, attempt, outcome);
+            } catch (RuntimeException e) {
+                LOG.warn("billing: subscription {} not moved past its {} attempt {} now ({}); the next run tries again",
+                        attempt.subscriptionId(), outcome, attempt.paymentId(), e.getMessage());
+                continue;
+            }
+            moved++;
+            LOG.warn("billing: subscription {} was left behind its {} attempt {}; moved now", attempt.subscriptionId(),
+                    outcome, attempt.paymentId());
         }
-        return LocalDate.parse(String.valueOf(value));
+        return moved;
     }
 
     // ---- the due attempts ------------------------------------------------------------------------
@@ -229,7 +298,7 @@ public final class BillingRunService {
 
     Iterator<DueItem> dueItems(BillingRun run, boolean descending) {
         return new Iterator<>() {
-            private List<Subscription> page = List.of();
+            private List<SubscriptionStore.Due> page = List.of();
             private int next;
             private String after;
             private boolean done;
@@ -246,7 +315,7 @@ public final class BillingRunService {
                 next = 0;
                 done = page.size() < PAGE;
                 if (!page.isEmpty()) {
-                    after = page.get(page.size() - 1).subscriptionId();
+                    after = page.get(page.size() - 1).subscription().subscriptionId();
                 }
                 return !page.isEmpty();
             }
@@ -256,7 +325,8 @@ public final class BillingRunService {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                return DueItem.of(page.get(next++), calendar);
+                SubscriptionStore.Due due = page.get(next++);
+                return DueItem.of(due.subscription(), due.claimedPeriodDate(), calendar);
             }
         };
     }
@@ -288,12 +358,14 @@ public final class BillingRunService {
         DunningPolicy.Outcome outcome = DunningPolicy.classify(result.status(),
                 result.failure() == null ? null : result.failure().code());
         meters.billingAttempt(outcome.name());
-        dunning.apply(item.subscription(), item.periodDate(), item.attemptNo(), item.paymentId(), outcome);
+        dunning.apply(item.subscription(), item.ref(), outcome);
     }
 
     /**
      * The dispatch route answered with a problem instead of a result. 502/503: the vendor certainly did
-     * not process the charge, so the claim is given back and the next run sends the same attempt id.
+     * not process the charge, so the attempt is given back and the next run sends the same attempt id:
+     * whichever run holds its row by now (this run may have been declared stale and the attempt taken
+     * over) and whatever open state it is in, as long as no payments row shows it in flight again.
      * Anything else (409: the id was used for another command; 422: vendor not enabled) is final
      * for this attempt id and counts as a decline.
      */
@@ -303,7 +375,7 @@ public final class BillingRunService {
         ProblemException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, ProblemException.class);
         int status = e == null ? 503 : e.problem().status();
         if (status >= 500) {
-            attempts.release(item.paymentId(), run.runId());
+            attempts.release(item.paymentId());
             meters.billingAttempt("not_attempted");
             LOG.warn("billing run {}: paymentId={} not attempted ({}); sent again by the next run",
                     run.runId(), item.paymentId(), status);
@@ -311,8 +383,7 @@ public final class BillingRunService {
             LOG.warn("billing run {}: paymentId={} refused ({}: {}); counted as declined", run.runId(),
                     item.paymentId(), status, e == null ? "" : e.problem().title());
             meters.billingAttempt(DunningPolicy.Outcome.DECLINED.name());
-            dunning.apply(item.subscription(), item.periodDate(), item.attemptNo(), item.paymentId(),
-                    DunningPolicy.Outcome.DECLINED);
+            dunning.apply(item.subscription(), item.ref(), DunningPolicy.Outcome.DECLINED);
         }
     }
 
@@ -331,7 +402,7 @@ public final class BillingRunService {
             if (payments.find(item.paymentId()).isPresent()) {
                 attempts.markOpen(item.paymentId(), "UNKNOWN");
             } else {
-                attempts.release(item.paymentId(), run.runId());
+                attempts.release(item.paymentId());
             }
         } catch (RuntimeException again) {
             LOG.error("billing run {}: paymentId={} left CLAIMED ({}); the next run settles it", run.runId(),
@@ -368,7 +439,7 @@ public final class BillingRunService {
         try {
             BillingRun stored = runs.find(run.runId()).orElseThrow();
             BillingRun.Counts counts = counts(run.runId(), stored.counts().due());
-            runs.finish(run.runId(), status, counts, Instant.now());
+            runs.finish(run.runId(), status, counts);
             BillingRun done = runs.find(run.runId()).orElseThrow();
             LOG.info("billing run {} {}: {}", run.runId(), done.status(), done.counts());
             meters.billingRun(done.status());
@@ -395,7 +466,7 @@ public final class BillingRunService {
 
     /** The run to help with: RUNNING, not a dry run, not already worked on here; else null. */
     public BillingRun joinable(Exchange exchange) {
-        failStaleRuns(Instant.now());
+        failStaleRuns();
         BillingRun run = runs.running().orElse(null);
         if (run == null || run.dryRun() || !working.add(run.runId())) {
             return null;

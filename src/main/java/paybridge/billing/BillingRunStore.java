@@ -1,5 +1,6 @@
 package paybridge.billing;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -15,21 +16,24 @@ import paybridge.ledger.Sql;
 public final class BillingRunStore {
     private static final String INSERT = """
             INSERT INTO billing_runs (run_id, as_of, dry_run, status, running_lock, node, started_at, heartbeat_at, items)
-            VALUES (:?runId, :?asOf, :?dryRun, 'RUNNING', 1, :?node, :?now, :?now, :?items)
+            VALUES (:?runId, :?asOf, :?dryRun, 'RUNNING', 1, :?node, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, :?items)
             ON CONFLICT DO NOTHING""";
     private static final String FIND = "SELECT * FROM billing_runs WHERE run_id = :?runId";
     private static final String RUNNING = "SELECT * FROM billing_runs WHERE status = 'RUNNING'";
-    private static final String STALE = """
-            SELECT run_id FROM billing_runs WHERE status = 'RUNNING' AND heartbeat_at < :?staleBefore""";
+    // stale on the database's clock: a node's clock ahead must not fail a live run, one behind must
+    // not keep a dead node's run (and the cluster-wide lock) alive
+    private static final String STALE_WHERE = """
+            status = 'RUNNING' AND heartbeat_at < CURRENT_TIMESTAMP - CAST(:?staleSeconds AS BIGINT) * INTERVAL '1' SECOND""";
+    private static final String STALE = "SELECT run_id FROM billing_runs WHERE " + STALE_WHERE;
     private static final String FAIL_STALE = """
-            UPDATE billing_runs SET status = 'FAILED', running_lock = NULL, finished_at = :?now
-            WHERE run_id = :?runId AND status = 'RUNNING' AND heartbeat_at < :?staleBefore""";
+            UPDATE billing_runs SET status = 'FAILED', running_lock = NULL, finished_at = CURRENT_TIMESTAMP
+            WHERE run_id = :?runId AND\s""" + STALE_WHERE;
     private static final String HEARTBEAT = """
-            UPDATE billing_runs SET heartbeat_at = :?now WHERE run_id = :?runId AND status = 'RUNNING'""";
+            UPDATE billing_runs SET heartbeat_at = CURRENT_TIMESTAMP WHERE run_id = :?runId AND status = 'RUNNING'""";
     private static final String PREPARED = """
             UPDATE billing_runs SET count_due = :?due, items = :?items WHERE run_id = :?runId""";
     private static final String FINISH = """
-            UPDATE billing_runs SET status = :?status, running_lock = NULL, finished_at = :?now,
+            UPDATE billing_runs SET status = :?status, running_lock = NULL, finished_at = CURRENT_TIMESTAMP,
                 count_due = :?due, count_paid = :?paid, count_declined = :?declined, count_pending = :?pending,
                 count_unknown = :?unknown, count_skipped = :?skipped
             WHERE run_id = :?runId AND status = 'RUNNING'""";
@@ -44,14 +48,13 @@ public final class BillingRunStore {
         this.sql = sql;
     }
 
-    /** Starts a run; false when another run is RUNNING somewhere in the cluster. */
-    public boolean insert(String runId, Instant asOf, boolean dryRun, String node, Instant now) {
+    /** Starts a run (started and beaten now, on the database's clock); false when another run is RUNNING somewhere in the cluster. */
+    public boolean insert(String runId, Instant asOf, boolean dryRun, String node) {
         Map<String, Object> p = new HashMap<>();
         p.put("runId", runId);
         p.put("asOf", asOf);
         p.put("dryRun", dryRun);
         p.put("node", node);
-        p.put("now", now);
         p.put("items", "[]");
         return sql.update(INSERT, p) == 1;
     }
@@ -66,28 +69,32 @@ public final class BillingRunStore {
         return rows.isEmpty() ? Optional.empty() : Optional.of(BillingRun.of(rows.get(0)));
     }
 
-    /** RUNNING runs whose node has not beaten since {@code staleBefore}. */
-    public List<String> stale(Instant staleBefore) {
-        return sql.query(STALE, Map.of("staleBefore", staleBefore)).stream().map(r -> (String) r.get("run_id")).toList();
+    /** RUNNING runs whose node has not beaten for {@code staleAfter} of database time. */
+    public List<String> stale(Duration staleAfter) {
+        return sql.query(STALE, Map.of("staleSeconds", seconds(staleAfter))).stream()
+                .map(r -> (String) r.get("run_id")).toList();
     }
 
     /** Marks a stale run FAILED; false when it beat meanwhile or was finished by someone else. */
-    public boolean failStale(String runId, Instant staleBefore, Instant now) {
-        return sql.update(FAIL_STALE, Map.of("runId", runId, "staleBefore", staleBefore, "now", now)) == 1;
+    public boolean failStale(String runId, Duration staleAfter) {
+        return sql.update(FAIL_STALE, Map.of("runId", runId, "staleSeconds", seconds(staleAfter))) == 1;
     }
 
-    public boolean heartbeat(String runId, Instant now) {
-        return sql.update(HEARTBEAT, Map.of("runId", runId, "now", now)) == 1;
+    private static long seconds(Duration d) {
+        return Math.max(1, (d.toMillis() + 999) / 1000);
+    }
+
+    public boolean heartbeat(String runId) {
+        return sql.update(HEARTBEAT, Map.of("runId", runId)) == 1;
     }
 
     public void prepared(String runId, long due, String itemsJson) {
         sql.update(PREPARED, Map.of("runId", runId, "due", due, "items", itemsJson));
     }
 
-    public boolean finish(String runId, String status, BillingRun.Counts c, Instant now) {
+    public boolean finish(String runId, String status, BillingRun.Counts c) {
         Map<String, Object> p = counts(runId, c);
         p.put("status", status);
-        p.put("now", now);
         p.put("due", c.due());
         return sql.update(FINISH, p) == 1;
     }

@@ -1,26 +1,35 @@
 package paybridge.billing;
 
 import java.time.Instant;
-import java.time.LocalDate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.canonical.PaymentStatus;
+import paybridge.ledger.Sql;
 import paybridge.payments.ReconcileService;
 
 /**
  * What an attempt's outcome does to its subscription (CONTRACT §3):
  * <ul>
- *   <li>PAID: the period is paid; {@code nextBillingAt} moves one interval on, computed from the anchor.</li>
+ *   <li>PAID: the period is paid; {@code nextBillingAt} moves one interval on, computed from the anchor.
+ *       When another attempt of the period is already PAID, the period was charged twice: the attempt
+ *       becomes PAID_DUPLICATE and the {@link DoubleChargeAlarm} goes off; the subscription stays.</li>
  *   <li>DECLINED: dunning. The d-th decline of a period schedules retry {@code -r<n+1>} at
  *       due + the d-th of {@code PAYBRIDGE_BILLING_RETRY_DELAYS}; when no delay is left the
  *       subscription is PAST_DUE. {@code nextBillingAt} stays on the unpaid period meanwhile.</li>
  *   <li>NOT_CHARGED (iamport's lookup proved the attempt never reached the card): the period's next
  *       attempt id is due at once; it is not a decline and uses no dunning delay.</li>
  *   <li>PENDING / UNKNOWN: nothing changes; the reconcile route (or an operator) decides, and a later
- *       run applies the decided outcome. The period is never re-sent meanwhile.</li>
+ *       run applies the decided outcome. The period is never re-sent meanwhile (a Steppay UNKNOWN
+ *       stays UNKNOWN until an operator resolves it).</li>
  * </ul>
- * Every change is guarded by the period and attempt it belongs to, so applying it twice is harmless.
+ * The attempt's change and the subscription's are ONE transaction: a crash between them can no longer
+ * leave a decided attempt with its subscription still waiting for it (rows left so by earlier versions
+ * are found by {@link BillingAttemptStore#behind} and moved by {@link #catchUp}). Every change is
+ * guarded by the period and attempt it belongs to, so applying it twice is harmless.
+ *
+ * <p>An outcome is the one place a new kind of answer (e.g. a decline category) is added: a constant
+ * here, its classification in {@link #classify}, and its move in {@link #move}.
  */
 public final class DunningPolicy {
     private static final Logger LOG = LoggerFactory.getLogger(DunningPolicy.class);
@@ -32,16 +41,31 @@ public final class DunningPolicy {
         public boolean decided() {
             return this == PAID || this == DECLINED || this == NOT_CHARGED;
         }
+
+        /** The outcome a decided attempt row records ({@code billing_attempts.state}), or null. */
+        static Outcome ofAttemptState(String state) {
+            return switch (state.trim()) {
+                case "PAID" -> PAID;
+                case "DECLINED" -> DECLINED;
+                case "NOT_CHARGED" -> NOT_CHARGED;
+                default -> null;
+            };
+        }
     }
 
     private final BillingCalendar calendar;
     private final SubscriptionStore subscriptions;
     private final BillingAttemptStore attempts;
+    private final Sql sql;
+    private final DoubleChargeAlarm alarm;
 
-    public DunningPolicy(BillingCalendar calendar, SubscriptionStore subscriptions, BillingAttemptStore attempts) {
+    public DunningPolicy(BillingCalendar calendar, SubscriptionStore subscriptions, BillingAttemptStore attempts,
+                         Sql sql, DoubleChargeAlarm alarm) {
         this.calendar = calendar;
         this.subscriptions = subscriptions;
         this.attempts = attempts;
+        this.sql = sql;
+        this.alarm = alarm;
     }
 
     /** A payment's state (and failure code) as a billing outcome. */
@@ -56,41 +80,89 @@ public final class DunningPolicy {
     }
 
     /**
-     * Applies an outcome to the attempt row and, for a decided one, to the subscription.
+     * Applies an outcome to the attempt row and, when the subscription is still on the attempt's
+     * period, to the subscription: one transaction.
      *
-     * @param subscription the subscription as it was when the attempt was claimed (its current period)
+     * @param subscription the subscription as it was when the attempt was claimed, or as it is now
      */
-    public void apply(Subscription subscription, LocalDate periodDate, int attemptNo, String paymentId, Outcome outcome) {
-        String id = subscription.subscriptionId();
-        int period = subscription.periodIndex();
+    public void apply(Subscription subscription, AttemptRef attempt, Outcome outcome) {
+        String paidBy = sql.inTransaction(() -> applyInTransaction(subscription, attempt, outcome));
+        if (paidBy != null) {
+            alarm.doubleCharged(attempt, paidBy); // once committed: the row is what an operator will find
+        }
+    }
+
+    /** Answers the attempt that had already paid the period when this one turned out a double charge, else null. */
+    private String applyInTransaction(Subscription subscription, AttemptRef attempt, Outcome outcome) {
+        boolean onPeriod = attempt.periodOf(subscription);
         switch (outcome) {
             case PENDING, UNKNOWN -> {
-                attempts.markOpen(paymentId, outcome.name());
-                subscriptions.sent(id, paymentId);
+                attempts.markOpen(attempt.paymentId(), outcome.name());
+                if (onPeriod) {
+                    subscriptions.sent(attempt.subscriptionId(), attempt.paymentId());
+                }
             }
             case PAID -> {
-                attempts.settle(paymentId, "PAID", periodDate);
-                Instant next = calendar.due(subscription.anchorAt(), BillingCalendar.interval(subscription.interval()),
-                        period + 1);
-                subscriptions.paid(id, period, attemptNo, paymentId, next);
-            }
-            case NOT_CHARGED -> {
-                attempts.settle(paymentId, "NOT_CHARGED", periodDate);
-                subscriptions.retryAtOnce(id, period, attemptNo, paymentId);
-            }
-            case DECLINED -> {
-                attempts.settle(paymentId, "DECLINED", periodDate);
-                int declines = attempts.declines(id, periodDate);
-                if (declines > calendar.retries()) {
-                    if (subscriptions.pastDue(id, period, attemptNo, paymentId)) {
-                        LOG.info("billing subscriptionId={} paymentId={}: last retry declined, PAST_DUE", id, paymentId);
+                if (!attempts.settlePaid(attempt.paymentId())) {
+                    // already PAID (applied twice), or another attempt of the period is PAID
+                    String other = attempts.paidOfPeriod(attempt);
+                    if (other != null) {
+                        // the period was paid (and the subscription moved) by the other attempt
+                        return attempts.markDuplicate(attempt.paymentId(), other) ? other : null;
                     }
-                } else {
-                    subscriptions.retry(id, period, attemptNo, paymentId, attemptNo + 1,
-                            calendar.retryAt(subscription.nextBillingAt(), declines));
+                    if (!attempts.paidOrGone(attempt.paymentId())) {
+                        return null; // decided otherwise: this answer does not pay the period
+                    }
+                }
+                if (onPeriod) {
+                    move(subscription, attempt, outcome);
+                }
+            }
+            case DECLINED, NOT_CHARGED -> {
+                attempts.settle(attempt.paymentId(), outcome.name());
+                if (onPeriod) {
+                    move(subscription, attempt, outcome);
                 }
             }
             default -> throw new IllegalStateException("Unhandled outcome " + outcome);
         }
+        return null;
+    }
+
+    /**
+     * A decided attempt whose subscription did not move (left by a crash between two statements before
+     * they were one transaction): applies the move now, the attempt row is already decided.
+     */
+    public void catchUp(Subscription subscription, AttemptRef attempt, Outcome outcome) {
+        if (!outcome.decided() || !attempt.periodOf(subscription)) {
+            return;
+        }
+        sql.inTransaction(() -> move(subscription, attempt, outcome));
+    }
+
+    /** The subscription's move for a decided outcome of an attempt of its current period. */
+    private void move(Subscription s, AttemptRef a, Outcome outcome) {
+        String id = s.subscriptionId();
+        int period = a.periodIndex();
+        switch (outcome) {
+            case PAID -> subscriptions.paid(id, period, a.paymentId(), periodDue(s, period + 1));
+            case NOT_CHARGED -> subscriptions.retryAtOnce(id, period, a.attemptNo(), a.paymentId());
+            case DECLINED -> {
+                int declines = attempts.declines(id, period);
+                if (declines > calendar.retries()) {
+                    if (subscriptions.pastDue(id, period, a.attemptNo(), a.paymentId())) {
+                        LOG.info("billing subscriptionId={} paymentId={}: last retry declined, PAST_DUE", id, a.paymentId());
+                    }
+                } else {
+                    subscriptions.retry(id, period, a.attemptNo(), a.paymentId(), a.attemptNo() + 1,
+                            calendar.retryAt(periodDue(s, period), declines));
+                }
+            }
+            default -> throw new IllegalStateException("Not a decided outcome: " + outcome);
+        }
+    }
+
+    private Instant periodDue(Subscription s, int index) {
+        return calendar.due(s.anchorAt(), BillingCalendar.interval(s.interval()), index);
     }
 }

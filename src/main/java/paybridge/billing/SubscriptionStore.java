@@ -10,8 +10,9 @@ import paybridge.ledger.Sql;
 
 /**
  * {@code subscriptions}. Every change after a charge is one conditional UPDATE guarded by the period
- * and attempt it applies to ({@code period_index}, {@code retry_attempt}), so an outcome applied twice,
- * late, or by two nodes changes the subscription at most once.
+ * and attempt it applies to ({@code period_index}, {@code retry_attempt}; PAID by the period alone), so
+ * an outcome applied twice, late, or by two nodes changes the subscription at most once. It runs in the
+ * same transaction as the attempt's own change ({@link DunningPolicy}). Times stamped are the database's.
  */
 public final class SubscriptionStore {
     private static final String INSERT = """
@@ -25,43 +26,50 @@ public final class SubscriptionStore {
     private static final String FIND = "SELECT * FROM subscriptions WHERE subscription_id = :?subscriptionId";
     private static final String CANCEL = """
             UPDATE subscriptions SET state = 'CANCELLED', retry_attempt = NULL, next_retry_at = NULL,
-                updated_at = :?now, version = version + 1
+                updated_at = CURRENT_TIMESTAMP, version = version + 1
             WHERE subscription_id = :?subscriptionId AND state <> 'CANCELLED'""";
     // due: ACTIVE, and either the period itself (not in dunning) or its next retry is due at asOf
-    private static final String DUE_WHERE = """
-            state = 'ACTIVE' AND ((retry_attempt IS NULL AND next_billing_at <= :?asOf)
-                OR (retry_attempt IS NOT NULL AND next_retry_at <= :?asOf))""";
-    private static final String DUE_ASC = "SELECT * FROM subscriptions WHERE " + DUE_WHERE
-            + " AND subscription_id > :?after ORDER BY subscription_id LIMIT :?limit";
-    private static final String DUE_DESC = "SELECT * FROM subscriptions WHERE " + DUE_WHERE
-            + " AND subscription_id < :?after ORDER BY subscription_id DESC LIMIT :?limit";
-    private static final String DUE_ASC_FIRST = "SELECT * FROM subscriptions WHERE " + DUE_WHERE
-            + " ORDER BY subscription_id LIMIT :?limit";
-    private static final String DUE_DESC_FIRST = "SELECT * FROM subscriptions WHERE " + DUE_WHERE
-            + " ORDER BY subscription_id DESC LIMIT :?limit";
-    private static final String DUE_COUNT = "SELECT COUNT(*) AS n FROM subscriptions WHERE " + DUE_WHERE;
+    static final String DUE_WHERE_S = """
+            s.state = 'ACTIVE' AND ((s.retry_attempt IS NULL AND s.next_billing_at <= :?asOf)
+                OR (s.retry_attempt IS NOT NULL AND s.next_retry_at <= :?asOf))""";
+    // with the date the period's id got when it was first claimed (null before): a period keeps its
+    // id whatever the billing time zone is now
+    private static final String DUE_SELECT = """
+            SELECT s.*, (SELECT MIN(a.period_date) FROM billing_attempts a
+                WHERE a.subscription_id = s.subscription_id AND a.period_index = s.period_index) AS claimed_period_date
+            FROM subscriptions s WHERE\s""" + DUE_WHERE_S;
+    private static final String DUE_ASC = DUE_SELECT
+            + " AND s.subscription_id > :?after ORDER BY s.subscription_id LIMIT :?limit";
+    private static final String DUE_DESC = DUE_SELECT
+            + " AND s.subscription_id < :?after ORDER BY s.subscription_id DESC LIMIT :?limit";
+    private static final String DUE_ASC_FIRST = DUE_SELECT + " ORDER BY s.subscription_id LIMIT :?limit";
+    private static final String DUE_DESC_FIRST = DUE_SELECT + " ORDER BY s.subscription_id DESC LIMIT :?limit";
+    private static final String DUE_COUNT = "SELECT COUNT(*) AS n FROM subscriptions s WHERE " + DUE_WHERE_S;
     // (the leading space matters: this is appended to each UPDATE below)
     private static final String GUARD = " WHERE subscription_id = :?subscriptionId AND period_index = :?periodIndex"
             + " AND COALESCE(retry_attempt, 0) = :?attemptNo";
+    // a PAID attempt pays its period whichever attempt of it the subscription waits for now (an
+    // attempt concluded never charged may prove charged after the next one was scheduled)
     private static final String PAID = """
             UPDATE subscriptions SET period_index = period_index + 1, next_billing_at = :?nextBillingAt,
                 retry_attempt = NULL, next_retry_at = NULL, last_payment_id = :?paymentId,
                 state = CASE WHEN state = 'PAST_DUE' THEN 'ACTIVE' ELSE state END,
-                updated_at = :?now, version = version + 1""" + GUARD;
+                updated_at = CURRENT_TIMESTAMP, version = version + 1
+            WHERE subscription_id = :?subscriptionId AND period_index = :?periodIndex""";
     private static final String RETRY = """
             UPDATE subscriptions SET retry_attempt = :?nextAttempt, next_retry_at = :?nextRetryAt,
-                last_payment_id = :?paymentId, updated_at = :?now, version = version + 1""" + GUARD;
+                last_payment_id = :?paymentId, updated_at = CURRENT_TIMESTAMP, version = version + 1""" + GUARD;
     // NOT_CHARGED: the next attempt id is due at once, i.e. when the one that was never charged was due
     private static final String RETRY_AT_ONCE = """
             UPDATE subscriptions SET retry_attempt = :?nextAttempt,
                 next_retry_at = COALESCE(next_retry_at, next_billing_at),
-                last_payment_id = :?paymentId, updated_at = :?now, version = version + 1""" + GUARD;
+                last_payment_id = :?paymentId, updated_at = CURRENT_TIMESTAMP, version = version + 1""" + GUARD;
     private static final String PAST_DUE = """
             UPDATE subscriptions SET state = CASE WHEN state = 'ACTIVE' THEN 'PAST_DUE' ELSE state END,
                 retry_attempt = NULL, next_retry_at = NULL, last_payment_id = :?paymentId,
-                updated_at = :?now, version = version + 1""" + GUARD;
+                updated_at = CURRENT_TIMESTAMP, version = version + 1""" + GUARD;
     private static final String SENT = """
-            UPDATE subscriptions SET last_payment_id = :?paymentId, updated_at = :?now, version = version + 1
+            UPDATE subscriptions SET last_payment_id = :?paymentId, updated_at = CURRENT_TIMESTAMP, version = version + 1
             WHERE subscription_id = :?subscriptionId""";
 
     private final Sql sql;
@@ -97,14 +105,18 @@ public final class SubscriptionStore {
     }
 
     public boolean cancel(String subscriptionId) {
-        return sql.update(CANCEL, Map.of("subscriptionId", subscriptionId, "now", Instant.now())) == 1;
+        return sql.update(CANCEL, Map.of("subscriptionId", subscriptionId)) == 1;
+    }
+
+    /** A due subscription and the date its current period's id was fixed with (null: not claimed yet). */
+    public record Due(Subscription subscription, java.time.LocalDate claimedPeriodDate) {
     }
 
     /**
      * One page of due subscriptions in id order: after the given id (ascending) or before it
      * (descending); {@code after} null = from the start.
      */
-    public List<Subscription> duePage(Instant asOf, String after, boolean descending, int limit) {
+    public List<Due> duePage(Instant asOf, String after, boolean descending, int limit) {
         Map<String, Object> p = new HashMap<>(Map.of("asOf", asOf, "limit", limit));
         String query;
         if (after == null) {
@@ -113,7 +125,8 @@ public final class SubscriptionStore {
             p.put("after", after);
             query = descending ? DUE_DESC : DUE_ASC;
         }
-        return sql.query(query, p).stream().map(Subscription::of).toList();
+        return sql.query(query, p).stream().map(r -> new Due(Subscription.of(r),
+                r.get("claimed_period_date") == null ? null : AttemptRef.localDate(r.get("claimed_period_date")))).toList();
     }
 
     public int dueCount(Instant asOf) {
@@ -121,8 +134,8 @@ public final class SubscriptionStore {
     }
 
     /** The period was paid: move to the next one. False when the subscription had already moved on. */
-    public boolean paid(String subscriptionId, int periodIndex, int attemptNo, String paymentId, Instant nextBillingAt) {
-        Map<String, Object> p = guard(subscriptionId, periodIndex, attemptNo, paymentId);
+    public boolean paid(String subscriptionId, int periodIndex, String paymentId, Instant nextBillingAt) {
+        Map<String, Object> p = guard(subscriptionId, periodIndex, 0, paymentId);
         p.put("nextBillingAt", nextBillingAt);
         return sql.update(PAID, p) == 1;
     }
@@ -150,7 +163,7 @@ public final class SubscriptionStore {
 
     /** An attempt was sent and its outcome is open: only remember it as the last payment. */
     public void sent(String subscriptionId, String paymentId) {
-        sql.update(SENT, Map.of("subscriptionId", subscriptionId, "paymentId", paymentId, "now", Instant.now()));
+        sql.update(SENT, Map.of("subscriptionId", subscriptionId, "paymentId", paymentId));
     }
 
     private static Map<String, Object> guard(String subscriptionId, int periodIndex, int attemptNo, String paymentId) {
@@ -159,7 +172,6 @@ public final class SubscriptionStore {
         p.put("periodIndex", periodIndex);
         p.put("attemptNo", attemptNo);
         p.put("paymentId", paymentId);
-        p.put("now", Instant.now());
         return p;
     }
 }

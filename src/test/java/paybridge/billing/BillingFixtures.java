@@ -4,8 +4,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 
+import java.util.Map;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import paybridge.canonical.Customer;
+import paybridge.ledger.Sql;
 import paybridge.testing.RunningPaybridge;
 import paybridge.testing.RunningPaybridge.Response;
 
@@ -39,6 +42,22 @@ final class BillingFixtures {
             store.insert(new Subscription(id, "test", vendor, key, new Customer("user-" + id, "홍길동", null, null),
                     "Premium plan", amount, "KRW", interval, anchor, 0, anchor.toInstant(), "ACTIVE", null, null, null, now, now));
         }
+    }
+
+    static Sql sql(RunningPaybridge app) {
+        return new Sql(app.context());
+    }
+
+    /**
+     * A RUNNING run of another node whose last heartbeat was {@code silentSeconds} ago on the database's
+     * clock (0: it beats now).
+     */
+    static void insertRun(RunningPaybridge app, String runId, Instant asOf, String node, long silentSeconds) {
+        app.lookup("billingRunStore", BillingRunStore.class).insert(runId, asOf, false, node);
+        sql(app).update("""
+                UPDATE billing_runs SET heartbeat_at = CURRENT_TIMESTAMP - CAST(:?s AS BIGINT) * INTERVAL '1' SECOND,
+                    started_at = CURRENT_TIMESTAMP - CAST(:?s AS BIGINT) * INTERVAL '1' SECOND
+                WHERE run_id = :?runId""", Map.of("s", silentSeconds, "runId", runId));
     }
 
     static String startRun(RunningPaybridge app, String asOf, boolean dryRun) {

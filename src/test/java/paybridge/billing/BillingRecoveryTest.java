@@ -57,8 +57,7 @@ class BillingRecoveryTest {
     @Test
     void aRunStoppedHalfwayIsFinishedByTheNextWithoutChargingAnyPeriodTwice() {
         BillingFixtures.insert(app, "crash", 10, "steppay", STEPPAY_KEY, 9900, DUE);
-        app.lookup("billingRunStore", BillingRunStore.class)
-                .insert("run-dead", Instant.parse("2026-11-30T18:00:00Z"), false, "dead-node", Instant.now().minusSeconds(60));
+        BillingFixtures.insertRun(app, "run-dead", Instant.parse("2026-11-30T18:00:00Z"), "dead-node", 60);
         // crash00000-02: claimed, never handed to dispatch (the node died before the vendor call)
         for (int i = 0; i < 3; i++) {
             claimForDeadRun("crash0000" + i);

@@ -141,8 +141,7 @@ class BillingRunTest {
 
     @Test
     void aSecondRunWhileOneIsRunningIsA409NamingItAndAStaleRunIsFailed() {
-        BillingRunStore runs = app.lookup("billingRunStore", BillingRunStore.class);
-        runs.insert("run-elsewhere", Instant.now(), false, "other-node", Instant.now());
+        BillingFixtures.insertRun(app, "run-elsewhere", Instant.now(), "other-node", 0);
         Response conflict = app.postJson("/api/billing-runs", "{}");
         assertThat(conflict.status()).isEqualTo(409);
         assertThat(conflict.contentType()).startsWith("application/problem+json");
@@ -152,8 +151,7 @@ class BillingRunTest {
         // a run whose node stopped beating 30 s ago: the next run marks it FAILED and starts
         app.close();
         app = RunningPaybridge.start();
-        runs = app.lookup("billingRunStore", BillingRunStore.class);
-        runs.insert("run-dead", Instant.now(), false, "dead-node", Instant.now().minusSeconds(31));
+        BillingFixtures.insertRun(app, "run-dead", Instant.now(), "dead-node", 31);
         Response started = app.postJson("/api/billing-runs", "");
         assertThat(started.status()).isEqualTo(202);
         String runId = started.json().path("runId").asText();

@@ -1,0 +1,146 @@
+package paybridge.billing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static paybridge.billing.BillingFixtures.charges;
+import static paybridge.billing.BillingFixtures.run;
+import static paybridge.billing.BillingFixtures.subscription;
+
+import java.time.Instant;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import paybridge.canonical.Failure;
+import paybridge.canonical.PaymentStatus;
+import paybridge.ledger.PaymentStore;
+import paybridge.testing.LogCapture;
+import paybridge.testing.RunningPaybridge;
+
+/**
+ * The vendor's record wins over "never charged" (CONTRACT §2): a billing attempt reconcile concluded
+ * NOT_CHARGED whose payment the vendor later shows charged pays its period, and the period's next
+ * attempt (due at once after NOT_CHARGED) is not sent; when that next attempt had already been paid,
+ * the period was charged twice, and that is reported for an operator (log, metric, health), never
+ * left silent. The rows are written as the other parts of paybridge leave them.
+ */
+class BillingChargedAfterAllTest {
+    private static final String DUE = "2026-12-01T00:00:00+09:00";
+    private static final String AS_OF = "2026-12-01T03:00:00+09:00";
+    private static final String NEXT = "2027-01-01T00:00:00+09:00";
+    private RunningPaybridge app;
+    private PaymentStore payments;
+    private BillingAttemptStore attempts;
+    private String iamportKey;
+
+    @BeforeEach
+    void start() {
+        app = RunningPaybridge.start();
+        payments = app.lookup("paymentStore", PaymentStore.class);
+        attempts = app.lookup("billingAttemptStore", BillingAttemptStore.class);
+        iamportKey = app.postJson("/api/payments", """
+                {"paymentId": "first-ca", "vendor": "iamport", "method": "KEY_IN", "amount": 1000,
+                 "orderName": "Premium plan", "customer": {"id": "user-ca"},
+                 "card": {"number": "4111-2222-3333-4444", "expiry": "2028-01", "birth": "900101", "pwd2digit": "12"},
+                 "saveBillingKey": true}""").json().path("billingKey").asText();
+        BillingFixtures.insertRun(app, "run-dead", Instant.parse("2026-11-30T18:00:00Z"), "dead-node", 60);
+    }
+
+    @AfterEach
+    void stop() {
+        app.close();
+    }
+
+    /** The period's first attempt, sent and concluded never charged by reconcile. */
+    private DueItem notCharged(String subscriptionId) {
+        assertThat(app.postJson("/api/subscriptions", BillingFixtures.subscriptionJson(subscriptionId, "iamport", iamportKey,
+                9900, "P1M", DUE)).status()).isEqualTo(201);
+        DueItem item = DueItem.of(app.lookup("subscriptionStore", SubscriptionStore.class).find(subscriptionId).orElseThrow(),
+                app.lookup("billingCalendar", BillingCalendar.class));
+        assertThat(attempts.claim(item, "run-dead", "dead-node")).isTrue();
+        payments.insert(item.command(), "test");
+        payments.settleOpen(item.paymentId(), PaymentStatus.FAILED, null, null,
+                new Failure("NOT_CHARGED", "The vendor has no payment for this paymentId: it was never charged"));
+        return item;
+    }
+
+    /** The vendor's record shows the payment charged after all (as the payments side records it). */
+    private void chargedAfterAll(String paymentId) {
+        BillingFixtures.sql(app).update("UPDATE payments SET status = 'PAID', failure_code = NULL, failure_message = NULL,"
+                + " vendor_payment_ref = 'imp_late' WHERE payment_id = :?paymentId", Map.of("paymentId", paymentId));
+    }
+
+    private String state(String paymentId) {
+        return ((String) attempts.find(paymentId).get("state")).trim();
+    }
+
+    @Test
+    void aNotChargedAttemptTheVendorShowsChargedPaysItsPeriodAndTheNextAttemptIsNeverSent() {
+        DueItem first = notCharged("ca-1");
+        // billing applied NOT_CHARGED: the period's next attempt -r1 is due at once
+        BillingFixtures.sql(app).update("UPDATE billing_attempts SET state = 'NOT_CHARGED' WHERE payment_id = :?id",
+                Map.of("id", first.paymentId()));
+        BillingFixtures.sql(app).update("UPDATE subscriptions SET retry_attempt = 1, next_retry_at = next_billing_at,"
+                + " last_payment_id = :?id WHERE subscription_id = 'ca-1'", Map.of("id", first.paymentId()));
+        chargedAfterAll(first.paymentId());
+        long before = charges(app, "iamport");
+
+        run(app, AS_OF);
+        assertThat(charges(app, "iamport")).as("the period is not charged again").isEqualTo(before);
+        assertThat(app.get("/api/payments/ca-1-20261201-r1").status()).isEqualTo(404);
+        assertThat(state(first.paymentId())).isEqualTo("PAID");
+        JsonNode s = subscription(app, "ca-1");
+        assertThat(s.path("nextBillingAt").asText()).isEqualTo(NEXT);
+        assertThat(s.path("lastPaymentId").asText()).isEqualTo(first.paymentId());
+        assertThat(s.path("retry").isNull()).isTrue();
+    }
+
+    @Test
+    void whenTheNextAttemptWasPaidTooTheDoubleChargeIsReportedForAnOperator() {
+        DueItem first = notCharged("ca-2");
+        run(app, AS_OF); // applies NOT_CHARGED and sends -r1 at once: PAID
+        assertThat(app.get("/api/payments/ca-2-20261201-r1").json().path("status").asText()).isEqualTo("PAID");
+        assertThat(subscription(app, "ca-2").path("nextBillingAt").asText()).isEqualTo(NEXT);
+        chargedAfterAll(first.paymentId());
+        long before = charges(app, "iamport");
+
+        String log;
+        try (LogCapture capture = new LogCapture()) {
+            run(app, AS_OF);
+            log = capture.text();
+        }
+        assertThat(state(first.paymentId())).isEqualTo("PAID_DUPLICATE");
+        assertThat(attempts.find(first.paymentId()).get("double_charge_of")).isEqualTo("ca-2-20261201-r1");
+        assertThat(state("ca-2-20261201-r1")).isEqualTo("PAID");
+        assertThat(log).containsPattern("ERROR .*DOUBLE CHARGE.*ca-2-20261201 .*ca-2-20261201-r1");
+        assertThat(doubleChargedCounter()).isEqualTo(1.0);
+        JsonNode check = doubleChargeCheck();
+        assertThat(check.path("status").asText()).isEqualTo("UP");
+        assertThat(check.path("data").path("billing.double.charged").asLong()).isEqualTo(1);
+        assertThat(check.path("message").asText()).contains("ca-2-20261201", "ca-2-20261201-r1");
+        // the subscription moved once; nothing charged
+        assertThat(subscription(app, "ca-2").path("nextBillingAt").asText()).isEqualTo(NEXT);
+        assertThat(charges(app, "iamport")).isEqualTo(before);
+
+        run(app, AS_OF); // reported once
+        assertThat(doubleChargedCounter()).isEqualTo(1.0);
+    }
+
+    private double doubleChargedCounter() {
+        String metrics = app.get("http://127.0.0.1:" + app.managementPort + "/observe/metrics").body();
+        return metrics.lines().filter(l -> l.startsWith("paybridge_billing_double_charged_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private JsonNode doubleChargeCheck() {
+        JsonNode checks = app.get("http://127.0.0.1:" + app.managementPort + "/observe/health?exposureLevel=full&data=true")
+                .json().path("checks");
+        for (JsonNode c : checks) {
+            if ("billing-double-charges".equals(c.path("name").asText())) {
+                return c;
+            }
+        }
+        throw new AssertionError("no billing-double-charges check in " + checks);
+    }
+}
