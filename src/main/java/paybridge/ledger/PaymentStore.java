@@ -66,6 +66,11 @@ public final class PaymentStore {
                 billing_key = COALESCE(billing_key, :?billingKey),
                 updated_at = :?now, version = version + 1, next_look_at = NULL, unsettled_reason = NULL
             WHERE payment_id = :?paymentId AND status = 'FAILED' AND failure_code IN ('NOT_CHARGED', 'OPERATOR')""";
+    // a decline a lookup or webhook recorded (they see the record's status, not the vendor's code) takes
+    // the code and message of the charge's own answer; nothing else changes
+    private static final String REFINE_DECLINE = """
+            UPDATE payments SET failure_code = :?failureCode, failure_message = :?failureMessage, version = version + 1
+            WHERE payment_id = :?paymentId AND status = 'FAILED' AND failure_code = 'VENDOR_DECLINED'""";
     private static final String UPDATE_DECIDED = """
             UPDATE payments SET status = :?status, vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
                 updated_at = :?now, version = version + 1
@@ -181,6 +186,15 @@ public final class PaymentStore {
         p.put("failureMessage", failure == null ? null : truncate(failure.message(), 500));
         p.put("now", now);
         return sql.update(SETTLE_OPEN, p) == 1;
+    }
+
+    /** Gives a decline recorded from the vendor's record the vendor's own code and message (see REFINE_DECLINE). */
+    public boolean refineDecline(String paymentId, Failure failure) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("paymentId", paymentId);
+        p.put("failureCode", failure.code());
+        p.put("failureMessage", truncate(failure.message(), 500));
+        return sql.update(REFINE_DECLINE, p) == 1;
     }
 
     /** Moves a decided payment from one state to another (e.g. AWAITING_DEPOSIT to PAID on a deposit). */

@@ -182,6 +182,11 @@ public final class ChargeService {
             ConclusionOverturn.toPaid(payments, ledger, meters, now, outcome.vendorPaymentRef(), outcome.billingKey(),
                     Instant.now(), source);
         }
+        if (settled == null && outcome.status() == ChargeStatus.FAILED && outcome.failure() != null) {
+            // declined, and a lookup or webhook recorded the decline first: those only know the record's
+            // status, the charge's own answer has the vendor's code, which the caller is told
+            payments.refineDecline(paymentId, outcome.failure());
+        }
         return settled != null ? view.ofUnrefunded(settled) : view.find(paymentId).orElseThrow();
     }
 
