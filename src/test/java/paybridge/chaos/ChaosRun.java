@@ -33,6 +33,7 @@ public final class ChaosRun {
     private final ChaosSettings settings;
     private final Path fakeTime;
     private final List<String> log = new ArrayList<>();
+    private Path progress;
 
     /** The audit's report, plus the run's own figures. */
     public record Result(ChaosAudit.Report report, String summary) {
@@ -58,6 +59,7 @@ public final class ChaosRun {
         Path runDir = Path.of("target", "chaos", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + tag)
                 .toAbsolutePath();
         Files.createDirectories(runDir);
+        progress = runDir.resolve("progress.log");
         say("chaos run " + tag + ": " + settings + " (logs in " + runDir + ")");
         Postgres db = Postgres.createDatabase();
         try (ChaosCluster cluster = new ChaosCluster(settings, runDir, fakeTime, db.url(), db.user())) {
@@ -170,6 +172,9 @@ public final class ChaosRun {
     }
 
     private String faults(ChaosCluster cluster, boolean on) throws Exception {
+        if (settings.slow() + settings.fail() + settings.hang() + settings.lose() == 0) {
+            return "none"; // the sandbox serves no _faults hook without faults
+        }
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(cluster.sandboxUrl() + "/_faults/" + (on ? "on" : "off")))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         return r.body();
@@ -184,6 +189,14 @@ public final class ChaosRun {
         log.add(line);
         System.out.println("[chaos] " + line);
         System.out.flush();
+        if (progress != null) { // Surefire shows a test's output only at its end: this file, as it goes
+            try {
+                Files.writeString(progress, Instant.now() + " " + line + "\n", java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+            } catch (java.io.IOException ignored) {
+                // the console has it
+            }
+        }
     }
 
     /** For callers that print the figures themselves. */
