@@ -53,7 +53,8 @@ public final class WebhookSender {
     /**
      * @param targets the webhook base URLs of several paybridge nodes (a chaos run): a delivery
      *                addressed under the first goes to the next node in turn, and to the one after it
-     *                when that node does not answer, as a load balancer in front of the nodes would do
+     *                when that node does not answer or is not serving, as a load balancer in front of the
+     *                nodes would do
      */
     public WebhookSender(Vertx vertx, List<String> targets) {
         this.targets = List.copyOf(targets);
@@ -78,7 +79,15 @@ public final class WebhookSender {
         int first = (int) (turn.getAndIncrement() % targets.size());
         String next = targets.get((first + 1) % targets.size()) + path;
         return deliver(targets.get(first) + path, contentType, fields)
-                .thenCompose(status -> status == -1 ? deliver(next, contentType, fields) : CompletableFuture.completedFuture(status));
+                .thenCompose(status -> notServing(status) ? deliver(next, contentType, fields) : CompletableFuture.completedFuture(status));
+    }
+
+    /**
+     * No answer, or the answer of a node that is not serving yet (starting: routes not up) or any
+     * more: what a load balancer's health check keeps from the vendor. A 500 is paybridge's own answer.
+     */
+    private static boolean notServing(int status) {
+        return status == -1 || status == 404 || status == 503;
     }
 
     private CompletableFuture<Integer> deliver(String url, String contentType, Map<String, ?> fields) {

@@ -335,6 +335,10 @@ final class ChaosAudit {
         report.figures.put("ledger entries by type", grouped(c, "SELECT type AS k, COUNT(*) AS n FROM ledger_entries GROUP BY type"));
         report.figures.put("inbox by status", grouped(c, "SELECT status || CASE WHEN flagged THEN ' flagged' ELSE '' END AS k,"
                 + " COUNT(*) AS n FROM webhook_inbox GROUP BY status, flagged"));
+        // a rejected delivery is no violation by itself (forged or stale), but here every one is the
+        // vendor's own: the reasons point at the state paybridge got wrong
+        report.figures.put("inbox rejected, by reason", grouped(c, "SELECT reason AS k, COUNT(*) AS n FROM webhook_inbox"
+                + " WHERE status = 'REJECTED' GROUP BY reason"));
         report.figures.put("billing attempts by state", grouped(c, "SELECT state AS k, COUNT(*) AS n FROM billing_attempts GROUP BY state"));
         report.figures.put("subscriptions by state", grouped(c, "SELECT state AS k, COUNT(*) AS n FROM subscriptions GROUP BY state"));
         report.figures.put("billing runs by status", grouped(c, "SELECT status AS k, COUNT(*) AS n FROM billing_runs GROUP BY status"));

@@ -28,7 +28,7 @@ class SandboxFaultsTest {
     private static Faults.Settings only(String which) {
         return new Faults.Settings(which.equals("slow") ? 1 : 0, which.equals("fail") ? 1 : 0,
                 which.equals("hang") ? 1 : 0, which.equals("lose") ? 1 : 0,
-                Duration.ofMillis(300), Duration.ofMillis(400), Duration.ofMillis(1500));
+                Duration.ofMillis(300), Duration.ofMillis(400), Duration.ofSeconds(3));
     }
 
     private SandboxServer start(String fault) {
