@@ -36,7 +36,7 @@ public final class ChaosRun {
     private Path progress;
 
     /** The audit's report, plus the run's own figures. */
-    public record Result(ChaosAudit.Report report, String summary) {
+    public record Result(ChaosAudit.Report report, String summary, Path summaryFile) {
         public boolean clean() {
             return report.violations.isEmpty();
         }
@@ -101,7 +101,7 @@ public final class ChaosRun {
                     + " " + report.violationsByRule);
             String summary = String.join("\n", log) + "\n";
             Files.writeString(runDir.resolve("summary.txt"), summary);
-            return new Result(report, summary);
+            return new Result(report, summary, runDir.resolve("summary.txt"));
         } finally {
             if (settings.keepDatabase()) {
                 say("database kept: " + db.url());
