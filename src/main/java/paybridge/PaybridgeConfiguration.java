@@ -81,7 +81,7 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         }
 
         if (settings.bool("paybridge.sandbox.enabled", false)) {
-            SandboxServer sandbox = new SandboxServer(sandboxSettings(settings));
+            SandboxServer sandbox = new SandboxServer(sandboxSettings(settings), sandboxFaults(settings));
             sandbox.start();
             context.getRegistry().bind("sandbox", sandbox);
             context.addService(new Closer("sandbox", sandbox));
@@ -122,7 +122,19 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         registry.bind("jsonResponses", new JsonResponses());
     }
 
-    static SandboxSettings sandboxSettings(Settings s) {
+    /** The sandbox's random vendor faults ({@code paybridge.sandbox.faults.*}): none unless set. */
+    public static paybridge.sandbox.Faults.Settings sandboxFaults(Settings s) {
+        return new paybridge.sandbox.Faults.Settings(
+                Double.parseDouble(s.get("paybridge.sandbox.faults.slow", "0")),
+                Double.parseDouble(s.get("paybridge.sandbox.faults.fail", "0")),
+                Double.parseDouble(s.get("paybridge.sandbox.faults.hang", "0")),
+                Double.parseDouble(s.get("paybridge.sandbox.faults.lose", "0")),
+                s.duration("paybridge.sandbox.faults.slow-min", "PT1.5S"),
+                s.duration("paybridge.sandbox.faults.slow-max", "PT1.9S"),
+                s.duration("paybridge.sandbox.faults.hang-for", "PT4S"));
+    }
+
+    public static SandboxSettings sandboxSettings(Settings s) {
         return new SandboxSettings(
                 s.get("paybridge.sandbox.host", "127.0.0.1"),
                 s.intValue("paybridge.sandbox.port", 8090),

@@ -32,19 +32,44 @@ public final class SandboxServer implements AutoCloseable {
     private final WebhookSender webhooks;
     private final IamportSimulator iamport;
     private final SteppaySimulator steppay;
+    private final Faults faults;
     private volatile int port;
 
     public SandboxServer(SandboxSettings settings) {
-        this.settings = settings;
+        this(settings, Faults.Settings.none());
+    }
+
+    /**
+     * @param settings the simulators' behaviour; {@code webhookBaseUrl} may list several paybridge
+     *                 nodes, comma-separated: webhooks then go to them in turn (see {@link WebhookSender})
+     * @param faults   random vendor misbehaviour in front of both simulators (chaos runs); none by default
+     */
+    public SandboxServer(SandboxSettings settings, Faults.Settings faults) {
+        java.util.List<String> webhookTargets = java.util.Arrays.stream(
+                        settings.webhookBaseUrl() == null ? new String[0] : settings.webhookBaseUrl().split(","))
+                .map(String::trim).filter(u -> !u.isEmpty()).toList();
+        // the simulators address the first node; the sender spreads deliveries over all of them
+        SandboxSettings simulated = webhookTargets.size() > 1 ? settings.withWebhookBaseUrl(webhookTargets.get(0)) : settings;
+        this.settings = simulated;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS));
-        this.webhooks = new WebhookSender(vertx);
-        this.iamport = new IamportSimulator(vertx, settings, webhooks);
-        this.steppay = new SteppaySimulator(vertx, settings, webhooks);
+        this.webhooks = new WebhookSender(vertx, webhookTargets);
+        this.iamport = new IamportSimulator(vertx, simulated, webhooks);
+        this.steppay = new SteppaySimulator(vertx, simulated, webhooks);
+        this.faults = faults.any() ? new Faults(vertx, faults) : null;
     }
 
     /** Starts listening; returns the bound port (with port 0, a free one is picked first). */
     public int start() {
         Router root = Router.router(vertx);
+        if (faults != null) {
+            // test hooks (not a vendor API): see the counts, stop the faults before an audit
+            root.get("/sandbox/_faults").handler(ctx -> json(ctx, faults.stats()));
+            root.post("/sandbox/_faults/:state").handler(ctx -> {
+                faults.enabled("on".equals(ctx.pathParam("state")));
+                json(ctx, faults.stats());
+            });
+            root.route("/sandbox/*").handler(faults);
+        }
         root.route("/sandbox/iamport/*").subRouter(iamport.router());
         root.route("/sandbox/steppay/*").subRouter(steppay.router());
         port = settings.port() != 0 ? settings.port() : freePort();
@@ -69,6 +94,10 @@ public final class SandboxServer implements AutoCloseable {
         return port;
     }
 
+    private static void json(io.vertx.ext.web.RoutingContext ctx, io.vertx.core.json.JsonObject body) {
+        ctx.response().putHeader("Content-Type", "application/json").end(body.encode());
+    }
+
     private static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -87,6 +116,11 @@ public final class SandboxServer implements AutoCloseable {
 
     public SteppaySimulator steppay() {
         return steppay;
+    }
+
+    /** The random vendor faults, or null when none are configured. */
+    public Faults faults() {
+        return faults;
     }
 
     public WebhookSender webhooks() {

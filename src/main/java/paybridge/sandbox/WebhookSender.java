@@ -2,6 +2,7 @@ package paybridge.sandbox;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,11 +39,25 @@ public final class WebhookSender {
     static final int MAX_IN_FLIGHT = 32;
 
     private final HttpClient client;
+    /** paybridge nodes' webhook base URLs; a delivery addressed to the first goes to them in turn. */
+    private final List<String> targets;
+    private final AtomicLong turn = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong pending = new AtomicLong();
 
     public WebhookSender(Vertx vertx) {
+        this(vertx, List.of());
+    }
+
+    /**
+     * @param targets the webhook base URLs of several paybridge nodes (a chaos run): a delivery
+     *                addressed under the first goes to the next node in turn, and to the one after it
+     *                when that node does not answer or is not serving, as a load balancer in front of the
+     *                nodes would do
+     */
+    public WebhookSender(Vertx vertx, List<String> targets) {
+        this.targets = List.copyOf(targets);
         this.client = vertx.createHttpClient(new HttpClientOptions()
                         .setProtocolVersion(HttpVersion.HTTP_1_1)
                         .setKeepAlive(true)
@@ -57,6 +72,25 @@ public final class WebhookSender {
      * @return completes with the HTTP status, or -1 when the delivery failed
      */
     public CompletableFuture<Integer> send(String url, String contentType, Map<String, ?> fields) {
+        if (targets.size() < 2 || !url.startsWith(targets.get(0))) {
+            return deliver(url, contentType, fields);
+        }
+        String path = url.substring(targets.get(0).length());
+        int first = (int) (turn.getAndIncrement() % targets.size());
+        String next = targets.get((first + 1) % targets.size()) + path;
+        return deliver(targets.get(first) + path, contentType, fields)
+                .thenCompose(status -> notServing(status) ? deliver(next, contentType, fields) : CompletableFuture.completedFuture(status));
+    }
+
+    /**
+     * No answer, or the answer of a node that is not serving yet (starting: routes not up) or any
+     * more: what a load balancer's health check keeps from the vendor. A 500 is paybridge's own answer.
+     */
+    private static boolean notServing(int status) {
+        return status == -1 || status == 404 || status == 503;
+    }
+
+    private CompletableFuture<Integer> deliver(String url, String contentType, Map<String, ?> fields) {
         String body = contentType.startsWith("application/x-www-form-urlencoded") ? form(fields) : json(fields);
         RequestOptions request = new RequestOptions()
                 .setMethod(HttpMethod.POST)

@@ -77,6 +77,8 @@ public final class IamportSimulator {
 
         // test control first: no auth, and not counted as vendor requests
         router.get("/_stats").handler(ctx -> reply(ctx, 200, 0, null, statsJson()));
+        // every payment as the vendor keeps it (a chaos audit compares them with paybridge's ledger)
+        router.get("/_records").handler(ctx -> reply(ctx, 200, 0, null, store.records()));
         router.post("/_control/deposit/:imp_uid").handler(this::controlDeposit);
         router.post("/_control/console-cancel/:imp_uid").handler(this::controlConsoleCancel);
         router.post("/_control/expire-tokens").handler(ctx -> {

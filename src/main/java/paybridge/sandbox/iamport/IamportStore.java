@@ -59,6 +59,11 @@ final class IamportStore {
         return true;
     }
 
+    /** Every payment in iamport's Payment shape (its cancel_history included), for test audits. */
+    java.util.List<Map<String, Object>> records() {
+        return payments.values().stream().map(IamportPayment::toJson).toList();
+    }
+
     IamportPayment byImpUid(String impUid) {
         return payments.get(impUid);
     }

@@ -118,6 +118,8 @@ public final class SteppaySimulator {
         router.get("/api/payment/receipt/:idKey").handler(auth(false)).handler(this::receipt);
         router.get("/api/v1/orders/:orderIdOrCode").handler(auth(false)).handler(this::order);
         router.get("/_stats").handler(ctx -> write(ctx, 200, stats()));
+        // every payment as its receipt (with cancelHistory): a chaos audit compares them with the ledger
+        router.get("/_records").handler(ctx -> write(ctx, 200, new JsonObject().put("records", store.records())));
         router.post("/_control/first-payment").handler(this::firstPayment);
         router.post("/_control/deposit/:idKey").handler(this::deposit);
         router.post("/_control/console-cancel/:idKey").handler(this::consoleCancel);

@@ -53,6 +53,13 @@ final class SteppayStore {
         }
     }
 
+    /** Every payment's receipt, for test audits. */
+    io.vertx.core.json.JsonArray records() {
+        io.vertx.core.json.JsonArray all = new io.vertx.core.json.JsonArray();
+        byIdKey.values().forEach(p -> all.add(p.receipt()));
+        return all;
+    }
+
     SteppayPayment byIdKey(String idKey) {
         return idKey == null ? null : byIdKey.get(idKey);
     }
