@@ -5,13 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import paybridge.canonical.LedgerSource;
 import paybridge.canonical.PaymentCommand;
@@ -28,18 +27,14 @@ import paybridge.testing.ScriptedIamport.Step;
  * the record or not at all. Real HTTP against a scripted iamport whose lookups answer 404 until the
  * test publishes a record (the vendor charged, its lookup lags). Horizon: 0.5 s + 0.5 s + 0.5 s.
  */
-class ReopenedAttemptTest {
+abstract class ReopenedAttemptTest {
     private static final String FIVE_HUNDRED = "{\"code\":-1,\"message\":\"server error\",\"response\":null}";
     private static final String UNAUTHORIZED = "{\"code\":-1,\"message\":\"Unauthorized\",\"response\":null}";
     private static final String DUPLICATE =
             "{\"code\":-1,\"message\":\"merchant_uid already used\",\"response\":null}";
-    private static ScriptedIamport vendor;
-    private static RunningPaybridge app;
 
-    @BeforeAll
-    static void start() {
-        vendor = ScriptedIamport.start();
-        app = RunningPaybridge.start(Map.of(
+    static Map<String, Object> settings(ScriptedIamport vendor) {
+        return new HashMap<>(Map.of(
                 "paybridge.iamport.base-url", vendor.baseUrl(),
                 "paybridge.vendor.timeout", "PT0.5S",
                 "paybridge.vendor.operation-timeout", "PT0.5S",
@@ -50,29 +45,35 @@ class ReopenedAttemptTest {
                 "paybridge.webhook.processing-enabled", "false"));
     }
 
-    @AfterAll
-    static void stop() {
-        app.close();
-        vendor.close();
-    }
+    abstract RunningPaybridge app();
+
+    abstract ScriptedIamport vendor();
+
+    /** Makes the database refuse a ledger return (type PARTIALLY_REFUNDED or CANCELLED): a trigger. */
+    abstract void installReturnFailure() throws Exception;
+
+    abstract void dropReturnFailure() throws Exception;
+
+    /** How many returns the trigger has refused so far. */
+    abstract int returnRefusals() throws Exception;
 
     /** The vendor charged, the answer was a 500 and its lookup shows nothing: reconcile concludes NOT_CHARGED. */
-    private static void notCharged(String body) {
-        vendor.charge(Step.after(Duration.ZERO, 500, FIVE_HUNDRED));
-        Response r = app.postJson("/api/payments", body);
+    private void notCharged(String body) {
+        vendor().charge(Step.after(Duration.ZERO, 500, FIVE_HUNDRED));
+        Response r = app().postJson("/api/payments", body);
         assertThat(r.json().path("status").asText()).isEqualTo("UNKNOWN");
         String paymentId = r.json().path("paymentId").asText();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(app.get("/api/payments/" + paymentId).json().path("failure").path("code").asText())
+                assertThat(app().get("/api/payments/" + paymentId).json().path("failure").path("code").asText())
                         .isEqualTo("NOT_CHARGED"));
     }
 
-    private static String status(String paymentId) {
-        return app.get("/api/payments/" + paymentId).json().path("status").asText();
+    private String status(String paymentId) {
+        return app().get("/api/payments/" + paymentId).json().path("status").asText();
     }
 
-    private static JsonNode entries(String paymentId) {
-        return app.get("/api/ledger?paymentId=" + paymentId).json().path("entries");
+    private JsonNode entries(String paymentId) {
+        return app().get("/api/ledger?paymentId=" + paymentId).json().path("entries");
     }
 
     /**
@@ -83,12 +84,12 @@ class ReopenedAttemptTest {
     @Test
     void aRefusedReSendStaysOpenUntilTheRecordOfTheFirstChargeSettlesIt() throws Exception {
         notCharged(Commands.keyIn("ro-dup-1", 3000, false));
-        vendor.charge(Step.after(Duration.ZERO, 200, DUPLICATE));
-        Response again = app.postJson("/api/payments", Commands.keyIn("ro-dup-1", 3000, false));
+        vendor().charge(Step.after(Duration.ZERO, 200, DUPLICATE));
+        Response again = app().postJson("/api/payments", Commands.keyIn("ro-dup-1", 3000, false));
         assertThat(again.json().path("status").asText()).as(again.body()).isEqualTo("UNKNOWN");
-        assertThat(ChargeInFlightTest.column(app, "next_look_at", "ro-dup-1")).isNotNull();
+        assertThat(ChargeInFlightTest.column(app(), "next_look_at", "ro-dup-1")).isNotNull();
 
-        vendor.record("ro-dup-1", ScriptedIamport.paid("imp_ro_dup_1", "ro-dup-1", 3000));
+        vendor().record("ro-dup-1", ScriptedIamport.paid("imp_ro_dup_1", "ro-dup-1", 3000));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(status("ro-dup-1")).isEqualTo("PAID"));
         JsonNode entries = entries("ro-dup-1");
         assertThat(entries).hasSize(2);
@@ -105,19 +106,19 @@ class ReopenedAttemptTest {
     @Test
     void aReSendNotAttemptedLeavesTheConclusionAndItsReChecks() throws Exception {
         notCharged(Commands.keyIn("ro-na-1", 3000, false));
-        vendor.charge(Step.after(Duration.ZERO, 401, UNAUTHORIZED));
-        vendor.token(Step.after(Duration.ZERO, 401, UNAUTHORIZED));
-        Response again = app.postJson("/api/payments", Commands.keyIn("ro-na-1", 3000, false));
+        vendor().charge(Step.after(Duration.ZERO, 401, UNAUTHORIZED));
+        vendor().token(Step.after(Duration.ZERO, 401, UNAUTHORIZED));
+        Response again = app().postJson("/api/payments", Commands.keyIn("ro-na-1", 3000, false));
         assertThat(again.status()).as(again.body()).isEqualTo(502);
 
-        Response now = app.get("/api/payments/ro-na-1");
+        Response now = app().get("/api/payments/ro-na-1");
         assertThat(now.status()).as("the payment is still there").isEqualTo(200);
         assertThat(now.json().path("status").asText()).isEqualTo("FAILED");
         assertThat(now.json().path("failure").path("code").asText()).isEqualTo("NOT_CHARGED");
-        assertThat(ChargeInFlightTest.column(app, "next_look_at", "ro-na-1")).isNotNull();
+        assertThat(ChargeInFlightTest.column(app(), "next_look_at", "ro-na-1")).isNotNull();
         assertThat(entries("ro-na-1")).hasSize(1);
 
-        vendor.record("ro-na-1", ScriptedIamport.paid("imp_ro_na_1", "ro-na-1", 3000));
+        vendor().record("ro-na-1", ScriptedIamport.paid("imp_ro_na_1", "ro-na-1", 3000));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(status("ro-na-1")).isEqualTo("PAID"));
         assertThat(entries("ro-na-1")).hasSize(2);
     }
@@ -125,7 +126,7 @@ class ReopenedAttemptTest {
     /**
      * A billing attempt concluded NOT_CHARGED whose command comes through dispatch again (a claimant
      * that stalled before sending it, while the period moved on to its next attempt id): its stored
-     * result is replayed, nothing reaches the vendor.
+     * result is replayed, nothing reaches the vendor().
      */
     @Test
     void aBillingAttemptIsNeverSentAgain() throws Exception {
@@ -134,11 +135,11 @@ class ReopenedAttemptTest {
                  "orderName": "Premium plan", "customer": {"id": "user-42", "name": "홍길동"},
                  "billingKey": "cu_ro_sub_1", "subscriptionId": "ro-sub-1"}""";
         notCharged(body);
-        int sent = vendor.chargeRequests.get();
+        int sent = vendor().chargeRequests.get();
 
-        PaymentCommand command = app.lookup("chargeService", ChargeService.class)
+        PaymentCommand command = app().lookup("chargeService", ChargeService.class)
                 .read(body.getBytes(StandardCharsets.UTF_8));
-        Exchange out = app.context().createProducerTemplate().send("direct:dispatch-charge", e -> {
+        Exchange out = app().context().createProducerTemplate().send("direct:dispatch-charge", e -> {
             e.getMessage().setBody(command);
             e.setProperty(ChargeService.LEDGER_SOURCE, LedgerSource.BILLING_RUN);
         });
@@ -146,7 +147,7 @@ class ReopenedAttemptTest {
         PaymentResult result = out.getMessage().getBody(PaymentResult.class);
         assertThat(result.status().name()).isEqualTo("FAILED");
         assertThat(result.failure().code()).isEqualTo("NOT_CHARGED");
-        assertThat(vendor.chargeRequests.get()).as("nothing sent to the vendor").isEqualTo(sent);
+        assertThat(vendor().chargeRequests.get()).as("nothing sent to the vendor").isEqualTo(sent);
         assertThat(status("ro-sub-1-20261201")).isEqualTo("FAILED");
     }
 
@@ -158,25 +159,24 @@ class ReopenedAttemptTest {
     @Test
     void anOverturnCommitsWithTheRecordsReturnsOrNotAtAll() throws Exception {
         notCharged(Commands.keyIn("ro-tx-1", 3000, false));
-        ChargeInFlightTest.sql(app, "CREATE TRIGGER fail_return_entry BEFORE INSERT ON ledger_entries "
-                + "FOR EACH ROW CALL '" + FailReturnEntryTrigger.class.getName() + "'");
+        installReturnFailure();
         try {
-            int refusedBefore = FailReturnEntryTrigger.REFUSED.get();
+            int refusedBefore = returnRefusals();
             ObjectNode record = ScriptedIamport.paid("imp_ro_tx_1", "ro-tx-1", 3000);
             record.put("cancel_amount", 1000);
             ObjectNode c = record.withArray("cancel_history").addObject();
             c.put("cancellation_id", "cx-ro-1");
             c.put("amount", 1000);
             c.put("cancelled_at", System.currentTimeMillis() / 1000);
-            vendor.record("ro-tx-1", record);
-            await().atMost(Duration.ofSeconds(20)).until(() -> FailReturnEntryTrigger.REFUSED.get() > refusedBefore);
+            vendor().record("ro-tx-1", record);
+            await().atMost(Duration.ofSeconds(20)).until(() -> returnRefusals() > refusedBefore);
 
             assertThat(status("ro-tx-1")).isEqualTo("FAILED");
-            assertThat(ChargeInFlightTest.column(app, "failure_code", "ro-tx-1")).isEqualTo("NOT_CHARGED");
-            assertThat(ChargeInFlightTest.column(app, "next_look_at", "ro-tx-1")).isNotNull();
+            assertThat(ChargeInFlightTest.column(app(), "failure_code", "ro-tx-1")).isEqualTo("NOT_CHARGED");
+            assertThat(ChargeInFlightTest.column(app(), "next_look_at", "ro-tx-1")).isNotNull();
             assertThat(entries("ro-tx-1")).hasSize(1);
         } finally {
-            ChargeInFlightTest.sql(app, "DROP TRIGGER fail_return_entry");
+            dropReturnFailure();
         }
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(status("ro-tx-1")).isEqualTo("PARTIALLY_REFUNDED"));
@@ -185,6 +185,6 @@ class ReopenedAttemptTest {
         assertThat(entries.get(1).path("type").asText()).isEqualTo("PAID");
         assertThat(entries.get(2).path("type").asText()).isEqualTo("PARTIALLY_REFUNDED");
         assertThat(entries.get(2).path("amount").asLong()).isEqualTo(-1000);
-        assertThat(ChargeInFlightTest.column(app, "overturned_from", "ro-tx-1")).isEqualTo("NOT_CHARGED");
+        assertThat(ChargeInFlightTest.column(app(), "overturned_from", "ro-tx-1")).isEqualTo("NOT_CHARGED");
     }
 }
