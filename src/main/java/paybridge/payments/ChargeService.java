@@ -87,8 +87,10 @@ public final class ChargeService {
 
     /**
      * Records the attempt (PENDING) before any vendor call. When the paymentId exists: same command
-     * → the stored result and {@link #REPLAY}; another command → 409. An attempt that was certainly
-     * never charged (NOT_CHARGED) is reopened for this send.
+     * → the stored result and {@link #REPLAY}; another command → 409. An attempt concluded never
+     * charged (NOT_CHARGED) is reopened for this send, unless it is a billing attempt (billing moves on
+     * to the period's next attempt id instead). A reopened attempt stays a conclusion the vendor's
+     * record may overturn: a refusal of its re-send is UNKNOWN, a re-send not attempted restores it.
      * <p>The operation's budget starts before the attempt is recorded, and the row's horizon
      * ({@code in_flight_until}) is counted by the database from the record: every request of the
      * operation starts within the budget and ends within one more call timeout, so at the horizon the
