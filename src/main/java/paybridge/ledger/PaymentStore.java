@@ -75,8 +75,19 @@ public final class PaymentStore {
             UPDATE payments SET status = :?status, vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
                 updated_at = :?now, version = version + 1
             WHERE payment_id = :?paymentId AND status = :?expected""";
+    // only an attempt never concluded: a reopened one has its conclusion's ledger entry, which must keep its payment
     private static final String DELETE_NOT_ATTEMPTED = """
-            DELETE FROM payments WHERE payment_id = :?paymentId AND status = 'PENDING' AND vendor_payment_ref IS NULL""";
+            DELETE FROM payments WHERE payment_id = :?paymentId AND status = 'PENDING' AND vendor_payment_ref IS NULL
+              AND NOT EXISTS (SELECT 1 FROM ledger_entries l WHERE l.payment_id = :?paymentId)""";
+    // a reopened NOT_CHARGED attempt whose re-send certainly never reached the vendor is that conclusion again,
+    // still on reconcile's re-check schedule (next_look_at as the reopen set it), still overturnable
+    private static final String RESTORE_NOT_CHARGED = """
+            UPDATE payments SET status = 'FAILED', failure_code = 'NOT_CHARGED', failure_message = :?failureMessage,
+                updated_at = :?now, version = version + 1, looks = 0, unsettled_reason = NULL,
+                next_look_at = COALESCE(next_look_at, CURRENT_TIMESTAMP)
+            WHERE payment_id = :?paymentId AND status = 'PENDING' AND vendor_payment_ref IS NULL
+              AND EXISTS (SELECT 1 FROM ledger_entries l WHERE l.payment_id = :?paymentId
+                          AND l.type = 'FAILED' AND l.event_key = :?conclusionKey)""";
     private static final String REOPEN_NOT_CHARGED = """
             UPDATE payments SET status = 'PENDING', failure_code = NULL, failure_message = NULL,
                 updated_at = :?now, version = version + 1, looks = 0, unsettled_reason = NULL,
@@ -208,9 +219,21 @@ public final class PaymentStore {
         return sql.update(UPDATE_DECIDED, p) == 1;
     }
 
-    /** Forgets an attempt the vendor certainly never processed, so its paymentId can be sent again. */
+    /**
+     * Forgets an attempt the vendor certainly never processed, so its paymentId can be sent again; false
+     * when it is not an open attempt without ledger entries (a reopened NOT_CHARGED one: {@link #restoreNotCharged}).
+     */
     public boolean forgetNotAttempted(String paymentId) {
         return sql.update(DELETE_NOT_ATTEMPTED, Map.of("paymentId", paymentId)) == 1;
+    }
+
+    /**
+     * A reopened NOT_CHARGED attempt whose re-send was not attempted: FAILED NOT_CHARGED again (its
+     * ledger entry, {@code conclusionKey}, is still there), kept on reconcile's re-check schedule.
+     */
+    public boolean restoreNotCharged(String paymentId, String conclusionKey, String message) {
+        return sql.update(RESTORE_NOT_CHARGED, Map.of("paymentId", paymentId, "conclusionKey", conclusionKey,
+                "failureMessage", message, "now", Sql.now())) == 1;
     }
 
     /**

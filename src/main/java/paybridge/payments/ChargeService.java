@@ -47,6 +47,9 @@ public final class ChargeService {
     public static final String STARTED_NANOS = "paybridgeChargeStartedNanos";
     /** Exchange property: the attempt row {@link #begin} wrote, so {@link #complete} need not read it back. */
     private static final String ATTEMPT = "paybridgeChargeAttempt";
+    /** Exchange property: true when {@link #begin} reopened a NOT_CHARGED attempt for this send. */
+    private static final String REOPENED = "paybridgeChargeReopened";
+    static final String NOT_CHARGED_MESSAGE = "The vendor has no payment for this paymentId: it was never charged";
 
     private final PaymentStore payments;
     private final LedgerStore ledger;
@@ -84,8 +87,10 @@ public final class ChargeService {
 
     /**
      * Records the attempt (PENDING) before any vendor call. When the paymentId exists: same command
-     * → the stored result and {@link #REPLAY}; another command → 409. An attempt that was certainly
-     * never charged (NOT_CHARGED) is reopened for this send.
+     * → the stored result and {@link #REPLAY}; another command → 409. An attempt concluded never
+     * charged (NOT_CHARGED) is reopened for this send, unless it is a billing attempt (billing moves on
+     * to the period's next attempt id instead). A reopened attempt stays a conclusion the vendor's
+     * record may overturn: a refusal of its re-send is UNKNOWN, a re-send not attempted restores it.
      * <p>The operation's budget starts before the attempt is recorded, and the row's horizon
      * ({@code in_flight_until}) is counted by the database from the record: every request of the
      * operation starts within the budget and ends within one more call timeout, so at the horizon the
@@ -109,8 +114,13 @@ public final class ChargeService {
                     "Payment id already used", 409,
                     "paymentId " + command.paymentId() + " was used for a different command", java.util.List.of()));
         }
-        if (payments.reopenNotCharged(command.paymentId(), deadline.horizon())) {
+        // a billing attempt is never reopened: a stalled run could send it again after the period was
+        // charged under its next attempt id; billing always moves on to the next id instead
+        boolean billing = command.subscriptionId() != null || existing.subscriptionId() != null
+                || exchange.getProperty(LEDGER_SOURCE, LedgerSource.API, LedgerSource.class) == LedgerSource.BILLING_RUN;
+        if (!billing && payments.reopenNotCharged(command.paymentId(), deadline.horizon())) {
             exchange.setProperty(REPLAY, false);
+            exchange.setProperty(REOPENED, true);
             return;
         }
         exchange.setProperty(REPLAY, true);
@@ -130,6 +140,14 @@ public final class ChargeService {
         PaymentRecord attempt = exchange.getProperty(ATTEMPT, PaymentRecord.class);
         if (attempt == null || !attempt.paymentId().equals(command.paymentId())) { // e.g. a reopened NOT_CHARGED attempt
             attempt = payments.find(command.paymentId()).orElseThrow();
+        }
+        if (exchange.getProperty(REOPENED, false, Boolean.class) && outcome.status() == ChargeStatus.FAILED) {
+            // the re-send of a NOT_CHARGED attempt refused: the refusal may be the vendor's answer to the
+            // paymentId it did charge the first time (iamport: a duplicate merchant_uid), so it proves
+            // nothing about the payment. It stays open (UNKNOWN, on reconcile's schedule, no reference of
+            // the refusal's) until the vendor's record under the paymentId says charged, declined or nothing
+            outcome = new ChargeOutcome(ChargeStatus.UNKNOWN, null, outcome.billingKey(),
+                    outcome.failure());
         }
         return record(attempt, outcome, command.subscriptionId(),
                 exchange.getProperty(LEDGER_SOURCE, LedgerSource.API, LedgerSource.class), elapsedMillis(exchange));
@@ -158,7 +176,12 @@ public final class ChargeService {
         PaymentRecord settled = null;
         switch (outcome.status()) {
             case NOT_ATTEMPTED -> {
-                payments.forgetNotAttempted(paymentId);
+                if (!payments.forgetNotAttempted(paymentId)) {
+                    // a reopened NOT_CHARGED attempt: its conclusion (and ledger entry, and re-checks) again
+                    payments.restoreNotCharged(paymentId, new PaymentEvent(attempt.vendor(), paymentId, null, null,
+                            EventType.FAILED, 0, attempt.currency(), null, 0, null, PaymentEvent.NOT_CHARGED).eventKey(),
+                            NOT_CHARGED_MESSAGE);
+                }
                 int status = "VENDOR_AUTH_REJECTED".equals(outcome.failure().code()) ? 502 : 503;
                 throw new ProblemException(new Problem("https://paybridge.dev/problems/vendor-not-reached",
                         "Charge not attempted", status, "The vendor did not process the charge ("

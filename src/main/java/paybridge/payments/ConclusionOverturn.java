@@ -42,16 +42,29 @@ public final class ConclusionOverturn {
      */
     public static boolean toPaid(PaymentStore payments, LedgerStore ledger, PaybridgeMeters meters, PaymentRecord p,
                                  String vendorPaymentRef, String billingKey, Instant occurredAt, LedgerSource source) {
+        return toPaid(payments, ledger, meters, p, vendorPaymentRef, billingKey, occurredAt, source, () -> { });
+    }
+
+    /**
+     * As above; {@code alsoRecord} runs in the same transaction after the PAID entry, with the payment's
+     * row held: the other money facts of the record that overturned it (its cancellations), computed
+     * there, commit with the overturn or not at all.
+     */
+    public static boolean toPaid(PaymentStore payments, LedgerStore ledger, PaybridgeMeters meters, PaymentRecord p,
+                                 String vendorPaymentRef, String billingKey, Instant occurredAt, LedgerSource source,
+                                 Runnable alsoRecord) {
         if (!overturnable(p)) {
             return false;
         }
         boolean done = payments.inTransaction(() -> {
+            payments.lock(p.paymentId());
             if (!payments.overturnToPaid(p.paymentId(), vendorPaymentRef, billingKey)) {
                 return false;
             }
             ledger.append(new PaymentEvent(p.vendor(), p.paymentId(), vendorPaymentRef != null ? vendorPaymentRef
                     : p.vendorPaymentRef(), p.subscriptionId(), EventType.PAID, p.amount(), p.currency(), null, 0,
                     occurredAt == null ? Instant.now() : occurredAt), source);
+            alsoRecord.run();
             return true;
         });
         if (done) {

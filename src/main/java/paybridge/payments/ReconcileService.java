@@ -138,25 +138,22 @@ public final class ReconcileService {
         if (state == null) {
             return leave(attempt, OPEN_AT_VENDOR, "the vendor has not finished the payment");
         }
-        List<PaymentEvent> facts = VendorRecordFacts.events(attempt.vendor(), paymentId, attempt.subscriptionId(), found,
-                attempt.amount(), () -> ledger.returned(paymentId));
         if (!open) {
-            // a conclusion being re-checked: only a record that shows the charge changes it
-            if (state != PaymentStatus.PAID || !ConclusionOverturn.toPaid(payments, ledger, meters, attempt,
-                    found.vendorPaymentRef(), found.billingKey(), found.occurredAt(), source)) {
-                return false;
-            }
-            append(facts, source); // the cancellations the record shows, if any (PAID is there already)
-            return true;
+            // a conclusion being re-checked: only a record that shows the charge changes it, and the
+            // cancellations the record shows commit with the overturn (PAID is there already)
+            return state == PaymentStatus.PAID && ConclusionOverturn.toPaid(payments, ledger, meters, attempt,
+                    found.vendorPaymentRef(), found.billingKey(), found.occurredAt(), source,
+                    () -> append(attempt, found, source));
         }
         Failure failure = state == PaymentStatus.FAILED ? new Failure("VENDOR_DECLINED", found.failureReason()) : null;
         // the state and every money fact of the record, one transaction: no decided payment without
         // its entries, no entries on a payment someone else decided differently meanwhile
         boolean settled = payments.inTransaction(() -> {
+            payments.lock(paymentId);
             if (!payments.settleOpen(paymentId, state, found.vendorPaymentRef(), found.billingKey(), failure)) {
                 return false;
             }
-            append(facts, source);
+            append(attempt, found, source);
             return true;
         });
         if (settled) {
@@ -187,8 +184,16 @@ public final class ReconcileService {
         return concluded;
     }
 
-    private void append(List<PaymentEvent> facts, LedgerSource source) {
-        for (PaymentEvent event : facts) {
+    /**
+     * Appends every money fact of the record. Inside the caller's transaction, with the payment's row
+     * held: a return keyed by the cumulative amount is computed from the ledger's returned sum, read
+     * under the same lock a webhook or an API refund finish takes, so the same money is never recorded
+     * under two keys.
+     */
+    private void append(PaymentRecord attempt, VendorPayment found, LedgerSource source) {
+        String paymentId = attempt.paymentId();
+        for (PaymentEvent event : VendorRecordFacts.events(attempt.vendor(), paymentId, attempt.subscriptionId(), found,
+                attempt.amount(), () -> ledger.returned(paymentId))) {
             ledger.append(event, source);
         }
     }
