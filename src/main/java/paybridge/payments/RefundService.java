@@ -218,6 +218,12 @@ public final class RefundService {
      *     lookup that showed this return, came first; or a later total), nothing is added, so a return
      *     is never counted twice under two keys. The payment's row is held meanwhile so two finishes
      *     take turns reading the sum.</li>
+     * <li>by the cancellation's id with the total unknown (the lookup after the cancel failed, or did
+     *     not list it yet): a webhook verified by a history-less receipt may already have recorded this
+     *     very return under the cumulative total it showed — the ledger's sum at the refund's start plus
+     *     this refund. If the ledger holds that entry, nothing is added. (Matched by its key, not by the
+     *     ledger's sum: another refund of the payment finishing meanwhile raises the sum too, and must
+     *     not make this one vanish.)</li>
      * </ul>
      */
     private void recordReturn(PaymentRecord payment, RefundRequest request, RefundOutcome outcome) {
@@ -231,10 +237,23 @@ public final class RefundService {
             if (amount <= 0) {
                 return;
             }
+        } else if (outcome.refundedTotal() < 0) {
+            // held while reading: the webhook's processing appends under the same lock
+            payments.lock(payment.paymentId());
+            if (ledger.has(returnEvent(payment, 0, null, total).eventKey())) {
+                LOG.info("refund refundId={} paymentId={}: its return is already in the ledger under the cumulative "
+                        + "total {} (learnt first from its webhook); not added again", request.refundId(),
+                        payment.paymentId(), total);
+                return;
+            }
         }
-        ledger.append(new PaymentEvent(payment.vendor(), payment.paymentId(), payment.vendorPaymentRef(),
-                payment.subscriptionId(), EventType.REFUNDED, -amount, payment.currency(),
-                outcome.ledgerCancellationId(), total, Instant.now()), LedgerSource.API);
+        ledger.append(returnEvent(payment, amount, outcome.ledgerCancellationId(), total), LedgerSource.API);
+    }
+
+    private static PaymentEvent returnEvent(PaymentRecord payment, long amount, String cancellationId, long total) {
+        return new PaymentEvent(payment.vendor(), payment.paymentId(), payment.vendorPaymentRef(),
+                payment.subscriptionId(), EventType.REFUNDED, -amount, payment.currency(), cancellationId, total,
+                Instant.now());
     }
 
     public static int httpStatus(RefundResult result) {

@@ -36,6 +36,7 @@ abstract class SteppayRefundLedgerTest {
     void vendorDefaults() {
         sandbox("/_control/cancel-answers/release");
         sandbox("/_control/cancel-history/on");
+        sandbox("/_control/receipts/ok");
     }
 
     private Response sandbox(String path) {
@@ -140,6 +141,28 @@ abstract class SteppayRefundLedgerTest {
         replay(awaitCancelWebhook(idKey, 2));
         assertThat(returns("sl-webhook-first")).hasSize(2);
         assertThat(sum("sl-webhook-first")).isEqualTo(7500);
+    }
+
+    @Test
+    void aReturnItsWebhookRecordsFirstIsOneEntryWhenTheLookupAfterTheCancelFails() {
+        sandbox("/_control/cancel-history/off");
+        String idKey = paid("sl-lookup-fails", 9000);
+        sandbox("/_control/cancel-answers/hold");
+        CompletableFuture<Response> refund = CompletableFuture.supplyAsync(() ->
+                app().postJson("/api/refunds", Commands.refund("sl-rf-12", "sl-lookup-fails", 1000L)));
+        // the webhook, verified by a history-less receipt, records the return under the cumulative total
+        replay(awaitCancelWebhook(idKey, 1));
+        assertThat(returns("sl-lookup-fails")).hasSize(1);
+        // then the cancel's answer comes, and the receipt lookup after it fails: the answer knows only its tid
+        sandbox("/_control/receipts/fail");
+        sandbox("/_control/cancel-answers/release");
+
+        Response answer = refund.join();
+        assertThat(answer.json().path("status").asText()).as(answer.body()).isEqualTo("REFUNDED");
+        sandbox("/_control/receipts/ok");
+        assertThat(returns("sl-lookup-fails")).as("one return, not a second one under the tid").hasSize(1);
+        assertThat(sum("sl-lookup-fails")).as("the vendor's paid - returned: 9000 - 1000").isEqualTo(8000);
+        assertThat(app().get("/api/payments/sl-lookup-fails").json().path("refundedAmount").asLong()).isEqualTo(1000);
     }
 
     @Test
