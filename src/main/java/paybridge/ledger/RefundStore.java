@@ -1,7 +1,6 @@
 package paybridge.ledger;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,16 +14,18 @@ public final class RefundStore {
     private static final String INSERT = """
             INSERT INTO refunds (refund_id, payment_id, request_hash, amount, reason, status, created_at, updated_at,
                 in_flight_until)
-            VALUES (:?refundId, :?paymentId, :?requestHash, :?amount, :?reason, 'PENDING', :?now, :?now,
+            VALUES (:?refundId, :?paymentId, :?requestHash, :?amount, :?reason, 'PENDING', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,
                 CURRENT_TIMESTAMP + CAST(:?horizonSeconds AS BIGINT) * INTERVAL '1' SECOND)
             ON CONFLICT DO NOTHING""";
     private static final String FIND = "SELECT * FROM refunds WHERE refund_id = :?refundId";
     private static final String FINISH = """
             UPDATE refunds SET status = :?status, vendor_refund_ref = :?ref, failure_code = :?failureCode,
-                failure_message = :?failureMessage, updated_at = :?now
+                failure_message = :?failureMessage, updated_at = CURRENT_TIMESTAMP
             WHERE refund_id = :?refundId AND status IN ('PENDING', 'UNKNOWN')""";
     // open refunds that can no longer be in flight (database clock): PENDING ones too, whose node
-    // stopped between the row and its finish; least recently looked at first
+    // stopped between the row and its finish; least recently looked at first. Every updated_at is the
+    // database's clock (never a node's): a node far behind would keep its rows first, one far ahead
+    // would starve its own, and 100 rows a round would let that decide which refunds are ever looked at
     private static final String OPEN_PAST_IN_FLIGHT = """
             SELECT * FROM refunds WHERE status IN ('PENDING', 'UNKNOWN') AND in_flight_until < CURRENT_TIMESTAMP
             ORDER BY updated_at LIMIT :?limit""";
@@ -32,7 +33,7 @@ public final class RefundStore {
             SELECT COUNT(*) AS n FROM refunds WHERE refund_id = :?refundId
               AND in_flight_until + CAST(:?seconds AS BIGINT) * INTERVAL '1' SECOND < CURRENT_TIMESTAMP""";
     private static final String LOOKED_AT = """
-            UPDATE refunds SET updated_at = :?now WHERE refund_id = :?refundId AND status IN ('PENDING', 'UNKNOWN')""";
+            UPDATE refunds SET updated_at = CURRENT_TIMESTAMP WHERE refund_id = :?refundId AND status IN ('PENDING', 'UNKNOWN')""";
     private static final String OPEN_ON_PAYMENT = """
             SELECT COUNT(*) AS n FROM refunds WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";
     private static final String REFUNDED_ON_PAYMENT = """
@@ -59,7 +60,6 @@ public final class RefundStore {
         p.put("requestHash", requestHash);
         p.put("amount", amount);
         p.put("reason", reason);
-        p.put("now", Instant.now());
         return sql.update(INSERT, p) == 1;
     }
 
@@ -81,7 +81,6 @@ public final class RefundStore {
         p.put("ref", ref);
         p.put("failureCode", failure == null ? null : failure.code());
         p.put("failureMessage", failure == null ? null : failure.message());
-        p.put("now", Instant.now());
         return sql.update(FINISH, p) == 1;
     }
 
@@ -101,7 +100,7 @@ public final class RefundStore {
 
     /** Stamps an open refund as looked at now, so the next rounds look at the others first. */
     public void lookedAt(String refundId) {
-        sql.update(LOOKED_AT, Map.of("refundId", refundId, "now", Instant.now()));
+        sql.update(LOOKED_AT, Map.of("refundId", refundId));
     }
 
     /** Runs {@code work} as one database transaction (see {@link Sql#inTransaction}). */
