@@ -26,6 +26,11 @@ public final class RefundStore {
     // stopped between the row and its finish; least recently looked at first. Every updated_at is the
     // database's clock (never a node's): a node far behind would keep its rows first, one far ahead
     // would starve its own, and 100 rows a round would let that decide which refunds are ever looked at
+    // a refund concluded never refunded that the vendor showed refunded after all
+    private static final String OVERTURN_NOT_REFUNDED = """
+            UPDATE refunds SET status = 'REFUNDED', vendor_refund_ref = :?ref, failure_code = NULL,
+                failure_message = NULL, updated_at = CURRENT_TIMESTAMP
+            WHERE refund_id = :?refundId AND status = 'FAILED' AND failure_code = 'NOT_REFUNDED'""";
     private static final String OPEN_PAST_IN_FLIGHT = """
             SELECT * FROM refunds WHERE status IN ('PENDING', 'UNKNOWN') AND in_flight_until < CURRENT_TIMESTAMP
             ORDER BY updated_at LIMIT :?limit""";
@@ -82,6 +87,17 @@ public final class RefundStore {
         p.put("failureCode", failure == null ? null : failure.code());
         p.put("failureMessage", failure == null ? null : failure.message());
         return sql.update(FINISH, p) == 1;
+    }
+
+    /**
+     * Moves a refund concluded never refunded (FAILED NOT_REFUNDED) to REFUNDED; false when it is not
+     * in that state (so only one learner overturns it).
+     */
+    public boolean overturnNotRefunded(String refundId, String ref) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("refundId", refundId);
+        p.put("ref", ref);
+        return sql.update(OVERTURN_NOT_REFUNDED, p) == 1;
     }
 
     /**

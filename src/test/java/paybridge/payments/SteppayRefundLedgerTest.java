@@ -165,6 +165,44 @@ abstract class SteppayRefundLedgerTest {
         assertThat(app().get("/api/payments/sl-lookup-fails").json().path("refundedAmount").asLong()).isEqualTo(1000);
     }
 
+    private double notRefundedOverturned() {
+        io.micrometer.core.instrument.Counter c = app().lookup(paybridge.observe.PaybridgeMeters.BEAN,
+                paybridge.observe.PaybridgeMeters.class).registry()
+                .find("paybridge.not_refunded.overturned").tag("vendor", "steppay").counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void aRefundedAnswerOverturnsANotRefundedConclusionDrawnWhileItWasOnItsWay() {
+        String idKey = paid("sl-overturn", 9000);
+        sandbox("/_control/cancel-answers/hold");
+        CompletableFuture<Response> refund = CompletableFuture.supplyAsync(() ->
+                app().postJson("/api/refunds", Commands.refund("sl-rf-13", "sl-overturn", 1000L)));
+        awaitCancelWebhook(idKey, 1); // the vendor applied the cancel; its answer is held
+        paybridge.ledger.Sql sql = new paybridge.ledger.Sql(app().context());
+        // what reconcile's "never refunded" leaves (a node stalled past the bound, a lagging lookup)
+        sql.inTransaction(() -> {
+            assertThat(sql.update("UPDATE refunds SET status = 'FAILED', failure_code = 'NOT_REFUNDED', "
+                    + "failure_message = 'test' WHERE refund_id = :?id AND status = 'PENDING'", Map.of("id", "sl-rf-13")))
+                    .isEqualTo(1);
+            assertThat(sql.update("UPDATE payments SET refund_reserved = refund_reserved - 1000 WHERE payment_id = :?id",
+                    Map.of("id", "sl-overturn"))).isEqualTo(1);
+            return null;
+        });
+        double before = notRefundedOverturned();
+        sandbox("/_control/cancel-answers/release");
+
+        Response answer = refund.join();
+        assertThat(answer.json().path("status").asText()).as(answer.body()).isEqualTo("REFUNDED");
+        assertThat(sql.query("SELECT status FROM refunds WHERE refund_id = :?id", Map.of("id", "sl-rf-13")).get(0)
+                .get("status")).isEqualTo("REFUNDED");
+        assertThat(app().lookup("paymentStore", paybridge.ledger.PaymentStore.class).find("sl-overturn").orElseThrow()
+                .refundReserved()).as("reserved again").isEqualTo(1000);
+        assertThat(returns("sl-overturn")).hasSize(1);
+        assertThat(sum("sl-overturn")).isEqualTo(8000);
+        assertThat(notRefundedOverturned()).isEqualTo(before + 1);
+    }
+
     @Test
     void withCancelHistoryBothOrdersAreOneEntryToo() {
         String idKey = paid("sl-history", 9000);
