@@ -41,6 +41,9 @@ public final class RefundStore {
             UPDATE refunds SET updated_at = CURRENT_TIMESTAMP WHERE refund_id = :?refundId AND status IN ('PENDING', 'UNKNOWN')""";
     private static final String OPEN_ON_PAYMENT = """
             SELECT COUNT(*) AS n FROM refunds WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";
+    private static final String OPEN_REFUNDS_ON_PAYMENT = """
+            SELECT * FROM refunds WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')
+            ORDER BY created_at, refund_id""";
     private static final String REFUNDED_ON_PAYMENT = """
             SELECT amount, vendor_refund_ref FROM refunds WHERE payment_id = :?paymentId AND status = 'REFUNDED'""";
     private static final String FORGET = "DELETE FROM refunds WHERE refund_id = :?refundId AND status = 'PENDING'";
@@ -127,6 +130,11 @@ public final class RefundStore {
     /** Refunds of the payment still in flight or undecided (PENDING, UNKNOWN). */
     public long openOnPayment(String paymentId) {
         return Sql.longValue(sql.query(OPEN_ON_PAYMENT, Map.of("paymentId", paymentId)).get(0).get("n"));
+    }
+
+    /** The payment's open (PENDING, UNKNOWN) refunds, oldest first. */
+    public List<RefundRecord> openRefundsOnPayment(String paymentId) {
+        return sql.query(OPEN_REFUNDS_ON_PAYMENT, Map.of("paymentId", paymentId)).stream().map(RefundRecord::of).toList();
     }
 
     /** A REFUNDED refund: the vendor's reference of its cancellation (null when the answer named none) and its amount. */

@@ -177,6 +177,28 @@ abstract class OpenRefundReconcileTest {
         assertThat(reserved("or-sp-2")).isZero();
     }
 
+    @Test
+    void twoRefundsOfOnePaymentLeftUnknownThatTheVendorNeverAppliedAreBothConcludedNotRefunded() {
+        assertThat(app().postJson("/api/payments", Commands.keyIn("or-two-1", 5000, false)).json().path("status")
+                .asText()).isEqualTo("PAID");
+        // both cancels' answers lost in an outage; the vendor applied neither
+        for (String id : new String[] {"or-two-rf-1", "or-two-rf-2"}) {
+            pendingByHand(id, "or-two-1", 1000);
+            refunds().finish(id, "UNKNOWN", null, new Failure("VENDOR_TIMEOUT", "no answer"));
+            ageInFlightBound(id, "'2' HOUR");
+        }
+        assertThat(reserved("or-two-1")).isEqualTo(2000);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(refund("or-two-rf-1").failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED);
+            assertThat(refund("or-two-rf-2").failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED);
+        });
+        assertThat(refund("or-two-rf-1").status()).isEqualTo("FAILED");
+        assertThat(refund("or-two-rf-2").status()).isEqualTo("FAILED");
+        assertThat(reserved("or-two-1")).as("both reservations released").isZero();
+        assertThat(entries("or-two-1")).as("the payment only").hasSize(1);
+    }
+
     /**
      * The order reconcile looks at open refunds in is the database's clock: each stamp (the row, a look,
      * the finish) is the database's CURRENT_TIMESTAMP. Built by a transaction whose database clock
