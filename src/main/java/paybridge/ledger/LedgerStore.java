@@ -66,6 +66,13 @@ public final class LedgerStore {
         return sql.query(BY_PAYMENT, Map.of("paymentId", paymentId)).stream().map(LedgerStore::entry).toList();
     }
 
+    private static final String HAS_KEY = "SELECT COUNT(*) AS n FROM ledger_entries WHERE event_key = :?eventKey";
+
+    /** Whether the ledger already holds an entry under this event key. */
+    public boolean has(String eventKey) {
+        return Sql.longValue(sql.query(HAS_KEY, Map.of("eventKey", eventKey)).get(0).get("n")) > 0;
+    }
+
     /** What the ledger says was returned to the customer for a payment (a positive number). */
     public long returned(String paymentId) {
         return Sql.longValue(sql.query(RETURNED, Map.of("paymentId", paymentId)).get(0).get("returned"));

@@ -1,7 +1,6 @@
 package paybridge.ledger;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,16 +14,23 @@ public final class RefundStore {
     private static final String INSERT = """
             INSERT INTO refunds (refund_id, payment_id, request_hash, amount, reason, status, created_at, updated_at,
                 in_flight_until)
-            VALUES (:?refundId, :?paymentId, :?requestHash, :?amount, :?reason, 'PENDING', :?now, :?now,
+            VALUES (:?refundId, :?paymentId, :?requestHash, :?amount, :?reason, 'PENDING', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,
                 CURRENT_TIMESTAMP + CAST(:?horizonSeconds AS BIGINT) * INTERVAL '1' SECOND)
             ON CONFLICT DO NOTHING""";
     private static final String FIND = "SELECT * FROM refunds WHERE refund_id = :?refundId";
     private static final String FINISH = """
             UPDATE refunds SET status = :?status, vendor_refund_ref = :?ref, failure_code = :?failureCode,
-                failure_message = :?failureMessage, updated_at = :?now
+                failure_message = :?failureMessage, updated_at = CURRENT_TIMESTAMP
             WHERE refund_id = :?refundId AND status IN ('PENDING', 'UNKNOWN')""";
     // open refunds that can no longer be in flight (database clock): PENDING ones too, whose node
-    // stopped between the row and its finish; least recently looked at first
+    // stopped between the row and its finish; least recently looked at first. Every updated_at is the
+    // database's clock (never a node's): a node far behind would keep its rows first, one far ahead
+    // would starve its own, and 100 rows a round would let that decide which refunds are ever looked at
+    // a refund concluded never refunded that the vendor showed refunded after all
+    private static final String OVERTURN_NOT_REFUNDED = """
+            UPDATE refunds SET status = 'REFUNDED', vendor_refund_ref = :?ref, failure_code = NULL,
+                failure_message = NULL, updated_at = CURRENT_TIMESTAMP
+            WHERE refund_id = :?refundId AND status = 'FAILED' AND failure_code = 'NOT_REFUNDED'""";
     private static final String OPEN_PAST_IN_FLIGHT = """
             SELECT * FROM refunds WHERE status IN ('PENDING', 'UNKNOWN') AND in_flight_until < CURRENT_TIMESTAMP
             ORDER BY updated_at LIMIT :?limit""";
@@ -32,9 +38,12 @@ public final class RefundStore {
             SELECT COUNT(*) AS n FROM refunds WHERE refund_id = :?refundId
               AND in_flight_until + CAST(:?seconds AS BIGINT) * INTERVAL '1' SECOND < CURRENT_TIMESTAMP""";
     private static final String LOOKED_AT = """
-            UPDATE refunds SET updated_at = :?now WHERE refund_id = :?refundId AND status IN ('PENDING', 'UNKNOWN')""";
+            UPDATE refunds SET updated_at = CURRENT_TIMESTAMP WHERE refund_id = :?refundId AND status IN ('PENDING', 'UNKNOWN')""";
     private static final String OPEN_ON_PAYMENT = """
             SELECT COUNT(*) AS n FROM refunds WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";
+    private static final String OPEN_REFUNDS_ON_PAYMENT = """
+            SELECT * FROM refunds WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')
+            ORDER BY created_at, refund_id""";
     private static final String REFUNDED_ON_PAYMENT = """
             SELECT amount, vendor_refund_ref FROM refunds WHERE payment_id = :?paymentId AND status = 'REFUNDED'""";
     private static final String FORGET = "DELETE FROM refunds WHERE refund_id = :?refundId AND status = 'PENDING'";
@@ -59,7 +68,6 @@ public final class RefundStore {
         p.put("requestHash", requestHash);
         p.put("amount", amount);
         p.put("reason", reason);
-        p.put("now", Instant.now());
         return sql.update(INSERT, p) == 1;
     }
 
@@ -81,8 +89,18 @@ public final class RefundStore {
         p.put("ref", ref);
         p.put("failureCode", failure == null ? null : failure.code());
         p.put("failureMessage", failure == null ? null : failure.message());
-        p.put("now", Instant.now());
         return sql.update(FINISH, p) == 1;
+    }
+
+    /**
+     * Moves a refund concluded never refunded (FAILED NOT_REFUNDED) to REFUNDED; false when it is not
+     * in that state (so only one learner overturns it).
+     */
+    public boolean overturnNotRefunded(String refundId, String ref) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("refundId", refundId);
+        p.put("ref", ref);
+        return sql.update(OVERTURN_NOT_REFUNDED, p) == 1;
     }
 
     /**
@@ -101,7 +119,7 @@ public final class RefundStore {
 
     /** Stamps an open refund as looked at now, so the next rounds look at the others first. */
     public void lookedAt(String refundId) {
-        sql.update(LOOKED_AT, Map.of("refundId", refundId, "now", Instant.now()));
+        sql.update(LOOKED_AT, Map.of("refundId", refundId));
     }
 
     /** Runs {@code work} as one database transaction (see {@link Sql#inTransaction}). */
@@ -112,6 +130,11 @@ public final class RefundStore {
     /** Refunds of the payment still in flight or undecided (PENDING, UNKNOWN). */
     public long openOnPayment(String paymentId) {
         return Sql.longValue(sql.query(OPEN_ON_PAYMENT, Map.of("paymentId", paymentId)).get(0).get("n"));
+    }
+
+    /** The payment's open (PENDING, UNKNOWN) refunds, oldest first. */
+    public List<RefundRecord> openRefundsOnPayment(String paymentId) {
+        return sql.query(OPEN_REFUNDS_ON_PAYMENT, Map.of("paymentId", paymentId)).stream().map(RefundRecord::of).toList();
     }
 
     /** A REFUNDED refund: the vendor's reference of its cancellation (null when the answer named none) and its amount. */

@@ -90,6 +90,16 @@ public final class PaybridgeMeters {
                 "vendor", vendor(vendor)).increment();
     }
 
+    /**
+     * Alert: a refund concluded never refunded (its reservation released) that the vendor's answer
+     * later showed refunded; it is REFUNDED now with its ledger entry.
+     */
+    public void notRefundedOverturned(String vendor) {
+        counter("paybridge.not_refunded.overturned",
+                "Refunds concluded not refunded that the vendor's answer later showed refunded (now REFUNDED): alert",
+                "vendor", vendor(vendor)).increment();
+    }
+
     /** One HTTP request to a vendor, connect to last byte (or failure). */
     public void vendorCall(String vendor, String operation, String outcome, long nanos) {
         String[] tags = {"vendor", vendor(vendor), "operation", outcome(operation), "outcome", outcome(outcome)};

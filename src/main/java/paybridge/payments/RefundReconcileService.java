@@ -101,10 +101,9 @@ public final class RefundReconcileService {
      * @param notRefundedAfter how long past the refund's in-flight bound "never refunded" must wait
      */
     public boolean settle(RefundRecord refund, PaymentRecord payment, VendorPayment found, Duration notRefundedAfter) {
-        if (!found.found() || refunds.openOnPayment(payment.paymentId()) != 1) {
-            LOG.warn("reconcile refundId={} paymentId={}: {}; left for an operator", refund.refundId(),
-                    payment.paymentId(), found.found() ? "another refund of the payment is still open"
-                            : "the vendor does not know the payment");
+        if (!found.found()) {
+            LOG.warn("reconcile refundId={} paymentId={}: the vendor does not know the payment; left for an operator",
+                    refund.refundId(), payment.paymentId());
             return false;
         }
         if (found.cancelInProgress()) {
@@ -112,6 +111,10 @@ public final class RefundReconcileService {
             LOG.info("reconcile refundId={} paymentId={}: the vendor shows a cancel in progress; looked up again later",
                     refund.refundId(), payment.paymentId());
             return false;
+        }
+        List<RefundRecord> open = refunds.openRefundsOnPayment(payment.paymentId());
+        if (open.size() > 1) {
+            return settleTogether(refund, open, payment, found, notRefundedAfter);
         }
         // what the vendor returned that no decided API refund of this payment accounts for
         List<RefundStore.Refunded> decided = refunds.refundedOnPayment(payment.paymentId());
@@ -123,18 +126,7 @@ public final class RefundReconcileService {
                         + "until {} past the in-flight bound", refund.refundId(), payment.paymentId(), notRefundedAfter);
                 return false;
             }
-            boolean settled = refunds.inTransaction(() -> {
-                if (!refunds.finish(refund.refundId(), "FAILED", null, new Failure(NOT_REFUNDED,
-                        "The vendor returned nothing for this refund: it never happened"))) {
-                    return false;
-                }
-                payments.releaseRefund(payment.paymentId(), refund.amount());
-                return true;
-            });
-            if (settled) {
-                log(refund, payment, "FAILED " + NOT_REFUNDED);
-            }
-            return settled;
+            return concludeNotRefunded(refund, payment);
         }
         // exactly one cancellation of this amount that no decided refund has claimed: this refund's
         // (a console cancel of the same amount would make two, or none: then an operator decides)
@@ -162,6 +154,99 @@ public final class RefundReconcileService {
             log(refund, payment, "REFUNDED");
         }
         return settled;
+    }
+
+    /** FAILED NOT_REFUNDED and its reservation released, one transaction; false when decided meanwhile. */
+    private boolean concludeNotRefunded(RefundRecord refund, PaymentRecord payment) {
+        boolean settled = refunds.inTransaction(() -> {
+            if (!refunds.finish(refund.refundId(), "FAILED", null, new Failure(NOT_REFUNDED,
+                    "The vendor returned nothing for this refund: it never happened"))) {
+                return false;
+            }
+            payments.releaseRefund(payment.paymentId(), refund.amount());
+            return true;
+        });
+        if (settled) {
+            log(refund, payment, "FAILED " + NOT_REFUNDED);
+        }
+        return settled;
+    }
+
+    /**
+     * Several refunds of one payment open at once (e.g. all left UNKNOWN by an outage): settled
+     * together, since the vendor's record shows only what was returned in all.
+     * <ul>
+     * <li>nothing returned beyond the decided refunds: none of them happened — each one past its bound
+     *     (and the vendor's settle horizon) is concluded FAILED NOT_REFUNDED, its reservation released
+     *     (one still in flight waits for its answer or a later round);</li>
+     * <li>once all are past their bounds, the vendor's unclaimed cancellations (distinct ids no decided
+     *     refund claims) pair one-to-one by amount with the open refunds, and add up to exactly what
+     *     was returned beyond the decided refunds: each refund REFUNDED with its cancellation, all in
+     *     one transaction (equal amounts are interchangeable: the money and the keys are the same);</li>
+     * <li>anything else: left for an operator (WARN).</li>
+     * </ul>
+     * True when {@code refund} itself was decided.
+     */
+    private boolean settleTogether(RefundRecord refund, List<RefundRecord> open, PaymentRecord payment,
+                                   VendorPayment found, Duration notRefundedAfter) {
+        List<RefundStore.Refunded> decided = refunds.refundedOnPayment(payment.paymentId());
+        Set<String> decidedRefs = decided.stream().map(RefundStore.Refunded::vendorRefundRef).collect(Collectors.toSet());
+        long decidedAmount = decided.stream().mapToLong(RefundStore.Refunded::amount).sum();
+        if (found.cancelledAmount() == decidedAmount) {
+            boolean thisOne = false;
+            for (RefundRecord r : open) {
+                if (refunds.pastInFlightBy(r.refundId(), notRefundedAfter) && concludeNotRefunded(r, payment)
+                        && r.refundId().equals(refund.refundId())) {
+                    thisOne = true;
+                }
+            }
+            return thisOne;
+        }
+        java.util.Map<String, VendorPayment.Cancellation> unclaimed = new java.util.LinkedHashMap<>();
+        for (VendorPayment.Cancellation c : found.cancellations()) {
+            if (c.cancellationId() != null && !decidedRefs.contains(c.cancellationId())) {
+                unclaimed.putIfAbsent(c.cancellationId(), c);
+            }
+        }
+        long unclaimedSum = unclaimed.values().stream().mapToLong(VendorPayment.Cancellation::amount).sum();
+        List<Long> cancelAmounts = unclaimed.values().stream().map(VendorPayment.Cancellation::amount).sorted().toList();
+        List<Long> refundAmounts = open.stream().map(RefundRecord::amount).sorted().toList();
+        boolean allPastBound = open.stream().allMatch(r -> refunds.pastInFlightBy(r.refundId(), Duration.ZERO));
+        if (!allPastBound || unclaimedSum != found.cancelledAmount() - decidedAmount
+                || !cancelAmounts.equals(refundAmounts)) {
+            LOG.warn("reconcile refundId={} paymentId={}: {} refunds of the payment open ({} KRW), the vendor returned {} "
+                    + "KRW no decided refund accounts for, in {} unclaimed cancellation(s){}; left for an operator",
+                    refund.refundId(), payment.paymentId(), open.size(), refundAmounts.stream().mapToLong(Long::longValue).sum(),
+                    found.cancelledAmount() - decidedAmount, unclaimed.size(),
+                    allPastBound ? "" : " (one of them may still be in flight)");
+            return false;
+        }
+        List<VendorPayment.Cancellation> free = new java.util.ArrayList<>(unclaimed.values());
+        try {
+            refunds.inTransaction(() -> {
+                for (RefundRecord r : open) {
+                    VendorPayment.Cancellation c = free.stream().filter(x -> x.amount() == r.amount()).findFirst()
+                            .orElseThrow();
+                    free.remove(c);
+                    if (!refunds.finish(r.refundId(), "REFUNDED", c.cancellationId(), null)) {
+                        throw new DecidedMeanwhile(); // an answer settled one: the next round sees the rest anew
+                    }
+                    ledger.append(event(payment, r, c.cancellationId(), found), LedgerSource.RECONCILE);
+                }
+                return null;
+            });
+        } catch (DecidedMeanwhile e) {
+            return false;
+        }
+        open.forEach(r -> log(r, payment, "REFUNDED"));
+        return true;
+    }
+
+    /** Rolls a joint settlement back when one of its refunds was decided meanwhile. */
+    private static final class DecidedMeanwhile extends RuntimeException {
+        DecidedMeanwhile() {
+            super("decided meanwhile", null, false, false);
+        }
     }
 
     private static PaymentEvent event(PaymentRecord payment, RefundRecord refund, String cancellationId,

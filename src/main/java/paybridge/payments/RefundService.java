@@ -181,10 +181,13 @@ public final class RefundService {
         // the refund's row, its ledger entry and its reservation change together (one transaction); the
         // row goes first: if another route (reconcile, past the in-flight bound) decided it meanwhile,
         // nothing else changes here
+        Overturn[] overturn = new Overturn[1];
         RefundStatus status = refunds.inTransaction(() -> switch (outcome.status()) {
             case REFUNDED -> {
                 if (!refunds.finish(request.refundId(), "REFUNDED", outcome.cancellationId(), null)) {
-                    yield null;
+                    // the vendor's answer wins over a "never refunded" concluded meanwhile (a stalled node)
+                    overturn[0] = overturnNotRefunded(payment, request, outcome);
+                    yield overturn[0] == null ? null : RefundStatus.REFUNDED;
                 }
                 recordReturn(payment, request, outcome);
                 yield RefundStatus.REFUNDED;
@@ -199,6 +202,13 @@ public final class RefundService {
             // the money stays reserved: the refund may have happened
             default -> refunds.finish(request.refundId(), "UNKNOWN", null, outcome.failure()) ? RefundStatus.UNKNOWN : null;
         });
+        if (overturn[0] != null) {
+            meters.notRefundedOverturned(payment.vendor());
+            LOG.error("refund refundId={} paymentId={} vendor={}: concluded not refunded, but the vendor's answer shows "
+                    + "it refunded; now REFUNDED with its ledger entry{}", request.refundId(), payment.paymentId(),
+                    payment.vendor(), overturn[0] == Overturn.RESERVED ? ""
+                            : " — MORE THAN REMAINED is now returned or reserved: check the payment with the vendor");
+        }
         if (status == null) {
             RefundRecord decided = refunds.find(request.refundId()).orElseThrow();
             return (RefundResult) replay(exchange, decided, decided.requestHash(), payment);
@@ -206,6 +216,35 @@ public final class RefundService {
         long returned = ledger.returned(payment.paymentId());
         return new RefundResult(request.refundId(), payment.paymentId(), status, request.amount(), returned,
                 payment.amount() - returned, outcome.failure());
+    }
+
+    /** How a "never refunded" conclusion was overturned: its amount reserved again, or past what remains. */
+    private enum Overturn { RESERVED, BEYOND_WHAT_REMAINS }
+
+    /**
+     * A REFUNDED answer for a refund concluded FAILED NOT_REFUNDED (its reservation released): the
+     * money left all the same, so the refund becomes REFUNDED, its amount is reserved again and its
+     * return entered — in the caller's transaction. When what remains no longer covers it (another
+     * refund took the released amount), it is recorded all the same (the money is gone) and reported.
+     * Null when the refund is in no such state (decided otherwise: nothing changes).
+     */
+    private Overturn overturnNotRefunded(PaymentRecord payment, RefundRequest request, RefundOutcome outcome) {
+        // whether it still fits is read before the row counts as REFUNDED (the check subtracts those)
+        boolean fits = refunds.find(request.refundId()).filter(r -> "FAILED".equals(r.status())
+                && RefundReconcileService.NOT_REFUNDED.equals(r.failureCode())).isPresent()
+                && payments.reserveRefundWithinReturns(payment.paymentId(), request.amount());
+        if (!refunds.overturnNotRefunded(request.refundId(), outcome.cancellationId())) {
+            if (fits) {
+                payments.releaseRefund(payment.paymentId(), request.amount());
+            }
+            return null;
+        }
+        if (!fits) {
+            // the reservation still guards what later refunds may take, up to the payment's amount
+            payments.reserveRefund(payment.paymentId(), request.amount());
+        }
+        recordReturn(payment, request, outcome);
+        return fits ? Overturn.RESERVED : Overturn.BEYOND_WHAT_REMAINS;
     }
 
     /**
@@ -218,6 +257,12 @@ public final class RefundService {
      *     lookup that showed this return, came first; or a later total), nothing is added, so a return
      *     is never counted twice under two keys. The payment's row is held meanwhile so two finishes
      *     take turns reading the sum.</li>
+     * <li>by the cancellation's id with the total unknown (the lookup after the cancel failed, or did
+     *     not list it yet): a webhook verified by a history-less receipt may already have recorded this
+     *     very return under the cumulative total it showed — the ledger's sum at the refund's start plus
+     *     this refund. If the ledger holds that entry, nothing is added. (Matched by its key, not by the
+     *     ledger's sum: another refund of the payment finishing meanwhile raises the sum too, and must
+     *     not make this one vanish.)</li>
      * </ul>
      */
     private void recordReturn(PaymentRecord payment, RefundRequest request, RefundOutcome outcome) {
@@ -231,10 +276,23 @@ public final class RefundService {
             if (amount <= 0) {
                 return;
             }
+        } else if (outcome.refundedTotal() < 0) {
+            // held while reading: the webhook's processing appends under the same lock
+            payments.lock(payment.paymentId());
+            if (ledger.has(returnEvent(payment, 0, null, total).eventKey())) {
+                LOG.info("refund refundId={} paymentId={}: its return is already in the ledger under the cumulative "
+                        + "total {} (learnt first from its webhook); not added again", request.refundId(),
+                        payment.paymentId(), total);
+                return;
+            }
         }
-        ledger.append(new PaymentEvent(payment.vendor(), payment.paymentId(), payment.vendorPaymentRef(),
-                payment.subscriptionId(), EventType.REFUNDED, -amount, payment.currency(),
-                outcome.ledgerCancellationId(), total, Instant.now()), LedgerSource.API);
+        ledger.append(returnEvent(payment, amount, outcome.ledgerCancellationId(), total), LedgerSource.API);
+    }
+
+    private static PaymentEvent returnEvent(PaymentRecord payment, long amount, String cancellationId, long total) {
+        return new PaymentEvent(payment.vendor(), payment.paymentId(), payment.vendorPaymentRef(),
+                payment.subscriptionId(), EventType.REFUNDED, -amount, payment.currency(), cancellationId, total,
+                Instant.now());
     }
 
     public static int httpStatus(RefundResult result) {

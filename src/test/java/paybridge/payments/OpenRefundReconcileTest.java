@@ -176,4 +176,55 @@ abstract class OpenRefundReconcileTest {
                 assertThat(refund("or-sp-rf-2").failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED));
         assertThat(reserved("or-sp-2")).isZero();
     }
+
+    @Test
+    void twoRefundsOfOnePaymentLeftUnknownThatTheVendorNeverAppliedAreBothConcludedNotRefunded() {
+        assertThat(app().postJson("/api/payments", Commands.keyIn("or-two-1", 5000, false)).json().path("status")
+                .asText()).isEqualTo("PAID");
+        // both cancels' answers lost in an outage; the vendor applied neither
+        for (String id : new String[] {"or-two-rf-1", "or-two-rf-2"}) {
+            pendingByHand(id, "or-two-1", 1000);
+            refunds().finish(id, "UNKNOWN", null, new Failure("VENDOR_TIMEOUT", "no answer"));
+            ageInFlightBound(id, "'2' HOUR");
+        }
+        assertThat(reserved("or-two-1")).isEqualTo(2000);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(refund("or-two-rf-1").failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED);
+            assertThat(refund("or-two-rf-2").failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED);
+        });
+        assertThat(refund("or-two-rf-1").status()).isEqualTo("FAILED");
+        assertThat(refund("or-two-rf-2").status()).isEqualTo("FAILED");
+        assertThat(reserved("or-two-1")).as("both reservations released").isZero();
+        assertThat(entries("or-two-1")).as("the payment only").hasSize(1);
+    }
+
+    /**
+     * The order reconcile looks at open refunds in is the database's clock: each stamp (the row, a look,
+     * the finish) is the database's CURRENT_TIMESTAMP. Built by a transaction whose database clock
+     * stands still (CURRENT_TIMESTAMP is its start, on H2 and PostgreSQL) while the node's clock runs
+     * on past it: a stamp from the node's clock is seconds off, one from the database's is exact.
+     */
+    @Test
+    void everyRefundStampIsTheDatabasesClockNotTheNodes() {
+        assertThat(app().postJson("/api/payments", Commands.keyIn("or-clock-1", 3000, false)).json().path("status")
+                .asText()).isEqualTo("PAID");
+        String atDbClock = "SELECT COUNT(*) AS n FROM refunds WHERE refund_id = :?refundId"
+                + " AND created_at = CURRENT_TIMESTAMP AND updated_at = CURRENT_TIMESTAMP";
+        long[] stamped = refunds().inTransaction(() -> {
+            Instant dbNow = Sql.instant(sql().query("SELECT CURRENT_TIMESTAMP AS t", Map.of()).get(0).get("t"));
+            // the node's clock two seconds past the database's as this transaction sees it
+            await().atMost(Duration.ofSeconds(20)).until(() -> Instant.now().isAfter(dbNow.plusSeconds(2)));
+            long[] n = new long[3];
+            refunds().insert("clock-rf-1", "or-clock-1", "h", 1000, "test", Duration.ofHours(1));
+            n[0] = Sql.longValue(sql().query(atDbClock, Map.of("refundId", "clock-rf-1")).get(0).get("n"));
+            refunds().lookedAt("clock-rf-1");
+            n[1] = Sql.longValue(sql().query(atDbClock, Map.of("refundId", "clock-rf-1")).get(0).get("n"));
+            refunds().finish("clock-rf-1", "FAILED", null, new Failure("TEST", "test"));
+            n[2] = Sql.longValue(sql().query(atDbClock.replace(" AND created_at = CURRENT_TIMESTAMP", ""),
+                    Map.of("refundId", "clock-rf-1")).get(0).get("n"));
+            return n;
+        });
+        assertThat(stamped).as("inserted, looked at, finished: each on the database's clock").containsExactly(1, 1, 1);
+    }
 }

@@ -111,4 +111,31 @@ class RefundReconcileRulesTest {
         assertThat(settled.status()).isEqualTo("FAILED");
         assertThat(settled.failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED);
     }
+
+    @Test
+    void twoOpenRefundsPairedOneToOneWithTheVendorsUnclaimedCancellationsAreBothRefunded() {
+        PaymentRecord p = paidWithUnknownRefund("rr-two", "rr-rf-4");
+        assertThat(refunds.insert("rr-rf-5", p.paymentId(), "by-hand", 700, "second")).isTrue();
+        refunds.finish("rr-rf-5", "UNKNOWN", null, null);
+        long rf4 = refunds.find("rr-rf-4").orElseThrow().amount();
+
+        assertThat(reconcile.settle(refunds.find("rr-rf-4").orElseThrow(), p, record(p,
+                new VendorPayment.Cancellation("cx-700", 700, Instant.now()),
+                new VendorPayment.Cancellation("cx-" + rf4, rf4, Instant.now())))).isTrue();
+
+        assertThat(refunds.refundedOnPayment(p.paymentId())).containsExactlyInAnyOrder(
+                new RefundStore.Refunded("cx-" + rf4, rf4), new RefundStore.Refunded("cx-700", 700));
+        assertThat(entries(p.paymentId())).as("PAID and two returns").hasSize(3);
+    }
+
+    @Test
+    void twoOpenRefundsAndAReturnThatPairsWithNeitherAreLeftToAnOperator() {
+        PaymentRecord p = paidWithUnknownRefund("rr-two-odd", "rr-rf-6");
+        assertThat(refunds.insert("rr-rf-7", p.paymentId(), "by-hand", 700, "second")).isTrue();
+
+        assertThat(reconcile.settle(refunds.find("rr-rf-6").orElseThrow(), p, record(p,
+                new VendorPayment.Cancellation("cx-odd", 300, Instant.now())))).isFalse();
+        assertThat(refunds.find("rr-rf-6").orElseThrow().status()).isEqualTo("UNKNOWN");
+        assertThat(refunds.find("rr-rf-7").orElseThrow().status()).isEqualTo("PENDING");
+    }
 }

@@ -36,6 +36,7 @@ abstract class SteppayRefundLedgerTest {
     void vendorDefaults() {
         sandbox("/_control/cancel-answers/release");
         sandbox("/_control/cancel-history/on");
+        sandbox("/_control/receipts/ok");
     }
 
     private Response sandbox(String path) {
@@ -140,6 +141,66 @@ abstract class SteppayRefundLedgerTest {
         replay(awaitCancelWebhook(idKey, 2));
         assertThat(returns("sl-webhook-first")).hasSize(2);
         assertThat(sum("sl-webhook-first")).isEqualTo(7500);
+    }
+
+    @Test
+    void aReturnItsWebhookRecordsFirstIsOneEntryWhenTheLookupAfterTheCancelFails() {
+        sandbox("/_control/cancel-history/off");
+        String idKey = paid("sl-lookup-fails", 9000);
+        sandbox("/_control/cancel-answers/hold");
+        CompletableFuture<Response> refund = CompletableFuture.supplyAsync(() ->
+                app().postJson("/api/refunds", Commands.refund("sl-rf-12", "sl-lookup-fails", 1000L)));
+        // the webhook, verified by a history-less receipt, records the return under the cumulative total
+        replay(awaitCancelWebhook(idKey, 1));
+        assertThat(returns("sl-lookup-fails")).hasSize(1);
+        // then the cancel's answer comes, and the receipt lookup after it fails: the answer knows only its tid
+        sandbox("/_control/receipts/fail");
+        sandbox("/_control/cancel-answers/release");
+
+        Response answer = refund.join();
+        assertThat(answer.json().path("status").asText()).as(answer.body()).isEqualTo("REFUNDED");
+        sandbox("/_control/receipts/ok");
+        assertThat(returns("sl-lookup-fails")).as("one return, not a second one under the tid").hasSize(1);
+        assertThat(sum("sl-lookup-fails")).as("the vendor's paid - returned: 9000 - 1000").isEqualTo(8000);
+        assertThat(app().get("/api/payments/sl-lookup-fails").json().path("refundedAmount").asLong()).isEqualTo(1000);
+    }
+
+    private double notRefundedOverturned() {
+        io.micrometer.core.instrument.Counter c = app().lookup(paybridge.observe.PaybridgeMeters.BEAN,
+                paybridge.observe.PaybridgeMeters.class).registry()
+                .find("paybridge.not_refunded.overturned").tag("vendor", "steppay").counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void aRefundedAnswerOverturnsANotRefundedConclusionDrawnWhileItWasOnItsWay() {
+        String idKey = paid("sl-overturn", 9000);
+        sandbox("/_control/cancel-answers/hold");
+        CompletableFuture<Response> refund = CompletableFuture.supplyAsync(() ->
+                app().postJson("/api/refunds", Commands.refund("sl-rf-13", "sl-overturn", 1000L)));
+        awaitCancelWebhook(idKey, 1); // the vendor applied the cancel; its answer is held
+        paybridge.ledger.Sql sql = new paybridge.ledger.Sql(app().context());
+        // what reconcile's "never refunded" leaves (a node stalled past the bound, a lagging lookup)
+        sql.inTransaction(() -> {
+            assertThat(sql.update("UPDATE refunds SET status = 'FAILED', failure_code = 'NOT_REFUNDED', "
+                    + "failure_message = 'test' WHERE refund_id = :?id AND status = 'PENDING'", Map.of("id", "sl-rf-13")))
+                    .isEqualTo(1);
+            assertThat(sql.update("UPDATE payments SET refund_reserved = refund_reserved - 1000 WHERE payment_id = :?id",
+                    Map.of("id", "sl-overturn"))).isEqualTo(1);
+            return null;
+        });
+        double before = notRefundedOverturned();
+        sandbox("/_control/cancel-answers/release");
+
+        Response answer = refund.join();
+        assertThat(answer.json().path("status").asText()).as(answer.body()).isEqualTo("REFUNDED");
+        assertThat(sql.query("SELECT status FROM refunds WHERE refund_id = :?id", Map.of("id", "sl-rf-13")).get(0)
+                .get("status")).isEqualTo("REFUNDED");
+        assertThat(app().lookup("paymentStore", paybridge.ledger.PaymentStore.class).find("sl-overturn").orElseThrow()
+                .refundReserved()).as("reserved again").isEqualTo(1000);
+        assertThat(returns("sl-overturn")).hasSize(1);
+        assertThat(sum("sl-overturn")).isEqualTo(8000);
+        assertThat(notRefundedOverturned()).isEqualTo(before + 1);
     }
 
     @Test

@@ -53,7 +53,8 @@ import paybridge.sandbox.steppay.SteppayPayment.Status;
  * (a cancel Steppay accepts and processes later: {@code CANCEL_PROGRESS} meanwhile), and
  * {@code POST /_control/cancel-history/{on|off}} (receipts with or without {@code cancelHistory}),
  * {@code POST /_control/cancel-answers/{hold|release}} (cancels applied and announced at once, their
- * answers held back until released).
+ * answers held back until released), {@code POST /_control/receipts/{fail|ok}} (receipt lookups
+ * answered 503 until ok again).
  * Amount {@value #FORBIDDEN_DECLINE} (a charge or a cancel) is refused with a 403 business error.
  * <p>
  * <b>Seeded at start:</b> a COMPLETE {@code CARD_BILL} payment of 100 KRW with idKey
@@ -84,6 +85,8 @@ public final class SteppaySimulator {
 
     // receipts list cancelHistory unless a test turned it off (POST /_control/cancel-history/off)
     private volatile boolean cancelHistory = true;
+    // receipts answer 503 while a test turned them off (POST /_control/receipts/fail): a lookup that fails
+    private volatile boolean receiptsFail;
     // while held (POST /_control/cancel-answers/hold), a cancel is applied and announced at once but its
     // answer waits for /_control/cancel-answers/release: what the vendor's webhook does meanwhile is seen first
     private volatile boolean holdCancelAnswers;
@@ -127,6 +130,7 @@ public final class SteppaySimulator {
         router.post("/_control/cancel-complete/:idKey").handler(this::cancelComplete);
         router.post("/_control/cancel-history/:onOff").handler(this::cancelHistorySwitch);
         router.post("/_control/cancel-answers/:holdOrRelease").handler(this::cancelAnswers);
+        router.post("/_control/receipts/:failOrOk").handler(this::receiptsSwitch);
         router.route().last().handler(ctx -> answer(ctx, 404, error("NOT_FOUND", "존재하지 않는 API 입니다.", null)));
         // A failure handler on the sub-router itself: a sub-router's errorHandler is not consulted
         // for failures raised inside it (the root router's is), so errors keep Steppay's shape here.
@@ -337,7 +341,9 @@ public final class SteppaySimulator {
 
     private void receipt(RoutingContext ctx) {
         SteppayPayment payment = store.byIdKey(ctx.pathParam("idKey"));
-        if (payment == null) {
+        if (receiptsFail) {
+            answer(ctx, 503, error("SERVICE_UNAVAILABLE", "잠시 후 다시 시도해 주세요.", null));
+        } else if (payment == null) {
             answer(ctx, 404, paymentNotFound());
         } else {
             answer(ctx, 200, payment.receipt(cancelHistory));
@@ -473,6 +479,16 @@ public final class SteppaySimulator {
         }
         cancelHistory = "on".equals(onOff);
         write(ctx, 200, new JsonObject().put("cancelHistory", cancelHistory));
+    }
+
+    private void receiptsSwitch(RoutingContext ctx) {
+        String mode = ctx.pathParam("failOrOk");
+        if (!"fail".equals(mode) && !"ok".equals(mode)) {
+            write(ctx, 400, invalidRequest(new JsonArray().add(problem("mode", "fail 또는 ok 이어야 합니다."))));
+            return;
+        }
+        receiptsFail = "fail".equals(mode);
+        write(ctx, 200, new JsonObject().put("receiptsFail", receiptsFail));
     }
 
     /** The optional {@code amount} of a control call; all that remains when absent, null when invalid. */

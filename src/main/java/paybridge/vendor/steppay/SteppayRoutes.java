@@ -14,6 +14,7 @@ import paybridge.vendor.RefundOutcomeStatus;
 import paybridge.vendor.RefundRequest;
 import paybridge.vendor.VendorPayment;
 import paybridge.vendor.VendorUnavailableException;
+import paybridge.vendor.http.OperationDeadline;
 import paybridge.vendor.http.VendorCall;
 import paybridge.vendor.http.VendorHttp;
 
@@ -85,6 +86,9 @@ public class SteppayRoutes extends RouteBuilder {
                 .filter(e -> e.getProperty(OUTCOME, RefundOutcome.class).status() == RefundOutcomeStatus.REFUNDED)
                     .process(e -> {
                         RefundRequest refund = e.getProperty(COMMAND, RefundRequest.class);
+                        // the operation's budget bounds the cancel, not this read after it: a cancel answered
+                        // at the budget's end still gets its receipt (else its return is keyed apart)
+                        e.removeProperty(OperationDeadline.PROPERTY);
                         e.setProperty(VendorCall.REQUEST, SteppayRequests.receipt(refund.vendorPaymentRef()));
                         e.setProperty(VendorCall.HEADERS, auth);
                     })
