@@ -113,13 +113,16 @@ public final class RefundReconcileService {
             return false;
         }
         List<RefundRecord> open = refunds.openRefundsOnPayment(payment.paymentId());
-        if (open.size() > 1) {
-            return settleTogether(refund, open, payment, found, notRefundedAfter);
-        }
         // what the vendor returned that no decided API refund of this payment accounts for
         List<RefundStore.Refunded> decided = refunds.refundedOnPayment(payment.paymentId());
         Set<String> decidedRefs = decided.stream().map(RefundStore.Refunded::vendorRefundRef).collect(Collectors.toSet());
         long decidedAmount = decided.stream().mapToLong(RefundStore.Refunded::amount).sum();
+        if (itemized(found, decided)) {
+            return attributeByCancellation(refund, open, payment, found, decidedRefs, notRefundedAfter);
+        }
+        if (open.size() > 1) {
+            return settleTogether(refund, open, payment, found, notRefundedAfter);
+        }
         if (found.cancelledAmount() == decidedAmount) {
             if (!notRefundedAfter.isZero() && !refunds.pastInFlightBy(refund.refundId(), notRefundedAfter)) {
                 LOG.debug("reconcile refundId={} paymentId={}: nothing returned yet; the vendor may still apply it "
@@ -154,6 +157,94 @@ public final class RefundReconcileService {
             log(refund, payment, "REFUNDED");
         }
         return settled;
+    }
+
+    /**
+     * The record lists every return with its own id (iamport's cancel history, Steppay's with
+     * {@code cancelHistory}) and every decided refund names the return it was: each return can then
+     * be told apart, whatever else happened to the payment (a console cancel beside the refund).
+     */
+    private static boolean itemized(VendorPayment found, List<RefundStore.Refunded> decided) {
+        long listed = 0;
+        for (VendorPayment.Cancellation c : found.cancellations()) {
+            if (c.cancellationId() == null) {
+                return false;
+            }
+            listed += c.amount();
+        }
+        return listed == found.cancelledAmount() && decided.stream().allMatch(d -> d.vendorRefundRef() != null);
+    }
+
+    /**
+     * The open refunds of a payment against an itemized record, amount by amount: a refund returns
+     * exactly its amount in one return, so for the open refunds of amount {@code a} and the returns of
+     * amount {@code a} no decided refund claims —
+     * <ul>
+     * <li>no such return: none of those refunds happened, each past its bound (and the vendor's settle
+     *     horizon) is FAILED NOT_REFUNDED, its reservation released;</li>
+     * <li>as many returns as refunds, all past their bounds: each REFUNDED with one of them (equal
+     *     amounts are interchangeable: the money and the keys are the same), in one transaction;</li>
+     * <li>otherwise (more returns of that amount than refunds: a console cancel of the same amount; or
+     *     fewer): left for an operator.</li>
+     * </ul>
+     * Returns of other amounts are not these refunds' (console cancels, learnt by their webhooks).
+     * True when {@code refund} itself was decided.
+     */
+    private boolean attributeByCancellation(RefundRecord refund, List<RefundRecord> open, PaymentRecord payment,
+                                            VendorPayment found, Set<String> decidedRefs, Duration notRefundedAfter) {
+        boolean thisOne = false;
+        java.util.Map<Long, List<RefundRecord>> byAmount = open.stream()
+                .collect(Collectors.groupingBy(RefundRecord::amount, java.util.LinkedHashMap::new, Collectors.toList()));
+        for (var group : byAmount.entrySet()) {
+            if (attributeAmount(group.getKey(), group.getValue(), payment, found, decidedRefs, notRefundedAfter)
+                    && group.getValue().stream().anyMatch(r -> r.refundId().equals(refund.refundId()))) {
+                thisOne = refunds.find(refund.refundId()).map(r -> !"PENDING".equals(r.status()) && !"UNKNOWN".equals(r.status())).orElse(false);
+            }
+        }
+        return thisOne;
+    }
+
+    /** One amount's open refunds against the unclaimed returns of that amount; true when any was decided. */
+    private boolean attributeAmount(long amount, List<RefundRecord> same, PaymentRecord payment, VendorPayment found,
+                                    Set<String> decidedRefs, Duration notRefundedAfter) {
+        java.util.Map<String, VendorPayment.Cancellation> returns = new java.util.LinkedHashMap<>();
+        for (VendorPayment.Cancellation c : found.cancellations()) {
+            if (c.amount() == amount && !decidedRefs.contains(c.cancellationId())) {
+                returns.putIfAbsent(c.cancellationId(), c);
+            }
+        }
+        if (returns.isEmpty()) {
+            boolean any = false;
+            for (RefundRecord r : same) {
+                any |= refunds.pastInFlightBy(r.refundId(), notRefundedAfter) && concludeNotRefunded(r, payment);
+            }
+            return any;
+        }
+        boolean allPastBound = same.stream().allMatch(r -> refunds.pastInFlightBy(r.refundId(), Duration.ZERO));
+        if (returns.size() != same.size() || !allPastBound) {
+            LOG.warn("reconcile paymentId={}: {} open refund(s) of {} KRW, {} unclaimed return(s) of that amount at the "
+                    + "vendor{}; left for an operator", payment.paymentId(), same.size(), amount, returns.size(),
+                    allPastBound ? "" : " (one of the refunds may still be in flight)");
+            return false;
+        }
+        List<VendorPayment.Cancellation> free = new java.util.ArrayList<>(returns.values());
+        try {
+            refunds.inTransaction(() -> {
+                for (RefundRecord r : same) {
+                    VendorPayment.Cancellation c = free.remove(0);
+                    if (!refunds.finish(r.refundId(), "REFUNDED", c.cancellationId(), null)) {
+                        throw new DecidedMeanwhile(); // an answer settled one: the next round sees the rest anew
+                    }
+                    // keyed by the return: if its webhook recorded it already, this is the same entry
+                    ledger.append(event(payment, r, c.cancellationId(), found), LedgerSource.RECONCILE);
+                }
+                return null;
+            });
+        } catch (DecidedMeanwhile e) {
+            return false;
+        }
+        same.forEach(r -> log(r, payment, "REFUNDED"));
+        return true;
     }
 
     /** FAILED NOT_REFUNDED and its reservation released, one transaction; false when decided meanwhile. */

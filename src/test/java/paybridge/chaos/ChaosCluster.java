@@ -94,6 +94,8 @@ final class ChaosCluster implements AutoCloseable {
         // short bounds, so a run of minutes sees reconcile, leases and stale runs at work many times
         env.put("PAYBRIDGE_VENDOR_TIMEOUT", "PT2S");
         env.put("PAYBRIDGE_VENDOR_IN_FLIGHT_MARGIN", "PT5S");
+        // Steppay may apply a refund late (P2D in production): here the sandbox applies it at once or never
+        env.put("STEPPAY_REFUND_SETTLE_HORIZON", "PT10S");
         env.put("PAYBRIDGE_HTTP_REQUEST_TIMEOUT", "PT20S");
         env.put("PAYBRIDGE_RECONCILE_INTERVAL", "PT2S");
         env.put("PAYBRIDGE_RECONCILE_ALERT_AFTER", "PT1M");

@@ -129,13 +129,33 @@ class RefundReconcileRulesTest {
     }
 
     @Test
-    void twoOpenRefundsAndAReturnThatPairsWithNeitherAreLeftToAnOperator() {
+    void twoOpenRefundsAndAReturnThatPairsWithNeitherNeverHappened() {
         PaymentRecord p = paidWithUnknownRefund("rr-two-odd", "rr-rf-6");
         assertThat(refunds.insert("rr-rf-7", p.paymentId(), "by-hand", 700, "second")).isTrue();
+        assertThat(payments.reserveRefund(p.paymentId(), 700)).isTrue();
 
+        // a refund returns exactly its amount: a return of 300 is neither of them (a console cancel)
         assertThat(reconcile.settle(refunds.find("rr-rf-6").orElseThrow(), p, record(p,
-                new VendorPayment.Cancellation("cx-odd", 300, Instant.now())))).isFalse();
-        assertThat(refunds.find("rr-rf-6").orElseThrow().status()).isEqualTo("UNKNOWN");
-        assertThat(refunds.find("rr-rf-7").orElseThrow().status()).isEqualTo("PENDING");
+                new VendorPayment.Cancellation("cx-odd", 300, Instant.now())))).isTrue();
+        assertThat(refunds.find("rr-rf-6").orElseThrow().failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED);
+        assertThat(refunds.find("rr-rf-7").orElseThrow().failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED);
+        assertThat(payments.find(p.paymentId()).orElseThrow().refundReserved()).isZero();
+    }
+
+    @Test
+    void aConsoleCancelOfAnotherAmountBesideItIsNotThisRefund() {
+        // the refund's own return is there beside the console cancel: REFUNDED by it
+        PaymentRecord p = paidWithUnknownRefund("rr-console-refunded", "rr-rf-8");
+        assertThat(reconcile.settle(refunds.find("rr-rf-8").orElseThrow(), p, record(p,
+                new VendorPayment.Cancellation("cx-console", 500, Instant.now()),
+                new VendorPayment.Cancellation("cx-mine", 1000, Instant.now())))).isTrue();
+        assertThat(refunds.refundedOnPayment(p.paymentId())).containsExactly(new RefundStore.Refunded("cx-mine", 1000));
+
+        // only the console cancel: this refund never happened, its reservation released
+        PaymentRecord q = paidWithUnknownRefund("rr-console-only", "rr-rf-9");
+        assertThat(reconcile.settle(refunds.find("rr-rf-9").orElseThrow(), q, record(q,
+                new VendorPayment.Cancellation("cx-console-2", 500, Instant.now())))).isTrue();
+        assertThat(refunds.find("rr-rf-9").orElseThrow().failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED);
+        assertThat(payments.find(q.paymentId()).orElseThrow().refundReserved()).isZero();
     }
 }
