@@ -266,8 +266,12 @@ public final class WebhookProcessor {
             if (mismatch != null) {
                 return Outcome.rejected(mismatch, p.paymentId());
             }
-            settle(p, found, state);
-            record(vendor, p.paymentId(), p.subscriptionId(), found, p.amount());
+            // the payment's new state and every money fact the record shows commit together
+            payments.inTransaction(() -> {
+                settle(p, found, state);
+                record(vendor, p.paymentId(), p.subscriptionId(), found, p.amount());
+                return null;
+            });
             return new Outcome("PROCESSED", null, p.paymentId(), headline, false);
         }
 
