@@ -20,6 +20,7 @@ import javax.sql.DataSource;
  */
 public final class Transactions {
     private static final ThreadLocal<Connection> CURRENT = new ThreadLocal<>();
+    private static final ThreadLocal<java.util.List<Runnable>> AFTER_COMMIT = new ThreadLocal<>();
 
     private final DataSource pool;
 
@@ -42,9 +43,13 @@ public final class Transactions {
         try {
             connection.setAutoCommit(false);
             CURRENT.set(StatementParameterCount.counted(connection));
+            AFTER_COMMIT.set(new java.util.ArrayList<>());
             T result = work.get();
             CURRENT.remove();
             connection.commit();
+            java.util.List<Runnable> committed = AFTER_COMMIT.get();
+            AFTER_COMMIT.remove();
+            committed.forEach(Runnable::run);
             return result;
         } catch (RuntimeException | Error e) {
             CURRENT.remove();
@@ -56,6 +61,7 @@ public final class Transactions {
             throw new IllegalStateException("Transaction not committed: " + e.getMessage(), e);
         } finally {
             CURRENT.remove();
+            AFTER_COMMIT.remove();
             try {
                 connection.setAutoCommit(true);
             } catch (SQLException ignored) {
@@ -75,6 +81,20 @@ public final class Transactions {
             work.run();
             return null;
         });
+    }
+
+    /**
+     * Runs {@code action} once this thread's transaction has committed (never, if it rolls back), or
+     * at once outside a transaction: an alert or a counter for a change must not go out for a change
+     * that an enclosing transaction may still roll back.
+     */
+    public static void afterCommit(Runnable action) {
+        java.util.List<Runnable> pending = AFTER_COMMIT.get();
+        if (pending == null) {
+            action.run();
+        } else {
+            pending.add(action);
+        }
     }
 
     /** True while this thread is inside {@link #run}. */

@@ -12,6 +12,7 @@ import paybridge.canonical.PaymentStatus;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
 import paybridge.ledger.PaymentStore;
+import paybridge.ledger.Transactions;
 import paybridge.observe.PaybridgeMeters;
 
 /**
@@ -65,14 +66,15 @@ public final class ConclusionOverturn {
                     : p.vendorPaymentRef(), p.subscriptionId(), EventType.PAID, p.amount(), p.currency(), null, 0,
                     occurredAt == null ? Instant.now() : occurredAt), source);
             alsoRecord.run();
+            // after the outermost commit: a webhook or reconcile may run this inside a larger transaction
+            Transactions.afterCommit(() -> {
+                meters.notChargedOverturned(p.vendor());
+                LOG.error("paymentId={} vendor={} was concluded FAILED {} but the vendor's record shows it charged "
+                                + "(learnt from {}): now PAID; a billing period re-sent meanwhile may be charged twice, "
+                                + "check it", p.paymentId(), p.vendor(), p.failureCode(), source);
+            });
             return true;
         });
-        if (done) {
-            meters.notChargedOverturned(p.vendor());
-            LOG.error("paymentId={} vendor={} was concluded FAILED {} but the vendor's record shows it charged "
-                            + "(learnt from {}): now PAID; a billing period re-sent meanwhile may be charged twice, check it",
-                    p.paymentId(), p.vendor(), p.failureCode(), source);
-        }
         return done;
     }
 }

@@ -62,6 +62,20 @@ class TransactionsTest {
         });
         assertThat(Transactions.active()).isFalse();
         assertThat(count(sql, a, b)).isEqualTo(2);
+
+        // what waits for the commit: after the outermost commit, never after a rollback, at once outside
+        java.util.List<String> done = new java.util.ArrayList<>();
+        sql.inTransaction(() -> {
+            sql.inTransaction(() -> Transactions.afterCommit(() -> done.add("committed")));
+            assertThat(done).as("not before the outer commit").isEmpty();
+        });
+        assertThat(done).containsExactly("committed");
+        assertThatThrownBy(() -> sql.inTransaction(() -> {
+            Transactions.afterCommit(() -> done.add("rolled back"));
+            throw new IllegalStateException("rollback");
+        })).hasMessage("rollback");
+        Transactions.afterCommit(() -> done.add("outside"));
+        assertThat(done).containsExactly("committed", "outside");
     }
 
     private static void tellsTheDatabasesTime(Sql sql) {
