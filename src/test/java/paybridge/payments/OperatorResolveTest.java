@@ -10,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import paybridge.testing.RefuseLedgerEntry;
 import paybridge.testing.RunningPaybridge;
 import paybridge.testing.RunningPaybridge.Response;
 
@@ -55,8 +56,8 @@ class OperatorResolveTest {
                 "paybridge.webhook.processing-enabled", "false"))) {
             assertThat(app.postJson("/api/payments", Commands.billingKey("o-atomic-1", "steppay", 4003, Commands.STEPPAY_KEY))
                     .json().path("status").asText()).isEqualTo("UNKNOWN");
-            ChargeInFlightTest.sql(app, "CREATE TRIGGER fail_operator_entry BEFORE INSERT ON ledger_entries "
-                    + "FOR EACH ROW CALL '" + FailOperatorEntryTrigger.class.getName() + "'");
+            ChargeInFlightTest.sql(app, RefuseLedgerEntry.create("fail_operator_entry",
+                    row -> "OPERATOR".equals(row.get("source"))));
             Response[] failed = new Response[1];
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 failed[0] = app.postJson("/api/payments/o-atomic-1/resolve", PAID);

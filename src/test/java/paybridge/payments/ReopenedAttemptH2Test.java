@@ -2,6 +2,7 @@ package paybridge.payments;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import paybridge.testing.RefuseLedgerEntry;
 import paybridge.testing.RunningPaybridge;
 import paybridge.testing.ScriptedIamport;
 
@@ -38,8 +39,8 @@ class ReopenedAttemptH2Test extends ReopenedAttemptTest {
 
     @Override
     void installReturnFailure() throws Exception {
-        ChargeInFlightTest.sql(app, "CREATE TRIGGER fail_return_entry BEFORE INSERT ON ledger_entries "
-                + "FOR EACH ROW CALL '" + FailReturnEntryTrigger.class.getName() + "'");
+        ChargeInFlightTest.sql(app, RefuseLedgerEntry.create("fail_return_entry",
+                row -> "PARTIALLY_REFUNDED".equals(row.get("type")) || "CANCELLED".equals(row.get("type"))));
     }
 
     @Override
@@ -49,6 +50,6 @@ class ReopenedAttemptH2Test extends ReopenedAttemptTest {
 
     @Override
     int returnRefusals() {
-        return FailReturnEntryTrigger.REFUSED.get();
+        return RefuseLedgerEntry.refused("fail_return_entry");
     }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import paybridge.ledger.Database;
+import paybridge.testing.RefuseLedgerEntry;
 import paybridge.testing.RunningPaybridge;
 
 /**
@@ -27,13 +28,13 @@ class WebhookSettleAtomicTest {
                 "paybridge.sandbox.steppay.billing-response", "empty",
                 "paybridge.reconcile.interval", "PT1H",
                 "paybridge.webhook.retry-delays", "PT0.5S,PT0.5S,PT0.5S,PT0.5S,PT0.5S,PT0.5S,PT0.5S,PT0.5S"))) {
-            execute(app, "CREATE TRIGGER fail_webhook_paid BEFORE INSERT ON ledger_entries FOR EACH ROW CALL '"
-                    + FailWebhookPaidEntryTrigger.class.getName() + "'");
-            int before = FailWebhookPaidEntryTrigger.REFUSED.get();
+            execute(app, RefuseLedgerEntry.create("fail_webhook_paid",
+                    row -> "PAID".equals(row.get("type")) && "WEBHOOK".equals(row.get("source"))));
+            int before = RefuseLedgerEntry.refused("fail_webhook_paid");
             String id = "wsa-open";
             assertThat(app.postJson("/api/payments", billingKey(id, "steppay", 9900, STEPPAY_KEY)).status()).isEqualTo(202);
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> FailWebhookPaidEntryTrigger.REFUSED.get() >= before + 2);
+            await().atMost(Duration.ofSeconds(20)).until(() -> RefuseLedgerEntry.refused("fail_webhook_paid") >= before + 2);
             assertThat(payment(app, id).path("status").asText()).as("not decided without its entry").isEqualTo("PENDING");
             assertThat(ledger(app, id)).isEmpty();
 
