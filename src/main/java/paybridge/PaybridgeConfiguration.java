@@ -20,7 +20,7 @@ import paybridge.ledger.PaymentStore;
 import paybridge.ledger.RefundStore;
 import paybridge.ledger.Sql;
 import paybridge.ledger.Transactions;
-import paybridge.vendor.http.OperationDeadline;
+import paybridge.connector.http.OperationDeadline;
 import paybridge.ledger.StatementParameterCount;
 import paybridge.payments.ChargeService;
 import paybridge.payments.EnabledVendors;
@@ -35,7 +35,7 @@ import paybridge.ledger.Database;
 import paybridge.ledger.DatabaseHealthCheck;
 import paybridge.sandbox.SandboxServer;
 import paybridge.sandbox.SandboxSettings;
-import paybridge.vendor.http.VendorHttp;
+import paybridge.connector.http.VendorHttp;
 
 /**
  * Wires what the routes need before they start: settings checked for the profile, the database

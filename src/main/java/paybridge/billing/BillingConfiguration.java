@@ -15,7 +15,7 @@ import paybridge.Settings;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.Sql;
 import paybridge.payments.EnabledVendors;
-import paybridge.vendor.http.VendorHttp;
+import paybridge.connector.http.VendorHttp;
 
 /**
  * Wires recurring billing (issue 5): the stores and services routes/billing.camel.yaml calls by name,

@@ -23,9 +23,9 @@ import paybridge.ledger.PaymentStore;
 import paybridge.ledger.Sql;
 import paybridge.observe.DecisionLog;
 import paybridge.observe.PaybridgeMeters;
-import paybridge.vendor.ChargeOutcome;
-import paybridge.vendor.ChargeStatus;
-import paybridge.vendor.http.OperationDeadline;
+import paybridge.connector.ChargeOutcome;
+import paybridge.connector.ChargeStatus;
+import paybridge.connector.http.OperationDeadline;
 
 /**
  * The exactly-once part of a charge, around the vendor call that dispatch.camel.yaml chooses:

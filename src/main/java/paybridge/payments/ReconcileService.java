@@ -18,7 +18,7 @@ import paybridge.ledger.PaymentStore;
 import paybridge.ledger.Sql;
 import paybridge.observe.DecisionLog;
 import paybridge.observe.PaybridgeMeters;
-import paybridge.vendor.VendorPayment;
+import paybridge.connector.VendorPayment;
 
 /**
  * Settles PENDING and UNKNOWN payments from the vendor's own record (reconcile.camel.yaml does the

@@ -19,7 +19,7 @@ import paybridge.ledger.PaymentStore;
 import paybridge.ledger.RefundRecord;
 import paybridge.ledger.RefundStore;
 import paybridge.observe.DecisionLog;
-import paybridge.vendor.VendorPayment;
+import paybridge.connector.VendorPayment;
 
 /**
  * Settles open refunds — UNKNOWN (the vendor's answer was lost) and PENDING (the node stopped between

@@ -24,10 +24,10 @@ import paybridge.ledger.RefundRecord;
 import paybridge.ledger.RefundStore;
 import paybridge.observe.DecisionLog;
 import paybridge.observe.PaybridgeMeters;
-import paybridge.vendor.RefundOutcome;
-import paybridge.vendor.RefundOutcomeStatus;
-import paybridge.vendor.RefundRequest;
-import paybridge.vendor.http.OperationDeadline;
+import paybridge.connector.RefundOutcome;
+import paybridge.connector.RefundOutcomeStatus;
+import paybridge.connector.RefundRequest;
+import paybridge.connector.http.OperationDeadline;
 
 /**
  * Refunds, exactly once and never more than remains: the refund is recorded under its refundId with

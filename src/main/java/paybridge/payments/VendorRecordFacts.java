@@ -6,7 +6,7 @@ import java.util.List;
 
 import paybridge.canonical.EventType;
 import paybridge.canonical.PaymentEvent;
-import paybridge.vendor.VendorPayment;
+import paybridge.connector.VendorPayment;
 
 /**
  * The money facts a vendor's looked-up record shows, as ledger events: one mapping for every path

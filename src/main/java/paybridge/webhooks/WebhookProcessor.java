@@ -22,10 +22,10 @@ import paybridge.canonical.PaymentStatus;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
 import paybridge.ledger.PaymentStore;
-import paybridge.vendor.VendorPayment;
-import paybridge.vendor.VendorUnavailableException;
-import paybridge.vendor.iamport.IamportWebhooks;
-import paybridge.vendor.steppay.SteppayWebhooks;
+import paybridge.connector.VendorPayment;
+import paybridge.connector.VendorUnavailableException;
+import paybridge.connector.iamport.IamportWebhooks;
+import paybridge.connector.steppay.SteppayWebhooks;
 import paybridge.webhooks.WebhookInbox.Claim;
 
 /**

@@ -22,7 +22,7 @@ import paybridge.ledger.RefundRecord;
 import paybridge.ledger.RefundStore;
 import paybridge.ledger.Sql;
 import paybridge.testing.RunningPaybridge;
-import paybridge.vendor.VendorPayment;
+import paybridge.connector.VendorPayment;
 
 /**
  * The attribution rules of {@link RefundReconcileService} on cases the sandbox cannot stage: a

@@ -1,0 +1,50 @@
+package paybridge.connector;
+
+import java.time.Instant;
+import java.util.List;
+
+import paybridge.canonical.PaymentStatus;
+
+/**
+ * A payment as the vendor's lookup reports it (reconcile and webhook verification). The looked-up
+ * record decides, never a webhook body.
+ *
+ * @param found            false when the vendor does not know it (iamport 404: never charged)
+ * @param orderId          the merchant's order id at the vendor (iamport {@code merchant_uid}, Steppay {@code partnerOrderId})
+ * @param status           mapped to canonical: PAID (also while partially cancelled), AWAITING_DEPOSIT, FAILED,
+ *                         CANCELLED (fully), PARTIALLY_REFUNDED, ABANDONED, PENDING (not finished at the vendor)
+ * @param cancelledAmount  cumulative amount returned
+ * @param billingKey       iamport {@code customer_uid}; Steppay: the idKey itself when the method is {@code *_BILL}
+ * @param cancelInProgress the vendor shows a cancel accepted but not finished (Steppay {@code CANCEL_PROGRESS}):
+ *                         money may still leave, so "not refunded" must not be concluded
+ */
+public record VendorPayment(
+        boolean found,
+        String vendor,
+        String vendorPaymentRef,
+        String orderId,
+        PaymentStatus status,
+        long amount,
+        long cancelledAmount,
+        List<Cancellation> cancellations,
+        String billingKey,
+        String failureReason,
+        Instant occurredAt,
+        boolean cancelInProgress) {
+
+    /** A record without a cancel in progress. */
+    public VendorPayment(boolean found, String vendor, String vendorPaymentRef, String orderId, PaymentStatus status,
+                         long amount, long cancelledAmount, List<Cancellation> cancellations, String billingKey,
+                         String failureReason, Instant occurredAt) {
+        this(found, vendor, vendorPaymentRef, orderId, status, amount, cancelledAmount, cancellations, billingKey,
+                failureReason, occurredAt, false);
+    }
+
+    public static VendorPayment notFound(String vendor) {
+        return new VendorPayment(false, vendor, null, null, null, 0, 0, List.of(), null, null, null);
+    }
+
+    /** One cancellation in the vendor's history. */
+    public record Cancellation(String cancellationId, long amount, Instant cancelledAt) {
+    }
+}

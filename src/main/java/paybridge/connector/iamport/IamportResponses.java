@@ -1,0 +1,285 @@
+package paybridge.connector.iamport;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import paybridge.canonical.PaymentStatus;
+import paybridge.connector.ChargeOutcome;
+import paybridge.connector.RefundOutcome;
+import paybridge.connector.VendorPayment;
+import paybridge.connector.VendorUnavailableException;
+import paybridge.connector.http.NotSentException;
+import paybridge.connector.http.SendFailures;
+import paybridge.connector.http.Transport;
+import paybridge.connector.http.VendorJson;
+import paybridge.connector.http.VendorJson.BadResponseException;
+import paybridge.connector.http.VendorReply;
+
+/**
+ * iamport answers → canonical outcomes. The envelope {@code {code, message, response}} carries
+ * business errors as HTTP 200 with {@code code != 0}: those are declines (FAILED), final for the
+ * merchant_uid (a re-send with it would be refused as a duplicate anyway).
+ */
+public final class IamportResponses {
+    public static final String VENDOR = "iamport";
+    /** {@code code == 0} and {@code status: failed}: the issuer declined ({@code fail_reason}). */
+    public static final String IAMPORT_FAILED = "IAMPORT_FAILED";
+    /** {@code code != 0}: iamport refused the request (PG reason, duplicate merchant_uid, unknown customer_uid...). */
+    public static final String IAMPORT_REJECTED = "IAMPORT_REJECTED";
+    /** HTTP 400: iamport refused the parameters; nothing was charged, the same request would fail again. */
+    public static final String IAMPORT_BAD_REQUEST = "IAMPORT_BAD_REQUEST";
+    public static final String NO_TOKEN = "NO_TOKEN";
+
+    private IamportResponses() {
+    }
+
+    /** A token and how long it lives by the vendor's own clock ({@code expired_at - now}). */
+    public record TokenGrant(String accessToken, Duration ttl) {
+        @Override
+        public String toString() {
+            return "TokenGrant[ttl=" + ttl + "]"; // never the token
+        }
+    }
+
+    /** {@code /users/getToken}: the grant, or {@link NotSentException} (the call needing it is not sent). */
+    public static TokenGrant token(VendorReply reply) {
+        if (reply != null && (reply.status() == 401 || reply.status() == 403)) {
+            throw new NotSentException(SendFailures.VENDOR_AUTH_REJECTED,
+                    "iamport rejected the API key/secret (HTTP " + reply.status() + "); nothing was sent", null);
+        }
+        if (reply == null || reply.failed() || reply.status() != 200) {
+            String why = reply == null ? "no reply" : reply.failed() ? reply.error().getClass().getSimpleName()
+                    : "HTTP " + reply.status();
+            throw new NotSentException(NO_TOKEN, "No iamport access token could be obtained (" + why + "); nothing was sent",
+                    reply == null ? null : reply.error());
+        }
+        try {
+            JsonNode envelope = VendorJson.readObject(reply.body());
+            JsonNode response = envelope == null ? null : envelope.get("response");
+            if (envelope == null || code(envelope) != 0 || response == null || !response.isObject()) {
+                throw new BadResponseException("getToken answered without a token");
+            }
+            String token = VendorJson.text(response, "access_token");
+            long now = VendorJson.requiredMoney(response, "now");
+            long expiredAt = VendorJson.requiredMoney(response, "expired_at");
+            if (token == null || expiredAt <= now) {
+                throw new BadResponseException("getToken answered an unusable token");
+            }
+            return new TokenGrant(token, Duration.ofSeconds(expiredAt - now));
+        } catch (BadResponseException e) {
+            throw new NotSentException(NO_TOKEN, "No iamport access token could be obtained (" + e.getMessage()
+                    + "); nothing was sent", null);
+        }
+    }
+
+    /** {@code onetime}: billingKey in the outcome is the customer_uid stored, only when the charge is PAID. */
+    public static ChargeOutcome keyIn(VendorReply reply, String customerUidToStore) {
+        return charge(reply, customerUidToStore, false);
+    }
+
+    /** {@code again}: billingKey in the outcome is the customer_uid charged, whatever the outcome. */
+    public static ChargeOutcome again(VendorReply reply, String customerUid) {
+        return charge(reply, customerUid, true);
+    }
+
+    private static ChargeOutcome charge(VendorReply reply, String billingKey, boolean keyAlways) {
+        Transport.Verdict verdict = Transport.verdict(reply);
+        String keyIfNotPaid = keyAlways ? billingKey : null;
+        if (verdict != null) {
+            ChargeOutcome o = Transport.charge(verdict);
+            return new ChargeOutcome(o.status(), null, keyIfNotPaid, o.failure());
+        }
+        JsonNode envelope;
+        try {
+            envelope = VendorJson.readObject(reply.body());
+            if (envelope == null) {
+                throw new BadResponseException("empty answer");
+            }
+            code(envelope);
+        } catch (BadResponseException e) {
+            return unreadable(reply, e);
+        }
+        int code = code(envelope);
+        if (reply.status() == 400) {
+            return ChargeOutcome.failed(null, keyIfNotPaid, IAMPORT_BAD_REQUEST, message(envelope, "HTTP 400"));
+        }
+        if (reply.status() != 200) {
+            // 404/405/429...: the request was not processed as a charge (wrong base URL, throttled)
+            return ChargeOutcome.notAttempted("VENDOR_HTTP_" + reply.status(), message(envelope, "HTTP " + reply.status()));
+        }
+        if (code != 0) {
+            return ChargeOutcome.failed(null, keyIfNotPaid, IAMPORT_REJECTED, message(envelope, "code " + code));
+        }
+        JsonNode payment = envelope.get("response");
+        String impUid = VendorJson.text(payment, "imp_uid");
+        String status = VendorJson.text(payment, "status");
+        if (payment == null || !payment.isObject() || impUid == null || status == null) {
+            return ChargeOutcome.unknown(SendFailures.VENDOR_BAD_RESPONSE, "iamport answered code 0 without a payment");
+        }
+        return switch (status) {
+            case "paid" -> ChargeOutcome.paid(impUid, billingKey);
+            case "failed" -> ChargeOutcome.failed(impUid, keyIfNotPaid, IAMPORT_FAILED,
+                    orElse(VendorJson.text(payment, "fail_reason"), "declined"));
+            case "ready" -> ChargeOutcome.awaitingDeposit(impUid, keyIfNotPaid);
+            // a charge answered "cancelled" is not something iamport documents: let a lookup decide
+            default -> new ChargeOutcome(paybridge.connector.ChargeStatus.UNKNOWN, impUid, keyIfNotPaid,
+                    new paybridge.canonical.Failure(SendFailures.VENDOR_BAD_RESPONSE, "Unexpected charge status " + status));
+        };
+    }
+
+    private static ChargeOutcome unreadable(VendorReply reply, BadResponseException e) {
+        if (reply.status() >= 400) {
+            // a 4xx without iamport's envelope: not iamport's business answer, and not processed
+            return ChargeOutcome.notAttempted("VENDOR_HTTP_" + reply.status(), "HTTP " + reply.status() + " without an iamport answer");
+        }
+        return ChargeOutcome.unknown(SendFailures.VENDOR_BAD_RESPONSE, "Unreadable iamport answer: " + e.getMessage());
+    }
+
+    /**
+     * {@code /payments/cancel}. refundedNow and cancellationId come from the newest
+     * {@code cancel_history} entry, refundedTotal is the payment's {@code cancel_amount}.
+     */
+    public static RefundOutcome refund(VendorReply reply, long requested) {
+        Transport.Verdict verdict = Transport.verdict(reply);
+        if (verdict != null) {
+            return Transport.refund(verdict);
+        }
+        try {
+            JsonNode envelope = VendorJson.readObject(reply.body());
+            if (envelope == null) {
+                throw new BadResponseException("empty answer");
+            }
+            int code = code(envelope);
+            if (reply.status() == 400) {
+                return RefundOutcome.failed(IAMPORT_BAD_REQUEST, message(envelope, "HTTP 400"));
+            }
+            if (reply.status() == 404) {
+                return RefundOutcome.failed("IAMPORT_NOT_FOUND", message(envelope, "payment not found"));
+            }
+            if (reply.status() != 200) {
+                return RefundOutcome.notAttempted("VENDOR_HTTP_" + reply.status(), message(envelope, "HTTP " + reply.status()));
+            }
+            if (code != 0) {
+                return RefundOutcome.failed(IAMPORT_REJECTED, message(envelope, "code " + code));
+            }
+            JsonNode payment = envelope.get("response");
+            if (payment == null || !payment.isObject()) {
+                throw new BadResponseException("code 0 without a payment");
+            }
+            long total = VendorJson.requiredMoney(payment, "cancel_amount");
+            VendorPayment.Cancellation newest = newest(cancellations(payment));
+            long now = newest != null ? newest.amount() : requested;
+            return RefundOutcome.refunded(now, total, newest == null ? null : newest.cancellationId());
+        } catch (BadResponseException e) {
+            if (reply.status() >= 400) {
+                return RefundOutcome.notAttempted("VENDOR_HTTP_" + reply.status(), "HTTP " + reply.status() + " without an iamport answer");
+            }
+            return RefundOutcome.unknown(SendFailures.VENDOR_BAD_RESPONSE, "Unreadable iamport answer: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A lookup ({@code /payments/{imp_uid}}, {@code /payments/find/{merchant_uid}}): 404 is "not
+     * found" (never charged); a reply without an answer (after the retries) is
+     * {@link VendorUnavailableException}.
+     */
+    public static VendorPayment lookup(VendorReply reply) {
+        Transport.Verdict verdict = Transport.verdict(reply);
+        if (verdict != null) {
+            throw new VendorUnavailableException("iamport lookup failed: " + verdict.failure().code() + " "
+                    + verdict.failure().message(), reply == null ? null : reply.error());
+        }
+        if (reply.status() == 404) {
+            return VendorPayment.notFound(VENDOR);
+        }
+        try {
+            JsonNode envelope = VendorJson.readObject(reply.body());
+            if (reply.status() != 200 || envelope == null || code(envelope) != 0) {
+                throw new BadResponseException("HTTP " + reply.status() + ", " + message(envelope, "no iamport answer"));
+            }
+            JsonNode payment = envelope.get("response");
+            if (payment == null || !payment.isObject()) {
+                throw new BadResponseException("code 0 without a payment");
+            }
+            return payment(payment);
+        } catch (BadResponseException e) {
+            throw new VendorUnavailableException("iamport lookup answer unusable: " + e.getMessage(), null);
+        }
+    }
+
+    /**
+     * One iamport Payment object. Status: paid → PAID, or PARTIALLY_REFUNDED when
+     * {@code 0 < cancel_amount < amount} (iamport keeps a partly cancelled payment {@code paid});
+     * cancelled → CANCELLED, failed → FAILED, ready → AWAITING_DEPOSIT.
+     */
+    public static VendorPayment payment(JsonNode p) {
+        long amount = VendorJson.requiredMoney(p, "amount");
+        long cancelled = VendorJson.money(p, "cancel_amount", 0);
+        String status = VendorJson.text(p, "status");
+        PaymentStatus canonical;
+        Instant at;
+        if ("paid".equals(status)) {
+            canonical = cancelled > 0 && cancelled < amount ? PaymentStatus.PARTIALLY_REFUNDED
+                    : cancelled >= amount && amount > 0 ? PaymentStatus.CANCELLED : PaymentStatus.PAID;
+            at = canonical == PaymentStatus.PAID ? VendorJson.epochSeconds(p, "paid_at")
+                    : VendorJson.epochSeconds(p, "cancelled_at");
+        } else if ("cancelled".equals(status)) {
+            canonical = PaymentStatus.CANCELLED;
+            at = VendorJson.epochSeconds(p, "cancelled_at");
+        } else if ("failed".equals(status)) {
+            canonical = PaymentStatus.FAILED;
+            at = VendorJson.epochSeconds(p, "failed_at");
+        } else if ("ready".equals(status)) {
+            canonical = PaymentStatus.AWAITING_DEPOSIT;
+            at = VendorJson.epochSeconds(p, "started_at");
+        } else {
+            throw new BadResponseException("Unknown iamport status " + status);
+        }
+        return new VendorPayment(true, VENDOR, VendorJson.text(p, "imp_uid"), VendorJson.text(p, "merchant_uid"),
+                canonical, amount, cancelled, cancellations(p), VendorJson.text(p, "customer_uid"),
+                VendorJson.text(p, "fail_reason"), at);
+    }
+
+    static List<VendorPayment.Cancellation> cancellations(JsonNode payment) {
+        List<VendorPayment.Cancellation> list = new ArrayList<>();
+        JsonNode history = payment.get("cancel_history");
+        if (history != null && history.isArray()) {
+            for (JsonNode c : history) {
+                list.add(new VendorPayment.Cancellation(VendorJson.text(c, "cancellation_id"),
+                        VendorJson.money(c, "amount", 0), VendorJson.epochSeconds(c, "cancelled_at")));
+            }
+        }
+        return List.copyOf(list);
+    }
+
+    /** The newest entry: latest {@code cancelled_at}, and of equal times the last listed. */
+    static VendorPayment.Cancellation newest(List<VendorPayment.Cancellation> history) {
+        VendorPayment.Cancellation newest = null;
+        for (VendorPayment.Cancellation c : history) {
+            if (newest == null || c.cancelledAt() == null || newest.cancelledAt() == null
+                    || !c.cancelledAt().isBefore(newest.cancelledAt())) {
+                newest = c;
+            }
+        }
+        return newest;
+    }
+
+    private static int code(JsonNode envelope) {
+        JsonNode code = envelope.get("code");
+        if (code == null || !code.canConvertToInt() || !code.isIntegralNumber()) {
+            throw new BadResponseException("no envelope code");
+        }
+        return code.intValue();
+    }
+
+    private static String message(JsonNode envelope, String fallback) {
+        return orElse(envelope == null ? null : VendorJson.text(envelope, "message"), fallback);
+    }
+
+    private static String orElse(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}

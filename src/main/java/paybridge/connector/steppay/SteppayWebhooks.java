@@ -1,0 +1,69 @@
+package paybridge.connector.steppay;
+
+import java.util.Map;
+
+import paybridge.canonical.PaymentStatus;
+import paybridge.connector.VendorPayment;
+import paybridge.webhooks.ClaimCheck;
+import paybridge.webhooks.VendorWebhook;
+import paybridge.webhooks.WebhookBody;
+
+/**
+ * Steppay self-payment webhooks (VENDORS.md): {@code {webHookType, orderId, idKey}} as JSON or form.
+ * Unauthenticated (the v2 signature is checked at intake when a secret is set): the receipt looked
+ * up by {@code idKey} decides; {@link #check} compares the claimed type with it.
+ */
+public final class SteppayWebhooks {
+    public static final String VENDOR = "steppay";
+
+    private SteppayWebhooks() {
+    }
+
+    public static VendorWebhook parse(Map<String, String> fields) {
+        String idKey = WebhookBody.required(fields, "idKey", 100);
+        return new VendorWebhook(VENDOR, idKey, WebhookBody.optional(fields, "orderId", 40),
+                WebhookBody.optional(fields, "webHookType", 40), null, WebhookBody.amount(fields, "amount"));
+    }
+
+    /**
+     * How the claimed {@code webHookType} compares with the receipt. A type the receipt does not
+     * show yet but can still reach (a payment while the virtual account still waits for its
+     * deposit, a cancel before the receipt shows it) is {@link ClaimCheck#notShownYet}.
+     */
+    public static ClaimCheck check(VendorWebhook claim, VendorPayment found) {
+        if (claim.claimedAmount() != null && claim.claimedAmount() != found.amount()) {
+            return ClaimCheck.contradicted("amount in the webhook differs from the vendor's record");
+        }
+        String type = claim.claimedStatus();
+        if (type == null) {
+            return ClaimCheck.consistent();
+        }
+        PaymentStatus s = found.status();
+        boolean paidOnce = s == PaymentStatus.PAID || s == PaymentStatus.PARTIALLY_REFUNDED || s == PaymentStatus.CANCELLED;
+        boolean awaiting = s == PaymentStatus.AWAITING_DEPOSIT;
+        Boolean shown = switch (type) {
+            case "PAYMENT", "CMS", "BILLKEY" -> paidOnce;
+            case "VBANK" -> awaiting || paidOnce;
+            case "CANCELED" -> found.cancelledAmount() > 0 || s == PaymentStatus.CANCELLED || s == PaymentStatus.PARTIALLY_REFUNDED;
+            case "USER_CANCELED" -> s == PaymentStatus.ABANDONED;
+            case "FAILED" -> s == PaymentStatus.FAILED;
+            default -> null;
+        };
+        if (shown == null) {
+            return ClaimCheck.contradicted("unknown Steppay webHookType '" + type + "'");
+        }
+        if (shown) {
+            return ClaimCheck.consistent();
+        }
+        // what a receipt can still become: a waiting deposit is paid, cancelled, abandoned or failed;
+        // a paid payment is cancelled. Anything else would take the payment backwards.
+        boolean reachable = switch (type) {
+            case "PAYMENT", "CMS", "BILLKEY", "USER_CANCELED", "FAILED" -> awaiting;
+            case "CANCELED" -> awaiting || s == PaymentStatus.PAID;
+            default -> false;
+        };
+        String why = "webHookType '" + type + "' " + (reachable ? "is not shown yet by" : "contradicts")
+                + " the vendor's record (" + s + ")";
+        return reachable ? ClaimCheck.notShownYet(why) : ClaimCheck.contradicted(why);
+    }
+}

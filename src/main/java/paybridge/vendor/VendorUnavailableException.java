@@ -1,8 +1,0 @@
-package paybridge.vendor;
-
-/** A lookup or token call could not get an answer (after its retries): try again later. */
-public class VendorUnavailableException extends RuntimeException {
-    public VendorUnavailableException(String message, Throwable cause) {
-        super(message, cause);
-    }
-}
