@@ -1,0 +1,87 @@
+package paybridge.connector;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+import org.apache.camel.RoutesBuilder;
+import paybridge.canonical.Failure;
+import paybridge.canonical.PaymentMethod;
+
+/**
+ * One payment vendor, as everything outside its package sees it. A connector lives in one package
+ * ({@code paybridge.connector.<id>}) with its wire formats; the registry finds it there, and only
+ * enabled ones ({@code paybridge.vendors}) get their routes and have their settings checked.
+ * <p>
+ * Operations are {@code direct:} routes the connector's {@link #routes()} add; each takes a
+ * canonical body and answers a canonical one: charge ({@code PaymentCommand} → {@link ChargeOutcome}),
+ * refund ({@link RefundRequest} → {@link RefundOutcome}), lookups (a String key → {@link VendorPayment},
+ * {@link VendorUnavailableException} when the vendor gave no answer).
+ * <p>
+ * DRAFT of the contract: the connector helpers may refine it (add, rename) as the code needs.
+ */
+public interface Connector {
+
+    /** The vendor's id as callers name it ({@code PaymentCommand.vendor}, {@code /webhooks/{vendor}}). */
+    String id();
+
+    Capabilities capabilities();
+
+    /** Adds the operation routes; called once, only when the connector is enabled. */
+    RoutesBuilder routes();
+
+    // ---- operations: direct: endpoint URIs
+
+    /** The charge route for a method, or null when the connector does not support it. */
+    String chargeRoute(PaymentMethod method);
+
+    String refundRoute();
+
+    /** Looks a payment up by the vendor's reference (a String body). */
+    String lookupByVendorRefRoute();
+
+    /** Looks a payment up by our paymentId (the vendor's order id); null when the vendor cannot. */
+    String lookupByPaymentIdRoute();
+
+    // ---- lookup semantics
+
+    /**
+     * Whether "no record" from {@link #lookupByPaymentIdRoute()} proves the charge never happened
+     * (once the attempt can no longer be in flight): true only where the vendor keys every charge
+     * attempt by our paymentId.
+     */
+    boolean notFoundMeansNeverCharged();
+
+    /** Past a refund's in-flight bound, how long until "not refunded" may be concluded (the vendor may apply cancels late). */
+    Duration notRefundedAfter();
+
+    // ---- webhooks
+
+    /** Reads a webhook body's fields (form or JSON, already parsed) as a claim; throws MalformedWebhookException. */
+    VendorWebhook parseWebhook(Map<String, String> fields);
+
+    /** Compares a webhook's claim with the vendor's looked-up record. */
+    ClaimCheck checkWebhook(VendorWebhook claim, VendorPayment found);
+
+    /** Which source addresses may deliver this vendor's webhooks. */
+    IpAllowList webhookSources();
+
+    /**
+     * Null when the delivery's signature is valid or the vendor's webhooks are not signed here; else
+     * the name of the header at fault (the intake answers 401 and stores nothing).
+     */
+    String refuseSignature(Function<String, String> header, byte[] rawBody);
+
+    /** Lower-case header names that carry secrets: never stored, never shown. */
+    Set<String> secretHeaders();
+
+    // ---- declines and settings
+
+    /** Whether trying this card again can succeed; a code the connector's table does not list is SOFT. */
+    DeclineCategory declineCategory(Failure failure);
+
+    /** The environment variables prod requires for this connector and does not find set. */
+    List<String> missingForProduction();
+}
