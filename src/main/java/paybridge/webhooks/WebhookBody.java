@@ -1,5 +1,6 @@
 package paybridge.webhooks;
 
+import paybridge.connector.MalformedWebhookException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;

@@ -1,5 +1,8 @@
 package paybridge.webhooks;
 
+import paybridge.connector.MalformedWebhookException;
+import paybridge.connector.ClaimCheck;
+import paybridge.connector.VendorWebhook;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

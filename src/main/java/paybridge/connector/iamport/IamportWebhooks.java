@@ -5,9 +5,9 @@ import java.util.Set;
 
 import paybridge.canonical.PaymentStatus;
 import paybridge.connector.VendorPayment;
-import paybridge.webhooks.ClaimCheck;
-import paybridge.webhooks.MalformedWebhookException;
-import paybridge.webhooks.VendorWebhook;
+import paybridge.connector.ClaimCheck;
+import paybridge.connector.MalformedWebhookException;
+import paybridge.connector.VendorWebhook;
 import paybridge.webhooks.WebhookBody;
 
 /**

@@ -4,8 +4,8 @@ import java.util.Map;
 
 import paybridge.canonical.PaymentStatus;
 import paybridge.connector.VendorPayment;
-import paybridge.webhooks.ClaimCheck;
-import paybridge.webhooks.VendorWebhook;
+import paybridge.connector.ClaimCheck;
+import paybridge.connector.VendorWebhook;
 import paybridge.webhooks.WebhookBody;
 
 /**

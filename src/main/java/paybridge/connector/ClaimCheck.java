@@ -1,4 +1,4 @@
-package paybridge.webhooks;
+package paybridge.connector;
 
 /**
  * How a webhook's claim compares with the vendor's looked-up record. A claim the record does not

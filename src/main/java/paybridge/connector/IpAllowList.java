@@ -1,4 +1,4 @@
-package paybridge.webhooks;
+package paybridge.connector;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

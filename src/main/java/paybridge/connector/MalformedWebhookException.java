@@ -1,4 +1,4 @@
-package paybridge.webhooks;
+package paybridge.connector;
 
 /** A webhook body that cannot be read (not JSON or form, or without the vendor's reference). */
 public class MalformedWebhookException extends RuntimeException {

@@ -1,4 +1,4 @@
-package paybridge.webhooks;
+package paybridge.connector;
 
 /**
  * What a webhook delivery claims, read from its body. A claim only: the vendor's own record
