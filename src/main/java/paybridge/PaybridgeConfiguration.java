@@ -31,6 +31,8 @@ import paybridge.payments.ReconcileService;
 import paybridge.payments.RefundReconcileService;
 import paybridge.api.ProblemResponder;
 import paybridge.api.RequestTimeout;
+import paybridge.connector.Connector;
+import paybridge.connector.ConnectorRegistry;
 import paybridge.ledger.Database;
 import paybridge.ledger.DatabaseHealthCheck;
 import paybridge.sandbox.SandboxServer;
@@ -51,6 +53,13 @@ public class PaybridgeConfiguration implements CamelConfiguration {
 
         String profile = context.getCamelContextExtension().getProfile();
         ProfileGuard.check(profile, settings);
+
+        // the enabled vendors' connectors; only theirs get routes (a misconfigured one stops start-up here)
+        ConnectorRegistry connectors = ConnectorRegistry.discover(context, settings);
+        context.getRegistry().bind(ConnectorRegistry.BEAN, connectors);
+        for (Connector connector : connectors.enabled()) {
+            context.addRoutes(connector.routes());
+        }
 
         Database database = Database.open(settings.require("paybridge.db.url"),
                 settings.get("paybridge.db.user", "sa"), settings.get("paybridge.db.password", ""),
@@ -117,7 +126,8 @@ public class PaybridgeConfiguration implements CamelConfiguration {
                 settings.intValue("paybridge.reconcile.not-charged-rechecks", 6),
                 settings.intValue("paybridge.reconcile.batch-size", 500))));
         // refunds: each waits for its own in-flight bound (in_flight_until) before it is looked up
-        registry.bind("refundReconcileService", new RefundReconcileService(payments, refunds, ledger));
+        registry.bind("refundReconcileService", new RefundReconcileService(payments, refunds, ledger,
+                context.getRegistry().lookupByNameAndType(ConnectorRegistry.BEAN, ConnectorRegistry.class)));
         registry.bind("ledgerQuery", new LedgerQuery(ledger));
         registry.bind("jsonResponses", new JsonResponses());
     }

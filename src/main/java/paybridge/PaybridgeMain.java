@@ -41,6 +41,8 @@ public final class PaybridgeMain {
     public static Main newMain(Path home, Map<String, Object> overrides) {
         Path absoluteHome = home.toAbsolutePath().normalize();
         Main main = new Main(PaybridgeMain.class); // finds PaybridgeConfiguration and RouteBuilders by package scan
+        // a connector's routes are added by the connector registry, and only for an enabled vendor
+        main.configure().setJavaRoutesExcludePattern("paybridge/connector/**");
         // camel-main only reads classpath:application.properties by default (CAMEL-NOTES). The first
         // location that has a key wins: the operator's profile file, the profile file in the jar,
         // the operator's application.properties, then the copy in the jar.

@@ -2,9 +2,6 @@ package paybridge.connector;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.function.Function;
 
 import org.apache.camel.RoutesBuilder;
 import paybridge.canonical.Failure;
@@ -59,23 +56,8 @@ public interface Connector {
 
     // ---- webhooks
 
-    /** Reads a webhook body's fields (form or JSON, already parsed) as a claim; throws MalformedWebhookException. */
-    VendorWebhook parseWebhook(Map<String, String> fields);
-
-    /** Compares a webhook's claim with the vendor's looked-up record. */
-    ClaimCheck checkWebhook(VendorWebhook claim, VendorPayment found);
-
-    /** Which source addresses may deliver this vendor's webhooks. */
-    IpAllowList webhookSources();
-
-    /**
-     * Null when the delivery's signature is valid or the vendor's webhooks are not signed here; else
-     * the name of the header at fault (the intake answers 401 and stores nothing).
-     */
-    String refuseSignature(Function<String, String> header, byte[] rawBody);
-
-    /** Lower-case header names that carry secrets: never stored, never shown. */
-    Set<String> secretHeaders();
+    /** How this vendor's webhooks are read, checked and admitted. */
+    WebhookRules webhooks();
 
     // ---- declines and settings
 

@@ -13,6 +13,7 @@ import paybridge.canonical.EventType;
 import paybridge.canonical.Failure;
 import paybridge.canonical.LedgerSource;
 import paybridge.canonical.PaymentEvent;
+import paybridge.connector.ConnectorRegistry;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
 import paybridge.ledger.PaymentStore;
@@ -42,6 +43,7 @@ import paybridge.connector.VendorPayment;
  * row out of PENDING/UNKNOWN changes anything (a late answer on the refund's own node may race it).
  */
 public final class RefundReconcileService {
+    private final ConnectorRegistry connectors;
     private static final Logger LOG = LoggerFactory.getLogger(RefundReconcileService.class);
     public static final String REFUND = "paybridgeReconcileRefund";
     public static final String VENDOR = "paybridgeReconcileVendor";
@@ -54,7 +56,9 @@ public final class RefundReconcileService {
     private final RefundStore refunds;
     private final LedgerStore ledger;
 
-    public RefundReconcileService(PaymentStore payments, RefundStore refunds, LedgerStore ledger) {
+    public RefundReconcileService(PaymentStore payments, RefundStore refunds, LedgerStore ledger,
+                                  ConnectorRegistry connectors) {
+        this.connectors = connectors;
         this.payments = payments;
         this.refunds = refunds;
         this.ledger = ledger;
@@ -77,6 +81,8 @@ public final class RefundReconcileService {
         exchange.setProperty(REFUND, refund);
         exchange.setProperty(PAYMENT, payment);
         exchange.setProperty(VENDOR, payment.vendor());
+        // a vendor that may apply a cancel late says how long "not refunded" must wait
+        exchange.setProperty(NOT_REFUNDED_AFTER, connectors.require(payment.vendor()).notRefundedAfter());
         return payment.vendorPaymentRef();
     }
 

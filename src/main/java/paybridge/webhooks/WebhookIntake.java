@@ -1,5 +1,6 @@
 package paybridge.webhooks;
 
+import paybridge.connector.steppay.SteppaySignature;
 import paybridge.connector.MalformedWebhookException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -81,8 +81,8 @@ public final class WebhookProcessor {
     public static VendorWebhook parse(String vendor, String contentType, String body) {
         var fields = WebhookBody.fields(contentType, body);
         return switch (vendor) {
-            case IamportWebhooks.VENDOR -> IamportWebhooks.parse(fields);
-            case SteppayWebhooks.VENDOR -> SteppayWebhooks.parse(fields);
+            case IamportWebhooks.VENDOR -> IamportWebhooks.readClaim(fields);
+            case SteppayWebhooks.VENDOR -> SteppayWebhooks.readClaim(fields);
             default -> throw new MalformedWebhookException("unknown vendor " + vendor);
         };
     }
@@ -249,7 +249,7 @@ public final class WebhookProcessor {
             return Outcome.retryLater("the vendor has not finished this payment yet");
         }
         ClaimCheck check = IamportWebhooks.VENDOR.equals(vendor)
-                ? IamportWebhooks.check(webhook, found) : SteppayWebhooks.check(webhook, found);
+                ? IamportWebhooks.compare(webhook, found) : SteppayWebhooks.compare(webhook, found);
         if (check.behind()) {
             return Outcome.notShownYet(check.reason());
         }

@@ -1,5 +1,6 @@
 package paybridge.webhooks;
 
+import paybridge.connector.steppay.SteppaySignature;
 import paybridge.connector.IpAllowList;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -18,8 +18,8 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import paybridge.sandbox.SandboxServer;
 import paybridge.sandbox.SandboxSettings;
-import paybridge.connector.iamport.IamportRoutes;
-import paybridge.connector.steppay.SteppayRoutes;
+import paybridge.connector.iamport.IamportConnector;
+import paybridge.connector.steppay.SteppayConnector;
 
 /**
  * A vendor sandbox on a free port and a plain CamelContext with both vendors' routes pointed at
@@ -57,9 +57,9 @@ public final class VendorHarness implements AutoCloseable {
         overrides.accept(p);
         camel = new DefaultCamelContext();
         camel.getPropertiesComponent().setInitialProperties(p);
-        for (RouteBuilder routes : new RouteBuilder[] {new IamportRoutes(), new SteppayRoutes()}) {
-            camel.addRoutes(routes);
-        }
+        paybridge.Settings settings = new paybridge.Settings(camel.getPropertiesComponent());
+        camel.addRoutes(new IamportConnector(settings).routes());
+        camel.addRoutes(new SteppayConnector(settings).routes());
         camel.start();
         template = camel.createProducerTemplate();
     }

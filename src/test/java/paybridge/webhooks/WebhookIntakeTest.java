@@ -1,5 +1,6 @@
 package paybridge.webhooks;
 
+import paybridge.connector.steppay.SteppaySignature;
 import paybridge.connector.IpAllowList;
 import static org.assertj.core.api.Assertions.assertThat;
 import static paybridge.webhooks.WebhookTestKit.*;

@@ -26,14 +26,18 @@ import paybridge.connector.http.VendorHttp;
  * {@code iamport-token} fetches a token, retried likewise. Charges and refunds use
  * {@code iamport-call}: they are never re-sent after a timeout, a lost connection or a 5xx.
  */
-public class IamportRoutes extends RouteBuilder {
+final class IamportRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(IamportRoutes.class);
     static final String COMPONENT = "iamportHttp";
     private static final String COMMAND = "paybridge.iamport.command";
 
     private volatile ProducerTemplate template;
 
-    public IamportRoutes() {
+    /**
+     * Built by {@link IamportConnector#routes()} only when the vendor is enabled (the constructor's
+     * parameter keeps camel-main's package scan from adding these routes on its own).
+     */
+    IamportRoutes(IamportConnector connector) {
     }
 
     @Override

@@ -8,6 +8,9 @@ import paybridge.connector.VendorPayment;
 import paybridge.connector.ClaimCheck;
 import paybridge.connector.MalformedWebhookException;
 import paybridge.connector.VendorWebhook;
+import paybridge.connector.WebhookRules;
+import paybridge.connector.IpAllowList;
+import paybridge.Settings;
 import paybridge.webhooks.WebhookBody;
 
 /**
@@ -15,14 +18,43 @@ import paybridge.webhooks.WebhookBody;
  * cancellation_id?}} as JSON or form. Unsigned: {@link #check} compares the claim with the
  * looked-up payment; the lookup decides the event.
  */
-public final class IamportWebhooks {
+public final class IamportWebhooks implements WebhookRules {
     public static final String VENDOR = "iamport";
     private static final Set<String> STATUSES = Set.of("paid", "ready", "cancelled", "failed");
 
-    private IamportWebhooks() {
+    private final IpAllowList sources;
+
+    /** {@code paybridge.iamport.webhook-ips}: iamport does not sign its webhooks, so only the source is checked here. */
+    public IamportWebhooks(Settings settings) {
+        this.sources = IpAllowList.parse(settings.get("paybridge.iamport.webhook-ips", ""));
     }
 
-    public static VendorWebhook parse(Map<String, String> fields) {
+    @Override
+    public VendorWebhook parse(Map<String, String> fields) {
+        return readClaim(fields);
+    }
+
+    @Override
+    public ClaimCheck check(VendorWebhook claim, VendorPayment found) {
+        return compare(claim, found);
+    }
+
+    @Override
+    public IpAllowList sources() {
+        return sources;
+    }
+
+    @Override
+    public String refuseSignature(java.util.function.Function<String, String> header, byte[] rawBody) {
+        return null; // unsigned: the lookup at the vendor is what is believed
+    }
+
+    @Override
+    public Set<String> secretHeaders() {
+        return Set.of();
+    }
+
+    public static VendorWebhook readClaim(Map<String, String> fields) {
         String impUid = WebhookBody.required(fields, "imp_uid", 100);
         String status = WebhookBody.optional(fields, "status", 40);
         return new VendorWebhook(VENDOR, impUid, WebhookBody.optional(fields, "merchant_uid", 100), status,
@@ -36,7 +68,7 @@ public final class IamportWebhooks {
      * {@code ready}, a {@code cancelled} before the record shows the cancel) is
      * {@link ClaimCheck#notShownYet}: iamport's lookup may lag behind its own notification.
      */
-    public static ClaimCheck check(VendorWebhook claim, VendorPayment found) {
+    public static ClaimCheck compare(VendorWebhook claim, VendorPayment found) {
         if (claim.orderId() != null && !claim.orderId().equals(found.orderId())) {
             return ClaimCheck.contradicted("merchant_uid in the webhook differs from the vendor's record");
         }

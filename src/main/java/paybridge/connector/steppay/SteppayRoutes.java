@@ -25,13 +25,17 @@ import paybridge.connector.http.VendorHttp;
  * Steppay has no idempotency key, so a billing call whose answer is lost stays UNKNOWN until a
  * webhook or a lookup settles it.
  */
-public class SteppayRoutes extends RouteBuilder {
+final class SteppayRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(SteppayRoutes.class);
     static final String COMPONENT = "steppayHttp";
     private static final String COMMAND = "paybridge.steppay.command";
     private static final String OUTCOME = "paybridge.steppay.outcome";
 
-    public SteppayRoutes() {
+    /**
+     * Built by {@link SteppayConnector#routes()} only when the vendor is enabled (the constructor's
+     * parameter keeps camel-main's package scan from adding these routes on its own).
+     */
+    SteppayRoutes(SteppayConnector connector) {
     }
 
     @Override
@@ -44,9 +48,6 @@ public class SteppayRoutes extends RouteBuilder {
         // the refund document spells the header Secret-Key, most likely a typo: configurable
         String refundHeader = settings.get("paybridge.steppay.refund-header", "Secret-Token");
         var timeout = VendorHttp.timeout(settings.get("paybridge.vendor.timeout", "PT10S"));
-        // asked by the reconcile-refunds route before it concludes a Steppay refund never happened
-        getContext().getRegistry().bind(SteppayRefundSettlement.BEAN, new SteppayRefundSettlement(
-                settings.duration("paybridge.steppay.refund-settle-horizon", "P2D")));
 
         if (getContext().hasComponent(COMPONENT) != null) {
             getContext().removeComponent(COMPONENT);

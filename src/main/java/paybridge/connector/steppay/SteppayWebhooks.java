@@ -1,11 +1,15 @@
 package paybridge.connector.steppay;
 
 import java.util.Map;
+import java.util.Set;
 
 import paybridge.canonical.PaymentStatus;
 import paybridge.connector.VendorPayment;
 import paybridge.connector.ClaimCheck;
 import paybridge.connector.VendorWebhook;
+import paybridge.connector.WebhookRules;
+import paybridge.connector.IpAllowList;
+import paybridge.Settings;
 import paybridge.webhooks.WebhookBody;
 
 /**
@@ -13,13 +17,54 @@ import paybridge.webhooks.WebhookBody;
  * Unauthenticated (the v2 signature is checked at intake when a secret is set): the receipt looked
  * up by {@code idKey} decides; {@link #check} compares the claimed type with it.
  */
-public final class SteppayWebhooks {
+public final class SteppayWebhooks implements WebhookRules {
     public static final String VENDOR = "steppay";
 
-    private SteppayWebhooks() {
+    private final IpAllowList sources;
+    private final SteppaySignature signature;
+
+    /**
+     * {@code paybridge.steppay.webhook-ips} and {@code paybridge.steppay.webhook-secret} (unset: no
+     * signature check; set: every delivery must carry a valid {@value SteppaySignature#HEADER}).
+     */
+    public SteppayWebhooks(Settings settings) {
+        this.sources = IpAllowList.parse(settings.get("paybridge.steppay.webhook-ips", ""));
+        this.signature = settings.find("paybridge.steppay.webhook-secret").map(SteppaySignature::new).orElse(null);
     }
 
-    public static VendorWebhook parse(Map<String, String> fields) {
+    @Override
+    public VendorWebhook parse(Map<String, String> fields) {
+        return readClaim(fields);
+    }
+
+    @Override
+    public ClaimCheck check(VendorWebhook claim, VendorPayment found) {
+        return compare(claim, found);
+    }
+
+    @Override
+    public IpAllowList sources() {
+        return sources;
+    }
+
+    @Override
+    public String refuseSignature(java.util.function.Function<String, String> header, byte[] rawBody) {
+        return signature == null || signature.verify(header.apply(SteppaySignature.HEADER), rawBody)
+                ? null : SteppaySignature.HEADER;
+    }
+
+    /** Steppay's signature and the API credentials its documents name (Secret-Token, or Secret-Key in the refund page). */
+    @Override
+    public Set<String> secretHeaders() {
+        return Set.of("steppay-signature", "secret-token", "secret-key");
+    }
+
+    /** Whether deliveries must be signed (the start-up log says so). */
+    public boolean signed() {
+        return signature != null;
+    }
+
+    public static VendorWebhook readClaim(Map<String, String> fields) {
         String idKey = WebhookBody.required(fields, "idKey", 100);
         return new VendorWebhook(VENDOR, idKey, WebhookBody.optional(fields, "orderId", 40),
                 WebhookBody.optional(fields, "webHookType", 40), null, WebhookBody.amount(fields, "amount"));
@@ -30,7 +75,7 @@ public final class SteppayWebhooks {
      * show yet but can still reach (a payment while the virtual account still waits for its
      * deposit, a cancel before the receipt shows it) is {@link ClaimCheck#notShownYet}.
      */
-    public static ClaimCheck check(VendorWebhook claim, VendorPayment found) {
+    public static ClaimCheck compare(VendorWebhook claim, VendorPayment found) {
         if (claim.claimedAmount() != null && claim.claimedAmount() != found.amount()) {
             return ClaimCheck.contradicted("amount in the webhook differs from the vendor's record");
         }

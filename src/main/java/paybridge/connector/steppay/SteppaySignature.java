@@ -1,4 +1,4 @@
-package paybridge.webhooks;
+package paybridge.connector.steppay;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
