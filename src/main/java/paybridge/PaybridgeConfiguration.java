@@ -31,7 +31,6 @@ import paybridge.payments.ReconcileService;
 import paybridge.payments.RefundReconcileService;
 import paybridge.api.ProblemResponder;
 import paybridge.api.RequestTimeout;
-import paybridge.connector.Connector;
 import paybridge.connector.ConnectorRegistry;
 import paybridge.ledger.Database;
 import paybridge.ledger.DatabaseHealthCheck;
@@ -57,9 +56,7 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         // the enabled vendors' connectors; only theirs get routes (a misconfigured one stops start-up here)
         ConnectorRegistry connectors = ConnectorRegistry.discover(context, settings);
         context.getRegistry().bind(ConnectorRegistry.BEAN, connectors);
-        for (Connector connector : connectors.enabled()) {
-            context.addRoutes(connector.routes());
-        }
+        connectors.addRoutes(context);
 
         Database database = Database.open(settings.require("paybridge.db.url"),
                 settings.get("paybridge.db.user", "sa"), settings.get("paybridge.db.password", ""),
@@ -145,19 +142,20 @@ public class PaybridgeConfiguration implements CamelConfiguration {
     }
 
     public static SandboxSettings sandboxSettings(Settings s) {
-        return new SandboxSettings(
-                s.get("paybridge.sandbox.host", "127.0.0.1"),
-                s.intValue("paybridge.sandbox.port", 8090),
-                s.duration("paybridge.sandbox.latency", "PT0S"),
-                s.duration("paybridge.sandbox.hang", "PT30S"),
-                s.get("paybridge.sandbox.webhook-url", ""),
-                s.get("paybridge.sandbox.iamport.webhook-content-type", "application/json"),
-                s.get("paybridge.sandbox.steppay.webhook-content-type", "application/json"),
-                s.get("paybridge.sandbox.iamport.api-key", "sandbox-imp-key"),
-                s.get("paybridge.sandbox.iamport.api-secret", "sandbox-imp-secret"),
-                s.duration("paybridge.sandbox.iamport.token-ttl", "PT30M"),
-                s.get("paybridge.sandbox.steppay.secret-token", "sandbox-steppay-token"),
-                s.get("paybridge.sandbox.steppay.billing-response", "full"));
+        return SandboxSettings.builder()
+                .host(s.get("paybridge.sandbox.host", "127.0.0.1"))
+                .port(s.intValue("paybridge.sandbox.port", 8090))
+                .latency(s.duration("paybridge.sandbox.latency", "PT0S"))
+                .hang(s.duration("paybridge.sandbox.hang", "PT30S"))
+                .webhookBaseUrl(s.get("paybridge.sandbox.webhook-url", ""))
+                .iamportWebhookContentType(s.get("paybridge.sandbox.iamport.webhook-content-type", "application/json"))
+                .steppayWebhookContentType(s.get("paybridge.sandbox.steppay.webhook-content-type", "application/json"))
+                .iamportApiKey(s.get("paybridge.sandbox.iamport.api-key", "sandbox-imp-key"))
+                .iamportApiSecret(s.get("paybridge.sandbox.iamport.api-secret", "sandbox-imp-secret"))
+                .iamportTokenTtl(s.duration("paybridge.sandbox.iamport.token-ttl", "PT30M"))
+                .steppaySecretToken(s.get("paybridge.sandbox.steppay.secret-token", "sandbox-steppay-token"))
+                .steppayBillingResponse(s.get("paybridge.sandbox.steppay.billing-response", "full"))
+                .build();
     }
 
     /** Closes a resource when the CamelContext stops, after the routes that use it. */

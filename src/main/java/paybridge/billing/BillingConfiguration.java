@@ -18,7 +18,7 @@ import paybridge.payments.EnabledVendors;
 import paybridge.connector.http.VendorHttp;
 
 /**
- * Wires recurring billing (issue 5): the stores and services routes/billing.camel.yaml calls by name,
+ * Wires recurring billing: the stores and services routes/billing.camel.yaml calls by name,
  * the {@code billingPool} threads of the run's split ({@link ChargePool}), and the {@code quartz} component —
  * clustered on its JDBC job store when the database is PostgreSQL, in memory on H2.
  *

@@ -98,10 +98,6 @@ public final class BillingRunService {
         this.scheduler = scheduler;
     }
 
-    public String node() {
-        return node;
-    }
-
     // ---- start ---------------------------------------------------------------------------------
 
     /**
@@ -503,9 +499,5 @@ public final class BillingRunService {
     public void shutdown() {
         heartbeats.values().forEach(f -> f.cancel(false));
         heartbeats.clear();
-    }
-
-    static Instant ts(Object value) {
-        return Sql.instant(value);
     }
 }

@@ -11,9 +11,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.RoutesBuilder;
 import org.apache.camel.spi.PackageScanClassResolver;
 import paybridge.Settings;
 import paybridge.canonical.UnsupportedVendorException;
+import paybridge.connector.http.VendorCallTemplates;
 
 /**
  * The enabled connectors ({@code paybridge.vendors}), found by id. Everything outside a connector's
@@ -100,6 +102,25 @@ public final class ConnectorRegistry {
                     + e.getCause().getMessage(), e.getCause());
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("Connector " + type.getName() + " needs a public constructor taking Settings", e);
+        }
+    }
+
+    /**
+     * Adds the enabled connectors' routes, and the vendor-call templates they are made from: every
+     * builder's routes and templates first, then the routes made from templates (as camel-main
+     * does; {@code addRoutes} alone creates no templated route).
+     */
+    public void addRoutes(CamelContext context) throws Exception {
+        List<RoutesBuilder> builders = new ArrayList<>();
+        builders.add(new VendorCallTemplates());
+        for (String id : order) {
+            builders.add(enabled.get(id).routes());
+        }
+        for (RoutesBuilder builder : builders) {
+            context.addRoutes(builder);
+        }
+        for (RoutesBuilder builder : builders) {
+            context.addTemplatedRoutes(builder);
         }
     }
 

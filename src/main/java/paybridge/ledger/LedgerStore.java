@@ -22,9 +22,6 @@ public final class LedgerStore {
                 :?subscriptionId, :?type, :?amount, :?currency, :?source, :?eventKey)
             ON CONFLICT DO NOTHING""";
 
-    private static final String BY_PAYMENT = """
-            SELECT * FROM ledger_entries WHERE payment_id = :?paymentId ORDER BY recorded_at, entry_id""";
-
     private static final String RETURNED = """
             SELECT COALESCE(SUM(-amount), 0) AS returned FROM ledger_entries
             WHERE payment_id = :?paymentId AND amount < 0""";
@@ -60,10 +57,6 @@ public final class LedgerStore {
         p.put("source", source.name());
         p.put("eventKey", event.eventKey());
         return sql.update(APPEND, p) == 1;
-    }
-
-    public List<LedgerEntry> forPayment(String paymentId) {
-        return sql.query(BY_PAYMENT, Map.of("paymentId", paymentId)).stream().map(LedgerStore::entry).toList();
     }
 
     private static final String HAS_KEY = "SELECT COUNT(*) AS n FROM ledger_entries WHERE event_key = :?eventKey";

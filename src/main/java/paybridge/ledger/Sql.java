@@ -1,6 +1,5 @@
 package paybridge.ledger;
 
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -135,16 +134,6 @@ public final class Sql {
 
     public static long longValue(Object value) {
         return value == null ? 0 : ((Number) value).longValue();
-    }
-
-    /** True when the failure is a unique-constraint violation (SQLState 23505 on both databases). */
-    public static boolean isDuplicateKey(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Parameters as headers; a null value stays present so camel-jdbc binds it as SQL NULL. */

@@ -49,7 +49,7 @@ public final class SandboxServer implements AutoCloseable {
                         settings.webhookBaseUrl() == null ? new String[0] : settings.webhookBaseUrl().split(","))
                 .map(String::trim).filter(u -> !u.isEmpty()).toList();
         // the simulators address the first node; the sender spreads deliveries over all of them
-        SandboxSettings simulated = webhookTargets.size() > 1 ? settings.withWebhookBaseUrl(webhookTargets.get(0)) : settings;
+        SandboxSettings simulated = webhookTargets.size() > 1 ? settings.toBuilder().webhookBaseUrl(webhookTargets.get(0)).build() : settings;
         this.settings = simulated;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS));
         this.webhooks = new WebhookSender(vertx, webhookTargets);

@@ -36,50 +36,113 @@ public record SandboxSettings(
 
     /** Defaults suitable for a test: port 0 picks a free port. */
     public static SandboxSettings defaults() {
-        return new SandboxSettings("127.0.0.1", 0, Duration.ZERO, Duration.ofSeconds(30),
-                "http://127.0.0.1:8080/webhooks", "application/json", "application/json",
-                "sandbox-imp-key", "sandbox-imp-secret", Duration.ofMinutes(30),
-                "sandbox-steppay-token", "full");
+        return builder().build();
     }
 
-    public SandboxSettings withPort(int newPort) {
-        return new SandboxSettings(host, newPort, latency, hang, webhookBaseUrl, iamportWebhookContentType,
-                steppayWebhookContentType, iamportApiKey, iamportApiSecret, iamportTokenTtl,
-                steppaySecretToken, steppayBillingResponse);
+    /** A builder starting from {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public SandboxSettings withWebhookBaseUrl(String url) {
-        return new SandboxSettings(host, port, latency, hang, url, iamportWebhookContentType,
-                steppayWebhookContentType, iamportApiKey, iamportApiSecret, iamportTokenTtl,
-                steppaySecretToken, steppayBillingResponse);
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder()
+                .host(host)
+                .port(port)
+                .latency(latency)
+                .hang(hang)
+                .webhookBaseUrl(webhookBaseUrl)
+                .iamportWebhookContentType(iamportWebhookContentType)
+                .steppayWebhookContentType(steppayWebhookContentType)
+                .iamportApiKey(iamportApiKey)
+                .iamportApiSecret(iamportApiSecret)
+                .iamportTokenTtl(iamportTokenTtl)
+                .steppaySecretToken(steppaySecretToken)
+                .steppayBillingResponse(steppayBillingResponse);
     }
 
-    public SandboxSettings withLatency(Duration newLatency) {
-        return new SandboxSettings(host, port, newLatency, hang, webhookBaseUrl, iamportWebhookContentType,
-                steppayWebhookContentType, iamportApiKey, iamportApiSecret, iamportTokenTtl,
-                steppaySecretToken, steppayBillingResponse);
-    }
+    /** Builds {@link SandboxSettings}; every value starts at its default (see the record's parameters). */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port;
+        private Duration latency = Duration.ZERO;
+        private Duration hang = Duration.ofSeconds(30);
+        private String webhookBaseUrl = "http://127.0.0.1:8080/webhooks";
+        private String iamportWebhookContentType = "application/json";
+        private String steppayWebhookContentType = "application/json";
+        private String iamportApiKey = "sandbox-imp-key";
+        private String iamportApiSecret = "sandbox-imp-secret";
+        private Duration iamportTokenTtl = Duration.ofMinutes(30);
+        private String steppaySecretToken = "sandbox-steppay-token";
+        private String steppayBillingResponse = "full";
 
-    public SandboxSettings withHang(Duration newHang) {
-        return new SandboxSettings(host, port, latency, newHang, webhookBaseUrl, iamportWebhookContentType,
-                steppayWebhookContentType, iamportApiKey, iamportApiSecret, iamportTokenTtl,
-                steppaySecretToken, steppayBillingResponse);
-    }
+        private Builder() {
+        }
 
-    public SandboxSettings withIamportTokenTtl(Duration ttl) {
-        return new SandboxSettings(host, port, latency, hang, webhookBaseUrl, iamportWebhookContentType,
-                steppayWebhookContentType, iamportApiKey, iamportApiSecret, ttl,
-                steppaySecretToken, steppayBillingResponse);
-    }
+        public Builder host(String value) {
+            this.host = value;
+            return this;
+        }
 
-    public SandboxSettings withWebhookContentTypes(String iamport, String steppay) {
-        return new SandboxSettings(host, port, latency, hang, webhookBaseUrl, iamport, steppay,
-                iamportApiKey, iamportApiSecret, iamportTokenTtl, steppaySecretToken, steppayBillingResponse);
-    }
+        public Builder port(int value) {
+            this.port = value;
+            return this;
+        }
 
-    public SandboxSettings withSteppayBillingResponse(String mode) {
-        return new SandboxSettings(host, port, latency, hang, webhookBaseUrl, iamportWebhookContentType,
-                steppayWebhookContentType, iamportApiKey, iamportApiSecret, iamportTokenTtl,
-                steppaySecretToken, mode);
+        public Builder latency(Duration value) {
+            this.latency = value;
+            return this;
+        }
+
+        public Builder hang(Duration value) {
+            this.hang = value;
+            return this;
+        }
+
+        public Builder webhookBaseUrl(String value) {
+            this.webhookBaseUrl = value;
+            return this;
+        }
+
+        public Builder iamportWebhookContentType(String value) {
+            this.iamportWebhookContentType = value;
+            return this;
+        }
+
+        public Builder steppayWebhookContentType(String value) {
+            this.steppayWebhookContentType = value;
+            return this;
+        }
+
+        public Builder iamportApiKey(String value) {
+            this.iamportApiKey = value;
+            return this;
+        }
+
+        public Builder iamportApiSecret(String value) {
+            this.iamportApiSecret = value;
+            return this;
+        }
+
+        public Builder iamportTokenTtl(Duration value) {
+            this.iamportTokenTtl = value;
+            return this;
+        }
+
+        public Builder steppaySecretToken(String value) {
+            this.steppaySecretToken = value;
+            return this;
+        }
+
+        public Builder steppayBillingResponse(String value) {
+            this.steppayBillingResponse = value;
+            return this;
+        }
+
+        public SandboxSettings build() {
+            return new SandboxSettings(host, port, latency, hang, webhookBaseUrl, iamportWebhookContentType,
+                    steppayWebhookContentType, iamportApiKey, iamportApiSecret, iamportTokenTtl,
+                    steppaySecretToken, steppayBillingResponse);
+        }
     }
 }

@@ -18,6 +18,7 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import paybridge.sandbox.SandboxServer;
 import paybridge.sandbox.SandboxSettings;
+import paybridge.connector.ConnectorRegistry;
 import paybridge.connector.iamport.IamportConnector;
 import paybridge.connector.steppay.SteppayConnector;
 
@@ -27,9 +28,10 @@ import paybridge.connector.steppay.SteppayConnector;
  */
 public final class VendorHarness implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    public static final SandboxSettings SETTINGS = SandboxSettings.defaults()
-            .withWebhookBaseUrl("http://127.0.0.1:9/webhooks") // nobody listens: webhooks are not under test here
-            .withHang(Duration.ofSeconds(3));
+    public static final SandboxSettings SETTINGS = SandboxSettings.builder()
+            .webhookBaseUrl("http://127.0.0.1:9/webhooks") // nobody listens: webhooks are not under test here
+            .hang(Duration.ofSeconds(3))
+            .build();
 
     public final SandboxServer sandbox;
     public final CamelContext camel;
@@ -42,8 +44,8 @@ public final class VendorHarness implements AutoCloseable {
     }
 
     /** @param overrides change settings after the defaults (base URLs at the sandbox, timeout PT0.5S) */
-    public VendorHarness(UnaryOperator<SandboxSettings> sandboxSettings, Consumer<Properties> overrides) throws Exception {
-        sandbox = new SandboxServer(sandboxSettings.apply(SETTINGS));
+    public VendorHarness(UnaryOperator<SandboxSettings.Builder> sandboxSettings, Consumer<Properties> overrides) throws Exception {
+        sandbox = new SandboxServer(sandboxSettings.apply(SETTINGS.toBuilder()).build());
         sandboxUrl = "http://127.0.0.1:" + sandbox.start() + "/sandbox";
         Properties p = new Properties();
         p.setProperty("paybridge.iamport.base-url", sandboxUrl + "/iamport");
@@ -58,8 +60,8 @@ public final class VendorHarness implements AutoCloseable {
         camel = new DefaultCamelContext();
         camel.getPropertiesComponent().setInitialProperties(p);
         paybridge.Settings settings = new paybridge.Settings(camel.getPropertiesComponent());
-        camel.addRoutes(new IamportConnector(settings).routes());
-        camel.addRoutes(new SteppayConnector(settings).routes());
+        new ConnectorRegistry(java.util.List.of(new IamportConnector(settings), new SteppayConnector(settings)))
+                .addRoutes(camel);
         camel.start();
         template = camel.createProducerTemplate();
     }

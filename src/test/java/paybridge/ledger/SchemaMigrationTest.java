@@ -57,7 +57,7 @@ class SchemaMigrationTest {
 
     private static void assertRules(Database db) throws SQLException {
         assertThat(db.pendingMigrations()).isZero();
-        // at least 1.1 (later issues add migrations: billing V3/V3_1, webhooks V2)
+        // at least 1.1, the version that makes the ledger append-only (later versions only add to the schema)
         assertThat(org.flywaydb.core.api.MigrationVersion.fromVersion(db.schemaVersion()))
                 .isGreaterThanOrEqualTo(org.flywaydb.core.api.MigrationVersion.fromVersion("1.1"));
         try (Connection c = db.dataSource().getConnection()) {

@@ -15,8 +15,8 @@ import paybridge.testing.RunningPaybridge;
 import paybridge.testing.RunningPaybridge.Response;
 
 /**
- * /observe/metrics and /observe/health over real HTTP after real traffic against the sandbox
- * (issue 6, visibility). Every open payment counts as stuck here (alert-after PT0S), and the
+ * /observe/metrics and /observe/health over real HTTP after real traffic against the sandbox: the
+ * meters and readiness checks an operator watches. Every open payment counts as stuck here (alert-after PT0S), and the
  * backlog is read afresh on every probe (refresh PT0S).
  */
 class ObservabilityTest {

@@ -79,7 +79,7 @@ class IamportAuthAndSettingsTest extends IamportTestSupport {
 
     @Test
     void tokensExpireAfterTheirTtlAndAreExtendedWhenAskedForNearExpiry() {
-        start(settings().withIamportTokenTtl(Duration.ofSeconds(1)));
+        start(settings().iamportTokenTtl(Duration.ofSeconds(1)).build());
         JsonNode first = postJson("/users/getToken", null, CREDENTIALS).response();
         assertThat(first.get("expired_at").asLong() - first.get("now").asLong()).isEqualTo(1);
         String token = first.get("access_token").asText();
@@ -96,7 +96,7 @@ class IamportAuthAndSettingsTest extends IamportTestSupport {
 
     @Test
     void latencyDelaysEveryAnswer() {
-        start(settings().withLatency(Duration.ofMillis(300)));
+        start(settings().latency(Duration.ofMillis(300)).build());
         long started = System.nanoTime();
         Answer a = postJson("/users/getToken", null, CREDENTIALS);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
@@ -108,7 +108,7 @@ class IamportAuthAndSettingsTest extends IamportTestSupport {
 
     @Test
     void webhooksCanBeFormUrlEncoded() {
-        start(settings().withWebhookContentTypes(FORM, "application/json"));
+        start(settings().iamportWebhookContentType(FORM).steppayWebhookContentType("application/json").build());
         Answer a = postJson("/subscribe/payments/onetime", token(), onetime("order-form-wh", 1000));
         String impUid = a.response().get("imp_uid").asText();
         await().atMost(Duration.ofSeconds(5)).until(() -> webhooksFor("order-form-wh").size() == 1);

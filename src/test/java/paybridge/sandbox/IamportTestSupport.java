@@ -88,7 +88,7 @@ abstract class IamportTestSupport {
     @BeforeEach
     void startSandbox() {
         webhooks.clear();
-        start(settings());
+        start(settings().build());
     }
 
     @AfterEach
@@ -97,10 +97,10 @@ abstract class IamportTestSupport {
     }
 
     /** The settings of the sandbox started for each test: a short hang keeps HANG tests quick. */
-    static SandboxSettings settings() {
-        return SandboxSettings.defaults()
-                .withWebhookBaseUrl("http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhooks")
-                .withHang(Duration.ofSeconds(2));
+    static SandboxSettings.Builder settings() {
+        return SandboxSettings.builder()
+                .webhookBaseUrl("http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhooks")
+                .hang(Duration.ofSeconds(2));
     }
 
     /** Replaces the per-test sandbox with one using other settings. */

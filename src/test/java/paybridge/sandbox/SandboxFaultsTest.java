@@ -32,7 +32,7 @@ class SandboxFaultsTest {
     }
 
     private SandboxServer start(String fault) {
-        SandboxServer sandbox = new SandboxServer(SandboxSettings.defaults().withWebhookBaseUrl(""), only(fault));
+        SandboxServer sandbox = new SandboxServer(SandboxSettings.builder().webhookBaseUrl("").build(), only(fault));
         sandbox.start();
         return sandbox;
     }

@@ -18,7 +18,7 @@ class SteppaySimulatorSettingsTest {
     @Test
     void formWebhooksWhenConfigured() throws Exception {
         try (SteppayTestKit kit = new SteppayTestKit(
-                s -> s.withWebhookContentTypes("application/json", "application/x-www-form-urlencoded"))) {
+                s -> s.iamportWebhookContentType("application/json").steppayWebhookContentType("application/x-www-form-urlencoded"))) {
             HttpResponse<String> r = kit.billing(SteppayTestKit.SEED, "po-form", 1000);
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             JsonObject answer = SteppayTestKit.json(r);
@@ -33,7 +33,7 @@ class SteppaySimulatorSettingsTest {
 
     @Test
     void emptyBillingResponseStillCharges() throws Exception {
-        try (SteppayTestKit kit = new SteppayTestKit(s -> s.withSteppayBillingResponse("empty"))) {
+        try (SteppayTestKit kit = new SteppayTestKit(s -> s.steppayBillingResponse("empty"))) {
             HttpResponse<String> r = kit.billing(SteppayTestKit.SEED, "po-empty", 2500);
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).isEmpty();
@@ -56,7 +56,7 @@ class SteppaySimulatorSettingsTest {
 
     @Test
     void hangChargesAtOnceButAnswersLate() throws Exception {
-        try (SteppayTestKit kit = new SteppayTestKit(s -> s.withHang(Duration.ofSeconds(2)))) {
+        try (SteppayTestKit kit = new SteppayTestKit(s -> s.hang(Duration.ofSeconds(2)))) {
             HttpRequest request = kit.request("/api/payment/billing").timeout(Duration.ofMillis(500))
                     .header("Secret-Token", SteppayTestKit.TOKEN).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(
@@ -84,7 +84,7 @@ class SteppaySimulatorSettingsTest {
 
     @Test
     void hangAnswersAfterTheHangDelay() throws Exception {
-        try (SteppayTestKit kit = new SteppayTestKit(s -> s.withHang(Duration.ofMillis(600)))) {
+        try (SteppayTestKit kit = new SteppayTestKit(s -> s.hang(Duration.ofMillis(600)))) {
             long start = System.nanoTime();
             HttpResponse<String> r = kit.billing(SteppayTestKit.SEED, "po-hang-wait", TestAmounts.HANG);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(600));
@@ -96,7 +96,7 @@ class SteppaySimulatorSettingsTest {
     @Test
     void latencyDelaysEveryVendorAnswer() throws Exception {
         Duration latency = Duration.ofMillis(300);
-        try (SteppayTestKit kit = new SteppayTestKit(s -> s.withLatency(latency))) {
+        try (SteppayTestKit kit = new SteppayTestKit(s -> s.latency(latency))) {
             long start = System.nanoTime();
             HttpResponse<String> ok = kit.get("/api/payment/receipt/" + SteppayTestKit.SEED);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(latency);
@@ -111,9 +111,7 @@ class SteppaySimulatorSettingsTest {
 
     @Test
     void customSecretTokenIsTheOneAccepted() throws Exception {
-        try (SteppayTestKit kit = new SteppayTestKit(s -> new SandboxSettings(s.host(), s.port(), s.latency(), s.hang(),
-                s.webhookBaseUrl(), s.iamportWebhookContentType(), s.steppayWebhookContentType(), s.iamportApiKey(),
-                s.iamportApiSecret(), s.iamportTokenTtl(), "another-token", s.steppayBillingResponse()))) {
+        try (SteppayTestKit kit = new SteppayTestKit(s -> s.steppaySecretToken("another-token"))) {
             assertThat(kit.get("/api/payment/receipt/" + SteppayTestKit.SEED).statusCode()).isEqualTo(403);
             assertThat(kit.send(kit.request("/api/payment/receipt/" + SteppayTestKit.SEED)
                     .header("Secret-Token", "another-token").GET()).statusCode()).isEqualTo(200);

@@ -48,7 +48,7 @@ final class SteppayTestKit implements AutoCloseable {
     final SandboxServer sandbox;
     final String base;
 
-    SteppayTestKit(UnaryOperator<SandboxSettings> customize) throws IOException {
+    SteppayTestKit(UnaryOperator<SandboxSettings.Builder> customize) throws IOException {
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/webhooks/", exchange -> {
             String body;
@@ -61,9 +61,9 @@ final class SteppayTestKit implements AutoCloseable {
             exchange.close();
         });
         receiver.start();
-        SandboxSettings settings = SandboxSettings.defaults()
-                .withWebhookBaseUrl("http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhooks");
-        sandbox = new SandboxServer(customize.apply(settings));
+        SandboxSettings.Builder settings = SandboxSettings.builder()
+                .webhookBaseUrl("http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhooks");
+        sandbox = new SandboxServer(customize.apply(settings).build());
         base = "http://127.0.0.1:" + sandbox.start() + "/sandbox/steppay";
     }
 

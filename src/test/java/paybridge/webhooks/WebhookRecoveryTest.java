@@ -147,9 +147,11 @@ class WebhookRecoveryTest {
     void processingStoppedAfterThe200ResumesAfterARestart() throws Exception {
         Path dir = Files.createTempDirectory("pb-webhook-restart");
         int httpPort = FreePorts.next();
-        SandboxServer sandbox = new SandboxServer(new SandboxSettings("127.0.0.1", 0, Duration.ZERO, Duration.ofSeconds(30),
-                "http://127.0.0.1:" + httpPort + "/webhooks", JSON, FORM, "sandbox-imp-key", "sandbox-imp-secret",
-                Duration.ofMinutes(30), "sandbox-steppay-token", "full"));
+        SandboxServer sandbox = new SandboxServer(SandboxSettings.builder()
+                .webhookBaseUrl("http://127.0.0.1:" + httpPort + "/webhooks")
+                .iamportWebhookContentType(JSON)
+                .steppayWebhookContentType(FORM)
+                .build());
         sandbox.start();
         try {
             Map<String, Object> o = new HashMap<>();

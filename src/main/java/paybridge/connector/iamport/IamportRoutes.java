@@ -14,6 +14,7 @@ import paybridge.connector.VendorPayment;
 import paybridge.connector.http.NotSentException;
 import paybridge.connector.http.OperationDeadline;
 import paybridge.connector.http.VendorCall;
+import paybridge.connector.http.VendorCallTemplates;
 import paybridge.connector.http.VendorHttp;
 
 /**
@@ -25,6 +26,8 @@ import paybridge.connector.http.VendorHttp;
  * {@code iamport-call-safe} retries a call that changes nothing (lookups) on 5xx/I-O errors;
  * {@code iamport-token} fetches a token, retried likewise. Charges and refunds use
  * {@code iamport-call}: they are never re-sent after a timeout, a lost connection or a 5xx.
+ * {@code iamport-send}, {@code iamport-call-safe} and {@code iamport-token} are made from the shared
+ * {@link VendorCallTemplates}; {@code iamport-call} is iamport's own.
  */
 final class IamportRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(IamportRoutes.class);
@@ -142,34 +145,11 @@ final class IamportRoutes extends RouteBuilder {
                 .end()
                 .removeProperty(VendorCall.BEARER);
 
-        // a call that changes nothing at the vendor: up to 3 tries, 200 ms then 400 ms apart
-        from("direct:iamport-call-safe").routeId("iamport-call-safe")
-                .process(VendorCall::resetAttempts)
-                .loopDoWhile(VendorCall.TRY_AGAIN)
-                    .delay(VendorCall.BACKOFF).syncDelayed()
-                    .process(VendorCall::countAttempt)
-                    .to("direct:iamport-call")
-                .end();
-
-        from("direct:iamport-token").routeId("iamport-token")
-                .process(VendorCall::resetAttempts)
-                .loopDoWhile(VendorCall.TRY_AGAIN)
-                    .delay(VendorCall.BACKOFF).syncDelayed()
-                    .process(VendorCall::countAttempt)
-                    .to("direct:iamport-send")
-                .end();
-
+        // a call that changes nothing at the vendor (lookups, the token): up to 3 tries, 200 ms then 400 ms apart
+        VendorCallTemplates.safeCall(this, "iamport-call-safe", "direct:iamport-call");
+        VendorCallTemplates.safeCall(this, "iamport-token", "direct:iamport-send");
         // exactly one HTTP request: nothing that came in may steer it, no automatic retry
-        // (inside the try: a request refused for lack of time is recorded as not sent)
-        from("direct:iamport-send").routeId("iamport-send")
-                .removeHeaders("*")
-                .doTry()
-                    .process(VendorCall.prepareFor(IamportWebhooks.VENDOR))
-                    .to(endpoint)
-                    .process(VendorCall::captureAnswer)
-                .doCatch(Exception.class)
-                    .process(VendorCall::captureError)
-                .end();
+        VendorCallTemplates.send(this, "iamport-send", IamportWebhooks.VENDOR, endpoint);
     }
 
     private VendorPayment lookup(Exchange e) {

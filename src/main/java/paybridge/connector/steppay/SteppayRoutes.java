@@ -2,7 +2,6 @@ package paybridge.connector.steppay;
 
 import java.util.Map;
 
-import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,12 +15,14 @@ import paybridge.connector.VendorPayment;
 import paybridge.connector.VendorUnavailableException;
 import paybridge.connector.http.OperationDeadline;
 import paybridge.connector.http.VendorCall;
+import paybridge.connector.http.VendorCallTemplates;
 import paybridge.connector.http.VendorHttp;
 
 /**
  * Steppay "Self" payment operations as {@code direct:} routes: billing-key charges, refunds and
  * receipt lookups. Internal: {@code steppay-send} makes exactly one HTTP request (charges and
- * refunds: never re-sent); {@code steppay-call-safe} retries a receipt lookup on 5xx/I-O errors.
+ * refunds: never re-sent); {@code steppay-call-safe} retries a receipt lookup on 5xx/I-O errors. Both
+ * are made from the shared {@link VendorCallTemplates}.
  * Steppay has no idempotency key, so a billing call whose answer is lost stays UNKNOWN until a
  * webhook or a lookup settles it.
  */
@@ -124,29 +125,9 @@ final class SteppayRoutes extends RouteBuilder {
 
         // ---- internal
 
-        // a call that changes nothing at the vendor: up to 3 tries, 200 ms then 400 ms apart
-        from("direct:steppay-call-safe").routeId("steppay-call-safe")
-                .process(VendorCall::resetAttempts)
-                .loopDoWhile(VendorCall.TRY_AGAIN)
-                    .delay(VendorCall.BACKOFF).syncDelayed()
-                    .process(VendorCall::countAttempt)
-                    .to("direct:steppay-send")
-                .end();
-
+        // a call that changes nothing at the vendor (receipt lookups): up to 3 tries, 200 ms then 400 ms apart
+        VendorCallTemplates.safeCall(this, "steppay-call-safe", "direct:steppay-send");
         // exactly one HTTP request: nothing that came in may steer it, no automatic retry
-        // (inside the try: a request refused for lack of its operation's time is recorded as not sent)
-        from("direct:steppay-send").routeId("steppay-send")
-                .removeHeaders("*")
-                .doTry()
-                    .process(VendorCall.prepareFor(SteppayWebhooks.VENDOR))
-                    .to(endpoint)
-                    .process(VendorCall::captureAnswer)
-                .doCatch(Exception.class)
-                    .process(VendorCall::captureError)
-                .end();
-    }
-
-    static RefundOutcome outcome(Exchange e) {
-        return e.getProperty(OUTCOME, RefundOutcome.class);
+        VendorCallTemplates.send(this, "steppay-send", SteppayWebhooks.VENDOR, endpoint);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
@@ -234,5 +235,16 @@ class IamportRoutesTest {
             assertThat(r.status()).isEqualTo(RefundOutcomeStatus.NOT_ATTEMPTED);
             assertThat(wrong.stats("iamport").get("charges").asLong()).isZero();
         }
+    }
+
+    @Test
+    void headersThatCameInDoNotSteerTheCharge() throws Exception {
+        // a charge is never retried: a redirected request would end NOT_ATTEMPTED, not be corrected by a retry
+        Map<String, Object> hostile = Map.of(
+                "CamelHttpUri", "http://127.0.0.1:" + VendorHarness.closedPort() + "/elsewhere",
+                "CamelHttpQuery", "redirected=true");
+        ChargeOutcome o = h.template.requestBodyAndHeaders("direct:iamport-keyin", keyIn(id(), 1000, null),
+                hostile, ChargeOutcome.class);
+        assertThat(o.status()).isEqualTo(ChargeStatus.PAID);
     }
 }

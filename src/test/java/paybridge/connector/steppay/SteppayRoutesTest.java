@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
@@ -151,7 +152,7 @@ class SteppayRoutesTest {
 
     @Test
     void anEmptyBillingAnswerIsPending() throws Exception {
-        try (VendorHarness empty = new VendorHarness(s -> s.withSteppayBillingResponse("empty"), p -> { })) {
+        try (VendorHarness empty = new VendorHarness(s -> s.steppayBillingResponse("empty"), p -> { })) {
             ChargeOutcome o = empty.call("direct:steppay-billing-key", billing(id(), 5000, SEED), ChargeOutcome.class);
             assertThat(o.status()).isEqualTo(ChargeStatus.PENDING);
             assertThat(o.vendorPaymentRef()).isNull();
@@ -196,5 +197,16 @@ class SteppayRoutesTest {
             assertThat(r.status()).isEqualTo(RefundOutcomeStatus.REFUNDED);
             assertThat(r.refundedTotal()).isEqualTo(500);
         }
+    }
+
+    @Test
+    void headersThatCameInDoNotSteerTheCharge() throws Exception {
+        // a charge is never retried: a redirected request would end NOT_ATTEMPTED, not be corrected by a retry
+        Map<String, Object> hostile = Map.of(
+                "CamelHttpUri", "http://127.0.0.1:" + VendorHarness.closedPort() + "/elsewhere",
+                "CamelHttpQuery", "redirected=true");
+        ChargeOutcome o = h.template.requestBodyAndHeaders("direct:steppay-billing-key", billing(id(), 1000, SEED),
+                hostile, ChargeOutcome.class);
+        assertThat(o.status()).isEqualTo(ChargeStatus.PAID);
     }
 }
