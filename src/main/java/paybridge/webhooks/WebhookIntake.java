@@ -151,8 +151,9 @@ public final class WebhookIntake {
             }
         }
         String inboxId = UUID.randomUUID().toString();
-        InboxEntry stored = inbox.insert(inboxId, vendor, receivedAt, sourceIp, contentType, headers(request, neverStored()), body,
-                bodyBytes, malformed == null ? "RECEIVED" : "REJECTED", malformed == null ? null : "malformed: " + malformed, vendorRef);
+        InboxEntry stored = inbox.insert(inboxId, vendor, receivedAt, sourceIp, contentType,
+                headers(request, neverStored()), body, bodyBytes, malformed == null ? "RECEIVED" : "REJECTED",
+                malformed == null ? null : "malformed: " + malformed, vendorRef);
         exchange.setProperty(INBOX_ID, inboxId);
         if (body != null && body.length() <= QUEUED_BODY_MAX_CHARS) {
             exchange.setProperty(INBOX_ENTRY, stored);
