@@ -7,7 +7,9 @@ import java.util.function.Function;
 /**
  * A vendor's webhooks, as the vendor-free intake and processor (paybridge.webhooks) see them: who
  * may deliver, how a delivery is authenticated, what its body claims, and how that claim compares
- * with the vendor's own record (the record decides; a claim is only compared).
+ * with the vendor's own record (the record decides; a claim is only compared). The payment a claim
+ * names is looked up through the connector's {@link Connector#lookupByVendorRefRoute()} with
+ * {@link VendorWebhook#vendorRef()}.
  */
 public interface WebhookRules {
 
@@ -28,4 +30,9 @@ public interface WebhookRules {
 
     /** Lower-case header names that carry secrets: never stored, never shown. */
     Set<String> secretHeaders();
+
+    /** Whether {@link #refuseSignature} checks anything with the settings given (the start-up log says so). */
+    default boolean signed() {
+        return false;
+    }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import org.apache.camel.Exchange;
@@ -13,6 +14,7 @@ import paybridge.canonical.CanonicalJson;
 import paybridge.canonical.FieldError;
 import paybridge.canonical.Problem;
 import paybridge.canonical.ProblemException;
+import paybridge.connector.ConnectorRegistry;
 import paybridge.webhooks.WebhookInbox.Claim;
 
 /**
@@ -22,17 +24,23 @@ import paybridge.webhooks.WebhookInbox.Claim;
  */
 public final class WebhookApi {
     private static final Set<String> STATUSES = Set.of("RECEIVED", "PENDING", "PROCESSED", "REJECTED");
-    private static final Set<String> VENDORS = Set.of("iamport", "steppay");
-    /** Header names never shown: credentials, signatures, cookies. */
-    private static final Set<String> HIDDEN = Set.of("authorization", "proxy-authorization", "cookie", "set-cookie",
-            "steppay-signature", "secret-token", "secret-key", "x-api-key");
+    /**
+     * Header names never shown, whatever the vendor: credentials, cookies (each enabled connector adds
+     * its own secret headers, {@code WebhookRules.secretHeaders()}).
+     */
+    static final Set<String> HIDDEN = Set.of("authorization", "proxy-authorization", "cookie", "set-cookie",
+            "x-api-key");
     private static final TypeReference<LinkedHashMap<String, String>> HEADERS = new TypeReference<>() {
     };
 
     private final WebhookInbox inbox;
+    private final Supplier<ConnectorRegistry> connectors;
+    private volatile Set<String> hidden;
 
-    public WebhookApi(WebhookInbox inbox) {
+    /** @param connectors the enabled connectors (bound by another configuration: asked for per request) */
+    public WebhookApi(WebhookInbox inbox, Supplier<ConnectorRegistry> connectors) {
         this.inbox = inbox;
+        this.connectors = connectors;
     }
 
     public List<Map<String, Object>> list(Exchange exchange) {
@@ -43,8 +51,9 @@ public final class WebhookApi {
         if (status != null && !STATUSES.contains(status)) {
             errors.add(new FieldError("status", "one of RECEIVED, PENDING, PROCESSED, REJECTED"));
         }
-        if (vendor != null && !VENDORS.contains(vendor)) {
-            errors.add(new FieldError("vendor", "one of iamport, steppay"));
+        List<String> vendors = connectors.get().ids();
+        if (vendor != null && !vendors.contains(vendor)) {
+            errors.add(new FieldError("vendor", "one of the enabled vendors: " + String.join(", ", vendors)));
         }
         int limit = 100;
         if (limitText != null) {
@@ -57,7 +66,8 @@ public final class WebhookApi {
         if (!errors.isEmpty()) {
             throw new ProblemException(Problem.invalid("Invalid query parameters", errors));
         }
-        return inbox.list(status, vendor, limit).stream().map(WebhookApi::view).toList();
+        Set<String> hiddenHeaders = hidden();
+        return inbox.list(status, vendor, limit).stream().map(e -> view(e, hiddenHeaders)).toList();
     }
 
     /** Claims the entry for a replay; 404 when unknown, 409 while another node is processing it. */
@@ -81,14 +91,24 @@ public final class WebhookApi {
         return out;
     }
 
-    static Map<String, Object> view(InboxEntry e) {
+    /** The generic hidden headers and every enabled connector's secret headers. */
+    private Set<String> hidden() {
+        Set<String> names = hidden;
+        if (names == null) {
+            names = WebhookIntake.secretHeaders(HIDDEN, connectors.get());
+            hidden = names;
+        }
+        return names;
+    }
+
+    static Map<String, Object> view(InboxEntry e, Set<String> hiddenHeaders) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("inboxId", e.inboxId());
         m.put("vendor", e.vendor());
         m.put("receivedAt", e.receivedAt());
         m.put("sourceIp", e.sourceIp());
         m.put("contentType", e.contentType());
-        m.put("headers", visibleHeaders(e.headers()));
+        m.put("headers", visibleHeaders(e.headers(), hiddenHeaders));
         m.put("body", e.body());
         if (e.binary()) {
             // a body that is not text, exactly as received
@@ -105,13 +125,13 @@ public final class WebhookApi {
         return m;
     }
 
-    static Map<String, String> visibleHeaders(String json) {
+    static Map<String, String> visibleHeaders(String json, Set<String> hiddenHeaders) {
         Map<String, String> out = new LinkedHashMap<>();
         try {
             Map<String, String> all = CanonicalJson.MAPPER.readValue(json, HEADERS);
             all.forEach((name, value) -> {
                 String n = name.toLowerCase(Locale.ROOT);
-                if (!HIDDEN.contains(n) && !n.contains("signature") && !n.contains("secret") && !n.contains("token")) {
+                if (!hiddenHeaders.contains(n) && !n.contains("signature") && !n.contains("secret") && !n.contains("token")) {
                     out.put(name, value);
                 }
             });

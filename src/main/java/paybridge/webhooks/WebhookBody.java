@@ -13,7 +13,8 @@ import paybridge.canonical.CanonicalJson;
 /**
  * A webhook body as flat fields: a JSON object or {@code application/x-www-form-urlencoded}, as the
  * vendor console is set. Read from the stored raw text, never from HTTP headers (a form field
- * must not be mistaken for a header, CAMEL-NOTES).
+ * must not be mistaken for a header, CAMEL-NOTES). A connector's {@code WebhookRules.parse} reads
+ * these fields (with {@link paybridge.connector.WebhookFields}).
  */
 public final class WebhookBody {
     private WebhookBody() {
@@ -79,40 +80,5 @@ public final class WebhookBody {
             throw new MalformedWebhookException("form body without fields");
         }
         return fields;
-    }
-
-    /** A required text field: present and not blank, at most {@code max} characters. */
-    public static String required(Map<String, String> fields, String name, int max) {
-        String v = fields.get(name);
-        if (v == null || v.isBlank()) {
-            throw new MalformedWebhookException("missing " + name);
-        }
-        if (v.length() > max) {
-            throw new MalformedWebhookException(name + " longer than " + max + " characters");
-        }
-        return v.trim();
-    }
-
-    public static String optional(Map<String, String> fields, String name, int max) {
-        String v = fields.get(name);
-        if (v == null || v.isBlank()) {
-            return null;
-        }
-        if (v.length() > max) {
-            throw new MalformedWebhookException(name + " longer than " + max + " characters");
-        }
-        return v.trim();
-    }
-
-    /** An optional whole amount; a value that is not a whole number is malformed. */
-    public static Long amount(Map<String, String> fields, String name) {
-        String v = fields.get(name);
-        if (v == null || v.isBlank()) {
-            return null;
-        }
-        if (!v.trim().matches("-?\\d{1,18}")) {
-            throw new MalformedWebhookException(name + " is not a whole amount");
-        }
-        return Long.parseLong(v.trim());
     }
 }

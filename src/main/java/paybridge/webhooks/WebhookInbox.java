@@ -47,8 +47,8 @@ public final class WebhookInbox {
               AND (next_attempt_at IS NULL OR next_attempt_at <= CURRENT_TIMESTAMP)
               AND (locked_until IS NULL OR locked_until < CURRENT_TIMESTAMP)""";
 
-    // an entry read moments ago: claimed only if still due and no one claimed it since (attempts only
-    // ever grow), so what processing uses of the row as read (vendor, content type, body, attempts)
+    // an entry read moments ago: claimed only if still due and no one claimed it since (every claim
+    // adds to attempts), so what processing uses of the row as read (vendor, content type, body, attempts)
     // is what the row holds, and it need not be read again
     private static final String CLAIM_SEEN = CLAIM_ONE + " AND attempts = :?attempts";
 
@@ -72,6 +72,15 @@ public final class WebhookInbox {
             UPDATE webhook_inbox SET status = 'PENDING', reason = :?reason,
                 next_attempt_at = CURRENT_TIMESTAMP + CAST(:?delayMillis AS BIGINT) * INTERVAL '0.001' SECOND,
                 flagged = :?flagged, locked_by = NULL, locked_until = NULL
+            WHERE inbox_id = :?inboxId AND locked_by = :?token""";
+
+    // waiting for its vendor to be enabled (no connector here can verify it): PENDING until the delay, and
+    // the claim's count given back, since waiting is not a verification attempt. Safe for CLAIM_SEEN's
+    // check: the entry is not due again before next_attempt_at, long after any read of it ended.
+    private static final String PARK = """
+            UPDATE webhook_inbox SET status = 'PENDING', reason = :?reason,
+                next_attempt_at = CURRENT_TIMESTAMP + CAST(:?delayMillis AS BIGINT) * INTERVAL '0.001' SECOND,
+                attempts = attempts - 1, locked_by = NULL, locked_until = NULL
             WHERE inbox_id = :?inboxId AND locked_by = :?token""";
 
     // one fixed statement: an absent filter is a NULL parameter that disables its condition
@@ -206,6 +215,16 @@ public final class WebhookInbox {
         p.put("delayMillis", flagged || delay == null ? null : delay.toMillis());
         p.put("flagged", flagged);
         return sql.update(RETRY, p) == 1;
+    }
+
+    /** Leaves the entry PENDING, not counted as an attempt, until {@code delay} from the database's now. */
+    public boolean park(Claim claim, String reason, Duration delay) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("inboxId", claim.entry().inboxId());
+        p.put("token", claim.token());
+        p.put("reason", truncate(reason, 500));
+        p.put("delayMillis", delay.toMillis());
+        return sql.update(PARK, p) == 1;
     }
 
     /** Entries newest first, filtered by status and vendor when given. */

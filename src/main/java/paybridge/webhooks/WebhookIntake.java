@@ -1,8 +1,8 @@
 package paybridge.webhooks;
 
-import paybridge.connector.steppay.SteppaySignature;
-import paybridge.connector.MalformedWebhookException;
 import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
@@ -12,11 +12,15 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
@@ -28,15 +32,20 @@ import paybridge.api.JsonResponses;
 import paybridge.canonical.CanonicalJson;
 import paybridge.canonical.Problem;
 import paybridge.canonical.ProblemException;
+import paybridge.connector.Connector;
+import paybridge.connector.ConnectorRegistry;
+import paybridge.connector.MalformedWebhookException;
+import paybridge.connector.WebhookRules;
 import paybridge.ledger.Sql;
 
 /**
- * {@code POST /webhooks/{vendor}} (webhooks.camel.yaml): refuses what must not be stored (source IP
- * not allowed: 403; body over the limit: 413; Steppay signature missing or wrong when a secret is
- * set: 401 — each counted), then stores the raw delivery (exact body text — or, when the body is
- * not readable text, its exact bytes —, headers, the connection's address, time) in the inbox,
- * committed, and only then answers: 200 {@code {"inboxId"}}, or 400 for a body that cannot be read
- * (stored as REJECTED).
+ * {@code POST /webhooks/{vendor}} (webhooks.camel.yaml): answers 404 for a vendor that is not enabled
+ * here (nothing read, nothing stored), then refuses what must not be stored, by the vendor's
+ * {@link WebhookRules} (source IP not allowed: 403; body over the limit: 413; signature missing or
+ * wrong where the vendor's deliveries must be signed: 401 — each counted), then stores the raw
+ * delivery (exact body text — or, when the body is not readable text, its exact bytes —, headers
+ * without secrets, the connection's address, time) in the inbox, committed, and only then answers:
+ * 200 {@code {"inboxId"}}, or 400 for a body that cannot be read (stored as REJECTED).
  * <p>
  * The route consumes with {@code useBodyHandler=false}, so the body arrives here unread as the
  * Vert.x request: form bodies are not parsed into fields and headers, and the bytes stored and
@@ -51,31 +60,50 @@ public final class WebhookIntake {
     public static final String INBOX_ENTRY = "paybridgeInboxEntry";
     /** Bodies up to this size travel with the fast-path nudge (vendor webhooks are ~100 bytes). */
     static final int QUEUED_BODY_MAX_CHARS = 4096;
-    /** Header values never stored (nothing downstream needs them). */
-    static final Set<String> NEVER_STORED = Set.of("authorization", "proxy-authorization", "cookie",
-            "secret-token", "secret-key", "x-api-key");
+    /**
+     * Header values never stored, whatever the vendor (nothing downstream needs them); each enabled
+     * connector adds its own ({@link WebhookRules#secretHeaders()}).
+     */
+    static final Set<String> NEVER_STORED = Set.of("authorization", "proxy-authorization", "cookie", "x-api-key");
 
     private final WebhookInbox inbox;
     private final WebhookMetrics metrics;
     private final WebhookSettings settings;
+    private final Supplier<ConnectorRegistry> connectors;
+    private volatile Set<String> neverStored;
 
-    public WebhookIntake(WebhookInbox inbox, WebhookMetrics metrics, WebhookSettings settings) {
+    /** @param connectors the enabled connectors (bound by another configuration: asked for when a delivery comes) */
+    public WebhookIntake(WebhookInbox inbox, WebhookMetrics metrics, WebhookSettings settings,
+                         Supplier<ConnectorRegistry> connectors) {
         this.inbox = inbox;
         this.metrics = metrics;
         this.settings = settings;
+        this.connectors = connectors;
     }
 
     public void accept(Exchange exchange) throws Exception {
-        String vendor = exchange.getProperty(VENDOR, String.class);
         Instant receivedAt = Sql.now(); // as stored
         if (!(exchange.getMessage() instanceof HttpMessage http)) {
             throw new IllegalStateException("webhook intake needs the platform-http request");
         }
         HttpServerRequest request = http.getRequest();
+        // the vendor is the path's, never the "vendor" header: platform-http merges a request header of
+        // that name with the path parameter
+        Optional<Connector> connector = connectors.get().find(vendorOf(request.path()));
+        if (connector.isEmpty()) {
+            // as any other unknown path: the sender learns nothing of which vendors exist or are disabled
+            metrics.countUnknownVendor();
+            discard(request);
+            LOG.debug("webhook refused: no enabled vendor at this path");
+            throw ProblemException.of(404, "Not found", "No resource at " + request.path());
+        }
+        String vendor = connector.get().id();
+        WebhookRules rules = connector.get().webhooks();
+        exchange.setProperty(VENDOR, vendor);
         SocketAddress remote = request.remoteAddress(); // the connection's peer, never X-Forwarded-For
         String sourceIp = remote == null ? null : remote.hostAddress();
 
-        if (!settings.allowList(vendor).allows(sourceIp)) {
+        if (!rules.sources().allows(sourceIp)) {
             metrics.count(vendor, WebhookMetrics.Outcome.REFUSED_IP);
             discard(request);
             LOG.warn("webhook {} refused: source address not in the allow list", vendor);
@@ -89,11 +117,11 @@ public final class WebhookIntake {
         if (raw == null) {
             tooLarge(vendor, null);
         }
-        if ("steppay".equals(vendor) && settings.steppaySignature() != null
-                && !settings.steppaySignature().verify(request.getHeader(SteppaySignature.HEADER), raw)) {
+        String badSignature = rules.refuseSignature(request::getHeader, raw);
+        if (badSignature != null) {
             metrics.count(vendor, WebhookMetrics.Outcome.REFUSED_SIGNATURE);
-            LOG.warn("webhook steppay refused: {} missing or not valid", SteppaySignature.HEADER);
-            throw ProblemException.of(401, "Unauthorized", "Missing or invalid " + SteppaySignature.HEADER);
+            LOG.warn("webhook {} refused: {} missing or not valid", vendor, badSignature);
+            throw ProblemException.of(401, "Unauthorized", "Missing or invalid " + badSignature);
         }
 
         String contentType = request.getHeader("Content-Type");
@@ -117,14 +145,15 @@ public final class WebhookIntake {
         }
         if (malformed == null) {
             try {
-                vendorRef = WebhookProcessor.parse(vendor, contentType, body).vendorRef();
+                vendorRef = WebhookProcessor.parse(rules, contentType, body).vendorRef();
             } catch (MalformedWebhookException e) {
                 malformed = e.getMessage();
             }
         }
         String inboxId = UUID.randomUUID().toString();
-        InboxEntry stored = inbox.insert(inboxId, vendor, receivedAt, sourceIp, contentType, headers(request), body,
-                bodyBytes, malformed == null ? "RECEIVED" : "REJECTED", malformed == null ? null : "malformed: " + malformed, vendorRef);
+        InboxEntry stored = inbox.insert(inboxId, vendor, receivedAt, sourceIp, contentType,
+                headers(request, neverStored()), body, bodyBytes, malformed == null ? "RECEIVED" : "REJECTED",
+                malformed == null ? null : "malformed: " + malformed, vendorRef);
         exchange.setProperty(INBOX_ID, inboxId);
         if (body != null && body.length() <= QUEUED_BODY_MAX_CHARS) {
             exchange.setProperty(INBOX_ENTRY, stored);
@@ -224,12 +253,50 @@ public final class WebhookIntake {
                 .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
     }
 
-    /** The request headers as a JSON object (repeated headers joined by ", "), minus {@link #NEVER_STORED}. */
-    static String headers(HttpServerRequest request) throws Exception {
+    /**
+     * The vendor a webhook path names: its last segment, percent-decoded as the router decodes path
+     * parameters; null when there is none.
+     */
+    static String vendorOf(String path) {
+        if (path == null) {
+            return null;
+        }
+        String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        String segment = p.substring(p.lastIndexOf('/') + 1);
+        try {
+            String decoded = new URI("/" + segment).getPath();
+            return decoded == null || decoded.length() < 2 ? null : decoded.substring(1);
+        } catch (URISyntaxException e) {
+            return null;
+        }
+    }
+
+    /** The generic secret headers and every enabled connector's ({@link WebhookRules#secretHeaders()}). */
+    private Set<String> neverStored() {
+        Set<String> names = neverStored;
+        if (names == null) {
+            names = secretHeaders(NEVER_STORED, connectors.get());
+            neverStored = names;
+        }
+        return names;
+    }
+
+    /**
+     * The generic names and every enabled connector's secret headers, lower-case: a secret of any vendor
+     * is one whichever vendor's path it arrived at.
+     */
+    static Set<String> secretHeaders(Set<String> generic, ConnectorRegistry connectors) {
+        return Stream.concat(generic.stream(), connectors.enabled().stream()
+                        .flatMap(c -> c.webhooks().secretHeaders().stream()))
+                .map(n -> n.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** The request headers as a JSON object (repeated headers joined by ", "), secrets as "[not stored]". */
+    static String headers(HttpServerRequest request, Set<String> neverStored) throws Exception {
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, String> h : request.headers()) {
             String name = h.getKey().toLowerCase(Locale.ROOT);
-            if (NEVER_STORED.contains(name)) {
+            if (neverStored.contains(name)) {
                 out.put(name, "[not stored]");
                 continue;
             }

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Webhook counters (bound as {@code webhookMetrics}); paybridge.observe publishes them per vendor as
  * {@code paybridge_webhook_deliveries_total{vendor,outcome}}. Refused deliveries are not stored, so
  * these counters are the only trace they leave. The totals below count all vendors together.
+ * Deliveries to a path that names no enabled vendor are counted in one total only
+ * ({@link #unknownVendor}): the path is the sender's text, never a label.
  */
 public final class WebhookMetrics {
     /** What happened to a delivery (intake) or to a stored entry (processing). */
@@ -22,7 +24,7 @@ public final class WebhookMetrics {
         TOO_LARGE,
         /** refused: source address not in the vendor's allow list (403), not stored */
         REFUSED_IP,
-        /** refused: Steppay signature missing or invalid (401), not stored */
+        /** refused: the vendor's signature missing or invalid where its deliveries must be signed (401), not stored */
         REFUSED_SIGNATURE,
         /** verified against the vendor and recorded */
         PROCESSED,
@@ -47,6 +49,8 @@ public final class WebhookMetrics {
     public final AtomicLong rejected = new AtomicLong();
     public final AtomicLong retried = new AtomicLong();
     public final AtomicLong flagged = new AtomicLong();
+    /** refused: {@code /webhooks/<x>} where x is no enabled vendor (404), not stored */
+    public final AtomicLong unknownVendor = new AtomicLong();
 
     private final Map<String, AtomicLong> byVendor = new ConcurrentHashMap<>();
 
@@ -70,6 +74,11 @@ public final class WebhookMetrics {
         counter(vendor, outcome).incrementAndGet();
     }
 
+    /** Counts a delivery to a path that names no enabled vendor. */
+    public void countUnknownVendor() {
+        unknownVendor.incrementAndGet();
+    }
+
     /** The live counter of one vendor and outcome (a metrics binder reads it). */
     public AtomicLong counter(String vendor, Outcome outcome) {
         return byVendor.computeIfAbsent(vendor + "|" + outcome.name(), k -> new AtomicLong());
@@ -87,6 +96,7 @@ public final class WebhookMetrics {
         m.put("rejected", rejected.get());
         m.put("retried", retried.get());
         m.put("flagged", flagged.get());
+        m.put("unknownVendor", unknownVendor.get());
         return m;
     }
 }

@@ -1,20 +1,13 @@
 package paybridge.webhooks;
 
-import paybridge.connector.MalformedWebhookException;
-import paybridge.connector.ClaimCheck;
-import paybridge.connector.VendorWebhook;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
-import org.apache.camel.Endpoint;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.canonical.EventType;
@@ -25,16 +18,21 @@ import paybridge.canonical.PaymentStatus;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
 import paybridge.ledger.PaymentStore;
+import paybridge.connector.ClaimCheck;
+import paybridge.connector.Connector;
+import paybridge.connector.ConnectorRegistry;
+import paybridge.connector.MalformedWebhookException;
 import paybridge.connector.VendorPayment;
 import paybridge.connector.VendorUnavailableException;
-import paybridge.connector.iamport.IamportWebhooks;
-import paybridge.connector.steppay.SteppayWebhooks;
+import paybridge.connector.VendorWebhook;
+import paybridge.connector.WebhookRules;
 import paybridge.webhooks.WebhookInbox.Claim;
 
 /**
  * Verifies a claimed inbox entry against the vendor's record and records it (webhooks.camel.yaml
- * calls {@link #prepare}, looks the payment up at the vendor, then {@link #apply}; a failed lookup
- * goes to {@link #failed}). The looked-up record decides, never the webhook body:
+ * calls {@link #prepare}, routes to the vendor's lookup it names, then {@link #apply}; a failed lookup
+ * goes to {@link #failed}). What the body claims and how it compares with the record are the
+ * vendor's connector's ({@link WebhookRules}); the looked-up record decides, never the webhook body:
  * <ul>
  * <li>unknown at the vendor, or a claim the record contradicts (order id, amount, status), or a
  *     record that contradicts paybridge's payment (amount, order id, reference, decided state):
@@ -46,6 +44,11 @@ import paybridge.webhooks.WebhookInbox.Claim;
  *     PAID, then one entry per cancellation; or AWAITING_DEPOSIT, FAILED, ABANDONED. Event keys
  *     make duplicates and out-of-order deliveries converge; an open attempt is settled, an
  *     AWAITING_DEPOSIT one moves on; a payment paybridge did not start is recorded as EXTERNAL.</li>
+ * <li>an entry whose vendor is not enabled here (stored before it was disabled): PENDING with the
+ *     reason, not counted as an attempt, looked at again every
+ *     {@code paybridge.webhook.disabled-vendor-retry}, so it is verified once its vendor is enabled
+ *     again. Never REJECTED for it: nothing is known against the delivery, and a vendor disabled for
+ *     a while must not lose its deliveries.</li>
  * </ul>
  */
 public final class WebhookProcessor {
@@ -53,6 +56,7 @@ public final class WebhookProcessor {
     public static final String CLAIM = "paybridgeWebhookClaim";
     public static final String WEBHOOK = "paybridgeWebhook";
     public static final String SKIP = "paybridgeWebhookSkip";
+    /** Exchange property: the {@code direct:} route that looks the claimed payment up at its vendor. */
     public static final String LOOKUP = "paybridgeWebhookLookup";
     private static final Pattern PAYMENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,40}");
 
@@ -62,13 +66,15 @@ public final class WebhookProcessor {
     private final LedgerStore ledger;
     private final WebhookMetrics metrics;
     private final WebhookSettings settings;
-    private final ProducerTemplate template;
-    // the lookup endpoints, resolved once (resolving by URI string normalizes it on every call)
-    private final Map<String, Endpoint> lookupEndpoints = new ConcurrentHashMap<>();
+    private final Supplier<ConnectorRegistry> connectors;
+    private final CamelContext context;
 
+    /** @param connectors the enabled connectors (bound by another configuration: asked for per entry) */
     public WebhookProcessor(WebhookInbox inbox, PaymentStore payments, ExternalPayments external, LedgerStore ledger,
-                            WebhookMetrics metrics, WebhookSettings settings, ProducerTemplate template) {
-        this.template = template;
+                            WebhookMetrics metrics, WebhookSettings settings, Supplier<ConnectorRegistry> connectors,
+                            CamelContext context) {
+        this.connectors = connectors;
+        this.context = context;
         this.inbox = inbox;
         this.payments = payments;
         this.external = external;
@@ -78,13 +84,8 @@ public final class WebhookProcessor {
     }
 
     /** Reads a stored body as the vendor's webhook; {@link MalformedWebhookException} when it cannot. */
-    public static VendorWebhook parse(String vendor, String contentType, String body) {
-        var fields = WebhookBody.fields(contentType, body);
-        return switch (vendor) {
-            case IamportWebhooks.VENDOR -> IamportWebhooks.readClaim(fields);
-            case SteppayWebhooks.VENDOR -> SteppayWebhooks.readClaim(fields);
-            default -> throw new MalformedWebhookException("unknown vendor " + vendor);
-        };
+    public static VendorWebhook parse(WebhookRules rules, String contentType, String body) {
+        return rules.parse(WebhookBody.fields(contentType, body));
     }
 
     // ---- the queue
@@ -109,14 +110,28 @@ public final class WebhookProcessor {
 
     // ---- one entry
 
-    /** Body: a {@link Claim}. Out: the vendor reference to look up (or {@link #SKIP} when the body is unreadable). */
+    /**
+     * Body: a {@link Claim}. Out: the vendor reference to look up as the body and the vendor's lookup
+     * route in {@link #LOOKUP}; or {@link #SKIP} when the entry is finished or left for later here (an
+     * unreadable body: REJECTED; a vendor not enabled here: PENDING).
+     */
     public void prepare(Exchange exchange) throws Exception {
         Claim claim = exchange.getMessage().getMandatoryBody(Claim.class);
         exchange.setProperty(CLAIM, claim);
         InboxEntry entry = claim.entry();
+        Optional<Connector> connector = connectors.get().find(entry.vendor());
+        if (connector.isEmpty()) {
+            String reason = "vendor " + entry.vendor() + " is not enabled here (paybridge.vendors): kept until it is";
+            inbox.park(claim, reason, settings.disabledVendorRetry());
+            LOG.warn("webhook {} inboxId={} left PENDING: {}; looked at again in {}", entry.vendor(), entry.inboxId(),
+                    reason, settings.disabledVendorRetry());
+            exchange.setProperty(SKIP, true);
+            return;
+        }
         try {
-            VendorWebhook webhook = parse(entry.vendor(), entry.contentType(), entry.body());
+            VendorWebhook webhook = parse(connector.get().webhooks(), entry.contentType(), entry.body());
             exchange.setProperty(WEBHOOK, webhook);
+            exchange.setProperty(LOOKUP, connector.get().lookupByVendorRefRoute());
             exchange.setProperty(SKIP, false);
             exchange.getMessage().setBody(webhook.vendorRef());
         } catch (MalformedWebhookException e) {
@@ -124,34 +139,6 @@ public final class WebhookProcessor {
             metrics.count(entry.vendor(), WebhookMetrics.Outcome.REJECTED);
             exchange.setProperty(SKIP, true);
         }
-    }
-
-    /**
-     * Body: the vendor reference; property {@link #LOOKUP}: the vendor's lookup route. Calls it as
-     * a separate exchange and answers its {@link VendorPayment}, or throws
-     * {@link VendorUnavailableException}. (Called, not routed to: the lookup routes' error handling
-     * answers a failure as a problem and stops the caller, so a doTry around them never sees it.)
-     */
-    public VendorPayment lookup(Exchange exchange) {
-        String route = exchange.getProperty(LOOKUP, String.class);
-        if (!"direct:iamport-lookup-ref".equals(route) && !"direct:steppay-lookup-ref".equals(route)) {
-            throw new IllegalStateException("not a lookup route: " + route);
-        }
-        String ref = exchange.getMessage().getBody(String.class);
-        Exchange result = template.send(lookupEndpoints.computeIfAbsent(route, exchange.getContext()::getEndpoint),
-                e -> e.getMessage().setBody(ref));
-        Throwable failure = result.getException() != null ? result.getException()
-                : result.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (failure instanceof VendorUnavailableException unavailable) {
-            throw unavailable;
-        }
-        if (failure != null) {
-            throw new VendorUnavailableException("the vendor lookup failed (" + failure.getClass().getSimpleName() + ")", failure);
-        }
-        if (!(result.getMessage().getBody() instanceof VendorPayment found)) {
-            throw new VendorUnavailableException("the vendor lookup gave no answer", null);
-        }
-        return found;
     }
 
     /** Body: the vendor's record ({@link VendorPayment}). Verifies, records, and finishes the entry. */
@@ -163,7 +150,7 @@ public final class WebhookProcessor {
             throw new VendorUnavailableException("the vendor lookup gave no answer", null);
         }
         InboxEntry entry = claim.entry();
-        Outcome outcome = decide(webhook, found);
+        Outcome outcome = decide(webhook, found, connectors.get().require(entry.vendor()).webhooks());
         if (outcome.retry()) {
             if (!outcome.rejectWhenExhausted() || settings.retryDelay(entry.attempts()) != null) {
                 retry(claim, outcome.reason());
@@ -240,7 +227,7 @@ public final class WebhookProcessor {
         }
     }
 
-    Outcome decide(VendorWebhook webhook, VendorPayment found) {
+    Outcome decide(VendorWebhook webhook, VendorPayment found, WebhookRules rules) {
         String vendor = webhook.vendor();
         if (!found.found()) {
             return Outcome.rejected("unknown at the vendor: no such payment", null);
@@ -248,8 +235,7 @@ public final class WebhookProcessor {
         if (found.status() == PaymentStatus.PENDING) {
             return Outcome.retryLater("the vendor has not finished this payment yet");
         }
-        ClaimCheck check = IamportWebhooks.VENDOR.equals(vendor)
-                ? IamportWebhooks.compare(webhook, found) : SteppayWebhooks.compare(webhook, found);
+        ClaimCheck check = rules.check(webhook, found);
         if (check.behind()) {
             return Outcome.notShownYet(check.reason());
         }
@@ -337,7 +323,7 @@ public final class WebhookProcessor {
     private void settle(PaymentRecord p, VendorPayment found, PaymentStatus state) {
         if (state == PaymentStatus.PAID && paybridge.payments.ConclusionOverturn.overturnable(p)) {
             paybridge.payments.ConclusionOverturn.toPaid(payments, ledger,
-                    paybridge.observe.PaybridgeMeters.of(template.getCamelContext()), p, found.vendorPaymentRef(),
+                    paybridge.observe.PaybridgeMeters.of(context), p, found.vendorPaymentRef(),
                     found.billingKey(), found.occurredAt(), LedgerSource.WEBHOOK);
         } else if (p.status().isOpen()) {
             payments.settleOpen(p.paymentId(), state, found.vendorPaymentRef(), found.billingKey(),

@@ -1,28 +1,30 @@
 package paybridge.webhooks;
 
-import paybridge.connector.steppay.SteppaySignature;
-import paybridge.connector.IpAllowList;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import paybridge.Settings;
 
-/** The webhook settings (application.properties, "Webhooks"), read once at start-up. */
+/**
+ * The webhook settings (application.properties, "Webhooks"), read once at start-up. Only what holds
+ * for every vendor: a vendor's own (source addresses, signing secret) are its connector's
+ * ({@code paybridge.connector.WebhookRules}).
+ *
+ * @param disabledVendorRetry how often an entry whose vendor is not enabled here is looked at again
+ *                            (it waits, PENDING, for its vendor to be enabled: a restart)
+ */
 public record WebhookSettings(
         int maxBytes,
-        IpAllowList iamportIps,
-        IpAllowList steppayIps,
-        SteppaySignature steppaySignature,
         boolean processingEnabled,
         Duration pollInterval,
         int batchSize,
         int concurrency,
         Duration lease,
-        List<Duration> retryDelays) {
+        List<Duration> retryDelays,
+        Duration disabledVendorRetry) {
 
     public static WebhookSettings from(Settings s) {
-        String secret = s.find("paybridge.steppay.webhook-secret").orElse(null);
         List<Duration> delays = new ArrayList<>();
         for (String d : s.get("paybridge.webhook.retry-delays", "PT5S,PT30S,PT2M,PT10M,PT30M,PT1H,PT3H,PT6H,PT12H,PT24H")
                 .split(",")) {
@@ -32,19 +34,13 @@ public record WebhookSettings(
         }
         return new WebhookSettings(
                 s.intValue("paybridge.webhook.max-bytes", 65536),
-                IpAllowList.parse(s.get("paybridge.iamport.webhook-ips", "")),
-                IpAllowList.parse(s.get("paybridge.steppay.webhook-ips", "")),
-                secret == null ? null : new SteppaySignature(secret),
                 s.bool("paybridge.webhook.processing-enabled", true),
                 s.duration("paybridge.webhook.poll-interval", "PT2S"),
                 s.intValue("paybridge.webhook.batch-size", 200),
                 s.intValue("paybridge.webhook.concurrency", 8),
                 s.duration("paybridge.webhook.lease", "PT2M"),
-                List.copyOf(delays));
-    }
-
-    public IpAllowList allowList(String vendor) {
-        return "iamport".equals(vendor) ? iamportIps : steppayIps;
+                List.copyOf(delays),
+                s.duration("paybridge.webhook.disabled-vendor-retry", "PT10M"));
     }
 
     /** The wait before retry number {@code attempts} (1 = after the first failure); null after the last. */

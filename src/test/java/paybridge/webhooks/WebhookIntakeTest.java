@@ -61,6 +61,23 @@ class WebhookIntakeTest {
     }
 
     @Test
+    void theSignatureAndTheVendorsSecretHeadersAreNeverStoredNorShown() {
+        String body = "{\"webHookType\": \"PAYMENT\", \"orderId\": 1, \"idKey\": \"16057932413479698c8vqQG0kMix9\"}";
+        String signature = signed(body).get(SteppaySignature.HEADER);
+        Response r = deliverRaw(app, "steppay", JSON, body, Map.of(SteppaySignature.HEADER, signature,
+                "Secret-Token", "a-steppay-api-token", "X-Request-Id", "req-1"));
+        assertThat(r.status()).isEqualTo(200);
+        String inboxId = r.json().path("inboxId").asText();
+        // as stored: the names are kept (the delivery had them), the values are not
+        String stored = app.lookup("webhookInbox", WebhookInbox.class).find(inboxId).orElseThrow().headers();
+        assertThat(stored).doesNotContain(signature).doesNotContain("a-steppay-api-token").contains("req-1");
+        JsonNode shown = entry(app, inboxId).path("headers");
+        assertThat(shown.has("steppay-signature")).isFalse();
+        assertThat(shown.has("secret-token")).isFalse();
+        assertThat(shown.path("x-request-id").asText()).isEqualTo("req-1");
+    }
+
+    @Test
     void missingOrWrongSignatureIs401AndNotStored() {
         String body = "{\"webHookType\": \"PAYMENT\", \"orderId\": 1, \"idKey\": \"16057932413479698c8vqQG0kMix9\"}";
         int before = inbox(app, "vendor=steppay").size();

@@ -134,6 +134,12 @@ class WebhookRecoveryTest {
             assertThat(flagged.path("nextAttemptAt").isNull()).isTrue();
             assertThat(app.lookup("webhookMetrics", WebhookMetrics.class).flagged.get()).isEqualTo(1);
 
+            // a replay while the vendor is still down: the lookup's failure is the processing's, not the API's
+            Response stillDown = post(app, app.baseUrl() + "/api/webhooks/" + inboxId + "/replay", null);
+            assertThat(stillDown.status()).isEqualTo(200);
+            assertThat(stillDown.json().path("status").asText()).isEqualTo("PENDING");
+            assertThat(entry(app, inboxId).path("reason").asText()).contains("vendor lookup failed");
+
             vendor.up.set(true);
             Response replay = post(app, app.baseUrl() + "/api/webhooks/" + inboxId + "/replay", null);
             assertThat(replay.status()).isEqualTo(200);

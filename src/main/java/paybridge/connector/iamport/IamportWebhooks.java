@@ -8,10 +8,10 @@ import paybridge.connector.VendorPayment;
 import paybridge.connector.ClaimCheck;
 import paybridge.connector.MalformedWebhookException;
 import paybridge.connector.VendorWebhook;
+import paybridge.connector.WebhookFields;
 import paybridge.connector.WebhookRules;
 import paybridge.connector.IpAllowList;
 import paybridge.Settings;
-import paybridge.webhooks.WebhookBody;
 
 /**
  * iamport v1 webhooks ("Notification URL", VENDORS.md): {@code {imp_uid, merchant_uid, status,
@@ -55,10 +55,10 @@ public final class IamportWebhooks implements WebhookRules {
     }
 
     public static VendorWebhook readClaim(Map<String, String> fields) {
-        String impUid = WebhookBody.required(fields, "imp_uid", 100);
-        String status = WebhookBody.optional(fields, "status", 40);
-        return new VendorWebhook(VENDOR, impUid, WebhookBody.optional(fields, "merchant_uid", 100), status,
-                WebhookBody.optional(fields, "cancellation_id", 100), WebhookBody.amount(fields, "amount"));
+        String impUid = WebhookFields.required(fields, "imp_uid", 100);
+        String status = WebhookFields.optional(fields, "status", 40);
+        return new VendorWebhook(VENDOR, impUid, WebhookFields.optional(fields, "merchant_uid", 100), status,
+                WebhookFields.optional(fields, "cancellation_id", 100), WebhookFields.amount(fields, "amount"));
     }
 
     /**

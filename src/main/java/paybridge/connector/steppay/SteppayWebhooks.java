@@ -7,10 +7,10 @@ import paybridge.canonical.PaymentStatus;
 import paybridge.connector.VendorPayment;
 import paybridge.connector.ClaimCheck;
 import paybridge.connector.VendorWebhook;
+import paybridge.connector.WebhookFields;
 import paybridge.connector.WebhookRules;
 import paybridge.connector.IpAllowList;
 import paybridge.Settings;
-import paybridge.webhooks.WebhookBody;
 
 /**
  * Steppay self-payment webhooks (VENDORS.md): {@code {webHookType, orderId, idKey}} as JSON or form.
@@ -59,15 +59,16 @@ public final class SteppayWebhooks implements WebhookRules {
         return Set.of("steppay-signature", "secret-token", "secret-key");
     }
 
-    /** Whether deliveries must be signed (the start-up log says so). */
+    /** Whether deliveries must be signed (a secret is set). */
+    @Override
     public boolean signed() {
         return signature != null;
     }
 
     public static VendorWebhook readClaim(Map<String, String> fields) {
-        String idKey = WebhookBody.required(fields, "idKey", 100);
-        return new VendorWebhook(VENDOR, idKey, WebhookBody.optional(fields, "orderId", 40),
-                WebhookBody.optional(fields, "webHookType", 40), null, WebhookBody.amount(fields, "amount"));
+        String idKey = WebhookFields.required(fields, "idKey", 100);
+        return new VendorWebhook(VENDOR, idKey, WebhookFields.optional(fields, "orderId", 40),
+                WebhookFields.optional(fields, "webHookType", 40), null, WebhookFields.amount(fields, "amount"));
     }
 
     /**

@@ -1,0 +1,110 @@
+package paybridge.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static paybridge.webhooks.WebhookTestKit.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import paybridge.sandbox.SandboxServer;
+import paybridge.sandbox.SandboxSettings;
+import paybridge.testing.LogCapture;
+import paybridge.testing.RunningPaybridge;
+import paybridge.testing.RunningPaybridge.Response;
+
+/**
+ * {@code /webhooks/{vendor}} serves exactly the enabled vendors (paybridge.vendors): any other name is
+ * a 404 that stores nothing, never another vendor's behaviour; a delivery stored while its vendor was
+ * enabled waits, PENDING, while it is not, and is verified once it is enabled again.
+ */
+class WebhookVendorsTest {
+    static final String STEPPAY_PAYMENT = "{\"webHookType\": \"PAYMENT\", \"orderId\": 1, \"idKey\": \"" + STEPPAY_KEY + "\"}";
+
+    @Test
+    void aPathNamingNoVendorIs404AndNothingIsStored() {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.sandbox.webhook-url", "http://127.0.0.1:1/webhooks"))) {
+            WebhookMetrics metrics = app.lookup("webhookMetrics", WebhookMetrics.class);
+            // a "vendor" request header must not stand in for the path's (platform-http merges the two)
+            Response r = deliverRaw(app, "nosuchvendor", JSON, STEPPAY_PAYMENT, Map.of("Vendor", "steppay"));
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(inbox(app, "")).isEmpty();
+            assertThat(metrics.snapshot()).containsEntry("unknownVendor", 1L).containsEntry("stored", 0L);
+        }
+    }
+
+    @Test
+    void aVendorNotEnabledIs404AndNothingIsStored() {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.vendors", "iamport",
+                "paybridge.sandbox.webhook-url", "http://127.0.0.1:1/webhooks"))) {
+            Response r = deliverRaw(app, "steppay", JSON, STEPPAY_PAYMENT, Map.of());
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(inbox(app, "")).isEmpty();
+            assertThat(app.lookup("webhookMetrics", WebhookMetrics.class).unknownVendor.get()).isEqualTo(1);
+            // the enabled one is served, and it is the only vendor the list may be filtered by
+            assertThat(deliver(app, "iamport", JSON, fields("imp_uid", "imp_000000000001", "status", "paid")).status())
+                    .isEqualTo(200);
+            assertThat(app.get("/api/webhooks?vendor=steppay").status()).isEqualTo(400);
+            assertThat(app.get("/api/webhooks?vendor=iamport").json().path("entries")).hasSize(1);
+        }
+    }
+
+    @Test
+    void aDeliveryOfAVendorDisabledSinceWaitsPendingAndIsVerifiedOnceItIsEnabledAgain() throws Exception {
+        Path dir = Files.createTempDirectory("pb-webhook-disabled-vendor");
+        SandboxServer sandbox = new SandboxServer(new SandboxSettings("127.0.0.1", 0, Duration.ZERO, Duration.ofSeconds(30),
+                "http://127.0.0.1:1/webhooks", JSON, JSON, "sandbox-imp-key", "sandbox-imp-secret",
+                Duration.ofMinutes(30), "sandbox-steppay-token", "full"));
+        sandbox.start();
+        try {
+            Map<String, Object> o = new HashMap<>();
+            o.put("paybridge.db.url", "jdbc:h2:file:" + dir.resolve("paybridge").toAbsolutePath());
+            o.put("paybridge.sandbox.enabled", "false");
+            o.put("paybridge.sandbox.port", String.valueOf(sandbox.port()));
+            o.put("paybridge.webhook.poll-interval", "PT0.2S");
+            o.put("paybridge.webhook.disabled-vendor-retry", "PT0.2S");
+            o.put("paybridge.webhook.processing-enabled", "false");
+            String id = "wv-disabled";
+            String inboxId;
+            try (RunningPaybridge first = RunningPaybridge.start(o)) {
+                String idKey = post(first, "http://127.0.0.1:" + sandbox.port() + "/sandbox/steppay/_control/first-payment",
+                        "{\"partnerOrderId\": \"" + id + "\", \"amount\": 3700, \"itemName\": \"Plan\"}").json()
+                        .path("idKey").asText();
+                Response r = deliver(first, "steppay", JSON, fields("webHookType", "PAYMENT", "orderId", 1, "idKey", idKey));
+                assertThat(r.status()).isEqualTo(200);
+                inboxId = r.json().path("inboxId").asText();
+            }
+
+            // Steppay disabled: the stored delivery is not Steppay's lookup nor anyone else's, it waits
+            o.put("paybridge.vendors", "iamport");
+            o.put("paybridge.webhook.processing-enabled", "true");
+            try (LogCapture logs = new LogCapture(); RunningPaybridge second = RunningPaybridge.start(o)) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> logs.text().lines()
+                        .filter(l -> l.startsWith("WARN") && l.contains(inboxId) && l.contains("left PENDING")).count() >= 2);
+                JsonNode waiting = entry(second, inboxId);
+                assertThat(waiting.path("status").asText()).isEqualTo("PENDING");
+                assertThat(waiting.path("reason").asText()).contains("steppay is not enabled here");
+                assertThat(waiting.path("attempts").asInt()).isZero(); // waiting is not a verification attempt
+                assertThat(waiting.path("flagged").asBoolean()).isFalse();
+                assertThat(ledger(second, id)).isEmpty();
+            }
+
+            o.put("paybridge.vendors", "steppay,iamport");
+            try (RunningPaybridge third = RunningPaybridge.start(o)) {
+                JsonNode done = awaitSettled(third, inboxId);
+                assertThat(done.path("status").asText()).isEqualTo("PROCESSED");
+                assertThat(done.path("paymentId").asText()).isEqualTo(id);
+                assertThat(types(ledger(third, id))).isEqualTo("PAID:3700");
+            }
+        } finally {
+            sandbox.close();
+        }
+    }
+}
