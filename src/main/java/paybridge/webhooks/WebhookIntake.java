@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.api.JsonResponses;
 import paybridge.canonical.CanonicalJson;
+import paybridge.canonical.InboxState;
 import paybridge.canonical.Problem;
 import paybridge.canonical.ProblemException;
 import paybridge.ledger.Sql;
@@ -122,7 +123,8 @@ public final class WebhookIntake {
         }
         String inboxId = UUID.randomUUID().toString();
         InboxEntry stored = inbox.insert(inboxId, vendor, receivedAt, sourceIp, contentType, headers(request), body,
-                bodyBytes, malformed == null ? "RECEIVED" : "REJECTED", malformed == null ? null : "malformed: " + malformed, vendorRef);
+                bodyBytes, malformed == null ? InboxState.RECEIVED : InboxState.REJECTED,
+                malformed == null ? null : "malformed: " + malformed, vendorRef);
         exchange.setProperty(INBOX_ID, inboxId);
         if (body != null && body.length() <= QUEUED_BODY_MAX_CHARS) {
             exchange.setProperty(INBOX_ENTRY, stored);
