@@ -69,7 +69,8 @@ public final class PaymentStates {
         ATTEMPT_RECORDED,
         /**
          * The vendor certainly did not process the charge (connection refused, credentials refused, no
-         * token): the attempt is forgotten and its paymentId may be sent again.
+         * token): the attempt is forgotten and its paymentId may be sent again. Only an attempt without
+         * ledger entries: a reopened one is {@link #RESEND_NOT_ATTEMPTED}.
          */
         NOT_ATTEMPTED,
         /** The vendor answered that the payment is not finished yet (Steppay until its webhook). */
@@ -106,7 +107,10 @@ public final class PaymentStates {
         OVERTURNED_BY_VENDOR_RECORD,
         /** The caller sends a NOT_CHARGED paymentId again (API only: billing moves on to the next attempt id). */
         RESENT_AFTER_NOT_CHARGED,
-        /** That re-send certainly did not reach the vendor: the conclusion holds again. */
+        /**
+         * That re-send certainly did not reach the vendor: the conclusion holds again (the PENDING
+         * attempt still has the conclusion's ledger entry, which it keeps; no new entry, no new event).
+         */
         RESEND_NOT_ATTEMPTED,
         /** The vendor's record shows the awaited deposit paid. */
         DEPOSIT_RECEIVED,
