@@ -151,7 +151,7 @@ abstract class OpenRefundReconcileTest {
         refunds().finish("or-sp-rf-1", RefundState.UNKNOWN, null, new Failure("VENDOR_TIMEOUT", "no answer"));
         ageInFlightBound("or-sp-rf-1", "'2' HOUR");
         awaitTwoLooks("or-sp-rf-1");
-        assertThat(refund("or-sp-rf-1").status()).as("within the settle horizon (P2D)").isEqualTo("UNKNOWN");
+        assertThat(refund("or-sp-rf-1").status()).as("within the settle horizon (P2D)").isEqualTo(RefundState.UNKNOWN);
         assertThat(reserved("or-sp-1")).isEqualTo(1000);
 
         // Steppay takes the cancel up (a refund settled the next business day): in progress meanwhile
