@@ -272,7 +272,8 @@ public final class BillingRunService {
         int moved = 0;
         for (Map<String, Object> row : attempts.behind(asOf, PAGE)) {
             AttemptRef attempt = AttemptRef.of(row);
-            DunningPolicy.Outcome outcome = DunningPolicy.Outcome.ofAttemptState(BillingAttemptState.of(row.get("state")));
+            DunningPolicy.Outcome outcome = DunningPolicy.Outcome.ofAttemptState(
+                    BillingAttemptState.of(row.get("state")));
             Subscription s = subscriptions.find(attempt.subscriptionId()).orElseThrow();
             try {
                 dunning.catchUp(s, attempt, outcome);

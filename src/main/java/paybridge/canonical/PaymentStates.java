@@ -30,6 +30,14 @@ import static paybridge.canonical.PaymentStates.Write.REOPEN_NOT_CHARGED;
 import static paybridge.canonical.PaymentStates.Write.RESTORE_NOT_CHARGED;
 import static paybridge.canonical.PaymentStates.Write.SETTLE_OPEN;
 import static paybridge.canonical.PaymentStates.Write.SETTLE_OPEN_LANDED;
+import static paybridge.canonical.PaymentStatus.ABANDONED;
+import static paybridge.canonical.PaymentStatus.AWAITING_DEPOSIT;
+import static paybridge.canonical.PaymentStatus.CANCELLED;
+import static paybridge.canonical.PaymentStatus.FAILED;
+import static paybridge.canonical.PaymentStatus.PAID;
+import static paybridge.canonical.PaymentStatus.PARTIALLY_REFUNDED;
+import static paybridge.canonical.PaymentStatus.PENDING;
+import static paybridge.canonical.PaymentStatus.UNKNOWN;
 
 import java.util.Collections;
 import java.util.EnumSet;
@@ -169,7 +177,10 @@ public final class PaymentStates {
             return this;
         }
 
-        /** The signed ledger amount of its entry for a payment of {@code amount}: + for PAID, 0 otherwise (returns are the caller's). */
+        /**
+         * The signed ledger amount of its entry for a payment of {@code amount}: + for PAID, 0 otherwise
+         * (a return's amount is the return's, not the payment's).
+         */
         public long ledgerAmount(long amount) {
             return ledgerEntry == EventType.PAID ? amount : 0;
         }
@@ -182,62 +193,58 @@ public final class PaymentStates {
     }
 
     private static final Set<PaymentStatus> NEW = Set.of();
-    private static final Set<PaymentStatus> OPEN = states(PaymentStatus.PENDING, PaymentStatus.UNKNOWN);
+    private static final Set<PaymentStatus> OPEN = states(PENDING, UNKNOWN);
 
     private static final List<Transition> TABLE = List.of(
             // an attempt is recorded before the vendor hears of it, and forgotten when the vendor certainly never did
-            from(NEW).on(ATTEMPT_RECORDED).to(PaymentStatus.PENDING).by(INSERT_ATTEMPT),
-            from(PaymentStatus.PENDING).on(NOT_ATTEMPTED).forgotten().by(FORGET_NOT_ATTEMPTED),
+            from(NEW).on(ATTEMPT_RECORDED).to(PENDING).by(INSERT_ATTEMPT),
+            from(PENDING).on(NOT_ATTEMPTED).forgotten().by(FORGET_NOT_ATTEMPTED),
             // the vendor's answer (charge) or record (reconcile, webhook) settles an open attempt
-            from(OPEN).on(VENDOR_PENDING).to(PaymentStatus.PENDING).by(SETTLE_OPEN),
-            from(OPEN).on(ANSWER_LOST).to(PaymentStatus.UNKNOWN).event("payment.unknown").by(SETTLE_OPEN),
-            from(OPEN).on(VENDOR_PAID).to(PaymentStatus.PAID).entry(EventType.PAID).event("payment.paid").by(SETTLE_OPEN),
-            from(OPEN).on(VENDOR_AWAITING_DEPOSIT).to(PaymentStatus.AWAITING_DEPOSIT).entry(EventType.AWAITING_DEPOSIT)
+            from(OPEN).on(VENDOR_PENDING).to(PENDING).by(SETTLE_OPEN),
+            from(OPEN).on(ANSWER_LOST).to(UNKNOWN).event("payment.unknown").by(SETTLE_OPEN),
+            from(OPEN).on(VENDOR_PAID).to(PAID).entry(EventType.PAID).event("payment.paid").by(SETTLE_OPEN),
+            from(OPEN).on(VENDOR_AWAITING_DEPOSIT).to(AWAITING_DEPOSIT).entry(EventType.AWAITING_DEPOSIT)
                     .event("payment.awaiting_deposit").by(SETTLE_OPEN),
-            from(OPEN).on(VENDOR_DECLINED).to(PaymentStatus.FAILED).entry(EventType.FAILED).event("payment.failed")
-                    .by(SETTLE_OPEN),
-            from(OPEN).on(VENDOR_ABANDONED).to(PaymentStatus.ABANDONED).entry(EventType.ABANDONED)
+            from(OPEN).on(VENDOR_DECLINED).to(FAILED).entry(EventType.FAILED).event("payment.failed").by(SETTLE_OPEN),
+            from(OPEN).on(VENDOR_ABANDONED).to(ABANDONED).entry(EventType.ABANDONED)
                     .event("payment.abandoned").by(SETTLE_OPEN),
             // conclusions drawn without the vendor's word, only once the charge can no longer be in flight
-            from(OPEN).on(NOT_CHARGED_PROVEN).to(PaymentStatus.FAILED).failureCode(NOT_CHARGED).entry(EventType.FAILED)
+            from(OPEN).on(NOT_CHARGED_PROVEN).to(FAILED).failureCode(NOT_CHARGED).entry(EventType.FAILED)
                     .event("payment.failed").by(CONCLUDE_NOT_CHARGED),
-            from(OPEN).on(OPERATOR_RESOLVED_PAID).to(PaymentStatus.PAID).entry(EventType.PAID).event("payment.paid")
+            from(OPEN).on(OPERATOR_RESOLVED_PAID).to(PAID).entry(EventType.PAID).event("payment.paid")
                     .by(SETTLE_OPEN_LANDED),
-            from(OPEN).on(OPERATOR_RESOLVED_FAILED).to(PaymentStatus.FAILED).failureCode(OPERATOR).entry(EventType.FAILED)
+            from(OPEN).on(OPERATOR_RESOLVED_FAILED).to(FAILED).failureCode(OPERATOR).entry(EventType.FAILED)
                     .event("payment.failed").by(SETTLE_OPEN_LANDED),
             // the vendor's record wins over a conclusion
-            from(PaymentStatus.FAILED).withFailure(NOT_CHARGED, OPERATOR).on(OVERTURNED_BY_VENDOR_RECORD)
-                    .to(PaymentStatus.PAID).entry(EventType.PAID).event("payment.paid").by(OVERTURN_TO_PAID),
+            from(FAILED).withFailure(NOT_CHARGED, OPERATOR).on(OVERTURNED_BY_VENDOR_RECORD)
+                    .to(PAID).entry(EventType.PAID).event("payment.paid").by(OVERTURN_TO_PAID),
             // a NOT_CHARGED paymentId sent again: open again, or (not attempted) the conclusion again, its entry kept
-            from(PaymentStatus.FAILED).withFailure(NOT_CHARGED).on(RESENT_AFTER_NOT_CHARGED).to(PaymentStatus.PENDING)
-                    .by(REOPEN_NOT_CHARGED),
-            from(PaymentStatus.PENDING).on(RESEND_NOT_ATTEMPTED).to(PaymentStatus.FAILED).failureCode(NOT_CHARGED)
-                    .by(RESTORE_NOT_CHARGED),
+            from(FAILED).withFailure(NOT_CHARGED).on(RESENT_AFTER_NOT_CHARGED).to(PENDING).by(REOPEN_NOT_CHARGED),
+            from(PENDING).on(RESEND_NOT_ATTEMPTED).to(FAILED).failureCode(NOT_CHARGED).by(RESTORE_NOT_CHARGED),
             // a virtual account: the vendor's record (webhook) shows the deposit, or the account's end
-            from(PaymentStatus.AWAITING_DEPOSIT).on(DEPOSIT_RECEIVED).to(PaymentStatus.PAID).entry(EventType.PAID)
+            from(AWAITING_DEPOSIT).on(DEPOSIT_RECEIVED).to(PAID).entry(EventType.PAID)
                     .event("payment.paid").by(CHANGE_DECIDED),
-            from(PaymentStatus.AWAITING_DEPOSIT).on(VENDOR_DECLINED).to(PaymentStatus.FAILED).entry(EventType.FAILED)
+            from(AWAITING_DEPOSIT).on(VENDOR_DECLINED).to(FAILED).entry(EventType.FAILED)
                     .event("payment.failed").by(CHANGE_DECIDED),
-            from(PaymentStatus.AWAITING_DEPOSIT).on(VENDOR_ABANDONED).to(PaymentStatus.ABANDONED)
+            from(AWAITING_DEPOSIT).on(VENDOR_ABANDONED).to(ABANDONED)
                     .entry(EventType.ABANDONED).event("payment.abandoned").by(CHANGE_DECIDED),
             // a payment paybridge did not start, learnt from its webhook: recorded as the vendor's record shows it
-            from(NEW).on(VENDOR_PAID).to(PaymentStatus.PAID).entry(EventType.PAID).event("payment.paid")
-                    .by(INSERT_EXTERNAL),
-            from(NEW).on(VENDOR_AWAITING_DEPOSIT).to(PaymentStatus.AWAITING_DEPOSIT).entry(EventType.AWAITING_DEPOSIT)
+            from(NEW).on(VENDOR_PAID).to(PAID).entry(EventType.PAID).event("payment.paid").by(INSERT_EXTERNAL),
+            from(NEW).on(VENDOR_AWAITING_DEPOSIT).to(AWAITING_DEPOSIT).entry(EventType.AWAITING_DEPOSIT)
                     .event("payment.awaiting_deposit").by(INSERT_EXTERNAL),
-            from(NEW).on(VENDOR_DECLINED).to(PaymentStatus.FAILED).entry(EventType.FAILED).event("payment.failed")
+            from(NEW).on(VENDOR_DECLINED).to(FAILED).entry(EventType.FAILED).event("payment.failed")
                     .by(INSERT_EXTERNAL),
-            from(NEW).on(VENDOR_ABANDONED).to(PaymentStatus.ABANDONED).entry(EventType.ABANDONED)
+            from(NEW).on(VENDOR_ABANDONED).to(ABANDONED).entry(EventType.ABANDONED)
                     .event("payment.abandoned").by(INSERT_EXTERNAL),
             // money returned: the stored state stays PAID, the ledger's returns make it read otherwise
-            from(PaymentStatus.PAID).on(REFUNDED_IN_PART).to(PaymentStatus.PAID).entry(EventType.REFUNDED)
-                    .event("payment.partially_refunded").shownAs(PaymentStatus.PARTIALLY_REFUNDED).by(LEDGER_ONLY),
-            from(PaymentStatus.PAID).on(REFUNDED_IN_FULL).to(PaymentStatus.PAID).entry(EventType.REFUNDED)
-                    .event("payment.cancelled").shownAs(PaymentStatus.CANCELLED).by(LEDGER_ONLY),
-            from(PaymentStatus.PAID).on(RETURNED_IN_PART).to(PaymentStatus.PAID).entry(EventType.PARTIALLY_REFUNDED)
-                    .event("payment.partially_refunded").shownAs(PaymentStatus.PARTIALLY_REFUNDED).by(LEDGER_ONLY),
-            from(PaymentStatus.PAID).on(RETURNED_IN_FULL).to(PaymentStatus.PAID).entry(EventType.CANCELLED)
-                    .event("payment.cancelled").shownAs(PaymentStatus.CANCELLED).by(LEDGER_ONLY));
+            from(PAID).on(REFUNDED_IN_PART).to(PAID).entry(EventType.REFUNDED)
+                    .event("payment.partially_refunded").shownAs(PARTIALLY_REFUNDED).by(LEDGER_ONLY),
+            from(PAID).on(REFUNDED_IN_FULL).to(PAID).entry(EventType.REFUNDED)
+                    .event("payment.cancelled").shownAs(CANCELLED).by(LEDGER_ONLY),
+            from(PAID).on(RETURNED_IN_PART).to(PAID).entry(EventType.PARTIALLY_REFUNDED)
+                    .event("payment.partially_refunded").shownAs(PARTIALLY_REFUNDED).by(LEDGER_ONLY),
+            from(PAID).on(RETURNED_IN_FULL).to(PAID).entry(EventType.CANCELLED)
+                    .event("payment.cancelled").shownAs(CANCELLED).by(LEDGER_ONLY));
 
     private PaymentStates() {
     }
@@ -271,7 +278,8 @@ public final class PaymentStates {
     public static Transition only(Fact fact) {
         List<Transition> rows = TABLE.stream().filter(t -> t.fact() == fact).toList();
         if (rows.size() != 1) {
-            throw new IllegalTransitionException(fact + " has " + rows.size() + " transitions; look it up by its from-state");
+            throw new IllegalTransitionException(fact + " has " + rows.size()
+                    + " transitions; look it up by its from-state");
         }
         return rows.get(0);
     }

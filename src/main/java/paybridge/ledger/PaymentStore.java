@@ -247,16 +247,18 @@ public final class PaymentStore {
     }
 
     /**
-     * Forgets an attempt the vendor certainly never processed ({@code NOT_ATTEMPTED}), so its paymentId can be sent again; false
-     * when it is not an open attempt without ledger entries (a reopened NOT_CHARGED one: {@link #restoreNotCharged}).
+     * Forgets an attempt the vendor certainly never processed ({@code NOT_ATTEMPTED}), so its paymentId can
+     * be sent again; false when it is not an open attempt without ledger entries (a reopened NOT_CHARGED one:
+     * {@link #restoreNotCharged}).
      */
     public boolean forgetNotAttempted(String paymentId) {
         return sql.update(DELETE_NOT_ATTEMPTED, Map.of("paymentId", paymentId)) == 1;
     }
 
     /**
-     * A reopened NOT_CHARGED attempt whose re-send was not attempted ({@code RESEND_NOT_ATTEMPTED}): FAILED NOT_CHARGED again (its
-     * ledger entry, {@code conclusionKey}, is still there), kept on reconcile's re-check schedule.
+     * A reopened NOT_CHARGED attempt whose re-send was not attempted ({@code RESEND_NOT_ATTEMPTED}): FAILED
+     * NOT_CHARGED again (its ledger entry, {@code conclusionKey}, is still there), kept on reconcile's
+     * re-check schedule.
      */
     public boolean restoreNotCharged(String paymentId, String conclusionKey, String message) {
         return sql.update(RESTORE_NOT_CHARGED, Map.of("paymentId", paymentId, "conclusionKey", conclusionKey,
@@ -264,8 +266,8 @@ public final class PaymentStore {
     }
 
     /**
-     * Turns a NOT_CHARGED attempt back into PENDING for a new send ({@code RESENT_AFTER_NOT_CHARGED}), with a new horizon from now
-     * (database clock); false when it is not NOT_CHARGED.
+     * Turns a NOT_CHARGED attempt back into PENDING for a new send ({@code RESENT_AFTER_NOT_CHARGED}), with a
+     * new horizon from now (database clock); false when it is not NOT_CHARGED.
      */
     public boolean reopenNotCharged(String paymentId, Duration horizon) {
         return sql.update(REOPEN_NOT_CHARGED, Map.of("paymentId", paymentId, "now", Sql.now(),
@@ -290,15 +292,19 @@ public final class PaymentStore {
     }
 
     /**
-     * "Never charged" ({@code NOT_CHARGED_PROVEN}): an open attempt past its horizon becomes FAILED NOT_CHARGED; re-checked by
-     * reconcile first after {@code recheck}. False when it was not open or is still within its horizon.
+     * "Never charged" ({@code NOT_CHARGED_PROVEN}): an open attempt past its horizon becomes FAILED
+     * NOT_CHARGED; re-checked by reconcile first after {@code recheck}. False when it was not open or is
+     * still within its horizon.
      */
     public boolean concludeNotCharged(String paymentId, String message, Duration recheck) {
         return sql.update(CONCLUDE_NOT_CHARGED, Map.of("paymentId", paymentId, "failureMessage", message,
                 "now", Sql.now(), "recheck", seconds(recheck))) == 1;
     }
 
-    /** A NOT_CHARGED (or operator FAILED) conclusion the vendor's record shows wrong becomes PAID ({@code OVERTURNED_BY_VENDOR_RECORD}). */
+    /**
+     * A NOT_CHARGED (or operator FAILED) conclusion the vendor's record shows wrong becomes PAID
+     * ({@code OVERTURNED_BY_VENDOR_RECORD}).
+     */
     public boolean overturnToPaid(String paymentId, String vendorPaymentRef, String billingKey) {
         Map<String, Object> p = new HashMap<>();
         p.put("paymentId", paymentId);

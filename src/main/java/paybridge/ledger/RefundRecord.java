@@ -15,7 +15,8 @@ public record RefundRecord(String refundId, String paymentId, String requestHash
 
     static RefundRecord of(Map<String, Object> r) {
         return new RefundRecord((String) r.get("refund_id"), (String) r.get("payment_id"), (String) r.get("request_hash"),
-                Sql.longValue(r.get("amount")), (String) r.get("reason"), RefundState.valueOf(((String) r.get("status")).trim()),
-                (String) r.get("failure_code"), (String) r.get("failure_message"), Sql.instant(r.get("in_flight_until")));
+                Sql.longValue(r.get("amount")), (String) r.get("reason"),
+                RefundState.valueOf(((String) r.get("status")).trim()), (String) r.get("failure_code"),
+                (String) r.get("failure_message"), Sql.instant(r.get("in_flight_until")));
     }
 }

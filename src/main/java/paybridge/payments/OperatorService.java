@@ -52,7 +52,8 @@ public final class OperatorService {
         Fact fact = command.status() == PaymentStatus.PAID ? Fact.OPERATOR_RESOLVED_PAID : Fact.OPERATOR_RESOLVED_FAILED;
         // none for a payment already decided (or one the table does not let an operator move): 409 below
         Transition move = PaymentStates.find(attempt.status(), fact).orElse(null);
-        Failure failure = move == null || move.failureCode() == null ? null : new Failure(move.failureCode(), command.reason());
+        Failure failure = move == null || move.failureCode() == null ? null
+                : new Failure(move.failureCode(), command.reason());
         String ref = command.vendorPaymentRef() != null ? command.vendorPaymentRef() : attempt.vendorPaymentRef();
         boolean settled = move != null && payments.inTransaction(() -> {
             if (!payments.settleOpenLanded(paymentId, move, command.vendorPaymentRef(), failure)) {

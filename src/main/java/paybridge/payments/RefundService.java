@@ -197,8 +197,8 @@ public final class RefundService {
                 yield RefundStatus.FAILED;
             }
             // the money stays reserved: the refund may have happened
-            default -> refunds.finish(request.refundId(), RefundState.UNKNOWN, null, outcome.failure()) ? RefundStatus.UNKNOWN
-                    : null;
+            default -> refunds.finish(request.refundId(), RefundState.UNKNOWN, null, outcome.failure())
+                    ? RefundStatus.UNKNOWN : null;
         });
         if (overturn[0] != null) {
             meters.notRefundedOverturned(payment.vendor());
