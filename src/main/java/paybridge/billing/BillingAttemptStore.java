@@ -1,10 +1,13 @@
 package paybridge.billing;
 
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
+import paybridge.canonical.BillingAttemptState;
 import paybridge.ledger.Sql;
 
 /**
@@ -16,7 +19,7 @@ import paybridge.ledger.Sql;
  */
 public final class BillingAttemptStore {
     /** Open states: the attempt was claimed and its outcome is not known yet. */
-    public static final List<String> OPEN = List.of("CLAIMED", "SENT", "PENDING", "UNKNOWN");
+    public static final Set<BillingAttemptState> OPEN = BillingAttemptState.OPEN;
 
     // the claim only succeeds while the subscription still waits for exactly this attempt
     private static final String CLAIM = """
@@ -132,11 +135,11 @@ public final class BillingAttemptStore {
     }
 
     /** Records a decided outcome other than PAID (DECLINED, NOT_CHARGED); false when it was already decided. */
-    public boolean settle(String paymentId, String state) {
-        if ("PAID".equals(state)) {
-            throw new IllegalArgumentException("PAID is settled by settlePaid");
+    public boolean settle(String paymentId, BillingAttemptState state) {
+        if (state != BillingAttemptState.DECLINED && state != BillingAttemptState.NOT_CHARGED) {
+            throw new IllegalArgumentException(state + " is not settled here (PAID: settlePaid; open: markOpen)");
         }
-        return sql.update(SETTLE, Map.of("paymentId", paymentId, "state", state)) == 1;
+        return sql.update(SETTLE, Map.of("paymentId", paymentId, "state", state.name())) == 1;
     }
 
     /** Records PAID; false when the attempt was already decided or another attempt of its period is PAID. */
@@ -150,7 +153,7 @@ public final class BillingAttemptStore {
      */
     public boolean paidOrGone(String paymentId) {
         Map<String, Object> row = find(paymentId);
-        return row == null || "PAID".equals(((String) row.get("state")).trim());
+        return row == null || BillingAttemptState.of(row.get("state")) == BillingAttemptState.PAID;
     }
 
     /** Another attempt of this attempt's period that is PAID, or null. */
@@ -170,8 +173,11 @@ public final class BillingAttemptStore {
     }
 
     /** Records that the attempt was sent and its outcome is open (PENDING or UNKNOWN). */
-    public boolean markOpen(String paymentId, String state) {
-        return sql.update(MARK_OPEN, Map.of("paymentId", paymentId, "state", state)) == 1;
+    public boolean markOpen(String paymentId, BillingAttemptState state) {
+        if (state != BillingAttemptState.PENDING && state != BillingAttemptState.UNKNOWN) {
+            throw new IllegalArgumentException(state + " is not an open outcome");
+        }
+        return sql.update(MARK_OPEN, Map.of("paymentId", paymentId, "state", state.name())) == 1;
     }
 
     /** Gives an attempt back when the vendor certainly did not process it, so a later run sends it. */
@@ -209,10 +215,10 @@ public final class BillingAttemptStore {
     }
 
     /** A run's attempts by state. */
-    public Map<String, Long> countsOf(String runId) {
-        Map<String, Long> counts = new HashMap<>();
+    public Map<BillingAttemptState, Long> countsOf(String runId) {
+        Map<BillingAttemptState, Long> counts = new EnumMap<>(BillingAttemptState.class);
         for (Map<String, Object> row : sql.query(RUN_COUNTS, Map.of("runId", runId))) {
-            counts.put(((String) row.get("state")).trim(), Sql.longValue(row.get("n")));
+            counts.put(BillingAttemptState.of(row.get("state")), Sql.longValue(row.get("n")));
         }
         return counts;
     }

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import paybridge.canonical.BillingAttemptState;
 import paybridge.canonical.CanonicalJson;
 import paybridge.canonical.LedgerSource;
 import paybridge.canonical.PaymentResult;
@@ -199,7 +200,7 @@ public final class BillingRunService {
     private boolean wouldSend(DueItem item) {
         Map<String, Object> existing = attempts.find(item.paymentId());
         // as claim/takeOver decide: a new attempt, or one left open with nothing sent (no payments row)
-        return existing == null || (BillingAttemptStore.OPEN.contains(((String) existing.get("state")).trim())
+        return existing == null || (BillingAttemptState.of(existing.get("state")).isOpen()
                 && payments.find(item.paymentId()).isEmpty());
     }
 
@@ -267,7 +268,8 @@ public final class BillingRunService {
         int moved = 0;
         for (Map<String, Object> row : attempts.behind(asOf, PAGE)) {
             AttemptRef attempt = AttemptRef.of(row);
-            DunningPolicy.Outcome outcome = DunningPolicy.Outcome.ofAttemptState((String) row.get("state"));
+            DunningPolicy.Outcome outcome = DunningPolicy.Outcome.ofAttemptState(
+                    BillingAttemptState.of(row.get("state")));
             Subscription s = subscriptions.find(attempt.subscriptionId()).orElseThrow();
             try {
                 dunning.catchUp(s, attempt, outcome);
@@ -396,7 +398,7 @@ public final class BillingRunService {
                 e == null ? "?" : e.getClass().getSimpleName() + ": " + e.getMessage());
         try {
             if (payments.find(item.paymentId()).isPresent()) {
-                attempts.markOpen(item.paymentId(), "UNKNOWN");
+                attempts.markOpen(item.paymentId(), BillingAttemptState.UNKNOWN);
             } else {
                 attempts.release(item.paymentId());
             }
@@ -449,11 +451,13 @@ public final class BillingRunService {
 
     /** A run's counts from its attempts: what was decided, what is open, and the due attempts it did not send. */
     BillingRun.Counts counts(String runId, long due) {
-        Map<String, Long> byState = attempts.countsOf(runId);
-        long paid = byState.getOrDefault("PAID", 0L);
-        long declined = byState.getOrDefault("DECLINED", 0L) + byState.getOrDefault("NOT_CHARGED", 0L);
-        long pending = byState.getOrDefault("PENDING", 0L) + byState.getOrDefault("SENT", 0L);
-        long unknown = byState.getOrDefault("UNKNOWN", 0L);
+        Map<BillingAttemptState, Long> byState = attempts.countsOf(runId);
+        long paid = byState.getOrDefault(BillingAttemptState.PAID, 0L);
+        long declined = byState.getOrDefault(BillingAttemptState.DECLINED, 0L)
+                + byState.getOrDefault(BillingAttemptState.NOT_CHARGED, 0L);
+        long pending = byState.getOrDefault(BillingAttemptState.PENDING, 0L)
+                + byState.getOrDefault(BillingAttemptState.SENT, 0L);
+        long unknown = byState.getOrDefault(BillingAttemptState.UNKNOWN, 0L);
         long skipped = Math.max(0, due - paid - declined - pending - unknown);
         return new BillingRun.Counts(due, paid, declined, pending, unknown, skipped);
     }

@@ -4,9 +4,10 @@ import java.time.Instant;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import paybridge.canonical.BillingAttemptState;
+import paybridge.canonical.PaymentStates;
 import paybridge.canonical.PaymentStatus;
 import paybridge.ledger.Sql;
-import paybridge.payments.ReconcileService;
 
 /**
  * What an attempt's outcome does to its subscription (CONTRACT §3):
@@ -36,18 +37,31 @@ public final class DunningPolicy {
 
     /** An attempt's outcome as billing sees it. */
     public enum Outcome {
-        PAID, DECLINED, NOT_CHARGED, PENDING, UNKNOWN;
+        PAID(BillingAttemptState.PAID), DECLINED(BillingAttemptState.DECLINED),
+        NOT_CHARGED(BillingAttemptState.NOT_CHARGED), PENDING(BillingAttemptState.PENDING),
+        UNKNOWN(BillingAttemptState.UNKNOWN);
+
+        private final BillingAttemptState attemptState;
+
+        Outcome(BillingAttemptState attemptState) {
+            this.attemptState = attemptState;
+        }
+
+        /** The state the attempt row records for this outcome ({@code billing_attempts.state}). */
+        public BillingAttemptState attemptState() {
+            return attemptState;
+        }
 
         public boolean decided() {
             return this == PAID || this == DECLINED || this == NOT_CHARGED;
         }
 
-        /** The outcome a decided attempt row records ({@code billing_attempts.state}), or null. */
-        static Outcome ofAttemptState(String state) {
-            return switch (state.trim()) {
-                case "PAID" -> PAID;
-                case "DECLINED" -> DECLINED;
-                case "NOT_CHARGED" -> NOT_CHARGED;
+        /** The outcome a decided attempt row records, or null. */
+        static Outcome ofAttemptState(BillingAttemptState state) {
+            return switch (state) {
+                case PAID -> PAID;
+                case DECLINED -> DECLINED;
+                case NOT_CHARGED -> NOT_CHARGED;
                 default -> null;
             };
         }
@@ -72,7 +86,7 @@ public final class DunningPolicy {
     public static Outcome classify(PaymentStatus status, String failureCode) {
         return switch (status) {
             case PAID, CANCELLED, PARTIALLY_REFUNDED -> Outcome.PAID; // refunded later: it was paid
-            case FAILED -> ReconcileService.NOT_CHARGED.equals(failureCode) ? Outcome.NOT_CHARGED : Outcome.DECLINED;
+            case FAILED -> PaymentStates.NOT_CHARGED.equals(failureCode) ? Outcome.NOT_CHARGED : Outcome.DECLINED;
             case ABANDONED -> Outcome.DECLINED;
             case UNKNOWN -> Outcome.UNKNOWN;
             case PENDING, AWAITING_DEPOSIT -> Outcome.PENDING;
@@ -97,7 +111,7 @@ public final class DunningPolicy {
         boolean onPeriod = attempt.periodOf(subscription);
         switch (outcome) {
             case PENDING, UNKNOWN -> {
-                attempts.markOpen(attempt.paymentId(), outcome.name());
+                attempts.markOpen(attempt.paymentId(), outcome.attemptState());
                 if (onPeriod) {
                     subscriptions.sent(attempt.subscriptionId(), attempt.paymentId());
                 }
@@ -119,7 +133,7 @@ public final class DunningPolicy {
                 }
             }
             case DECLINED, NOT_CHARGED -> {
-                attempts.settle(attempt.paymentId(), outcome.name());
+                attempts.settle(attempt.paymentId(), outcome.attemptState());
                 if (onPeriod) {
                     move(subscription, attempt, outcome);
                 }

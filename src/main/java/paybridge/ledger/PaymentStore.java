@@ -9,11 +9,15 @@ import java.util.Optional;
 
 import paybridge.canonical.Failure;
 import paybridge.canonical.PaymentCommand;
-import paybridge.canonical.PaymentStatus;
+import paybridge.canonical.PaymentStates;
+import paybridge.canonical.PaymentStates.Transition;
+import paybridge.canonical.PaymentStates.Write;
 
 /**
  * Charge attempts ({@code payments}). Each state change is one conditional statement, so two
  * threads or two nodes racing on the same payment cannot both win: the loser's update count is 0.
+ * Each carries out rows of {@link PaymentStates} ({@link #STATE_CHANGES}); a method that binds the
+ * state it writes takes the row and refuses one its statement does not carry out.
  */
 public final class PaymentStore {
     private static final String INSERT = """
@@ -120,6 +124,21 @@ public final class PaymentStore {
             UPDATE payments SET refund_reserved = refund_reserved - :?amount, updated_at = :?now
             WHERE payment_id = :?paymentId AND refund_reserved >= :?amount""";
 
+    /**
+     * The statements that change {@code payments.status}, by the {@link PaymentStates} rows they carry
+     * out; PaymentStatesTest checks each one's from-states and to-state against those rows.
+     */
+    public static final Map<Write, String> STATE_CHANGES = Map.of(
+            Write.INSERT_ATTEMPT, INSERT,
+            Write.FORGET_NOT_ATTEMPTED, DELETE_NOT_ATTEMPTED,
+            Write.SETTLE_OPEN, SETTLE_OPEN,
+            Write.SETTLE_OPEN_LANDED, SETTLE_OPEN_LANDED,
+            Write.CONCLUDE_NOT_CHARGED, CONCLUDE_NOT_CHARGED,
+            Write.OVERTURN_TO_PAID, OVERTURN_TO_PAID,
+            Write.REOPEN_NOT_CHARGED, REOPEN_NOT_CHARGED,
+            Write.RESTORE_NOT_CHARGED, RESTORE_NOT_CHARGED,
+            Write.CHANGE_DECIDED, UPDATE_DECIDED);
+
     private final Sql sql;
 
     public PaymentStore(Sql sql) {
@@ -179,18 +198,22 @@ public final class PaymentStore {
         return rows.isEmpty() ? Optional.empty() : Optional.of(PaymentRecord.of(rows.get(0)));
     }
 
-    /** Settles a PENDING or UNKNOWN attempt; false when it was already decided by someone else. */
-    public boolean settleOpen(String paymentId, PaymentStatus status, String vendorPaymentRef, String billingKey,
+    /**
+     * Settles a PENDING or UNKNOWN attempt as {@code move} says (a {@link Write#SETTLE_OPEN} row); false
+     * when it was already decided by someone else.
+     */
+    public boolean settleOpen(String paymentId, Transition move, String vendorPaymentRef, String billingKey,
                               Failure failure) {
-        return settleOpen(paymentId, status, vendorPaymentRef, billingKey, failure, Sql.now());
+        return settleOpen(paymentId, move, vendorPaymentRef, billingKey, failure, Sql.now());
     }
 
     /** As above, stamped {@code now}: what {@link PaymentRecord#settled} needs to describe the row without reading it. */
-    public boolean settleOpen(String paymentId, PaymentStatus status, String vendorPaymentRef, String billingKey,
+    public boolean settleOpen(String paymentId, Transition move, String vendorPaymentRef, String billingKey,
                               Failure failure, Instant now) {
+        move.requireWrite(Write.SETTLE_OPEN);
         Map<String, Object> p = new HashMap<>();
         p.put("paymentId", paymentId);
-        p.put("status", status.name());
+        p.put("status", move.to().name());
         p.put("vendorPaymentRef", vendorPaymentRef);
         p.put("billingKey", billingKey);
         p.put("failureCode", failure == null ? null : failure.code());
@@ -208,28 +231,34 @@ public final class PaymentStore {
         return sql.update(REFINE_DECLINE, p) == 1;
     }
 
-    /** Moves a decided payment from one state to another (e.g. AWAITING_DEPOSIT to PAID on a deposit). */
-    public boolean changeDecided(String paymentId, PaymentStatus expected, PaymentStatus status, String vendorPaymentRef) {
+    /**
+     * Moves a decided payment from one state to another as {@code move} says (a {@link Write#CHANGE_DECIDED}
+     * row, e.g. AWAITING_DEPOSIT to PAID on a deposit); false when it is no longer in the row's from-state.
+     */
+    public boolean changeDecided(String paymentId, Transition move, String vendorPaymentRef) {
+        move.requireWrite(Write.CHANGE_DECIDED);
         Map<String, Object> p = new HashMap<>();
         p.put("paymentId", paymentId);
-        p.put("expected", expected.name());
-        p.put("status", status.name());
+        p.put("expected", move.from().iterator().next().name());
+        p.put("status", move.to().name());
         p.put("vendorPaymentRef", vendorPaymentRef);
         p.put("now", Instant.now());
         return sql.update(UPDATE_DECIDED, p) == 1;
     }
 
     /**
-     * Forgets an attempt the vendor certainly never processed, so its paymentId can be sent again; false
-     * when it is not an open attempt without ledger entries (a reopened NOT_CHARGED one: {@link #restoreNotCharged}).
+     * Forgets an attempt the vendor certainly never processed ({@code NOT_ATTEMPTED}), so its paymentId can
+     * be sent again; false when it is not an open attempt without ledger entries (a reopened NOT_CHARGED one:
+     * {@link #restoreNotCharged}).
      */
     public boolean forgetNotAttempted(String paymentId) {
         return sql.update(DELETE_NOT_ATTEMPTED, Map.of("paymentId", paymentId)) == 1;
     }
 
     /**
-     * A reopened NOT_CHARGED attempt whose re-send was not attempted: FAILED NOT_CHARGED again (its
-     * ledger entry, {@code conclusionKey}, is still there), kept on reconcile's re-check schedule.
+     * A reopened NOT_CHARGED attempt whose re-send was not attempted ({@code RESEND_NOT_ATTEMPTED}): FAILED
+     * NOT_CHARGED again (its ledger entry, {@code conclusionKey}, is still there), kept on reconcile's
+     * re-check schedule.
      */
     public boolean restoreNotCharged(String paymentId, String conclusionKey, String message) {
         return sql.update(RESTORE_NOT_CHARGED, Map.of("paymentId", paymentId, "conclusionKey", conclusionKey,
@@ -237,19 +266,23 @@ public final class PaymentStore {
     }
 
     /**
-     * Turns a NOT_CHARGED attempt back into PENDING for a new send, with a new horizon from now
-     * (database clock); false when it is not NOT_CHARGED.
+     * Turns a NOT_CHARGED attempt back into PENDING for a new send ({@code RESENT_AFTER_NOT_CHARGED}), with a
+     * new horizon from now (database clock); false when it is not NOT_CHARGED.
      */
     public boolean reopenNotCharged(String paymentId, Duration horizon) {
         return sql.update(REOPEN_NOT_CHARGED, Map.of("paymentId", paymentId, "now", Sql.now(),
                 "horizon", seconds(horizon))) == 1;
     }
 
-    /** As {@link #settleOpen}, but only once the attempt can no longer be in flight (an operator's decision). */
-    public boolean settleOpenLanded(String paymentId, PaymentStatus status, String vendorPaymentRef, Failure failure) {
+    /**
+     * As {@link #settleOpen}, but only once the attempt can no longer be in flight (an operator's
+     * decision: a {@link Write#SETTLE_OPEN_LANDED} row).
+     */
+    public boolean settleOpenLanded(String paymentId, Transition move, String vendorPaymentRef, Failure failure) {
+        move.requireWrite(Write.SETTLE_OPEN_LANDED);
         Map<String, Object> p = new HashMap<>();
         p.put("paymentId", paymentId);
-        p.put("status", status.name());
+        p.put("status", move.to().name());
         p.put("vendorPaymentRef", vendorPaymentRef);
         p.put("billingKey", null);
         p.put("failureCode", failure == null ? null : failure.code());
@@ -259,15 +292,19 @@ public final class PaymentStore {
     }
 
     /**
-     * "Never charged": an open attempt past its horizon becomes FAILED NOT_CHARGED; re-checked by
-     * reconcile first after {@code recheck}. False when it was not open or is still within its horizon.
+     * "Never charged" ({@code NOT_CHARGED_PROVEN}): an open attempt past its horizon becomes FAILED
+     * NOT_CHARGED; re-checked by reconcile first after {@code recheck}. False when it was not open or is
+     * still within its horizon.
      */
     public boolean concludeNotCharged(String paymentId, String message, Duration recheck) {
         return sql.update(CONCLUDE_NOT_CHARGED, Map.of("paymentId", paymentId, "failureMessage", message,
                 "now", Sql.now(), "recheck", seconds(recheck))) == 1;
     }
 
-    /** A NOT_CHARGED (or operator FAILED) conclusion the vendor's record shows wrong becomes PAID. */
+    /**
+     * A NOT_CHARGED (or operator FAILED) conclusion the vendor's record shows wrong becomes PAID
+     * ({@code OVERTURNED_BY_VENDOR_RECORD}).
+     */
     public boolean overturnToPaid(String paymentId, String vendorPaymentRef, String billingKey) {
         Map<String, Object> p = new HashMap<>();
         p.put("paymentId", paymentId);

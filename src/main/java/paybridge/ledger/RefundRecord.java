@@ -3,17 +3,20 @@ package paybridge.ledger;
 import java.time.Instant;
 import java.util.Map;
 
+import paybridge.canonical.RefundState;
+
 /**
  * A row of {@code refunds}.
  *
  * @param inFlightUntil when the refund can no longer be in flight at its vendor (database clock)
  */
 public record RefundRecord(String refundId, String paymentId, String requestHash, long amount, String reason,
-                           String status, String failureCode, String failureMessage, Instant inFlightUntil) {
+                           RefundState status, String failureCode, String failureMessage, Instant inFlightUntil) {
 
     static RefundRecord of(Map<String, Object> r) {
         return new RefundRecord((String) r.get("refund_id"), (String) r.get("payment_id"), (String) r.get("request_hash"),
-                Sql.longValue(r.get("amount")), (String) r.get("reason"), (String) r.get("status"),
-                (String) r.get("failure_code"), (String) r.get("failure_message"), Sql.instant(r.get("in_flight_until")));
+                Sql.longValue(r.get("amount")), (String) r.get("reason"),
+                RefundState.valueOf(((String) r.get("status")).trim()), (String) r.get("failure_code"),
+                (String) r.get("failure_message"), Sql.instant(r.get("in_flight_until")));
     }
 }

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 import paybridge.canonical.Failure;
+import paybridge.canonical.RefundState;
 
 /** Refunds through the API ({@code refunds}); {@code refund_id} is the idempotency key. */
 public final class RefundStore {
@@ -82,10 +83,13 @@ public final class RefundStore {
     }
 
     /** Decides an open (PENDING or UNKNOWN) refund; false when it was decided already (by another node or route). */
-    public boolean finish(String refundId, String status, String ref, Failure failure) {
+    public boolean finish(String refundId, RefundState status, String ref, Failure failure) {
+        if (status == RefundState.PENDING) {
+            throw new IllegalArgumentException("a refund is finished REFUNDED, FAILED or UNKNOWN, not " + status);
+        }
         Map<String, Object> p = new HashMap<>();
         p.put("refundId", refundId);
-        p.put("status", status);
+        p.put("status", status.name());
         p.put("ref", ref);
         p.put("failureCode", failure == null ? null : failure.code());
         p.put("failureMessage", failure == null ? null : failure.message());

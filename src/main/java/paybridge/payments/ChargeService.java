@@ -14,6 +14,9 @@ import paybridge.canonical.PaymentCommand;
 import paybridge.canonical.PaymentEvent;
 import paybridge.canonical.PaymentMethod;
 import paybridge.canonical.PaymentResult;
+import paybridge.canonical.PaymentStates;
+import paybridge.canonical.PaymentStates.Fact;
+import paybridge.canonical.PaymentStates.Transition;
 import paybridge.canonical.PaymentStatus;
 import paybridge.canonical.Problem;
 import paybridge.canonical.ProblemException;
@@ -118,7 +121,7 @@ public final class ChargeService {
         // charged under its next attempt id; billing always moves on to the next id instead
         boolean billing = command.subscriptionId() != null || existing.subscriptionId() != null
                 || exchange.getProperty(LEDGER_SOURCE, LedgerSource.API, LedgerSource.class) == LedgerSource.BILLING_RUN;
-        if (!billing && payments.reopenNotCharged(command.paymentId(), deadline.horizon())) {
+        if (!billing && payments.reopenNotCharged(command.paymentId(), deadline.horizon())) { // RESENT_AFTER_NOT_CHARGED
             exchange.setProperty(REPLAY, false);
             exchange.setProperty(REOPENED, true);
             return;
@@ -176,11 +179,12 @@ public final class ChargeService {
         PaymentRecord settled = null;
         switch (outcome.status()) {
             case NOT_ATTEMPTED -> {
-                if (!payments.forgetNotAttempted(paymentId)) {
-                    // a reopened NOT_CHARGED attempt: its conclusion (and ledger entry, and re-checks) again
+                if (!payments.forgetNotAttempted(paymentId)) { // NOT_ATTEMPTED
+                    // a reopened NOT_CHARGED attempt (RESEND_NOT_ATTEMPTED): its conclusion (and the conclusion's
+                    // ledger entry, and re-checks) again
                     payments.restoreNotCharged(paymentId, new PaymentEvent(attempt.vendor(), paymentId, null, null,
-                            EventType.FAILED, 0, attempt.currency(), null, 0, null, PaymentEvent.NOT_CHARGED).eventKey(),
-                            NOT_CHARGED_MESSAGE);
+                            PaymentStates.only(Fact.NOT_CHARGED_PROVEN).ledgerEntry(), 0, attempt.currency(), null, 0,
+                            null, PaymentEvent.NOT_CHARGED).eventKey(), NOT_CHARGED_MESSAGE);
                 }
                 int status = "VENDOR_AUTH_REJECTED".equals(outcome.failure().code()) ? 502 : 503;
                 throw new ProblemException(new Problem("https://paybridge.dev/problems/vendor-not-reached",
@@ -188,15 +192,12 @@ public final class ChargeService {
                         + outcome.failure().code() + "); nothing was charged and paymentId " + paymentId
                         + " may be sent again", java.util.List.of()));
             }
-            case UNKNOWN -> settled = settle(attempt, PaymentStatus.UNKNOWN, null, 0, outcome, outcome.failure(),
-                    subscriptionId, source);
-            case PENDING -> settled = settle(attempt, PaymentStatus.PENDING, null, 0, outcome, null, subscriptionId, source);
-            case PAID -> settled = settle(attempt, PaymentStatus.PAID, EventType.PAID, attempt.amount(), outcome, null,
-                    subscriptionId, source);
-            case AWAITING_DEPOSIT -> settled = settle(attempt, PaymentStatus.AWAITING_DEPOSIT, EventType.AWAITING_DEPOSIT, 0,
-                    outcome, null, subscriptionId, source);
-            case FAILED -> settled = settle(attempt, PaymentStatus.FAILED, EventType.FAILED, 0, outcome, outcome.failure(),
-                    subscriptionId, source);
+            case UNKNOWN -> settled = settle(attempt, Fact.ANSWER_LOST, outcome, outcome.failure(), subscriptionId, source);
+            case PENDING -> settled = settle(attempt, Fact.VENDOR_PENDING, outcome, null, subscriptionId, source);
+            case PAID -> settled = settle(attempt, Fact.VENDOR_PAID, outcome, null, subscriptionId, source);
+            case AWAITING_DEPOSIT -> settled = settle(attempt, Fact.VENDOR_AWAITING_DEPOSIT, outcome, null, subscriptionId,
+                    source);
+            case FAILED -> settled = settle(attempt, Fact.VENDOR_DECLINED, outcome, outcome.failure(), subscriptionId, source);
             default -> throw new IllegalStateException("Unhandled outcome " + outcome.status());
         }
         if (settled == null && outcome.status() == ChargeStatus.PAID) {
@@ -214,28 +215,31 @@ public final class ChargeService {
     }
 
     /**
-     * Settles the open attempt and, for a decided outcome, appends its ledger entry ({@code type} null
-     * for UNKNOWN/PENDING: not a ledger fact) in the same transaction (one commit): no decided payment
-     * without its money in the ledger, and no entry on an attempt someone else decided meanwhile.
-     * Answers the row as written, or null when it was no longer open.
+     * Settles the open attempt as the table says for {@code fact} and, for a decided outcome, appends its
+     * ledger entry (none for UNKNOWN/PENDING: not a ledger fact) in the same transaction (one commit): no
+     * decided payment without its money in the ledger, and no entry on an attempt someone else decided
+     * meanwhile. Answers the row as written, or null when it was no longer open.
      */
-    private PaymentRecord settle(PaymentRecord attempt, PaymentStatus status, EventType type, long amount,
-                                 ChargeOutcome outcome, Failure failure, String subscriptionId,
-                                 LedgerSource source) {
+    private PaymentRecord settle(PaymentRecord attempt, Fact fact, ChargeOutcome outcome, Failure failure,
+                                 String subscriptionId, LedgerSource source) {
+        // the attempt this charge recorded (or reopened) is PENDING; the statement settles it only if it still is open
+        Transition move = PaymentStates.require(PaymentStatus.PENDING, fact);
+        PaymentStatus status = move.to();
+        EventType type = move.ledgerEntry();
         Instant now = Sql.now();
         if (type == null) {
-            return payments.settleOpen(attempt.paymentId(), status, outcome.vendorPaymentRef(), outcome.billingKey(),
+            return payments.settleOpen(attempt.paymentId(), move, outcome.vendorPaymentRef(), outcome.billingKey(),
                     failure, now) ? attempt.settled(status, outcome.vendorPaymentRef(), outcome.billingKey(), failure, now)
                     : null;
         }
         boolean settled = payments.inTransaction(() -> {
-            if (!payments.settleOpen(attempt.paymentId(), status, outcome.vendorPaymentRef(), outcome.billingKey(),
+            if (!payments.settleOpen(attempt.paymentId(), move, outcome.vendorPaymentRef(), outcome.billingKey(),
                     failure, now)) {
                 return false;
             }
             ledger.append(new PaymentEvent(attempt.vendor(), attempt.paymentId(), outcome.vendorPaymentRef(),
-                    subscriptionId != null ? subscriptionId : attempt.subscriptionId(), type, amount, attempt.currency(),
-                    null, 0, now), source);
+                    subscriptionId != null ? subscriptionId : attempt.subscriptionId(), type,
+                    move.ledgerAmount(attempt.amount()), attempt.currency(), null, 0, now), source);
             return true;
         });
         return settled ? attempt.settled(status, outcome.vendorPaymentRef(), outcome.billingKey(), failure, now) : null;

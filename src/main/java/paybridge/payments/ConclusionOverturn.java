@@ -5,10 +5,11 @@ import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import paybridge.canonical.EventType;
 import paybridge.canonical.LedgerSource;
 import paybridge.canonical.PaymentEvent;
-import paybridge.canonical.PaymentStatus;
+import paybridge.canonical.PaymentStates;
+import paybridge.canonical.PaymentStates.Fact;
+import paybridge.canonical.PaymentStates.Transition;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
 import paybridge.ledger.PaymentStore;
@@ -27,14 +28,15 @@ import paybridge.observe.PaybridgeMeters;
 public final class ConclusionOverturn {
     private static final Logger LOG = LoggerFactory.getLogger(ConclusionOverturn.class);
     /** The failure codes that are paybridge's (or an operator's) conclusion, not the vendor's answer. */
-    public static final Set<String> CONCLUSIONS = Set.of(ReconcileService.NOT_CHARGED, "OPERATOR");
+    public static final Set<String> CONCLUSIONS = PaymentStates.conclusions();
+    private static final Transition OVERTURN = PaymentStates.only(Fact.OVERTURNED_BY_VENDOR_RECORD);
 
     private ConclusionOverturn() {
     }
 
     /** True when the payment is FAILED by a conclusion that the vendor's record may overturn. */
     public static boolean overturnable(PaymentRecord p) {
-        return p.status() == PaymentStatus.FAILED && p.failureCode() != null && CONCLUSIONS.contains(p.failureCode());
+        return OVERTURN.leaves(p.status(), p.failureCode());
     }
 
     /**
@@ -63,8 +65,8 @@ public final class ConclusionOverturn {
                 return false;
             }
             ledger.append(new PaymentEvent(p.vendor(), p.paymentId(), vendorPaymentRef != null ? vendorPaymentRef
-                    : p.vendorPaymentRef(), p.subscriptionId(), EventType.PAID, p.amount(), p.currency(), null, 0,
-                    occurredAt == null ? Instant.now() : occurredAt), source);
+                    : p.vendorPaymentRef(), p.subscriptionId(), OVERTURN.ledgerEntry(), OVERTURN.ledgerAmount(p.amount()),
+                    p.currency(), null, 0, occurredAt == null ? Instant.now() : occurredAt), source);
             alsoRecord.run();
             // after the outermost commit: a webhook or reconcile may run this inside a larger transaction
             Transactions.afterCommit(() -> {

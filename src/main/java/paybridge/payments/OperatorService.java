@@ -6,11 +6,13 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.canonical.CommandReader;
-import paybridge.canonical.EventType;
 import paybridge.canonical.Failure;
 import paybridge.canonical.LedgerSource;
 import paybridge.canonical.PaymentEvent;
 import paybridge.canonical.PaymentResult;
+import paybridge.canonical.PaymentStates;
+import paybridge.canonical.PaymentStates.Fact;
+import paybridge.canonical.PaymentStates.Transition;
 import paybridge.canonical.PaymentStatus;
 import paybridge.canonical.ProblemException;
 import paybridge.ledger.LedgerStore;
@@ -47,15 +49,18 @@ public final class OperatorService {
                 ResolveCommand.class);
         PaymentRecord attempt = payments.find(paymentId).orElseThrow(() -> ProblemException.of(404,
                 "Payment not found", "No payment with paymentId " + paymentId));
-        boolean paid = command.status() == PaymentStatus.PAID;
-        Failure failure = paid ? null : new Failure("OPERATOR", command.reason());
+        Fact fact = command.status() == PaymentStatus.PAID ? Fact.OPERATOR_RESOLVED_PAID : Fact.OPERATOR_RESOLVED_FAILED;
+        // none for a payment already decided (or one the table does not let an operator move): 409 below
+        Transition move = PaymentStates.find(attempt.status(), fact).orElse(null);
+        Failure failure = move == null || move.failureCode() == null ? null
+                : new Failure(move.failureCode(), command.reason());
         String ref = command.vendorPaymentRef() != null ? command.vendorPaymentRef() : attempt.vendorPaymentRef();
-        boolean settled = attempt.status().isOpen() && payments.inTransaction(() -> {
-            if (!payments.settleOpenLanded(paymentId, command.status(), command.vendorPaymentRef(), failure)) {
+        boolean settled = move != null && payments.inTransaction(() -> {
+            if (!payments.settleOpenLanded(paymentId, move, command.vendorPaymentRef(), failure)) {
                 return false;
             }
             ledger.append(new PaymentEvent(attempt.vendor(), paymentId, ref, attempt.subscriptionId(),
-                    paid ? EventType.PAID : EventType.FAILED, paid ? attempt.amount() : 0, attempt.currency(), null, 0,
+                    move.ledgerEntry(), move.ledgerAmount(attempt.amount()), attempt.currency(), null, 0,
                     Instant.now()), LedgerSource.OPERATOR);
             return true;
         });

@@ -2,6 +2,7 @@ package paybridge.payments;
 
 import paybridge.canonical.Failure;
 import paybridge.canonical.PaymentResult;
+import paybridge.canonical.PaymentStates;
 import paybridge.canonical.PaymentStatus;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
@@ -34,10 +35,7 @@ public final class PaymentView {
     }
 
     private static PaymentResult of(PaymentRecord r, long returned) {
-        PaymentStatus status = r.status();
-        if ((status == PaymentStatus.PAID || status == PaymentStatus.PARTIALLY_REFUNDED) && returned > 0) {
-            status = returned >= r.amount() ? PaymentStatus.CANCELLED : PaymentStatus.PARTIALLY_REFUNDED;
-        }
+        PaymentStatus status = PaymentStates.shown(r.status(), r.amount(), returned);
         Failure failure = r.failureCode() == null ? null : new Failure(r.failureCode(), r.failureMessage());
         return new PaymentResult(r.paymentId(), r.vendor(), r.method(), status, r.amount(), returned, r.currency(),
                 r.vendorPaymentRef(), r.billingKey(), r.subscriptionId(), failure, r.updatedAt());

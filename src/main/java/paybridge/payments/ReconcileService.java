@@ -7,10 +7,12 @@ import java.util.List;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import paybridge.canonical.EventType;
 import paybridge.canonical.Failure;
 import paybridge.canonical.LedgerSource;
 import paybridge.canonical.PaymentEvent;
+import paybridge.canonical.PaymentStates;
+import paybridge.canonical.PaymentStates.Fact;
+import paybridge.canonical.PaymentStates.Transition;
 import paybridge.canonical.PaymentStatus;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
@@ -41,7 +43,7 @@ import paybridge.connector.VendorPayment;
 public final class ReconcileService {
     private static final Logger LOG = LoggerFactory.getLogger(ReconcileService.class);
     public static final String ATTEMPT = "paybridgeAttempt";
-    public static final String NOT_CHARGED = "NOT_CHARGED";
+    public static final String NOT_CHARGED = PaymentStates.NOT_CHARGED;
 
     /** Why a looked-at row was left open (payments.unsettled_reason). */
     public static final String NO_VENDOR_REF = "NO_VENDOR_REF";
@@ -145,12 +147,13 @@ public final class ReconcileService {
                     found.vendorPaymentRef(), found.billingKey(), found.occurredAt(), source,
                     () -> append(attempt, found, source));
         }
+        Transition move = PaymentStates.require(attempt.status(), PaymentStates.vendorSays(state));
         Failure failure = state == PaymentStatus.FAILED ? new Failure("VENDOR_DECLINED", found.failureReason()) : null;
         // the state and every money fact of the record, one transaction: no decided payment without
         // its entries, no entries on a payment someone else decided differently meanwhile
         boolean settled = payments.inTransaction(() -> {
             payments.lock(paymentId);
-            if (!payments.settleOpen(paymentId, state, found.vendorPaymentRef(), found.billingKey(), failure)) {
+            if (!payments.settleOpen(paymentId, move, found.vendorPaymentRef(), found.billingKey(), failure)) {
                 return false;
             }
             append(attempt, found, source);
@@ -167,13 +170,14 @@ public final class ReconcileService {
     /** "Never charged": FAILED NOT_CHARGED and its FAILED entry of 0, one transaction, only past the horizon. */
     private boolean concludeNotCharged(PaymentRecord attempt, LedgerSource source) {
         String paymentId = attempt.paymentId();
+        Transition conclusion = PaymentStates.only(Fact.NOT_CHARGED_PROVEN);
         boolean concluded = payments.inTransaction(() -> {
             if (!payments.concludeNotCharged(paymentId,
                     "The vendor has no payment for this paymentId: it was never charged", schedule.firstBackoff())) {
                 return false;
             }
-            ledger.append(new PaymentEvent(attempt.vendor(), paymentId, null, attempt.subscriptionId(), EventType.FAILED,
-                    0, attempt.currency(), null, 0, Sql.now(), PaymentEvent.NOT_CHARGED), source);
+            ledger.append(new PaymentEvent(attempt.vendor(), paymentId, null, attempt.subscriptionId(),
+                    conclusion.ledgerEntry(), 0, attempt.currency(), null, 0, Sql.now(), PaymentEvent.NOT_CHARGED), source);
             return true;
         });
         if (concluded) {

@@ -14,6 +14,7 @@ import paybridge.canonical.Failure;
 import paybridge.canonical.LedgerSource;
 import paybridge.canonical.PaymentEvent;
 import paybridge.connector.ConnectorRegistry;
+import paybridge.canonical.RefundState;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
 import paybridge.ledger.PaymentStore;
@@ -152,7 +153,7 @@ public final class RefundReconcileService {
         }
         String cancellationId = candidates.get(0);
         boolean settled = refunds.inTransaction(() -> {
-            if (!refunds.finish(refund.refundId(), "REFUNDED", cancellationId, null)) {
+            if (!refunds.finish(refund.refundId(), RefundState.REFUNDED, cancellationId, null)) {
                 return false;
             }
             // keyed by the cancellation: if its webhook recorded it already, this is the same entry
@@ -204,7 +205,7 @@ public final class RefundReconcileService {
         for (var group : byAmount.entrySet()) {
             if (attributeAmount(group.getKey(), group.getValue(), payment, found, decidedRefs, notRefundedAfter)
                     && group.getValue().stream().anyMatch(r -> r.refundId().equals(refund.refundId()))) {
-                thisOne = refunds.find(refund.refundId()).map(r -> !"PENDING".equals(r.status()) && !"UNKNOWN".equals(r.status())).orElse(false);
+                thisOne = refunds.find(refund.refundId()).map(r -> !r.status().isOpen()).orElse(false);
             }
         }
         return thisOne;
@@ -238,7 +239,7 @@ public final class RefundReconcileService {
             refunds.inTransaction(() -> {
                 for (RefundRecord r : same) {
                     VendorPayment.Cancellation c = free.remove(0);
-                    if (!refunds.finish(r.refundId(), "REFUNDED", c.cancellationId(), null)) {
+                    if (!refunds.finish(r.refundId(), RefundState.REFUNDED, c.cancellationId(), null)) {
                         throw new DecidedMeanwhile(); // an answer settled one: the next round sees the rest anew
                     }
                     // keyed by the return: if its webhook recorded it already, this is the same entry
@@ -256,7 +257,7 @@ public final class RefundReconcileService {
     /** FAILED NOT_REFUNDED and its reservation released, one transaction; false when decided meanwhile. */
     private boolean concludeNotRefunded(RefundRecord refund, PaymentRecord payment) {
         boolean settled = refunds.inTransaction(() -> {
-            if (!refunds.finish(refund.refundId(), "FAILED", null, new Failure(NOT_REFUNDED,
+            if (!refunds.finish(refund.refundId(), RefundState.FAILED, null, new Failure(NOT_REFUNDED,
                     "The vendor returned nothing for this refund: it never happened"))) {
                 return false;
             }
@@ -325,7 +326,7 @@ public final class RefundReconcileService {
                     VendorPayment.Cancellation c = free.stream().filter(x -> x.amount() == r.amount()).findFirst()
                             .orElseThrow();
                     free.remove(c);
-                    if (!refunds.finish(r.refundId(), "REFUNDED", c.cancellationId(), null)) {
+                    if (!refunds.finish(r.refundId(), RefundState.REFUNDED, c.cancellationId(), null)) {
                         throw new DecidedMeanwhile(); // an answer settled one: the next round sees the rest anew
                     }
                     ledger.append(event(payment, r, c.cancellationId(), found), LedgerSource.RECONCILE);

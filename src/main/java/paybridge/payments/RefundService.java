@@ -16,6 +16,7 @@ import paybridge.canonical.Problem;
 import paybridge.canonical.ProblemException;
 import paybridge.canonical.RefundCommand;
 import paybridge.canonical.RefundResult;
+import paybridge.canonical.RefundState;
 import paybridge.canonical.RefundStatus;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
@@ -141,11 +142,7 @@ public final class RefundService {
         }
         exchange.setProperty(REPLAY, true);
         Failure failure = existing.failureCode() == null ? null : new Failure(existing.failureCode(), existing.failureMessage());
-        RefundStatus status = switch (existing.status()) {
-            case "REFUNDED" -> RefundStatus.REFUNDED;
-            case "FAILED" -> RefundStatus.FAILED;
-            default -> RefundStatus.UNKNOWN;
-        };
+        RefundStatus status = existing.status().answer();
         long returned = ledger.returned(payment.paymentId());
         return new RefundResult(existing.refundId(), payment.paymentId(), status, existing.amount(), returned,
                 payment.amount() - returned, failure);
@@ -184,7 +181,7 @@ public final class RefundService {
         Overturn[] overturn = new Overturn[1];
         RefundStatus status = refunds.inTransaction(() -> switch (outcome.status()) {
             case REFUNDED -> {
-                if (!refunds.finish(request.refundId(), "REFUNDED", outcome.cancellationId(), null)) {
+                if (!refunds.finish(request.refundId(), RefundState.REFUNDED, outcome.cancellationId(), null)) {
                     // the vendor's answer wins over a "never refunded" concluded meanwhile (a stalled node)
                     overturn[0] = overturnNotRefunded(payment, request, outcome);
                     yield overturn[0] == null ? null : RefundStatus.REFUNDED;
@@ -193,14 +190,15 @@ public final class RefundService {
                 yield RefundStatus.REFUNDED;
             }
             case FAILED -> {
-                if (!refunds.finish(request.refundId(), "FAILED", null, outcome.failure())) {
+                if (!refunds.finish(request.refundId(), RefundState.FAILED, null, outcome.failure())) {
                     yield null;
                 }
                 payments.releaseRefund(payment.paymentId(), request.amount());
                 yield RefundStatus.FAILED;
             }
             // the money stays reserved: the refund may have happened
-            default -> refunds.finish(request.refundId(), "UNKNOWN", null, outcome.failure()) ? RefundStatus.UNKNOWN : null;
+            default -> refunds.finish(request.refundId(), RefundState.UNKNOWN, null, outcome.failure())
+                    ? RefundStatus.UNKNOWN : null;
         });
         if (overturn[0] != null) {
             meters.notRefundedOverturned(payment.vendor());
@@ -230,7 +228,7 @@ public final class RefundService {
      */
     private Overturn overturnNotRefunded(PaymentRecord payment, RefundRequest request, RefundOutcome outcome) {
         // whether it still fits is read before the row counts as REFUNDED (the check subtracts those)
-        boolean fits = refunds.find(request.refundId()).filter(r -> "FAILED".equals(r.status())
+        boolean fits = refunds.find(request.refundId()).filter(r -> r.status() == RefundState.FAILED
                 && RefundReconcileService.NOT_REFUNDED.equals(r.failureCode())).isPresent()
                 && payments.reserveRefundWithinReturns(payment.paymentId(), request.amount());
         if (!refunds.overturnNotRefunded(request.refundId(), outcome.cancellationId())) {

@@ -6,6 +6,7 @@ import java.util.List;
 
 import paybridge.canonical.EventType;
 import paybridge.canonical.PaymentEvent;
+import paybridge.canonical.PaymentStates;
 import paybridge.connector.VendorPayment;
 
 /**
@@ -43,14 +44,14 @@ public final class VendorRecordFacts {
                     }
                     cumulative += c.amount();
                     out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,
-                            cumulative >= amount ? EventType.CANCELLED : EventType.PARTIALLY_REFUNDED, -c.amount(), "KRW",
+                            PaymentStates.returned(cumulative, amount).ledgerEntry(), -c.amount(), "KRW",
                             c.cancellationId(), cumulative, c.cancelledAt() == null ? at : c.cancelledAt()));
                 }
                 if (found.cancellations().isEmpty() && found.cancelledAmount() > 0) {
                     long missing = found.cancelledAmount() - alreadyReturned.getAsLong();
                     if (missing > 0) {
                         out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,
-                                found.cancelledAmount() >= amount ? EventType.CANCELLED : EventType.PARTIALLY_REFUNDED,
+                                PaymentStates.returned(found.cancelledAmount(), amount).ledgerEntry(),
                                 -missing, "KRW", null, found.cancelledAmount(), at));
                     }
                 }

@@ -5,7 +5,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 import paybridge.canonical.Failure;
-import paybridge.canonical.PaymentStatus;
+import paybridge.canonical.PaymentStates;
+import paybridge.canonical.PaymentStates.Transition;
+import paybridge.canonical.PaymentStates.Write;
 import paybridge.ledger.Sql;
 
 /**
@@ -26,20 +28,27 @@ public final class ExternalPayments {
                 NULL, :?billingKey, NULL, :?status, :?vendorPaymentRef, :?failureCode, :?failureMessage, :?now, :?now)
             ON CONFLICT DO NOTHING""";
 
+    /** The statement that writes a {@link PaymentStates} row, checked against it by PaymentStatesTest. */
+    public static final Map<Write, String> STATE_CHANGES = Map.of(Write.INSERT_EXTERNAL, INSERT);
+
     private final Sql sql;
     public ExternalPayments(Sql sql) {
         this.sql = sql;
     }
 
-    /** Inserts the row unless the paymentId or the vendor reference is taken; true when inserted. */
-    public boolean insert(String paymentId, String vendor, long amount, PaymentStatus status, String vendorPaymentRef,
+    /**
+     * Inserts the row in the state {@code recorded} reaches (a {@link Write#INSERT_EXTERNAL} row) unless
+     * the paymentId or the vendor reference is taken; true when inserted.
+     */
+    public boolean insert(String paymentId, String vendor, long amount, Transition recorded, String vendorPaymentRef,
                           String billingKey, Failure failure) {
+        recorded.requireWrite(Write.INSERT_EXTERNAL);
         Map<String, Object> p = new HashMap<>();
         p.put("paymentId", paymentId);
         p.put("requestHash", EXTERNAL_HASH);
         p.put("vendor", vendor);
         p.put("amount", amount);
-        p.put("status", status.name());
+        p.put("status", recorded.to().name());
         p.put("vendorPaymentRef", vendorPaymentRef);
         p.put("billingKey", billingKey);
         p.put("failureCode", failure == null ? null : failure.code());

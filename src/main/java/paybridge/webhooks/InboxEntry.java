@@ -3,6 +3,7 @@ package paybridge.webhooks;
 import java.time.Instant;
 import java.util.Map;
 
+import paybridge.canonical.InboxState;
 import paybridge.ledger.Sql;
 
 /** A row of {@code webhook_inbox}: the delivery as received, and where its processing stands. */
@@ -16,7 +17,7 @@ public record InboxEntry(
         String body,
         // the body byte for byte when it is not readable text (then body is null)
         byte[] bodyBytes,
-        String status,
+        InboxState status,
         String reason,
         String paymentId,
         String eventType,
@@ -37,7 +38,8 @@ public record InboxEntry(
         Object flagged = r.get("flagged");
         return new InboxEntry((String) r.get("inbox_id"), (String) r.get("vendor"), Sql.instant(r.get("received_at")),
                 (String) r.get("source_ip"), (String) r.get("content_type"), (String) r.get("headers"),
-                (String) r.get("body"), bytes(r.get("body_bytes")), (String) r.get("status"), (String) r.get("reason"),
+                (String) r.get("body"), bytes(r.get("body_bytes")), InboxState.valueOf(((String) r.get("status")).trim()),
+                (String) r.get("reason"),
                 (String) r.get("payment_id"),
                 (String) r.get("event_type"), (int) Sql.longValue(r.get("attempts")), Sql.instant(r.get("next_attempt_at")),
                 flagged instanceof Boolean b && b, (String) r.get("vendor_ref"), (String) r.get("locked_by"),

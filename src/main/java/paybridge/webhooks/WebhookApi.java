@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import org.apache.camel.Exchange;
 import paybridge.canonical.CanonicalJson;
 import paybridge.canonical.FieldError;
+import paybridge.canonical.InboxState;
 import paybridge.canonical.Problem;
 import paybridge.canonical.ProblemException;
 import paybridge.connector.ConnectorRegistry;
@@ -23,7 +24,8 @@ import paybridge.webhooks.WebhookInbox.Claim;
  * event keys make a second recording of the same fact a no-op).
  */
 public final class WebhookApi {
-    private static final Set<String> STATUSES = Set.of("RECEIVED", "PENDING", "PROCESSED", "REJECTED");
+    private static final String STATUSES = String.join(", ",
+            java.util.Arrays.stream(InboxState.values()).map(Enum::name).toList());
     /**
      * Header names never shown, whatever the vendor: credentials, cookies (each enabled connector adds
      * its own secret headers, {@code WebhookRules.secretHeaders()}).
@@ -44,12 +46,13 @@ public final class WebhookApi {
     }
 
     public List<Map<String, Object>> list(Exchange exchange) {
-        String status = blankToNull(exchange.getMessage().getHeader("status", String.class));
+        String statusText = blankToNull(exchange.getMessage().getHeader("status", String.class));
         String vendor = blankToNull(exchange.getMessage().getHeader("vendor", String.class));
         String limitText = blankToNull(exchange.getMessage().getHeader("limit", String.class));
         List<FieldError> errors = new ArrayList<>();
-        if (status != null && !STATUSES.contains(status)) {
-            errors.add(new FieldError("status", "one of RECEIVED, PENDING, PROCESSED, REJECTED"));
+        InboxState status = statusText == null ? null : inboxState(statusText);
+        if (statusText != null && status == null) {
+            errors.add(new FieldError("status", "one of " + STATUSES));
         }
         List<String> vendors = connectors.get().ids();
         if (vendor != null && !vendors.contains(vendor)) {
@@ -139,6 +142,15 @@ public final class WebhookApi {
             // stored by an older version or damaged: show none rather than risk a secret
         }
         return out;
+    }
+
+    private static InboxState inboxState(String text) {
+        for (InboxState s : InboxState.values()) {
+            if (s.name().equals(text)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     private static String blankToNull(String s) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import paybridge.canonical.InboxState;
 import paybridge.ledger.Sql;
 
 /**
@@ -110,7 +111,7 @@ public final class WebhookInbox {
 
     /** Stores a delivery as received; the insert is committed when this returns. Answers the row written. */
     public InboxEntry insert(String inboxId, String vendor, Instant receivedAt, String sourceIp, String contentType,
-                       String headers, String body, String status, String reason, String vendorRef) {
+                       String headers, String body, InboxState status, String reason, String vendorRef) {
         return insert(inboxId, vendor, receivedAt, sourceIp, contentType, headers, body, null, status, reason, vendorRef);
     }
 
@@ -119,7 +120,7 @@ public final class WebhookInbox {
      * for byte ({@code bodyBytes}, with {@code body} null).
      */
     public InboxEntry insert(String inboxId, String vendor, Instant receivedAt, String sourceIp, String contentType,
-                       String headers, String body, byte[] bodyBytes, String status, String reason, String vendorRef) {
+                       String headers, String body, byte[] bodyBytes, InboxState status, String reason, String vendorRef) {
         Map<String, Object> p = new HashMap<>();
         p.put("inboxId", inboxId);
         p.put("vendor", vendor);
@@ -129,7 +130,7 @@ public final class WebhookInbox {
         p.put("headers", headers);
         p.put("body", body);
         p.put("bodyBytes", bodyBytes);
-        p.put("status", status);
+        p.put("status", status.name());
         p.put("reason", truncate(reason, 500));
         p.put("vendorRef", truncate(vendorRef, 100));
         sql.update(INSERT, p);
@@ -191,11 +192,12 @@ public final class WebhookInbox {
     }
 
     /** Records the outcome (PROCESSED or REJECTED); false when the claim was lost meanwhile. */
-    public boolean finish(Claim claim, String status, String reason, String paymentId, String eventType, String vendorRef) {
+    public boolean finish(Claim claim, InboxState status, String reason, String paymentId, String eventType,
+                          String vendorRef) {
         Map<String, Object> p = new HashMap<>();
         p.put("inboxId", claim.entry().inboxId());
         p.put("token", claim.token());
-        p.put("status", status);
+        p.put("status", status.name());
         p.put("reason", truncate(reason, 500));
         p.put("paymentId", paymentId);
         p.put("eventType", eventType);
@@ -228,9 +230,9 @@ public final class WebhookInbox {
     }
 
     /** Entries newest first, filtered by status and vendor when given. */
-    public List<InboxEntry> list(String status, String vendor, int limit) {
+    public List<InboxEntry> list(InboxState status, String vendor, int limit) {
         Map<String, Object> p = new HashMap<>();
-        p.put("status", status);
+        p.put("status", status == null ? null : status.name());
         p.put("vendor", vendor);
         p.put("limit", limit);
         return sql.query(LIST, p).stream().map(InboxEntry::of).toList();

@@ -30,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.api.JsonResponses;
 import paybridge.canonical.CanonicalJson;
+import paybridge.canonical.InboxState;
 import paybridge.canonical.Problem;
 import paybridge.canonical.ProblemException;
 import paybridge.connector.Connector;
@@ -152,7 +153,7 @@ public final class WebhookIntake {
         }
         String inboxId = UUID.randomUUID().toString();
         InboxEntry stored = inbox.insert(inboxId, vendor, receivedAt, sourceIp, contentType,
-                headers(request, neverStored()), body, bodyBytes, malformed == null ? "RECEIVED" : "REJECTED",
+                headers(request, neverStored()), body, bodyBytes, malformed == null ? InboxState.RECEIVED : InboxState.REJECTED,
                 malformed == null ? null : "malformed: " + malformed, vendorRef);
         exchange.setProperty(INBOX_ID, inboxId);
         if (body != null && body.length() <= QUEUED_BODY_MAX_CHARS) {

@@ -12,8 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.canonical.EventType;
 import paybridge.canonical.Failure;
+import paybridge.canonical.InboxState;
 import paybridge.canonical.LedgerSource;
 import paybridge.canonical.PaymentEvent;
+import paybridge.canonical.PaymentStates;
+import paybridge.canonical.PaymentStates.Fact;
+import paybridge.canonical.PaymentStates.Transition;
 import paybridge.canonical.PaymentStatus;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
@@ -135,7 +139,7 @@ public final class WebhookProcessor {
             exchange.setProperty(SKIP, false);
             exchange.getMessage().setBody(webhook.vendorRef());
         } catch (MalformedWebhookException e) {
-            inbox.finish(claim, "REJECTED", "malformed: " + e.getMessage(), null, null, null);
+            inbox.finish(claim, InboxState.REJECTED, "malformed: " + e.getMessage(), null, null, null);
             metrics.count(entry.vendor(), WebhookMetrics.Outcome.REJECTED);
             exchange.setProperty(SKIP, true);
         }
@@ -161,7 +165,7 @@ public final class WebhookProcessor {
         }
         boolean finished = inbox.finish(claim, outcome.status(), outcome.reason(), outcome.paymentId(),
                 outcome.eventType() == null ? null : outcome.eventType().name(), webhook.vendorRef());
-        if ("REJECTED".equals(outcome.status())) {
+        if (outcome.status() == InboxState.REJECTED) {
             metrics.count(entry.vendor(), WebhookMetrics.Outcome.REJECTED);
             LOG.warn("webhook {} inboxId={} REJECTED: {}", entry.vendor(), entry.inboxId(), outcome.reason());
         } else {
@@ -207,23 +211,23 @@ public final class WebhookProcessor {
      * @param rejectWhenExhausted after the last retry: REJECTED with the reason (a claim the record
      *                            never showed), rather than flagged for an operator
      */
-    record Outcome(String status, String reason, String paymentId, EventType eventType, boolean retry,
+    record Outcome(InboxState status, String reason, String paymentId, EventType eventType, boolean retry,
                    boolean rejectWhenExhausted) {
-        Outcome(String status, String reason, String paymentId, EventType eventType, boolean retry) {
+        Outcome(InboxState status, String reason, String paymentId, EventType eventType, boolean retry) {
             this(status, reason, paymentId, eventType, retry, false);
         }
 
         static Outcome rejected(String reason, String paymentId) {
-            return new Outcome("REJECTED", reason, paymentId, null, false);
+            return new Outcome(InboxState.REJECTED, reason, paymentId, null, false);
         }
 
         static Outcome retryLater(String reason) {
-            return new Outcome("PENDING", reason, null, null, true);
+            return new Outcome(InboxState.PENDING, reason, null, null, true);
         }
 
         /** The record does not show the claim yet but may still: retried, rejected if it never does. */
         static Outcome notShownYet(String reason) {
-            return new Outcome("PENDING", reason, null, null, true, true);
+            return new Outcome(InboxState.PENDING, reason, null, null, true, true);
         }
     }
 
@@ -261,14 +265,15 @@ public final class WebhookProcessor {
                 record(vendor, p.paymentId(), p.subscriptionId(), found, p.amount());
                 return null;
             });
-            return new Outcome("PROCESSED", null, p.paymentId(), headline, false);
+            return new Outcome(InboxState.PROCESSED, null, p.paymentId(), headline, false);
         }
 
         // a payment paybridge did not start: under the vendor's order id, else <vendor>-<reference>
         String paymentId = orderId != null ? orderId : vendor + "-" + found.vendorPaymentRef();
         String note = null;
         if (found.amount() > 0 && PAYMENT_ID.matcher(paymentId).matches()) {
-            boolean inserted = external.insert(paymentId, vendor, found.amount(), state, found.vendorPaymentRef(),
+            boolean inserted = external.insert(paymentId, vendor, found.amount(),
+                    PaymentStates.require(null, PaymentStates.vendorSays(state)), found.vendorPaymentRef(),
                     found.billingKey(), state == PaymentStatus.FAILED ? new Failure("VENDOR_DECLINED", found.failureReason()) : null);
             // not inserted: a concurrent duplicate (or another payment) has the id or reference first
             Optional<PaymentRecord> now = inserted ? Optional.empty() : payments.find(paymentId);
@@ -282,7 +287,7 @@ public final class WebhookProcessor {
             note = "a 0-won payment: no money to record";
         }
         record(vendor, paymentId, null, found, found.amount());
-        return new Outcome("PROCESSED", note, paymentId, headline, false);
+        return new Outcome(InboxState.PROCESSED, note, paymentId, headline, false);
     }
 
     /** Why the vendor's record cannot be this paybridge payment, or null when it can. */
@@ -326,10 +331,14 @@ public final class WebhookProcessor {
                     paybridge.observe.PaybridgeMeters.of(context), p, found.vendorPaymentRef(),
                     found.billingKey(), found.occurredAt(), LedgerSource.WEBHOOK);
         } else if (p.status().isOpen()) {
-            payments.settleOpen(p.paymentId(), state, found.vendorPaymentRef(), found.billingKey(),
+            payments.settleOpen(p.paymentId(), PaymentStates.require(p.status(), PaymentStates.vendorSays(state)),
+                    found.vendorPaymentRef(), found.billingKey(),
                     state == PaymentStatus.FAILED ? new Failure("VENDOR_DECLINED", found.failureReason()) : null);
-        } else if (p.status() == PaymentStatus.AWAITING_DEPOSIT && state != PaymentStatus.AWAITING_DEPOSIT) {
-            payments.changeDecided(p.paymentId(), PaymentStatus.AWAITING_DEPOSIT, state, found.vendorPaymentRef());
+        } else if (p.status() == PaymentStatus.AWAITING_DEPOSIT) {
+            // the deposit, or the account's end; a record still awaiting it moves nothing
+            Fact fact = state == PaymentStatus.PAID ? Fact.DEPOSIT_RECEIVED : PaymentStates.vendorSays(state);
+            Optional<Transition> move = PaymentStates.find(PaymentStatus.AWAITING_DEPOSIT, fact);
+            move.ifPresent(t -> payments.changeDecided(p.paymentId(), t, found.vendorPaymentRef()));
         }
     }
 

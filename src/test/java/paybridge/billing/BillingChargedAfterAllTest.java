@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import paybridge.canonical.Failure;
+import paybridge.canonical.PaymentStates;
+import paybridge.canonical.PaymentStates.Fact;
 import paybridge.canonical.PaymentStatus;
 import paybridge.ledger.PaymentStore;
 import paybridge.testing.LogCapture;
@@ -60,8 +62,8 @@ class BillingChargedAfterAllTest {
                 app.lookup("billingCalendar", BillingCalendar.class));
         assertThat(attempts.claim(item, "run-dead", "dead-node")).isTrue();
         payments.insert(item.command(), "test");
-        payments.settleOpen(item.paymentId(), PaymentStatus.FAILED, null, null,
-                new Failure("NOT_CHARGED", "The vendor has no payment for this paymentId: it was never charged"));
+        payments.settleOpen(item.paymentId(), PaymentStates.require(PaymentStatus.PENDING, Fact.VENDOR_DECLINED),
+                null, null, new Failure("NOT_CHARGED", "The vendor has no payment for this paymentId: it was never charged"));
         return item;
     }
 

@@ -12,7 +12,11 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import paybridge.canonical.BillingAttemptState;
 import paybridge.canonical.Failure;
+import paybridge.canonical.PaymentStates;
+import paybridge.canonical.PaymentStates.Fact;
+import paybridge.canonical.PaymentStates.Transition;
 import paybridge.canonical.PaymentStatus;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.Sql;
@@ -65,7 +69,7 @@ class BillingCrashTest {
         Map<String, Object> attempt = attempt(app, paymentId);
         assertThat(subscription(app, id).path("nextBillingAt").asText()).isEqualTo(DUE);
         // the subscription did not move, so neither did the attempt: it is still open, for the next run to apply
-        assertThat(((String) attempt.get("state")).trim()).as("attempt left decided with its subscription behind")
+        assertThat(BillingAttemptState.of(attempt.get("state"))).as("attempt left decided with its subscription behind")
                 .isIn(BillingAttemptStore.OPEN);
 
         JsonNode next = run(app, AS_OF);
@@ -94,11 +98,13 @@ class BillingCrashTest {
             DueItem item = DueItem.of(subscriptions.find("left0000" + i).orElseThrow(), calendar);
             assertThat(attempts.claim(item, "run-crashed", "dead-node")).isTrue();
             payments.insert(item.command(), "test");
+            Transition paid = PaymentStates.require(PaymentStatus.PENDING, Fact.VENDOR_PAID);
+            Transition declined = PaymentStates.require(PaymentStatus.PENDING, Fact.VENDOR_DECLINED);
             switch (states[i]) {
-                case "PAID" -> payments.settleOpen(item.paymentId(), PaymentStatus.PAID, "ref-" + i, null, null);
-                case "DECLINED" -> payments.settleOpen(item.paymentId(), PaymentStatus.FAILED, null, null,
+                case "PAID" -> payments.settleOpen(item.paymentId(), paid, "ref-" + i, null, null);
+                case "DECLINED" -> payments.settleOpen(item.paymentId(), declined, null, null,
                         new Failure("CARD_DECLINED", "declined"));
-                default -> payments.settleOpen(item.paymentId(), PaymentStatus.FAILED, null, null,
+                default -> payments.settleOpen(item.paymentId(), declined, null, null,
                         new Failure("NOT_CHARGED", "never charged"));
             }
             // the attempt's UPDATE committed, the subscription's never ran

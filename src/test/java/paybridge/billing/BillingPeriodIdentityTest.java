@@ -16,6 +16,8 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import paybridge.canonical.Failure;
+import paybridge.canonical.PaymentStates;
+import paybridge.canonical.PaymentStates.Fact;
 import paybridge.canonical.PaymentStatus;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.Sql;
@@ -60,7 +62,8 @@ class BillingPeriodIdentityTest {
             assertThat(seoul.lookup("billingAttemptStore", BillingAttemptStore.class).claim(open, "run-seoul", "seoul")).isTrue();
             PaymentStore payments = seoul.lookup("paymentStore", PaymentStore.class);
             payments.insert(open.command(), "test");
-            payments.settleOpen(open.paymentId(), PaymentStatus.UNKNOWN, null, null, new Failure("TIMEOUT", "no answer"));
+            payments.settleOpen(open.paymentId(), PaymentStates.require(PaymentStatus.PENDING, Fact.ANSWER_LOST),
+                    null, null, new Failure("TIMEOUT", "no answer"));
             // tz-dun: its first attempt declined in a Seoul run; retry -r1 due 2026-12-02T00:00+09:00
             run(seoul, "2026-12-01T03:00:00+09:00");
             assertThat(seoul.get("/api/payments/tz-dun-20261201").json().path("status").asText()).isEqualTo("FAILED");

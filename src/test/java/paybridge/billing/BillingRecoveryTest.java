@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import paybridge.canonical.Failure;
+import paybridge.canonical.PaymentStates;
+import paybridge.canonical.PaymentStates.Fact;
 import paybridge.canonical.PaymentStatus;
 import paybridge.ledger.PaymentStore;
 import paybridge.testing.RunningPaybridge;
@@ -125,8 +127,8 @@ class BillingRecoveryTest {
         DueItem item = claimForDeadRun("nc-1");
         payments.insert(item.command(), "test");
         // reconcile looked it up: iamport has no such merchant_uid
-        payments.settleOpen(item.paymentId(), PaymentStatus.FAILED, null, null,
-                new Failure("NOT_CHARGED", "The vendor has no payment for this paymentId: it was never charged"));
+        payments.settleOpen(item.paymentId(), PaymentStates.require(PaymentStatus.PENDING, Fact.VENDOR_DECLINED),
+                null, null, new Failure("NOT_CHARGED", "The vendor has no payment for this paymentId: it was never charged"));
         long before = charges(app, "iamport");
 
         JsonNode r = run(app, "2026-12-01T03:00:00+09:00");
@@ -144,7 +146,8 @@ class BillingRecoveryTest {
         BillingFixtures.insert(app, "unk", 1, "steppay", STEPPAY_KEY, 9900, DUE);
         DueItem item = claimForDeadRun("unk00000");
         payments.insert(item.command(), "test");
-        payments.settleOpen(item.paymentId(), PaymentStatus.UNKNOWN, null, null, new Failure("TIMEOUT", "no answer"));
+        payments.settleOpen(item.paymentId(), PaymentStates.require(PaymentStatus.PENDING, Fact.ANSWER_LOST),
+                null, null, new Failure("TIMEOUT", "no answer"));
         long before = charges(app, "steppay");
         for (String asOf : new String[] {"2026-12-01T03:00:00+09:00", "2026-12-09T03:00:00+09:00"}) {
             JsonNode r = run(app, asOf);

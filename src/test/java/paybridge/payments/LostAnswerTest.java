@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import paybridge.canonical.RefundState;
 import paybridge.testing.RunningPaybridge;
 import paybridge.testing.RunningPaybridge.Response;
 
@@ -122,7 +123,7 @@ class LostAnswerTest {
         paybridge.ledger.RefundStore refunds = new paybridge.ledger.RefundStore(new paybridge.ledger.Sql(app.context()));
         assertThat(refunds.insert("l-rf-2", "l-refund-2", "by-hand", 3000, "test")).isTrue();
         assertThat(payments.reserveRefund("l-refund-2", 3000)).isTrue();
-        refunds.finish("l-rf-2", "UNKNOWN", null, new paybridge.canonical.Failure("VENDOR_TIMEOUT", "no answer"));
+        refunds.finish("l-rf-2", RefundState.UNKNOWN, null, new paybridge.canonical.Failure("VENDOR_TIMEOUT", "no answer"));
         javax.sql.DataSource db = app.lookup("database", paybridge.ledger.Database.class).dataSource();
         try (java.sql.Connection c = db.getConnection();
              java.sql.PreparedStatement ps = c.prepareStatement(
@@ -135,7 +136,7 @@ class LostAnswerTest {
 
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             paybridge.ledger.RefundRecord rf = refunds.find("l-rf-2").orElseThrow();
-            assertThat(rf.status()).isEqualTo("FAILED");
+            assertThat(rf.status()).isEqualTo(RefundState.FAILED);
             assertThat(rf.failureCode()).isEqualTo("NOT_REFUNDED");
         });
         assertThat(app.get("/api/ledger?paymentId=l-refund-2").json().path("entries")).hasSize(1);

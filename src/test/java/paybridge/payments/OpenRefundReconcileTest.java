@@ -10,6 +10,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import paybridge.canonical.RefundState;
 import paybridge.canonical.Failure;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.RefundRecord;
@@ -80,7 +81,7 @@ abstract class OpenRefundReconcileTest {
         for (int i = 0; i < 2; i++) {
             Instant before = lookedAt(refundId);
             await().atMost(Duration.ofSeconds(20)).until(() -> lookedAt(refundId).isAfter(before)
-                    || !refund(refundId).status().matches("PENDING|UNKNOWN"));
+                    || !refund(refundId).status().isOpen());
         }
     }
 
@@ -112,7 +113,7 @@ abstract class OpenRefundReconcileTest {
             dropCrashAtFinish();
         }
         assertThat(sandboxCount("iamport", "cancels")).as("the vendor refunded").isEqualTo(cancels + 1);
-        assertThat(refund("crash-rf-1").status()).isEqualTo("PENDING");
+        assertThat(refund("crash-rf-1").status()).isEqualTo(RefundState.PENDING);
         assertThat(reserved("or-crash-1")).as("still reserved").isEqualTo(1000);
         assertThat(entries("or-crash-1")).as("the finish's transaction took its ledger entry with it").hasSize(1);
 
@@ -121,17 +122,17 @@ abstract class OpenRefundReconcileTest {
         pendingByHand("or-rf-never", "or-never-1", 3000);
         ageInFlightBound("or-rf-never", "'2' HOUR");
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            assertThat(refund("or-rf-never").status()).isEqualTo("FAILED");
+            assertThat(refund("or-rf-never").status()).isEqualTo(RefundState.FAILED);
             assertThat(refund("or-rf-never").failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED);
         });
         assertThat(reserved("or-never-1")).as("released").isZero();
         assertThat(entries("or-never-1")).hasSize(1);
 
         // reconcile ran meanwhile, but the stranded refund may still be in flight: untouched
-        assertThat(refund("crash-rf-1").status()).isEqualTo("PENDING");
+        assertThat(refund("crash-rf-1").status()).isEqualTo(RefundState.PENDING);
         ageInFlightBound("crash-rf-1", "'2' HOUR");
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(refund("crash-rf-1").status()).isEqualTo("REFUNDED"));
+                assertThat(refund("crash-rf-1").status()).isEqualTo(RefundState.REFUNDED));
         JsonNode entries = entries("or-crash-1");
         assertThat(entries).hasSize(2);
         assertThat(entries.get(1).path("amount").asLong()).isEqualTo(-1000);
@@ -147,10 +148,10 @@ abstract class OpenRefundReconcileTest {
         String idKey = charge.json().path("vendorPaymentRef").asText();
         // the cancel's answer was lost; Steppay has not applied it yet
         pendingByHand("or-sp-rf-1", "or-sp-1", 1000);
-        refunds().finish("or-sp-rf-1", "UNKNOWN", null, new Failure("VENDOR_TIMEOUT", "no answer"));
+        refunds().finish("or-sp-rf-1", RefundState.UNKNOWN, null, new Failure("VENDOR_TIMEOUT", "no answer"));
         ageInFlightBound("or-sp-rf-1", "'2' HOUR");
         awaitTwoLooks("or-sp-rf-1");
-        assertThat(refund("or-sp-rf-1").status()).as("within the settle horizon (P2D)").isEqualTo("UNKNOWN");
+        assertThat(refund("or-sp-rf-1").status()).as("within the settle horizon (P2D)").isEqualTo(RefundState.UNKNOWN);
         assertThat(reserved("or-sp-1")).isEqualTo(1000);
 
         // Steppay takes the cancel up (a refund settled the next business day): in progress meanwhile
@@ -158,13 +159,13 @@ abstract class OpenRefundReconcileTest {
                 .status()).isEqualTo(200);
         ageInFlightBound("or-sp-rf-1", "'3' DAY");
         awaitTwoLooks("or-sp-rf-1");
-        assertThat(refund("or-sp-rf-1").status()).as("a cancel in progress at the vendor").isEqualTo("UNKNOWN");
+        assertThat(refund("or-sp-rf-1").status()).as("a cancel in progress at the vendor").isEqualTo(RefundState.UNKNOWN);
         assertThat(reserved("or-sp-1")).isEqualTo(1000);
 
         assertThat(app().postJson(app().sandboxUrl() + "/steppay/_control/cancel-complete/" + idKey, "{}").status())
                 .isEqualTo(200);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(refund("or-sp-rf-1").status()).isEqualTo("REFUNDED"));
+                assertThat(refund("or-sp-rf-1").status()).isEqualTo(RefundState.REFUNDED));
         assertThat(entries("or-sp-1")).hasSize(2);
         assertThat(app().get("/api/payments/or-sp-1").json().path("refundedAmount").asLong()).isEqualTo(1000);
 
@@ -184,7 +185,7 @@ abstract class OpenRefundReconcileTest {
         // both cancels' answers lost in an outage; the vendor applied neither
         for (String id : new String[] {"or-two-rf-1", "or-two-rf-2"}) {
             pendingByHand(id, "or-two-1", 1000);
-            refunds().finish(id, "UNKNOWN", null, new Failure("VENDOR_TIMEOUT", "no answer"));
+            refunds().finish(id, RefundState.UNKNOWN, null, new Failure("VENDOR_TIMEOUT", "no answer"));
             ageInFlightBound(id, "'2' HOUR");
         }
         assertThat(reserved("or-two-1")).isEqualTo(2000);
@@ -193,8 +194,8 @@ abstract class OpenRefundReconcileTest {
             assertThat(refund("or-two-rf-1").failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED);
             assertThat(refund("or-two-rf-2").failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED);
         });
-        assertThat(refund("or-two-rf-1").status()).isEqualTo("FAILED");
-        assertThat(refund("or-two-rf-2").status()).isEqualTo("FAILED");
+        assertThat(refund("or-two-rf-1").status()).isEqualTo(RefundState.FAILED);
+        assertThat(refund("or-two-rf-2").status()).isEqualTo(RefundState.FAILED);
         assertThat(reserved("or-two-1")).as("both reservations released").isZero();
         assertThat(entries("or-two-1")).as("the payment only").hasSize(1);
     }
@@ -220,7 +221,7 @@ abstract class OpenRefundReconcileTest {
             n[0] = Sql.longValue(sql().query(atDbClock, Map.of("refundId", "clock-rf-1")).get(0).get("n"));
             refunds().lookedAt("clock-rf-1");
             n[1] = Sql.longValue(sql().query(atDbClock, Map.of("refundId", "clock-rf-1")).get(0).get("n"));
-            refunds().finish("clock-rf-1", "FAILED", null, new Failure("TEST", "test"));
+            refunds().finish("clock-rf-1", RefundState.FAILED, null, new Failure("TEST", "test"));
             n[2] = Sql.longValue(sql().query(atDbClock.replace(" AND created_at = CURRENT_TIMESTAMP", ""),
                     Map.of("refundId", "clock-rf-1")).get(0).get("n"));
             return n;

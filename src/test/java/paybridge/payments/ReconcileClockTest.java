@@ -11,6 +11,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import paybridge.canonical.CommandReader;
 import paybridge.canonical.PaymentCommand;
+import paybridge.canonical.PaymentStates;
+import paybridge.canonical.PaymentStates.Fact;
+import paybridge.canonical.PaymentStatus;
 import paybridge.ledger.PaymentRecord;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.Sql;
@@ -74,7 +77,8 @@ class ReconcileClockTest {
 
         // the other decisions by the horizon, on the database's clock
         assertThat(payments.concludeNotCharged("k-behind-1", "never charged", Duration.ofSeconds(1))).isFalse();
-        assertThat(payments.settleOpenLanded("k-behind-1", paybridge.canonical.PaymentStatus.FAILED, null, null)).isFalse();
+        assertThat(payments.settleOpenLanded("k-behind-1",
+                PaymentStates.require(PaymentStatus.UNKNOWN, Fact.OPERATOR_RESOLVED_FAILED), null, null)).isFalse();
         PaymentStore.InFlight flight = payments.inFlight("k-behind-1").orElseThrow();
         assertThat(flight.landed()).isFalse();
         assertThat(flight.until()).isEqualTo(behind.inFlightUntil());
@@ -85,8 +89,8 @@ class ReconcileClockTest {
         assertThat(overturned.status()).isEqualTo(paybridge.canonical.PaymentStatus.PAID);
         assertThat(overturned.overturnedFrom()).isEqualTo("NOT_CHARGED");
         // an answer that leaves it open (UNKNOWN) keeps its place on reconcile's schedule
-        assertThat(payments.settleOpen("k-behind-1", paybridge.canonical.PaymentStatus.UNKNOWN, null, null,
-                new paybridge.canonical.Failure("VENDOR_TIMEOUT", "no answer"))).isTrue();
+        assertThat(payments.settleOpen("k-behind-1", PaymentStates.require(PaymentStatus.UNKNOWN, Fact.ANSWER_LOST),
+                null, null, new paybridge.canonical.Failure("VENDOR_TIMEOUT", "no answer"))).isTrue();
         assertThat(ChargeInFlightTest.column(app, "next_look_at", "k-behind-1")).isNotNull();
     }
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import paybridge.canonical.RefundState;
 import paybridge.canonical.EventType;
 import paybridge.canonical.Failure;
 import paybridge.canonical.LedgerSource;
@@ -55,7 +56,7 @@ class RefundReconcileRulesTest {
         assertThat(app.postJson("/api/payments", Commands.keyIn(paymentId, 3000, false)).status()).isEqualTo(200);
         assertThat(refunds.insert(refundId, paymentId, "by-hand", 1000, "test")).isTrue();
         assertThat(payments.reserveRefund(paymentId, 1000)).isTrue();
-        refunds.finish(refundId, "UNKNOWN", null, new Failure("VENDOR_TIMEOUT", "no answer"));
+        refunds.finish(refundId, RefundState.UNKNOWN, null, new Failure("VENDOR_TIMEOUT", "no answer"));
         return payments.find(paymentId).orElseThrow();
     }
 
@@ -81,7 +82,7 @@ class RefundReconcileRulesTest {
                 record(p, new VendorPayment.Cancellation("cx-1", 1000, Instant.now())))).isTrue();
 
         RefundRecord settled = refunds.find("rr-rf-1").orElseThrow();
-        assertThat(settled.status()).isEqualTo("REFUNDED");
+        assertThat(settled.status()).isEqualTo(RefundState.REFUNDED);
         assertThat(entries(p.paymentId())).as("PAID and one return").hasSize(2);
     }
 
@@ -93,7 +94,7 @@ class RefundReconcileRulesTest {
                 new VendorPayment.Cancellation("cx-a", 1000, Instant.now()),
                 new VendorPayment.Cancellation("cx-b", 1000, Instant.now())))).isFalse();
 
-        assertThat(refunds.find("rr-rf-2").orElseThrow().status()).isEqualTo("UNKNOWN");
+        assertThat(refunds.find("rr-rf-2").orElseThrow().status()).isEqualTo(RefundState.UNKNOWN);
         assertThat(entries(p.paymentId())).as("nothing recorded").hasSize(1);
     }
 
@@ -102,13 +103,13 @@ class RefundReconcileRulesTest {
         PaymentRecord p = paidWithUnknownRefund("rr-decided", "rr-rf-3");
         // an earlier refund of 500, decided and recorded under the vendor's cancellation cx-old
         assertThat(refunds.insert("rr-rf-old", p.paymentId(), "by-hand", 500, "earlier")).isTrue();
-        refunds.finish("rr-rf-old", "REFUNDED", "cx-old", null);
+        refunds.finish("rr-rf-old", RefundState.REFUNDED, "cx-old", null);
 
         assertThat(reconcile.settle(refunds.find("rr-rf-3").orElseThrow(), p,
                 record(p, new VendorPayment.Cancellation("cx-old", 500, Instant.now())))).isTrue();
 
         RefundRecord settled = refunds.find("rr-rf-3").orElseThrow();
-        assertThat(settled.status()).isEqualTo("FAILED");
+        assertThat(settled.status()).isEqualTo(RefundState.FAILED);
         assertThat(settled.failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED);
     }
 
@@ -116,7 +117,7 @@ class RefundReconcileRulesTest {
     void twoOpenRefundsPairedOneToOneWithTheVendorsUnclaimedCancellationsAreBothRefunded() {
         PaymentRecord p = paidWithUnknownRefund("rr-two", "rr-rf-4");
         assertThat(refunds.insert("rr-rf-5", p.paymentId(), "by-hand", 700, "second")).isTrue();
-        refunds.finish("rr-rf-5", "UNKNOWN", null, null);
+        refunds.finish("rr-rf-5", RefundState.UNKNOWN, null, null);
         long rf4 = refunds.find("rr-rf-4").orElseThrow().amount();
 
         assertThat(reconcile.settle(refunds.find("rr-rf-4").orElseThrow(), p, record(p,

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import paybridge.canonical.InboxState;
 import paybridge.testing.RunningPaybridge;
 
 /**
@@ -19,7 +20,7 @@ class WebhookInboxClaimTest {
         try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.webhook.processing-enabled", "false"))) {
             WebhookInbox inbox = app.lookup("webhookInbox", WebhookInbox.class);
             InboxEntry stored = inbox.insert("claim-test-1", "steppay", Instant.now(), "127.0.0.1", "application/json",
-                    "{}", "{\"webHookType\": \"PAYMENT\", \"orderId\": 1, \"idKey\": \"k1\"}", "RECEIVED", null, "k1");
+                    "{}", "{\"webHookType\": \"PAYMENT\", \"orderId\": 1, \"idKey\": \"k1\"}", InboxState.RECEIVED, null, "k1");
 
             WebhookInbox.Claim first = inbox.claimSeen(stored).orElseThrow();
             assertThat(first.entry().attempts()).isEqualTo(1);

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import paybridge.canonical.InboxState;
 import paybridge.ledger.Sql;
 import paybridge.testing.Postgres;
 import paybridge.testing.RunningPaybridge;
@@ -64,7 +65,7 @@ class WebhookInboxClockTest {
         WebhookInbox holder = new WebhookInbox(sql, "holder", lease);
         WebhookInbox ahead = new WebhookInbox(sql, "ahead", lease);
         InboxEntry stored = holder.insert("clock-ahead", "steppay", Sql.now(), "127.0.0.1", "application/json", "{}",
-                BODY, "RECEIVED", null, "k-clock");
+                BODY, InboxState.RECEIVED, null, "k-clock");
         sql.inTransaction(() -> {
             Instant databaseNow = sql.databaseNow();
             assertThat(holder.claimSeen(stored)).isPresent();
@@ -84,7 +85,7 @@ class WebhookInboxClockTest {
         WebhookInbox a = new WebhookInbox(sql, "node-a", lease);
         WebhookInbox b = new WebhookInbox(sql, "node-b", lease);
         InboxEntry stored = a.insert("clock-1", "steppay", Sql.now(), "127.0.0.1", "application/json", "{}", BODY,
-                "RECEIVED", null, "k-clock");
+                InboxState.RECEIVED, null, "k-clock");
 
         Instant before = sql.databaseNow();
         WebhookInbox.Claim claim = a.claimSeen(stored).orElseThrow();
@@ -101,7 +102,7 @@ class WebhookInboxClockTest {
         age(sql, "UPDATE webhook_inbox SET locked_until = CURRENT_TIMESTAMP - INTERVAL '1' SECOND WHERE inbox_id = :?id");
         WebhookInbox.Claim taken = b.claimDue(10).stream().filter(c -> c.entry().inboxId().equals("clock-1"))
                 .findFirst().orElseThrow(() -> new AssertionError("an expired lease was not taken up"));
-        assertThat(a.finish(claim, "PROCESSED", null, null, null, null)).as("the old holder lost it").isFalse();
+        assertThat(a.finish(claim, InboxState.PROCESSED, null, null, null, null)).as("the old holder lost it").isFalse();
 
         // a retry an hour from the database's now is not due, until the database says it is
         Instant beforeRetry = sql.databaseNow();

@@ -9,6 +9,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import paybridge.canonical.InboxState;
 import paybridge.testing.Postgres;
 import paybridge.testing.RunningPaybridge;
 import paybridge.testing.RunningPaybridge.Response;
@@ -58,7 +59,7 @@ class WebhookRawBytesTest {
 
                 InboxEntry stored = inbox.find(inboxId).orElseThrow(() -> new AssertionError("not stored: " + detail));
                 assertThat(stored.bodyBytes()).as("byte for byte").isEqualTo(body);
-                assertThat(stored.status()).isEqualTo("REJECTED");
+                assertThat(stored.status()).isEqualTo(InboxState.REJECTED);
                 assertThat(stored.reason()).startsWith("malformed");
 
                 JsonNode listed = app.get("/api/webhooks?vendor=" + vendor + "&status=REJECTED").json().path("entries");
