@@ -66,4 +66,10 @@ public interface Connector {
 
     /** The environment variables prod requires for this connector and does not find set. */
     List<String> missingForProduction();
+
+    /**
+     * The settings that hold the vendor's addresses (its base URL): prod refuses to start when one of
+     * them points at the sandbox.
+     */
+    List<String> addressSettings();
 }

@@ -82,4 +82,21 @@ public record SandboxSettings(
                 steppayWebhookContentType, iamportApiKey, iamportApiSecret, iamportTokenTtl,
                 steppaySecretToken, mode);
     }
+
+    /** From {@code paybridge.sandbox.*} (application.properties). */
+    public static SandboxSettings from(paybridge.Settings s) {
+        return new SandboxSettings(
+                s.get("paybridge.sandbox.host", "127.0.0.1"),
+                s.intValue("paybridge.sandbox.port", 8090),
+                s.duration("paybridge.sandbox.latency", "PT0S"),
+                s.duration("paybridge.sandbox.hang", "PT30S"),
+                s.get("paybridge.sandbox.webhook-url", ""),
+                s.get("paybridge.sandbox.iamport.webhook-content-type", "application/json"),
+                s.get("paybridge.sandbox.steppay.webhook-content-type", "application/json"),
+                s.get("paybridge.sandbox.iamport.api-key", "sandbox-imp-key"),
+                s.get("paybridge.sandbox.iamport.api-secret", "sandbox-imp-secret"),
+                s.duration("paybridge.sandbox.iamport.token-ttl", "PT30M"),
+                s.get("paybridge.sandbox.steppay.secret-token", "sandbox-steppay-token"),
+                s.get("paybridge.sandbox.steppay.billing-response", "full"));
+    }
 }
