@@ -15,9 +15,9 @@ import paybridge.connector.WebhookRules;
 
 /**
  * A third vendor, in test sources only: what adding a vendor takes. Its package holds the connector,
- * its routes, its wire format, its webhook rules and its simulator ({@link FakeVendorSimulator});
- * beside it only its settings block ({@code paybridge.fake.*}) and its branches in
- * dispatch.camel.yaml. Charges on a billing key, refunds, lookups by our paymentId (the vendor keys
+ * its routes, its wire format and its webhook rules; beside it only its settings block
+ * ({@code paybridge.fake.*}), its branches in dispatch.camel.yaml and its sandbox simulator
+ * ({@code paybridge.sandbox.fake.FakeSimulator}). Charges on a billing key, refunds, lookups by our paymentId (the vendor keys
  * every charge by it, so "not found" proves a charge never happened) and by its charge id, signed
  * webhooks.
  */

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,30 +26,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import paybridge.ledger.Database;
 import paybridge.ledger.PaymentStore;
+import paybridge.sandbox.fake.FakeSimulator;
 import paybridge.testing.RunningPaybridge;
 import paybridge.testing.RunningPaybridge.Response;
 
 /**
- * Adding a vendor touches its package, its settings block and its dispatch branches, nothing else.
- * A third connector ({@link FakeConnector}, test sources only, talking to its own simulator over real
- * HTTP) is added to a copy of the bundle's home directory: application.properties plus its
- * {@code paybridge.fake.*} block, routes/ with its branches in dispatch.camel.yaml; main code is the
- * bundle's as is. A charge, a refund, a lost answer settled by reconcile and a webhook all go through
+ * Adding a vendor touches its package, its settings block, its dispatch branches and its sandbox
+ * simulator, nothing else. A third connector ({@link FakeConnector}, test sources only) and its
+ * simulator ({@link FakeSimulator}, found and served by the sandbox under /sandbox/fake, over real
+ * HTTP) are added to a copy of the bundle's home directory: application.properties plus its
+ * {@code paybridge.fake.*} block (and its dev defaults, pointing at its simulator), routes/ with its
+ * branches in dispatch.camel.yaml; main code is the bundle's as is. A charge, a refund, a lost answer settled by reconcile and a webhook all go through
  * it; a vendor not in the registry is refused (422 at the API, 404 at /webhooks) and never served by
  * another connector.
  */
 class ThirdConnectorTest {
+    private static final String WEBHOOK_SECRET = "sandbox-fake-webhook-secret";
     @TempDir
     static Path temp;
-    private static FakeVendorSimulator vendor;
     private static Path home;
     private static RunningPaybridge app;
 
     @BeforeAll
     static void start() throws IOException {
-        vendor = FakeVendorSimulator.start();
-        vendor.hang(Duration.ofSeconds(5));
-        home = withFakeVendor(temp.resolve("home"), vendor.baseUrl());
+        home = withFakeVendor(temp.resolve("home"));
         app = RunningPaybridge.start(home, settings("steppay,iamport,fake"));
     }
 
@@ -55,13 +58,13 @@ class ThirdConnectorTest {
         if (app != null) {
             app.close();
         }
-        vendor.close();
     }
 
     private static Map<String, Object> settings(String vendors) {
         Map<String, Object> s = new HashMap<>();
         s.put("paybridge.vendors", vendors);
-        // the simulator answers a lost charge (4002) after 5 s: well after these
+        // the simulators answer a lost charge (4002) after this, well after the vendor timeout
+        s.put("paybridge.sandbox.hang", "PT5S");
         s.put("paybridge.vendor.timeout", "PT2S");
         s.put("paybridge.vendor.operation-timeout", "PT2S");
         // a charge is looked up only once it can no longer be in flight: budget + timeout + this
@@ -75,19 +78,26 @@ class ThirdConnectorTest {
 
     /**
      * A copy of the bundle's home directory with the fake vendor added: its settings block in
-     * application.properties and, in dispatch.camel.yaml, one more branch in each choice (its charge
-     * operation before the charge choice's otherwise, its refund before the refund choice's).
+     * application.properties, its dev defaults (its simulator, the sandbox's credentials) in
+     * application-dev.properties, and in dispatch.camel.yaml one more branch in each choice (its
+     * charge operation before the charge choice's otherwise, its refund before the refund choice's).
      */
-    static Path withFakeVendor(Path dir, String baseUrl) throws IOException {
+    static Path withFakeVendor(Path dir) throws IOException {
         Files.createDirectories(dir.resolve("routes"));
         Files.writeString(dir.resolve("application.properties"), Files.readString(Path.of("application.properties")) + """
 
-                # ---- fake: a third vendor (its connector: paybridge.connector.fake)
-                paybridge.fake.base-url = %s
-                paybridge.fake.api-key = %s
-                paybridge.fake.webhook-secret = %s
-                paybridge.fake.webhook-ips =
-                """.formatted(baseUrl, FakeVendorSimulator.API_KEY, FakeVendorSimulator.WEBHOOK_SECRET));
+                # ---- fake (a third vendor; its connector: paybridge.connector.fake)
+                paybridge.fake.base-url = {{env:FAKE_BASE_URL:https://api.fake.example}}
+                paybridge.fake.api-key = {{env:FAKE_API_KEY:}}
+                # unset: webhooks are not signature-checked (the lookup decides all the same)
+                paybridge.fake.webhook-secret = {{env:FAKE_WEBHOOK_SECRET:}}
+                paybridge.fake.webhook-ips = {{env:PAYBRIDGE_FAKE_WEBHOOK_IPS:}}
+                """);
+        Files.writeString(dir.resolve("application-dev.properties"), """
+                paybridge.fake.base-url = {{env:FAKE_BASE_URL:http://127.0.0.1:{{paybridge.sandbox.port}}/sandbox/fake}}
+                paybridge.fake.api-key = {{env:FAKE_API_KEY:%s}}
+                paybridge.fake.webhook-secret = {{env:FAKE_WEBHOOK_SECRET:%s}}
+                """.formatted(FakeSimulator.API_KEY, WEBHOOK_SECRET));
         try (Stream<Path> routes = Files.list(Path.of("routes"))) {
             for (Path file : routes.filter(p -> p.toString().endsWith(".camel.yaml")).toList()) {
                 Files.copy(file, dir.resolve("routes").resolve(file.getFileName()));
@@ -138,23 +148,23 @@ class ThirdConnectorTest {
         assertThat(declined.json().path("failure").path("code").asText()).isEqualTo("card_declined");
 
         // a refund
-        int refunds = vendor.refundRequests.get();
+        long refunds = stat(app, "refunds");
         Response refund = app.postJson("/api/refunds",
                 "{\"refundId\": \"fk-rf-1\", \"paymentId\": \"fk-pay-1\", \"amount\": 1000, \"reason\": \"customer request\"}");
         assertThat(refund.status()).as(refund.body()).isEqualTo(200);
         assertThat(refund.json().path("status").asText()).isEqualTo("REFUNDED");
         assertThat(refund.json().path("refundedAmount").asLong()).isEqualTo(1000);
         assertThat(refund.json().path("remainingAmount").asLong()).isEqualTo(2000);
-        assertThat(vendor.refundRequests.get()).isEqualTo(refunds + 1);
+        assertThat(stat(app, "refunds")).isEqualTo(refunds + 1);
 
         // a lost answer: UNKNOWN, then settled by reconcile's lookup (by paymentId), never charged again
-        int charges = vendor.chargeRequests.get();
+        long charges = stat(app, "charges");
         Response lost = app.postJson("/api/payments", charge("fk-lost-1", 4002));
         assertThat(lost.status()).as(lost.body()).isEqualTo(202);
         assertThat(lost.json().path("status").asText()).isEqualTo("UNKNOWN");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(app.get("/api/payments/fk-lost-1").json().path("status").asText()).isEqualTo("PAID"));
-        assertThat(vendor.chargeRequests.get()).isEqualTo(charges + 1);
+        assertThat(stat(app, "charges")).isEqualTo(charges + 1);
         JsonNode lostEntries = app.get("/api/ledger?paymentId=fk-lost-1").json().path("entries");
         assertThat(lostEntries).hasSize(1);
         assertThat(lostEntries.get(0).path("source").asText()).isEqualTo("RECONCILE");
@@ -171,13 +181,15 @@ class ThirdConnectorTest {
         Response paid = app.postJson("/api/payments", charge("fk-hook-1", 3000));
         assertThat(paid.json().path("status").asText()).as(paid.body()).isEqualTo("PAID");
         String ref = paid.json().path("vendorPaymentRef").asText();
-        String consoleRefund = vendor.consoleRefund(ref, 500);
+        String consoleRefund = app.postJson(app.sandboxUrl() + "/fake/_control/console-refund/" + ref,
+                "{\"amount\": 500}").json().path("refundId").asText();
+        String webhook = "{\"event\":\"charge.refunded\",\"chargeId\":\"" + ref + "\",\"orderId\":\"fk-hook-1\","
+                + "\"refundId\":\"" + consoleRefund + "\"}";
 
-        assertThat(FakeVendorSimulator.deliver(app.baseUrl() + "/webhooks/fake",
-                "{\"event\":\"charge.refunded\",\"chargeId\":\"" + ref + "\"}", "not-the-signature"))
+        assertThat(deliver(app, "fake", webhook, "not-the-signature").status())
                 .as("the fake connector's signature rule").isEqualTo(401);
-        assertThat(vendor.sendWebhook(app.baseUrl() + "/webhooks/fake", "charge.refunded", ref, consoleRefund))
-                .isEqualTo(200);
+        assertThat(deliver(app, "fake", webhook, FakeWebhooks.sign(WEBHOOK_SECRET, webhook.getBytes(StandardCharsets.UTF_8)))
+                .status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(app.get("/api/payments/fk-hook-1").json().path("refundedAmount").asLong()).isEqualTo(500));
         JsonNode entries = app.get("/api/ledger?paymentId=fk-hook-1").json().path("entries");
@@ -204,7 +216,7 @@ class ThirdConnectorTest {
         Response charge = app.postJson("/api/payments", charge("fk-none-1", 3000).replace("\"fake\"", "\"nope\""));
         assertThat(charge.status()).isEqualTo(422);
         assertThat(charge.json().path("errors").get(0).path("field").asText()).isEqualTo("vendor");
-        assertThat(FakeVendorSimulator.deliver(app.baseUrl() + "/webhooks/nope", "{\"event\":\"charge.paid\"}", null))
+        assertThat(deliver(app, "nope", "{\"event\":\"charge.paid\",\"chargeId\":\"fk_1\"}", null).status())
                 .isEqualTo(404);
     }
 
@@ -239,18 +251,19 @@ class ThirdConnectorTest {
             Response charge = after.postJson("/api/payments", charge("fk-dis-3", 3000));
             assertThat(charge.status()).isEqualTo(422);
             assertThat(charge.json().path("errors").get(0).path("field").asText()).isEqualTo("vendor");
-            assertThat(vendor.sendWebhook(after.baseUrl() + "/webhooks/fake", "charge.paid", "fk_none", null))
-                    .isEqualTo(404);
+            String paidHook = "{\"event\":\"charge.paid\",\"chargeId\":\"fk_1\"}";
+            assertThat(deliver(after, "fake", paidHook,
+                    FakeWebhooks.sign(WEBHOOK_SECRET, paidHook.getBytes(StandardCharsets.UTF_8))).status()).isEqualTo(404);
 
             // an open payment of the disabled vendor: left with its reason, not looked up by anyone
-            int lookups = vendor.lookupRequests.get();
+            long lookups = stat(after, "lookups");
             update(after, "UPDATE payments SET status = 'UNKNOWN', in_flight_until = CURRENT_TIMESTAMP - INTERVAL '1' SECOND, "
                     + "next_look_at = CURRENT_TIMESTAMP - INTERVAL '1' SECOND WHERE payment_id = ?", "fk-dis-2");
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
                     text(after, "SELECT unsettled_reason FROM payments WHERE payment_id = ?", "fk-dis-2"))
                     .isEqualTo("VENDOR_NOT_ENABLED"));
             assertThat(after.get("/api/payments/fk-dis-2").json().path("status").asText()).isEqualTo("UNKNOWN");
-            assertThat(vendor.lookupRequests.get()).isEqualTo(lookups);
+            assertThat(stat(after, "lookups")).isEqualTo(lookups);
         }
     }
 
@@ -259,6 +272,22 @@ class ThirdConnectorTest {
                 {"paymentId": "%s", "vendor": "fake", "method": "BILLING_KEY", "amount": %d,
                  "orderName": "Premium plan", "customer": {"id": "user-42"}, "billingKey": "fk-key-1"}"""
                 .formatted(paymentId, amount);
+    }
+
+    /** A count the fake vendor's simulator keeps (what the vendor saw). */
+    private static long stat(RunningPaybridge app, String counter) {
+        return app.get(app.sandboxUrl() + "/fake/_stats").json().path(counter).asLong();
+    }
+
+    /** A webhook delivery as a vendor sends it: JSON, signed when a signature is given. */
+    private static Response deliver(RunningPaybridge app, String vendor, String body, String signature) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(app.baseUrl() + "/webhooks/" + vendor))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (signature != null) {
+            request.header(FakeWebhooks.SIGNATURE_HEADER, signature);
+        }
+        return app.send(request);
     }
 
     private static void update(RunningPaybridge app, String sql, String id) throws Exception {
