@@ -23,7 +23,6 @@ import paybridge.ledger.Transactions;
 import paybridge.connector.http.OperationDeadline;
 import paybridge.ledger.StatementParameterCount;
 import paybridge.payments.ChargeService;
-import paybridge.payments.EnabledVendors;
 import paybridge.payments.OperatorService;
 import paybridge.payments.PaymentView;
 import paybridge.payments.RefundService;
@@ -50,12 +49,10 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         PropertiesComponent props = context.getPropertiesComponent();
         Settings settings = new Settings(props);
 
-        String profile = context.getCamelContextExtension().getProfile();
-        ProfileGuard.check(profile, settings);
-
         // the enabled vendors' connectors; only theirs get routes (a misconfigured one stops start-up here)
-        ConnectorRegistry connectors = ConnectorRegistry.discover(context, settings);
-        context.getRegistry().bind(ConnectorRegistry.BEAN, connectors);
+        ConnectorRegistry connectors = ConnectorRegistry.of(context, settings);
+        String profile = context.getCamelContextExtension().getProfile();
+        ProfileGuard.check(profile, settings, connectors);
         connectors.addRoutes(context);
 
         Database database = Database.open(settings.require("paybridge.db.url"),
@@ -69,11 +66,12 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         context.getRegistry().bind("transactions", new Transactions(database.dataSource()));
         context.addService(new Closer("database", database));
 
-        bindPaymentServices(context, settings);
+        bindPaymentServices(context, settings, connectors);
         context.getRegistry().bind("problemResponder", new ProblemResponder());
         context.getRestConfiguration().setApiProperties(new java.util.HashMap<>(java.util.Map.of(
                 "api.title", "paybridge", "api.version", "1",
-                "api.description", "One payment API in front of Korean payment vendors (Steppay, iamport)")));
+                "api.description", "One payment API in front of Korean payment vendors ("
+                        + String.join(", ", connectors.ids()) + ")")));
         context.addStartupListener(new HttpErrorPages());
         context.addStartupListener(new RequestTimeout(
                 settings.duration("paybridge.http.request-timeout", "PT60S").toMillis()));
@@ -87,17 +85,17 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         }
 
         if (settings.bool("paybridge.sandbox.enabled", false)) {
-            SandboxServer sandbox = new SandboxServer(sandboxSettings(settings), sandboxFaults(settings));
+            SandboxServer sandbox = new SandboxServer(SandboxSettings.from(settings), sandboxFaults(settings));
             sandbox.start();
             context.getRegistry().bind("sandbox", sandbox);
             context.addService(new Closer("sandbox", sandbox));
         }
         LOG.info("paybridge configured: profile={}, database={}, vendors={}", profile,
-                database.productName(), settings.get("paybridge.vendors", ""));
+                database.productName(), connectors.ids());
     }
 
     /** The stores and services the routes call by name (bean ref) in routes/*.camel.yaml. */
-    private static void bindPaymentServices(CamelContext context, Settings settings) {
+    private static void bindPaymentServices(CamelContext context, Settings settings, ConnectorRegistry connectors) {
         Duration interval = settings.duration("paybridge.reconcile.interval", "PT1M");
         settings.durationAsMillisProperty("paybridge.reconcile.interval", "PT1M");
         Sql sql = new Sql(context);
@@ -108,23 +106,21 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         LedgerStore ledger = new LedgerStore(sql);
         RefundStore refunds = new RefundStore(sql);
         PaymentView view = new PaymentView(payments, ledger);
-        EnabledVendors vendors = new EnabledVendors(settings.get("paybridge.vendors", ""));
         var registry = context.getRegistry();
         registry.bind("paymentStore", payments);
         registry.bind("ledgerStore", ledger);
         registry.bind("paymentView", view);
-        registry.bind("chargeService", new ChargeService(payments, ledger, view, vendors, deadline));
-        registry.bind("refundService", new RefundService(payments, refunds, ledger));
+        registry.bind("chargeService", new ChargeService(payments, ledger, view, connectors, deadline));
+        registry.bind("refundService", new RefundService(payments, refunds, ledger, connectors));
         registry.bind("operatorService", new OperatorService(payments, ledger, view));
         // charges: each attempt waits for its own horizon (in_flight_until) before it is looked up; each
         // row then has its own next look, doubling from the interval up to max-backoff
-        registry.bind("reconcileService", new ReconcileService(payments, ledger, new ReconcileService.Schedule(
+        registry.bind("reconcileService", new ReconcileService(payments, ledger, connectors, new ReconcileService.Schedule(
                 interval, settings.duration("paybridge.reconcile.max-backoff", "PT1H"),
                 settings.intValue("paybridge.reconcile.not-charged-rechecks", 6),
                 settings.intValue("paybridge.reconcile.batch-size", 500))));
         // refunds: each waits for its own in-flight bound (in_flight_until) before it is looked up
-        registry.bind("refundReconcileService", new RefundReconcileService(payments, refunds, ledger,
-                context.getRegistry().lookupByNameAndType(ConnectorRegistry.BEAN, ConnectorRegistry.class)));
+        registry.bind("refundReconcileService", new RefundReconcileService(payments, refunds, ledger, connectors));
         registry.bind("ledgerQuery", new LedgerQuery(ledger));
         registry.bind("jsonResponses", new JsonResponses());
     }
@@ -139,23 +135,6 @@ public class PaybridgeConfiguration implements CamelConfiguration {
                 s.duration("paybridge.sandbox.faults.slow-min", "PT1.5S"),
                 s.duration("paybridge.sandbox.faults.slow-max", "PT1.9S"),
                 s.duration("paybridge.sandbox.faults.hang-for", "PT4S"));
-    }
-
-    public static SandboxSettings sandboxSettings(Settings s) {
-        return SandboxSettings.builder()
-                .host(s.get("paybridge.sandbox.host", "127.0.0.1"))
-                .port(s.intValue("paybridge.sandbox.port", 8090))
-                .latency(s.duration("paybridge.sandbox.latency", "PT0S"))
-                .hang(s.duration("paybridge.sandbox.hang", "PT30S"))
-                .webhookBaseUrl(s.get("paybridge.sandbox.webhook-url", ""))
-                .iamportWebhookContentType(s.get("paybridge.sandbox.iamport.webhook-content-type", "application/json"))
-                .steppayWebhookContentType(s.get("paybridge.sandbox.steppay.webhook-content-type", "application/json"))
-                .iamportApiKey(s.get("paybridge.sandbox.iamport.api-key", "sandbox-imp-key"))
-                .iamportApiSecret(s.get("paybridge.sandbox.iamport.api-secret", "sandbox-imp-secret"))
-                .iamportTokenTtl(s.duration("paybridge.sandbox.iamport.token-ttl", "PT30M"))
-                .steppaySecretToken(s.get("paybridge.sandbox.steppay.secret-token", "sandbox-steppay-token"))
-                .steppayBillingResponse(s.get("paybridge.sandbox.steppay.billing-response", "full"))
-                .build();
     }
 
     /** Closes a resource when the CamelContext stops, after the routes that use it. */

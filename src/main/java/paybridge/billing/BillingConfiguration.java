@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 import paybridge.Settings;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.Sql;
-import paybridge.payments.EnabledVendors;
+import paybridge.connector.ConnectorRegistry;
 import paybridge.connector.http.VendorHttp;
 
 /**
@@ -57,7 +57,7 @@ public class BillingConfiguration implements CamelConfiguration {
                 new PaymentStore(sql), sql, java.time.Clock.systemUTC(), new DoubleChargeAlarm(), node, staleAfter,
                 heartbeat, inFlightWait, scheduler);
         SubscriptionService subscriptionService = new SubscriptionService(subscriptions, calendar,
-                new EnabledVendors(settings.get("paybridge.vendors", "")));
+                ConnectorRegistry.of(context, settings));
         var registry = context.getRegistry();
         registry.bind("billingCalendar", calendar);
         registry.bind("subscriptionStore", subscriptions);

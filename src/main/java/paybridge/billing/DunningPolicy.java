@@ -18,11 +18,11 @@ import paybridge.ledger.Sql;
  *   <li>DECLINED: dunning. The d-th decline of a period schedules retry {@code -r<n+1>} at
  *       due + the d-th of {@code PAYBRIDGE_BILLING_RETRY_DELAYS}; when no delay is left the
  *       subscription is PAST_DUE. {@code nextBillingAt} stays on the unpaid period meanwhile.</li>
- *   <li>NOT_CHARGED (iamport's lookup proved the attempt never reached the card): the period's next
+ *   <li>NOT_CHARGED (a lookup by paymentId proved the attempt never reached the card): the period's next
  *       attempt id is due at once; it is not a decline and uses no dunning delay.</li>
  *   <li>PENDING / UNKNOWN: nothing changes; the reconcile route (or an operator) decides, and a later
- *       run applies the decided outcome. The period is never re-sent meanwhile (a Steppay UNKNOWN
- *       stays UNKNOWN until an operator resolves it).</li>
+ *       run applies the decided outcome. The period is never re-sent meanwhile (an UNKNOWN at a vendor
+ *       that cannot be asked by paymentId stays UNKNOWN until its webhook or an operator settles it).</li>
  * </ul>
  * The attempt's change and the subscription's are ONE transaction: a crash between them can no longer
  * leave a decided attempt with its subscription still waiting for it (rows left so by earlier versions

@@ -10,7 +10,7 @@ import paybridge.canonical.Customer;
 import paybridge.canonical.FieldError;
 import paybridge.canonical.Problem;
 import paybridge.canonical.ProblemException;
-import paybridge.payments.EnabledVendors;
+import paybridge.connector.ConnectorRegistry;
 import paybridge.payments.RequestHash;
 
 /** {@code POST /api/subscriptions}, {@code GET} and {@code DELETE /api/subscriptions/{id}} (CONTRACT §2). */
@@ -37,9 +37,9 @@ public final class SubscriptionService {
 
     private final SubscriptionStore store;
     private final BillingCalendar calendar;
-    private final EnabledVendors vendors;
+    private final ConnectorRegistry vendors;
 
-    public SubscriptionService(SubscriptionStore store, BillingCalendar calendar, EnabledVendors vendors) {
+    public SubscriptionService(SubscriptionStore store, BillingCalendar calendar, ConnectorRegistry vendors) {
         this.store = store;
         this.calendar = calendar;
         this.vendors = vendors;

@@ -149,7 +149,7 @@ public final class SubscriptionStore {
         return sql.update(RETRY, p) == 1;
     }
 
-    /** An attempt proven never charged (iamport NOT_CHARGED): the next attempt id is due at once. */
+    /** An attempt proven never charged (NOT_CHARGED, by a lookup by paymentId): the next attempt id is due at once. */
     public boolean retryAtOnce(String subscriptionId, int periodIndex, int attemptNo, String paymentId) {
         Map<String, Object> p = guard(subscriptionId, periodIndex, attemptNo, paymentId);
         p.put("nextAttempt", attemptNo + 1);

@@ -1,9 +1,9 @@
 package paybridge.canonical;
 
 /**
- * A command for a vendor that no route of this build serves at all (enabled by configuration, but
- * without a vendor package): a 422 whose {@code errors} name {@code vendor}. (Thrown by
- * dispatch.camel.yaml, which can only pass a message, hence its own class.)
+ * A command no route here serves for its vendor (an enabled connector that takes it, without a branch
+ * in dispatch.camel.yaml; a refund of a payment whose connector does not refund): a 422 whose
+ * {@code errors} name {@code vendor}.
  */
 public class UnsupportedVendorException extends UnsupportedCommandException {
     public UnsupportedVendorException(String detail) {

@@ -15,9 +15,12 @@ import paybridge.canonical.PaymentMethod;
  * Operations are {@code direct:} routes the connector's {@link #routes()} add; each takes a
  * canonical body and answers a canonical one: charge ({@code PaymentCommand} → {@link ChargeOutcome}),
  * refund ({@link RefundRequest} → {@link RefundOutcome}), lookups (a String key → {@link VendorPayment},
- * {@link VendorUnavailableException} when the vendor gave no answer).
+ * {@link VendorUnavailableException} when the vendor gave no answer). routes/dispatch.camel.yaml names
+ * the charge and refund routes in its branches (the one route file that names vendors); reconcile and
+ * webhook processing route to the lookups through the registry.
  * <p>
- * DRAFT of the contract: the connector helpers may refine it (add, rename) as the code needs.
+ * An implementation declares {@code public static final String ID} (its {@link #id()}) and a public
+ * constructor taking {@link paybridge.Settings}; README, "Add a vendor", lists what else a vendor brings.
  */
 public interface Connector {
 
@@ -66,4 +69,10 @@ public interface Connector {
 
     /** The environment variables prod requires for this connector and does not find set. */
     List<String> missingForProduction();
+
+    /**
+     * The settings that hold the vendor's addresses (its base URL): prod refuses to start when one of
+     * them points at the sandbox.
+     */
+    List<String> addressSettings();
 }

@@ -14,6 +14,11 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.spi.PackageScanClassResolver;
 import paybridge.Settings;
+import paybridge.canonical.FieldError;
+import paybridge.canonical.PaymentMethod;
+import paybridge.canonical.Problem;
+import paybridge.canonical.ProblemException;
+import paybridge.canonical.UnsupportedCommandException;
 import paybridge.canonical.UnsupportedVendorException;
 import paybridge.connector.http.VendorCallTemplates;
 
@@ -29,9 +34,15 @@ import paybridge.connector.http.VendorCallTemplates;
  */
 public final class ConnectorRegistry {
     public static final String BEAN = "connectorRegistry";
+    /**
+     * Exchange property: the id of the vendor an exchange is about (a command's, or its payment's),
+     * the one key the routes' vendor choices read.
+     */
+    public static final String VENDOR = "paybridgeVendor";
     static final String PACKAGE = "paybridge.connector";
 
     private final Map<String, Connector> enabled;
+    private final List<String> order;
 
     public ConnectorRegistry(List<Connector> connectors) {
         Map<String, Connector> byId = new LinkedHashMap<>();
@@ -44,7 +55,18 @@ public final class ConnectorRegistry {
         this.order = List.copyOf(byId.keySet());
     }
 
-    private final List<String> order;
+    /**
+     * The registry bound in this context, discovered and bound first if no configuration has done so
+     * yet (the configurations camel-main finds run in no guaranteed order; each asks here).
+     */
+    public static synchronized ConnectorRegistry of(CamelContext context, Settings settings) {
+        ConnectorRegistry bound = context.getRegistry().lookupByNameAndType(BEAN, ConnectorRegistry.class);
+        if (bound == null) {
+            bound = discover(context, settings);
+            context.getRegistry().bind(BEAN, bound);
+        }
+        return bound;
+    }
 
     /** The connectors {@code paybridge.vendors} enables, each constructed with the settings. */
     public static ConnectorRegistry discover(CamelContext context, Settings settings) {
@@ -129,10 +151,46 @@ public final class ConnectorRegistry {
         return vendor == null ? Optional.empty() : Optional.ofNullable(enabled.get(vendor));
     }
 
-    /** The enabled connector for this vendor id; {@link UnsupportedVendorException} (a 422 naming {@code vendor}) if none. */
+    /** The enabled connector for this vendor id; a 422 naming {@code vendor} if none. */
     public Connector require(String vendor) {
-        return find(vendor).orElseThrow(() -> new UnsupportedVendorException(
-                "Vendor '" + vendor + "' is not enabled here; enabled vendors: " + String.join(", ", order)));
+        return find(vendor).orElseThrow(() -> notEnabled(vendor));
+    }
+
+    private ProblemException notEnabled(String vendor) {
+        String enabledIds = String.join(", ", order);
+        return new ProblemException(new Problem("https://paybridge.dev/problems/vendor-not-enabled",
+                "Vendor not enabled", 422, "Vendor '" + vendor + "' is not enabled here; enabled vendors: " + enabledIds,
+                List.of(new FieldError("vendor", "not enabled here; one of " + enabledIds))));
+    }
+
+    /**
+     * Why no charge route serves this vendor and method: a 422 naming {@code method} and every pair the
+     * enabled connectors support (their capabilities), or {@code vendor} when it is not enabled.
+     */
+    public ProblemException unsupported(String vendor, PaymentMethod method) {
+        Connector connector = find(vendor).orElse(null);
+        if (connector == null) {
+            return notEnabled(vendor);
+        }
+        if (connector.capabilities().methods().contains(method)) {
+            // the connector takes it, dispatch.camel.yaml has no branch for it: the deployment's mistake
+            return new UnsupportedVendorException("No dispatch branch here serves " + vendor + " " + method
+                    + "; supported: " + supportedPairs());
+        }
+        return new UnsupportedCommandException(vendor + " does not support " + method + "; supported: " + supportedPairs());
+    }
+
+    /** Every vendor and method pair the enabled connectors charge, e.g. "iamport KEY_IN, iamport BILLING_KEY". */
+    public String supportedPairs() {
+        List<String> pairs = new ArrayList<>();
+        for (Connector c : enabled()) {
+            for (PaymentMethod m : PaymentMethod.values()) {
+                if (c.capabilities().methods().contains(m)) {
+                    pairs.add(c.id() + " " + m);
+                }
+            }
+        }
+        return String.join(", ", pairs);
     }
 
     /** The enabled connectors, in {@code paybridge.vendors} order. */

@@ -37,7 +37,7 @@ public final class PaymentStore {
             ORDER BY preference""";
     // settled to a still-open state (UNKNOWN, PENDING) the row keeps reconcile's schedule; decided, it leaves it.
     // A billing key is filled in, never replaced: the key a payment was charged on stays its key, even
-    // when the vendor's record names another (a Steppay *_BILL payment's own idKey is a key of its own)
+    // when the vendor's record names another (a vendor may give a payment that issued a key a key of its own)
     private static final String SETTLE_OPEN = """
             UPDATE payments SET status = :?status,
                 vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),

@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.Settings;
 import paybridge.billing.BillingRunService;
+import paybridge.connector.ConnectorRegistry;
 import paybridge.ledger.Sql;
 import paybridge.payments.ChargeService;
 import paybridge.payments.ReconcileService;
@@ -36,14 +37,13 @@ public class ObserveConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(ObserveConfiguration.class);
     /** Camel's micrometer-prometheus looks its registry up under this name, or creates and binds it. */
     static final String CAMEL_METRICS_REGISTRY = "metricsRegistry";
-    /** Vendors paybridge has code for: the only vendor names a label may carry. */
-    static final Set<String> SUPPORTED_VENDORS = Set.of("iamport", "steppay");
 
     @Override
     public void configure(CamelContext context) throws Exception {
         Settings settings = new Settings(context.getPropertiesComponent());
         MeterRegistry registry = meterRegistry(context);
-        Set<String> vendors = new LinkedHashSet<>(SUPPORTED_VENDORS);
+        // the enabled vendors (the connector registry's ids): the only vendor names a label may carry
+        Set<String> vendors = new LinkedHashSet<>(ConnectorRegistry.of(context, settings).ids());
         PaybridgeMeters meters = new PaybridgeMeters(registry, vendors);
         context.getRegistry().bind(PaybridgeMeters.BEAN, meters);
 

@@ -28,6 +28,7 @@ import paybridge.observe.DecisionLog;
 import paybridge.observe.PaybridgeMeters;
 import paybridge.connector.ChargeOutcome;
 import paybridge.connector.ChargeStatus;
+import paybridge.connector.ConnectorRegistry;
 import paybridge.connector.http.OperationDeadline;
 
 /**
@@ -57,16 +58,16 @@ public final class ChargeService {
     private final PaymentStore payments;
     private final LedgerStore ledger;
     private final PaymentView view;
-    private final EnabledVendors vendors;
+    private final ConnectorRegistry connectors;
     private final OperationDeadline deadline;
     private volatile PaybridgeMeters meters = PaybridgeMeters.NONE;
 
-    public ChargeService(PaymentStore payments, LedgerStore ledger, PaymentView view, EnabledVendors vendors,
+    public ChargeService(PaymentStore payments, LedgerStore ledger, PaymentView view, ConnectorRegistry connectors,
                          OperationDeadline deadline) {
         this.payments = payments;
         this.ledger = ledger;
         this.view = view;
-        this.vendors = vendors;
+        this.connectors = connectors;
         this.deadline = deadline;
     }
 
@@ -78,7 +79,7 @@ public final class ChargeService {
     /** Body: the raw request. Out: a valid {@link PaymentCommand} of an enabled vendor (or 400/422). */
     public PaymentCommand read(byte[] body) {
         PaymentCommand command = CommandReader.read(body, "payment-command", PaymentCommand.class);
-        vendors.require(command.vendor());
+        connectors.require(command.vendor());
         if (command.method() == PaymentMethod.KEY_IN && command.saveBillingKey()
                 && (command.billingKey() == null || command.billingKey().isBlank())) {
             // a fresh customer_uid, so two cards never share one (CONTRACT §2)
@@ -86,6 +87,26 @@ public final class ChargeService {
                     + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
         }
         return command;
+    }
+
+    /**
+     * Body: a {@link PaymentCommand}. Its vendor must be enabled here (a 422 naming {@code vendor}
+     * otherwise, before anything is recorded: a billing run's subscription may name a vendor disabled
+     * since); sets {@link ConnectorRegistry#VENDOR} for dispatch's choice.
+     */
+    public void vendor(Exchange exchange) {
+        PaymentCommand command = exchange.getMessage().getBody(PaymentCommand.class);
+        exchange.setProperty(ConnectorRegistry.VENDOR, connectors.require(command.vendor()).id());
+    }
+
+    /**
+     * Body: a {@link PaymentCommand} no dispatch branch serves: always throws, before anything is
+     * recorded. A 422 naming {@code method} and every vendor and method pair supported here, or
+     * {@code vendor} when the vendor is not enabled.
+     */
+    public void unsupported(Exchange exchange) {
+        PaymentCommand command = exchange.getMessage().getBody(PaymentCommand.class);
+        throw connectors.unsupported(command.vendor(), command.method());
     }
 
     /**
@@ -146,7 +167,7 @@ public final class ChargeService {
         }
         if (exchange.getProperty(REOPENED, false, Boolean.class) && outcome.status() == ChargeStatus.FAILED) {
             // the re-send of a NOT_CHARGED attempt refused: the refusal may be the vendor's answer to the
-            // paymentId it did charge the first time (iamport: a duplicate merchant_uid), so it proves
+            // paymentId it did charge the first time (a vendor that refuses a duplicate order id), so it proves
             // nothing about the payment. It stays open (UNKNOWN, on reconcile's schedule, no reference of
             // the refusal's) until the vendor's record under the paymentId says charged, declined or nothing
             outcome = new ChargeOutcome(ChargeStatus.UNKNOWN, null, outcome.billingKey(),

@@ -20,6 +20,8 @@ import paybridge.ledger.PaymentStore;
 import paybridge.ledger.Sql;
 import paybridge.observe.DecisionLog;
 import paybridge.observe.PaybridgeMeters;
+import paybridge.connector.Connector;
+import paybridge.connector.ConnectorRegistry;
 import paybridge.connector.VendorPayment;
 
 /**
@@ -33,7 +35,11 @@ import paybridge.connector.VendorPayment;
  *       {@code paybridge.reconcile.interval} up to {@code paybridge.reconcile.max-backoff}), and rows
  *       are read by their next look: rows it cannot settle (left for an operator) never hold newer
  *       ones back. Why a row was left is noted ({@code unsettled_reason}) and counted on health.</li>
- *   <li>"Never charged" (iamport: no payment under the merchant_uid) is a FAILED NOT_CHARGED attempt
+ *   <li>Which lookup asks the vendor is its connector's: by our paymentId where the vendor can be asked
+ *       so, else by the vendor's reference once we hold it; a row neither can look up (no reference yet,
+ *       or a vendor not enabled here) is left for an operator with the reason, and logged.</li>
+ *   <li>"Never charged" (a lookup by paymentId finds nothing, where the connector says that proves it:
+ *       {@link Connector#notFoundMeansNeverCharged()}) is a FAILED NOT_CHARGED attempt
  *       with a FAILED ledger entry of 0; the row is re-checked a few more times, and a record that shows
  *       it charged after all wins ({@link ConclusionOverturn}).</li>
  *   <li>A record is this payment's only when its order id is the paymentId and its reference the one
@@ -43,6 +49,11 @@ import paybridge.connector.VendorPayment;
 public final class ReconcileService {
     private static final Logger LOG = LoggerFactory.getLogger(ReconcileService.class);
     public static final String ATTEMPT = "paybridgeAttempt";
+    /** Exchange properties {@link #chooseLookup} sets: the lookup route (null: cannot look) and what it is given. */
+    public static final String LOOKUP_ROUTE = "paybridgeLookupRoute";
+    public static final String LOOKUP_KEY = "paybridgeLookupKey";
+    /** Exchange property: why the row cannot be looked up (an {@code unsettled_reason}). */
+    private static final String CANNOT_LOOK = "paybridgeCannotLook";
     public static final String NOT_CHARGED = PaymentStates.NOT_CHARGED;
 
     /** Why a looked-at row was left open (payments.unsettled_reason). */
@@ -51,6 +62,8 @@ public final class ReconcileService {
     public static final String AMOUNT_MISMATCH = "AMOUNT_MISMATCH";
     public static final String OPEN_AT_VENDOR = "OPEN_AT_VENDOR";
     public static final String NOT_FOUND = "NOT_FOUND";
+    /** The payment's vendor is not enabled here (no connector to ask). */
+    public static final String VENDOR_NOT_ENABLED = "VENDOR_NOT_ENABLED";
 
     /** How reconcile schedules its looks. */
     public record Schedule(Duration firstBackoff, Duration maxBackoff, int notChargedRechecks, int batch) {
@@ -73,12 +86,14 @@ public final class ReconcileService {
 
     private final PaymentStore payments;
     private final LedgerStore ledger;
+    private final ConnectorRegistry connectors;
     private final Schedule schedule;
     private volatile PaybridgeMeters meters = PaybridgeMeters.NONE;
 
-    public ReconcileService(PaymentStore payments, LedgerStore ledger, Schedule schedule) {
+    public ReconcileService(PaymentStore payments, LedgerStore ledger, ConnectorRegistry connectors, Schedule schedule) {
         this.payments = payments;
         this.ledger = ledger;
+        this.connectors = connectors;
         this.schedule = schedule;
     }
 
@@ -102,10 +117,42 @@ public final class ReconcileService {
         return taken;
     }
 
-    /** Property {@link #ATTEMPT}: a row the vendor cannot be asked about yet (Steppay before its idKey is known). */
+    /**
+     * Property {@link #ATTEMPT}: the row to look up. Sets {@link ConnectorRegistry#VENDOR}, and from the
+     * payment's connector {@link #LOOKUP_ROUTE} and {@link #LOOKUP_KEY}: its lookup by our paymentId when
+     * it has one, else its lookup by the vendor's reference when we hold one; else no route (the row
+     * cannot be looked up: {@link #cannotLook} leaves it with the reason).
+     */
+    public void chooseLookup(Exchange exchange) {
+        PaymentRecord attempt = exchange.getProperty(ATTEMPT, PaymentRecord.class);
+        exchange.setProperty(ConnectorRegistry.VENDOR, attempt.vendor());
+        exchange.removeProperty(LOOKUP_ROUTE);
+        exchange.removeProperty(LOOKUP_KEY);
+        Connector connector = connectors.find(attempt.vendor()).orElse(null);
+        if (connector == null) {
+            exchange.setProperty(CANNOT_LOOK, VENDOR_NOT_ENABLED);
+        } else if (connector.lookupByPaymentIdRoute() != null) {
+            exchange.setProperty(LOOKUP_ROUTE, connector.lookupByPaymentIdRoute());
+            exchange.setProperty(LOOKUP_KEY, attempt.paymentId());
+        } else if (connector.lookupByVendorRefRoute() != null && attempt.vendorPaymentRef() != null) {
+            exchange.setProperty(LOOKUP_ROUTE, connector.lookupByVendorRefRoute());
+            exchange.setProperty(LOOKUP_KEY, attempt.vendorPaymentRef());
+        } else {
+            exchange.setProperty(CANNOT_LOOK, NO_VENDOR_REF);
+        }
+    }
+
+    /**
+     * Property {@link #ATTEMPT}: a row that cannot be looked up (its vendor cannot be asked by our
+     * paymentId and we hold no reference of its yet, e.g. until its webhook names it; or its vendor is
+     * not enabled here): left for an operator with the reason, logged, and looked at again later.
+     */
     public void cannotLook(Exchange exchange) {
         PaymentRecord attempt = exchange.getProperty(ATTEMPT, PaymentRecord.class);
-        payments.leaveUnsettled(attempt.paymentId(), NO_VENDOR_REF);
+        String reason = exchange.getProperty(CANNOT_LOOK, NO_VENDOR_REF, String.class);
+        leave(attempt, reason, VENDOR_NOT_ENABLED.equals(reason)
+                ? "its vendor is not enabled here (paybridge.vendors), so it cannot be looked up"
+                : "the vendor cannot be asked by paymentId and we hold no reference of its yet");
     }
 
     /** Body: the vendor's record; property {@link #ATTEMPT}: our attempt. Records the outcome, source RECONCILE. */
@@ -123,7 +170,9 @@ public final class ReconcileService {
             if (!open) {
                 return false; // a NOT_CHARGED conclusion re-checked: still nothing at the vendor
             }
-            if (!"iamport".equals(attempt.vendor())) {
+            boolean provesNeverCharged = connectors.find(attempt.vendor())
+                    .map(Connector::notFoundMeansNeverCharged).orElse(false);
+            if (!provesNeverCharged) {
                 return leave(attempt, NOT_FOUND, "the vendor has no record under the reference we hold");
             }
             return concludeNotCharged(attempt, source);

@@ -13,6 +13,7 @@ import paybridge.canonical.EventType;
 import paybridge.canonical.Failure;
 import paybridge.canonical.LedgerSource;
 import paybridge.canonical.PaymentEvent;
+import paybridge.connector.Connector;
 import paybridge.connector.ConnectorRegistry;
 import paybridge.canonical.RefundState;
 import paybridge.ledger.LedgerStore;
@@ -32,7 +33,7 @@ import paybridge.connector.VendorPayment;
  * <ul>
  * <li>the vendor returned no more than the decided refunds account for: this refund never happened,
  *     FAILED ({@value #NOT_REFUNDED}), its reserved amount released — but only once the vendor's own
- *     settle horizon ({@value #NOT_REFUNDED_AFTER}, set by the vendor's branch of the route; none: at
+ *     settle horizon ({@value #NOT_REFUNDED_AFTER}, its connector's {@code notRefundedAfter}; none: at
  *     the in-flight bound) has passed too, and never while the vendor shows a cancel in progress;</li>
  * <li>the vendor returned exactly this refund's amount more, in one cancellation of that amount that
  *     no decided refund claims: REFUNDED, its ledger entry keyed by that cancellation (so its webhook,
@@ -47,7 +48,10 @@ public final class RefundReconcileService {
     private final ConnectorRegistry connectors;
     private static final Logger LOG = LoggerFactory.getLogger(RefundReconcileService.class);
     public static final String REFUND = "paybridgeReconcileRefund";
-    public static final String VENDOR = "paybridgeReconcileVendor";
+    /** Exchange property: the payment's vendor. */
+    public static final String VENDOR = ConnectorRegistry.VENDOR;
+    /** Exchange property: the connector's lookup route for the payment (null: {@link #cannotLook}). */
+    public static final String LOOKUP_ROUTE = ReconcileService.LOOKUP_ROUTE;
     /** Exchange property (a {@link Duration}): the vendor's settle horizon past the in-flight bound. */
     public static final String NOT_REFUNDED_AFTER = "paybridgeNotRefundedAfter";
     private static final String PAYMENT = "paybridgeReconcileRefundPayment";
@@ -71,8 +75,10 @@ public final class RefundReconcileService {
     }
 
     /**
-     * Body: an open refund. Keeps it as {@link #REFUND}, sets {@link #VENDOR}, and answers the
-     * payment's vendor reference to look up (iamport imp_uid, Steppay idKey).
+     * Body: an open refund. Keeps it as {@link #REFUND} and its payment, sets {@link #VENDOR}, and from
+     * the payment's connector {@link #LOOKUP_ROUTE} (its lookup by the vendor's reference) and
+     * {@link #NOT_REFUNDED_AFTER}; answers the payment's vendor reference to look up. No lookup route
+     * when the vendor is not enabled here or the payment has no reference: {@link #cannotLook}.
      */
     public String prepare(Exchange exchange) {
         RefundRecord refund = exchange.getMessage().getBody(RefundRecord.class);
@@ -82,9 +88,24 @@ public final class RefundReconcileService {
         exchange.setProperty(REFUND, refund);
         exchange.setProperty(PAYMENT, payment);
         exchange.setProperty(VENDOR, payment.vendor());
-        // a vendor that may apply a cancel late says how long "not refunded" must wait
-        exchange.setProperty(NOT_REFUNDED_AFTER, connectors.require(payment.vendor()).notRefundedAfter());
+        exchange.removeProperty(LOOKUP_ROUTE);
+        Connector connector = connectors.find(payment.vendor()).orElse(null);
+        if (connector != null && payment.vendorPaymentRef() != null) {
+            exchange.setProperty(LOOKUP_ROUTE, connector.lookupByVendorRefRoute());
+            // a vendor that may apply a cancel late says how long "not refunded" must wait
+            exchange.setProperty(NOT_REFUNDED_AFTER, connector.notRefundedAfter());
+        }
         return payment.vendorPaymentRef();
+    }
+
+    /** Properties {@link #REFUND}, {@link #PAYMENT}: a refund whose payment cannot be looked up; left open and logged. */
+    public void cannotLook(Exchange exchange) {
+        RefundRecord refund = exchange.getProperty(REFUND, RefundRecord.class);
+        PaymentRecord payment = exchange.getProperty(PAYMENT, PaymentRecord.class);
+        LOG.warn("reconcile refundId={} paymentId={} vendor={}: {}; left for an operator", refund.refundId(),
+                payment.paymentId(), payment.vendor(), connectors.find(payment.vendor()).isEmpty()
+                        ? "its vendor is not enabled here (paybridge.vendors), so it cannot be looked up"
+                        : "the payment has no vendor reference to look up");
     }
 
     /**
@@ -167,8 +188,8 @@ public final class RefundReconcileService {
     }
 
     /**
-     * The record lists every return with its own id (iamport's cancel history, Steppay's with
-     * {@code cancelHistory}) and every decided refund names the return it was: each return can then
+     * The record lists every return with its own id (a vendor's cancel history, where its lookup
+     * gives one) and every decided refund names the return it was: each return can then
      * be told apart, whatever else happened to the payment (a console cancel beside the refund).
      */
     private static boolean itemized(VendorPayment found, List<RefundStore.Refunded> decided) {

@@ -18,6 +18,7 @@ import paybridge.canonical.RefundCommand;
 import paybridge.canonical.RefundResult;
 import paybridge.canonical.RefundState;
 import paybridge.canonical.RefundStatus;
+import paybridge.canonical.UnsupportedVendorException;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
 import paybridge.ledger.PaymentStore;
@@ -25,6 +26,7 @@ import paybridge.ledger.RefundRecord;
 import paybridge.ledger.RefundStore;
 import paybridge.observe.DecisionLog;
 import paybridge.observe.PaybridgeMeters;
+import paybridge.connector.ConnectorRegistry;
 import paybridge.connector.RefundOutcome;
 import paybridge.connector.RefundOutcomeStatus;
 import paybridge.connector.RefundRequest;
@@ -41,18 +43,21 @@ import paybridge.connector.http.OperationDeadline;
 public final class RefundService {
     private static final Logger LOG = LoggerFactory.getLogger(RefundService.class);
     public static final String REPLAY = "paybridgeReplay";
-    public static final String VENDOR = "paybridgeVendor";
+    /** Exchange property: the payment's vendor, for dispatch's choice. */
+    public static final String VENDOR = ConnectorRegistry.VENDOR;
     private static final String REFUND = "paybridgeRefund";
 
     private final PaymentStore payments;
     private final RefundStore refunds;
     private final LedgerStore ledger;
+    private final ConnectorRegistry connectors;
     private volatile PaybridgeMeters meters = PaybridgeMeters.NONE;
 
-    public RefundService(PaymentStore payments, RefundStore refunds, LedgerStore ledger) {
+    public RefundService(PaymentStore payments, RefundStore refunds, LedgerStore ledger, ConnectorRegistry connectors) {
         this.payments = payments;
         this.refunds = refunds;
         this.ledger = ledger;
+        this.connectors = connectors;
     }
 
     /** Counts refund outcomes in these meters (paybridge.observe wires it at start-up). */
@@ -62,7 +67,9 @@ public final class RefundService {
 
     /**
      * Body: the raw request. Out: a {@link RefundRequest} for the vendor route and the vendor's name
-     * in {@link #VENDOR}; or, for a refundId seen before, its stored result and {@link #REPLAY}.
+     * in {@link #VENDOR}; or, for a refundId seen before, its stored result and {@link #REPLAY}. A
+     * payment whose vendor is not enabled here, or whose connector does not refund, is a 422 naming
+     * {@code vendor} before anything is recorded or reserved.
      */
     public Object begin(Exchange exchange) {
         RefundCommand command = CommandReader.read(exchange.getMessage().getBody(byte[].class), "refund-command",
@@ -75,6 +82,11 @@ public final class RefundService {
         RefundRecord existing = refunds.find(command.refundId()).orElse(null);
         if (existing != null) {
             return replay(exchange, existing, hash, payment);
+        }
+        // before the row and its reservation: nothing is held for a refund no route here can send
+        if (!connectors.require(payment.vendor()).capabilities().refunds()) {
+            throw new UnsupportedVendorException("Vendor '" + payment.vendor() + "' of payment " + payment.paymentId()
+                    + " does not take refunds through paybridge");
         }
         if (payment.status() != PaymentStatus.PAID) {
             throw ProblemException.of(422, "Payment not refundable", "Payment " + payment.paymentId() + " is "
@@ -116,6 +128,26 @@ public final class RefundService {
                 amount, confirmedRemaining, command.reason() == null ? "refund" : command.reason());
         exchange.setProperty(REFUND, request);
         return request;
+    }
+
+    /**
+     * No dispatch branch serves the payment's vendor (its connector is enabled and refunds, the
+     * deployment's dispatch.camel.yaml has no branch for it): the refund's row is forgotten and its
+     * reservation released together, as if not attempted, then a 422 naming {@code vendor}.
+     */
+    public void noRoute(Exchange exchange) {
+        RefundRequest request = exchange.getProperty(REFUND, RefundRequest.class);
+        String vendor = exchange.getProperty(VENDOR, String.class);
+        refunds.inTransaction(() -> {
+            if (refunds.forget(request.refundId())) {
+                payments.releaseRefund(request.paymentId(), request.amount());
+            }
+            return null;
+        });
+        LOG.error("refund refundId={} paymentId={} vendor={}: no dispatch branch serves this vendor's refunds; "
+                + "nothing sent, nothing reserved", request.refundId(), request.paymentId(), vendor);
+        throw new UnsupportedVendorException("No dispatch branch here serves refunds of vendor '" + vendor
+                + "'; nothing was sent and refundId " + request.refundId() + " may be sent again");
     }
 
     /** Rolls the refund's row back when its amount cannot be reserved. */

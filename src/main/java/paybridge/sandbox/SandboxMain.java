@@ -27,7 +27,7 @@ public final class SandboxMain {
                     + ";optional=true,classpath:application.properties;optional=true");
             context.getPropertiesComponent().addInitialProperty("paybridge.home", home.toString());
             Settings settings = new Settings(context.getPropertiesComponent());
-            SandboxServer server = new SandboxServer(PaybridgeConfiguration.sandboxSettings(settings),
+            SandboxServer server = new SandboxServer(SandboxSettings.from(settings),
                     PaybridgeConfiguration.sandboxFaults(settings));
             int port = server.start();
             System.out.println("SANDBOX_PORT=" + port);

@@ -1,7 +1,10 @@
 package paybridge.sandbox;
 
 import java.io.IOException;
+import java.lang.reflect.Modifier;
 import java.net.ServerSocket;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -11,15 +14,16 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.Router;
+import org.apache.camel.support.scan.DefaultPackageScanClassResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.sandbox.iamport.IamportSimulator;
 import paybridge.sandbox.steppay.SteppaySimulator;
 
 /**
- * Serves the vendor simulators under {@code /sandbox/iamport} and {@code /sandbox/steppay} on a
- * Vert.x server of their own. The handlers never block (latency and hangs are timers), so hundreds
- * of concurrent charges cannot starve paybridge's own HTTP worker pool, which calls this server.
+ * Serves the vendor simulators ({@link VendorSimulator}, found in {@code paybridge.sandbox.*}) under
+ * {@code /sandbox/<vendor>} on a Vert.x server of their own. The handlers never block (latency and
+ * hangs are timers), so hundreds of concurrent charges cannot starve paybridge's own HTTP worker pool, which calls this server.
  * State lives in memory, apart from the ledger: a restart forgets it, like a fresh vendor test account.
  */
 public final class SandboxServer implements AutoCloseable {
@@ -30,8 +34,8 @@ public final class SandboxServer implements AutoCloseable {
     private final SandboxSettings settings;
     private final Vertx vertx;
     private final WebhookSender webhooks;
-    private final IamportSimulator iamport;
-    private final SteppaySimulator steppay;
+    /** By vendor id, in id order. */
+    private final Map<String, VendorSimulator> simulators;
     private final Faults faults;
     private volatile int port;
 
@@ -53,8 +57,7 @@ public final class SandboxServer implements AutoCloseable {
         this.settings = simulated;
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS));
         this.webhooks = new WebhookSender(vertx, webhookTargets);
-        this.iamport = new IamportSimulator(vertx, simulated, webhooks);
-        this.steppay = new SteppaySimulator(vertx, simulated, webhooks);
+        this.simulators = simulators(vertx, simulated, webhooks);
         this.faults = faults.any() ? new Faults(vertx, faults) : null;
     }
 
@@ -70,8 +73,7 @@ public final class SandboxServer implements AutoCloseable {
             });
             root.route("/sandbox/*").handler(faults);
         }
-        root.route("/sandbox/iamport/*").subRouter(iamport.router());
-        root.route("/sandbox/steppay/*").subRouter(steppay.router());
+        simulators.forEach((vendor, simulator) -> root.route("/sandbox/" + vendor + "/*").subRouter(simulator.router()));
         port = settings.port() != 0 ? settings.port() : freePort();
         // One server per event loop on the same port: Vert.x spreads connections across them, so
         // the simulators use both cores (a single server created outside a verticle uses one loop).
@@ -90,7 +92,8 @@ public final class SandboxServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("Sandbox could not listen on " + settings.host() + ":" + port, e);
         }
-        LOG.info("Vendor sandbox listening on http://{}:{}/sandbox/{{iamport,steppay}}", settings.host(), port);
+        LOG.info("Vendor sandbox listening on http://{}:{}/sandbox/{{}}", settings.host(), port,
+                String.join(",", simulators.keySet()));
         return port;
     }
 
@@ -111,11 +114,44 @@ public final class SandboxServer implements AutoCloseable {
     }
 
     public IamportSimulator iamport() {
-        return iamport;
+        return simulator(IamportSimulator.class);
     }
 
     public SteppaySimulator steppay() {
-        return steppay;
+        return simulator(SteppaySimulator.class);
+    }
+
+    /** The simulator of this type that the server serves. */
+    public <T extends VendorSimulator> T simulator(Class<T> type) {
+        return simulators.values().stream().filter(type::isInstance).map(type::cast).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + type.getSimpleName() + " in the sandbox"));
+    }
+
+    /**
+     * Every {@link VendorSimulator} in {@code paybridge.sandbox} and its sub-packages, constructed for
+     * this server, by the vendor id its {@code VENDOR} constant declares.
+     */
+    static Map<String, VendorSimulator> simulators(Vertx vertx, SandboxSettings settings, WebhookSender webhooks) {
+        DefaultPackageScanClassResolver resolver = new DefaultPackageScanClassResolver();
+        Map<String, VendorSimulator> byVendor = new TreeMap<>();
+        for (Class<?> type : resolver.findImplementations(VendorSimulator.class, "paybridge.sandbox")) {
+            if (type.isInterface() || Modifier.isAbstract(type.getModifiers()) || !Modifier.isPublic(type.getModifiers())) {
+                continue;
+            }
+            try {
+                String vendor = (String) type.getField("VENDOR").get(null);
+                VendorSimulator simulator = (VendorSimulator) type
+                        .getConstructor(Vertx.class, SandboxSettings.class, WebhookSender.class)
+                        .newInstance(vertx, settings, webhooks);
+                if (byVendor.put(vendor, simulator) != null) {
+                    throw new IllegalStateException("Two sandbox simulators claim the vendor '" + vendor + "'");
+                }
+            } catch (ReflectiveOperationException | ClassCastException e) {
+                throw new IllegalStateException("Sandbox simulator " + type.getName() + " needs public static final "
+                        + "String VENDOR and a public constructor (Vertx, SandboxSettings, WebhookSender)", e);
+            }
+        }
+        return byVendor;
     }
 
     /** The random vendor faults, or null when none are configured. */

@@ -145,4 +145,22 @@ public record SandboxSettings(
                     steppaySecretToken, steppayBillingResponse);
         }
     }
+
+    /** From {@code paybridge.sandbox.*} (application.properties). */
+    public static SandboxSettings from(paybridge.Settings s) {
+        return builder()
+                .host(s.get("paybridge.sandbox.host", "127.0.0.1"))
+                .port(s.intValue("paybridge.sandbox.port", 8090))
+                .latency(s.duration("paybridge.sandbox.latency", "PT0S"))
+                .hang(s.duration("paybridge.sandbox.hang", "PT30S"))
+                .webhookBaseUrl(s.get("paybridge.sandbox.webhook-url", ""))
+                .iamportWebhookContentType(s.get("paybridge.sandbox.iamport.webhook-content-type", "application/json"))
+                .steppayWebhookContentType(s.get("paybridge.sandbox.steppay.webhook-content-type", "application/json"))
+                .iamportApiKey(s.get("paybridge.sandbox.iamport.api-key", "sandbox-imp-key"))
+                .iamportApiSecret(s.get("paybridge.sandbox.iamport.api-secret", "sandbox-imp-secret"))
+                .iamportTokenTtl(s.duration("paybridge.sandbox.iamport.token-ttl", "PT30M"))
+                .steppaySecretToken(s.get("paybridge.sandbox.steppay.secret-token", "sandbox-steppay-token"))
+                .steppayBillingResponse(s.get("paybridge.sandbox.steppay.billing-response", "full"))
+                .build();
+    }
 }

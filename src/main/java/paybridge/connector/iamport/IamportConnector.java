@@ -107,4 +107,9 @@ public final class IamportConnector implements Connector {
         }
         return missing;
     }
+
+    @Override
+    public List<String> addressSettings() {
+        return List.of("paybridge.iamport.base-url");
+    }
 }

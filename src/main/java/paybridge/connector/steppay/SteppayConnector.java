@@ -103,4 +103,9 @@ public final class SteppayConnector implements Connector {
     public List<String> missingForProduction() {
         return settings.find("paybridge.steppay.secret-token").isEmpty() ? List.of("STEPPAY_SECRET_TOKEN") : List.of();
     }
+
+    @Override
+    public List<String> addressSettings() {
+        return List.of("paybridge.steppay.base-url");
+    }
 }

@@ -17,6 +17,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.sandbox.SandboxSettings;
+import paybridge.sandbox.VendorSimulator;
 import paybridge.sandbox.TestAmounts;
 import paybridge.sandbox.WebhookSender;
 
@@ -30,7 +31,8 @@ import paybridge.sandbox.WebhookSender;
  * {@code POST /_control/deposit/{imp_uid}}, {@code POST /_control/console-cancel/{imp_uid}},
  * {@code POST /_control/expire-tokens}.
  */
-public final class IamportSimulator {
+public final class IamportSimulator implements VendorSimulator {
+    public static final String VENDOR = "iamport";
     private static final Logger LOG = LoggerFactory.getLogger(IamportSimulator.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long BODY_LIMIT = 1024 * 1024;
@@ -71,6 +73,7 @@ public final class IamportSimulator {
         this.tokens = new IamportTokens(settings.iamportTokenTtl());
     }
 
+    @Override
     public Router router() {
         Router router = Router.router(vertx);
         router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));

@@ -24,6 +24,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.sandbox.SandboxSettings;
+import paybridge.sandbox.VendorSimulator;
 import paybridge.sandbox.TestAmounts;
 import paybridge.sandbox.WebhookSender;
 import paybridge.sandbox.steppay.SteppayPayment.Method;
@@ -61,7 +62,8 @@ import paybridge.sandbox.steppay.SteppayPayment.Status;
  * {@value #SEED_ID_KEY} (the vendor documentation's example), orderId 1, partnerOrderId
  * {@value #SEED_PARTNER_ORDER_ID}: a walkthrough can charge that billing key at once.
  */
-public final class SteppaySimulator {
+public final class SteppaySimulator implements VendorSimulator {
+    public static final String VENDOR = "steppay";
     public static final String SEED_ID_KEY = "16057932413479698c8vqQG0kMix9";
     public static final String SEED_PARTNER_ORDER_ID = "sandbox-first-payment";
     static final String SEED_PARTNER_USER_ID = "sandbox-user";
@@ -109,6 +111,7 @@ public final class SteppaySimulator {
                 Method.CARD_BILL, SEED_AMOUNT, Status.COMPLETE);
     }
 
+    @Override
     public Router router() {
         Router router = Router.router(vertx);
         router.route("/api/*").handler(ctx -> {
