@@ -1,5 +1,6 @@
 package paybridge.billing;
 
+import paybridge.canonical.ExchangeProperties;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 
@@ -58,13 +59,13 @@ public final class BillingApi {
             dryRun = node.path("dryRun").asBoolean(false);
         }
         BillingRun run = runs.start(asOf, dryRun);
-        exchange.setProperty(BillingRunService.RUN, run);
+        exchange.setProperty(ExchangeProperties.BILLING_RUN, run);
         return run;
     }
 
     /** 202 with the run document and its Location. */
     public void runStarted(Exchange exchange) throws Exception {
-        BillingRun run = exchange.getProperty(BillingRunService.RUN, BillingRun.class);
+        BillingRun run = exchange.getProperty(ExchangeProperties.BILLING_RUN, BillingRun.class);
         JsonResponses.write(exchange, 202, run);
         exchange.getMessage().setHeader("Location", "/api/billing-runs/" + run.runId());
     }

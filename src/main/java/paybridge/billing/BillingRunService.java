@@ -1,5 +1,6 @@
 package paybridge.billing;
 
+import paybridge.canonical.ExchangeProperties;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +21,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.canonical.BillingAttemptState;
 import paybridge.canonical.CanonicalJson;
-import paybridge.canonical.LedgerSource;
 import paybridge.canonical.PaymentResult;
 import paybridge.canonical.PaymentStatus;
 import paybridge.canonical.Problem;
@@ -46,9 +46,6 @@ import paybridge.payments.ChargeService;
  */
 public final class BillingRunService {
     private static final Logger LOG = LoggerFactory.getLogger(BillingRunService.class);
-    public static final String RUN = "billingRun";
-    public static final String ITEM = "billingItem";
-    public static final String DESCENDING = "billingDescending";
     private static final int PAGE = 500;
 
     private final BillingCalendar calendar;
@@ -175,7 +172,7 @@ public final class BillingRunService {
      * at asOf, and for a dry run lists what would be charged.
      */
     public BillingRun prepare(Exchange exchange) throws Exception {
-        BillingRun run = exchange.getProperty(RUN, BillingRun.class);
+        BillingRun run = exchange.getProperty(ExchangeProperties.BILLING_RUN, BillingRun.class);
         if (!run.dryRun()) {
             settleEarlierAttempts(run.runId());
             settleChargedAfterAll();
@@ -289,8 +286,8 @@ public final class BillingRunService {
 
     /** The attempts due at the run's asOf, read page by page as the split asks for them. */
     public Iterator<DueItem> dueItems(Exchange exchange) {
-        BillingRun run = exchange.getProperty(RUN, BillingRun.class);
-        boolean descending = Boolean.TRUE.equals(exchange.getProperty(DESCENDING, Boolean.class));
+        BillingRun run = exchange.getProperty(ExchangeProperties.BILLING_RUN, BillingRun.class);
+        boolean descending = Boolean.TRUE.equals(exchange.getProperty(ExchangeProperties.BILLING_DESCENDING, Boolean.class));
         return dueItems(run, descending);
     }
 
@@ -338,20 +335,18 @@ public final class BillingRunService {
      */
     public Object claim(Exchange exchange) {
         DueItem item = exchange.getMessage().getBody(DueItem.class);
-        BillingRun run = exchange.getProperty(RUN, BillingRun.class);
+        BillingRun run = exchange.getProperty(ExchangeProperties.BILLING_RUN, BillingRun.class);
         boolean mine = attempts.claim(item, run.runId(), node) || attempts.takeOver(item.paymentId(), run.runId(), node);
         if (!mine) {
             return null;
         }
-        exchange.setProperty(ITEM, item);
-        exchange.setProperty(ChargeService.LEDGER_SOURCE, LedgerSource.BILLING_RUN);
-        exchange.setProperty(ChargeService.STARTED_NANOS, System.nanoTime());
+        exchange.setProperty(ExchangeProperties.BILLING_ITEM, item);
         return item.command();
     }
 
     /** Body: the dispatch route's {@link PaymentResult}. Applies it to the attempt and the subscription. */
     public void applyResult(Exchange exchange) {
-        DueItem item = exchange.getProperty(ITEM, DueItem.class);
+        DueItem item = exchange.getProperty(ExchangeProperties.BILLING_ITEM, DueItem.class);
         PaymentResult result = exchange.getMessage().getBody(PaymentResult.class);
         DunningPolicy.Outcome outcome = DunningPolicy.classify(result.status(),
                 result.failure() == null ? null : result.failure().code());
@@ -368,8 +363,8 @@ public final class BillingRunService {
      * for this attempt id and counts as a decline.
      */
     public void notSent(Exchange exchange) {
-        DueItem item = exchange.getProperty(ITEM, DueItem.class);
-        BillingRun run = exchange.getProperty(RUN, BillingRun.class);
+        DueItem item = exchange.getProperty(ExchangeProperties.BILLING_ITEM, DueItem.class);
+        BillingRun run = exchange.getProperty(ExchangeProperties.BILLING_RUN, BillingRun.class);
         ProblemException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, ProblemException.class);
         int status = e == null ? 503 : e.problem().status();
         if (status >= 500) {
@@ -390,8 +385,8 @@ public final class BillingRunService {
      * have reached the vendor: UNKNOWN, left to reconcile. Otherwise the claim is given back.
      */
     public void failedUnexpectedly(Exchange exchange) {
-        DueItem item = exchange.getProperty(ITEM, DueItem.class);
-        BillingRun run = exchange.getProperty(RUN, BillingRun.class);
+        DueItem item = exchange.getProperty(ExchangeProperties.BILLING_ITEM, DueItem.class);
+        BillingRun run = exchange.getProperty(ExchangeProperties.BILLING_RUN, BillingRun.class);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         meters.billingAttempt("error");
         LOG.error("billing run {}: paymentId={} failed: {}", run.runId(), item.paymentId(),
@@ -412,7 +407,7 @@ public final class BillingRunService {
 
     /** Waits (bounded) for other nodes' charges of this run, then records its counts as COMPLETED. */
     public BillingRun finish(Exchange exchange) throws InterruptedException {
-        BillingRun run = exchange.getProperty(RUN, BillingRun.class);
+        BillingRun run = exchange.getProperty(ExchangeProperties.BILLING_RUN, BillingRun.class);
         long deadline = System.nanoTime() + inFlightWait.toNanos();
         while (!run.dryRun() && attempts.inFlight(run.runId()) > 0 && System.nanoTime() < deadline) {
             Thread.sleep(200);
@@ -422,7 +417,7 @@ public final class BillingRunService {
 
     /** The run broke (e.g. the database went away): FAILED with what it did. */
     public BillingRun abort(Exchange exchange) {
-        BillingRun run = exchange.getProperty(RUN, BillingRun.class);
+        BillingRun run = exchange.getProperty(ExchangeProperties.BILLING_RUN, BillingRun.class);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         LOG.error("billing run {} failed: {}", run.runId(), e == null ? "?" : e.getMessage());
         return end(run, "FAILED");
@@ -471,15 +466,15 @@ public final class BillingRunService {
         if (run == null || run.dryRun() || !working.add(run.runId())) {
             return null;
         }
-        exchange.setProperty(RUN, run);
-        exchange.setProperty(DESCENDING, true);
+        exchange.setProperty(ExchangeProperties.BILLING_RUN, run);
+        exchange.setProperty(ExchangeProperties.BILLING_DESCENDING, true);
         LOG.info("billing run {} (started by {}): joined by {}", run.runId(), run.node(), node);
         return run;
     }
 
     /** This node is done with a run it joined. */
     public void leave(Exchange exchange) {
-        BillingRun run = exchange.getProperty(RUN, BillingRun.class);
+        BillingRun run = exchange.getProperty(ExchangeProperties.BILLING_RUN, BillingRun.class);
         LOG.info("billing run {}: {} done with its share", run.runId(), node);
         // stays in `working` until the run ends, so this node does not join it twice
         scheduler.schedule(() -> working.remove(run.runId()), staleAfter.toMillis() * 4, TimeUnit.MILLISECONDS);

@@ -38,7 +38,6 @@ public final class ConnectorRegistry {
      * Exchange property: the id of the vendor an exchange is about (a command's, or its payment's),
      * the one key the routes' vendor choices read.
      */
-    public static final String VENDOR = "paybridgeVendor";
     static final String PACKAGE = "paybridge.connector";
 
     private final Map<String, Connector> enabled;

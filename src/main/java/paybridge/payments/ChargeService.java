@@ -1,5 +1,6 @@
 package paybridge.payments;
 
+import paybridge.canonical.ExchangeProperties;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -38,21 +39,11 @@ import paybridge.connector.http.OperationDeadline;
  */
 public final class ChargeService {
     private static final Logger LOG = LoggerFactory.getLogger(ChargeService.class);
-    /** Exchange property: true when the command was seen before and the body already holds its result. */
-    public static final String REPLAY = "paybridgeReplay";
-    public static final String COMMAND = "paybridgeCommand";
-    /** Exchange property: who is charging ({@link LedgerSource}); API unless a billing run says BILLING_RUN. */
-    public static final String LEDGER_SOURCE = "paybridgeLedgerSource";
     /**
      * Exchange property: {@link System#nanoTime()} when this charge started, for the decision line's
      * durationMs where the exchange is not the charge's own (a billing run's split hands every charge a
      * copy of the run's exchange, whose clock started with the run). Unset: the exchange's clock.
      */
-    public static final String STARTED_NANOS = "paybridgeChargeStartedNanos";
-    /** Exchange property: the attempt row {@link #begin} wrote, so {@link #complete} need not read it back. */
-    private static final String ATTEMPT = "paybridgeChargeAttempt";
-    /** Exchange property: true when {@link #begin} reopened a NOT_CHARGED attempt for this send. */
-    private static final String REOPENED = "paybridgeChargeReopened";
     static final String NOT_CHARGED_MESSAGE = "The vendor has no payment for this paymentId: it was never charged";
 
     private final PaymentStore payments;
@@ -92,11 +83,11 @@ public final class ChargeService {
     /**
      * Body: a {@link PaymentCommand}. Its vendor must be enabled here (a 422 naming {@code vendor}
      * otherwise, before anything is recorded: a billing run's subscription may name a vendor disabled
-     * since); sets {@link ConnectorRegistry#VENDOR} for dispatch's choice.
+     * since); sets {@link ExchangeProperties#VENDOR} for dispatch's choice.
      */
     public void vendor(Exchange exchange) {
         PaymentCommand command = exchange.getMessage().getBody(PaymentCommand.class);
-        exchange.setProperty(ConnectorRegistry.VENDOR, connectors.require(command.vendor()).id());
+        exchange.setProperty(ExchangeProperties.VENDOR, connectors.require(command.vendor()).id());
     }
 
     /**
@@ -111,7 +102,7 @@ public final class ChargeService {
 
     /**
      * Records the attempt (PENDING) before any vendor call. When the paymentId exists: same command
-     * → the stored result and {@link #REPLAY}; another command → 409. An attempt concluded never
+     * → the stored result and {@link ExchangeProperties#REPLAY}; another command → 409. An attempt concluded never
      * charged (NOT_CHARGED) is reopened for this send, unless it is a billing attempt (billing moves on
      * to the period's next attempt id instead). A reopened attempt stays a conclusion the vendor's
      * record may overturn: a refusal of its re-send is UNKNOWN, a re-send not attempted restores it.
@@ -122,13 +113,13 @@ public final class ChargeService {
      */
     public void begin(Exchange exchange) {
         PaymentCommand command = exchange.getMessage().getBody(PaymentCommand.class);
-        exchange.setProperty(COMMAND, command);
+        exchange.setProperty(ExchangeProperties.COMMAND, command);
         String hash = RequestHash.of(command);
         deadline.start(exchange);
         PaymentRecord inserted = payments.insert(command, hash, deadline.horizon()).orElse(null);
         if (inserted != null) {
-            exchange.setProperty(ATTEMPT, inserted);
-            exchange.setProperty(REPLAY, false);
+            exchange.setProperty(ExchangeProperties.ATTEMPT, inserted);
+            exchange.setProperty(ExchangeProperties.REPLAY, false);
             return;
         }
         PaymentRecord existing = payments.find(command.paymentId())
@@ -141,13 +132,13 @@ public final class ChargeService {
         // a billing attempt is never reopened: a stalled run could send it again after the period was
         // charged under its next attempt id; billing always moves on to the next id instead
         boolean billing = command.subscriptionId() != null || existing.subscriptionId() != null
-                || exchange.getProperty(LEDGER_SOURCE, LedgerSource.API, LedgerSource.class) == LedgerSource.BILLING_RUN;
+                || exchange.getProperty(ExchangeProperties.LEDGER_SOURCE, LedgerSource.API, LedgerSource.class) == LedgerSource.BILLING_RUN;
         if (!billing && payments.reopenNotCharged(command.paymentId(), deadline.horizon())) { // RESENT_AFTER_NOT_CHARGED
-            exchange.setProperty(REPLAY, false);
-            exchange.setProperty(REOPENED, true);
+            exchange.setProperty(ExchangeProperties.REPLAY, false);
+            exchange.setProperty(ExchangeProperties.REOPENED, true);
             return;
         }
-        exchange.setProperty(REPLAY, true);
+        exchange.setProperty(ExchangeProperties.REPLAY, true);
         exchange.getMessage().setBody(view.of(existing));
     }
 
@@ -159,13 +150,13 @@ public final class ChargeService {
 
     /** Body: the vendor's {@link ChargeOutcome}. Out: the {@link PaymentResult} (or 502/503 when not attempted). */
     public PaymentResult complete(Exchange exchange) {
-        PaymentCommand command = exchange.getProperty(COMMAND, PaymentCommand.class);
+        PaymentCommand command = exchange.getProperty(ExchangeProperties.COMMAND, PaymentCommand.class);
         ChargeOutcome outcome = exchange.getMessage().getBody(ChargeOutcome.class);
-        PaymentRecord attempt = exchange.getProperty(ATTEMPT, PaymentRecord.class);
+        PaymentRecord attempt = exchange.getProperty(ExchangeProperties.ATTEMPT, PaymentRecord.class);
         if (attempt == null || !attempt.paymentId().equals(command.paymentId())) { // e.g. a reopened NOT_CHARGED attempt
             attempt = payments.find(command.paymentId()).orElseThrow();
         }
-        if (exchange.getProperty(REOPENED, false, Boolean.class) && outcome.status() == ChargeStatus.FAILED) {
+        if (exchange.getProperty(ExchangeProperties.REOPENED, false, Boolean.class) && outcome.status() == ChargeStatus.FAILED) {
             // the re-send of a NOT_CHARGED attempt refused: the refusal may be the vendor's answer to the
             // paymentId it did charge the first time (a vendor that refuses a duplicate order id), so it proves
             // nothing about the payment. It stays open (UNKNOWN, on reconcile's schedule, no reference of
@@ -174,12 +165,13 @@ public final class ChargeService {
                     outcome.failure());
         }
         return record(attempt, outcome, command.subscriptionId(),
-                exchange.getProperty(LEDGER_SOURCE, LedgerSource.API, LedgerSource.class), elapsedMillis(exchange));
+                exchange.getProperty(ExchangeProperties.LEDGER_SOURCE, LedgerSource.API, LedgerSource.class), elapsedMillis(exchange));
     }
 
     private static long elapsedMillis(Exchange exchange) {
-        Long started = exchange.getProperty(STARTED_NANOS, Long.class);
-        return started == null ? exchange.getClock().elapsed() : (System.nanoTime() - started) / 1_000_000;
+        // a billing item is a split's copy of the run's exchange: its route stamps its own start
+        java.util.Date started = exchange.getProperty(ExchangeProperties.STARTED_AT, java.util.Date.class);
+        return started == null ? exchange.getClock().elapsed() : System.currentTimeMillis() - started.getTime();
     }
 
     /**

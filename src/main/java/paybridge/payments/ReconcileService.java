@@ -1,5 +1,6 @@
 package paybridge.payments;
 
+import paybridge.canonical.ExchangeProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,12 +49,6 @@ import paybridge.connector.VendorPayment;
  */
 public final class ReconcileService {
     private static final Logger LOG = LoggerFactory.getLogger(ReconcileService.class);
-    public static final String ATTEMPT = "paybridgeAttempt";
-    /** Exchange properties {@link #chooseLookup} sets: the lookup route (null: cannot look) and what it is given. */
-    public static final String LOOKUP_ROUTE = "paybridgeLookupRoute";
-    public static final String LOOKUP_KEY = "paybridgeLookupKey";
-    /** Exchange property: why the row cannot be looked up (an {@code unsettled_reason}). */
-    private static final String CANNOT_LOOK = "paybridgeCannotLook";
     public static final String NOT_CHARGED = PaymentStates.NOT_CHARGED;
 
     /** Why a looked-at row was left open (payments.unsettled_reason). */
@@ -118,46 +113,46 @@ public final class ReconcileService {
     }
 
     /**
-     * Property {@link #ATTEMPT}: the row to look up. Sets {@link ConnectorRegistry#VENDOR}, and from the
-     * payment's connector {@link #LOOKUP_ROUTE} and {@link #LOOKUP_KEY}: its lookup by our paymentId when
+     * Property {@link ExchangeProperties#ATTEMPT}: the row to look up. Sets {@link ExchangeProperties#VENDOR}, and from the
+     * payment's connector {@link ExchangeProperties#LOOKUP_ROUTE} and {@link ExchangeProperties#LOOKUP_KEY}: its lookup by our paymentId when
      * it has one, else its lookup by the vendor's reference when we hold one; else no route (the row
      * cannot be looked up: {@link #cannotLook} leaves it with the reason).
      */
     public void chooseLookup(Exchange exchange) {
-        PaymentRecord attempt = exchange.getProperty(ATTEMPT, PaymentRecord.class);
-        exchange.setProperty(ConnectorRegistry.VENDOR, attempt.vendor());
-        exchange.removeProperty(LOOKUP_ROUTE);
-        exchange.removeProperty(LOOKUP_KEY);
+        PaymentRecord attempt = exchange.getProperty(ExchangeProperties.ATTEMPT, PaymentRecord.class);
+        exchange.setProperty(ExchangeProperties.VENDOR, attempt.vendor());
+        exchange.removeProperty(ExchangeProperties.LOOKUP_ROUTE);
+        exchange.removeProperty(ExchangeProperties.LOOKUP_KEY);
         Connector connector = connectors.find(attempt.vendor()).orElse(null);
         if (connector == null) {
-            exchange.setProperty(CANNOT_LOOK, VENDOR_NOT_ENABLED);
+            exchange.setProperty(ExchangeProperties.CANNOT_LOOK, VENDOR_NOT_ENABLED);
         } else if (connector.lookupByPaymentIdRoute() != null) {
-            exchange.setProperty(LOOKUP_ROUTE, connector.lookupByPaymentIdRoute());
-            exchange.setProperty(LOOKUP_KEY, attempt.paymentId());
+            exchange.setProperty(ExchangeProperties.LOOKUP_ROUTE, connector.lookupByPaymentIdRoute());
+            exchange.setProperty(ExchangeProperties.LOOKUP_KEY, attempt.paymentId());
         } else if (connector.lookupByVendorRefRoute() != null && attempt.vendorPaymentRef() != null) {
-            exchange.setProperty(LOOKUP_ROUTE, connector.lookupByVendorRefRoute());
-            exchange.setProperty(LOOKUP_KEY, attempt.vendorPaymentRef());
+            exchange.setProperty(ExchangeProperties.LOOKUP_ROUTE, connector.lookupByVendorRefRoute());
+            exchange.setProperty(ExchangeProperties.LOOKUP_KEY, attempt.vendorPaymentRef());
         } else {
-            exchange.setProperty(CANNOT_LOOK, NO_VENDOR_REF);
+            exchange.setProperty(ExchangeProperties.CANNOT_LOOK, NO_VENDOR_REF);
         }
     }
 
     /**
-     * Property {@link #ATTEMPT}: a row that cannot be looked up (its vendor cannot be asked by our
+     * Property {@link ExchangeProperties#ATTEMPT}: a row that cannot be looked up (its vendor cannot be asked by our
      * paymentId and we hold no reference of its yet, e.g. until its webhook names it; or its vendor is
      * not enabled here): left for an operator with the reason, logged, and looked at again later.
      */
     public void cannotLook(Exchange exchange) {
-        PaymentRecord attempt = exchange.getProperty(ATTEMPT, PaymentRecord.class);
-        String reason = exchange.getProperty(CANNOT_LOOK, NO_VENDOR_REF, String.class);
+        PaymentRecord attempt = exchange.getProperty(ExchangeProperties.ATTEMPT, PaymentRecord.class);
+        String reason = exchange.getProperty(ExchangeProperties.CANNOT_LOOK, NO_VENDOR_REF, String.class);
         leave(attempt, reason, VENDOR_NOT_ENABLED.equals(reason)
                 ? "its vendor is not enabled here (paybridge.vendors), so it cannot be looked up"
                 : "the vendor cannot be asked by paymentId and we hold no reference of its yet");
     }
 
-    /** Body: the vendor's record; property {@link #ATTEMPT}: our attempt. Records the outcome, source RECONCILE. */
+    /** Body: the vendor's record; property {@link ExchangeProperties#ATTEMPT}: our attempt. Records the outcome, source RECONCILE. */
     public void settle(Exchange exchange) {
-        PaymentRecord attempt = exchange.getProperty(ATTEMPT, PaymentRecord.class);
+        PaymentRecord attempt = exchange.getProperty(ExchangeProperties.ATTEMPT, PaymentRecord.class);
         VendorPayment found = exchange.getMessage().getBody(VendorPayment.class);
         settle(attempt, found, LedgerSource.RECONCILE);
     }

@@ -1,5 +1,6 @@
 package paybridge.payments;
 
+import paybridge.canonical.ExchangeProperties;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -33,7 +34,7 @@ import paybridge.connector.VendorPayment;
  * <ul>
  * <li>the vendor returned no more than the decided refunds account for: this refund never happened,
  *     FAILED ({@value #NOT_REFUNDED}), its reserved amount released — but only once the vendor's own
- *     settle horizon ({@value #NOT_REFUNDED_AFTER}, its connector's {@code notRefundedAfter}; none: at
+ *     settle horizon ({@link ExchangeProperties#NOT_REFUNDED_AFTER}, its connector's {@code notRefundedAfter}; none: at
  *     the in-flight bound) has passed too, and never while the vendor shows a cancel in progress;</li>
  * <li>the vendor returned exactly this refund's amount more, in one cancellation of that amount that
  *     no decided refund claims: REFUNDED, its ledger entry keyed by that cancellation (so its webhook,
@@ -47,14 +48,6 @@ import paybridge.connector.VendorPayment;
 public final class RefundReconcileService {
     private final ConnectorRegistry connectors;
     private static final Logger LOG = LoggerFactory.getLogger(RefundReconcileService.class);
-    public static final String REFUND = "paybridgeReconcileRefund";
-    /** Exchange property: the payment's vendor. */
-    public static final String VENDOR = ConnectorRegistry.VENDOR;
-    /** Exchange property: the connector's lookup route for the payment (null: {@link #cannotLook}). */
-    public static final String LOOKUP_ROUTE = ReconcileService.LOOKUP_ROUTE;
-    /** Exchange property (a {@link Duration}): the vendor's settle horizon past the in-flight bound. */
-    public static final String NOT_REFUNDED_AFTER = "paybridgeNotRefundedAfter";
-    private static final String PAYMENT = "paybridgeReconcileRefundPayment";
     public static final String NOT_REFUNDED = "NOT_REFUNDED";
 
     private final PaymentStore payments;
@@ -75,9 +68,9 @@ public final class RefundReconcileService {
     }
 
     /**
-     * Body: an open refund. Keeps it as {@link #REFUND} and its payment, sets {@link #VENDOR}, and from
-     * the payment's connector {@link #LOOKUP_ROUTE} (its lookup by the vendor's reference) and
-     * {@link #NOT_REFUNDED_AFTER}; answers the payment's vendor reference to look up. No lookup route
+     * Body: an open refund. Keeps it as {@link ExchangeProperties#REFUND} and its payment, sets {@link ExchangeProperties#VENDOR}, and from
+     * the payment's connector {@link ExchangeProperties#LOOKUP_ROUTE} (its lookup by the vendor's reference) and
+     * {@link ExchangeProperties#NOT_REFUNDED_AFTER}; answers the payment's vendor reference to look up. No lookup route
      * when the vendor is not enabled here or the payment has no reference: {@link #cannotLook}.
      */
     public String prepare(Exchange exchange) {
@@ -85,23 +78,23 @@ public final class RefundReconcileService {
         PaymentRecord payment = payments.find(refund.paymentId()).orElseThrow();
         // looked at now: the next rounds take the others first (a refund left open stays in the list)
         refunds.lookedAt(refund.refundId());
-        exchange.setProperty(REFUND, refund);
-        exchange.setProperty(PAYMENT, payment);
-        exchange.setProperty(VENDOR, payment.vendor());
-        exchange.removeProperty(LOOKUP_ROUTE);
+        exchange.setProperty(ExchangeProperties.REFUND, refund);
+        exchange.setProperty(ExchangeProperties.PAYMENT, payment);
+        exchange.setProperty(ExchangeProperties.VENDOR, payment.vendor());
+        exchange.removeProperty(ExchangeProperties.LOOKUP_ROUTE);
         Connector connector = connectors.find(payment.vendor()).orElse(null);
         if (connector != null && payment.vendorPaymentRef() != null) {
-            exchange.setProperty(LOOKUP_ROUTE, connector.lookupByVendorRefRoute());
+            exchange.setProperty(ExchangeProperties.LOOKUP_ROUTE, connector.lookupByVendorRefRoute());
             // a vendor that may apply a cancel late says how long "not refunded" must wait
-            exchange.setProperty(NOT_REFUNDED_AFTER, connector.notRefundedAfter());
+            exchange.setProperty(ExchangeProperties.NOT_REFUNDED_AFTER, connector.notRefundedAfter());
         }
         return payment.vendorPaymentRef();
     }
 
-    /** Properties {@link #REFUND}, {@link #PAYMENT}: a refund whose payment cannot be looked up; left open and logged. */
+    /** Properties {@link ExchangeProperties#REFUND}, {@link ExchangeProperties#PAYMENT}: a refund whose payment cannot be looked up; left open and logged. */
     public void cannotLook(Exchange exchange) {
-        RefundRecord refund = exchange.getProperty(REFUND, RefundRecord.class);
-        PaymentRecord payment = exchange.getProperty(PAYMENT, PaymentRecord.class);
+        RefundRecord refund = exchange.getProperty(ExchangeProperties.REFUND, RefundRecord.class);
+        PaymentRecord payment = exchange.getProperty(ExchangeProperties.PAYMENT, PaymentRecord.class);
         LOG.warn("reconcile refundId={} paymentId={} vendor={}: {}; left for an operator", refund.refundId(),
                 payment.paymentId(), payment.vendor(), connectors.find(payment.vendor()).isEmpty()
                         ? "its vendor is not enabled here (paybridge.vendors), so it cannot be looked up"
@@ -109,12 +102,12 @@ public final class RefundReconcileService {
     }
 
     /**
-     * Body: the vendor's record of the payment; properties {@link #REFUND}, {@link #PAYMENT} and
-     * optionally {@link #NOT_REFUNDED_AFTER}.
+     * Body: the vendor's record of the payment; properties {@link ExchangeProperties#REFUND}, {@link ExchangeProperties#PAYMENT} and
+     * optionally {@link ExchangeProperties#NOT_REFUNDED_AFTER}.
      */
     public void settle(Exchange exchange) {
-        Duration notRefundedAfter = exchange.getProperty(NOT_REFUNDED_AFTER, Duration.class);
-        settle(exchange.getProperty(REFUND, RefundRecord.class), exchange.getProperty(PAYMENT, PaymentRecord.class),
+        Duration notRefundedAfter = exchange.getProperty(ExchangeProperties.NOT_REFUNDED_AFTER, Duration.class);
+        settle(exchange.getProperty(ExchangeProperties.REFUND, RefundRecord.class), exchange.getProperty(ExchangeProperties.PAYMENT, PaymentRecord.class),
                 exchange.getMessage().getBody(VendorPayment.class), notRefundedAfter == null ? Duration.ZERO : notRefundedAfter);
     }
 

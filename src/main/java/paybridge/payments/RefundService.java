@@ -1,5 +1,6 @@
 package paybridge.payments;
 
+import paybridge.canonical.ExchangeProperties;
 import java.time.Instant;
 import java.util.List;
 
@@ -42,10 +43,8 @@ import paybridge.connector.http.OperationDeadline;
  */
 public final class RefundService {
     private static final Logger LOG = LoggerFactory.getLogger(RefundService.class);
-    public static final String REPLAY = "paybridgeReplay";
     /** Exchange property: the payment's vendor, for dispatch's choice. */
-    public static final String VENDOR = ConnectorRegistry.VENDOR;
-    private static final String REFUND = "paybridgeRefund";
+    public static final String VENDOR = ExchangeProperties.VENDOR;
 
     private final PaymentStore payments;
     private final RefundStore refunds;
@@ -67,7 +66,7 @@ public final class RefundService {
 
     /**
      * Body: the raw request. Out: a {@link RefundRequest} for the vendor route and the vendor's name
-     * in {@link #VENDOR}; or, for a refundId seen before, its stored result and {@link #REPLAY}. A
+     * in {@link #VENDOR}; or, for a refundId seen before, its stored result and {@link ExchangeProperties#REPLAY}. A
      * payment whose vendor is not enabled here, or whose connector does not refund, is a 422 naming
      * {@code vendor} before anything is recorded or reserved.
      */
@@ -122,11 +121,11 @@ public final class RefundService {
         if (!recorded) {
             return replay(exchange, refunds.find(command.refundId()).orElseThrow(), hash, payment);
         }
-        exchange.setProperty(REPLAY, false);
+        exchange.setProperty(ExchangeProperties.REPLAY, false);
         long confirmedRemaining = payment.amount() - ledger.returned(payment.paymentId());
         RefundRequest request = new RefundRequest(command.refundId(), payment.paymentId(), payment.vendorPaymentRef(),
                 amount, confirmedRemaining, command.reason() == null ? "refund" : command.reason());
-        exchange.setProperty(REFUND, request);
+        exchange.setProperty(ExchangeProperties.REFUND_REQUEST, request);
         return request;
     }
 
@@ -136,7 +135,7 @@ public final class RefundService {
      * reservation released together, as if not attempted, then a 422 naming {@code vendor}.
      */
     public void noRoute(Exchange exchange) {
-        RefundRequest request = exchange.getProperty(REFUND, RefundRequest.class);
+        RefundRequest request = exchange.getProperty(ExchangeProperties.REFUND_REQUEST, RefundRequest.class);
         String vendor = exchange.getProperty(VENDOR, String.class);
         refunds.inTransaction(() -> {
             if (refunds.forget(request.refundId())) {
@@ -172,7 +171,7 @@ public final class RefundService {
                     "Refund id already used", 409, "refundId " + existing.refundId()
                     + " was used for a different refund", List.of()));
         }
-        exchange.setProperty(REPLAY, true);
+        exchange.setProperty(ExchangeProperties.REPLAY, true);
         Failure failure = existing.failureCode() == null ? null : new Failure(existing.failureCode(), existing.failureMessage());
         RefundStatus status = existing.status().answer();
         long returned = ledger.returned(payment.paymentId());
@@ -187,7 +186,7 @@ public final class RefundService {
 
     /** Body: the vendor's {@link RefundOutcome}. Out: the {@link RefundResult}. */
     public RefundResult complete(Exchange exchange) {
-        RefundRequest request = exchange.getProperty(REFUND, RefundRequest.class);
+        RefundRequest request = exchange.getProperty(ExchangeProperties.REFUND_REQUEST, RefundRequest.class);
         RefundOutcome outcome = exchange.getMessage().getBody(RefundOutcome.class);
         PaymentRecord payment = payments.find(request.paymentId()).orElseThrow();
         long durationMs = exchange.getClock().elapsed();

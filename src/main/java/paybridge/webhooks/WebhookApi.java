@@ -1,5 +1,6 @@
 package paybridge.webhooks;
 
+import paybridge.canonical.ExchangeProperties;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,7 +87,7 @@ public final class WebhookApi {
 
     /** {@code {inboxId, status}} after the replay. */
     public Map<String, Object> replayResult(Exchange exchange) {
-        Claim claim = exchange.getProperty(WebhookProcessor.CLAIM, Claim.class);
+        Claim claim = exchange.getProperty(ExchangeProperties.WEBHOOK_CLAIM, Claim.class);
         InboxEntry entry = inbox.find(claim.entry().inboxId()).orElseThrow();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("inboxId", entry.inboxId());

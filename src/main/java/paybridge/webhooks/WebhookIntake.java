@@ -1,5 +1,6 @@
 package paybridge.webhooks;
 
+import paybridge.canonical.ExchangeProperties;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -54,11 +55,6 @@ import paybridge.ledger.Sql;
  */
 public final class WebhookIntake {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookIntake.class);
-    public static final String VENDOR = "paybridgeWebhookVendor";
-    public static final String INBOX_ID = "paybridgeInboxId";
-    public static final String QUEUED = "paybridgeWebhookQueued";
-    /** Exchange property: the {@link InboxEntry} as stored, so processing need not read it back. */
-    public static final String INBOX_ENTRY = "paybridgeInboxEntry";
     /** Bodies up to this size travel with the fast-path nudge (vendor webhooks are ~100 bytes). */
     static final int QUEUED_BODY_MAX_CHARS = 4096;
     /**
@@ -100,7 +96,7 @@ public final class WebhookIntake {
         }
         String vendor = connector.get().id();
         WebhookRules rules = connector.get().webhooks();
-        exchange.setProperty(VENDOR, vendor);
+        exchange.setProperty(ExchangeProperties.VENDOR, vendor);
         SocketAddress remote = request.remoteAddress(); // the connection's peer, never X-Forwarded-For
         String sourceIp = remote == null ? null : remote.hostAddress();
 
@@ -155,9 +151,9 @@ public final class WebhookIntake {
         InboxEntry stored = inbox.insert(inboxId, vendor, receivedAt, sourceIp, contentType,
                 headers(request, neverStored()), body, bodyBytes, malformed == null ? InboxState.RECEIVED : InboxState.REJECTED,
                 malformed == null ? null : "malformed: " + malformed, vendorRef);
-        exchange.setProperty(INBOX_ID, inboxId);
+        exchange.setProperty(ExchangeProperties.INBOX_ID, inboxId);
         if (body != null && body.length() <= QUEUED_BODY_MAX_CHARS) {
-            exchange.setProperty(INBOX_ENTRY, stored);
+            exchange.setProperty(ExchangeProperties.INBOX_ENTRY, stored);
         }
         if (malformed != null) {
             metrics.count(vendor, WebhookMetrics.Outcome.MALFORMED);
@@ -167,7 +163,7 @@ public final class WebhookIntake {
                     java.util.List.of()));
         }
         metrics.count(vendor, WebhookMetrics.Outcome.ACCEPTED);
-        exchange.setProperty(QUEUED, true);
+        exchange.setProperty(ExchangeProperties.WEBHOOK_QUEUED, true);
         JsonResponses.write(exchange, 200, Map.of("inboxId", inboxId));
     }
 

@@ -1,5 +1,6 @@
 package paybridge.webhooks;
 
+import paybridge.canonical.ExchangeProperties;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -44,7 +45,7 @@ import paybridge.webhooks.WebhookInbox.Claim;
  * <li>a claim the record does not show yet but may still (a deposit, a cancel the lookup does not
  *     reflect yet), or a payment the vendor has not finished: PENDING, retried with the backoff;
  *     a claim still not shown after the last retry is REJECTED with the reason;</li>
- * <li>otherwise every money fact the record shows is appended to the ledger (source WEBHOOK):
+ * <li>otherwise every money fact the record shows is appended to the ledger (source ExchangeProperties.WEBHOOK):
  *     PAID, then one entry per cancellation; or AWAITING_DEPOSIT, FAILED, ABANDONED. Event keys
  *     make duplicates and out-of-order deliveries converge; an open attempt is settled, an
  *     AWAITING_DEPOSIT one moves on; a payment paybridge did not start is recorded as EXTERNAL.</li>
@@ -57,11 +58,6 @@ import paybridge.webhooks.WebhookInbox.Claim;
  */
 public final class WebhookProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookProcessor.class);
-    public static final String CLAIM = "paybridgeWebhookClaim";
-    public static final String WEBHOOK = "paybridgeWebhook";
-    public static final String SKIP = "paybridgeWebhookSkip";
-    /** Exchange property: the {@code direct:} route that looks the claimed payment up at its vendor. */
-    public static final String LOOKUP = "paybridgeWebhookLookup";
     private static final Pattern PAYMENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,40}");
 
     private final WebhookInbox inbox;
@@ -105,9 +101,9 @@ public final class WebhookProcessor {
      * (the queue in between would otherwise hold up to its size in webhook bodies).
      */
     public Claim claimNew(Exchange exchange) {
-        InboxEntry stored = exchange.getProperty(WebhookIntake.INBOX_ENTRY, InboxEntry.class);
+        InboxEntry stored = exchange.getProperty(ExchangeProperties.INBOX_ENTRY, InboxEntry.class);
         if (stored == null) {
-            stored = inbox.find(exchange.getProperty(WebhookIntake.INBOX_ID, String.class)).orElse(null);
+            stored = inbox.find(exchange.getProperty(ExchangeProperties.INBOX_ID, String.class)).orElse(null);
         }
         return stored == null ? null : inbox.claimSeen(stored).orElse(null);
     }
@@ -116,12 +112,12 @@ public final class WebhookProcessor {
 
     /**
      * Body: a {@link Claim}. Out: the vendor reference to look up as the body and the vendor's lookup
-     * route in {@link #LOOKUP}; or {@link #SKIP} when the entry is finished or left for later here (an
+     * route in {@link ExchangeProperties#LOOKUP_ROUTE}; or {@link ExchangeProperties#WEBHOOK_SKIP} when the entry is finished or left for later here (an
      * unreadable body: REJECTED; a vendor not enabled here: PENDING).
      */
     public void prepare(Exchange exchange) throws Exception {
         Claim claim = exchange.getMessage().getMandatoryBody(Claim.class);
-        exchange.setProperty(CLAIM, claim);
+        exchange.setProperty(ExchangeProperties.WEBHOOK_CLAIM, claim);
         InboxEntry entry = claim.entry();
         Optional<Connector> connector = connectors.get().find(entry.vendor());
         if (connector.isEmpty()) {
@@ -129,26 +125,26 @@ public final class WebhookProcessor {
             inbox.park(claim, reason, settings.disabledVendorRetry());
             LOG.warn("webhook {} inboxId={} left PENDING: {}; looked at again in {}", entry.vendor(), entry.inboxId(),
                     reason, settings.disabledVendorRetry());
-            exchange.setProperty(SKIP, true);
+            exchange.setProperty(ExchangeProperties.WEBHOOK_SKIP, true);
             return;
         }
         try {
             VendorWebhook webhook = parse(connector.get().webhooks(), entry.contentType(), entry.body());
-            exchange.setProperty(WEBHOOK, webhook);
-            exchange.setProperty(LOOKUP, connector.get().lookupByVendorRefRoute());
-            exchange.setProperty(SKIP, false);
+            exchange.setProperty(ExchangeProperties.WEBHOOK, webhook);
+            exchange.setProperty(ExchangeProperties.LOOKUP_ROUTE, connector.get().lookupByVendorRefRoute());
+            exchange.setProperty(ExchangeProperties.WEBHOOK_SKIP, false);
             exchange.getMessage().setBody(webhook.vendorRef());
         } catch (MalformedWebhookException e) {
             inbox.finish(claim, InboxState.REJECTED, "malformed: " + e.getMessage(), null, null, null);
             metrics.count(entry.vendor(), WebhookMetrics.Outcome.REJECTED);
-            exchange.setProperty(SKIP, true);
+            exchange.setProperty(ExchangeProperties.WEBHOOK_SKIP, true);
         }
     }
 
     /** Body: the vendor's record ({@link VendorPayment}). Verifies, records, and finishes the entry. */
     public void apply(Exchange exchange) {
-        Claim claim = exchange.getProperty(CLAIM, Claim.class);
-        VendorWebhook webhook = exchange.getProperty(WEBHOOK, VendorWebhook.class);
+        Claim claim = exchange.getProperty(ExchangeProperties.WEBHOOK_CLAIM, Claim.class);
+        VendorWebhook webhook = exchange.getProperty(ExchangeProperties.WEBHOOK, VendorWebhook.class);
         Object body = exchange.getMessage().getBody();
         if (!(body instanceof VendorPayment found)) {
             throw new VendorUnavailableException("the vendor lookup gave no answer", null);
@@ -177,7 +173,7 @@ public final class WebhookProcessor {
 
     /** The lookup (or anything else) failed: PENDING with backoff, flagged after the last retry. */
     public void failed(Exchange exchange) {
-        Claim claim = exchange.getProperty(CLAIM, Claim.class);
+        Claim claim = exchange.getProperty(ExchangeProperties.WEBHOOK_CLAIM, Claim.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String reason;
         if (cause instanceof VendorUnavailableException) {

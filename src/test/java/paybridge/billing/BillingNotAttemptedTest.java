@@ -1,5 +1,6 @@
 package paybridge.billing;
 
+import paybridge.canonical.ExchangeProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 import static paybridge.billing.BillingFixtures.STEPPAY_KEY;
 import static paybridge.billing.BillingFixtures.charges;
@@ -69,8 +70,8 @@ class BillingNotAttemptedTest {
         // the stale run's dispatch answers 503 (not attempted; the payment row was forgotten)
         BillingRunService service = app.lookup("billingRunService", BillingRunService.class);
         Exchange exchange = new DefaultExchange(app.context());
-        exchange.setProperty(BillingRunService.ITEM, item);
-        exchange.setProperty(BillingRunService.RUN,
+        exchange.setProperty(ExchangeProperties.BILLING_ITEM, item);
+        exchange.setProperty(ExchangeProperties.BILLING_RUN,
                 app.lookup("billingRunStore", BillingRunStore.class).find("run-stale").orElseThrow());
         exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new ProblemException(new Problem(
                 "https://paybridge.dev/problems/vendor-not-reached", "Charge not attempted", 503, "refused", List.of())));

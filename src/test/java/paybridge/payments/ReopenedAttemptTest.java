@@ -1,5 +1,6 @@
 package paybridge.payments;
 
+import paybridge.canonical.ExchangeProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -141,7 +142,7 @@ abstract class ReopenedAttemptTest {
                 .read(body.getBytes(StandardCharsets.UTF_8));
         Exchange out = app().context().createProducerTemplate().send("direct:dispatch-charge", e -> {
             e.getMessage().setBody(command);
-            e.setProperty(ChargeService.LEDGER_SOURCE, LedgerSource.BILLING_RUN);
+            e.setProperty(ExchangeProperties.LEDGER_SOURCE, LedgerSource.BILLING_RUN);
         });
         assertThat(out.getException()).isNull();
         PaymentResult result = out.getMessage().getBody(PaymentResult.class);

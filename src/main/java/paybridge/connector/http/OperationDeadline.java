@@ -1,5 +1,6 @@
 package paybridge.connector.http;
 
+import paybridge.canonical.ExchangeProperties;
 import java.time.Duration;
 
 import org.apache.camel.Exchange;
@@ -21,8 +22,6 @@ import paybridge.Settings;
  * </ul>
  */
 public final class OperationDeadline {
-    /** Exchange property: {@link System#nanoTime()} after which no request of this operation is sent. */
-    public static final String PROPERTY = "paybridge.vendor.deadline";
 
     private final Duration timeout;
     private final Duration budget;
@@ -67,7 +66,7 @@ public final class OperationDeadline {
 
     /** Starts the operation's budget on this exchange (before its attempt is recorded). */
     public void start(Exchange exchange) {
-        exchange.setProperty(PROPERTY, System.nanoTime() + budget.toNanos());
+        exchange.setProperty(ExchangeProperties.OPERATION_DEADLINE, System.nanoTime() + budget.toNanos());
     }
 
     /** The failure code of a request not sent because its operation's budget was spent. */
@@ -79,7 +78,7 @@ public final class OperationDeadline {
 
     /** Runs {@code work} with this exchange's operation deadline carried to exchanges it starts ({@link #inherit}). */
     public static <T> T carry(Exchange exchange, java.util.function.Supplier<T> work) {
-        Long deadline = exchange.getProperty(PROPERTY, Long.class);
+        Long deadline = exchange.getProperty(ExchangeProperties.OPERATION_DEADLINE, Long.class);
         Long previous = CARRIED.get();
         if (deadline == null) {
             CARRIED.remove();
@@ -101,18 +100,18 @@ public final class OperationDeadline {
     public static void inherit(Exchange exchange) {
         Long deadline = CARRIED.get();
         if (deadline != null) {
-            exchange.setProperty(PROPERTY, deadline);
+            exchange.setProperty(ExchangeProperties.OPERATION_DEADLINE, deadline);
         }
     }
 
     /** The operation's deadline ({@link System#nanoTime()}), or null when none was started on the exchange. */
     public static Long deadlineNanos(Exchange exchange) {
-        return exchange.getProperty(PROPERTY, Long.class);
+        return exchange.getProperty(ExchangeProperties.OPERATION_DEADLINE, Long.class);
     }
 
     /** What is left of the operation's budget; {@code null} when no operation was started on the exchange. */
     public static Duration remaining(Exchange exchange) {
-        Long deadline = exchange.getProperty(PROPERTY, Long.class);
+        Long deadline = exchange.getProperty(ExchangeProperties.OPERATION_DEADLINE, Long.class);
         return deadline == null ? null : Duration.ofNanos(deadline - System.nanoTime());
     }
 }

@@ -1,5 +1,6 @@
 package paybridge.connector.http;
 
+import paybridge.canonical.ExchangeProperties;
 import java.nio.charset.StandardCharsets;
 
 import org.apache.camel.Exchange;
@@ -15,19 +16,10 @@ import paybridge.observe.PaybridgeMeters;
 
 /**
  * The processors and predicates the vendor routes share. The exchange carries the call in
- * properties: {@link #REQUEST} (what to send), {@link #BEARER} (iamport's token), {@link #REPLY}
- * (what came back) and {@link #ATTEMPT} (tries of a safe call).
+ * properties: {@link ExchangeProperties#VENDOR_REQUEST} (what to send), {@link ExchangeProperties#VENDOR_BEARER} (iamport's token), {@link ExchangeProperties#VENDOR_REPLY}
+ * (what came back) and {@link ExchangeProperties#VENDOR_TRIES} (tries of a safe call).
  */
 public final class VendorCall {
-    public static final String REQUEST = "paybridge.vendor.request";
-    public static final String REPLY = "paybridge.vendor.reply";
-    public static final String BEARER = "paybridge.vendor.bearer";
-    public static final String ATTEMPT = "paybridge.vendor.attempt";
-    /** Extra request headers for one call (e.g. Steppay's Secret-Token), a Map set by the route. */
-    public static final String HEADERS = "paybridge.vendor.headers";
-    /** The vendor of the call in flight and its start ({@link System#nanoTime()}), for the call timer. */
-    public static final String VENDOR = "paybridge.vendor.name";
-    public static final String STARTED = "paybridge.vendor.started";
 
     /** Tries of a safe call (token, lookups): the first and two retries, 200 ms then 400 ms apart. */
     public static final int SAFE_TRIES = 3;
@@ -52,49 +44,49 @@ public final class VendorCall {
             }
             TotalCallTimeout.forNextCall(deadline);
             prepare(exchange);
-            exchange.setProperty(VENDOR, vendor);
-            exchange.setProperty(STARTED, System.nanoTime());
+            exchange.setProperty(ExchangeProperties.VENDOR, vendor);
+            exchange.setProperty(ExchangeProperties.VENDOR_CALL_STARTED, System.nanoTime());
         };
     }
 
     /**
-     * Turns {@link #REQUEST} into the outgoing message. The route removes all headers first, so
+     * Turns {@link ExchangeProperties#VENDOR_REQUEST} into the outgoing message. The route removes all headers first, so
      * nothing that came in (CamelHttpUri, CamelHttpQuery, a caller's Authorization...) can redirect
      * or decorate the call. The body is an {@link StringEntity}: camel-http sends it as is, and a
      * tracer or an error log prints the entity's description, never the JSON that may hold card data.
      */
     @SuppressWarnings("unchecked")
     public static void prepare(Exchange exchange) {
-        VendorRequest request = exchange.getProperty(REQUEST, VendorRequest.class);
+        VendorRequest request = exchange.getProperty(ExchangeProperties.VENDOR_REQUEST, VendorRequest.class);
         var message = exchange.getMessage();
         // as the enum camel-http reads: a String would go through a type-converter lookup on every call
         message.setHeader(HttpConstants.HTTP_METHOD, HttpMethods.valueOf(request.method()));
         message.setHeader(HttpConstants.HTTP_PATH, request.path());
         message.setHeader("Accept", "application/json");
-        String bearer = exchange.getProperty(BEARER, String.class);
+        String bearer = exchange.getProperty(ExchangeProperties.VENDOR_BEARER, String.class);
         if (bearer != null) {
             message.setHeader("Authorization", "Bearer " + bearer);
         }
-        java.util.Map<String, String> extra = exchange.getProperty(HEADERS, java.util.Map.class);
+        java.util.Map<String, String> extra = exchange.getProperty(ExchangeProperties.VENDOR_HEADERS, java.util.Map.class);
         if (extra != null) {
             extra.forEach(message::setHeader);
         }
         message.setBody(request.json() == null ? null
                 : new StringEntity(request.json(), ContentType.APPLICATION_JSON.withCharset(StandardCharsets.UTF_8)));
-        exchange.removeProperty(REPLY);
+        exchange.removeProperty(ExchangeProperties.VENDOR_REPLY);
     }
 
-    /** Keeps the HTTP answer as {@link #REPLY}; the body is read as text (charset from Content-Type). */
+    /** Keeps the HTTP answer as {@link ExchangeProperties#VENDOR_REPLY}; the body is read as text (charset from Content-Type). */
     public static void captureAnswer(Exchange exchange) {
         TotalCallTimeout.forNextCall(null);
         Integer status = exchange.getMessage().getHeader(HttpConstants.HTTP_RESPONSE_CODE, Integer.class);
         String body = exchange.getMessage().getBody(String.class);
-        exchange.setProperty(REPLY, VendorReply.answer(status == null ? 0 : status, body));
+        exchange.setProperty(ExchangeProperties.VENDOR_REPLY, VendorReply.answer(status == null ? 0 : status, body));
         clearMessage(exchange);
         timed(exchange);
     }
 
-    /** Keeps the exception that prevented an answer as {@link #REPLY}, and clears it from the exchange. */
+    /** Keeps the exception that prevented an answer as {@link ExchangeProperties#VENDOR_REPLY}, and clears it from the exchange. */
     public static void captureError(Exchange exchange) {
         TotalCallTimeout.forNextCall(null);
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
@@ -102,20 +94,20 @@ public final class VendorCall {
             error = exchange.getException();
         }
         exchange.setException(null);
-        exchange.setProperty(REPLY, VendorReply.failed(error));
+        exchange.setProperty(ExchangeProperties.VENDOR_REPLY, VendorReply.failed(error));
         clearMessage(exchange);
         timed(exchange);
     }
 
     /** Records the call just answered (or failed) when {@link #prepareFor} started its timer. */
     private static void timed(Exchange exchange) {
-        Long started = exchange.getProperty(STARTED, Long.class);
+        Long started = exchange.getProperty(ExchangeProperties.VENDOR_CALL_STARTED, Long.class);
         if (started == null) {
             return; // no request of ours was sent (e.g. no token): nothing to time
         }
-        exchange.removeProperty(STARTED);
-        VendorRequest request = exchange.getProperty(REQUEST, VendorRequest.class);
-        PaybridgeMeters.of(exchange.getContext()).vendorCall(exchange.getProperty(VENDOR, String.class),
+        exchange.removeProperty(ExchangeProperties.VENDOR_CALL_STARTED);
+        VendorRequest request = exchange.getProperty(ExchangeProperties.VENDOR_REQUEST, VendorRequest.class);
+        PaybridgeMeters.of(exchange.getContext()).vendorCall(exchange.getProperty(ExchangeProperties.VENDOR, String.class),
                 request == null ? "other" : request.operation(), outcome(reply(exchange)), System.nanoTime() - started);
     }
 
@@ -147,7 +139,7 @@ public final class VendorCall {
     }
 
     public static VendorReply reply(Exchange exchange) {
-        return exchange.getProperty(REPLY, VendorReply.class);
+        return exchange.getProperty(ExchangeProperties.VENDOR_REPLY, VendorReply.class);
     }
 
     /** The last answer was a 401: the request was rejected before anything was processed. */
@@ -158,7 +150,7 @@ public final class VendorCall {
 
     /** Loop condition of a safe call: the first try, or a retryable failure with tries left. */
     public static final Predicate TRY_AGAIN = exchange -> {
-        int attempt = exchange.getProperty(ATTEMPT, 0, Integer.class);
+        int attempt = exchange.getProperty(ExchangeProperties.VENDOR_TRIES, 0, Integer.class);
         if (attempt == 0) {
             return true;
         }
@@ -168,20 +160,20 @@ public final class VendorCall {
 
     /** Counts a try of a safe call. */
     public static void countAttempt(Exchange exchange) {
-        exchange.setProperty(ATTEMPT, exchange.getProperty(ATTEMPT, 0, Integer.class) + 1);
+        exchange.setProperty(ExchangeProperties.VENDOR_TRIES, exchange.getProperty(ExchangeProperties.VENDOR_TRIES, 0, Integer.class) + 1);
     }
 
     /** Delay before a try: none before the first, then 200 ms, 400 ms... */
     public static final Expression BACKOFF = new ExpressionAdapter() {
         @Override
         public Object evaluate(Exchange exchange) {
-            int attempt = exchange.getProperty(ATTEMPT, 0, Integer.class); // tries already made
+            int attempt = exchange.getProperty(ExchangeProperties.VENDOR_TRIES, 0, Integer.class); // tries already made
             return attempt == 0 ? 0L : FIRST_BACKOFF_MS << (attempt - 1);
         }
     };
 
     /** Resets the try counter so a route can run another safe call on the same exchange. */
     public static void resetAttempts(Exchange exchange) {
-        exchange.removeProperty(ATTEMPT);
+        exchange.removeProperty(ExchangeProperties.VENDOR_TRIES);
     }
 }

@@ -1,5 +1,6 @@
 package paybridge.connector.iamport;
 
+import paybridge.canonical.ExchangeProperties;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
@@ -32,7 +33,6 @@ import paybridge.connector.http.VendorHttp;
 final class IamportRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(IamportRoutes.class);
     static final String COMPONENT = "iamportHttp";
-    private static final String COMMAND = "paybridge.iamport.command";
 
     private volatile ProducerTemplate template;
 
@@ -63,7 +63,7 @@ final class IamportRoutes extends RouteBuilder {
         IamportTokenCache tokens = new IamportTokenCache(() -> {
             // the token's tries count against the operation that needs the token (OperationDeadline.carry)
             Exchange done = template().send("direct:iamport-token", e -> {
-                e.setProperty(VendorCall.REQUEST, IamportRequests.getToken(apiKey, apiSecret));
+                e.setProperty(ExchangeProperties.VENDOR_REQUEST, IamportRequests.getToken(apiKey, apiSecret));
                 OperationDeadline.inherit(e);
             });
             return IamportResponses.token(VendorCall.reply(done));
@@ -75,12 +75,12 @@ final class IamportRoutes extends RouteBuilder {
         from("direct:iamport-keyin").routeId("iamport-keyin")
                 .process(e -> {
                     PaymentCommand cmd = e.getMessage().getMandatoryBody(PaymentCommand.class);
-                    e.setProperty(COMMAND, cmd);
-                    e.setProperty(VendorCall.REQUEST, IamportRequests.keyIn(cmd, pg));
+                    e.setProperty(ExchangeProperties.VENDOR_COMMAND, cmd);
+                    e.setProperty(ExchangeProperties.VENDOR_REQUEST, IamportRequests.keyIn(cmd, pg));
                 })
                 .to("direct:iamport-call")
                 .process(e -> {
-                    PaymentCommand cmd = e.getProperty(COMMAND, PaymentCommand.class);
+                    PaymentCommand cmd = e.getProperty(ExchangeProperties.VENDOR_COMMAND, PaymentCommand.class);
                     ChargeOutcome outcome = IamportResponses.keyIn(VendorCall.reply(e),
                             cmd.saveBillingKey() ? cmd.billingKey() : null);
                     logCharge("keyin", cmd, outcome);
@@ -90,12 +90,12 @@ final class IamportRoutes extends RouteBuilder {
         from("direct:iamport-billing-key").routeId("iamport-billing-key")
                 .process(e -> {
                     PaymentCommand cmd = e.getMessage().getMandatoryBody(PaymentCommand.class);
-                    e.setProperty(COMMAND, cmd);
-                    e.setProperty(VendorCall.REQUEST, IamportRequests.again(cmd));
+                    e.setProperty(ExchangeProperties.VENDOR_COMMAND, cmd);
+                    e.setProperty(ExchangeProperties.VENDOR_REQUEST, IamportRequests.again(cmd));
                 })
                 .to("direct:iamport-call")
                 .process(e -> {
-                    PaymentCommand cmd = e.getProperty(COMMAND, PaymentCommand.class);
+                    PaymentCommand cmd = e.getProperty(ExchangeProperties.VENDOR_COMMAND, PaymentCommand.class);
                     ChargeOutcome outcome = IamportResponses.again(VendorCall.reply(e), cmd.billingKey());
                     logCharge("billing-key", cmd, outcome);
                     e.getMessage().setBody(outcome);
@@ -104,12 +104,12 @@ final class IamportRoutes extends RouteBuilder {
         from("direct:iamport-refund").routeId("iamport-refund")
                 .process(e -> {
                     RefundRequest refund = e.getMessage().getMandatoryBody(RefundRequest.class);
-                    e.setProperty(COMMAND, refund);
-                    e.setProperty(VendorCall.REQUEST, IamportRequests.cancel(refund));
+                    e.setProperty(ExchangeProperties.VENDOR_COMMAND, refund);
+                    e.setProperty(ExchangeProperties.VENDOR_REQUEST, IamportRequests.cancel(refund));
                 })
                 .to("direct:iamport-call")
                 .process(e -> {
-                    RefundRequest refund = e.getProperty(COMMAND, RefundRequest.class);
+                    RefundRequest refund = e.getProperty(ExchangeProperties.VENDOR_COMMAND, RefundRequest.class);
                     RefundOutcome outcome = IamportResponses.refund(VendorCall.reply(e), refund.amount());
                     LOG.debug("iamport refund paymentId={} refundId={} outcome={}{}", refund.paymentId(), refund.refundId(),
                             outcome.status(), outcome.failure() == null ? "" : " code=" + outcome.failure().code());
@@ -117,13 +117,13 @@ final class IamportRoutes extends RouteBuilder {
                 });
 
         from("direct:iamport-lookup-order").routeId("iamport-lookup-order")
-                .process(e -> e.setProperty(VendorCall.REQUEST,
+                .process(e -> e.setProperty(ExchangeProperties.VENDOR_REQUEST,
                         IamportRequests.findByMerchantUid(e.getMessage().getMandatoryBody(String.class))))
                 .to("direct:iamport-call-safe")
                 .process(e -> e.getMessage().setBody(lookup(e)));
 
         from("direct:iamport-lookup-ref").routeId("iamport-lookup-ref")
-                .process(e -> e.setProperty(VendorCall.REQUEST,
+                .process(e -> e.setProperty(ExchangeProperties.VENDOR_REQUEST,
                         IamportRequests.byImpUid(e.getMessage().getMandatoryBody(String.class))))
                 .to("direct:iamport-call-safe")
                 .process(e -> e.getMessage().setBody(lookup(e)));
@@ -133,17 +133,17 @@ final class IamportRoutes extends RouteBuilder {
         // one authenticated call; a 401 is answered by one re-send with a fresh token
         from("direct:iamport-call").routeId("iamport-call")
                 .doTry()
-                    .process(e -> e.setProperty(VendorCall.BEARER, OperationDeadline.carry(e, tokens::token)))
+                    .process(e -> e.setProperty(ExchangeProperties.VENDOR_BEARER, OperationDeadline.carry(e, tokens::token)))
                     .to("direct:iamport-send")
                     .filter(VendorCall.UNAUTHORIZED)
-                        .process(e -> e.setProperty(VendorCall.BEARER, OperationDeadline.carry(e,
-                                () -> tokens.renew(e.getProperty(VendorCall.BEARER, String.class)))))
+                        .process(e -> e.setProperty(ExchangeProperties.VENDOR_BEARER, OperationDeadline.carry(e,
+                                () -> tokens.renew(e.getProperty(ExchangeProperties.VENDOR_BEARER, String.class)))))
                         .to("direct:iamport-send")
                     .endDoTry()
                 .doCatch(NotSentException.class)
                     .process(VendorCall::captureError)
                 .end()
-                .removeProperty(VendorCall.BEARER);
+                .removeProperty(ExchangeProperties.VENDOR_BEARER);
 
         // a call that changes nothing at the vendor (lookups, the token): up to 3 tries, 200 ms then 400 ms apart
         VendorCallTemplates.safeCall(this, "iamport-call-safe", "direct:iamport-call");

@@ -1,5 +1,6 @@
 package paybridge.connector.steppay;
 
+import paybridge.canonical.ExchangeProperties;
 import java.util.Map;
 
 import org.apache.camel.builder.RouteBuilder;
@@ -29,8 +30,6 @@ import paybridge.connector.http.VendorHttp;
 final class SteppayRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(SteppayRoutes.class);
     static final String COMPONENT = "steppayHttp";
-    private static final String COMMAND = "paybridge.steppay.command";
-    private static final String OUTCOME = "paybridge.steppay.outcome";
 
     /**
      * Built by {@link SteppayConnector#routes()} only when the vendor is enabled (the constructor's
@@ -61,13 +60,13 @@ final class SteppayRoutes extends RouteBuilder {
         from("direct:steppay-billing-key").routeId("steppay-billing-key")
                 .process(e -> {
                     PaymentCommand cmd = e.getMessage().getMandatoryBody(PaymentCommand.class);
-                    e.setProperty(COMMAND, cmd);
-                    e.setProperty(VendorCall.REQUEST, SteppayRequests.billing(cmd));
-                    e.setProperty(VendorCall.HEADERS, auth);
+                    e.setProperty(ExchangeProperties.VENDOR_COMMAND, cmd);
+                    e.setProperty(ExchangeProperties.VENDOR_REQUEST, SteppayRequests.billing(cmd));
+                    e.setProperty(ExchangeProperties.VENDOR_HEADERS, auth);
                 })
                 .to("direct:steppay-send")
                 .process(e -> {
-                    PaymentCommand cmd = e.getProperty(COMMAND, PaymentCommand.class);
+                    PaymentCommand cmd = e.getProperty(ExchangeProperties.VENDOR_COMMAND, PaymentCommand.class);
                     ChargeOutcome outcome = SteppayResponses.billing(VendorCall.reply(e), cmd.billingKey());
                     // DEBUG: the payment decision line (ChargeService) reports the outcome at INFO
                     LOG.debug("steppay billing-key paymentId={} outcome={}{}", cmd.paymentId(), outcome.status(),
@@ -78,38 +77,38 @@ final class SteppayRoutes extends RouteBuilder {
         from("direct:steppay-refund").routeId("steppay-refund")
                 .process(e -> {
                     RefundRequest refund = e.getMessage().getMandatoryBody(RefundRequest.class);
-                    e.setProperty(COMMAND, refund);
-                    e.setProperty(VendorCall.REQUEST, SteppayRequests.cancel(refund));
-                    e.setProperty(VendorCall.HEADERS, refundAuth);
+                    e.setProperty(ExchangeProperties.VENDOR_COMMAND, refund);
+                    e.setProperty(ExchangeProperties.VENDOR_REQUEST, SteppayRequests.cancel(refund));
+                    e.setProperty(ExchangeProperties.VENDOR_HEADERS, refundAuth);
                 })
                 .to("direct:steppay-send")
-                .process(e -> e.setProperty(OUTCOME, SteppayResponses.refund(VendorCall.reply(e))))
+                .process(e -> e.setProperty(ExchangeProperties.VENDOR_OUTCOME, SteppayResponses.refund(VendorCall.reply(e))))
                 // Steppay's cancel answer has no cumulative total: read it from the receipt (safe, retried)
-                .filter(e -> e.getProperty(OUTCOME, RefundOutcome.class).status() == RefundOutcomeStatus.REFUNDED)
+                .filter(e -> e.getProperty(ExchangeProperties.VENDOR_OUTCOME, RefundOutcome.class).status() == RefundOutcomeStatus.REFUNDED)
                     .process(e -> {
-                        RefundRequest refund = e.getProperty(COMMAND, RefundRequest.class);
+                        RefundRequest refund = e.getProperty(ExchangeProperties.VENDOR_COMMAND, RefundRequest.class);
                         // the operation's budget bounds the cancel, not this read after it: a cancel answered
                         // at the budget's end still gets its receipt (else its return is keyed apart)
-                        e.removeProperty(OperationDeadline.PROPERTY);
-                        e.setProperty(VendorCall.REQUEST, SteppayRequests.receipt(refund.vendorPaymentRef()));
-                        e.setProperty(VendorCall.HEADERS, auth);
+                        e.removeProperty(ExchangeProperties.OPERATION_DEADLINE);
+                        e.setProperty(ExchangeProperties.VENDOR_REQUEST, SteppayRequests.receipt(refund.vendorPaymentRef()));
+                        e.setProperty(ExchangeProperties.VENDOR_HEADERS, auth);
                     })
                     .to("direct:steppay-call-safe")
                     .process(e -> {
-                        RefundRequest refund = e.getProperty(COMMAND, RefundRequest.class);
+                        RefundRequest refund = e.getProperty(ExchangeProperties.VENDOR_COMMAND, RefundRequest.class);
                         VendorPayment receipt;
                         try {
                             receipt = SteppayResponses.lookup(VendorCall.reply(e));
                         } catch (VendorUnavailableException unavailable) {
                             receipt = null; // the refund happened all the same
                         }
-                        e.setProperty(OUTCOME, SteppayResponses.withTotal(e.getProperty(OUTCOME, RefundOutcome.class),
+                        e.setProperty(ExchangeProperties.VENDOR_OUTCOME, SteppayResponses.withTotal(e.getProperty(ExchangeProperties.VENDOR_OUTCOME, RefundOutcome.class),
                                 receipt, refund.remainingBefore()));
                     })
                 .end()
                 .process(e -> {
-                    RefundRequest refund = e.getProperty(COMMAND, RefundRequest.class);
-                    RefundOutcome outcome = e.getProperty(OUTCOME, RefundOutcome.class);
+                    RefundRequest refund = e.getProperty(ExchangeProperties.VENDOR_COMMAND, RefundRequest.class);
+                    RefundOutcome outcome = e.getProperty(ExchangeProperties.VENDOR_OUTCOME, RefundOutcome.class);
                     LOG.debug("steppay refund paymentId={} refundId={} outcome={}{}", refund.paymentId(), refund.refundId(),
                             outcome.status(), outcome.failure() == null ? "" : " code=" + outcome.failure().code());
                     e.getMessage().setBody(outcome);
@@ -117,8 +116,8 @@ final class SteppayRoutes extends RouteBuilder {
 
         from("direct:steppay-lookup-ref").routeId("steppay-lookup-ref")
                 .process(e -> {
-                    e.setProperty(VendorCall.REQUEST, SteppayRequests.receipt(e.getMessage().getMandatoryBody(String.class)));
-                    e.setProperty(VendorCall.HEADERS, auth);
+                    e.setProperty(ExchangeProperties.VENDOR_REQUEST, SteppayRequests.receipt(e.getMessage().getMandatoryBody(String.class)));
+                    e.setProperty(ExchangeProperties.VENDOR_HEADERS, auth);
                 })
                 .to("direct:steppay-call-safe")
                 .process(e -> e.getMessage().setBody(SteppayResponses.lookup(VendorCall.reply(e))));

@@ -108,7 +108,7 @@ class ThirdConnectorTest {
         yaml = beforeOtherwise(yaml, 1, """
                 - simple: "${exchangeProperty.paybridgeVendor} == 'fake' && ${body.method().name()} == 'BILLING_KEY'"
                   steps:
-                    - setProperty: { name: vendorRoute, constant: direct:fake-billing-key }
+                    - setProperty: { name: paybridgeVendorRoute, constant: direct:fake-billing-key }
                 """);
         yaml = beforeOtherwise(yaml, 2, """
                 - simple: "${exchangeProperty.paybridgeVendor} == 'fake'"
