@@ -101,7 +101,9 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         PaymentStore payments = new PaymentStore(sql);
         LedgerStore ledger = new LedgerStore(sql);
         RefundStore refunds = new RefundStore(sql);
-        PaymentView view = new PaymentView(payments, ledger);
+        // failure.category of a declined payment: the vendor's decline table (bean declineClassifier)
+        PaymentView view = new PaymentView(payments, ledger,
+                paybridge.billing.InterimDeclineClassifier.bound(context, settings));
         EnabledVendors vendors = new EnabledVendors(settings.get("paybridge.vendors", ""));
         var registry = context.getRegistry();
         registry.bind("paymentStore", payments);
