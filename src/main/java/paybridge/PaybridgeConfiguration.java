@@ -105,7 +105,8 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         PaymentStore payments = new PaymentStore(sql);
         LedgerStore ledger = new LedgerStore(sql);
         RefundStore refunds = new RefundStore(sql);
-        PaymentView view = new PaymentView(payments, ledger);
+        // failure.category of a declined payment: the vendor's decline table, asked of its connector
+        PaymentView view = new PaymentView(payments, ledger, ConnectorRegistry.of(context, settings));
         var registry = context.getRegistry();
         registry.bind("paymentStore", payments);
         registry.bind("ledgerStore", ledger);

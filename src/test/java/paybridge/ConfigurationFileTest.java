@@ -34,6 +34,8 @@ class ConfigurationFileTest {
         CONTRACT.put("paybridge.iamport.api-key", List.of("IAMPORT_API_KEY", ""));
         CONTRACT.put("paybridge.iamport.api-secret", List.of("IAMPORT_API_SECRET", ""));
         CONTRACT.put("paybridge.iamport.pg", List.of("IAMPORT_PG", "settle"));
+        CONTRACT.put("paybridge.iamport.hard-decline-codes", List.of("IAMPORT_HARD_DECLINE_CODES", ""));
+        CONTRACT.put("paybridge.steppay.hard-decline-codes", List.of("STEPPAY_HARD_DECLINE_CODES", ""));
         CONTRACT.put("paybridge.vendor.timeout", List.of("PAYBRIDGE_VENDOR_TIMEOUT", "PT10S"));
         CONTRACT.put("paybridge.webhook.max-bytes", List.of("PAYBRIDGE_WEBHOOK_MAX_BYTES", "65536"));
         CONTRACT.put("paybridge.iamport.webhook-ips", List.of("PAYBRIDGE_IAMPORT_WEBHOOK_IPS", ""));

@@ -38,5 +38,14 @@ class OpenApiDocumentTest {
                 .as("fields carry examples").isEqualTo("ord-20261122-0001");
         assertThat(api.getPaths().get("/api/refunds").getPost().getResponses()).containsKeys("200", "202", "409", "422");
         assertThat(api.getPaths().get("/api/payments/{paymentId}").getGet().getResponses()).containsKeys("200", "202", "404");
+        // the subscription lifecycle: list, PATCH, resume; a decline's category
+        assertThat(api.getPaths().get("/api/subscriptions").getGet().getParameters())
+                .extracting(io.swagger.v3.oas.models.parameters.Parameter::getName)
+                .contains("state", "customerId", "vendor", "after", "limit");
+        assertThat(api.getPaths().get("/api/subscriptions/{subscriptionId}").getPatch().getResponses())
+                .containsKeys("200", "400", "404", "409", "422");
+        assertThat(api.getPaths().get("/api/subscriptions/{subscriptionId}/resume").getPost().getResponses())
+                .containsKeys("200", "400", "404", "409", "422");
+        assertThat(api.getComponents().getSchemas().get("Failure").getProperties()).containsKeys("code", "message", "category");
     }
 }

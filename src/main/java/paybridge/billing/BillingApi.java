@@ -32,6 +32,31 @@ public final class BillingApi {
         JsonResponses.write(exchange, 200, subscriptions.get(exchange.getMessage().getHeader("subscriptionId", String.class)));
     }
 
+    /** {@code GET /api/subscriptions?state=&customerId=&vendor=&after=&limit=}. */
+    public void listSubscriptions(Exchange exchange) throws Exception {
+        var m = exchange.getMessage();
+        JsonResponses.write(exchange, 200, subscriptions.list(m.getHeader("state", String.class),
+                m.getHeader("customerId", String.class), m.getHeader("vendor", String.class),
+                m.getHeader("after", String.class), m.getHeader("limit", String.class)));
+    }
+
+    /** {@code PATCH /api/subscriptions/{id}}: a JSON merge patch ({@code application/merge-patch+json} or JSON). */
+    public void patchSubscription(Exchange exchange) throws Exception {
+        requireJson(exchange);
+        JsonResponses.write(exchange, 200, subscriptions.patch(exchange.getMessage().getHeader("subscriptionId", String.class),
+                exchange.getMessage().getBody(byte[].class)));
+    }
+
+    /** {@code POST /api/subscriptions/{id}/resume}; the body (optional) is a patch applied first. */
+    public void resumeSubscription(Exchange exchange) throws Exception {
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        if (body != null && body.length > 0 && !new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            requireJson(exchange);
+        }
+        JsonResponses.write(exchange, 200, subscriptions.resume(exchange.getMessage().getHeader("subscriptionId", String.class),
+                body));
+    }
+
     public void cancelSubscription(Exchange exchange) throws Exception {
         JsonResponses.write(exchange, 200, subscriptions.cancel(exchange.getMessage().getHeader("subscriptionId", String.class)));
     }

@@ -21,12 +21,15 @@ public final class BillingAttemptStore {
     /** Open states: the attempt was claimed and its outcome is not known yet. */
     public static final Set<BillingAttemptState> OPEN = BillingAttemptState.OPEN;
 
-    // the claim only succeeds while the subscription still waits for exactly this attempt
+    // the claim only succeeds while the subscription still waits for exactly this attempt, and copies
+    // the subscription's terms as they are at this instant: a PATCH committed later never changes them
     private static final String CLAIM = """
             INSERT INTO billing_attempts (payment_id, subscription_id, period_index, period_date, attempt_no, run_id,
-                state, claimed_by, claimed_at, updated_at)
+                state, claimed_by, claimed_at, updated_at, vendor, billing_key, amount, currency, order_name,
+                customer_name, customer_phone, customer_email)
             SELECT :?paymentId, subscription_id, :?periodIndex, :?periodDate, :?attemptNo, :?runId, 'CLAIMED', :?node,
-                CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
+                CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, vendor, billing_key, amount, currency, order_name,
+                customer_name, customer_phone, customer_email
             FROM subscriptions
             WHERE subscription_id = :?subscriptionId AND state = 'ACTIVE' AND period_index = :?periodIndex
                 AND COALESCE(retry_attempt, 0) = :?attemptNo
@@ -44,7 +47,7 @@ public final class BillingAttemptStore {
                     AND r.status = 'RUNNING')""";
     private static final String FIND = "SELECT * FROM billing_attempts WHERE payment_id = :?paymentId";
     private static final String SETTLE = """
-            UPDATE billing_attempts SET state = :?state, updated_at = CURRENT_TIMESTAMP
+            UPDATE billing_attempts SET state = :?state, decline_category = :?category, updated_at = CURRENT_TIMESTAMP
             WHERE payment_id = :?paymentId AND state IN ('CLAIMED', 'SENT', 'PENDING', 'UNKNOWN')""";
     // PAID from an open state, or from NOT_CHARGED when the vendor's record later shows it charged;
     // never while another attempt of the period is PAID (that is a double charge: markDuplicate)
@@ -73,12 +76,13 @@ public final class BillingAttemptStore {
                 AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.payment_id = billing_attempts.payment_id)""";
     private static final String DECLINES = """
             SELECT COUNT(*) AS n FROM billing_attempts
-            WHERE subscription_id = :?subscriptionId AND period_index = :?periodIndex AND state = 'DECLINED'""";
+            WHERE subscription_id = :?subscriptionId AND period_index = :?periodIndex AND state = 'DECLINED'
+                AND attempt_no >= :?fromAttempt""";
     private static final String COLUMNS = "a.payment_id, a.subscription_id, a.period_index, a.period_date, a.attempt_no";
     // attempts of earlier runs still open here whose payment has meanwhile been decided (reconcile,
     // webhook, operator) or was recorded by a node that died before it could apply the outcome
     private static final String SETTLED_ELSEWHERE = "SELECT " + COLUMNS + """
-            , a.state AS attempt_state, p.status AS payment_status, p.failure_code
+            , a.state AS attempt_state, p.status AS payment_status, p.vendor, p.failure_code, p.failure_message
             FROM billing_attempts a JOIN payments p ON p.payment_id = a.payment_id
             WHERE a.state IN ('CLAIMED', 'SENT', 'PENDING', 'UNKNOWN') AND a.run_id <> :?runId
                 AND (p.status NOT IN ('PENDING', 'UNKNOWN') OR a.state IN ('CLAIMED', 'SENT'))
@@ -91,7 +95,7 @@ public final class BillingAttemptStore {
             ORDER BY a.payment_id LIMIT :?limit""";
     // decided attempts whose subscription still waits for them (a crash between the two statements
     // before they were one transaction); such a subscription is still due, so only due ones are read
-    private static final String BEHIND = "SELECT " + COLUMNS + ", a.state FROM subscriptions s"
+    private static final String BEHIND = "SELECT " + COLUMNS + ", a.state, a.decline_category FROM subscriptions s"
             + " JOIN billing_attempts a ON a.subscription_id = s.subscription_id AND a.period_index = s.period_index"
             + " AND a.attempt_no = COALESCE(s.retry_attempt, 0)"
             + " WHERE a.state IN ('PAID', 'DECLINED', 'NOT_CHARGED') AND " + SubscriptionStore.DUE_WHERE_S
@@ -102,6 +106,12 @@ public final class BillingAttemptStore {
     private static final String DUPLICATE_COUNT = "SELECT COUNT(*) AS n FROM billing_attempts WHERE state = 'PAID_DUPLICATE'";
     private static final String RUN_COUNTS = """
             SELECT state, COUNT(*) AS n FROM billing_attempts WHERE run_id = :?runId GROUP BY state""";
+    // the attempts of a run declined HARD: their subscriptions went PAST_DUE at once
+    private static final String HARD_DECLINES = """
+            SELECT a.subscription_id, a.payment_id, p.failure_code FROM billing_attempts a
+                LEFT JOIN payments p ON p.payment_id = a.payment_id
+            WHERE a.run_id = :?runId AND a.decline_category = 'HARD' AND a.state = 'DECLINED'
+            ORDER BY a.subscription_id, a.payment_id LIMIT :?limit""";
     private static final String IN_FLIGHT = """
             SELECT COUNT(*) AS n FROM billing_attempts a WHERE a.run_id = :?runId AND a.state = 'CLAIMED'""";
 
@@ -136,10 +146,22 @@ public final class BillingAttemptStore {
 
     /** Records a decided outcome other than PAID (DECLINED, NOT_CHARGED); false when it was already decided. */
     public boolean settle(String paymentId, BillingAttemptState state) {
+        return settle(paymentId, state, null);
+    }
+
+    /**
+     * As {@link #settle(String, BillingAttemptState)}; a DECLINED attempt also records its decline
+     * category ({@code SOFT}/{@code HARD}, null: none known).
+     */
+    public boolean settle(String paymentId, BillingAttemptState state, String declineCategory) {
         if (state != BillingAttemptState.DECLINED && state != BillingAttemptState.NOT_CHARGED) {
             throw new IllegalArgumentException(state + " is not settled here (PAID: settlePaid; open: markOpen)");
         }
-        return sql.update(SETTLE, Map.of("paymentId", paymentId, "state", state.name())) == 1;
+        Map<String, Object> p = new HashMap<>();
+        p.put("paymentId", paymentId);
+        p.put("state", state.name());
+        p.put("category", declineCategory);
+        return sql.update(SETTLE, p) == 1;
     }
 
     /** Records PAID; false when the attempt was already decided or another attempt of its period is PAID. */
@@ -187,8 +209,18 @@ public final class BillingAttemptStore {
 
     /** How many attempts of the period were declined. */
     public int declines(String subscriptionId, int periodIndex) {
+        return declines(subscriptionId, periodIndex, 0);
+    }
+
+    /** How many attempts of the period numbered {@code fromAttempt} or later were declined (dunning restarted by a resume). */
+    public int declines(String subscriptionId, int periodIndex, int fromAttempt) {
         return (int) Sql.longValue(sql.query(DECLINES, Map.of("subscriptionId", subscriptionId,
-                "periodIndex", periodIndex)).get(0).get("n"));
+                "periodIndex", periodIndex, "fromAttempt", fromAttempt)).get(0).get("n"));
+    }
+
+    /** A run's HARD declines: (subscription_id, payment_id, failure_code), at most {@code limit}. */
+    public List<Map<String, Object>> hardDeclines(String runId, int limit) {
+        return sql.query(HARD_DECLINES, Map.of("runId", runId, "limit", limit));
     }
 
     public List<Map<String, Object>> settledElsewhere(String runId, int limit) {

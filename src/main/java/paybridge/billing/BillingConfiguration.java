@@ -15,6 +15,7 @@ import paybridge.Settings;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.Sql;
 import paybridge.connector.ConnectorRegistry;
+import paybridge.connector.DeclineClassifier;
 import paybridge.connector.http.VendorHttp;
 
 /**
@@ -53,11 +54,16 @@ public class BillingConfiguration implements CamelConfiguration {
         BillingRunStore runStore = new BillingRunStore(sql);
         // a claim still in flight on another node when the run ends: wait up to one vendor call
         Duration inFlightWait = VendorHttp.longestCall(vendorTimeout);
+        // the vendors' decline tables (HARD: PAST_DUE at once), shared with the API's PaymentResult
+        ConnectorRegistry connectors = ConnectorRegistry.of(context, settings);
+        DeclineClassifier declines = connectors;
+        // subscription.past_due / .resumed / .cancelled: a hook until outgoing events exist (SubscriptionEvents)
+        SubscriptionEvents events = SubscriptionEvents.NONE;
         BillingRunService runs = new BillingRunService(calendar, subscriptions, attempts, runStore,
                 new PaymentStore(sql), sql, java.time.Clock.systemUTC(), new DoubleChargeAlarm(), node, staleAfter,
-                heartbeat, inFlightWait, scheduler);
-        SubscriptionService subscriptionService = new SubscriptionService(subscriptions, calendar,
-                ConnectorRegistry.of(context, settings));
+                heartbeat, inFlightWait, scheduler, declines, events);
+        SubscriptionService subscriptionService = new SubscriptionService(subscriptions, attempts, calendar,
+                connectors, sql, events);
         var registry = context.getRegistry();
         registry.bind("billingCalendar", calendar);
         registry.bind("subscriptionStore", subscriptions);
@@ -65,6 +71,7 @@ public class BillingConfiguration implements CamelConfiguration {
         registry.bind("billingRunStore", runStore);
         registry.bind("billingRunService", runs);
         registry.bind("subscriptionService", subscriptionService);
+        registry.bind("subscriptionEvents", SubscriptionEvents.class, events);
         registry.bind("billingApi", new BillingApi(subscriptionService, runs));
         org.apache.camel.health.HealthCheckRegistry health = org.apache.camel.health.HealthCheckRegistry.get(context);
         if (health != null) {

@@ -1,5 +1,6 @@
 package paybridge.billing;
 
+import paybridge.connector.DeclineClassifier;
 import paybridge.canonical.ExchangeProperties;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.canonical.BillingAttemptState;
 import paybridge.canonical.CanonicalJson;
+import paybridge.canonical.Failure;
 import paybridge.canonical.PaymentResult;
 import paybridge.canonical.PaymentStatus;
 import paybridge.canonical.Problem;
@@ -47,6 +49,9 @@ import paybridge.payments.ChargeService;
 public final class BillingRunService {
     private static final Logger LOG = LoggerFactory.getLogger(BillingRunService.class);
     private static final int PAGE = 500;
+    // the run document lists at most this many HARD declines (the subscriptions stay findable:
+    // GET /api/subscriptions?state=PAST_DUE)
+    private static final int HARD_DECLINES_LISTED = 1000;
 
     private final BillingCalendar calendar;
     private final SubscriptionStore subscriptions;
@@ -80,6 +85,19 @@ public final class BillingRunService {
                              BillingRunStore runs, PaymentStore payments, Sql sql, Clock clock, DoubleChargeAlarm alarm,
                              String node, Duration staleAfter, Duration heartbeatInterval, Duration inFlightWait,
                              ScheduledExecutorService scheduler) {
+        this(calendar, subscriptions, attempts, runs, payments, sql, clock, alarm, node, staleAfter, heartbeatInterval,
+                inFlightWait, scheduler, (vendor, failure) -> paybridge.connector.DeclineCategory.SOFT,
+                SubscriptionEvents.NONE);
+    }
+
+    /**
+     * @param declines the vendors' decline tables: a HARD decline makes the subscription PAST_DUE at once
+     * @param events   the hook for subscription state-change events
+     */
+    public BillingRunService(BillingCalendar calendar, SubscriptionStore subscriptions, BillingAttemptStore attempts,
+                             BillingRunStore runs, PaymentStore payments, Sql sql, Clock clock, DoubleChargeAlarm alarm,
+                             String node, Duration staleAfter, Duration heartbeatInterval, Duration inFlightWait,
+                             ScheduledExecutorService scheduler, DeclineClassifier declines, SubscriptionEvents events) {
         this.calendar = calendar;
         this.subscriptions = subscriptions;
         this.attempts = attempts;
@@ -88,7 +106,7 @@ public final class BillingRunService {
         this.sql = sql;
         this.clock = clock;
         this.alarm = alarm;
-        this.dunning = new DunningPolicy(calendar, subscriptions, attempts, sql, alarm);
+        this.dunning = new DunningPolicy(calendar, subscriptions, attempts, sql, alarm, declines, events);
         this.node = node;
         this.staleAfter = staleAfter;
         this.heartbeatInterval = heartbeatInterval;
@@ -178,19 +196,22 @@ public final class BillingRunService {
             settleChargedAfterAll();
             catchUpSubscriptions(run.asOf());
         }
-        long due = subscriptions.dueCount(run.asOf());
+        SubscriptionStore.DueCounts due = subscriptions.dueCounts(run.asOf());
         List<BillingRun.Item> items = new ArrayList<>();
         if (run.dryRun()) {
             Iterator<DueItem> it = dueItems(run, false);
             while (it.hasNext()) {
                 DueItem item = it.next();
                 if (wouldSend(item)) {
-                    items.add(new BillingRun.Item(item.subscriptionId(), item.paymentId(), item.subscription().amount()));
+                    // the terms a claim now would copy: the subscription's as they are
+                    items.add(new BillingRun.Item(item.subscriptionId(), item.paymentId(), item.subscription().amount(),
+                            item.attemptNo(), item.retry()));
                 }
             }
         }
-        runs.prepared(run.runId(), due, CanonicalJson.MAPPER.writeValueAsString(items));
-        LOG.info("billing run {}: {} attempt(s) due at {}", run.runId(), due, run.asOf());
+        runs.prepared(run.runId(), due.due(), due.retries(), CanonicalJson.MAPPER.writeValueAsString(items));
+        LOG.info("billing run {}: {} attempt(s) due at {} ({} dunning retries)", run.runId(), due.due(), run.asOf(),
+                due.retries());
         return run;
     }
 
@@ -214,8 +235,10 @@ public final class BillingRunService {
                 if (!seen.add(paymentId)) {
                     continue;
                 }
-                DunningPolicy.Outcome outcome = DunningPolicy.classify(
-                        PaymentStatus.valueOf(((String) row.get("payment_status")).trim()), (String) row.get("failure_code"));
+                String failureCode = (String) row.get("failure_code");
+                DunningPolicy.Outcome outcome = dunning.classify(
+                        PaymentStatus.valueOf(((String) row.get("payment_status")).trim()), (String) row.get("vendor"),
+                        failureCode == null ? null : new Failure(failureCode, (String) row.get("failure_message")));
                 AttemptRef attempt = AttemptRef.of(row);
                 Subscription s = subscriptions.find(attempt.subscriptionId()).orElseThrow();
                 try {
@@ -266,7 +289,7 @@ public final class BillingRunService {
         for (Map<String, Object> row : attempts.behind(asOf, PAGE)) {
             AttemptRef attempt = AttemptRef.of(row);
             DunningPolicy.Outcome outcome = DunningPolicy.Outcome.ofAttemptState(
-                    BillingAttemptState.of(row.get("state")));
+                    BillingAttemptState.of(row.get("state")), (String) row.get("decline_category"));
             Subscription s = subscriptions.find(attempt.subscriptionId()).orElseThrow();
             try {
                 dunning.catchUp(s, attempt, outcome);
@@ -340,6 +363,9 @@ public final class BillingRunService {
         if (!mine) {
             return null;
         }
+        // charged with the terms its row was claimed with (copied by the claim, or by the claim a
+        // takeover continues), never with a PATCH that came later
+        item = item.withTerms(AttemptTerms.of(attempts.find(item.paymentId()), item.subscription()));
         exchange.setProperty(ExchangeProperties.BILLING_ITEM, item);
         return item.command();
     }
@@ -348,8 +374,7 @@ public final class BillingRunService {
     public void applyResult(Exchange exchange) {
         DueItem item = exchange.getProperty(ExchangeProperties.BILLING_ITEM, DueItem.class);
         PaymentResult result = exchange.getMessage().getBody(PaymentResult.class);
-        DunningPolicy.Outcome outcome = DunningPolicy.classify(result.status(),
-                result.failure() == null ? null : result.failure().code());
+        DunningPolicy.Outcome outcome = dunning.classify(result.status(), result.vendor(), result.failure());
         meters.billingAttempt(outcome.name());
         dunning.apply(item.subscription(), item.ref(), outcome);
     }
@@ -486,6 +511,11 @@ public final class BillingRunService {
     public BillingRun find(String runId) {
         BillingRun run = runs.find(runId).orElseThrow(() -> ProblemException.of(404, "Billing run not found",
                 "No billing run with runId " + runId));
+        if (!run.dryRun()) {
+            run = run.withHardDeclined(attempts.hardDeclines(runId, HARD_DECLINES_LISTED).stream()
+                    .map(r -> new BillingRun.HardDecline((String) r.get("subscription_id"), (String) r.get("payment_id"),
+                            (String) r.get("failure_code"))).toList());
+        }
         if (run.running()) {
             BillingRun.Counts live = counts(runId, run.counts().due());
             return run.withCounts(new BillingRun.Counts(live.due(), live.paid(), live.declined(), live.pending(),

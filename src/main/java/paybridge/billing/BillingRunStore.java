@@ -31,7 +31,7 @@ public final class BillingRunStore {
     private static final String HEARTBEAT = """
             UPDATE billing_runs SET heartbeat_at = CURRENT_TIMESTAMP WHERE run_id = :?runId AND status = 'RUNNING'""";
     private static final String PREPARED = """
-            UPDATE billing_runs SET count_due = :?due, items = :?items WHERE run_id = :?runId""";
+            UPDATE billing_runs SET count_due = :?due, count_retries = :?retries, items = :?items WHERE run_id = :?runId""";
     private static final String FINISH = """
             UPDATE billing_runs SET status = :?status, running_lock = NULL, finished_at = CURRENT_TIMESTAMP,
                 count_due = :?due, count_paid = :?paid, count_declined = :?declined, count_pending = :?pending,
@@ -89,7 +89,12 @@ public final class BillingRunStore {
     }
 
     public void prepared(String runId, long due, String itemsJson) {
-        sql.update(PREPARED, Map.of("runId", runId, "due", due, "items", itemsJson));
+        prepared(runId, due, 0, itemsJson);
+    }
+
+    /** The attempts due at the run's asOf, how many of them are dunning retries, and a dry run's items. */
+    public void prepared(String runId, long due, long retries, String itemsJson) {
+        sql.update(PREPARED, Map.of("runId", runId, "due", due, "retries", retries, "items", itemsJson));
     }
 
     public boolean finish(String runId, String status, BillingRun.Counts c) {

@@ -11,9 +11,11 @@ import paybridge.canonical.PaymentMethod;
  * {@code periodDue}, dated {@code periodDate}) and the attempt number (0 = {@code <subscriptionId>-<yyyyMMdd>},
  * n = {@code -r<n>}). The date is the one the period's first claim fixed; only a period not claimed yet
  * takes its due date in the billing zone of now, so a changed zone never gives one period two ids.
+ * {@code terms}: what the attempt charges, set once it is claimed (the terms its row was claimed with);
+ * before, the subscription's terms as read.
  */
 public record DueItem(Subscription subscription, int periodIndex, Instant periodDue, LocalDate periodDate,
-                      int attemptNo, String paymentId) {
+                      int attemptNo, String paymentId, AttemptTerms terms) {
 
     public static DueItem of(Subscription s, BillingCalendar calendar) {
         return of(s, null, calendar);
@@ -24,7 +26,12 @@ public record DueItem(Subscription subscription, int periodIndex, Instant period
         LocalDate date = claimedPeriodDate != null ? claimedPeriodDate : calendar.periodDate(s.nextBillingAt());
         int attemptNo = s.nextAttemptNo();
         return new DueItem(s, s.periodIndex(), s.nextBillingAt(), date, attemptNo,
-                BillingCalendar.attemptId(s.subscriptionId(), date, attemptNo));
+                BillingCalendar.attemptId(s.subscriptionId(), date, attemptNo), null);
+    }
+
+    /** This attempt charged with the terms it was claimed with. */
+    public DueItem withTerms(AttemptTerms claimed) {
+        return new DueItem(subscription, periodIndex, periodDue, periodDate, attemptNo, paymentId, claimed);
     }
 
     public AttemptRef ref() {
@@ -35,10 +42,20 @@ public record DueItem(Subscription subscription, int periodIndex, Instant period
         return subscription.subscriptionId();
     }
 
-    /** The charge: a BILLING_KEY payment on the subscription's key, with the attempt id as paymentId. */
+    /** A dunning retry ({@code -r<n>}), not the period's first attempt. */
+    public boolean retry() {
+        return attemptNo > 0;
+    }
+
+    /** What this attempt charges: the claimed terms, or (not claimed yet) the subscription's as read. */
+    public AttemptTerms effectiveTerms() {
+        return terms != null ? terms : AttemptTerms.of(subscription);
+    }
+
+    /** The charge: a BILLING_KEY payment on the attempt's key, with the attempt id as paymentId. */
     public PaymentCommand command() {
-        Subscription s = subscription;
-        return new PaymentCommand(paymentId, s.vendor(), PaymentMethod.BILLING_KEY, s.amount(), s.currency(),
-                s.orderName(), 1, s.customer(), null, false, s.billingKey(), s.subscriptionId());
+        AttemptTerms t = effectiveTerms();
+        return new PaymentCommand(paymentId, t.vendor(), PaymentMethod.BILLING_KEY, t.amount(), t.currency(),
+                t.orderName(), 1, t.customer(), null, false, t.billingKey(), subscription.subscriptionId());
     }
 }

@@ -4,9 +4,12 @@ import java.time.Instant;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import paybridge.connector.DeclineClassifier;
 import paybridge.canonical.BillingAttemptState;
 import paybridge.canonical.PaymentStates;
+import paybridge.canonical.Failure;
 import paybridge.canonical.PaymentStatus;
+import paybridge.connector.DeclineCategory;
 import paybridge.ledger.Sql;
 
 /**
@@ -15,9 +18,13 @@ import paybridge.ledger.Sql;
  *   <li>PAID: the period is paid; {@code nextBillingAt} moves one interval on, computed from the anchor.
  *       When another attempt of the period is already PAID, the period was charged twice: the attempt
  *       becomes PAID_DUPLICATE and the {@link DoubleChargeAlarm} goes off; the subscription stays.</li>
- *   <li>DECLINED: dunning. The d-th decline of a period schedules retry {@code -r<n+1>} at
- *       due + the d-th of {@code PAYBRIDGE_BILLING_RETRY_DELAYS}; when no delay is left the
- *       subscription is PAST_DUE. {@code nextBillingAt} stays on the unpaid period meanwhile.</li>
+ *   <li>DECLINED (a SOFT decline, or one without a category): dunning. The d-th decline of a period
+ *       schedules retry {@code -r<n+1>} at due + the d-th of {@code PAYBRIDGE_BILLING_RETRY_DELAYS}; when
+ *       no delay is left the subscription is PAST_DUE ({@code RETRIES_EXHAUSTED}). {@code nextBillingAt}
+ *       stays on the unpaid period meanwhile. After a resume the count starts again at the resumed attempt
+ *       and the delays are counted from the resume.</li>
+ *   <li>HARD_DECLINED (the vendor's decline table says the card can never succeed): PAST_DUE at once
+ *       ({@code HARD_DECLINE}); the same key is never tried again (a resume needs another key).</li>
  *   <li>NOT_CHARGED (a lookup by paymentId proved the attempt never reached the card): the period's next
  *       attempt id is due at once; it is not a decline and uses no dunning delay.</li>
  *   <li>PENDING / UNKNOWN: nothing changes; the reconcile route (or an operator) decides, and a later
@@ -38,8 +45,8 @@ public final class DunningPolicy {
     /** An attempt's outcome as billing sees it. */
     public enum Outcome {
         PAID(BillingAttemptState.PAID), DECLINED(BillingAttemptState.DECLINED),
-        NOT_CHARGED(BillingAttemptState.NOT_CHARGED), PENDING(BillingAttemptState.PENDING),
-        UNKNOWN(BillingAttemptState.UNKNOWN);
+        HARD_DECLINED(BillingAttemptState.DECLINED), NOT_CHARGED(BillingAttemptState.NOT_CHARGED),
+        PENDING(BillingAttemptState.PENDING), UNKNOWN(BillingAttemptState.UNKNOWN);
 
         private final BillingAttemptState attemptState;
 
@@ -53,17 +60,26 @@ public final class DunningPolicy {
         }
 
         public boolean decided() {
-            return this == PAID || this == DECLINED || this == NOT_CHARGED;
+            return this == PAID || this == DECLINED || this == HARD_DECLINED || this == NOT_CHARGED;
         }
 
-        /** The outcome a decided attempt row records, or null. */
+        /** The outcome a decided attempt row records ({@code billing_attempts.state}), or null. */
         static Outcome ofAttemptState(BillingAttemptState state) {
+            return ofAttemptState(state, null);
+        }
+
+        /** As above, a DECLINED row with its {@code decline_category}. */
+        static Outcome ofAttemptState(BillingAttemptState state, String declineCategory) {
             return switch (state) {
                 case PAID -> PAID;
-                case DECLINED -> DECLINED;
+                case DECLINED -> DeclineCategory.HARD.name().equals(trim(declineCategory)) ? HARD_DECLINED : DECLINED;
                 case NOT_CHARGED -> NOT_CHARGED;
                 default -> null;
             };
+        }
+
+        private static String trim(String s) {
+            return s == null ? null : s.trim();
         }
     }
 
@@ -72,17 +88,33 @@ public final class DunningPolicy {
     private final BillingAttemptStore attempts;
     private final Sql sql;
     private final DoubleChargeAlarm alarm;
+    private final DeclineClassifier declines;
+    private final SubscriptionEvents events;
 
     public DunningPolicy(BillingCalendar calendar, SubscriptionStore subscriptions, BillingAttemptStore attempts,
-                         Sql sql, DoubleChargeAlarm alarm) {
+                         Sql sql, DoubleChargeAlarm alarm, DeclineClassifier declines, SubscriptionEvents events) {
         this.calendar = calendar;
         this.subscriptions = subscriptions;
         this.attempts = attempts;
         this.sql = sql;
         this.alarm = alarm;
+        this.declines = declines;
+        this.events = events;
     }
 
-    /** A payment's state (and failure code) as a billing outcome. */
+    /**
+     * A payment's state and failure as a billing outcome: a decline the vendor's table says HARD is
+     * HARD_DECLINED, any other decline DECLINED (dunning).
+     */
+    public Outcome classify(PaymentStatus status, String vendor, Failure failure) {
+        Outcome outcome = classify(status, failure == null ? null : failure.code());
+        if (outcome == Outcome.DECLINED && declines.categoryOf(status, vendor, failure) == DeclineCategory.HARD) {
+            return Outcome.HARD_DECLINED;
+        }
+        return outcome;
+    }
+
+    /** A payment's state (and failure code) as a billing outcome, without decline categories. */
     public static Outcome classify(PaymentStatus status, String failureCode) {
         return switch (status) {
             case PAID, CANCELLED, PARTIALLY_REFUNDED -> Outcome.PAID; // refunded later: it was paid
@@ -132,8 +164,11 @@ public final class DunningPolicy {
                     move(subscription, attempt, outcome);
                 }
             }
-            case DECLINED, NOT_CHARGED -> {
-                attempts.settle(attempt.paymentId(), outcome.attemptState());
+            case DECLINED, HARD_DECLINED, NOT_CHARGED -> {
+                // a decline's category as dunning treats it: HARD, or SOFT (also for one without a category)
+                String category = outcome == Outcome.HARD_DECLINED ? DeclineCategory.HARD.name()
+                        : outcome == Outcome.DECLINED ? DeclineCategory.SOFT.name() : null;
+                attempts.settle(attempt.paymentId(), outcome.attemptState(), category);
                 if (onPeriod) {
                     move(subscription, attempt, outcome);
                 }
@@ -159,20 +194,34 @@ public final class DunningPolicy {
         String id = s.subscriptionId();
         int period = a.periodIndex();
         switch (outcome) {
-            case PAID -> subscriptions.paid(id, period, a.paymentId(), periodDue(s, period + 1));
+            case PAID -> {
+                if (subscriptions.paid(id, period, a.paymentId(), periodDue(s, period + 1)) == SubscriptionStore.Moved.FROM_PAST_DUE) {
+                    // its period was paid after all (a conclusion the vendor's record overturned)
+                    events.stateChanged(id, SubscriptionEvents.Change.RESUMED);
+                }
+            }
             case NOT_CHARGED -> subscriptions.retryAtOnce(id, period, a.attemptNo(), a.paymentId());
+            case HARD_DECLINED -> pastDue(id, period, a, Subscription.HARD_DECLINE,
+                    "declined HARD: the same card can never succeed");
             case DECLINED -> {
-                int declines = attempts.declines(id, period);
-                if (declines > calendar.retries()) {
-                    if (subscriptions.pastDue(id, period, a.attemptNo(), a.paymentId())) {
-                        LOG.info("billing subscriptionId={} paymentId={}: last retry declined, PAST_DUE", id, a.paymentId());
-                    }
+                // after a resume, declines count from the resumed attempt and delays from the resume
+                int declined = attempts.declines(id, period, s.dunningBaseAttempt());
+                if (declined > calendar.retries()) {
+                    pastDue(id, period, a, Subscription.RETRIES_EXHAUSTED, "last retry declined");
                 } else {
+                    Instant from = s.retryFrom() != null ? s.retryFrom() : periodDue(s, period);
                     subscriptions.retry(id, period, a.attemptNo(), a.paymentId(), a.attemptNo() + 1,
-                            calendar.retryAt(periodDue(s, period), declines));
+                            calendar.retryAt(from, declined));
                 }
             }
             default -> throw new IllegalStateException("Not a decided outcome: " + outcome);
+        }
+    }
+
+    private void pastDue(String id, int period, AttemptRef a, String reason, String why) {
+        if (subscriptions.pastDue(id, period, a.attemptNo(), a.paymentId(), reason)) {
+            LOG.info("billing subscriptionId={} paymentId={}: {}, PAST_DUE ({})", id, a.paymentId(), why, reason);
+            events.stateChanged(id, SubscriptionEvents.Change.PAST_DUE);
         }
     }
 

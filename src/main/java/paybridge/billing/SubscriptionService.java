@@ -4,6 +4,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import paybridge.canonical.CommandReader;
 import paybridge.canonical.Customer;
@@ -11,38 +15,73 @@ import paybridge.canonical.FieldError;
 import paybridge.canonical.Problem;
 import paybridge.canonical.ProblemException;
 import paybridge.connector.ConnectorRegistry;
+import paybridge.ledger.Sql;
 import paybridge.payments.RequestHash;
 
-/** {@code POST /api/subscriptions}, {@code GET} and {@code DELETE /api/subscriptions/{id}} (CONTRACT §2). */
+/**
+ * {@code POST /api/subscriptions}, the list, {@code GET}, {@code PATCH} and {@code DELETE
+ * /api/subscriptions/{id}}, and {@code POST .../resume} (CONTRACT §2).
+ *
+ * <p>PATCH and resume each run as one transaction on the subscription's row, held ({@code FOR UPDATE})
+ * from the check to the change, with times from the database's clock. Neither touches an attempt:
+ * a claimed attempt carries its own copy of the terms ({@link AttemptTerms}), so a change applies from
+ * the next attempt not yet claimed and never to one in flight.
+ */
 public final class SubscriptionService {
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionService.class);
 
     /** The request body, after {@code schemas/subscription.schema.json}. */
     public record Request(String subscriptionId, String vendor, String billingKey, Customer customer, String orderName,
                           long amount, String currency, String interval, String nextBillingAt) {
     }
 
-    /** The answer: the subscription plus its state. {@code retry} is set while its period is in dunning. */
+    /**
+     * The answer: the subscription plus its state. {@code retry} is set while its period is in dunning,
+     * {@code pastDue} while it is PAST_DUE.
+     */
     public record View(String subscriptionId, String vendor, String billingKey, Customer customer, String orderName,
                        long amount, String currency, String interval, String nextBillingAt, String state,
-                       Instant createdAt, String lastPaymentId, Retry retry) {
+                       Instant createdAt, String lastPaymentId, Retry retry, PastDue pastDue) {
     }
 
     /** {@code attempt}: the n of the next retry {@code -r<n>}; {@code nextRetryAt}: when it is due. */
     public record Retry(int attempt, String nextRetryAt) {
     }
 
+    /**
+     * Since when and why ({@code RETRIES_EXHAUSTED}, {@code HARD_DECLINE}) it is PAST_DUE, and the attempt
+     * whose decline made it so.
+     */
+    public record PastDue(String since, String reason, String lastPaymentId) {
+    }
+
+    /** A page of the list; {@code next} is the cursor of the following page, null after the last. */
+    public record Page(List<View> subscriptions, String next) {
+    }
+
     /** The answer and whether it created the subscription (201) or found the same one (200). */
     public record Created(View view, boolean created) {
     }
 
+    static final int LIST_DEFAULT = 100;
+    static final int LIST_MAX = 1000;
+    private static final Set<String> STATES = Set.of("ACTIVE", "PAST_DUE", "CANCELLED");
+
     private final SubscriptionStore store;
+    private final BillingAttemptStore attempts;
     private final BillingCalendar calendar;
     private final ConnectorRegistry vendors;
+    private final Sql sql;
+    private final SubscriptionEvents events;
 
-    public SubscriptionService(SubscriptionStore store, BillingCalendar calendar, ConnectorRegistry vendors) {
+    public SubscriptionService(SubscriptionStore store, BillingAttemptStore attempts, BillingCalendar calendar,
+                               ConnectorRegistry vendors, Sql sql, SubscriptionEvents events) {
         this.store = store;
+        this.attempts = attempts;
         this.calendar = calendar;
         this.vendors = vendors;
+        this.sql = sql;
+        this.events = events;
     }
 
     public Created create(byte[] body) {
@@ -88,8 +127,148 @@ public final class SubscriptionService {
     /** Cancels (idempotent): no further period is charged. An attempt already in flight still settles. */
     public View cancel(String subscriptionId) {
         find(subscriptionId);
-        store.cancel(subscriptionId);
+        sql.inTransaction(() -> {
+            if (store.cancel(subscriptionId)) {
+                events.stateChanged(subscriptionId, SubscriptionEvents.Change.CANCELLED);
+            }
+        });
         return get(subscriptionId);
+    }
+
+    /**
+     * {@code PATCH}: merges the patch into the subscription's terms. 400 for a field that cannot be
+     * patched (before anything is read), 404, 409 for a CANCELLED subscription, 422 for a vendor not
+     * enabled or another customer's billing key. The same patch again changes nothing.
+     */
+    public View patch(String subscriptionId, byte[] body) {
+        SubscriptionPatch patch = SubscriptionPatch.read(body, false);
+        return sql.inTransaction(() -> {
+            Subscription s = lock(subscriptionId);
+            if ("CANCELLED".equals(s.state())) {
+                throw new ProblemException(new Problem("https://paybridge.dev/problems/subscription-cancelled",
+                        "Subscription cancelled", 409, "Subscription " + subscriptionId
+                        + " is CANCELLED: its terms can no longer change", List.of()));
+            }
+            change(s, patch);
+            return view(store.find(subscriptionId).orElseThrow());
+        });
+    }
+
+    /**
+     * {@code POST .../resume}: PAST_DUE → ACTIVE, the patch (typically a new billing key) applied first,
+     * the unpaid period's next attempt id due now and its dunning schedule counted from now. 409 from
+     * any other state; 422 when the subscription went PAST_DUE on a HARD decline and would be charged on
+     * the same key again.
+     */
+    public View resume(String subscriptionId, byte[] body) {
+        SubscriptionPatch patch = SubscriptionPatch.read(body, true);
+        View resumed = sql.inTransaction(() -> {
+            Subscription s = lock(subscriptionId);
+            if (!"PAST_DUE".equals(s.state())) {
+                throw new ProblemException(new Problem("https://paybridge.dev/problems/subscription-not-past-due",
+                        "Subscription not PAST_DUE", 409, "Subscription " + subscriptionId + " is " + s.state()
+                        + "; only a PAST_DUE subscription can be resumed", List.of()));
+            }
+            Subscription changed = change(s, patch);
+            refuseHardDeclinedKey(s, changed);
+            if (!store.resume(subscriptionId)) {
+                throw new IllegalStateException("subscription " + subscriptionId + " changed while held");
+            }
+            events.stateChanged(subscriptionId, SubscriptionEvents.Change.RESUMED);
+            return view(store.find(subscriptionId).orElseThrow());
+        });
+        LOG.info("subscription {} resumed: attempt {} due at {}", subscriptionId,
+                resumed.retry() == null ? null : resumed.retry().attempt(),
+                resumed.retry() == null ? null : resumed.retry().nextRetryAt());
+        return resumed;
+    }
+
+    /** The patch's terms checked and written (when they differ); answers the subscription with them. */
+    private Subscription change(Subscription s, SubscriptionPatch patch) {
+        Subscription changed = patch.applyTo(s);
+        if (changed.sameTerms(s)) {
+            return s;
+        }
+        if (!changed.vendor().equals(s.vendor())) {
+            vendors.require(changed.vendor());
+        }
+        if (!changed.billingKey().equals(s.billingKey()) || !changed.vendor().equals(s.vendor())) {
+            store.keyIssuedToAnother(changed.vendor(), changed.billingKey(), s.customer().id()).ifPresent(other -> {
+                throw SubscriptionPatch.unprocessable("billingKey", "issued to another customer",
+                        "This " + changed.vendor() + " billing key was stored for another customer than "
+                        + s.customer().id() + "; a subscription is charged on its own customer's key");
+            });
+        }
+        if (!store.updateTerms(changed)) {
+            throw new IllegalStateException("subscription " + s.subscriptionId() + " changed while held");
+        }
+        return changed;
+    }
+
+    /**
+     * A HARD decline means the card can never succeed: a resume must not charge the key (of that
+     * vendor) it was declined on. That key is the one the declined attempt was claimed with.
+     */
+    private void refuseHardDeclinedKey(Subscription before, Subscription after) {
+        if (!Subscription.HARD_DECLINE.equals(before.pastDueReason())) {
+            return;
+        }
+        AttemptTerms declined = AttemptTerms.of(before.pastDuePaymentId() == null ? null
+                : attempts.find(before.pastDuePaymentId()), before);
+        if (declined.vendor().equals(after.vendor()) && declined.billingKey().equals(after.billingKey())) {
+            throw SubscriptionPatch.unprocessable("billingKey", "declined HARD: give a new billing key",
+                    "Subscription " + before.subscriptionId() + " is PAST_DUE because payment "
+                    + before.pastDuePaymentId() + " was declined HARD on this billing key: it can never succeed."
+                    + " Resume with a new billingKey (the customer's new card)");
+        }
+    }
+
+    /**
+     * {@code GET /api/subscriptions}: filtered by state, customerId, vendor (each optional), oldest
+     * createdAt first, {@code limit} (default 100, 1..1000) per page from the cursor {@code after}.
+     */
+    public Page list(String state, String customerId, String vendor, String after, String limit) {
+        List<FieldError> errors = new java.util.ArrayList<>();
+        String st = blankToNull(state);
+        if (st != null && !STATES.contains(st)) {
+            errors.add(new FieldError("state", "one of ACTIVE, PAST_DUE, CANCELLED"));
+        }
+        int size = LIST_DEFAULT;
+        if (blankToNull(limit) != null) {
+            try {
+                size = Integer.parseInt(limit.trim());
+            } catch (NumberFormatException e) {
+                size = -1;
+            }
+            if (size < 1 || size > LIST_MAX) {
+                errors.add(new FieldError("limit", "an integer from 1 to " + LIST_MAX));
+            }
+        }
+        ListCursor cursor = null;
+        if (blankToNull(after) != null) {
+            cursor = ListCursor.parse(after.trim());
+            if (cursor == null) {
+                errors.add(new FieldError("after", "not a cursor this list returned (use its \"next\")"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw SubscriptionPatch.invalid(errors);
+        }
+        // one more than the page: a next page exists only when there is more
+        List<Subscription> rows = store.list(st, blankToNull(customerId), blankToNull(vendor),
+                cursor == null ? null : cursor.createdAt(), cursor == null ? null : cursor.subscriptionId(), size + 1);
+        List<Subscription> page = rows.size() > size ? rows.subList(0, size) : rows;
+        String next = rows.size() > size ? ListCursor.of(page.get(page.size() - 1)).encode() : null;
+        return new Page(page.stream().map(this::view).toList(), next);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    private Subscription lock(String subscriptionId) {
+        return store.lock(subscriptionId).orElseThrow(() -> ProblemException.of(404, "Subscription not found",
+                "No subscription with subscriptionId " + subscriptionId));
     }
 
     private Subscription find(String subscriptionId) {
@@ -99,8 +278,11 @@ public final class SubscriptionService {
 
     View view(Subscription s) {
         Retry retry = s.retryAttempt() == null ? null : new Retry(s.retryAttempt(), format(s.nextRetryAt()));
+        PastDue pastDue = "PAST_DUE".equals(s.state())
+                ? new PastDue(format(s.pastDueSince()), s.pastDueReason(), s.pastDuePaymentId()) : null;
         return new View(s.subscriptionId(), s.vendor(), s.billingKey(), s.customer(), s.orderName(), s.amount(),
-                s.currency(), s.interval(), format(s.nextBillingAt()), s.state(), s.createdAt(), s.lastPaymentId(), retry);
+                s.currency(), s.interval(), format(s.nextBillingAt()), s.state(), s.createdAt(), s.lastPaymentId(), retry,
+                pastDue);
     }
 
     private String format(Instant instant) {

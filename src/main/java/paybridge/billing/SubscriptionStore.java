@@ -24,6 +24,44 @@ public final class SubscriptionStore {
                 :?nextBillingAt, 'ACTIVE', :?now, :?now)
             ON CONFLICT DO NOTHING""";
     private static final String FIND = "SELECT * FROM subscriptions WHERE subscription_id = :?subscriptionId";
+    // PATCH and resume: the row held until their transaction ends, so what they check is what they change
+    private static final String FIND_FOR_UPDATE = FIND + " FOR UPDATE";
+    // the terms a PATCH may change; never touches an attempt already claimed (it copied its own terms)
+    private static final String UPDATE_TERMS = """
+            UPDATE subscriptions SET vendor = :?vendor, billing_key = :?billingKey, amount = :?amount,
+                order_name = :?orderName, customer_name = :?customerName, customer_phone = :?customerPhone,
+                customer_email = :?customerEmail, updated_at = CURRENT_TIMESTAMP, version = version + 1
+            WHERE subscription_id = :?subscriptionId AND state <> 'CANCELLED'""";
+    // the next attempt number of the subscription's period: one past every attempt of it ever claimed
+    private static final String NEXT_ATTEMPT_NO = """
+            COALESCE((SELECT MAX(a.attempt_no) FROM billing_attempts a
+                WHERE a.subscription_id = subscriptions.subscription_id
+                    AND a.period_index = subscriptions.period_index), -1) + 1""";
+    // PAST_DUE -> ACTIVE: the unpaid period's next attempt id is due now (database clock), and its
+    // dunning schedule starts again from it and from now
+    private static final String RESUME = "UPDATE subscriptions SET state = 'ACTIVE', retry_attempt = " + NEXT_ATTEMPT_NO
+            + ", next_retry_at = CURRENT_TIMESTAMP, retry_base_attempt = " + NEXT_ATTEMPT_NO + """
+            , retry_from = CURRENT_TIMESTAMP, past_due_since = NULL, past_due_reason = NULL,
+                past_due_payment_id = NULL, updated_at = CURRENT_TIMESTAMP, version = version + 1
+            WHERE subscription_id = :?subscriptionId AND state = 'PAST_DUE'""";
+    // a billing key paybridge saw issued to another customer of the same vendor (a KEY_IN that stored it)
+    private static final String KEY_OF_ANOTHER = """
+            SELECT customer_id FROM payments
+            WHERE vendor = :?vendor AND billing_key = :?billingKey AND method = 'KEY_IN'
+                AND customer_id IS NOT NULL AND customer_id <> :?customerId
+            LIMIT 1""";
+    // GET /api/subscriptions: oldest createdAt first, ties by id; the cursor is the last row's pair, so
+    // a page never repeats or skips a row that existed, whatever is inserted meanwhile
+    private static final String LIST_FILTERS = """
+             (CAST(:?state AS VARCHAR(16)) IS NULL OR s.state = :?state)
+                AND (CAST(:?customerId AS VARCHAR(64)) IS NULL OR s.customer_id = :?customerId)
+                AND (CAST(:?vendor AS VARCHAR(16)) IS NULL OR s.vendor = :?vendor)""";
+    private static final String LIST_FIRST = "SELECT s.* FROM subscriptions s WHERE" + LIST_FILTERS
+            + " ORDER BY s.created_at, s.subscription_id LIMIT :?limit";
+    private static final String LIST_AFTER = "SELECT s.* FROM subscriptions s WHERE" + LIST_FILTERS + """
+
+                AND (s.created_at > :?afterAt OR (s.created_at = :?afterAt AND s.subscription_id > :?afterId))
+            ORDER BY s.created_at, s.subscription_id LIMIT :?limit""";
     private static final String CANCEL = """
             UPDATE subscriptions SET state = 'CANCELLED', retry_attempt = NULL, next_retry_at = NULL,
                 updated_at = CURRENT_TIMESTAMP, version = version + 1
@@ -44,7 +82,9 @@ public final class SubscriptionStore {
             + " AND s.subscription_id < :?after ORDER BY s.subscription_id DESC LIMIT :?limit";
     private static final String DUE_ASC_FIRST = DUE_SELECT + " ORDER BY s.subscription_id LIMIT :?limit";
     private static final String DUE_DESC_FIRST = DUE_SELECT + " ORDER BY s.subscription_id DESC LIMIT :?limit";
-    private static final String DUE_COUNT = "SELECT COUNT(*) AS n FROM subscriptions s WHERE " + DUE_WHERE_S;
+    private static final String DUE_COUNT = "SELECT COUNT(*) AS n,"
+            + " COALESCE(SUM(CASE WHEN s.retry_attempt IS NOT NULL THEN 1 ELSE 0 END), 0) AS retries"
+            + " FROM subscriptions s WHERE " + DUE_WHERE_S;
     // (the leading space matters: this is appended to each UPDATE below)
     private static final String GUARD = " WHERE subscription_id = :?subscriptionId AND period_index = :?periodIndex"
             + " AND COALESCE(retry_attempt, 0) = :?attemptNo";
@@ -52,10 +92,16 @@ public final class SubscriptionStore {
     // attempt concluded never charged may prove charged after the next one was scheduled)
     private static final String PAID = """
             UPDATE subscriptions SET period_index = period_index + 1, next_billing_at = :?nextBillingAt,
-                retry_attempt = NULL, next_retry_at = NULL, last_payment_id = :?paymentId,
-                state = CASE WHEN state = 'PAST_DUE' THEN 'ACTIVE' ELSE state END,
-                updated_at = CURRENT_TIMESTAMP, version = version + 1
-            WHERE subscription_id = :?subscriptionId AND period_index = :?periodIndex""";
+                retry_attempt = NULL, next_retry_at = NULL, retry_base_attempt = NULL, retry_from = NULL,
+                last_payment_id = :?paymentId, updated_at = CURRENT_TIMESTAMP, version = version + 1
+            WHERE subscription_id = :?subscriptionId AND period_index = :?periodIndex AND state <> 'PAST_DUE'""";
+    // the same for a PAST_DUE subscription: its unpaid period was paid after all, it is ACTIVE again
+    private static final String PAID_PAST_DUE = """
+            UPDATE subscriptions SET period_index = period_index + 1, next_billing_at = :?nextBillingAt,
+                retry_attempt = NULL, next_retry_at = NULL, retry_base_attempt = NULL, retry_from = NULL,
+                last_payment_id = :?paymentId, state = 'ACTIVE', past_due_since = NULL, past_due_reason = NULL,
+                past_due_payment_id = NULL, updated_at = CURRENT_TIMESTAMP, version = version + 1
+            WHERE subscription_id = :?subscriptionId AND period_index = :?periodIndex AND state = 'PAST_DUE'""";
     private static final String RETRY = """
             UPDATE subscriptions SET retry_attempt = :?nextAttempt, next_retry_at = :?nextRetryAt,
                 last_payment_id = :?paymentId, updated_at = CURRENT_TIMESTAMP, version = version + 1""" + GUARD;
@@ -65,9 +111,14 @@ public final class SubscriptionStore {
                 next_retry_at = COALESCE(next_retry_at, next_billing_at),
                 last_payment_id = :?paymentId, updated_at = CURRENT_TIMESTAMP, version = version + 1""" + GUARD;
     private static final String PAST_DUE = """
-            UPDATE subscriptions SET state = CASE WHEN state = 'ACTIVE' THEN 'PAST_DUE' ELSE state END,
+            UPDATE subscriptions SET state = 'PAST_DUE', past_due_since = CURRENT_TIMESTAMP,
+                past_due_reason = :?reason, past_due_payment_id = :?paymentId,
                 retry_attempt = NULL, next_retry_at = NULL, last_payment_id = :?paymentId,
-                updated_at = CURRENT_TIMESTAMP, version = version + 1""" + GUARD;
+                updated_at = CURRENT_TIMESTAMP, version = version + 1""" + GUARD + " AND state = 'ACTIVE'";
+    // the attempt's outcome on a subscription no longer ACTIVE (cancelled meanwhile): no state change
+    private static final String DUNNING_OVER = """
+            UPDATE subscriptions SET retry_attempt = NULL, next_retry_at = NULL, last_payment_id = :?paymentId,
+                updated_at = CURRENT_TIMESTAMP, version = version + 1""" + GUARD + " AND state <> 'ACTIVE'";
     private static final String SENT = """
             UPDATE subscriptions SET last_payment_id = :?paymentId, updated_at = CURRENT_TIMESTAMP, version = version + 1
             WHERE subscription_id = :?subscriptionId""";
@@ -130,14 +181,32 @@ public final class SubscriptionStore {
     }
 
     public int dueCount(Instant asOf) {
-        return (int) Sql.longValue(sql.query(DUE_COUNT, Map.of("asOf", asOf)).get(0).get("n"));
+        return (int) dueCounts(asOf).due();
     }
 
-    /** The period was paid: move to the next one. False when the subscription had already moved on. */
-    public boolean paid(String subscriptionId, int periodIndex, String paymentId, Instant nextBillingAt) {
+    /** Attempts due at asOf, and how many of them are dunning retries ({@code -r<n>}). */
+    public record DueCounts(long due, long retries) {
+    }
+
+    public DueCounts dueCounts(Instant asOf) {
+        Map<String, Object> row = sql.query(DUE_COUNT, Map.of("asOf", asOf)).get(0);
+        return new DueCounts(Sql.longValue(row.get("n")), Sql.longValue(row.get("retries")));
+    }
+
+    /** What a PAID outcome did to its subscription. */
+    public enum Moved { NONE, MOVED, FROM_PAST_DUE }
+
+    /**
+     * The period was paid: move to the next one (a PAST_DUE subscription is ACTIVE again). NONE when the
+     * subscription had already moved on. Run inside the outcome's transaction.
+     */
+    public Moved paid(String subscriptionId, int periodIndex, String paymentId, Instant nextBillingAt) {
         Map<String, Object> p = guard(subscriptionId, periodIndex, 0, paymentId);
         p.put("nextBillingAt", nextBillingAt);
-        return sql.update(PAID, p) == 1;
+        if (sql.update(PAID, p) == 1) {
+            return Moved.MOVED;
+        }
+        return sql.update(PAID_PAST_DUE, p) == 1 ? Moved.FROM_PAST_DUE : Moved.NONE;
     }
 
     /** A declined attempt with retries left: attempt {@code nextAttempt} is due at {@code nextRetryAt}. */
@@ -156,9 +225,68 @@ public final class SubscriptionStore {
         return sql.update(RETRY_AT_ONCE, p) == 1;
     }
 
-    /** The last retry was declined too. */
-    public boolean pastDue(String subscriptionId, int periodIndex, int attemptNo, String paymentId) {
-        return sql.update(PAST_DUE, guard(subscriptionId, periodIndex, attemptNo, paymentId)) == 1;
+    /**
+     * The last retry was declined too ({@code RETRIES_EXHAUSTED}), or a decline was HARD ({@code HARD_DECLINE}):
+     * ACTIVE → PAST_DUE. True only when this changed the state; a subscription cancelled meanwhile only
+     * leaves dunning. Run inside the outcome's transaction.
+     */
+    public boolean pastDue(String subscriptionId, int periodIndex, int attemptNo, String paymentId, String reason) {
+        Map<String, Object> p = guard(subscriptionId, periodIndex, attemptNo, paymentId);
+        p.put("reason", reason);
+        if (sql.update(PAST_DUE, p) == 1) {
+            return true;
+        }
+        sql.update(DUNNING_OVER, guard(subscriptionId, periodIndex, attemptNo, paymentId));
+        return false;
+    }
+
+    /** The row, held until the caller's transaction ends (PATCH, resume); empty when there is none. */
+    public Optional<Subscription> lock(String subscriptionId) {
+        List<Map<String, Object>> rows = sql.query(FIND_FOR_UPDATE, Map.of("subscriptionId", subscriptionId));
+        return rows.isEmpty() ? Optional.empty() : Optional.of(Subscription.of(rows.get(0)));
+    }
+
+    /** Writes the terms a PATCH may change; false when the subscription is CANCELLED (or gone). */
+    public boolean updateTerms(Subscription s) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("subscriptionId", s.subscriptionId());
+        p.put("vendor", s.vendor());
+        p.put("billingKey", s.billingKey());
+        p.put("amount", s.amount());
+        p.put("orderName", s.orderName());
+        p.put("customerName", s.customer().name());
+        p.put("customerPhone", s.customer().phone());
+        p.put("customerEmail", s.customer().email());
+        return sql.update(UPDATE_TERMS, p) == 1;
+    }
+
+    /** PAST_DUE → ACTIVE with the unpaid period's next attempt due now; false when it was not PAST_DUE. */
+    public boolean resume(String subscriptionId) {
+        return sql.update(RESUME, Map.of("subscriptionId", subscriptionId)) == 1;
+    }
+
+    /** The customer another KEY_IN charge of this vendor stored this billing key for, if paybridge saw one. */
+    public Optional<String> keyIssuedToAnother(String vendor, String billingKey, String customerId) {
+        List<Map<String, Object>> rows = sql.query(KEY_OF_ANOTHER, Map.of("vendor", vendor, "billingKey", billingKey,
+                "customerId", customerId));
+        return rows.isEmpty() ? Optional.empty() : Optional.of((String) rows.get(0).get("customer_id"));
+    }
+
+    /** A page of the list: filters (null = any), after the cursor position (null = from the start). */
+    public List<Subscription> list(String state, String customerId, String vendor, Instant afterAt, String afterId,
+                                   int limit) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("state", state);
+        p.put("customerId", customerId);
+        p.put("vendor", vendor);
+        p.put("limit", limit);
+        String query = LIST_FIRST;
+        if (afterAt != null) {
+            p.put("afterAt", afterAt);
+            p.put("afterId", afterId);
+            query = LIST_AFTER;
+        }
+        return sql.query(query, p).stream().map(Subscription::of).toList();
     }
 
     /** An attempt was sent and its outcome is open: only remember it as the last payment. */

@@ -32,7 +32,7 @@ import paybridge.connector.http.VendorCallTemplates;
  * class implementing {@link Connector} with a public constructor taking {@link Settings}. Only
  * the enabled ones are kept.
  */
-public final class ConnectorRegistry {
+public final class ConnectorRegistry implements DeclineClassifier {
     public static final String BEAN = "connectorRegistry";
     /**
      * Exchange property: the id of the vendor an exchange is about (a command's, or its payment's),
@@ -143,6 +143,12 @@ public final class ConnectorRegistry {
         for (RoutesBuilder builder : builders) {
             context.addTemplatedRoutes(builder);
         }
+    }
+
+    /** The vendor's decline table, asked of its connector; a vendor not enabled here has none: SOFT. */
+    @Override
+    public DeclineCategory categorize(String vendor, paybridge.canonical.Failure failure) {
+        return find(vendor).map(c -> c.declineCategory(failure)).orElse(DeclineCategory.SOFT);
     }
 
     /** The enabled connector for this vendor id, if any. */

@@ -1,5 +1,6 @@
 package paybridge.payments;
 
+import paybridge.connector.DeclineClassifier;
 import paybridge.canonical.Failure;
 import paybridge.canonical.PaymentResult;
 import paybridge.canonical.PaymentStates;
@@ -10,15 +11,18 @@ import paybridge.ledger.PaymentStore;
 
 /**
  * A payment's {@link PaymentResult}: the attempt's state from {@code payments}, the money from the
- * ledger. A PAID payment with money returned reads as PARTIALLY_REFUNDED or CANCELLED.
+ * ledger. A PAID payment with money returned reads as PARTIALLY_REFUNDED or CANCELLED. A FAILED
+ * payment's vendor decline carries its category (SOFT/HARD) from the vendor's decline table.
  */
 public final class PaymentView {
     private final PaymentStore payments;
     private final LedgerStore ledger;
+    private final DeclineClassifier declines;
 
-    public PaymentView(PaymentStore payments, LedgerStore ledger) {
+    public PaymentView(PaymentStore payments, LedgerStore ledger, DeclineClassifier declines) {
         this.payments = payments;
         this.ledger = ledger;
+        this.declines = declines;
     }
 
     public java.util.Optional<PaymentResult> find(String paymentId) {
@@ -34,9 +38,10 @@ public final class PaymentView {
         return of(r, 0);
     }
 
-    private static PaymentResult of(PaymentRecord r, long returned) {
+    private PaymentResult of(PaymentRecord r, long returned) {
         PaymentStatus status = PaymentStates.shown(r.status(), r.amount(), returned);
-        Failure failure = r.failureCode() == null ? null : new Failure(r.failureCode(), r.failureMessage());
+        Failure failure = r.failureCode() == null ? null
+                : declines.classified(r.status(), r.vendor(), new Failure(r.failureCode(), r.failureMessage()));
         return new PaymentResult(r.paymentId(), r.vendor(), r.method(), status, r.amount(), returned, r.currency(),
                 r.vendorPaymentRef(), r.billingKey(), r.subscriptionId(), failure, r.updatedAt());
     }

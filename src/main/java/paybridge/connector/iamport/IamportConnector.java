@@ -12,6 +12,7 @@ import paybridge.canonical.PaymentMethod;
 import paybridge.connector.Capabilities;
 import paybridge.connector.Connector;
 import paybridge.connector.DeclineCategory;
+import paybridge.connector.DeclineTable;
 import paybridge.connector.WebhookRules;
 
 /**
@@ -32,10 +33,12 @@ public final class IamportConnector implements Connector {
 
     private final Settings settings;
     private final IamportWebhooks webhooks;
+    private final IamportDeclines declines;
 
     public IamportConnector(Settings settings) {
         this.settings = settings;
         this.webhooks = new IamportWebhooks(settings);
+        this.declines = new IamportDeclines(DeclineTable.parseCodes(settings.get("paybridge.iamport.hard-decline-codes", "")));
     }
 
     @Override
@@ -93,7 +96,7 @@ public final class IamportConnector implements Connector {
 
     @Override
     public DeclineCategory declineCategory(Failure failure) {
-        return DeclineCategory.SOFT;
+        return declines.category(failure);
     }
 
     @Override

@@ -11,6 +11,7 @@ import paybridge.canonical.PaymentMethod;
 import paybridge.connector.Capabilities;
 import paybridge.connector.Connector;
 import paybridge.connector.DeclineCategory;
+import paybridge.connector.DeclineTable;
 import paybridge.connector.WebhookRules;
 
 /**
@@ -32,11 +33,13 @@ public final class SteppayConnector implements Connector {
 
     private final Settings settings;
     private final SteppayWebhooks webhooks;
+    private final SteppayDeclines declines;
     private final Duration notRefundedAfter;
 
     public SteppayConnector(Settings settings) {
         this.settings = settings;
         this.webhooks = new SteppayWebhooks(settings);
+        this.declines = new SteppayDeclines(DeclineTable.parseCodes(settings.get("paybridge.steppay.hard-decline-codes", "")));
         this.notRefundedAfter = settings.duration("paybridge.steppay.refund-settle-horizon", "P2D");
         if (notRefundedAfter.isNegative()) {
             throw new IllegalArgumentException("paybridge.steppay.refund-settle-horizon must not be negative: "
@@ -96,7 +99,7 @@ public final class SteppayConnector implements Connector {
 
     @Override
     public DeclineCategory declineCategory(Failure failure) {
-        return DeclineCategory.SOFT;
+        return declines.category(failure);
     }
 
     @Override

@@ -29,7 +29,11 @@ import paybridge.sandbox.WebhookSender;
  * <p>
  * Test control, not part of iamport and without auth: {@code GET /_stats},
  * {@code POST /_control/deposit/{imp_uid}}, {@code POST /_control/console-cancel/{imp_uid}},
- * {@code POST /_control/expire-tokens}.
+ * {@code POST /_control/expire-tokens}, {@code POST /_control/expire-card/{customer_uid}} (the stored card
+ * has expired since: every later {@code again} on it is declined {@value #EXPIRED_CARD}),
+ * {@code POST /_control/decline-key/{customer_uid}} ({@code {"fail_reason": "..."}}: every later
+ * {@code again} on it is declined with that reason; no reason = charge it normally again). A new card
+ * stored under the customer_uid (a onetime) clears either.
  */
 public final class IamportSimulator implements VendorSimulator {
     public static final String VENDOR = "iamport";
@@ -48,6 +52,8 @@ public final class IamportSimulator implements VendorSimulator {
     static final String ONETIME_DECLINE = "카드정보 인증에 실패하였습니다. [F113]거래거절 카드번호틀림";
     static final String AGAIN_DECLINE = "[4004] 잔액부족";
     static final String UNKNOWN_CUSTOMER = "등록되지 않은 구매자입니다.";
+    /** A stored card whose expiry has passed, as PGs behind iamport word it (F113 with 유효기간오류, seen in integrations). */
+    static final String EXPIRED_CARD = "[F113]거래거절 유효기간오류";
     static final String NOT_FOUND = "존재하지 않는 결제정보입니다.";
 
     /** Counters for tests and benchmarks: what the vendor saw, not what paybridge believes. */
@@ -59,6 +65,8 @@ public final class IamportSimulator implements VendorSimulator {
     private final WebhookSender webhooks;
     private final IamportStore store = new IamportStore();
     private final IamportTokens tokens;
+    // customer_uid -> the fail_reason every `again` on it is declined with (test control)
+    private final Map<String, String> keyDeclines = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final AtomicLong charges = new AtomicLong();
     private final AtomicLong paid = new AtomicLong();
@@ -84,6 +92,12 @@ public final class IamportSimulator implements VendorSimulator {
         router.get("/_records").handler(ctx -> reply(ctx, 200, 0, null, store.records()));
         router.post("/_control/deposit/:imp_uid").handler(this::controlDeposit);
         router.post("/_control/console-cancel/:imp_uid").handler(this::controlConsoleCancel);
+        router.post("/_control/expire-card/:customer_uid").handler(ctx -> controlDeclineKey(ctx, EXPIRED_CARD));
+        router.post("/_control/decline-key/:customer_uid").handler(ctx -> {
+            io.vertx.core.json.JsonObject body = ctx.body() == null || ctx.body().length() == 0 ? null
+                    : ctx.body().asJsonObject();
+            controlDeclineKey(ctx, body == null ? null : body.getString("fail_reason"));
+        });
         router.post("/_control/expire-tokens").handler(ctx -> {
             tokens.expireAll();
             reply(ctx, 200, 0, null, null);
@@ -147,7 +161,7 @@ public final class IamportSimulator implements VendorSimulator {
 
     /** What a charge needs, whichever endpoint it came through. */
     private record Charge(String merchantUid, long amount, IamportCard card, String customerUid, String name,
-                          String buyerName, String buyerEmail, String buyerTel, String noticeUrl) {
+                          String buyerName, String buyerEmail, String buyerTel, String noticeUrl, String declineReason) {
     }
 
     private void onetime(RoutingContext ctx) {
@@ -162,7 +176,7 @@ public final class IamportSimulator implements VendorSimulator {
         p.string("pg", false, 100);
         Charge charge = new Charge(merchantUid, amount, IamportCard.of(cardNumber), customerUid,
                 p.string("name", false, 200), p.string("buyer_name", false, 200),
-                p.string("buyer_email", false, 200), p.string("buyer_tel", false, 50), p.url("notice_url"));
+                p.string("buyer_email", false, 200), p.string("buyer_tel", false, 50), p.url("notice_url"), null);
         charge(ctx, charge, true);
     }
 
@@ -186,7 +200,7 @@ public final class IamportSimulator implements VendorSimulator {
             return;
         }
         charge(ctx, new Charge(merchantUid, amount, customer.card(), customerUid, name, buyerName, buyerEmail,
-                buyerTel, noticeUrl), false);
+                buyerTel, noticeUrl, keyDeclines.get(customerUid)), false);
     }
 
     private static long positiveAmount(IamportParams p) {
@@ -208,11 +222,13 @@ public final class IamportSimulator implements VendorSimulator {
         }
         long now = nowSeconds();
         boolean vbank = c.amount() == TestAmounts.VIRTUAL_ACCOUNT;
-        boolean declined = c.amount() == TestAmounts.DECLINE;
+        boolean declined = c.amount() == TestAmounts.DECLINE || c.declineReason() != null;
+        vbank = vbank && !declined;
         IamportPayment payment = new IamportPayment(store.newImpUid(), c.merchantUid(), c.amount(),
                 store.newPgTid(now), c.customerUid(), c.noticeUrl(), c.card(), c.name(), c.buyerName(),
                 c.buyerEmail(), c.buyerTel(), now, vbank ? newVbank(now) : null);
-        payment.settle(!declined, IamportStore.newApplyNum(), onetime ? ONETIME_DECLINE : AGAIN_DECLINE, now);
+        payment.settle(!declined, IamportStore.newApplyNum(), c.declineReason() != null ? c.declineReason()
+                : onetime ? ONETIME_DECLINE : AGAIN_DECLINE, now);
         if (!store.publish(payment)) { // the one atomic guard: a merchant_uid is never charged twice
             reply(ctx, 200, -1, DUPLICATE, null);
             return;
@@ -226,6 +242,7 @@ public final class IamportSimulator implements VendorSimulator {
         if (onetime && !declined && c.customerUid() != null) {
             // a card the PG accepted becomes the customer's billing key; a second onetime replaces it
             store.saveCustomer(new IamportCustomer(c.customerUid(), c.card(), now));
+            keyDeclines.remove(c.customerUid()); // another card now: what declined the old one is gone
         }
         if (!declined) {
             notify(payment, payment.status(), null);
@@ -309,6 +326,21 @@ public final class IamportSimulator implements VendorSimulator {
     }
 
     // ---- test control
+
+    /** Every later {@code again} on the stored card is declined with {@code reason} (null: no longer). */
+    private void controlDeclineKey(RoutingContext ctx, String reason) {
+        String customerUid = ctx.pathParam("customer_uid");
+        if (store.customer(customerUid) == null) {
+            reply(ctx, 404, -1, UNKNOWN_CUSTOMER, null);
+            return;
+        }
+        if (reason == null || reason.isBlank()) {
+            keyDeclines.remove(customerUid);
+        } else {
+            keyDeclines.put(customerUid, reason);
+        }
+        reply(ctx, 200, 0, null, Map.of("customer_uid", customerUid, "fail_reason", reason == null ? "" : reason));
+    }
 
     private void controlDeposit(RoutingContext ctx) {
         IamportPayment payment = store.byImpUid(ctx.pathParam("imp_uid"));

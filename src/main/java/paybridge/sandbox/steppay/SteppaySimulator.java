@@ -55,7 +55,9 @@ import paybridge.sandbox.steppay.SteppayPayment.Status;
  * {@code POST /_control/cancel-history/{on|off}} (receipts with or without {@code cancelHistory}),
  * {@code POST /_control/cancel-answers/{hold|release}} (cancels applied and announced at once, their
  * answers held back until released), {@code POST /_control/receipts/{fail|ok}} (receipt lookups
- * answered 503 until ok again).
+ * answered 503 until ok again), {@code POST /_control/decline-key/{idKey}} ({@code {"errorCode",
+ * "errorMessage"}}: every later billing charge on that key is declined with that error, as an issuer
+ * refusing the card would be; no errorCode = charge it normally again).
  * Amount {@value #FORBIDDEN_DECLINE} (a charge or a cancel) is refused with a 403 business error.
  * <p>
  * <b>Seeded at start:</b> a COMPLETE {@code CARD_BILL} payment of 100 KRW with idKey
@@ -93,6 +95,8 @@ public final class SteppaySimulator implements VendorSimulator {
     // answer waits for /_control/cancel-answers/release: what the vendor's webhook does meanwhile is seen first
     private volatile boolean holdCancelAnswers;
     private final java.util.List<Runnable> heldCancelAnswers = new java.util.ArrayList<>();
+    // idKey -> {errorCode, errorMessage} every billing charge on it is declined with (test control)
+    private final java.util.Map<String, String[]> keyDeclines = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong charges = new AtomicLong();
     private final AtomicLong paid = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -134,6 +138,7 @@ public final class SteppaySimulator implements VendorSimulator {
         router.post("/_control/cancel-history/:onOff").handler(this::cancelHistorySwitch);
         router.post("/_control/cancel-answers/:holdOrRelease").handler(this::cancelAnswers);
         router.post("/_control/receipts/:failOrOk").handler(this::receiptsSwitch);
+        router.post("/_control/decline-key/:idKey").handler(this::declineKey);
         router.route().last().handler(ctx -> answer(ctx, 404, error("NOT_FOUND", "존재하지 않는 API 입니다.", null)));
         // A failure handler on the sub-router itself: a sub-router's errorHandler is not consulted
         // for failures raised inside it (the root router's is), so errors keep Steppay's shape here.
@@ -239,13 +244,15 @@ public final class SteppaySimulator implements VendorSimulator {
             answer(ctx, 403, error("PAYMENT_NOT_ALLOWED", "결제가 허용되지 않는 빌링키입니다.", null));
             return;
         }
-        if (amount == TestAmounts.DECLINE) {
+        String[] forced = keyDeclines.get(idKey);
+        if (amount == TestAmounts.DECLINE || forced != null) {
             SteppayPayment payment = store.create(null, partnerOrderId, partnerUserId, itemName,
                     Method.CARD_BILL, amount, Status.FAILED);
             charges.incrementAndGet();
             failed.incrementAndGet();
             webhook("FAILED", payment);
-            answer(ctx, 400, error("PAYMENT_FAILED", "카드 승인 거절: 잔액부족", null));
+            answer(ctx, 400, forced != null ? error(forced[0], forced[1], null)
+                    : error("PAYMENT_FAILED", "카드 승인 거절: 잔액부족", null));
             return;
         }
         boolean virtualAccount = amount == TestAmounts.VIRTUAL_ACCOUNT;
@@ -492,6 +499,24 @@ public final class SteppaySimulator implements VendorSimulator {
         }
         receiptsFail = "fail".equals(mode);
         write(ctx, 200, new JsonObject().put("receiptsFail", receiptsFail));
+    }
+
+    /** {@code /_control/decline-key/{idKey}}: declines every later billing charge on the key (or no longer). */
+    private void declineKey(RoutingContext ctx) {
+        String idKey = ctx.pathParam("idKey");
+        SteppayPayment key = store.byIdKey(idKey);
+        if (key == null || !key.isBillingKey()) {
+            write(ctx, 404, paymentNotFound());
+            return;
+        }
+        JsonObject body = jsonObjectBody(ctx);
+        String code = body == null ? null : body.getString("errorCode");
+        if (code == null || code.isBlank()) {
+            keyDeclines.remove(idKey);
+        } else {
+            keyDeclines.put(idKey, new String[] {code, body.getString("errorMessage", "카드 승인 거절")});
+        }
+        write(ctx, 200, new JsonObject().put("idKey", idKey).put("errorCode", code));
     }
 
     /** The optional {@code amount} of a control call; all that remains when absent, null when invalid. */
