@@ -49,6 +49,12 @@ public final class ConnectorRegistry implements DeclineClassifier {
             if (byId.putIfAbsent(c.id(), c) != null) {
                 throw new IllegalStateException("Two connectors claim the vendor id '" + c.id() + "'");
             }
+            if (c.notFoundMeansNeverCharged() && c.lookupByPaymentIdRoute() == null) {
+                // only a lookup under our paymentId can prove a charge never happened: by the vendor's
+                // reference, "not found" proves nothing about a charge whose answer was lost
+                throw new IllegalStateException("Connector '" + c.id() + "' says not found means never charged"
+                        + " but has no lookup by paymentId");
+            }
         }
         this.enabled = Map.copyOf(byId);
         this.order = List.copyOf(byId.keySet());

@@ -111,6 +111,9 @@ public final class PaymentStore {
                 next_look_at = CASE WHEN status = 'FAILED' AND looks + 1 >= :?rechecks THEN NULL
                     ELSE CURRENT_TIMESTAMP + CAST(:?backoff AS BIGINT) * INTERVAL '1' SECOND END
             WHERE payment_id = :?paymentId AND looks = :?looks AND next_look_at <= CURRENT_TIMESTAMP""";
+    private static final String POSTPONE_LOOK = """
+            UPDATE payments SET next_look_at = CURRENT_TIMESTAMP + CAST(:?backoff AS BIGINT) * INTERVAL '1' SECOND
+            WHERE payment_id = :?paymentId AND looks = :?looks AND next_look_at <= CURRENT_TIMESTAMP""";
     private static final String LEAVE_UNSETTLED = """
             UPDATE payments SET unsettled_reason = :?reason
             WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";
@@ -326,6 +329,15 @@ public final class PaymentStore {
     public boolean takeForLook(PaymentRecord row, Duration backoff, int rechecks) {
         return sql.update(TAKE_FOR_LOOK, Map.of("paymentId", row.paymentId(), "looks", row.looks(),
                 "backoff", Math.max(1, seconds(backoff)), "rechecks", rechecks)) == 1;
+    }
+
+    /**
+     * Takes a due row without counting a look (its vendor cannot be asked here): its next look moves on
+     * by {@code backoff}, and a conclusion's re-checks are not used up by looks that asked nothing.
+     */
+    public boolean postponeLook(PaymentRecord row, Duration backoff) {
+        return sql.update(POSTPONE_LOOK, Map.of("paymentId", row.paymentId(), "looks", row.looks(),
+                "backoff", Math.max(1, seconds(backoff)))) == 1;
     }
 
     /** Notes why the last look could not settle an open attempt (counted as unsettleable). */

@@ -105,6 +105,15 @@ public final class ReconcileService {
     public List<PaymentRecord> due() {
         List<PaymentRecord> taken = new ArrayList<>();
         for (PaymentRecord row : payments.dueForLook(schedule.batch())) {
+            if (connectors.find(row.vendor()).isEmpty()) {
+                // its vendor is not enabled here: a look that cannot ask must not use up a conclusion's
+                // re-checks (a NOT_CHARGED the vendor's record would overturn would leave the schedule
+                // unasked); an open row is still taken so the reason is recorded
+                if (payments.postponeLook(row, schedule.backoff(row.looks())) && row.status().isOpen()) {
+                    taken.add(row);
+                }
+                continue;
+            }
             if (payments.takeForLook(row, schedule.backoff(row.looks()), schedule.notChargedRechecks())) {
                 taken.add(row);
             }

@@ -79,9 +79,14 @@ public final class WebhookInbox {
     // the claim's count given back, since waiting is not a verification attempt. Safe for CLAIM_SEEN's
     // check: the entry is not due again before next_attempt_at, long after any read of it ended.
     private static final String PARK = """
-            UPDATE webhook_inbox SET status = 'PENDING', reason = :?reason,
-                next_attempt_at = CURRENT_TIMESTAMP + CAST(:?delayMillis AS BIGINT) * INTERVAL '0.001' SECOND,
-                attempts = attempts - 1, locked_by = NULL, locked_until = NULL
+            UPDATE webhook_inbox SET
+                status = CASE WHEN status IN ('RECEIVED', 'PENDING') THEN 'PENDING' ELSE status END,
+                reason = CASE WHEN status IN ('RECEIVED', 'PENDING') THEN :?reason ELSE reason END,
+                next_attempt_at = CASE WHEN status IN ('RECEIVED', 'PENDING')
+                    THEN CURRENT_TIMESTAMP + CAST(:?delayMillis AS BIGINT) * INTERVAL '0.001' SECOND
+                    ELSE next_attempt_at END,
+                attempts = CASE WHEN status IN ('RECEIVED', 'PENDING') THEN attempts - 1 ELSE attempts END,
+                locked_by = NULL, locked_until = NULL
             WHERE inbox_id = :?inboxId AND locked_by = :?token""";
 
     // one fixed statement: an absent filter is a NULL parameter that disables its condition
@@ -219,7 +224,10 @@ public final class WebhookInbox {
         return sql.update(RETRY, p) == 1;
     }
 
-    /** Leaves the entry PENDING, not counted as an attempt, until {@code delay} from the database's now. */
+    /**
+     * Leaves an undecided entry PENDING, not counted as an attempt, until {@code delay} from the
+     * database's now; a decided one (a replay of a PROCESSED or REJECTED entry) only gets its lease back.
+     */
     public boolean park(Claim claim, String reason, Duration delay) {
         Map<String, Object> p = new HashMap<>();
         p.put("inboxId", claim.entry().inboxId());

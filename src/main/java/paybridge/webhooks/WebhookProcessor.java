@@ -130,6 +130,10 @@ public final class WebhookProcessor {
         }
         try {
             VendorWebhook webhook = parse(connector.get().webhooks(), entry.contentType(), entry.body());
+            if (!entry.vendor().equals(webhook.vendor())) {
+                // a connector's parse names its own vendor: anything else would match another vendor's payments
+                throw new IllegalStateException("the " + entry.vendor() + " connector read a webhook of " + webhook.vendor());
+            }
             exchange.setProperty(ExchangeProperties.WEBHOOK, webhook);
             exchange.setProperty(ExchangeProperties.LOOKUP_ROUTE, connector.get().lookupByVendorRefRoute());
             exchange.setProperty(ExchangeProperties.WEBHOOK_SKIP, false);

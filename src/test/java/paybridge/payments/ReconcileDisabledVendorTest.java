@@ -1,0 +1,98 @@
+package paybridge.payments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import paybridge.ledger.Database;
+import paybridge.testing.RunningPaybridge;
+
+/**
+ * Reconcile on a node where a payment's vendor is not enabled: it cannot ask that vendor, so its looks
+ * must not count. A "never charged" conclusion keeps its re-checks for when the vendor is back (its
+ * record may still show the charge and overturn the conclusion); an open payment is left with the reason.
+ */
+class ReconcileDisabledVendorTest {
+    private static RunningPaybridge app;
+
+    @BeforeAll
+    static void start() {
+        app = RunningPaybridge.start(Map.of(
+                "paybridge.vendors", "steppay",
+                "paybridge.reconcile.interval", "PT0.2S",
+                "paybridge.reconcile.max-backoff", "PT0.2S",
+                "paybridge.reconcile.not-charged-rechecks", "1",
+                "paybridge.webhook.processing-enabled", "false"));
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    @Test
+    void aConclusionOfADisabledVendorKeepsItsRechecksAndAnOpenPaymentItsReason() throws Exception {
+        insert("rdv-concluded-1", "FAILED", "NOT_CHARGED");
+        insert("rdv-open-1", "UNKNOWN", null);
+        Timestamp inserted = nextLookAt("rdv-concluded-1");
+
+        // taken by reconcile at least once: its next look moved on
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Timestamp next = nextLookAt("rdv-concluded-1");
+            assertThat(next).isNotNull().isAfter(inserted);
+        });
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(column("rdv-open-1", "unsettled_reason")).isEqualTo("VENDOR_NOT_ENABLED"));
+        // no look counted: with one re-check allowed, a counted look would have ended the schedule
+        assertThat(column("rdv-concluded-1", "looks")).isEqualTo("0");
+        assertThat(nextLookAt("rdv-concluded-1")).isNotNull();
+        assertThat(column("rdv-open-1", "looks")).isEqualTo("0");
+        assertThat(column("rdv-concluded-1", "status")).isEqualTo("FAILED");
+    }
+
+    private static void insert(String paymentId, String status, String failureCode) throws Exception {
+        try (Connection c = app.lookup("database", Database.class).dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     INSERT INTO payments (payment_id, request_hash, vendor, method, amount, status, failure_code,
+                         created_at, updated_at, in_flight_until, next_look_at, looks)
+                     VALUES (?, 'h', 'iamport', 'KEY_IN', 5000, ?, ?, CURRENT_TIMESTAMP - INTERVAL '1' HOUR,
+                         CURRENT_TIMESTAMP - INTERVAL '1' HOUR, CURRENT_TIMESTAMP - INTERVAL '1' HOUR,
+                         CURRENT_TIMESTAMP - INTERVAL '1' HOUR, 0)""")) {
+            ps.setString(1, paymentId);
+            ps.setString(2, status);
+            ps.setString(3, failureCode);
+            ps.executeUpdate();
+        }
+    }
+
+    private static Timestamp nextLookAt(String paymentId) throws Exception {
+        try (Connection c = app.lookup("database", Database.class).dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT next_look_at FROM payments WHERE payment_id = ?")) {
+            ps.setString(1, paymentId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getTimestamp(1);
+            }
+        }
+    }
+
+    private static String column(String paymentId, String column) throws Exception {
+        try (Connection c = app.lookup("database", Database.class).dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM payments WHERE payment_id = ?")) {
+            ps.setString(1, paymentId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+}
