@@ -13,6 +13,8 @@ import java.util.TreeMap;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.spi.PackageScanClassResolver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import paybridge.Settings;
 import paybridge.canonical.FieldError;
 import paybridge.canonical.PaymentMethod;
@@ -30,7 +32,9 @@ import paybridge.connector.http.VendorCallTemplates;
  * <p>
  * Connectors are found in {@code paybridge.connector} and its sub-packages: every concrete public
  * class implementing {@link Connector} with a public constructor taking {@link Settings}. Only
- * the enabled ones are kept.
+ * the enabled ones serve; of the others only their {@link WebhookRules} are kept, so a delivery to a
+ * disabled vendor is still checked by its own rules and stored (it waits until the vendor is enabled),
+ * and its secret headers are never stored whatever is enabled.
  */
 public final class ConnectorRegistry implements DeclineClassifier {
     public static final String BEAN = "connectorRegistry";
@@ -40,10 +44,19 @@ public final class ConnectorRegistry implements DeclineClassifier {
      */
     static final String PACKAGE = "paybridge.connector";
 
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectorRegistry.class);
+
     private final Map<String, Connector> enabled;
     private final List<String> order;
+    /** The webhook rules of the connectors on the classpath that are not enabled, by id. */
+    private final Map<String, WebhookRules> disabledWebhooks;
 
     public ConnectorRegistry(List<Connector> connectors) {
+        this(connectors, Map.of());
+    }
+
+    /** @param disabledWebhooks the webhook rules of known connectors that are not enabled, by id */
+    public ConnectorRegistry(List<Connector> connectors, Map<String, WebhookRules> disabledWebhooks) {
         Map<String, Connector> byId = new LinkedHashMap<>();
         for (Connector c : connectors) {
             if (byId.putIfAbsent(c.id(), c) != null) {
@@ -56,8 +69,14 @@ public final class ConnectorRegistry implements DeclineClassifier {
                         + " but has no lookup by paymentId");
             }
         }
+        for (String id : disabledWebhooks.keySet()) {
+            if (byId.containsKey(id)) {
+                throw new IllegalStateException("Vendor '" + id + "' is both enabled and disabled");
+            }
+        }
         this.enabled = Map.copyOf(byId);
         this.order = List.copyOf(byId.keySet());
+        this.disabledWebhooks = Map.copyOf(disabledWebhooks);
     }
 
     /**
@@ -73,7 +92,11 @@ public final class ConnectorRegistry implements DeclineClassifier {
         return bound;
     }
 
-    /** The connectors {@code paybridge.vendors} enables, each constructed with the settings. */
+    /**
+     * The connectors {@code paybridge.vendors} enables, each constructed with the settings; every
+     * other connector on the classpath is constructed too, for its webhook rules only (one that
+     * refuses the settings is left out with a warning: its webhooks then find no vendor).
+     */
     public static ConnectorRegistry discover(CamelContext context, Settings settings) {
         List<String> wanted = Arrays.stream(settings.get("paybridge.vendors", "").split(","))
                 .map(String::trim).filter(v -> !v.isEmpty()).distinct().toList();
@@ -87,7 +110,20 @@ public final class ConnectorRegistry implements DeclineClassifier {
         for (String id : wanted) {
             connectors.add(instantiate(available.get(id), settings));
         }
-        return new ConnectorRegistry(connectors);
+        Map<String, WebhookRules> disabledWebhooks = new LinkedHashMap<>();
+        for (Map.Entry<String, Class<? extends Connector>> known : available.entrySet()) {
+            if (wanted.contains(known.getKey())) {
+                continue;
+            }
+            try {
+                disabledWebhooks.put(known.getKey(), instantiate(known.getValue(), settings).webhooks());
+            } catch (RuntimeException e) {
+                // not enabled, so not needed to start; only its webhook deliveries cannot be checked and kept
+                LOG.warn("Vendor {} is not enabled and its connector cannot be built ({}); its webhooks are refused as unknown",
+                        known.getKey(), e.getMessage());
+            }
+        }
+        return new ConnectorRegistry(connectors, disabledWebhooks);
     }
 
     /** Every connector class on the classpath, by the id its {@code ID} constant declares. */
@@ -155,6 +191,27 @@ public final class ConnectorRegistry implements DeclineClassifier {
     @Override
     public DeclineCategory categorize(String vendor, paybridge.canonical.Failure failure) {
         return find(vendor).map(c -> c.declineCategory(failure)).orElse(DeclineCategory.SOFT);
+    }
+
+    /**
+     * The webhook rules of any connector on the classpath with this id, enabled or not (a disabled
+     * vendor's deliveries are checked by its own rules and kept until it is enabled); empty for an id
+     * no connector serves.
+     */
+    public Optional<WebhookRules> webhookRules(String vendor) {
+        if (vendor == null) {
+            return Optional.empty();
+        }
+        Connector connector = enabled.get(vendor);
+        return connector != null ? Optional.of(connector.webhooks()) : Optional.ofNullable(disabledWebhooks.get(vendor));
+    }
+
+    /** Every known connector's secret headers ({@link WebhookRules#secretHeaders()}), enabled or not. */
+    public Set<String> secretHeaders() {
+        Set<String> names = new java.util.TreeSet<>();
+        enabled.values().forEach(c -> names.addAll(c.webhooks().secretHeaders()));
+        disabledWebhooks.values().forEach(w -> names.addAll(w.secretHeaders()));
+        return Set.copyOf(names);
     }
 
     /** The enabled connector for this vendor id, if any. */

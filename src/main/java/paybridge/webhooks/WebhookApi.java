@@ -28,7 +28,7 @@ public final class WebhookApi {
     private static final String STATUSES = String.join(", ",
             java.util.Arrays.stream(InboxState.values()).map(Enum::name).toList());
     /**
-     * Header names never shown, whatever the vendor: credentials, cookies (each enabled connector adds
+     * Header names never shown, whatever the vendor: credentials, cookies (each known connector adds
      * its own secret headers, {@code WebhookRules.secretHeaders()}).
      */
     static final Set<String> HIDDEN = Set.of("authorization", "proxy-authorization", "cookie", "set-cookie",
@@ -95,7 +95,7 @@ public final class WebhookApi {
         return out;
     }
 
-    /** The generic hidden headers and every enabled connector's secret headers. */
+    /** The generic hidden headers and every known connector's secret headers. */
     private Set<String> hidden() {
         Set<String> names = hidden;
         if (names == null) {
@@ -135,7 +135,7 @@ public final class WebhookApi {
             Map<String, String> all = CanonicalJson.MAPPER.readValue(json, HEADERS);
             all.forEach((name, value) -> {
                 String n = name.toLowerCase(Locale.ROOT);
-                if (!hiddenHeaders.contains(n) && !n.contains("signature") && !n.contains("secret") && !n.contains("token")) {
+                if (!hiddenHeaders.contains(n) && !WebhookIntake.secretByName(n)) {
                     out.put(name, value);
                 }
             });

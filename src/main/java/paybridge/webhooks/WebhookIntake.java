@@ -34,15 +34,16 @@ import paybridge.canonical.CanonicalJson;
 import paybridge.canonical.InboxState;
 import paybridge.canonical.Problem;
 import paybridge.canonical.ProblemException;
-import paybridge.connector.Connector;
 import paybridge.connector.ConnectorRegistry;
 import paybridge.connector.MalformedWebhookException;
 import paybridge.connector.WebhookRules;
 import paybridge.ledger.Sql;
 
 /**
- * {@code POST /webhooks/{vendor}} (webhooks.camel.yaml): answers 404 for a vendor that is not enabled
- * here (nothing read, nothing stored), then refuses what must not be stored, by the vendor's
+ * {@code POST /webhooks/{vendor}} (webhooks.camel.yaml): answers 404 for an id no connector serves
+ * (nothing read, nothing stored); a known vendor that is not enabled here is handled by its own rules
+ * like an enabled one and stored (nothing is lost: processing keeps it PENDING until the vendor is
+ * enabled). Then it refuses what must not be stored, by the vendor's
  * {@link WebhookRules} (source IP not allowed: 403; body over the limit: 413; signature missing or
  * wrong where the vendor's deliveries must be signed: 401 — each counted), then stores the raw
  * delivery (exact body text — or, when the body is not readable text, its exact bytes —, headers
@@ -58,8 +59,9 @@ public final class WebhookIntake {
     /** Bodies up to this size travel with the fast-path nudge (vendor webhooks are ~100 bytes). */
     static final int QUEUED_BODY_MAX_CHARS = 4096;
     /**
-     * Header values never stored, whatever the vendor (nothing downstream needs them); each enabled
-     * connector adds its own ({@link WebhookRules#secretHeaders()}).
+     * Header values never stored, whatever the vendor (nothing downstream needs them); every known
+     * connector, enabled or not, adds its own ({@link WebhookRules#secretHeaders()}), and any name
+     * {@link #secretByName} is never stored either.
      */
     static final Set<String> NEVER_STORED = Set.of("authorization", "proxy-authorization", "cookie", "x-api-key");
 
@@ -69,7 +71,7 @@ public final class WebhookIntake {
     private final Supplier<ConnectorRegistry> connectors;
     private volatile Set<String> neverStored;
 
-    /** @param connectors the enabled connectors (bound by another configuration: asked for when a delivery comes) */
+    /** @param connectors the connectors (bound by another configuration: asked for when a delivery comes) */
     public WebhookIntake(WebhookInbox inbox, WebhookMetrics metrics, WebhookSettings settings,
                          Supplier<ConnectorRegistry> connectors) {
         this.inbox = inbox;
@@ -86,16 +88,18 @@ public final class WebhookIntake {
         HttpServerRequest request = http.getRequest();
         // the vendor is the path's, never the "vendor" header: platform-http merges a request header of
         // that name with the path parameter
-        Optional<Connector> connector = connectors.get().find(vendorOf(request.path()));
-        if (connector.isEmpty()) {
-            // as any other unknown path: the sender learns nothing of which vendors exist or are disabled
+        String vendor = vendorOf(request.path());
+        Optional<WebhookRules> known = connectors.get().webhookRules(vendor);
+        if (known.isEmpty()) {
+            // as any other unknown path: the sender learns nothing of which vendors exist
             metrics.countUnknownVendor();
             discard(request);
-            LOG.debug("webhook refused: no enabled vendor at this path");
+            LOG.debug("webhook refused: no connector serves this path");
             throw ProblemException.of(404, "Not found", "No resource at " + request.path());
         }
-        String vendor = connector.get().id();
-        WebhookRules rules = connector.get().webhooks();
+        // a vendor not enabled here is still checked by its own rules and stored: processing keeps it
+        // PENDING until the vendor is enabled again, so none of its deliveries is lost
+        WebhookRules rules = known.get();
         exchange.setProperty(ExchangeProperties.VENDOR, vendor);
         SocketAddress remote = request.remoteAddress(); // the connection's peer, never X-Forwarded-For
         String sourceIp = remote == null ? null : remote.hostAddress();
@@ -268,7 +272,7 @@ public final class WebhookIntake {
         }
     }
 
-    /** The generic secret headers and every enabled connector's ({@link WebhookRules#secretHeaders()}). */
+    /** The generic secret headers and every known connector's ({@link WebhookRules#secretHeaders()}). */
     private Set<String> neverStored() {
         Set<String> names = neverStored;
         if (names == null) {
@@ -279,13 +283,20 @@ public final class WebhookIntake {
     }
 
     /**
-     * The generic names and every enabled connector's secret headers, lower-case: a secret of any vendor
-     * is one whichever vendor's path it arrived at.
+     * The generic names and every known connector's secret headers (enabled or not), lower-case: a
+     * secret of any vendor is one whichever vendor's path it arrived at.
      */
     static Set<String> secretHeaders(Set<String> generic, ConnectorRegistry connectors) {
-        return Stream.concat(generic.stream(), connectors.enabled().stream()
-                        .flatMap(c -> c.webhooks().secretHeaders().stream()))
+        return Stream.concat(generic.stream(), connectors.secretHeaders().stream())
                 .map(n -> n.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /**
+     * Whether a header's lower-case name says it carries a secret (a signature, a secret, a token):
+     * never stored nor shown, whichever vendor sent it and whatever is enabled.
+     */
+    static boolean secretByName(String lowerCaseName) {
+        return lowerCaseName.contains("signature") || lowerCaseName.contains("secret") || lowerCaseName.contains("token");
     }
 
     /** The request headers as a JSON object (repeated headers joined by ", "), secrets as "[not stored]". */
@@ -293,7 +304,7 @@ public final class WebhookIntake {
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, String> h : request.headers()) {
             String name = h.getKey().toLowerCase(Locale.ROOT);
-            if (neverStored.contains(name)) {
+            if (neverStored.contains(name) || secretByName(name)) {
                 out.put(name, "[not stored]");
                 continue;
             }

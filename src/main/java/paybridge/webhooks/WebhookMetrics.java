@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Webhook counters (bound as {@code webhookMetrics}); paybridge.observe publishes them per vendor as
  * {@code paybridge_webhook_deliveries_total{vendor,outcome}}. Refused deliveries are not stored, so
  * these counters are the only trace they leave. The totals below count all vendors together.
- * Deliveries to a path that names no enabled vendor are counted in one total only
+ * Deliveries to a path that names no vendor a connector here serves are counted in one total only
  * ({@link #unknownVendor}): the path is the sender's text, never a label.
  */
 public final class WebhookMetrics {
@@ -49,7 +49,7 @@ public final class WebhookMetrics {
     public final AtomicLong rejected = new AtomicLong();
     public final AtomicLong retried = new AtomicLong();
     public final AtomicLong flagged = new AtomicLong();
-    /** refused: {@code /webhooks/<x>} where x is no enabled vendor (404), not stored */
+    /** refused: {@code /webhooks/<x>} where no connector serves x (404), not stored */
     public final AtomicLong unknownVendor = new AtomicLong();
 
     private final Map<String, AtomicLong> byVendor = new ConcurrentHashMap<>();
@@ -74,7 +74,7 @@ public final class WebhookMetrics {
         counter(vendor, outcome).incrementAndGet();
     }
 
-    /** Counts a delivery to a path that names no enabled vendor. */
+    /** Counts a delivery to a path that names no vendor a connector serves. */
     public void countUnknownVendor() {
         unknownVendor.incrementAndGet();
     }

@@ -19,9 +19,9 @@ import paybridge.testing.RunningPaybridge;
 import paybridge.testing.RunningPaybridge.Response;
 
 /**
- * {@code /webhooks/{vendor}} serves exactly the enabled vendors (paybridge.vendors): any other name is
- * a 404 that stores nothing, never another vendor's behaviour; a delivery stored while its vendor was
- * enabled waits, PENDING, while it is not, and is verified once it is enabled again.
+ * {@code /webhooks/{vendor}} serves every vendor a connector here serves: a name no connector serves is
+ * a 404 that stores nothing, never another vendor's behaviour; a delivery of a vendor not enabled
+ * (stored while it was, or since) waits, PENDING, while it is not, and is verified once it is enabled again.
  */
 class WebhookVendorsTest {
     static final String STEPPAY_PAYMENT = "{\"webHookType\": \"PAYMENT\", \"orderId\": 1, \"idKey\": \"" + STEPPAY_KEY + "\"}";
@@ -39,20 +39,66 @@ class WebhookVendorsTest {
         }
     }
 
+    /**
+     * A vendor with a connector here but not enabled: its deliveries are checked by its own rules
+     * (its signature) and stored, then wait PENDING until it is enabled (nothing is lost: a console
+     * cancel of a PAID payment may be among them); only an id no connector serves is a 404.
+     */
     @Test
-    void aVendorNotEnabledIs404AndNothingIsStored() {
+    void aDeliveryOfAVendorNotEnabledIsCheckedByItsRulesStoredAndWaitsPending() {
         try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.vendors", "iamport",
+                "paybridge.steppay.webhook-secret", WebhookIntakeTest.SECRET,
+                "paybridge.webhook.disabled-vendor-retry", "PT0.2S",
                 "paybridge.sandbox.webhook-url", "http://127.0.0.1:1/webhooks"))) {
-            Response r = deliverRaw(app, "steppay", JSON, STEPPAY_PAYMENT, Map.of());
-            assertThat(r.status()).isEqualTo(404);
-            assertThat(r.contentType()).startsWith("application/problem+json");
+            WebhookMetrics metrics = app.lookup("webhookMetrics", WebhookMetrics.class);
+            // Steppay's own signature rule still applies: unsigned is refused and not stored
+            assertThat(deliverRaw(app, "steppay", JSON, STEPPAY_PAYMENT, Map.of()).status()).isEqualTo(401);
             assertThat(inbox(app, "")).isEmpty();
-            assertThat(app.lookup("webhookMetrics", WebhookMetrics.class).unknownVendor.get()).isEqualTo(1);
+
+            Response r = deliverRaw(app, "steppay", JSON, STEPPAY_PAYMENT, WebhookIntakeTest.signed(STEPPAY_PAYMENT));
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            String inboxId = r.json().path("inboxId").asText();
+            assertThat(inboxId).isNotBlank();
+            InboxEntry stored = app.lookup("webhookInbox", WebhookInbox.class).find(inboxId).orElseThrow();
+            assertThat(stored.vendor()).isEqualTo("steppay");
+            assertThat(stored.body()).isEqualTo(STEPPAY_PAYMENT);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                JsonNode waiting = entry(app, inboxId);
+                assertThat(waiting.path("status").asText()).isEqualTo("PENDING");
+                assertThat(waiting.path("reason").asText()).contains("steppay is not enabled here");
+            });
+            assertThat(entry(app, inboxId).path("attempts").asInt()).isZero();
+            assertThat(metrics.unknownVendor.get()).isZero();
+
+            // an id no connector serves stays a 404 that stores nothing
+            assertThat(deliverRaw(app, "nosuchvendor", JSON, STEPPAY_PAYMENT, Map.of()).status()).isEqualTo(404);
+            assertThat(metrics.unknownVendor.get()).isEqualTo(1);
+            assertThat(inbox(app, "")).hasSize(1);
             // the enabled one is served, and it is the only vendor the list may be filtered by
             assertThat(deliver(app, "iamport", JSON, fields("imp_uid", "imp_000000000001", "status", "paid")).status())
                     .isEqualTo(200);
             assertThat(app.get("/api/webhooks?vendor=steppay").status()).isEqualTo(400);
             assertThat(app.get("/api/webhooks?vendor=iamport").json().path("entries")).hasSize(1);
+        }
+    }
+
+    /**
+     * Secret headers are never stored whatever is enabled: a vendor's own (Steppay's, with Steppay not
+     * enabled) and any header whose name says secret, token or signature.
+     */
+    @Test
+    void secretHeadersAreNeverStoredWhateverIsEnabled() {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.vendors", "iamport",
+                "paybridge.sandbox.webhook-url", "http://127.0.0.1:1/webhooks"))) {
+            Response r = deliverRaw(app, "iamport", JSON, body(JSON, fields("imp_uid", "imp_000000000001", "status", "paid")),
+                    Map.of("Secret-Token", "a-steppay-api-token", "Steppay-Signature", "timestamp=1,key=c2lnbmF0dXJl",
+                            "X-Some-Token", "some-bearer-token", "X-Request-Id", "req-1"));
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            // as stored (the raw row): the names are kept (the delivery had them), the values are not
+            String stored = app.lookup("webhookInbox", WebhookInbox.class).find(r.json().path("inboxId").asText())
+                    .orElseThrow().headers();
+            assertThat(stored).doesNotContain("a-steppay-api-token").doesNotContain("c2lnbmF0dXJl")
+                    .doesNotContain("some-bearer-token").contains("req-1");
         }
     }
 

@@ -37,7 +37,7 @@ import paybridge.testing.RunningPaybridge.Response;
  * HTTP) are added to a copy of the bundle's home directory: application.properties plus its
  * {@code paybridge.fake.*} block (and its dev defaults, pointing at its simulator), routes/ with its
  * branches in dispatch.camel.yaml; main code is the bundle's as is. A charge, a refund, a lost answer settled by reconcile and a webhook all go through
- * it; a vendor not in the registry is refused (422 at the API, 404 at /webhooks) and never served by
+ * it; a vendor no connector serves is refused (422 at the API, 404 at /webhooks) and never served by
  * another connector.
  */
 class ThirdConnectorTest {
@@ -223,8 +223,8 @@ class ThirdConnectorTest {
     /**
      * The same bundle, restarted without the fake vendor enabled (its branches still in dispatch): its
      * payments are refused at once — a refund is a 422 naming {@code vendor} with nothing reserved, a
-     * charge the same, its webhooks a 404 — and an open one is left for an operator with the reason,
-     * never looked up by another connector.
+     * charge the same; its webhooks are checked by its own rules, stored and kept PENDING — and an open
+     * one is left for an operator with the reason, never looked up by another connector.
      */
     @Test
     void oncePaymentsOfTheVendorExistDisablingItRefusesThemAndLeavesOpenOnesForAnOperator() throws Exception {
@@ -252,8 +252,17 @@ class ThirdConnectorTest {
             assertThat(charge.status()).isEqualTo(422);
             assertThat(charge.json().path("errors").get(0).path("field").asText()).isEqualTo("vendor");
             String paidHook = "{\"event\":\"charge.paid\",\"chargeId\":\"fk_1\"}";
-            assertThat(deliver(after, "fake", paidHook,
-                    FakeWebhooks.sign(WEBHOOK_SECRET, paidHook.getBytes(StandardCharsets.UTF_8))).status()).isEqualTo(404);
+            // its webhooks are still checked by its own rules, then stored and kept PENDING, never lost
+            assertThat(deliver(after, "fake", paidHook, "not-the-signature").status()).isEqualTo(401);
+            Response hook = deliver(after, "fake", paidHook,
+                    FakeWebhooks.sign(WEBHOOK_SECRET, paidHook.getBytes(StandardCharsets.UTF_8)));
+            assertThat(hook.status()).as(hook.body()).isEqualTo(200);
+            String inboxId = hook.json().path("inboxId").asText();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(text(after, "SELECT status FROM webhook_inbox WHERE inbox_id = ?", inboxId)).isEqualTo("PENDING");
+                assertThat(text(after, "SELECT reason FROM webhook_inbox WHERE inbox_id = ?", inboxId))
+                        .contains("fake is not enabled here");
+            });
 
             // an open payment of the disabled vendor: left with its reason, not looked up by anyone
             long lookups = stat(after, "lookups");
