@@ -112,6 +112,13 @@ public final class BillingAttemptStore {
                 LEFT JOIN payments p ON p.payment_id = a.payment_id
             WHERE a.run_id = :?runId AND a.decline_category = 'HARD' AND a.state = 'DECLINED'
             ORDER BY a.subscription_id, a.payment_id LIMIT :?limit""";
+    // a HARD decline is about the card behind one vendor's billing key: any attempt of this subscription
+    // declined HARD on that key (the claim copied the key into the row) says the key must not be charged
+    private static final String HARD_DECLINED_ON_KEY = """
+            SELECT payment_id FROM billing_attempts
+            WHERE subscription_id = :?subscriptionId AND vendor = :?vendor AND billing_key = :?billingKey
+                AND decline_category = 'HARD'
+            ORDER BY payment_id LIMIT 1""";
     private static final String IN_FLIGHT = """
             SELECT COUNT(*) AS n FROM billing_attempts a WHERE a.run_id = :?runId AND a.state = 'CLAIMED'""";
 
@@ -221,6 +228,13 @@ public final class BillingAttemptStore {
     /** A run's HARD declines: (subscription_id, payment_id, failure_code), at most {@code limit}. */
     public List<Map<String, Object>> hardDeclines(String runId, int limit) {
         return sql.query(HARD_DECLINES, Map.of("runId", runId, "limit", limit));
+    }
+
+    /** An attempt of the subscription declined HARD on this vendor's billing key, or null if none. */
+    public String hardDeclinedOnKey(String subscriptionId, String vendor, String billingKey) {
+        List<Map<String, Object>> rows = sql.query(HARD_DECLINED_ON_KEY,
+                Map.of("subscriptionId", subscriptionId, "vendor", vendor, "billingKey", billingKey));
+        return rows.isEmpty() ? null : (String) rows.get(0).get("payment_id");
     }
 
     public List<Map<String, Object>> settledElsewhere(String runId, int limit) {

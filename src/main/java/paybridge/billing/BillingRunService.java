@@ -27,6 +27,7 @@ import paybridge.canonical.PaymentResult;
 import paybridge.canonical.PaymentStatus;
 import paybridge.canonical.Problem;
 import paybridge.canonical.ProblemException;
+import paybridge.canonical.UnsupportedCommandException;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.Sql;
 import paybridge.observe.PaybridgeMeters;
@@ -49,6 +50,8 @@ import paybridge.payments.ChargeService;
 public final class BillingRunService {
     private static final Logger LOG = LoggerFactory.getLogger(BillingRunService.class);
     private static final int PAGE = 500;
+    // ConnectorRegistry's problem type for a vendor this node does not enable
+    private static final String VENDOR_NOT_ENABLED = "https://paybridge.dev/problems/vendor-not-enabled";
     // the run document lists at most this many HARD declines (the subscriptions stay findable:
     // GET /api/subscriptions?state=PAST_DUE)
     private static final int HARD_DECLINES_LISTED = 1000;
@@ -384,8 +387,10 @@ public final class BillingRunService {
      * not process the charge, so the attempt is given back and the next run sends the same attempt id:
      * whichever run holds its row by now (this run may have been declared stale and the attempt taken
      * over) and whatever open state it is in, as long as no payments row shows it in flight again.
-     * Anything else (409: the id was used for another command; 422: vendor not enabled) is final
-     * for this attempt id and counts as a decline.
+     * The same when this node cannot send it at all (its vendor, or the vendor and method, not served
+     * here): refused before anything was recorded, the customer's card never saw it, so it is no decline;
+     * a node that serves the vendor charges it. Anything else (409: the id was used for another command)
+     * is final for this attempt id and counts as a decline.
      */
     public void notSent(Exchange exchange) {
         DueItem item = exchange.getProperty(ExchangeProperties.BILLING_ITEM, DueItem.class);
@@ -397,12 +402,23 @@ public final class BillingRunService {
             meters.billingAttempt("not_attempted");
             LOG.warn("billing run {}: paymentId={} not attempted ({}); sent again by the next run",
                     run.runId(), item.paymentId(), status);
+        } else if (notServedHere(e)) {
+            attempts.release(item.paymentId());
+            meters.billingAttempt("not_attempted");
+            LOG.warn("billing run {}: subscription {} not charged here: vendor {} not served on this node ({});"
+                    + " paymentId={} left for a run on a node that serves it, no decline counted", run.runId(),
+                    item.subscriptionId(), item.command().vendor(), e.problem().title(), item.paymentId());
         } else {
             LOG.warn("billing run {}: paymentId={} refused ({}: {}); counted as declined", run.runId(),
                     item.paymentId(), status, e == null ? "" : e.problem().title());
             meters.billingAttempt(DunningPolicy.Outcome.DECLINED.name());
             dunning.apply(item.subscription(), item.ref(), DunningPolicy.Outcome.DECLINED);
         }
+    }
+
+    /** The node's configuration refused the charge (vendor not enabled, no route for its method), not the vendor. */
+    private static boolean notServedHere(ProblemException e) {
+        return e instanceof UnsupportedCommandException || VENDOR_NOT_ENABLED.equals(e.problem().type());
     }
 
     /**

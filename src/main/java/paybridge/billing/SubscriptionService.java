@@ -138,7 +138,8 @@ public final class SubscriptionService {
     /**
      * {@code PATCH}: merges the patch into the subscription's terms. 400 for a field that cannot be
      * patched (before anything is read), 404, 409 for a CANCELLED subscription, 422 for a vendor not
-     * enabled or another customer's billing key. The same patch again changes nothing.
+     * enabled, another customer's billing key, or a key this subscription was declined HARD on. The same
+     * patch again changes nothing.
      */
     public View patch(String subscriptionId, byte[] body) {
         SubscriptionPatch patch = SubscriptionPatch.read(body, false);
@@ -157,8 +158,8 @@ public final class SubscriptionService {
     /**
      * {@code POST .../resume}: PAST_DUE → ACTIVE, the patch (typically a new billing key) applied first,
      * the unpaid period's next attempt id due now and its dunning schedule counted from now. 409 from
-     * any other state; 422 when the subscription went PAST_DUE on a HARD decline and would be charged on
-     * the same key again.
+     * any other state; 422 when it would be charged on a key one of its attempts was declined HARD on
+     * (the decline that made it PAST_DUE or any earlier one).
      */
     public View resume(String subscriptionId, byte[] body) {
         SubscriptionPatch patch = SubscriptionPatch.read(body, true);
@@ -193,6 +194,7 @@ public final class SubscriptionService {
             vendors.require(changed.vendor());
         }
         if (!changed.billingKey().equals(s.billingKey()) || !changed.vendor().equals(s.vendor())) {
+            refuseKeyDeclinedHard(s, changed);
             store.keyIssuedToAnother(changed.vendor(), changed.billingKey(), s.customer().id()).ifPresent(other -> {
                 throw SubscriptionPatch.unprocessable("billingKey", "issued to another customer",
                         "This " + changed.vendor() + " billing key was stored for another customer than "
@@ -207,20 +209,35 @@ public final class SubscriptionService {
 
     /**
      * A HARD decline means the card can never succeed: a resume must not charge the key (of that
-     * vendor) it was declined on. That key is the one the declined attempt was claimed with.
+     * vendor) it was declined on. That key is the one the declined attempt was claimed with; an attempt
+     * claimed before keys were copied into its row is taken as declined on the subscription's key.
      */
     private void refuseHardDeclinedKey(Subscription before, Subscription after) {
-        if (!Subscription.HARD_DECLINE.equals(before.pastDueReason())) {
-            return;
+        if (Subscription.HARD_DECLINE.equals(before.pastDueReason())) {
+            AttemptTerms declined = AttemptTerms.of(before.pastDuePaymentId() == null ? null
+                    : attempts.find(before.pastDuePaymentId()), before);
+            if (declined.vendor().equals(after.vendor()) && declined.billingKey().equals(after.billingKey())) {
+                throw declinedHard(before.subscriptionId(), before.pastDuePaymentId());
+            }
         }
-        AttemptTerms declined = AttemptTerms.of(before.pastDuePaymentId() == null ? null
-                : attempts.find(before.pastDuePaymentId()), before);
-        if (declined.vendor().equals(after.vendor()) && declined.billingKey().equals(after.billingKey())) {
-            throw SubscriptionPatch.unprocessable("billingKey", "declined HARD: give a new billing key",
-                    "Subscription " + before.subscriptionId() + " is PAST_DUE because payment "
-                    + before.pastDuePaymentId() + " was declined HARD on this billing key: it can never succeed."
-                    + " Resume with a new billingKey (the customer's new card)");
+        refuseKeyDeclinedHard(before, after);
+    }
+
+    /**
+     * Not only the decline that made it PAST_DUE: a key declined HARD on any earlier attempt of this
+     * subscription (K1 declined, resumed on K2, K2 declined, back to K1) is never charged again (CONTRACT §3).
+     */
+    private void refuseKeyDeclinedHard(Subscription before, Subscription after) {
+        String declined = attempts.hardDeclinedOnKey(before.subscriptionId(), after.vendor(), after.billingKey());
+        if (declined != null) {
+            throw declinedHard(before.subscriptionId(), declined);
         }
+    }
+
+    private static ProblemException declinedHard(String subscriptionId, String paymentId) {
+        return SubscriptionPatch.unprocessable("billingKey", "declined HARD: give a new billing key",
+                "Payment " + paymentId + " of subscription " + subscriptionId + " was declined HARD on this"
+                + " billing key: it can never succeed. Use a new billingKey (the customer's new card)");
     }
 
     /**

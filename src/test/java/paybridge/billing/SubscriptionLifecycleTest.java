@@ -138,6 +138,62 @@ class SubscriptionLifecycleTest {
     }
 
     @Test
+    void aKeyDeclinedHardOnAnyEarlierAttemptIsNeverChargedAgainByAResumeOrAPatch() {
+        OffsetDateTime due = dueTenDaysAgo();
+        String customer = "user-back";
+        String k1 = "cu_back_1";
+        String k2 = "cu_back_2";
+        String k3 = "cu_back_3";
+        storeIamportCard(app, "back-card-1", customer, k1);
+        storeIamportCard(app, "back-card-2", customer, k2);
+        storeIamportCard(app, "back-card-3", customer, k3);
+        create(app, subscriptionJson("back", customer, "iamport", k1, 9900, due));
+        String first = periodId("back", due);
+
+        // HARD on K1, resumed on K2, HARD on K2
+        expireCard(app, k1);
+        runAt(app, due.plusHours(3));
+        assertThat(subscription(app, "back").path("pastDue").path("reason").asText()).isEqualTo("HARD_DECLINE");
+        Response onK2 = resume(app, "back", "{\"billingKey\": \"" + k2 + "\"}");
+        assertThat(onK2.status()).as(onK2.body()).isEqualTo(200);
+        expireCard(app, k2);
+        runAt(app, onK2.json().path("retry").path("nextRetryAt").asText());
+        JsonNode s = subscription(app, "back");
+        assertThat(s.path("pastDue").path("reason").asText()).isEqualTo("HARD_DECLINE");
+        assertThat(s.path("pastDue").path("lastPaymentId").asText()).isEqualTo(first + "-r1");
+        assertThat(s.path("billingKey").asText()).isEqualTo(k2);
+
+        // back to K1: its card was declined HARD before, so neither a resume nor a PATCH may bring it back
+        Response backToK1 = resume(app, "back", "{\"billingKey\": \"" + k1 + "\"}");
+        assertThat(backToK1.status()).as(backToK1.body()).isEqualTo(422);
+        assertThat(Lifecycle.fields(backToK1)).containsExactly("billingKey");
+        Response patchToK1 = patch(app, "back", "{\"billingKey\": \"" + k1 + "\"}");
+        assertThat(patchToK1.status()).as(patchToK1.body()).isEqualTo(422);
+        assertThat(subscription(app, "back")).isEqualTo(s);
+
+        // a new card: resumed and charged on K3
+        Response onK3 = resume(app, "back", "{\"billingKey\": \"" + k3 + "\"}");
+        assertThat(onK3.status()).as(onK3.body()).isEqualTo(200);
+        runAt(app, onK3.json().path("retry").path("nextRetryAt").asText());
+        assertThat(iamportRecord(app, first + "-r2").path("status").asText()).isEqualTo("paid");
+        JsonNode active = subscription(app, "back");
+        assertThat(active.path("state").asText()).isEqualTo("ACTIVE");
+
+        // ACTIVE: a PATCH back to either HARD-declined key is refused, nothing changed
+        for (String declinedKey : new String[] {k1, k2}) {
+            Response back = patch(app, "back", "{\"billingKey\": \"" + declinedKey + "\", \"amount\": 5000}");
+            assertThat(back.status()).as(back.body()).isEqualTo(422);
+            assertThat(back.contentType()).startsWith("application/problem+json");
+            assertThat(Lifecycle.fields(back)).containsExactly("billingKey");
+        }
+        assertThat(subscription(app, "back")).isEqualTo(active);
+        // a PATCH that keeps the key is still fine
+        assertThat(patch(app, "back", "{\"amount\": 5000}").status()).isEqualTo(200);
+        assertThat(chargesOnKey(app, k1)).isEqualTo(2); // its card check and the first period
+        assertThat(chargesOnKey(app, k2)).isEqualTo(2);
+    }
+
+    @Test
     void aSoftDeclineIsRetriedP1dP3dP7dThenPastDueAndAResumeRestartsTheScheduleFromTheResume() {
         softDeclinesThenResume(app, "soft");
     }
