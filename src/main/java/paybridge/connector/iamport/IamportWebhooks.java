@@ -30,16 +30,6 @@ public final class IamportWebhooks implements WebhookRules {
     }
 
     @Override
-    public VendorWebhook parse(Map<String, String> fields) {
-        return readClaim(fields);
-    }
-
-    @Override
-    public ClaimCheck check(VendorWebhook claim, VendorPayment found) {
-        return compare(claim, found);
-    }
-
-    @Override
     public IpAllowList sources() {
         return sources;
     }
@@ -54,7 +44,8 @@ public final class IamportWebhooks implements WebhookRules {
         return Set.of();
     }
 
-    public static VendorWebhook readClaim(Map<String, String> fields) {
+    @Override
+    public VendorWebhook parse(Map<String, String> fields) {
         String impUid = WebhookFields.required(fields, "imp_uid", 100);
         String status = WebhookFields.optional(fields, "status", 40);
         return new VendorWebhook(VENDOR, impUid, WebhookFields.optional(fields, "merchant_uid", 100), status,
@@ -68,7 +59,8 @@ public final class IamportWebhooks implements WebhookRules {
      * {@code ready}, a {@code cancelled} before the record shows the cancel) is
      * {@link ClaimCheck#notShownYet}: iamport's lookup may lag behind its own notification.
      */
-    public static ClaimCheck compare(VendorWebhook claim, VendorPayment found) {
+    @Override
+    public ClaimCheck check(VendorWebhook claim, VendorPayment found) {
         if (claim.orderId() != null && !claim.orderId().equals(found.orderId())) {
             return ClaimCheck.contradicted("merchant_uid in the webhook differs from the vendor's record");
         }

@@ -33,16 +33,6 @@ public final class SteppayWebhooks implements WebhookRules {
     }
 
     @Override
-    public VendorWebhook parse(Map<String, String> fields) {
-        return readClaim(fields);
-    }
-
-    @Override
-    public ClaimCheck check(VendorWebhook claim, VendorPayment found) {
-        return compare(claim, found);
-    }
-
-    @Override
     public IpAllowList sources() {
         return sources;
     }
@@ -65,7 +55,8 @@ public final class SteppayWebhooks implements WebhookRules {
         return signature != null;
     }
 
-    public static VendorWebhook readClaim(Map<String, String> fields) {
+    @Override
+    public VendorWebhook parse(Map<String, String> fields) {
         String idKey = WebhookFields.required(fields, "idKey", 100);
         return new VendorWebhook(VENDOR, idKey, WebhookFields.optional(fields, "orderId", 40),
                 WebhookFields.optional(fields, "webHookType", 40), null, WebhookFields.amount(fields, "amount"));
@@ -76,7 +67,8 @@ public final class SteppayWebhooks implements WebhookRules {
      * show yet but can still reach (a payment while the virtual account still waits for its
      * deposit, a cancel before the receipt shows it) is {@link ClaimCheck#notShownYet}.
      */
-    public static ClaimCheck compare(VendorWebhook claim, VendorPayment found) {
+    @Override
+    public ClaimCheck check(VendorWebhook claim, VendorPayment found) {
         if (claim.claimedAmount() != null && claim.claimedAmount() != found.amount()) {
             return ClaimCheck.contradicted("amount in the webhook differs from the vendor's record");
         }
