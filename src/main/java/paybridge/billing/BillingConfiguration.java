@@ -57,13 +57,14 @@ public class BillingConfiguration implements CamelConfiguration {
         // the vendors' decline tables (HARD: PAST_DUE at once), shared with the API's PaymentResult
         ConnectorRegistry connectors = ConnectorRegistry.of(context, settings);
         DeclineClassifier declines = connectors;
-        // subscription.past_due / .resumed / .cancelled: a hook until outgoing events exist (SubscriptionEvents)
-        SubscriptionEvents events = SubscriptionEvents.NONE;
+        // subscription.past_due / .resumed / .cancelled: written to the outbox in the change's transaction
+        SubscriptionOutbox events = new SubscriptionOutbox(subscriptions, sql);
         BillingRunService runs = new BillingRunService(calendar, subscriptions, attempts, runStore,
                 new PaymentStore(sql), sql, java.time.Clock.systemUTC(), new DoubleChargeAlarm(), node, staleAfter,
                 heartbeat, inFlightWait, scheduler, declines, events);
         SubscriptionService subscriptionService = new SubscriptionService(subscriptions, attempts, calendar,
                 connectors, sql, events);
+        events.view(subscriptionService::view);
         var registry = context.getRegistry();
         registry.bind("billingCalendar", calendar);
         registry.bind("subscriptionStore", subscriptions);

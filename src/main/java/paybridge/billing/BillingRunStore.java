@@ -77,7 +77,26 @@ public final class BillingRunStore {
 
     /** Marks a stale run FAILED; false when it beat meanwhile or was finished by someone else. */
     public boolean failStale(String runId, Duration staleAfter) {
-        return sql.update(FAIL_STALE, Map.of("runId", runId, "staleSeconds", seconds(staleAfter))) == 1;
+        return sql.inTransaction(() -> {
+            if (sql.update(FAIL_STALE, Map.of("runId", runId, "staleSeconds", seconds(staleAfter))) != 1) {
+                return false;
+            }
+            ended(runId);
+            return true;
+        });
+    }
+
+    /**
+     * A run just ended (in the caller's transaction): billing_run.completed or billing_run.failed, its
+     * data the run document as stored, without {@code items} (CONTRACT §8).
+     */
+    private void ended(String runId) {
+        BillingRun run = find(runId).orElseThrow();
+        com.fasterxml.jackson.databind.node.ObjectNode data = paybridge.canonical.CanonicalJson.MAPPER.valueToTree(run);
+        data.remove("items");
+        data.remove("hardDeclined");
+        String type = "billing_run." + run.status().toLowerCase(java.util.Locale.ROOT);
+        paybridge.ledger.EventFacts.of(sql).record(type + ":" + runId, type, null, null, data);
     }
 
     private static long seconds(Duration d) {
@@ -101,7 +120,13 @@ public final class BillingRunStore {
         Map<String, Object> p = counts(runId, c);
         p.put("status", status);
         p.put("due", c.due());
-        return sql.update(FINISH, p) == 1;
+        return sql.inTransaction(() -> {
+            if (sql.update(FINISH, p) != 1) {
+                return false;
+            }
+            ended(runId);
+            return true;
+        });
     }
 
     public void storeCounts(String runId, BillingRun.Counts c) {

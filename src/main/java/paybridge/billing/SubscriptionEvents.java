@@ -1,14 +1,14 @@
 package paybridge.billing;
 
 /**
- * HOOK for the outgoing events of CONTRACT §8 ({@code subscription.past_due}, {@code subscription.resumed},
+ * The outgoing events of CONTRACT §8 ({@code subscription.past_due}, {@code subscription.resumed},
  * {@code subscription.cancelled}; data: the Subscription). Called INSIDE the transaction of the state
  * change, right after the statement that changed the state, and only when it did: an implementation
  * that writes its outbox row with the same {@code Sql} joins that transaction, so the event commits
  * with the change or not at all. It may read the subscription back (same transaction) to build the data.
  *
- * <p>Until the events feature lands, {@link #NONE} (bound as {@code subscriptionEvents} by
- * {@code BillingConfiguration}) does nothing.
+ * <p>{@link SubscriptionOutbox} (bound as {@code subscriptionEvents} by {@code BillingConfiguration})
+ * writes them to the outbox; {@link #NONE} (services built by hand in tests) does nothing.
  */
 @FunctionalInterface
 public interface SubscriptionEvents {

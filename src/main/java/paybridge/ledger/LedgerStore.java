@@ -56,7 +56,15 @@ public final class LedgerStore {
         p.put("currency", event.currency() == null ? "KRW" : event.currency());
         p.put("source", source.name());
         p.put("eventKey", event.eventKey());
-        return sql.update(APPEND, p) == 1;
+        // the entry and its outgoing event (CONTRACT §8) commit together: a fact already in the
+        // ledger (learnt before from another source) is neither a new entry nor a new event
+        return sql.inTransaction(() -> {
+            if (sql.update(APPEND, p) != 1) {
+                return false;
+            }
+            EventFacts.of(sql).ledgerEntry(event);
+            return true;
+        });
     }
 
     private static final String HAS_KEY = "SELECT COUNT(*) AS n FROM ledger_entries WHERE event_key = :?eventKey";

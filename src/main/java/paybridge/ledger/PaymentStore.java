@@ -222,7 +222,18 @@ public final class PaymentStore {
         p.put("failureCode", failure == null ? null : failure.code());
         p.put("failureMessage", failure == null ? null : truncate(failure.message(), 500));
         p.put("now", now);
-        return sql.update(SETTLE_OPEN, p) == 1;
+        if (move.event() == null || move.ledgerEntry() != null) {
+            // no event, or its event goes with its ledger entry (LedgerStore.append)
+            return sql.update(SETTLE_OPEN, p) == 1;
+        }
+        // an event without a ledger entry (payment.unknown): the state and its event commit together
+        return sql.inTransaction(() -> {
+            if (sql.update(SETTLE_OPEN, p) != 1) {
+                return false;
+            }
+            EventFacts.of(sql).paymentChanged(paymentId, move.event());
+            return true;
+        });
     }
 
     /** Gives a decline recorded from the vendor's record the vendor's own code and message (see REFINE_DECLINE). */

@@ -93,7 +93,24 @@ public final class RefundStore {
         p.put("ref", ref);
         p.put("failureCode", failure == null ? null : failure.code());
         p.put("failureMessage", failure == null ? null : failure.message());
-        return sql.update(FINISH, p) == 1;
+        return sql.inTransaction(() -> {
+            if (sql.update(FINISH, p) != 1) {
+                return false;
+            }
+            if (!status.isOpen()) {
+                decided(refundId);
+            }
+            return true;
+        });
+    }
+
+    /**
+     * A refund decided in this transaction: its event (refund.refunded, refund.failed) is written when
+     * the transaction's work is done, so its data shows the return the same transaction enters.
+     */
+    private void decided(String refundId) {
+        EventFacts facts = EventFacts.of(sql);
+        Transactions.beforeCommit(() -> facts.refundDecided(refundId));
     }
 
     /**
@@ -104,7 +121,13 @@ public final class RefundStore {
         Map<String, Object> p = new HashMap<>();
         p.put("refundId", refundId);
         p.put("ref", ref);
-        return sql.update(OVERTURN_NOT_REFUNDED, p) == 1;
+        return sql.inTransaction(() -> {
+            if (sql.update(OVERTURN_NOT_REFUNDED, p) != 1) {
+                return false;
+            }
+            decided(refundId);
+            return true;
+        });
     }
 
     /**

@@ -46,6 +46,11 @@ public final class Sql {
         this.template = context.createProducerTemplate();
     }
 
+    /** The context whose beans this works with (the outbox, {@link EventFacts#of}). */
+    CamelContext context() {
+        return context;
+    }
+
     private Endpoint endpoint(String uri) {
         return endpoints.computeIfAbsent(uri, context::getEndpoint);
     }

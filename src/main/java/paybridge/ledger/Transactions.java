@@ -21,6 +21,7 @@ import javax.sql.DataSource;
 public final class Transactions {
     private static final ThreadLocal<Connection> CURRENT = new ThreadLocal<>();
     private static final ThreadLocal<java.util.List<Runnable>> AFTER_COMMIT = new ThreadLocal<>();
+    private static final ThreadLocal<java.util.List<Runnable>> BEFORE_COMMIT = new ThreadLocal<>();
 
     private final DataSource pool;
 
@@ -44,7 +45,16 @@ public final class Transactions {
             connection.setAutoCommit(false);
             CURRENT.set(StatementParameterCount.counted(connection));
             AFTER_COMMIT.set(new java.util.ArrayList<>());
+            BEFORE_COMMIT.set(new java.util.ArrayList<>());
             T result = work.get();
+            // may register more (an action's own statements may be facts too): run until none is left
+            java.util.List<Runnable> last = BEFORE_COMMIT.get();
+            while (!last.isEmpty()) {
+                java.util.List<Runnable> now = new java.util.ArrayList<>(last);
+                last.clear();
+                now.forEach(Runnable::run);
+            }
+            BEFORE_COMMIT.remove();
             CURRENT.remove();
             connection.commit();
             java.util.List<Runnable> committed = AFTER_COMMIT.get();
@@ -62,6 +72,7 @@ public final class Transactions {
         } finally {
             CURRENT.remove();
             AFTER_COMMIT.remove();
+            BEFORE_COMMIT.remove();
             try {
                 connection.setAutoCommit(true);
             } catch (SQLException ignored) {
@@ -91,6 +102,21 @@ public final class Transactions {
     public static void afterCommit(Runnable action) {
         java.util.List<Runnable> pending = AFTER_COMMIT.get();
         if (pending == null) {
+            action.run();
+        } else {
+            pending.add(action);
+        }
+    }
+
+    /**
+     * Runs {@code action} inside this thread's transaction, after its work and just before it commits
+     * (at once outside a transaction): a fact whose description needs every change of the transaction
+     * (a refund's result reads the ledger entry appended after the refund's row) is written last, and
+     * still commits with them or not at all.
+     */
+    public static void beforeCommit(Runnable action) {
+        java.util.List<Runnable> pending = BEFORE_COMMIT.get();
+        if (pending == null || CURRENT.get() == null) {
             action.run();
         } else {
             pending.add(action);

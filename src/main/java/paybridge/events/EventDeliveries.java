@@ -1,0 +1,171 @@
+package paybridge.events;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import paybridge.canonical.CanonicalJson;
+import paybridge.events.EventDestinations.Destination;
+import paybridge.events.EventStore.Claimed;
+
+/**
+ * What routes/events.camel.yaml calls for each destination: {@link #claim} the due deliveries (leased to
+ * this node), {@link #prepare} one as the destination's message (the envelope of CONTRACT §8, signed as
+ * Standard Webhooks), then record the outcome: {@link #answered} after the send, {@link #failed} when it
+ * threw. A failed send is retried after {@code paybridge.events.retry-delays} (counted from the first
+ * attempt, or from a redeliver), and is FAILED after the last. One INFO line per decision, without the
+ * payload.
+ */
+public final class EventDeliveries {
+    private static final Logger LOG = LoggerFactory.getLogger(EventDeliveries.class);
+    /** Exchange properties of one delivery being sent. */
+    public static final String CLAIM = "paybridgeEventClaim";
+    public static final String URI = "paybridgeEventUri";
+
+    /** How deliveries are scheduled. */
+    public record Schedule(Duration timeout, List<Duration> retryDelays, Duration lease, String node, Duration retention) {
+    }
+
+    private final EventStore store;
+    private final EventDestinations destinations;
+    private final Schedule schedule;
+    private final Map<String, String> endpointUris;
+    private volatile MeterRegistry meters;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+    /** @param endpointUris each destination's endpoint as sent to (HTTP ones on their own camel-http component) */
+    public EventDeliveries(EventStore store, EventDestinations destinations, Schedule schedule,
+                           Map<String, String> endpointUris) {
+        this.store = store;
+        this.destinations = destinations;
+        this.schedule = schedule;
+        this.endpointUris = Map.copyOf(endpointUris);
+    }
+
+    /** Counts outcomes in {@code paybridge_event_deliveries_total{destination, outcome}}. */
+    public void observe(MeterRegistry registry) {
+        this.meters = registry;
+        for (String name : destinations.names()) {
+            for (String outcome : List.of("delivered", "retry", "failed")) {
+                counter(name, outcome);
+            }
+        }
+    }
+
+    private Counter counter(String destination, String outcome) {
+        return counters.computeIfAbsent(destination + "/" + outcome, k -> Counter.builder("paybridge.event.deliveries")
+                .description("Event deliveries by destination and outcome (delivered, retry, failed)")
+                .tags("destination", destination, "outcome", outcome).register(meters));
+    }
+
+    /** Due deliveries to {@code destination}, at most its concurrency, each leased to this node. */
+    public List<Claimed> claim(String destination) {
+        Destination d = destinations.find(destination).orElseThrow();
+        return store.claim(destination, d.concurrency(), schedule.lease(), schedule.node());
+    }
+
+    /**
+     * Body: a {@link Claimed} delivery. Out: the envelope JSON as the body, the Standard Webhooks headers
+     * (and for HTTP the JSON content type), nothing else; {@link #URI} the destination's endpoint.
+     */
+    public void prepare(Exchange exchange) throws Exception {
+        Claimed c = exchange.getMessage().getBody(Claimed.class);
+        Destination d = destinations.find(c.destination()).orElseThrow();
+        ObjectNode envelope = CanonicalJson.MAPPER.createObjectNode();
+        envelope.put("id", c.eventId());
+        envelope.put("type", c.type());
+        envelope.put("createdAt", c.createdAt().toString());
+        envelope.set("data", CanonicalJson.MAPPER.readTree(c.data()));
+        String body = CanonicalJson.MAPPER.writeValueAsString(envelope);
+        long timestamp = System.currentTimeMillis() / 1000;
+        exchange.setProperty(CLAIM, c);
+        exchange.setProperty(URI, endpointUris.get(d.name()));
+        exchange.setPattern(ExchangePattern.InOnly);
+        var message = exchange.getMessage();
+        message.removeHeaders("*");
+        message.setHeader(StandardWebhooks.ID, c.eventId());
+        message.setHeader(StandardWebhooks.TIMESTAMP, String.valueOf(timestamp));
+        if (!d.keys().isEmpty()) {
+            message.setHeader(StandardWebhooks.SIGNATURE, StandardWebhooks.signature(d.keys(), c.eventId(), timestamp, body));
+        }
+        if (d.http()) {
+            message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+        }
+        message.setBody(body);
+    }
+
+    /** After the send: an HTTP destination's 2xx is delivered, any other status a failed try; a broker's send is delivered. */
+    public void answered(Exchange exchange) {
+        Claimed c = exchange.getProperty(CLAIM, Claimed.class);
+        Destination d = destinations.find(c.destination()).orElseThrow();
+        if (!d.http()) {
+            decide(c, true, "sent");
+            return;
+        }
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        decide(c, status != null && status >= 200 && status < 300, "HTTP " + status);
+    }
+
+    /** The send threw (timeout, connection refused, broker unavailable): a failed try. */
+    public void failed(Exchange exchange) {
+        Claimed c = exchange.getProperty(CLAIM, Claimed.class);
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String reason = e == null ? "failed" : e.getClass().getSimpleName();
+        decide(c, false, reason);
+    }
+
+    private void decide(Claimed c, boolean ok, String lastStatus) {
+        String outcome;
+        Duration delay = null;
+        boolean recorded;
+        if (ok) {
+            outcome = "delivered";
+            recorded = store.delivered(c, lastStatus);
+        } else {
+            int tries = c.attempts() - c.retriesFrom();
+            List<Duration> delays = schedule.retryDelays();
+            if (tries <= delays.size()) {
+                outcome = "retry";
+                delay = delays.get(tries - 1);
+                recorded = store.retry(c, lastStatus, delay);
+            } else {
+                outcome = "failed";
+                recorded = store.failed(c, lastStatus);
+            }
+        }
+        if (!recorded) {
+            // the lease ran out and another node took the delivery: its outcome is the one kept
+            LOG.warn("event delivery eventId={} destination={} attempt={}: lease lost, outcome {} ({}) not recorded",
+                    c.eventId(), c.destination(), c.attempts(), outcome, lastStatus);
+            return;
+        }
+        if (meters != null) {
+            counter(c.destination(), outcome).increment();
+        }
+        LOG.info("event delivery eventId={} type={} destination={} attempt={} outcome={} status={}{}", c.eventId(),
+                c.type(), c.destination(), c.attempts(), outcome.toUpperCase(java.util.Locale.ROOT), lastStatus,
+                delay == null ? "" : " nextAttemptIn=" + delay);
+    }
+
+    /** The retention job: deletes events past {@code paybridge.events.retention} that nothing waits to deliver. */
+    public void purge() {
+        Duration retention = schedule.retention();
+        int total = 0;
+        int deleted;
+        do {
+            deleted = store.purge(retention, 1000);
+            total += deleted;
+        } while (deleted == 1000);
+        if (total > 0) {
+            LOG.info("events retention: {} event(s) older than {} deleted", total, retention);
+        }
+    }
+}

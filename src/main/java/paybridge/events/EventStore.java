@@ -1,0 +1,227 @@
+package paybridge.events;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import paybridge.ledger.Sql;
+
+/**
+ * {@code events} and {@code event_deliveries} as the delivery routes and the API read and change them.
+ * The outbox rows themselves are written by {@link paybridge.ledger.EventFacts} in the state change's
+ * transaction. Who may work on a delivery is decided by the database's clock only (leases, retry times),
+ * as the webhook inbox does: a node whose clock is off can neither take a live lease nor hold one long.
+ */
+public final class EventStore {
+    /** An event as the feed shows it. */
+    public record Event(long seq, String eventId, String type, String paymentId, String subscriptionId, String data,
+                        Instant createdAt) {
+    }
+
+    /** One delivery of an event to a destination. */
+    public record Delivery(String destination, String status, int attempts, String lastStatus, Instant nextAttemptAt,
+                           Instant deliveredAt) {
+    }
+
+    /** A delivery claimed by this node: send it, then record the outcome with {@code token}. */
+    public record Claimed(String eventId, String destination, int attempts, int retriesFrom, String type,
+                          String data, Instant createdAt, String token) {
+    }
+
+    // due: PENDING, its time reached, not leased (read without locks; each is then claimed by CLAIM,
+    // which re-checks all of it atomically, so of two nodes that read the same row one claims it)
+    private static final String DUE = """
+            SELECT d.event_id, d.destination, d.attempts, d.retries_from, e.type, e.data, e.created_at
+            FROM event_deliveries d JOIN events e ON e.event_id = d.event_id
+            WHERE d.destination = :?destination AND d.status = 'PENDING' AND d.next_attempt_at <= CURRENT_TIMESTAMP
+              AND (d.locked_until IS NULL OR d.locked_until < CURRENT_TIMESTAMP)
+            ORDER BY d.next_attempt_at
+            LIMIT :?limit""";
+    private static final String CLAIM = """
+            UPDATE event_deliveries SET locked_by = :?token,
+                locked_until = CURRENT_TIMESTAMP + CAST(:?leaseMillis AS BIGINT) * INTERVAL '0.001' SECOND,
+                attempts = attempts + 1
+            WHERE event_id = :?eventId AND destination = :?destination AND status = 'PENDING'
+              AND attempts = :?attempts AND next_attempt_at <= CURRENT_TIMESTAMP
+              AND (locked_until IS NULL OR locked_until < CURRENT_TIMESTAMP)""";
+    private static final String DELIVERED = """
+            UPDATE event_deliveries SET status = 'DELIVERED', last_status = :?lastStatus,
+                delivered_at = CURRENT_TIMESTAMP, next_attempt_at = NULL, locked_by = NULL, locked_until = NULL
+            WHERE event_id = :?eventId AND destination = :?destination AND locked_by = :?token""";
+    private static final String RETRY = """
+            UPDATE event_deliveries SET last_status = :?lastStatus,
+                next_attempt_at = CURRENT_TIMESTAMP + CAST(:?delayMillis AS BIGINT) * INTERVAL '0.001' SECOND,
+                locked_by = NULL, locked_until = NULL
+            WHERE event_id = :?eventId AND destination = :?destination AND locked_by = :?token""";
+    private static final String FAILED = """
+            UPDATE event_deliveries SET status = 'FAILED', last_status = :?lastStatus, next_attempt_at = NULL,
+                locked_by = NULL, locked_until = NULL
+            WHERE event_id = :?eventId AND destination = :?destination AND locked_by = :?token""";
+    // an operator's redeliver: due now, its retry schedule starting again from here
+    private static final String REDELIVER = """
+            UPDATE event_deliveries SET status = 'PENDING', next_attempt_at = CURRENT_TIMESTAMP,
+                retries_from = attempts
+            WHERE event_id = :?eventId AND destination = :?destination""";
+    private static final String ADD_DELIVERY = """
+            INSERT INTO event_deliveries (event_id, destination, status, attempts, retries_from, next_attempt_at,
+                created_at)
+            VALUES (:?eventId, :?destination, 'PENDING', 0, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)
+            ON CONFLICT DO NOTHING""";
+
+    // the feed: only events older than the settle delay, so an event whose transaction began before
+    // another's but committed after it (its seq is lower) is never passed by a follower's cursor
+    private static final String FEED = """
+            SELECT * FROM events
+            WHERE seq > :?after
+              AND created_at <= CURRENT_TIMESTAMP - CAST(:?settleMillis AS BIGINT) * INTERVAL '0.001' SECOND
+              AND (CAST(:?type AS VARCHAR(40)) IS NULL OR type = :?type)
+              AND (CAST(:?paymentId AS VARCHAR(64)) IS NULL OR payment_id = :?paymentId)
+              AND (CAST(:?subscriptionId AS VARCHAR(24)) IS NULL OR subscription_id = :?subscriptionId)
+            ORDER BY seq
+            LIMIT :?limit""";
+    private static final String FEED_END = """
+            SELECT COALESCE(MAX(seq), 0) AS last FROM events
+            WHERE created_at <= CURRENT_TIMESTAMP - CAST(:?settleMillis AS BIGINT) * INTERVAL '0.001' SECOND""";
+    private static final String BY_ID = "SELECT * FROM events WHERE event_id = :?eventId";
+    private static final String DELIVERIES = "SELECT * FROM event_deliveries WHERE event_id = :?eventId ORDER BY destination";
+
+    private static final String BACKLOG = """
+            SELECT COUNT(DISTINCT d.event_id) AS undelivered, MIN(e.created_at) AS oldest
+            FROM event_deliveries d JOIN events e ON e.event_id = d.event_id
+            WHERE d.status = 'PENDING'""";
+    private static final String FAILED_COUNT = "SELECT COUNT(*) AS n FROM event_deliveries WHERE status = 'FAILED'";
+    private static final String NOW = "SELECT CURRENT_TIMESTAMP AS now";
+
+    // retention: events older than it with no delivery still PENDING (their deliveries go with them)
+    private static final String PURGE = """
+            DELETE FROM events WHERE event_id IN (
+                SELECT e.event_id FROM events e
+                WHERE e.created_at < CURRENT_TIMESTAMP - CAST(:?retentionSeconds AS BIGINT) * INTERVAL '1' SECOND
+                  AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_id = e.event_id AND d.status = 'PENDING')
+                LIMIT :?limit)""";
+
+    private final Sql sql;
+
+    public EventStore(Sql sql) {
+        this.sql = sql;
+    }
+
+    /** Up to {@code limit} due deliveries to {@code destination}, each claimed by this node for {@code lease}. */
+    public List<Claimed> claim(String destination, int limit, Duration lease, String node) {
+        List<Map<String, Object>> due = sql.query(DUE, Map.of("destination", destination, "limit", limit));
+        List<Claimed> claimed = new java.util.ArrayList<>(due.size());
+        for (Map<String, Object> row : due) {
+            String token = node + ":" + java.util.UUID.randomUUID();
+            Map<String, Object> p = new HashMap<>();
+            p.put("token", token);
+            p.put("leaseMillis", lease.toMillis());
+            p.put("eventId", row.get("event_id"));
+            p.put("destination", destination);
+            int attempts = (int) Sql.longValue(row.get("attempts"));
+            p.put("attempts", attempts);
+            if (sql.update(CLAIM, p) == 1) {
+                claimed.add(new Claimed((String) row.get("event_id"), destination, attempts + 1,
+                        (int) Sql.longValue(row.get("retries_from")), (String) row.get("type"), (String) row.get("data"),
+                        Sql.instant(row.get("created_at")), token));
+            }
+        }
+        return claimed;
+    }
+
+    /** False when the lease was lost (another node took the delivery: its outcome counts). */
+    public boolean delivered(Claimed c, String lastStatus) {
+        return sql.update(DELIVERED, outcome(c, lastStatus)) == 1;
+    }
+
+    public boolean retry(Claimed c, String lastStatus, Duration delay) {
+        Map<String, Object> p = outcome(c, lastStatus);
+        p.put("delayMillis", delay.toMillis());
+        return sql.update(RETRY, p) == 1;
+    }
+
+    public boolean failed(Claimed c, String lastStatus) {
+        return sql.update(FAILED, outcome(c, lastStatus)) == 1;
+    }
+
+    private static Map<String, Object> outcome(Claimed c, String lastStatus) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("eventId", c.eventId());
+        p.put("destination", c.destination());
+        p.put("token", c.token());
+        p.put("lastStatus", lastStatus == null || lastStatus.length() <= 200 ? lastStatus : lastStatus.substring(0, 200));
+        return p;
+    }
+
+    /** Makes the event's delivery to each of {@code destinations} due now (added when it had none). */
+    public void redeliver(String eventId, List<String> destinations) {
+        sql.inTransaction(() -> {
+            for (String destination : destinations) {
+                Map<String, Object> p = Map.of("eventId", eventId, "destination", destination);
+                sql.update(ADD_DELIVERY, p);
+                sql.update(REDELIVER, p);
+            }
+        });
+    }
+
+    public List<Event> feed(long after, String type, String paymentId, String subscriptionId, int limit,
+                            Duration settle) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("after", after);
+        p.put("type", type);
+        p.put("paymentId", paymentId);
+        p.put("subscriptionId", subscriptionId);
+        p.put("limit", limit);
+        p.put("settleMillis", settle.toMillis());
+        return sql.query(FEED, p).stream().map(EventStore::event).toList();
+    }
+
+    /** The position after the last event the feed shows now. */
+    public long feedEnd(Duration settle) {
+        return Sql.longValue(sql.query(FEED_END, Map.of("settleMillis", settle.toMillis())).get(0).get("last"));
+    }
+
+    public Optional<Event> find(String eventId) {
+        List<Map<String, Object>> rows = sql.query(BY_ID, Map.of("eventId", eventId));
+        return rows.isEmpty() ? Optional.empty() : Optional.of(event(rows.get(0)));
+    }
+
+    public List<Delivery> deliveries(String eventId) {
+        return sql.query(DELIVERIES, Map.of("eventId", eventId)).stream().map(r -> new Delivery(
+                (String) r.get("destination"), ((String) r.get("status")).trim(), (int) Sql.longValue(r.get("attempts")),
+                (String) r.get("last_status"), Sql.instant(r.get("next_attempt_at")), Sql.instant(r.get("delivered_at"))))
+                .toList();
+    }
+
+    /** Events with a delivery still PENDING, the oldest one's age, and deliveries FAILED (kept for redeliver). */
+    public record Backlog(long undelivered, Duration oldestAge, long failed) {
+    }
+
+    public Backlog backlog() {
+        Map<String, Object> r = sql.query(BACKLOG, Map.of()).get(0);
+        Instant oldest = Sql.instant(r.get("oldest"));
+        Duration age = Duration.ZERO;
+        if (oldest != null) {
+            Instant now = Sql.instant(sql.query(NOW, Map.of()).get(0).get("now"));
+            age = Duration.between(oldest, now);
+            if (age.isNegative()) {
+                age = Duration.ZERO;
+            }
+        }
+        long failed = Sql.longValue(sql.query(FAILED_COUNT, Map.of()).get(0).get("n"));
+        return new Backlog(Sql.longValue(r.get("undelivered")), age, failed);
+    }
+
+    /** Deletes up to {@code limit} events past {@code retention} that nothing waits to deliver; answers how many. */
+    public int purge(Duration retention, int limit) {
+        return sql.update(PURGE, Map.of("retentionSeconds", retention.toSeconds(), "limit", limit));
+    }
+
+    private static Event event(Map<String, Object> r) {
+        return new Event(Sql.longValue(r.get("seq")), (String) r.get("event_id"), (String) r.get("type"),
+                (String) r.get("payment_id"), (String) r.get("subscription_id"), (String) r.get("data"),
+                Sql.instant(r.get("created_at")));
+    }
+}

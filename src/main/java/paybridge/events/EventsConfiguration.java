@@ -1,0 +1,179 @@
+package paybridge.events;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import paybridge.Settings;
+import paybridge.connector.http.VendorHttp;
+import paybridge.events.EventDestinations.Destination;
+import paybridge.ledger.EventFacts;
+import paybridge.ledger.Sql;
+import paybridge.observe.PaybridgeMeters;
+import paybridge.payments.PaymentView;
+
+/**
+ * Events for other systems (CONTRACT §8): the outbox ({@link EventFacts}, bound as {@code eventFacts}
+ * for the stores), one delivery route per destination from the {@code event-destination} template of
+ * routes/events.camel.yaml (each with its own poller, its own bounded pool of senders and, for HTTP, its
+ * own camel-http component with explicit timeouts and no automatic retries, so a slow destination holds
+ * only itself), the API beans, meters and a report-only health check. Found by camel-main's package scan.
+ */
+public class EventsConfiguration implements CamelConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(EventsConfiguration.class);
+    static final String TEMPLATE = "event-destination";
+    static final String DEFAULT_RETRY_DELAYS = "PT5S,PT5M,PT30M,PT2H,PT5H,PT10H,PT10H";
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Settings settings = new Settings(context.getPropertiesComponent());
+        EventDestinations destinations = EventDestinations.from(settings);
+        Sql sql = new Sql(context);
+        EventFacts facts = new EventFacts(sql);
+        facts.destinations(destinations.filters());
+        var registry = context.getRegistry();
+        registry.bind(EventFacts.BEAN, facts);
+
+        Duration timeout = settings.duration("paybridge.events.timeout", "PT15S");
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalStateException("paybridge.events.timeout must be positive: " + timeout);
+        }
+        List<Duration> delays = retryDelays(settings.get("paybridge.events.retry-delays", DEFAULT_RETRY_DELAYS));
+        // a lease outlives one send (its timeout, twice for a connect and a response) with a margin
+        Duration lease = settings.find("paybridge.events.lease").map(Duration::parse)
+                .orElse(timeout.multipliedBy(2).plusSeconds(5));
+        settings.durationAsMillisProperty("paybridge.events.poll-interval", "PT1S");
+        settings.durationAsMillisProperty("paybridge.events.retention-interval", "PT1H");
+        Duration retention = settings.duration("paybridge.events.retention", "P30D");
+        Duration feedDelay = settings.duration("paybridge.events.feed-delay", "PT2S");
+
+        Map<String, String> endpoints = new LinkedHashMap<>();
+        for (Destination d : destinations.all()) {
+            if (d.http()) {
+                // its own component: its own connection pool and timeouts, none of another route's settings
+                String component = "events-http-" + d.name().toLowerCase(java.util.Locale.ROOT);
+                context.addComponent(component, VendorHttp.component(timeout));
+                endpoints.put(d.name(), component + ":" + d.uri() + (d.uri().contains("?") ? "&" : "?")
+                        + "throwExceptionOnFailure=false&httpMethod=POST&skipResponseHeaders=true");
+            } else {
+                endpoints.put(d.name(), d.uri());
+            }
+            ExecutorService senders = context.getExecutorServiceManager()
+                    .newFixedThreadPool(this, "events-" + d.name(), d.concurrency());
+            registry.bind(senders(d.name()), ExecutorService.class, senders);
+        }
+
+        EventStore store = new EventStore(sql);
+        EventDeliveries deliveries = new EventDeliveries(store, destinations,
+                new EventDeliveries.Schedule(timeout, delays, lease, settings.nodeId(), retention), endpoints);
+        registry.bind("eventStore", store);
+        registry.bind("eventDeliveries", deliveries);
+        registry.bind("eventsApi", new EventsApi(store, destinations, feedDelay));
+        registry.bind("eventDestinations", destinations);
+
+        Supplier<EventStore.Backlog> backlog = cached(store::backlog,
+                settings.duration("paybridge.observe.backlog-refresh", "PT10S"));
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            health.register(new EventsHealthCheck(backlog));
+        }
+
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarting(CamelContext ctx, boolean alreadyStarted) {
+                // beans of other configurations, bound by now
+                PaymentView view = ctx.getRegistry().lookupByNameAndType("paymentView", PaymentView.class);
+                if (view != null) {
+                    facts.payments(view::find);
+                }
+                MeterRegistry meters = PaybridgeMeters.of(ctx).registry();
+                deliveries.observe(meters);
+                Gauge.builder("paybridge.events.undelivered", backlog, b -> read(b, EventStore.Backlog::undelivered))
+                        .description("Events not yet delivered to every destination").strongReference(true)
+                        .register(meters);
+                Gauge.builder("paybridge.events.undelivered.oldest", backlog,
+                                b -> read(b, x -> x.oldestAge().toSeconds()))
+                        .description("Age of the oldest event not yet delivered to every destination")
+                        .baseUnit("seconds").strongReference(true).register(meters);
+            }
+
+            @Override
+            public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) throws Exception {
+                if (alreadyStarted) {
+                    return;
+                }
+                for (Destination d : destinations.all()) {
+                    TemplatedRouteBuilder.builder(ctx, TEMPLATE).routeId("events-" + d.name())
+                            .parameter("destination", d.name()).add();
+                }
+            }
+        });
+        LOG.info("events: destinations={}, timeout={}, retries={}, retention={}", destinations.names(), timeout,
+                delays, retention);
+    }
+
+    /** A gauge's value; NaN while the database cannot be read. */
+    private static double read(Supplier<EventStore.Backlog> backlog, java.util.function.ToLongFunction<EventStore.Backlog> f) {
+        try {
+            return f.applyAsLong(backlog.get());
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** The bean name of a destination's pool of senders (the template's split uses it). */
+    static String senders(String destination) {
+        return "eventSenders-" + destination;
+    }
+
+    static List<Duration> retryDelays(String text) {
+        List<Duration> out = new ArrayList<>();
+        for (String part : text.split(",")) {
+            if (!part.isBlank()) {
+                Duration d;
+                try {
+                    d = Duration.parse(part.trim());
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException("paybridge.events.retry-delays: '" + part.trim()
+                            + "' is not an ISO-8601 duration");
+                }
+                if (d.isNegative()) {
+                    throw new IllegalStateException("paybridge.events.retry-delays: negative delay " + d);
+                }
+                out.add(d);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** A value read at most once per {@code refresh} (the gauges and health ask often). */
+    static <T> Supplier<T> cached(Supplier<T> read, Duration refresh) {
+        return new Supplier<>() {
+            private T value;
+            private long readAt;
+
+            @Override
+            public synchronized T get() {
+                long now = System.nanoTime();
+                if (value == null || now - readAt > refresh.toNanos()) {
+                    value = read.get();
+                    readAt = now;
+                }
+                return value;
+            }
+        };
+    }
+}
