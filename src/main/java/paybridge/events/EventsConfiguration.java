@@ -93,6 +93,11 @@ public class EventsConfiguration implements CamelConfiguration {
 
         context.addStartupListener(new StartupListener() {
             @Override
+            public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
+                // the delivery routes are added once every route is started (onCamelContextFullyStarted)
+            }
+
+            @Override
             public void onCamelContextStarting(CamelContext ctx, boolean alreadyStarted) {
                 // beans of other configurations, bound by now
                 PaymentView view = ctx.getRegistry().lookupByNameAndType("paymentView", PaymentView.class);
@@ -111,13 +116,13 @@ public class EventsConfiguration implements CamelConfiguration {
             }
 
             @Override
-            public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) throws Exception {
-                if (alreadyStarted) {
-                    return;
-                }
+            public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) throws Exception {
                 for (Destination d : destinations.all()) {
-                    TemplatedRouteBuilder.builder(ctx, TEMPLATE).routeId("events-" + d.name())
-                            .parameter("destination", d.name()).add();
+                    if (ctx.getRoute("events-" + d.name()) == null) {
+                        TemplatedRouteBuilder.builder(ctx, TEMPLATE).routeId("events-" + d.name())
+                                .parameter("destination", d.name()).add();
+                        LOG.info("events: delivering to {} (route events-{})", d.name(), d.name());
+                    }
                 }
             }
         });
