@@ -70,7 +70,10 @@ final class EventReceiver implements AutoCloseable {
         return received().stream().filter(r -> r.id().equals(id)).toList();
     }
 
-    void start() {
+    synchronized void start() {
+        if (server != null) {
+            return;
+        }
         try {
             server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(buffer -> {
                 Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -94,9 +97,13 @@ final class EventReceiver implements AutoCloseable {
         }
     }
 
-    void stop() {
+    synchronized void stop() {
+        if (server == null) {
+            return;
+        }
         try {
             server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            server = null;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
