@@ -59,6 +59,9 @@ public final class ExchangeProperties {
     /** The billing item being charged ({@code DueItem}) and whether this node works the list from its end. */
     public static final String BILLING_ITEM = "paybridgeBillingItem";
     public static final String BILLING_DESCENDING = "paybridgeBillingDescending";
+    /** The event delivery being sent (a claimed {@code EventStore.Claimed}) and its destination's endpoint URI. */
+    public static final String EVENT_CLAIM = "paybridgeEventClaim";
+    public static final String EVENT_URI = "paybridgeEventUri";
 
     // ---- one vendor call (the connector routes and paybridge.connector.http)
 

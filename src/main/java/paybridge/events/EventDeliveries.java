@@ -13,6 +13,7 @@ import org.apache.camel.ExchangePattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.canonical.CanonicalJson;
+import paybridge.canonical.ExchangeProperties;
 import paybridge.events.EventDestinations.Destination;
 import paybridge.events.EventStore.Claimed;
 
@@ -26,9 +27,8 @@ import paybridge.events.EventStore.Claimed;
  */
 public final class EventDeliveries {
     private static final Logger LOG = LoggerFactory.getLogger(EventDeliveries.class);
-    /** Exchange properties of one delivery being sent. */
-    public static final String CLAIM = "paybridgeEventClaim";
-    public static final String URI = "paybridgeEventUri";
+    private static final String CLAIM = ExchangeProperties.EVENT_CLAIM;
+    private static final String URI = ExchangeProperties.EVENT_URI;
 
     /** How deliveries are scheduled. */
     public record Schedule(Duration timeout, List<Duration> retryDelays, Duration lease, String node, Duration retention) {
@@ -74,7 +74,7 @@ public final class EventDeliveries {
 
     /**
      * Body: a {@link Claimed} delivery. Out: the envelope JSON as the body, the Standard Webhooks headers
-     * (and for HTTP the JSON content type), nothing else; {@link #URI} the destination's endpoint.
+     * (and for HTTP the JSON content type), nothing else; {@link ExchangeProperties#EVENT_URI} the destination's endpoint.
      */
     public void prepare(Exchange exchange) throws Exception {
         Claimed c = exchange.getMessage().getBody(Claimed.class);
