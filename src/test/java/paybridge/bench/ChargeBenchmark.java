@@ -89,7 +89,7 @@ public final class ChargeBenchmark {
         System.exit(0); // the HTTP client's threads would keep the JVM alive
     }
 
-    private static int run(HttpClient client, int port, int clients, int count, String prefix, long... latencies)
+    static int run(HttpClient client, int port, int clients, int count, String prefix, long... latencies)
             throws Exception {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
