@@ -17,7 +17,7 @@ class ProfileGuardTest {
     @Test
     void prodRefusesToStartNamingEveryMissingSetting() {
         assertThatThrownBy(() -> RunningPaybridge.start(Map.of("camel.main.profile", "prod")).close())
-                .hasStackTraceContaining("The prod profile refuses to start: missing PAYBRIDGE_API_KEY, "
+                .hasStackTraceContaining("The prod profile refuses to start: missing PAYBRIDGE_API_KEY (or PAYBRIDGE_API_KEYS), "
                         + "STEPPAY_SECRET_TOKEN, IAMPORT_API_KEY, IAMPORT_API_SECRET");
     }
 
