@@ -138,6 +138,8 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         registry.bind("auditTrail", new AuditTrail(audit));
         registry.bind("auditQuery", new AuditQuery(audit));
         registry.bind("jsonResponses", new JsonResponses());
+        // /api/openapi.json: camel-openapi-java's document typed from src/main/resources/schemas
+        registry.bind("openApiDocument", new paybridge.api.OpenApiDocument(context));
     }
 
     /** The sandbox's random vendor faults ({@code paybridge.sandbox.faults.*}): none unless set. */
