@@ -3,7 +3,6 @@ package paybridge.connector.toss;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.Predicate;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,17 +134,7 @@ final class TossRoutes extends RouteBuilder {
 
         // a request with its Idempotency-Key: asked again, with the same key and body, while its answer is lost
         from("direct:toss-ask").routeId("toss-ask")
-                .process(e -> {
-                    VendorCall.resetAttempts(e);
-                    e.removeProperty(LOST);
-                })
-                .loopDoWhile(ASK_AGAIN)
-                    .delay(VendorCall.BACKOFF).syncDelayed()
-                    .process(VendorCall::countAttempt)
-                    .to("direct:toss-send")
-                    .process(TossRoutes::rememberLost)
-                .end()
-                .process(TossRoutes::neverLessThanLost);
+                .process(this::ask);
 
         // a call that changes nothing at Toss (lookups): up to 3 tries, 200 ms then 400 ms apart
         VendorCallTemplates.safeCall(this, "toss-call-safe", "direct:toss-send");
@@ -153,15 +142,40 @@ final class TossRoutes extends RouteBuilder {
         VendorCallTemplates.send(this, "toss-send", TossWebhooks.VENDOR, endpoint);
     }
 
-    /** The first ask, or a re-ask while the last answer was lost and asks are left. */
-    static final Predicate ASK_AGAIN = exchange -> {
-        int asked = exchange.getProperty(ExchangeProperties.VENDOR_TRIES, 0, Integer.class);
-        if (asked == 0) {
-            return true;
+    /**
+     * Sends the exchange's request to {@code toss-send} up to {@value #ASKS} times, 200 ms then 400 ms
+     * apart, while the answer is lost; each ask is one request, bounded by the operation's budget.
+     */
+    private void ask(Exchange exchange) throws InterruptedException {
+        org.apache.camel.ProducerTemplate template = template();
+        exchange.removeProperty(LOST);
+        for (int asked = 0; asked < ASKS; asked++) {
+            if (asked > 0) {
+                Thread.sleep(VendorCall.FIRST_BACKOFF_MS << (asked - 1));
+            }
+            template.send("direct:toss-send", exchange);
+            rememberLost(exchange);
+            if (TossResponses.sort(VendorCall.reply(exchange)).ending() != TossResponses.Ending.LOST) {
+                break;
+            }
         }
-        VendorReply reply = VendorCall.reply(exchange);
-        return asked < ASKS && TossResponses.sort(reply).ending() == TossResponses.Ending.LOST;
-    };
+        neverLessThanLost(exchange);
+    }
+
+    private volatile org.apache.camel.ProducerTemplate template;
+
+    private org.apache.camel.ProducerTemplate template() {
+        org.apache.camel.ProducerTemplate t = template;
+        if (t == null) {
+            synchronized (this) {
+                if (template == null) {
+                    template = getContext().createProducerTemplate();
+                }
+                t = template;
+            }
+        }
+        return t;
+    }
 
     private static void rememberLost(Exchange exchange) {
         VendorReply reply = VendorCall.reply(exchange);
@@ -178,7 +192,6 @@ final class TossRoutes extends RouteBuilder {
     private static void neverLessThanLost(Exchange exchange) {
         VendorReply lost = exchange.getProperty(LOST, VendorReply.class);
         exchange.removeProperty(LOST);
-        VendorCall.resetAttempts(exchange);
         if (lost != null && TossResponses.sort(VendorCall.reply(exchange)).ending() == TossResponses.Ending.NOT_PROCESSED) {
             exchange.setProperty(ExchangeProperties.VENDOR_REPLY, lost);
         }
