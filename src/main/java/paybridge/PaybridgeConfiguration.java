@@ -132,6 +132,8 @@ public class PaybridgeConfiguration implements CamelConfiguration {
                 settings.intValue("paybridge.reconcile.batch-size", 500))));
         // refunds: each waits for its own in-flight bound (in_flight_until) before it is looked up
         registry.bind("refundReconcileService", new RefundReconcileService(payments, refunds, ledger, connectors));
+        registry.bind("billingKeyService", new paybridge.payments.BillingKeyService(
+                new paybridge.ledger.BillingKeyStore(sql), connectors, deadline));
         registry.bind("ledgerQuery", new LedgerQuery(ledger));
         // who changed what (GET /api/audit); the entry routes call auditTrail
         AuditStore audit = new AuditStore(sql);

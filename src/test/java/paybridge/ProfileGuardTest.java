@@ -33,6 +33,14 @@ class ProfileGuardTest {
     }
 
     @Test
+    void prodWithTossEnabledRequiresItsSecretKey() {
+        Map<String, Object> props = prodWithCredentials();
+        props.put("paybridge.vendors", "steppay,iamport,toss");
+        assertThatThrownBy(() -> RunningPaybridge.start(props).close())
+                .hasStackTraceContaining("The prod profile refuses to start: missing TOSS_SECRET_KEY");
+    }
+
+    @Test
     void prodRefusesASandboxBaseUrl() {
         Map<String, Object> props = prodWithCredentials();
         props.put("paybridge.iamport.base-url", "http://127.0.0.1:1/sandbox/iamport");
