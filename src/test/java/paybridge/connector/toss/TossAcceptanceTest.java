@@ -93,6 +93,12 @@ class TossAcceptanceTest {
 
         // the same authKey for another customer is not this key
         assertThat(issue("user-bk-other", auth).status()).isEqualTo(409);
+
+        // one audit row, for the issue that changed something, naming the customer and never the key
+        JsonNode audit = app.get("/api/audit?limit=1000").json().path("entries");
+        assertThat(audit).filteredOn(e -> e.path("action").asText().equals("billing-key.issue")
+                && e.path("target").asText().equals("user-bk-1")).hasSize(1);
+        assertThat(audit.toString()).doesNotContain(key.path("billingKey").asText());
     }
 
     @Test
@@ -162,6 +168,23 @@ class TossAcceptanceTest {
         assertThat(shortId.status()).isEqualTo(422);
         assertThat(shortId.json().path("errors")).anySatisfy(e -> assertThat(e.path("field").asText()).isEqualTo("paymentId"));
         assertThat(app.get("/api/payments/tp-1").status()).isEqualTo(404);
+    }
+
+    @Test
+    void keysOfTheDocumentedLengthOf200AreKeptWhole() {
+        // Toss documents billingKey and paymentKey "up to 200" characters: every column holding one is that wide
+        String longKey = "k".repeat(199) + "=";
+        JsonNode declined = app.postJson("/api/payments", charge("tp-long-key", 3000, "user-long-1", longKey)).json();
+        assertThat(declined.path("status").asText()).isEqualTo("FAILED");
+        assertThat(declined.path("failure").path("code").asText()).isEqualTo("NOT_FOUND_BILLING_KEY");
+        assertThat(app.get("/api/payments/tp-long-key").json().path("billingKey").asText()).isEqualTo(longKey);
+
+        Response sub = app.postJson("/api/subscriptions", """
+                {"subscriptionId": "sub-long-key", "vendor": "toss", "billingKey": "%s",
+                 "customer": {"id": "user-long-1"}, "orderName": "Premium plan", "amount": 9900, "interval": "P1M",
+                 "nextBillingAt": "2099-01-01T00:00:00+09:00"}""".formatted(longKey));
+        assertThat(sub.status()).as(sub.body()).isEqualTo(201);
+        assertThat(app.get("/api/subscriptions/sub-long-key").json().path("billingKey").asText()).isEqualTo(longKey);
     }
 
     @Test
