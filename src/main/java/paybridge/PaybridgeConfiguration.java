@@ -15,6 +15,7 @@ import paybridge.api.ApiKeyFilter;
 import paybridge.api.HttpErrorPages;
 import paybridge.api.JsonResponses;
 import paybridge.api.LedgerQuery;
+import paybridge.api.ManagementTokenFilter;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.RefundStore;
@@ -80,6 +81,9 @@ public class PaybridgeConfiguration implements CamelConfiguration {
                 settings.duration("paybridge.http.request-timeout", "PT60S").toMillis()));
         if (settings.find("paybridge.api.key").isPresent()) {
             context.addStartupListener(new ApiKeyFilter(settings.require("paybridge.api.key")));
+        }
+        if (settings.find(ManagementTokenFilter.SETTING).isPresent()) {
+            context.addStartupListener(new ManagementTokenFilter(settings.require(ManagementTokenFilter.SETTING)));
         }
 
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
