@@ -51,7 +51,9 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         Settings settings = new Settings(props);
 
         // tracing first: Camel's tracer must be in place before any route is created (off unless an OTLP endpoint is set)
-        paybridge.observe.Tracing.configure(context, settings);
+        if (paybridge.observe.Tracing.configure(context, settings).enabled()) {
+            context.addStartupListener(new paybridge.api.WebhookTraceHeaders());
+        }
 
         // the enabled vendors' connectors; only theirs get routes (a misconfigured one stops start-up here)
         ConnectorRegistry connectors = ConnectorRegistry.of(context, settings);

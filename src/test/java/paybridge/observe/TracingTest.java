@@ -132,6 +132,27 @@ class TracingTest {
         }
     }
 
+    @Test
+    void aWebhookDeliveryStartsItsOwnTraceWhateverTraceparentItSends() throws Exception {
+        String foreignTrace = hex(32);
+        try (OtlpReceiver receiver = new OtlpReceiver();
+             ScriptedIamport vendor = ScriptedIamport.start();
+             RunningPaybridge app = start(vendor, receiver)) {
+            RunningPaybridge.Response stored = app.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/webhooks/iamport"))
+                    .header("Content-Type", "application/json")
+                    .header("traceparent", "00-" + foreignTrace + "-" + hex(16) + "-01")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"imp_uid\": \"imp_1\", \"merchant_uid\": \"tr-wh-1\", \"status\": \"paid\"}")));
+            assertThat(stored.status()).as(stored.body()).isEqualTo(200);
+            ReceivedSpan intake = await().atMost(Duration.ofSeconds(20)).until(() -> receiver.spans.stream()
+                    .filter(s -> s.attributes().getOrDefault("camel.uri", "").startsWith("platform-http")
+                            && s.attributes().getOrDefault("http.url", "").contains("/webhooks/iamport")).findFirst(),
+                    java.util.Optional::isPresent).get();
+            assertThat(intake.parentSpanId()).isEmpty();
+            assertThat(intake.traceId()).isNotEqualTo(foreignTrace);
+            assertThat(receiver.spans).noneMatch(s -> s.traceId().equals(foreignTrace));
+        }
+    }
+
     /** Span ids from {@code span}'s parent up to the root within the trace. */
     private static List<String> ancestors(ReceivedSpan span, Map<String, ReceivedSpan> byId) {
         List<String> out = new java.util.ArrayList<>();
