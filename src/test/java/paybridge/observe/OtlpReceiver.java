@@ -19,20 +19,20 @@ import io.vertx.core.http.HttpServer;
  * decodes each export into {@link ReceivedSpan}s. The decoding reads the protobuf wire format of
  * opentelemetry-proto's ExportTraceServiceRequest (field numbers from trace.proto).
  */
-final class OtlpReceiver implements AutoCloseable {
+public final class OtlpReceiver implements AutoCloseable {
     /** One span as exported: ids in hex (parent empty for a root), attribute values as text. */
-    record ReceivedSpan(String traceId, String spanId, String parentSpanId, String name, int kind,
+    public record ReceivedSpan(String traceId, String spanId, String parentSpanId, String name, int kind,
             Map<String, String> attributes, List<String> eventTexts) {
-        static final int KIND_SERVER = 2;
-        static final int KIND_CLIENT = 3;
+        public static final int KIND_SERVER = 2;
+        public static final int KIND_CLIENT = 3;
     }
 
     private final Vertx vertx = Vertx.vertx();
     private final HttpServer server;
-    final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
+    public final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
     final List<String> contentTypes = new CopyOnWriteArrayList<>();
 
-    OtlpReceiver() throws Exception {
+    public OtlpReceiver() throws Exception {
         server = vertx.createHttpServer().requestHandler(request -> {
             if (!"/v1/traces".equals(request.path())) {
                 request.response().setStatusCode(404).end();
@@ -51,7 +51,7 @@ final class OtlpReceiver implements AutoCloseable {
         }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.actualPort();
     }
 
