@@ -20,6 +20,7 @@ import paybridge.audit.OneTransaction;
 import paybridge.api.HttpErrorPages;
 import paybridge.api.JsonResponses;
 import paybridge.api.LedgerQuery;
+import paybridge.api.ManagementTokenFilter;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.RefundStore;
@@ -54,6 +55,11 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         PropertiesComponent props = context.getPropertiesComponent();
         Settings settings = new Settings(props);
 
+        // tracing first: Camel's tracer must be in place before any route is created (off unless an OTLP endpoint is set)
+        if (paybridge.observe.Tracing.configure(context, settings).enabled()) {
+            context.addStartupListener(new paybridge.api.WebhookTraceHeaders());
+        }
+
         // the enabled vendors' connectors; only theirs get routes (a misconfigured one stops start-up here)
         ConnectorRegistry connectors = ConnectorRegistry.of(context, settings);
         // the API keys and their names (a malformed paybridge.api.keys stops start-up here, naming it)
@@ -87,6 +93,9 @@ public class PaybridgeConfiguration implements CamelConfiguration {
                 settings.duration("paybridge.http.request-timeout", "PT60S").toMillis()));
         if (!apiKeys.none()) {
             context.addStartupListener(new ApiKeyFilter(apiKeys));
+        }
+        if (settings.find(ManagementTokenFilter.SETTING).isPresent()) {
+            context.addStartupListener(new ManagementTokenFilter(settings.require(ManagementTokenFilter.SETTING)));
         }
 
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
