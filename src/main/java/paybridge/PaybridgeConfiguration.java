@@ -12,9 +12,15 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.api.ApiKeyFilter;
+import paybridge.api.ApiKeys;
+import paybridge.audit.AuditQuery;
+import paybridge.audit.AuditStore;
+import paybridge.audit.AuditTrail;
+import paybridge.audit.OneTransaction;
 import paybridge.api.HttpErrorPages;
 import paybridge.api.JsonResponses;
 import paybridge.api.LedgerQuery;
+import paybridge.api.ManagementTokenFilter;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.RefundStore;
@@ -49,8 +55,15 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         PropertiesComponent props = context.getPropertiesComponent();
         Settings settings = new Settings(props);
 
+        // tracing first: Camel's tracer must be in place before any route is created (off unless an OTLP endpoint is set)
+        if (paybridge.observe.Tracing.configure(context, settings).enabled()) {
+            context.addStartupListener(new paybridge.api.WebhookTraceHeaders());
+        }
+
         // the enabled vendors' connectors; only theirs get routes (a misconfigured one stops start-up here)
         ConnectorRegistry connectors = ConnectorRegistry.of(context, settings);
+        // the API keys and their names (a malformed paybridge.api.keys stops start-up here, naming it)
+        ApiKeys apiKeys = ApiKeys.from(settings);
         String profile = context.getCamelContextExtension().getProfile();
         ProfileGuard.check(profile, settings, connectors);
         connectors.addRoutes(context);
@@ -63,7 +76,10 @@ public class PaybridgeConfiguration implements CamelConfiguration {
                 StatementParameterCount.counting(database.dataSource()));
         context.getRegistry().bind("database", database);
         // several statements as one transaction (Sql.inTransaction): on the pool itself
-        context.getRegistry().bind("transactions", new Transactions(database.dataSource()));
+        Transactions transactions = new Transactions(database.dataSource());
+        context.getRegistry().bind("transactions", transactions);
+        // the steps of a `policy: {ref: oneTransaction}` as one transaction (a change and its audit row)
+        context.getRegistry().bind("oneTransaction", new OneTransaction(transactions));
         context.addService(new Closer("database", database));
 
         bindPaymentServices(context, settings, connectors);
@@ -75,8 +91,11 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         context.addStartupListener(new HttpErrorPages());
         context.addStartupListener(new RequestTimeout(
                 settings.duration("paybridge.http.request-timeout", "PT60S").toMillis()));
-        if (settings.find("paybridge.api.key").isPresent()) {
-            context.addStartupListener(new ApiKeyFilter(settings.require("paybridge.api.key")));
+        if (!apiKeys.none()) {
+            context.addStartupListener(new ApiKeyFilter(apiKeys));
+        }
+        if (settings.find(ManagementTokenFilter.SETTING).isPresent()) {
+            context.addStartupListener(new ManagementTokenFilter(settings.require(ManagementTokenFilter.SETTING)));
         }
 
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
@@ -122,8 +141,16 @@ public class PaybridgeConfiguration implements CamelConfiguration {
                 settings.intValue("paybridge.reconcile.batch-size", 500))));
         // refunds: each waits for its own in-flight bound (in_flight_until) before it is looked up
         registry.bind("refundReconcileService", new RefundReconcileService(payments, refunds, ledger, connectors));
+        registry.bind("billingKeyService", new paybridge.payments.BillingKeyService(
+                new paybridge.ledger.BillingKeyStore(sql), connectors, deadline));
         registry.bind("ledgerQuery", new LedgerQuery(ledger));
+        // who changed what (GET /api/audit); the entry routes call auditTrail
+        AuditStore audit = new AuditStore(sql);
+        registry.bind("auditTrail", new AuditTrail(audit));
+        registry.bind("auditQuery", new AuditQuery(audit));
         registry.bind("jsonResponses", new JsonResponses());
+        // /api/openapi.json: camel-openapi-java's document typed from src/main/resources/schemas
+        registry.bind("openApiDocument", new paybridge.api.OpenApiDocument(context));
     }
 
     /** The sandbox's random vendor faults ({@code paybridge.sandbox.faults.*}): none unless set. */

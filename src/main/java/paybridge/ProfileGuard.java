@@ -8,7 +8,7 @@ import paybridge.connector.ConnectorRegistry;
 
 /**
  * The {@code prod} profile refuses to start without what real money needs (CONTRACT §6): the API
- * key, each enabled vendor's credentials (as its connector names them), and no sandbox. One message
+ * key (PAYBRIDGE_API_KEY or PAYBRIDGE_API_KEYS), each enabled vendor's credentials (as its connector names them), and no sandbox. One message
  * names everything missing, by its environment variable, so an operator fixes it in one go.
  */
 public final class ProfileGuard {
@@ -20,8 +20,9 @@ public final class ProfileGuard {
             return;
         }
         List<String> missing = new ArrayList<>();
-        if (settings.find("paybridge.api.key").isEmpty()) {
-            missing.add("PAYBRIDGE_API_KEY");
+        // either the unnamed key or named ones (paybridge.api.ApiKeys)
+        if (settings.find("paybridge.api.key").isEmpty() && settings.find("paybridge.api.keys").isEmpty()) {
+            missing.add("PAYBRIDGE_API_KEY (or PAYBRIDGE_API_KEYS)");
         }
         for (Connector connector : connectors.enabled()) {
             missing.addAll(connector.missingForProduction());

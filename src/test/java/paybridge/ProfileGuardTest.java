@@ -17,7 +17,7 @@ class ProfileGuardTest {
     @Test
     void prodRefusesToStartNamingEveryMissingSetting() {
         assertThatThrownBy(() -> RunningPaybridge.start(Map.of("camel.main.profile", "prod")).close())
-                .hasStackTraceContaining("The prod profile refuses to start: missing PAYBRIDGE_API_KEY, "
+                .hasStackTraceContaining("The prod profile refuses to start: missing PAYBRIDGE_API_KEY (or PAYBRIDGE_API_KEYS), "
                         + "STEPPAY_SECRET_TOKEN, IAMPORT_API_KEY, IAMPORT_API_SECRET");
     }
 
@@ -30,6 +30,14 @@ class ProfileGuardTest {
         assertThatThrownBy(() -> RunningPaybridge.start(props).close())
                 .hasStackTraceContaining("missing STEPPAY_SECRET_TOKEN")
                 .satisfies(e -> assertThat(stackOf(e)).doesNotContain("IAMPORT_API_KEY"));
+    }
+
+    @Test
+    void prodWithTossEnabledRequiresItsSecretKey() {
+        Map<String, Object> props = prodWithCredentials();
+        props.put("paybridge.vendors", "steppay,iamport,toss");
+        assertThatThrownBy(() -> RunningPaybridge.start(props).close())
+                .hasStackTraceContaining("The prod profile refuses to start: missing TOSS_SECRET_KEY");
     }
 
     @Test

@@ -1,8 +1,8 @@
 package paybridge.api;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.util.Optional;
 
+import io.vertx.ext.auth.User;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
@@ -11,17 +11,20 @@ import paybridge.canonical.CanonicalJson;
 import paybridge.canonical.Problem;
 
 /**
- * When {@code paybridge.api.key} is set, every {@code /api/**} request except the OpenAPI document
- * must carry {@code Authorization: Bearer <key>} (CONTRACT §2). It is checked in front of every route
- * on the HTTP router itself, so a route added later cannot forget it; the comparison takes the same
- * time wherever the given key differs. Webhooks are not behind it (they authenticate per vendor).
+ * When an API key is configured ({@link ApiKeys}), every {@code /api/**} request except the OpenAPI
+ * document must carry {@code Authorization: Bearer <key>} of one of them (CONTRACT §2). It is checked in
+ * front of every route on the HTTP router itself, so a route added later cannot forget it. The key's
+ * name becomes the request's authenticated user, which platform-http hands to the route as the header
+ * {@code CamelVertxPlatformHttpAuthenticatedUser} (a Vert.x {@link User} object, which no request
+ * header or form field can forge): the audit trail's actor ({@code paybridge.audit.AuditTrail.actor}). Webhooks are not
+ * behind it (they authenticate per vendor).
  */
 public final class ApiKeyFilter implements StartupListener {
     private static final String OPENAPI = "/api/openapi.json";
-    private final byte[] expected;
+    private final ApiKeys keys;
 
-    public ApiKeyFilter(String apiKey) {
-        this.expected = ("Bearer " + apiKey).getBytes(StandardCharsets.UTF_8);
+    public ApiKeyFilter(ApiKeys keys) {
+        this.keys = keys;
     }
 
     @Override
@@ -31,7 +34,13 @@ public final class ApiKeyFilter implements StartupListener {
     }
 
     void check(RoutingContext ctx) {
-        if (OPENAPI.equals(ctx.normalizedPath()) || authorized(ctx.request().getHeader("Authorization"))) {
+        if (OPENAPI.equals(ctx.normalizedPath())) {
+            ctx.next();
+            return;
+        }
+        Optional<String> actor = keys.actorOf(ctx.request().getHeader("Authorization"));
+        if (actor.isPresent()) {
+            ctx.setUser(User.fromName(actor.get()));
             ctx.next();
             return;
         }
@@ -45,9 +54,5 @@ public final class ApiKeyFilter implements StartupListener {
         } catch (Exception e) {
             ctx.response().setStatusCode(401).end();
         }
-    }
-
-    boolean authorized(String header) {
-        return header != null && MessageDigest.isEqual(expected, header.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -5,6 +5,8 @@ import java.util.List;
 
 import org.apache.camel.RoutesBuilder;
 import paybridge.canonical.Failure;
+import paybridge.canonical.FieldError;
+import paybridge.canonical.PaymentCommand;
 import paybridge.canonical.PaymentMethod;
 
 /**
@@ -44,6 +46,28 @@ public interface Connector {
 
     /** Looks a payment up by our paymentId (the vendor's order id); null when the vendor cannot. */
     String lookupByPaymentIdRoute();
+
+    /**
+     * Issues a billing key from a customer's authorization ({@link BillingKeyRequest} →
+     * {@link BillingKeyOutcome}); null when the vendor's keys come from elsewhere
+     * ({@link #billingKeyOrigin()}). Declared by {@link Capabilities#billingKeyIssuance()}.
+     */
+    default String issueBillingKeyRoute() {
+        return null;
+    }
+
+    /** Where this vendor's billing keys come from: the answer to a caller asking paybridge to issue one. */
+    default String billingKeyOrigin() {
+        return id() + " billing keys are not issued through paybridge";
+    }
+
+    /**
+     * What this vendor cannot take in a command that is canonically valid (e.g. an order id shorter
+     * than the vendor allows): each a field and why, answered 422 before anything is recorded.
+     */
+    default List<FieldError> refuse(PaymentCommand command) {
+        return List.of();
+    }
 
     // ---- lookup semantics
 

@@ -68,6 +68,9 @@ public final class ConnectorRegistry implements DeclineClassifier {
                 throw new IllegalStateException("Connector '" + c.id() + "' says not found means never charged"
                         + " but has no lookup by paymentId");
             }
+            if (c.capabilities().billingKeyIssuance() != (c.issueBillingKeyRoute() != null)) {
+                throw new IllegalStateException("Connector '" + c.id() + "': billingKeyIssuance and issueBillingKeyRoute() disagree");
+            }
         }
         for (String id : disabledWebhooks.keySet()) {
             if (byId.containsKey(id)) {

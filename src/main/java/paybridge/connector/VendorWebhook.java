@@ -12,4 +12,17 @@ package paybridge.connector;
  */
 public record VendorWebhook(String vendor, String vendorRef, String orderId, String claimedStatus,
                             String cancellationId, Long claimedAmount) {
+
+    /**
+     * A well-formed delivery that is not about a payment (e.g. a payout event): stored, answered 200 and
+     * finished without a lookup; {@code claimedStatus} says what it was.
+     */
+    public static VendorWebhook ignored(String vendor, String what) {
+        return new VendorWebhook(vendor, null, null, what, null, null);
+    }
+
+    /** Whether this delivery names no payment to look up ({@link #ignored}). */
+    public boolean isIgnored() {
+        return vendorRef == null;
+    }
 }

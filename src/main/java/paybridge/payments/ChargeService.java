@@ -87,7 +87,13 @@ public final class ChargeService {
      */
     public void vendor(Exchange exchange) {
         PaymentCommand command = exchange.getMessage().getBody(PaymentCommand.class);
-        exchange.setProperty(ExchangeProperties.VENDOR, connectors.require(command.vendor()).id());
+        paybridge.connector.Connector connector = connectors.require(command.vendor());
+        java.util.List<paybridge.canonical.FieldError> refused = connector.refuse(command);
+        if (!refused.isEmpty()) {
+            throw new ProblemException(new Problem("https://paybridge.dev/problems/vendor-refuses-command",
+                    "Not acceptable to the vendor", 422, connector.id() + " cannot take this command", refused));
+        }
+        exchange.setProperty(ExchangeProperties.VENDOR, connector.id());
     }
 
     /**

@@ -134,6 +134,12 @@ public final class WebhookProcessor {
                 // a connector's parse names its own vendor: anything else would match another vendor's payments
                 throw new IllegalStateException("the " + entry.vendor() + " connector read a webhook of " + webhook.vendor());
             }
+            if (webhook.isIgnored()) {
+                inbox.finish(claim, InboxState.PROCESSED, "not about a payment (" + webhook.claimedStatus() + "): stored only",
+                        null, null, null);
+                exchange.setProperty(ExchangeProperties.WEBHOOK_SKIP, true);
+                return;
+            }
             exchange.setProperty(ExchangeProperties.WEBHOOK, webhook);
             exchange.setProperty(ExchangeProperties.LOOKUP_ROUTE, connector.get().lookupByVendorRefRoute());
             exchange.setProperty(ExchangeProperties.WEBHOOK_SKIP, false);

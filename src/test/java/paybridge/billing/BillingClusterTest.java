@@ -37,7 +37,7 @@ class BillingClusterTest {
         p.put("paybridge.db.password", "");
         p.put("paybridge.node.id", name);
         // two nodes in one JVM: Quartz keeps schedulers in a JVM-wide registry by name, so each needs
-        // its own name here (separate processes share one name: see README, "Running several nodes")
+        // its own name here (separate processes share one name: see README, "Running N nodes")
         p.put("paybridge.billing.quartz.instance-name", "paybridge-" + name);
         p.put("paybridge.billing.concurrency", "32");
         p.put("paybridge.billing.join-interval", "PT0.5S");

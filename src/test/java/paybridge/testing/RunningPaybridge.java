@@ -29,6 +29,8 @@ public final class RunningPaybridge implements AutoCloseable {
     public final int managementPort;
     public final int sandboxPort;
     private final Main main;
+    /** paybridge.management.token when the test set one: sent with every health request */
+    private String managementToken;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private RunningPaybridge(Main main, int httpPort, int managementPort, int sandboxPort) {
@@ -62,6 +64,8 @@ public final class RunningPaybridge implements AutoCloseable {
         overrides.putAll(properties);
         Main main = PaybridgeMain.newMain(home, overrides);
         RunningPaybridge app = new RunningPaybridge(main, http, management, sandbox);
+        Object token = overrides.get("paybridge.management.token");
+        app.managementToken = token == null ? null : token.toString();
         try {
             main.start();
         } catch (Exception e) {
@@ -112,7 +116,11 @@ public final class RunningPaybridge implements AutoCloseable {
     }
 
     public Response health() {
-        return get("http://127.0.0.1:" + managementPort + "/observe/health");
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/health")).GET();
+        if (managementToken != null) {
+            request.header("Authorization", "Bearer " + managementToken);
+        }
+        return send(request);
     }
 
     private void awaitHealthy(Duration timeout) {

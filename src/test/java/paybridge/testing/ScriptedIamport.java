@@ -52,6 +52,12 @@ public final class ScriptedIamport implements AutoCloseable {
     public final AtomicInteger tokenRequests = new AtomicInteger();
     public final AtomicInteger chargeRequests = new AtomicInteger();
     public final AtomicInteger lookupRequests = new AtomicInteger();
+    /** Each request received: its path and headers (names lower-cased), in order. */
+    public final ConcurrentLinkedDeque<Received> received = new ConcurrentLinkedDeque<>();
+
+    /** A request as it arrived: path and headers. */
+    public record Received(String path, Map<String, String> headers) {
+    }
     /** Answers whose writing failed because paybridge had closed the connection. */
     public final AtomicInteger abandonedAnswers = new AtomicInteger();
     private final AtomicInteger ids = new AtomicInteger();
@@ -116,6 +122,10 @@ public final class ScriptedIamport implements AutoCloseable {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             byte[] requestBody = exchange.getRequestBody().readAllBytes();
+            Map<String, String> headers = new java.util.TreeMap<>();
+            exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(java.util.Locale.ROOT),
+                    String.join(",", values)));
+            received.add(new Received(path, headers));
             if (path.endsWith("/users/getToken")) {
                 tokenRequests.incrementAndGet();
                 answer(exchange, tokenSteps.poll(), 200, tokenBody());

@@ -12,7 +12,9 @@ import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.support.ExpressionAdapter;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.entity.StringEntity;
+import io.opentelemetry.api.trace.Span;
 import paybridge.observe.PaybridgeMeters;
+import paybridge.observe.Tracing;
 
 /**
  * The processors and predicates the vendor routes share. The exchange carries the call in
@@ -24,6 +26,8 @@ public final class VendorCall {
     /** Tries of a safe call (token, lookups): the first and two retries, 200 ms then 400 ms apart. */
     public static final int SAFE_TRIES = 3;
     public static final long FIRST_BACKOFF_MS = 200;
+    /** The open span of the call in progress (tracing on), ended with the call's timer. */
+    private static final String CALL_SPAN = "paybridgeVendorCallSpan";
 
     private VendorCall() {
     }
@@ -45,6 +49,12 @@ public final class VendorCall {
             TotalCallTimeout.forNextCall(deadline);
             prepare(exchange);
             exchange.setProperty(ExchangeProperties.VENDOR, vendor);
+            VendorRequest request = exchange.getProperty(ExchangeProperties.VENDOR_REQUEST, VendorRequest.class);
+            Span span = Tracing.of(exchange.getContext()).startVendorCall(vendor,
+                    request == null ? "other" : request.operation(), exchange.getMessage());
+            if (span != null) {
+                exchange.setProperty(CALL_SPAN, span);
+            }
             exchange.setProperty(ExchangeProperties.VENDOR_CALL_STARTED, System.nanoTime());
         };
     }
@@ -107,8 +117,11 @@ public final class VendorCall {
         }
         exchange.removeProperty(ExchangeProperties.VENDOR_CALL_STARTED);
         VendorRequest request = exchange.getProperty(ExchangeProperties.VENDOR_REQUEST, VendorRequest.class);
+        String outcome = outcome(reply(exchange));
         PaybridgeMeters.of(exchange.getContext()).vendorCall(exchange.getProperty(ExchangeProperties.VENDOR, String.class),
-                request == null ? "other" : request.operation(), outcome(reply(exchange)), System.nanoTime() - started);
+                request == null ? "other" : request.operation(), outcome, System.nanoTime() - started);
+        Tracing.endVendorCall(exchange.getProperty(CALL_SPAN, Span.class), outcome);
+        exchange.removeProperty(CALL_SPAN);
     }
 
     /** The call's outcome label: the answer's status class, or what prevented an answer. */

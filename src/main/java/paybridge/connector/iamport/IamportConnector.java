@@ -80,6 +80,11 @@ public final class IamportConnector implements Connector {
     }
 
     @Override
+    public String billingKeyOrigin() {
+        return "iamport billing keys come from a KEY_IN charge with saveBillingKey (its customer_uid)";
+    }
+
+    @Override
     public boolean notFoundMeansNeverCharged() {
         return true;
     }

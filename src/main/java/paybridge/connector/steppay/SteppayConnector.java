@@ -83,6 +83,11 @@ public final class SteppayConnector implements Connector {
     }
 
     @Override
+    public String billingKeyOrigin() {
+        return "Steppay billing keys come from a *_BILL first payment in Steppay's checkout, learnt from its webhook (its idKey)";
+    }
+
+    @Override
     public boolean notFoundMeansNeverCharged() {
         return false;
     }

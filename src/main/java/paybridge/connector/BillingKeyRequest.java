@@ -1,0 +1,17 @@
+package paybridge.connector;
+
+/**
+ * What a connector's billing-key issuance route ({@link Connector#issueBillingKeyRoute()}) needs: the
+ * customer's authorization from the vendor's browser window and the customer it was given to.
+ *
+ * @param customerId     the caller's customer id (Toss's {@code customerKey})
+ * @param authKey        the authorization the customer's browser got from the vendor; a credential:
+ *                       never logged, never shown ({@link #toString()})
+ * @param idempotencyKey stable for this authKey, so a re-ask after a lost answer is the same request
+ */
+public record BillingKeyRequest(String vendor, String customerId, String authKey, String idempotencyKey) {
+    @Override
+    public String toString() {
+        return "BillingKeyRequest[vendor=" + vendor + ", customerId=" + customerId + "]";
+    }
+}

@@ -1,0 +1,82 @@
+package paybridge.connector.toss;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import paybridge.canonical.Failure;
+import paybridge.connector.DeclineCategory;
+import paybridge.connector.DeclineTable;
+
+/**
+ * Toss's error codes: which are declines of the charge (final for the order, {@code SOFT} or
+ * {@code HARD}), which are paybridge's own fault, and which say the order may exist after all. A
+ * Toss decline is an HTTP 4xx with {@code {code, message}} (TOSS.md, "Errors"), not an HTTP 200 as
+ * at iamport, so the code alone decides.
+ * <ul>
+ *   <li>{@link #CREDENTIALS}: our secret key refused — nothing was processed (not attempted, 502);</li>
+ *   <li>{@link #OUR_BAD_REQUEST}: Toss refused the request's shape — nothing was charged and the same
+ *       request fails again: a paybridge bug, logged as an ERROR, and a decline of that order (FAILED);</li>
+ *   <li>{@link #ORDER_MAY_EXIST}: the order id is already used or processed at Toss — a first send whose
+ *       answer was lost may have charged it: UNKNOWN until the lookup by orderId decides, never FAILED;</li>
+ *   <li>everything else is a decline; its category comes from {@link #LISTED} (TOSS.md's card decline
+ *       table; the category is ours), a code not listed is SOFT until an operator adds it with
+ *       {@code TOSS_HARD_DECLINE_CODES}.</li>
+ * </ul>
+ */
+public final class TossDeclines {
+    /** Our secret key (or its use) refused: nothing was processed. */
+    static final Set<String> CREDENTIALS = Set.of("UNAUTHORIZED_KEY", "INVALID_API_KEY", "INCORRECT_BASIC_AUTH_FORMAT",
+            "FORBIDDEN_REQUEST", "INVALID_AUTHORIZE_AUTH", "NOT_SUPPORTED_METHOD", "UNAUTHORIZED_IP");
+    /** The request itself is malformed: paybridge sent something Toss cannot read. */
+    static final Set<String> OUR_BAD_REQUEST = Set.of("INVALID_REQUEST", "INVALID_PARAMETER", "NOT_SUPPORTED_API",
+            "INVALID_ORDER_ID", "INVALID_ORDER_NAME", "INVALID_CUSTOMER_KEY");
+    /** The order exists or was processed at Toss already: the lookup by orderId decides. */
+    static final Set<String> ORDER_MAY_EXIST = Set.of("DUPLICATED_ORDER_ID", "ALREADY_PROCESSED_PAYMENT",
+            "IDEMPOTENT_REQUEST_PROCESSING", "PROVIDER_ERROR_ALREADY_PROCESSED");
+
+    /**
+     * TOSS.md's card decline table (the vendor's meaning [doc], the category ours), plus
+     * {@code NOT_MATCHES_CUSTOMER_KEY}: the billing key belongs to another customer, so charging it for
+     * this one can never succeed (HARD; a decision of ours, the vendor does not categorise it).
+     */
+    static final Map<String, DeclineCategory> LISTED = Map.ofEntries(
+            Map.entry("REJECT_CARD_PAYMENT", DeclineCategory.SOFT),
+            Map.entry("EXCEED_MAX_DAILY_PAYMENT_COUNT", DeclineCategory.SOFT),
+            Map.entry("EXCEED_MAX_PAYMENT_AMOUNT", DeclineCategory.SOFT),
+            Map.entry("REJECT_CARD_COMPANY", DeclineCategory.SOFT),
+            Map.entry("INVALID_REJECT_CARD", DeclineCategory.HARD),
+            Map.entry("INVALID_CARD_EXPIRATION", DeclineCategory.HARD),
+            Map.entry("INVALID_STOPPED_CARD", DeclineCategory.HARD),
+            Map.entry("INVALID_CARD_LOST_OR_STOLEN", DeclineCategory.HARD),
+            Map.entry("NOT_FOUND_BILLING_KEY", DeclineCategory.HARD),
+            Map.entry("NOT_MATCHES_CUSTOMER_KEY", DeclineCategory.HARD));
+
+    /** What an error answer of a charge or a cancel means for paybridge. */
+    enum Kind { CREDENTIALS, OUR_BAD_REQUEST, ORDER_MAY_EXIST, DECLINE }
+
+    private final DeclineTable table;
+
+    /** @param extraHard codes from {@code paybridge.toss.hard-decline-codes} */
+    public TossDeclines(Collection<String> extraHard) {
+        this.table = new DeclineTable(LISTED, extraHard);
+    }
+
+    public DeclineCategory category(Failure failure) {
+        return failure == null || failure.code() == null ? DeclineCategory.SOFT : table.categoryOf(List.of(failure.code()));
+    }
+
+    static Kind kindOf(String code) {
+        if (CREDENTIALS.contains(code)) {
+            return Kind.CREDENTIALS;
+        }
+        if (OUR_BAD_REQUEST.contains(code)) {
+            return Kind.OUR_BAD_REQUEST;
+        }
+        if (ORDER_MAY_EXIST.contains(code)) {
+            return Kind.ORDER_MAY_EXIST;
+        }
+        return Kind.DECLINE;
+    }
+}
