@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import paybridge.testing.LogCapture;
 import paybridge.testing.RunningPaybridge;
 
 /** The prod profile refuses to start without what real money needs, and never serves the sandbox. */
@@ -38,6 +39,24 @@ class ProfileGuardTest {
         props.put("paybridge.vendors", "steppay,iamport,toss");
         assertThatThrownBy(() -> RunningPaybridge.start(props).close())
                 .hasStackTraceContaining("The prod profile refuses to start: missing TOSS_SECRET_KEY");
+    }
+
+    @Test
+    void prodWithTossAndNoWebhookSourceListStartsButWarns() {
+        Map<String, Object> props = prodWithCredentials();
+        props.put("paybridge.vendors", "steppay,iamport,toss");
+        props.put("paybridge.toss.secret-key", "live_sk_x");
+        try (LogCapture log = new LogCapture()) {
+            try (RunningPaybridge app = RunningPaybridge.start(props)) {
+                assertThat(app.health().status()).isEqualTo(200);
+            }
+            assertThat(log.text()).contains("WARN paybridge.ProfileGuard prod: PAYBRIDGE_TOSS_WEBHOOK_IPS is unset");
+        }
+        props.put("paybridge.toss.webhook-ips", "13.124.18.147,13.124.108.35,3.36.173.151,3.38.81.32");
+        try (LogCapture log = new LogCapture()) {
+            RunningPaybridge.start(props).close();
+            assertThat(log.text()).doesNotContain("PAYBRIDGE_TOSS_WEBHOOK_IPS is unset");
+        }
     }
 
     @Test

@@ -69,6 +69,14 @@ public interface Connector {
         return List.of();
     }
 
+    /**
+     * What this vendor cannot take in a billing-key issuance that is canonically valid (e.g. a customer
+     * id the vendor's customer key rule refuses): answered 422 before anything is recorded.
+     */
+    default List<FieldError> refuse(paybridge.canonical.BillingKeyCommand command) {
+        return List.of();
+    }
+
     // ---- lookup semantics
 
     /**
@@ -93,6 +101,14 @@ public interface Connector {
 
     /** The environment variables prod requires for this connector and does not find set. */
     List<String> missingForProduction();
+
+    /**
+     * What prod starts with but an operator should know (a protection left off): each one a warning the
+     * start-up logs; it never refuses to start.
+     */
+    default List<String> productionWarnings() {
+        return List.of();
+    }
 
     /**
      * The settings that hold the vendor's addresses (its base URL): prod refuses to start when one of

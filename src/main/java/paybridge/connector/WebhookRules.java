@@ -31,6 +31,15 @@ public interface WebhookRules {
     /** Lower-case header names that carry secrets: never stored, never shown. */
     Set<String> secretHeaders();
 
+    /**
+     * The body text as the inbox keeps it: a field that carries a secret (e.g. a per-payment verification
+     * value) replaced, everything else as received. Called after the signature check, which sees the
+     * exact bytes. Default: the body unchanged.
+     */
+    default String storedBody(String contentType, String body) {
+        return body;
+    }
+
     /** Whether {@link #refuseSignature} checks anything with the settings given (the start-up log says so). */
     default boolean signed() {
         return false;

@@ -74,6 +74,24 @@ public final class LedgerStore {
         return Sql.longValue(sql.query(HAS_KEY, Map.of("eventKey", eventKey)).get(0).get("n")) > 0;
     }
 
+    private static final String RETURN_KEYS = """
+            SELECT event_key FROM ledger_entries WHERE payment_id = :?paymentId AND amount < 0""";
+    /** How a return's event key names its cancellation ({@link PaymentEvent#eventKey()}). */
+    private static final String BY_CANCELLATION = ":RETURN:c=";
+
+    /** The vendor's cancellation ids of the returns the ledger holds for a payment (those keyed by one). */
+    public java.util.Set<String> returnCancellationIds(String paymentId) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (Map<String, Object> r : sql.query(RETURN_KEYS, Map.of("paymentId", paymentId))) {
+            Object key = r.containsKey("event_key") ? r.get("event_key") : r.get("EVENT_KEY");
+            int at = key == null ? -1 : key.toString().indexOf(BY_CANCELLATION);
+            if (at >= 0) {
+                ids.add(key.toString().substring(at + BY_CANCELLATION.length()));
+            }
+        }
+        return ids;
+    }
+
     /** What the ledger says was returned to the customer for a payment (a positive number). */
     public long returned(String paymentId) {
         return Sql.longValue(sql.query(RETURNED, Map.of("paymentId", paymentId)).get(0).get("returned"));

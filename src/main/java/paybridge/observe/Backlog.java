@@ -12,7 +12,8 @@ import paybridge.ledger.Sql;
  * What is waiting and for how long, counted in the database (so every node of a cluster reports the
  * same numbers): payments still PENDING or UNKNOWN and not updated for longer than
  * {@code paybridge.reconcile.alert-after}, webhook inbox entries not yet processed, and those flagged
- * after every retry failed. Read by the health checks and the gauges; kept for {@code refresh} so
+ * after every retry failed, and billing-key issuances still PENDING past their in-flight bound (an
+ * answer that was lost: only the caller sending the same request again settles one). Read by the health checks and the gauges; kept for {@code refresh} so
  * probes and scrapes cost at most one round of queries per period. Each query uses an index
  * ({@code payments_status_idx}, {@code webhook_inbox_due_idx}).
  */
@@ -27,9 +28,14 @@ public final class Backlog {
             SELECT COUNT(*) AS n, SUM(CASE WHEN flagged THEN 1 ELSE 0 END) AS flagged FROM webhook_inbox
             WHERE status IN ('RECEIVED', 'PENDING')""";
 
+    // billing-key issuances whose answer was lost and that nobody asked again for: the vendor may hold a
+    // key paybridge does not know (the vendor's idempotency keeps its answer for a limited time: Toss 15 days)
+    private static final String PENDING_BILLING_KEYS = """
+            SELECT COUNT(*) AS n FROM billing_keys WHERE status = 'PENDING' AND in_flight_until < CURRENT_TIMESTAMP""";
+
     /** One reading. {@code oldestStuck} is null when nothing is stuck. */
     public record Snapshot(long stuckPayments, Instant oldestStuck, long inboxOpen, long inboxFlagged, Instant at,
-                           long unsettleablePayments) {
+                           long unsettleablePayments, long pendingBillingKeys) {
     }
 
     private final Sql sql;
@@ -64,10 +70,11 @@ public final class Backlog {
             Map<String, Object> stuck = first(sql.query(STUCK, Map.of("before", now.minus(alertAfter))));
             Map<String, Object> inbox = first(sql.query(INBOX, Map.of()));
             Map<String, Object> unsettleable = first(sql.query(UNSETTLEABLE, Map.of()));
+            Map<String, Object> pendingKeys = first(sql.query(PENDING_BILLING_KEYS, Map.of()));
             long stuckCount = Sql.longValue(value(stuck, "n"));
             s = new Snapshot(stuckCount, stuckCount == 0 ? null : Sql.instant(value(stuck, "oldest")),
                     Sql.longValue(value(inbox, "n")), Sql.longValue(value(inbox, "flagged")), now,
-                    Sql.longValue(value(unsettleable, "n")));
+                    Sql.longValue(value(unsettleable, "n")), Sql.longValue(value(pendingKeys, "n")));
             last = s;
             return s;
         }

@@ -63,6 +63,10 @@ public class ObserveConfiguration implements CamelConfiguration {
         gauge(registry, "paybridge.payments.open.unsettleable",
                 "Payments PENDING or UNKNOWN that reconcile looked at and could not settle (left for an operator)",
                 backlog, s -> s.unsettleablePayments());
+        gauge(registry, "paybridge.billing_keys.pending.stuck",
+                "Billing-key issuances PENDING past their in-flight bound (the vendor's answer was lost; the caller must"
+                        + " send the same request again while the vendor's idempotency window lasts)",
+                backlog, s -> s.pendingBillingKeys());
 
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {

@@ -60,6 +60,12 @@ public final class BillingKeyService {
                     "Billing keys are not issued here", 422, connector.billingKeyOrigin(),
                     List.of(new FieldError("vendor", connector.billingKeyOrigin()))));
         }
+        List<FieldError> refused = connector.refuse(command);
+        if (!refused.isEmpty()) {
+            // before the row: nothing is recorded for a command the vendor cannot take
+            throw new ProblemException(new Problem("https://paybridge.dev/problems/vendor-refuses-command",
+                    "Not acceptable to the vendor", 422, connector.id() + " cannot take this command", refused));
+        }
         String vendor = connector.id();
         String customerId = command.customer().id();
         String hash = sha256(command.authKey());

@@ -123,8 +123,12 @@ public final class RefundService {
         }
         exchange.setProperty(ExchangeProperties.REPLAY, false);
         long confirmedRemaining = payment.amount() - ledger.returned(payment.paymentId());
+        // the returns already accounted for, read before the cancel is sent: none of them can be this refund's
+        java.util.Set<String> claimed = new java.util.HashSet<>(ledger.returnCancellationIds(payment.paymentId()));
+        refunds.refundedOnPayment(payment.paymentId()).stream().map(RefundStore.Refunded::vendorRefundRef)
+                .filter(java.util.Objects::nonNull).forEach(claimed::add);
         RefundRequest request = new RefundRequest(command.refundId(), payment.paymentId(), payment.vendorPaymentRef(),
-                amount, confirmedRemaining, command.reason() == null ? "refund" : command.reason());
+                amount, confirmedRemaining, command.reason() == null ? "refund" : command.reason(), claimed);
         exchange.setProperty(ExchangeProperties.REFUND_REQUEST, request);
         return request;
     }

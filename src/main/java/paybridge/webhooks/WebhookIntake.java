@@ -145,6 +145,8 @@ public final class WebhookIntake {
             malformed = "body is not valid " + charset(contentType).name() + " text (stored as bytes)";
         }
         if (malformed == null) {
+            // a secret inside the body is kept out of the inbox like a secret header
+            body = rules.storedBody(contentType, body);
             try {
                 vendorRef = WebhookProcessor.parse(rules, contentType, body).vendorRef();
             } catch (MalformedWebhookException e) {

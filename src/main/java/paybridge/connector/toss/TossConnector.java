@@ -7,6 +7,8 @@ import java.util.Set;
 
 import org.apache.camel.RoutesBuilder;
 import paybridge.Settings;
+import paybridge.canonical.BillingKeyCommand;
+import paybridge.canonical.Customer;
 import paybridge.canonical.Failure;
 import paybridge.canonical.FieldError;
 import paybridge.canonical.PaymentCommand;
@@ -97,11 +99,21 @@ public final class TossConnector implements Connector {
         if (command.paymentId() != null && !TossRequests.ORDER_ID.matcher(command.paymentId()).matches()) {
             refused.add(new FieldError("paymentId", "toss takes an orderId of 6 to 64 characters of [A-Za-z0-9_-]"));
         }
-        if (command.customer() != null && command.customer().id() != null
-                && !TossRequests.CUSTOMER_KEY.matcher(command.customer().id()).matches()) {
-            refused.add(new FieldError("customer.id", "toss takes a customerKey of 2 to 300 letters, digits or -_=.@"));
-        }
+        refused.addAll(refuseCustomer(command.customer()));
         return refused;
+    }
+
+    /** The billing key is issued to {@code customer.id} as Toss's customerKey: the same rule as for charges. */
+    @Override
+    public List<FieldError> refuse(BillingKeyCommand command) {
+        return refuseCustomer(command.customer());
+    }
+
+    private static List<FieldError> refuseCustomer(Customer customer) {
+        if (customer != null && customer.id() != null && !TossRequests.CUSTOMER_KEY.matcher(customer.id()).matches()) {
+            return List.of(new FieldError("customer.id", "toss takes a customerKey of 2 to 300 letters, digits or -_=.@"));
+        }
+        return List.of();
     }
 
     @Override
@@ -111,7 +123,11 @@ public final class TossConnector implements Connector {
 
     @Override
     public Duration notRefundedAfter() {
-        return Duration.ZERO; // a cancel Toss answered nothing to is asked again with its key, not applied later
+        // no settle delay past the in-flight bound: Toss applies a cancel while answering it, and one it has
+        // not finished is listed in cancels[] with a cancelStatus other than DONE, which the record reports
+        // as a cancel in progress (reconcile then concludes nothing). Reconcile never asks a cancel again:
+        // it looks the payment up.
+        return Duration.ZERO;
     }
 
     @Override
@@ -127,6 +143,15 @@ public final class TossConnector implements Connector {
     @Override
     public List<String> missingForProduction() {
         return settings.find("paybridge.toss.secret-key").isEmpty() ? List.of("TOSS_SECRET_KEY") : List.of();
+    }
+
+    /** Toss's payment webhooks are unsigned: without the source allow list anyone may deliver one (the lookup still decides). */
+    @Override
+    public List<String> productionWarnings() {
+        return settings.find("paybridge.toss.webhook-ips").isEmpty()
+                ? List.of("PAYBRIDGE_TOSS_WEBHOOK_IPS is unset: Toss webhooks are accepted from any address (Toss's"
+                        + " payment webhooks are unsigned; set it to " + TossWebhooks.DOCUMENTED_SOURCES + ")")
+                : List.of();
     }
 
     @Override

@@ -18,8 +18,9 @@ import paybridge.connector.DeclineTable;
  *   <li>{@link #CREDENTIALS}: our secret key refused — nothing was processed (not attempted, 502);</li>
  *   <li>{@link #OUR_BAD_REQUEST}: Toss refused the request's shape — nothing was charged and the same
  *       request fails again: a paybridge bug, logged as an ERROR, and a decline of that order (FAILED);</li>
- *   <li>{@link #ORDER_MAY_EXIST}: the order id is already used or processed at Toss — a first send whose
- *       answer was lost may have charged it: UNKNOWN until the lookup by orderId decides, never FAILED;</li>
+ *   <li>{@link #ORDER_MAY_EXIST}: the order id is already used or processed at Toss, or the first request
+ *       under this Idempotency-Key is still running — a first send whose answer was lost may have
+ *       charged (or cancelled) it: UNKNOWN until the lookup decides, never FAILED;</li>
  *   <li>everything else is a decline; its category comes from {@link #LISTED} (TOSS.md's card decline
  *       table; the category is ours), a code not listed is SOFT until an operator adds it with
  *       {@code TOSS_HARD_DECLINE_CODES}.</li>
@@ -32,7 +33,16 @@ public final class TossDeclines {
     /** The request itself is malformed: paybridge sent something Toss cannot read. */
     static final Set<String> OUR_BAD_REQUEST = Set.of("INVALID_REQUEST", "INVALID_PARAMETER", "NOT_SUPPORTED_API",
             "INVALID_ORDER_ID", "INVALID_ORDER_NAME", "INVALID_CUSTOMER_KEY");
-    /** The order exists or was processed at Toss already: the lookup by orderId decides. */
+    /**
+     * The only 404 codes that say what was not found: the payment (lookups, cancels) or the billing key
+     * (charges). Any other 404 is not Toss's answer about what was asked (a wrong base URL).
+     */
+    static final Set<String> NOT_FOUND = Set.of("NOT_FOUND_PAYMENT", "NOT_FOUND_BILLING_KEY");
+    /**
+     * The order (or the operation under this Idempotency-Key) exists or was processed at Toss already, or
+     * is still being processed: for a charge the lookup by orderId decides, for a cancel or an issuance
+     * it is UNKNOWN, never a refusal.
+     */
     static final Set<String> ORDER_MAY_EXIST = Set.of("DUPLICATED_ORDER_ID", "ALREADY_PROCESSED_PAYMENT",
             "IDEMPOTENT_REQUEST_PROCESSING", "PROVIDER_ERROR_ALREADY_PROCESSED");
 

@@ -3,6 +3,7 @@ package paybridge.connector.toss;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.slf4j.Logger;
@@ -42,7 +43,11 @@ public final class TossResponses {
         ANSWERED,
         /** Nothing was processed: the request never left, our credentials were refused, or Toss turned it away unread (429). */
         NOT_PROCESSED,
-        /** The request may have been processed: no answer after it left, or a 5xx. Ask again with the same key. */
+        /**
+         * The request may have been processed: no answer after it left, or a 5xx. A charge or an issuance is
+         * asked again with the same key; a cancel only after no answer ({@link Reply#answered5xx()}: a 5xx is
+         * not kept under the key, so a re-ask would run the cancel again).
+         */
         LOST,
         /** A Toss error answer about the request ({@code code}, {@code message}). */
         REFUSED
@@ -52,6 +57,11 @@ public final class TossResponses {
     record Reply(Ending ending, int status, JsonNode body, String code, String message) {
         Failure failure() {
             return new Failure(code, message);
+        }
+
+        /** Toss answered a 5xx: it may have done the work, and keeps no answer under the Idempotency-Key. */
+        boolean answered5xx() {
+            return ending == Ending.LOST && status >= 500;
         }
     }
 
@@ -94,6 +104,14 @@ public final class TossResponses {
             return new Reply(Ending.NOT_PROCESSED, status, body, SendFailures.VENDOR_AUTH_REJECTED,
                     "Toss refused paybridge's secret key (" + code + "); nothing was processed");
         }
+        if (status == 404 && !TossDeclines.NOT_FOUND.contains(code)) {
+            // Toss names what it did not find (NOT_FOUND_PAYMENT, NOT_FOUND_BILLING_KEY); any other 404 is
+            // not about the payment or key asked for (a wrong base URL, a path Toss does not serve): the
+            // vendor was not reached as intended, which concludes nothing
+            return new Reply(Ending.NOT_PROCESSED, status, body, "VENDOR_HTTP_404", "Toss answered HTTP 404 " + code
+                    + (message == null ? "" : " (" + message + ")")
+                    + ": not the payment or billing key asked for (is paybridge.toss.base-url right?); nothing was processed");
+        }
         if (status == 429) {
             return new Reply(Ending.NOT_PROCESSED, status, body, code, "Toss refused the request for now (HTTP 429: "
                     + (message == null ? code : message) + "); nothing was processed");
@@ -111,16 +129,16 @@ public final class TossResponses {
      *
      * @param billingKey the key charged: reported as the outcome's billingKey
      */
-    public static ChargeOutcome charge(VendorReply reply, String billingKey, String paymentId) {
-        return charge(sort(reply), billingKey, paymentId);
+    public static ChargeOutcome charge(VendorReply reply, String billingKey, String paymentId, long amount) {
+        return charge(sort(reply), billingKey, paymentId, amount);
     }
 
-    static ChargeOutcome charge(Reply r, String billingKey, String paymentId) {
+    static ChargeOutcome charge(Reply r, String billingKey, String paymentId, long amount) {
         return switch (r.ending()) {
             case NOT_PROCESSED -> new ChargeOutcome(ChargeStatus.NOT_ATTEMPTED, null, billingKey, r.failure());
             case LOST -> new ChargeOutcome(ChargeStatus.UNKNOWN, null, billingKey, r.failure());
             case REFUSED -> refusedCharge(r, billingKey, paymentId);
-            case ANSWERED -> answeredCharge(r.body(), billingKey);
+            case ANSWERED -> answeredCharge(r.body(), billingKey, paymentId, amount);
         };
     }
 
@@ -128,9 +146,10 @@ public final class TossResponses {
         String code = r.code();
         String message = r.message();
         if (r.status() == 404 && !"NOT_FOUND_BILLING_KEY".equals(code)) {
-            // a charge's only path parameter is the billing key: a 404 is the key unknown or deleted
-            message = code + ": " + message;
-            code = "NOT_FOUND_BILLING_KEY";
+            // only NOT_FOUND_BILLING_KEY says the key is unknown; another 404 (NOT_FOUND_PAYMENT on a charge)
+            // is not Toss's answer about this key: the vendor was not reached as intended
+            return new ChargeOutcome(ChargeStatus.NOT_ATTEMPTED, null, billingKey, new Failure("VENDOR_HTTP_404",
+                    "Toss answered HTTP 404 " + code + " (" + message + ") to a charge; nothing was charged"));
         }
         return switch (TossDeclines.kindOf(code)) {
             case ORDER_MAY_EXIST -> new ChargeOutcome(ChargeStatus.UNKNOWN, null, billingKey,
@@ -144,12 +163,27 @@ public final class TossResponses {
         };
     }
 
-    private static ChargeOutcome answeredCharge(JsonNode payment, String billingKey) {
+    private static ChargeOutcome answeredCharge(JsonNode payment, String billingKey, String paymentId, long amount) {
         String paymentKey = VendorJson.text(payment, "paymentKey");
         String status = VendorJson.text(payment, "status");
         if (paymentKey == null || status == null) {
             return new ChargeOutcome(ChargeStatus.UNKNOWN, null, billingKey,
                     new Failure(SendFailures.VENDOR_BAD_RESPONSE, "Toss answered without a payment"));
+        }
+        // the answer must be this charge: our orderId and our amount; anything else is left UNKNOWN, and
+        // reconcile's lookup by orderId leaves a differing amount for an operator (AMOUNT_MISMATCH)
+        String orderId = VendorJson.text(payment, "orderId");
+        if (!paymentId.equals(orderId)) {
+            LOG.error("Toss answered a charge of paymentId={} with the payment of another orderId; left UNKNOWN", paymentId);
+            return new ChargeOutcome(ChargeStatus.UNKNOWN, null, billingKey, new Failure("NOT_THIS_PAYMENT",
+                    "Toss answered with the payment of another orderId; the lookup by orderId decides"));
+        }
+        JsonNode total = payment.get("totalAmount");
+        if (total == null || !total.canConvertToLong() || !total.isIntegralNumber() || total.asLong() != amount) {
+            LOG.error("Toss answered a charge of paymentId={} amount={} with totalAmount={}; left UNKNOWN for an operator",
+                    paymentId, amount, total);
+            return new ChargeOutcome(ChargeStatus.UNKNOWN, paymentKey, billingKey, new Failure("AMOUNT_MISMATCH",
+                    "Toss's totalAmount " + total + " differs from the amount charged " + amount));
         }
         return switch (status) {
             case "DONE" -> ChargeOutcome.paid(paymentKey, billingKey);
@@ -170,20 +204,39 @@ public final class TossResponses {
     // ---- cancels
 
     /**
-     * A cancel's answer: the Payment after it. This cancel is the newest {@code cancels[]} entry
-     * (its {@code transactionKey} is the return's id, the ledger's key for it); the total returned is
-     * the sum of the entries.
+     * A cancel's answer: the Payment after it. This cancel is the one finished {@code cancels[]} entry of
+     * the requested amount whose {@code transactionKey} no return accounted for before it claims (Toss
+     * does not promise the list's order, so never "the newest"); its {@code transactionKey} is the
+     * return's id, the ledger's key for it; the total returned is the sum of the finished entries. None
+     * or several such entries: UNKNOWN, reconcile attributes it.
+     * <p>
+     * A refusal is FAILED (nothing returned, the reservation released) only when it is the answer to the
+     * only ask: after an ask whose answer was lost, the first may be running or done at Toss, and a
+     * refusal of the re-ask ({@code IDEMPOTENT_REQUEST_PROCESSING}, or the cancel refused because the
+     * first one took the money) says nothing about it: UNKNOWN, the money stays reserved. So are the
+     * codes saying the operation may exist already ({@link TossDeclines#ORDER_MAY_EXIST}).
+     *
+     * @param claimed    the transactionKeys of the returns accounted for before this refund
+     * @param lostBefore an earlier ask of this cancel had its answer lost
      */
-    public static RefundOutcome refund(VendorReply reply, long requested) {
-        return refund(sort(reply), requested);
+    public static RefundOutcome refund(VendorReply reply, long requested, Set<String> claimed, boolean lostBefore) {
+        return refund(sort(reply), requested, claimed, lostBefore);
     }
 
-    static RefundOutcome refund(Reply r, long requested) {
+    static RefundOutcome refund(Reply r, long requested, Set<String> claimed, boolean lostBefore) {
         return switch (r.ending()) {
             case NOT_PROCESSED -> RefundOutcome.notAttempted(r.code(), r.message());
             case LOST -> RefundOutcome.unknown(r.code(), r.message());
             case REFUSED -> {
-                if (TossDeclines.kindOf(r.code()) == TossDeclines.Kind.OUR_BAD_REQUEST) {
+                if (lostBefore) {
+                    yield RefundOutcome.unknown(r.code(), r.message() + " (to a re-ask after an answer was lost: the"
+                            + " first ask may have cancelled; the lookup decides)");
+                }
+                TossDeclines.Kind kind = TossDeclines.kindOf(r.code());
+                if (kind == TossDeclines.Kind.ORDER_MAY_EXIST) {
+                    yield RefundOutcome.unknown(r.code(), r.message() + " (the cancel may be under way or done: the lookup decides)");
+                }
+                if (kind == TossDeclines.Kind.OUR_BAD_REQUEST) {
                     LOG.error("Toss refused paybridge's cancel request as malformed (code={}): a paybridge bug,"
                             + " nothing was returned", r.code());
                 }
@@ -192,13 +245,15 @@ public final class TossResponses {
             case ANSWERED -> {
                 try {
                     VendorPayment after = payment(r.body());
-                    List<VendorPayment.Cancellation> cancels = after.cancellations();
-                    if (cancels.isEmpty()) {
-                        throw new BadResponseException("a cancel answered without cancels[]");
+                    List<VendorPayment.Cancellation> mine = after.cancellations().stream()
+                            .filter(c -> c.amount() == requested && c.cancellationId() != null
+                                    && !claimed.contains(c.cancellationId()))
+                            .toList();
+                    if (mine.size() != 1) {
+                        yield RefundOutcome.unknown("TOSS_CANCEL_NOT_ATTRIBUTED", "Toss's answer lists " + mine.size()
+                                + " finished cancels of " + requested + " KRW no earlier return claims; the lookup decides");
                     }
-                    VendorPayment.Cancellation newest = cancels.get(cancels.size() - 1);
-                    yield RefundOutcome.refunded(newest.amount() > 0 ? newest.amount() : requested, after.cancelledAmount(),
-                            newest.cancellationId());
+                    yield RefundOutcome.refunded(requested, after.cancelledAmount(), mine.get(0).cancellationId());
                 } catch (BadResponseException e) {
                     yield RefundOutcome.unknown(SendFailures.VENDOR_BAD_RESPONSE, "Unreadable Toss cancel answer: " + e.getMessage());
                 }
@@ -208,16 +263,27 @@ public final class TossResponses {
 
     // ---- billing keys
 
-    /** {@code /v1/billing/authorizations/issue}: the Billing object's {@code billingKey} and card. */
-    public static BillingKeyOutcome issue(VendorReply reply) {
-        return issue(sort(reply));
+    /**
+     * {@code /v1/billing/authorizations/issue}: the Billing object's {@code billingKey} and card. A refusal
+     * after an ask whose answer was lost is UNKNOWN, not REFUSED: the first ask may have issued the key
+     * (its authKey is then spent, so the re-ask is refused {@code INVALID_AUTH_KEY}) or still be running
+     * ({@code IDEMPOTENT_REQUEST_PROCESSING}).
+     *
+     * @param lostBefore an earlier ask of this issuance had its answer lost
+     */
+    public static BillingKeyOutcome issue(VendorReply reply, boolean lostBefore) {
+        return issue(sort(reply), lostBefore);
     }
 
-    static BillingKeyOutcome issue(Reply r) {
+    static BillingKeyOutcome issue(Reply r, boolean lostBefore) {
         return switch (r.ending()) {
             case NOT_PROCESSED -> BillingKeyOutcome.of(BillingKeyOutcome.Status.NOT_ATTEMPTED, r.code(), r.message());
             case LOST -> BillingKeyOutcome.of(BillingKeyOutcome.Status.UNKNOWN, r.code(), r.message());
             case REFUSED -> {
+                if (lostBefore || TossDeclines.kindOf(r.code()) == TossDeclines.Kind.ORDER_MAY_EXIST) {
+                    yield BillingKeyOutcome.of(BillingKeyOutcome.Status.UNKNOWN, r.code(), r.message()
+                            + " (after an ask whose answer was lost, or while it runs: the key may have been issued)");
+                }
                 if (TossDeclines.kindOf(r.code()) == TossDeclines.Kind.OUR_BAD_REQUEST) {
                     LOG.error("Toss refused paybridge's billing-key request as malformed (code={}): a paybridge bug", r.code());
                 }
@@ -239,10 +305,14 @@ public final class TossResponses {
 
     // ---- lookups
 
-    /** {@code GET /v1/payments/{paymentKey}} or {@code /orders/{orderId}}: 404 is not found; no answer is unavailable. */
+    /**
+     * {@code GET /v1/payments/{paymentKey}} or {@code /orders/{orderId}}: only 404 {@code NOT_FOUND_PAYMENT}
+     * is "no such payment"; any other answer that is not the payment (another 404 code included) is
+     * unavailable, which concludes nothing.
+     */
     public static VendorPayment lookup(VendorReply reply) {
         Reply r = sort(reply);
-        if (r.ending() == Ending.REFUSED && r.status() == 404) {
+        if (r.ending() == Ending.REFUSED && r.status() == 404 && "NOT_FOUND_PAYMENT".equals(r.code())) {
             return VendorPayment.notFound(VENDOR);
         }
         if (r.ending() != Ending.ANSWERED) {
@@ -259,8 +329,10 @@ public final class TossResponses {
     /**
      * One Toss Payment object. Status: DONE → PAID; PARTIAL_CANCELED → PARTIALLY_REFUNDED; CANCELED →
      * CANCELLED; WAITING_FOR_DEPOSIT → AWAITING_DEPOSIT; ABORTED, EXPIRED → FAILED; READY, IN_PROGRESS →
-     * PENDING (still open). Each {@code cancels[]} entry (a DONE one) is one return, keyed by its
-     * {@code transactionKey}; the cumulative return is their sum.
+     * PENDING (still open). Each finished {@code cancels[]} entry ({@code cancelStatus} DONE or absent) is
+     * one return, keyed by its {@code transactionKey}; the cumulative return is their sum. An entry with
+     * any other {@code cancelStatus} is a cancel not finished: money may still leave, so the record says
+     * "cancel in progress" and reconcile concludes nothing about the payment's refunds meanwhile.
      */
     public static VendorPayment payment(JsonNode p) {
         String paymentKey = VendorJson.text(p, "paymentKey");
@@ -281,8 +353,11 @@ public final class TossResponses {
             default -> throw new BadResponseException("Unknown Toss status " + status);
         };
         Instant at = VendorJson.isoInstant(p, "approvedAt");
-        if (!cancels.isEmpty() && cancels.get(cancels.size() - 1).cancelledAt() != null) {
-            at = canonical == PaymentStatus.PAID ? at : cancels.get(cancels.size() - 1).cancelledAt();
+        // the latest cancel's time (Toss does not promise the list's order)
+        Instant lastCancel = cancels.stream().map(VendorPayment.Cancellation::cancelledAt).filter(java.util.Objects::nonNull)
+                .max(Instant::compareTo).orElse(null);
+        if (lastCancel != null && canonical != PaymentStatus.PAID) {
+            at = lastCancel;
         }
         if (at == null) {
             at = VendorJson.isoInstant(p, "requestedAt");
@@ -292,10 +367,24 @@ public final class TossResponses {
                 : orElse(VendorJson.text(failure, "code"), "") + " " + orElse(VendorJson.text(failure, "message"), "");
         return new VendorPayment(true, VENDOR, paymentKey, VendorJson.text(p, "orderId"), canonical, amount, cancelled,
                 cancels, null, canonical == PaymentStatus.FAILED ? orElse(failureReason == null ? null : failureReason.trim(),
-                "Toss reports the payment " + status) : null, at);
+                "Toss reports the payment " + status) : null, at, cancelUnfinished(p));
     }
 
-    /** The {@code cancels[]} entries that returned money ({@code cancelStatus} DONE or absent), oldest first. */
+    /** Whether a {@code cancels[]} entry has a {@code cancelStatus} other than DONE (TOSS.md names only DONE). */
+    static boolean cancelUnfinished(JsonNode payment) {
+        JsonNode cancels = payment.get("cancels");
+        if (cancels != null && cancels.isArray()) {
+            for (JsonNode c : cancels) {
+                String state = VendorJson.text(c, "cancelStatus");
+                if (state != null && !"DONE".equals(state)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The {@code cancels[]} entries that returned money ({@code cancelStatus} DONE or absent), as Toss lists them. */
     static List<VendorPayment.Cancellation> cancellations(JsonNode payment) {
         List<VendorPayment.Cancellation> list = new ArrayList<>();
         JsonNode cancels = payment.get("cancels");

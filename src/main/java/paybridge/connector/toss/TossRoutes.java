@@ -28,9 +28,17 @@ import paybridge.connector.http.VendorReply;
  * was lost (a timeout, a connection lost after sending, a 5xx): Toss answers a repeated key with its
  * first answer instead of doing the work again (TOSS.md, "Idempotency"). Up to {@value #ASKS} asks,
  * 200 ms then 400 ms apart, each within the operation's budget; an answer still lost after them is
- * UNKNOWN, and reconcile's lookup by orderId settles it. A later ask that could not be sent never turns
- * an earlier lost answer into "not attempted". Lookups use {@code toss-call-safe} (retried on 5xx/I-O
- * errors); {@code toss-send} makes exactly one HTTP request.
+ * UNKNOWN, and reconcile's lookup settles it. A later ask that could not be sent never turns an earlier
+ * lost answer into "not attempted", and a refusal of a later ask is read knowing an earlier one was lost
+ * ({@link #LOST_BEFORE}).
+ * <p>
+ * A 5xx is not kept under the Idempotency-Key (Toss did not finish, or did and failed afterwards), so
+ * a re-ask after it runs the work again. A charge may be re-asked: its orderId is used once
+ * ({@code DUPLICATED_ORDER_ID}), so a charge the 5xx hid is refused and left UNKNOWN for the lookup by
+ * orderId, never made twice. A cancel has no such guard (two cancels of a partial amount both return
+ * money), so a cancel is never re-asked after a 5xx: UNKNOWN, and reconcile's lookup decides. An
+ * issuance may be re-asked: its authKey issues once. Lookups use {@code toss-call-safe} (retried on
+ * 5xx/I-O errors); {@code toss-send} makes exactly one HTTP request.
  */
 final class TossRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(TossRoutes.class);
@@ -39,6 +47,10 @@ final class TossRoutes extends RouteBuilder {
     static final int ASKS = 3;
     /** The lost reply of an earlier ask of this operation (a {@link VendorReply}). */
     private static final String LOST = "paybridgeTossLostReply";
+    /** Set (true) after {@code toss-ask} when any ask of the operation had its answer lost. */
+    static final String LOST_BEFORE = "paybridgeTossLostBefore";
+    /** Set (false) before {@code toss-ask} for an operation that must not be re-asked after a 5xx (a cancel). */
+    static final String REASK_AFTER_5XX = "paybridgeTossReaskAfter5xx";
 
     /** Built by {@link TossConnector#routes()} only when the vendor is enabled. */
     TossRoutes(TossConnector connector) {
@@ -71,7 +83,8 @@ final class TossRoutes extends RouteBuilder {
                 .to("direct:toss-ask")
                 .process(e -> {
                     PaymentCommand cmd = e.getProperty(ExchangeProperties.VENDOR_COMMAND, PaymentCommand.class);
-                    ChargeOutcome outcome = TossResponses.charge(VendorCall.reply(e), cmd.billingKey(), cmd.paymentId());
+                    ChargeOutcome outcome = TossResponses.charge(VendorCall.reply(e), cmd.billingKey(), cmd.paymentId(),
+                            cmd.amount());
                     // DEBUG: the payment decision line (ChargeService) reports the outcome at INFO
                     LOG.debug("toss billing-key paymentId={} outcome={}{}", cmd.paymentId(), outcome.status(),
                             outcome.failure() == null ? "" : " code=" + outcome.failure().code());
@@ -88,7 +101,8 @@ final class TossRoutes extends RouteBuilder {
                 })
                 .to("direct:toss-ask")
                 .process(e -> {
-                    BillingKeyOutcome outcome = TossResponses.issue(VendorCall.reply(e));
+                    BillingKeyOutcome outcome = TossResponses.issue(VendorCall.reply(e),
+                            e.getProperty(LOST_BEFORE, false, Boolean.class));
                     LOG.debug("toss billing key issuance outcome={}", outcome);
                     e.getMessage().setBody(outcome);
                 });
@@ -100,11 +114,13 @@ final class TossRoutes extends RouteBuilder {
                     e.setProperty(ExchangeProperties.VENDOR_REQUEST, TossRequests.cancel(refund));
                     e.setProperty(ExchangeProperties.VENDOR_HEADERS,
                             TossRequests.headers(authorization, TossRequests.cancelKey(refund.refundId())));
+                    e.setProperty(REASK_AFTER_5XX, false);
                 })
                 .to("direct:toss-ask")
                 .process(e -> {
                     RefundRequest refund = e.getProperty(ExchangeProperties.VENDOR_COMMAND, RefundRequest.class);
-                    RefundOutcome outcome = TossResponses.refund(VendorCall.reply(e), refund.amount());
+                    RefundOutcome outcome = TossResponses.refund(VendorCall.reply(e), refund.amount(),
+                            refund.claimedCancellations(), e.getProperty(LOST_BEFORE, false, Boolean.class));
                     LOG.debug("toss refund paymentId={} refundId={} outcome={}{}", refund.paymentId(), refund.refundId(),
                             outcome.status(), outcome.failure() == null ? "" : " code=" + outcome.failure().code());
                     e.getMessage().setBody(outcome);
@@ -144,21 +160,27 @@ final class TossRoutes extends RouteBuilder {
 
     /**
      * Sends the exchange's request to {@code toss-send} up to {@value #ASKS} times, 200 ms then 400 ms
-     * apart, while the answer is lost; each ask is one request, bounded by the operation's budget.
+     * apart, while the answer is lost (not after a 5xx when {@link #REASK_AFTER_5XX} is false); each ask
+     * is one request, bounded by the operation's budget. Leaves {@link #LOST_BEFORE} true when any ask
+     * was lost.
      */
     private void ask(Exchange exchange) throws InterruptedException {
         org.apache.camel.ProducerTemplate template = template();
+        boolean reaskAfter5xx = exchange.getProperty(REASK_AFTER_5XX, true, Boolean.class);
         exchange.removeProperty(LOST);
+        exchange.removeProperty(LOST_BEFORE);
         for (int asked = 0; asked < ASKS; asked++) {
             if (asked > 0) {
                 Thread.sleep(VendorCall.FIRST_BACKOFF_MS << (asked - 1));
             }
             template.send("direct:toss-send", exchange);
+            TossResponses.Reply sorted = TossResponses.sort(VendorCall.reply(exchange));
             rememberLost(exchange);
-            if (TossResponses.sort(VendorCall.reply(exchange)).ending() != TossResponses.Ending.LOST) {
+            if (sorted.ending() != TossResponses.Ending.LOST || (!reaskAfter5xx && sorted.answered5xx())) {
                 break;
             }
         }
+        exchange.setProperty(LOST_BEFORE, exchange.getProperty(LOST) != null);
         neverLessThanLost(exchange);
     }
 

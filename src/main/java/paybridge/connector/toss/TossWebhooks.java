@@ -53,6 +53,48 @@ public final class TossWebhooks implements WebhookRules {
         return null; // payment webhooks are unsigned: the lookup at Toss is what is believed
     }
 
+    /** What replaces a secret in a stored body. */
+    static final String NOT_STORED = "[not stored]";
+
+    /**
+     * Toss puts a {@code secret} in a deposit callback (flat form, top level) and in a virtual account's
+     * Payment object ({@code data.secret}): the value that proves a callback is Toss's. paybridge proves
+     * it by looking the payment up instead, so the value is never needed again and is not stored.
+     */
+    @Override
+    public String storedBody(String contentType, String body) {
+        if (body == null || !body.contains("\"secret\"")) {
+            return body;
+        }
+        JsonNode root;
+        try {
+            root = VendorJson.readObject(body);
+        } catch (VendorJson.BadResponseException e) {
+            return body; // not JSON: parse refuses it, stored as received
+        }
+        boolean changed = redact(root);
+        JsonNode data = root.get("data");
+        if (data != null && data.isObject()) {
+            changed |= redact(data);
+        }
+        if (!changed) {
+            return body;
+        }
+        try {
+            return VendorJson.MAPPER.writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean redact(JsonNode node) {
+        if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode object && object.has("secret")) {
+            object.put("secret", NOT_STORED);
+            return true;
+        }
+        return false;
+    }
+
     /** The signature header of Toss's payout webhooks: never stored. */
     @Override
     public Set<String> secretHeaders() {

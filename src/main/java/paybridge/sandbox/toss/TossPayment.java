@@ -23,6 +23,8 @@ final class TossPayment {
     private long balanceAmount;
     private String lastTransactionKey;
     private final List<JsonObject> cancels = new ArrayList<>();
+    /** cancels[] listed newest first (Toss documents no order). */
+    private boolean newestFirst;
 
     TossPayment(String paymentKey, String orderId, String orderName, long totalAmount, String method, String status,
                 String now, String cardNumber, String customerKey, String transactionKey) {
@@ -60,16 +62,36 @@ final class TossPayment {
         return true;
     }
 
-    /** Why a cancel is refused (Toss's code), or null after applying it. */
-    synchronized String cancel(long amount, String reason, String transactionKey, String now) {
+    synchronized void newestFirst(boolean on) {
+        newestFirst = on;
+    }
+
+    /**
+     * Why a cancel is refused (Toss's code), or null after applying it. An unfinished cancel is listed
+     * with {@code cancelStatus} IN_PROGRESS and returns nothing until {@link #finishCancels}.
+     */
+    synchronized String cancel(long amount, String reason, String transactionKey, String now, boolean unfinished) {
         if ("CANCELED".equals(status)) {
             return "ALREADY_CANCELED_PAYMENT";
         }
         if (!"DONE".equals(status) && !"PARTIAL_CANCELED".equals(status)) {
             return "NOT_CANCELABLE_PAYMENT";
         }
-        if (amount <= 0 || amount > balanceAmount) {
+        long pending = cancels.stream().filter(c -> !"DONE".equals(c.getString("cancelStatus")))
+                .mapToLong(c -> c.getLong("cancelAmount")).sum();
+        if (amount <= 0 || amount > balanceAmount - pending) {
             return "NOT_CANCELABLE_AMOUNT";
+        }
+        if (unfinished) {
+            cancels.add(new JsonObject()
+                    .put("cancelAmount", amount)
+                    .put("cancelReason", reason)
+                    .put("taxFreeAmount", 0)
+                    .put("refundableAmount", balanceAmount)
+                    .put("canceledAt", now)
+                    .put("transactionKey", transactionKey)
+                    .put("cancelStatus", "IN_PROGRESS"));
+            return null;
         }
         balanceAmount -= amount;
         cancels.add(new JsonObject()
@@ -83,6 +105,32 @@ final class TossPayment {
         status = balanceAmount == 0 ? "CANCELED" : "PARTIAL_CANCELED";
         lastTransactionKey = transactionKey;
         return null;
+    }
+
+    /** Finishes the cancels in progress (money returned); false when there was none. */
+    synchronized boolean finishCancels() {
+        boolean any = false;
+        for (JsonObject c : cancels) {
+            if ("IN_PROGRESS".equals(c.getString("cancelStatus"))) {
+                balanceAmount -= c.getLong("cancelAmount");
+                c.put("cancelStatus", "DONE").put("refundableAmount", balanceAmount);
+                lastTransactionKey = c.getString("transactionKey");
+                any = true;
+            }
+        }
+        if (any) {
+            status = balanceAmount == 0 ? "CANCELED" : "PARTIAL_CANCELED";
+        }
+        return any;
+    }
+
+    private List<Object> listed() {
+        List<Object> copy = new ArrayList<>();
+        cancels.forEach(c -> copy.add(c.copy()));
+        if (newestFirst) {
+            java.util.Collections.reverse(copy);
+        }
+        return copy;
     }
 
     /** The Payment object as Toss answers it (TOSS.md, "Payment object"). */
@@ -104,7 +152,7 @@ final class TossPayment {
                 .put("vat", totalAmount / 11)
                 .put("currency", "KRW")
                 .put("lastTransactionKey", lastTransactionKey)
-                .put("cancels", cancels.isEmpty() ? null : new JsonArray(new ArrayList<>(cancels)))
+                .put("cancels", cancels.isEmpty() ? null : new JsonArray(listed()))
                 .put("receipt", new JsonObject().put("url", "https://dashboard.tosspayments.com/receipt/sandbox/" + paymentKey));
         if ("가상계좌".equals(method)) {
             p.put("virtualAccount", new JsonObject().put("accountNumber", "X6505636518308")

@@ -56,6 +56,25 @@ import paybridge.sandbox.WebhookSender;
  * {@code POST /_control/payment} ({@code {"orderId", "amount", "orderName"}}: a payment made in Toss's
  * own checkout, announced by its webhook), {@code POST /_control/decline-key/{billingKey}}
  * ({@code {"code", "message"}}: every later charge on the key is declined with it; no code = normal).
+ * <p>
+ * Test hooks for what Toss does rarely, each on one payment or authKey so tests do not disturb each other:
+ * <ul>
+ *   <li>{@code POST /_control/cancel-fault/{paymentKey}} {@code {"next", "newestFirst", "webhooks"}}:
+ *       {@code next} shapes the payment's next cancel — {@code PROCESSING} (applied, its answer held back
+ *       for {@code hang}, and a re-ask with the same Idempotency-Key meanwhile answered 409
+ *       {@code IDEMPOTENT_REQUEST_PROCESSING}, as Toss answers while the first request is still being
+ *       processed), {@code APPLIED_THEN_5XX} (applied, then answered 500: not kept under the key, so a
+ *       re-ask runs it again), {@code UNFINISHED} (listed with {@code cancelStatus} {@code IN_PROGRESS},
+ *       nothing returned until {@code POST /_control/finish-cancel/{paymentKey}}); {@code newestFirst}
+ *       lists {@code cancels[]} newest first (Toss promises no order); {@code webhooks: false} sends
+ *       none for the payment (a delivery that never arrives);</li>
+ *   <li>{@code POST /_control/auth-key} with {@code "fault": "PROCESSING"}: the issuance is done, its
+ *       answer held back for {@code hang}, re-asks meanwhile answered 409 {@code IDEMPOTENT_REQUEST_PROCESSING};</li>
+ *   <li>{@code POST /_control/unrouted} {@code {"prefixes": [...]}}: Toss API requests whose path starts
+ *       with one of them are answered as a path Toss does not serve (404 {@code NOT_FOUND}), as after a
+ *       wrong base URL or an egress proxy that does not route them; {@code GET /_lookups/{ref}}: how many
+ *       lookups a paymentKey or orderId had.</li>
+ * </ul>
  */
 public final class TossSimulator implements VendorSimulator {
     public static final String VENDOR = "toss";
@@ -87,6 +106,17 @@ public final class TossSimulator implements VendorSimulator {
     private final Map<String, TossPayment> byOrderId = new ConcurrentHashMap<>();
     /** "<path> <Idempotency-Key>" → the first answer {status, body}. */
     private final Map<String, Object[]> answers = new ConcurrentHashMap<>();
+    /** The slots whose first request is still being processed (its answer not given yet). */
+    private final java.util.Set<String> processing = ConcurrentHashMap.newKeySet();
+    /** paymentKey → the fault of its next cancel (PROCESSING, APPLIED_THEN_5XX, UNFINISHED). */
+    private final Map<String, String> nextCancelFault = new ConcurrentHashMap<>();
+    /** authKey → the fault of its issuance (PROCESSING). */
+    private final Map<String, String> issueFaults = new ConcurrentHashMap<>();
+    private final java.util.Set<String> silentPayments = ConcurrentHashMap.newKeySet();
+    private volatile java.util.List<String> unrouted = java.util.List.of();
+    private final Map<String, AtomicLong> lookups = new ConcurrentHashMap<>();
+    private final AtomicLong processingConflicts = new AtomicLong();
+    private final AtomicLong unroutedHits = new AtomicLong();
 
     private final AtomicLong charges = new AtomicLong();
     private final AtomicLong paid = new AtomicLong();
@@ -112,11 +142,12 @@ public final class TossSimulator implements VendorSimulator {
         });
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.route("/v1/*").handler(this::auth);
+        router.route("/v1/*").handler(this::routed);
         router.post("/v1/billing/authorizations/issue").handler(ctx -> idempotent(ctx, this::issue));
         router.post("/v1/billing/:billingKey").handler(ctx -> idempotent(ctx, this::charge));
         router.post("/v1/payments/:paymentKey/cancel").handler(ctx -> idempotent(ctx, this::cancel));
-        router.get("/v1/payments/orders/:orderId").handler(ctx -> found(ctx, byOrderId.get(ctx.pathParam("orderId"))));
-        router.get("/v1/payments/:paymentKey").handler(ctx -> found(ctx, byPaymentKey.get(ctx.pathParam("paymentKey"))));
+        router.get("/v1/payments/orders/:orderId").handler(ctx -> found(ctx, byOrderId.get(looked(ctx.pathParam("orderId")))));
+        router.get("/v1/payments/:paymentKey").handler(ctx -> found(ctx, byPaymentKey.get(looked(ctx.pathParam("paymentKey")))));
         router.get("/_stats").handler(ctx -> write(ctx, 200, stats()));
         router.get("/_records").handler(ctx -> {
             JsonArray all = new JsonArray();
@@ -127,6 +158,11 @@ public final class TossSimulator implements VendorSimulator {
         router.post("/_control/deposit/:paymentKey").handler(this::deposit);
         router.post("/_control/payment").handler(this::checkoutPayment);
         router.post("/_control/decline-key/:billingKey").handler(this::declineKey);
+        router.post("/_control/cancel-fault/:paymentKey").handler(this::cancelFault);
+        router.post("/_control/finish-cancel/:paymentKey").handler(this::finishCancel);
+        router.post("/_control/unrouted").handler(this::unrouted);
+        router.get("/_lookups/:ref").handler(ctx -> write(ctx, 200, new JsonObject().put("lookups",
+                lookups.getOrDefault(ctx.pathParam("ref"), new AtomicLong()).get())));
         router.route().last().handler(ctx -> answer(ctx, 404, error("NOT_FOUND", "존재하지 않는 API 입니다.")));
         router.route().failureHandler(ctx -> {
             int status = ctx.statusCode() == -1 ? 500 : ctx.statusCode();
@@ -159,7 +195,8 @@ public final class TossSimulator implements VendorSimulator {
     public JsonObject stats() {
         return new JsonObject().put("charges", charges.get()).put("paid", paid.get()).put("failed", failed.get())
                 .put("cancels", cancels.get()).put("issued", issued.get()).put("issueCalls", issueCalls.get())
-                .put("idempotentReplays", replays.get()).put("requests", requests.get());
+                .put("idempotentReplays", replays.get()).put("requests", requests.get())
+                .put("processingConflicts", processingConflicts.get()).put("unrouted", unroutedHits.get());
     }
 
     // ---- Toss API
@@ -174,10 +211,38 @@ public final class TossSimulator implements VendorSimulator {
         }
     }
 
-    /** What an operation answers: a status, a body, and how long the answer is held back (the lost-answer case). */
-    private record Answer(int status, JsonObject body, Duration delay) {
+    /** A path this simulator is told not to serve: answered as any path Toss does not have. */
+    private void routed(RoutingContext ctx) {
+        String path = ctx.normalizedPath();
+        int at = path.indexOf("/v1/");
+        String apiPath = at < 0 ? path : path.substring(at);
+        for (String prefix : unrouted) {
+            if (apiPath.startsWith(prefix)) {
+                unroutedHits.incrementAndGet();
+                answer(ctx, 404, error("NOT_FOUND", "존재하지 않는 API 입니다."));
+                return;
+            }
+        }
+        ctx.next();
+    }
+
+    private String looked(String ref) {
+        lookups.computeIfAbsent(ref, k -> new AtomicLong()).incrementAndGet();
+        return ref;
+    }
+
+    /**
+     * What an operation answers: a status, a body, how long the answer is held back (the lost-answer
+     * case), and whether the work counts as still being processed until the answer is given (a re-ask
+     * meanwhile is answered 409 {@code IDEMPOTENT_REQUEST_PROCESSING}).
+     */
+    private record Answer(int status, JsonObject body, Duration delay, boolean processingUntilAnswered) {
         Answer(int status, JsonObject body) {
-            this(status, body, Duration.ZERO);
+            this(status, body, Duration.ZERO, false);
+        }
+
+        Answer(int status, JsonObject body, Duration delay) {
+            this(status, body, delay, false);
         }
     }
 
@@ -192,6 +257,11 @@ public final class TossSimulator implements VendorSimulator {
             return;
         }
         String slot = key == null ? null : ctx.normalizedPath() + " " + key;
+        if (slot != null && processing.contains(slot)) {
+            processingConflicts.incrementAndGet();
+            answer(ctx, 409, error("IDEMPOTENT_REQUEST_PROCESSING", "이전 멱등 요청이 처리 중입니다."));
+            return;
+        }
         if (slot != null) {
             Object[] first = answers.get(slot);
             if (first != null) {
@@ -203,15 +273,33 @@ public final class TossSimulator implements VendorSimulator {
         Answer a;
         synchronized (this) { // one operation at a time: the checks and the state change are one step
             Object[] first = slot == null ? null : answers.get(slot);
-            if (first != null) {
+            if (slot != null && processing.contains(slot)) {
+                processingConflicts.incrementAndGet();
+                a = new Answer(409, error("IDEMPOTENT_REQUEST_PROCESSING", "이전 멱등 요청이 처리 중입니다."));
+            } else if (first != null) {
                 replays.incrementAndGet();
                 a = new Answer((Integer) first[0], (JsonObject) first[1]);
             } else {
                 a = operation.apply(ctx);
                 if (slot != null && a.status() < 500) {
-                    answers.put(slot, new Object[] {a.status(), a.body()});
+                    if (a.processingUntilAnswered()) {
+                        processing.add(slot);
+                    } else {
+                        answers.put(slot, new Object[] {a.status(), a.body()});
+                    }
                 }
             }
+        }
+        if (slot != null && a.processingUntilAnswered() && a.status() < 500) {
+            // the first request is finished when its answer leaves: from then on a re-ask gets that answer
+            Answer done = a;
+            long delay = Math.max(1, settings.latency().toMillis() + a.delay().toMillis());
+            vertx.setTimer(delay, id -> {
+                answers.put(slot, new Object[] {done.status(), done.body()});
+                processing.remove(slot);
+                write(ctx, done.status(), done.body());
+            });
+            return;
         }
         answer(ctx, a.status(), a.body(), a.delay());
     }
@@ -235,6 +323,7 @@ public final class TossSimulator implements VendorSimulator {
         String billingKey = random(43, true) + "=";
         billingKeys.put(billingKey, customerKey);
         issued.incrementAndGet();
+        boolean slow = "PROCESSING".equals(issueFaults.remove(authKey));
         return new Answer(200, new JsonObject()
                 .put("mId", "tvivarepublica")
                 .put("customerKey", customerKey)
@@ -242,7 +331,8 @@ public final class TossSimulator implements VendorSimulator {
                 .put("method", "카드")
                 .put("billingKey", billingKey)
                 .put("card", new JsonObject().put("issuerCode", "61").put("acquirerCode", "31")
-                        .put("number", "43301234****123*").put("cardType", "신용").put("ownerType", "개인")));
+                        .put("number", "43301234****123*").put("cardType", "신용").put("ownerType", "개인")),
+                slow ? settings.hang() : Duration.ZERO, slow);
     }
 
     private Answer charge(RoutingContext ctx) {
@@ -315,7 +405,8 @@ public final class TossSimulator implements VendorSimulator {
             amount = raw == null ? payment.json().getLong("balanceAmount")
                     : raw instanceof Integer || raw instanceof Long ? ((Number) raw).longValue() : -1;
         }
-        String refused = payment.cancel(amount, reason, transactionKey(), now());
+        String fault = nextCancelFault.remove(payment.paymentKey);
+        String refused = payment.cancel(amount, reason, transactionKey(), now(), "UNFINISHED".equals(fault));
         if (refused != null) {
             return new Answer(400, error(refused, switch (refused) {
                 case "ALREADY_CANCELED_PAYMENT" -> "이미 취소된 결제 입니다.";
@@ -324,7 +415,16 @@ public final class TossSimulator implements VendorSimulator {
             }));
         }
         cancels.incrementAndGet();
+        if ("UNFINISHED".equals(fault)) {
+            return new Answer(200, payment.json()); // nothing returned yet: no status change to announce
+        }
         webhook("PAYMENT_STATUS_CHANGED", payment);
+        if ("APPLIED_THEN_5XX".equals(fault)) {
+            return new Answer(500, error("FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다."));
+        }
+        if ("PROCESSING".equals(fault)) {
+            return new Answer(200, payment.json(), settings.hang(), true);
+        }
         return new Answer(200, payment.json(), amount == TestAmounts.HANG ? settings.hang() : Duration.ZERO);
     }
 
@@ -343,6 +443,10 @@ public final class TossSimulator implements VendorSimulator {
         String customerKey = body == null ? null : text(body, "customerKey");
         String authKey = "bln_" + random(24, false);
         authKeys.put(authKey, customerKey == null ? "" : customerKey);
+        String fault = body == null ? null : text(body, "fault");
+        if (fault != null) {
+            issueFaults.put(authKey, fault);
+        }
         write(ctx, 200, new JsonObject().put("authKey", authKey).put("customerKey", customerKey));
     }
 
@@ -393,11 +497,54 @@ public final class TossSimulator implements VendorSimulator {
         write(ctx, 200, new JsonObject().put("billingKey", billingKey).put("code", code));
     }
 
+    private void cancelFault(RoutingContext ctx) {
+        TossPayment payment = byPaymentKey.get(ctx.pathParam("paymentKey"));
+        JsonObject body = jsonBody(ctx);
+        if (payment == null || body == null) {
+            write(ctx, 400, error("INVALID_REQUEST", "paymentKey and a JSON body are required"));
+            return;
+        }
+        String next = text(body, "next");
+        if (next != null) {
+            nextCancelFault.put(payment.paymentKey, next);
+        }
+        if (body.containsKey("newestFirst")) {
+            payment.newestFirst(body.getBoolean("newestFirst", false));
+        }
+        if (Boolean.FALSE.equals(body.getBoolean("webhooks"))) {
+            silentPayments.add(payment.paymentKey);
+        } else if (Boolean.TRUE.equals(body.getBoolean("webhooks"))) {
+            silentPayments.remove(payment.paymentKey);
+        }
+        write(ctx, 200, new JsonObject().put("paymentKey", payment.paymentKey).put("next", next));
+    }
+
+    private void finishCancel(RoutingContext ctx) {
+        TossPayment payment = byPaymentKey.get(ctx.pathParam("paymentKey"));
+        if (payment == null || !payment.finishCancels()) {
+            write(ctx, 400, error("NOT_CANCEL_IN_PROGRESS", "진행 중인 취소가 없습니다."));
+            return;
+        }
+        webhook("PAYMENT_STATUS_CHANGED", payment);
+        write(ctx, 200, payment.json());
+    }
+
+    private void unrouted(RoutingContext ctx) {
+        JsonObject body = jsonBody(ctx);
+        JsonArray prefixes = body == null ? null : body.getJsonArray("prefixes");
+        java.util.List<String> list = new java.util.ArrayList<>();
+        if (prefixes != null) {
+            prefixes.forEach(p -> list.add(String.valueOf(p)));
+        }
+        unrouted = java.util.List.copyOf(list);
+        write(ctx, 200, new JsonObject().put("prefixes", new JsonArray(list)));
+    }
+
     // ---- helpers
 
     private void webhook(String eventType, TossPayment payment) {
         String base = settings.webhookBaseUrl();
-        if (base == null || base.isBlank()) {
+        if (base == null || base.isBlank() || silentPayments.contains(payment.paymentKey)) {
             return;
         }
         Map<String, Object> fields = new LinkedHashMap<>();

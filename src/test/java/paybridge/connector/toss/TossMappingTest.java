@@ -7,6 +7,7 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -99,44 +100,55 @@ class TossMappingTest {
 
     @Test
     void chargeAnswers() {
-        var paid = TossResponses.charge(VendorReply.answer(200, payment("DONE", 9900)), KEY, "ord-toss-0001");
+        var paid = TossResponses.charge(VendorReply.answer(200, payment("DONE", 9900)), KEY, "ord-toss-0001", 9900);
         assertThat(paid.status()).isEqualTo(ChargeStatus.PAID);
         assertThat(paid.vendorPaymentRef()).isEqualTo("tgen_20240213121757MJOxX");
         assertThat(paid.billingKey()).isEqualTo(KEY);
-        assertThat(TossResponses.charge(VendorReply.answer(200, payment("WAITING_FOR_DEPOSIT", 4004)), KEY, "o").status())
+        assertThat(TossResponses.charge(VendorReply.answer(200, payment("WAITING_FOR_DEPOSIT", 4004)), KEY, "ord-toss-0001", 4004).status())
                 .isEqualTo(ChargeStatus.AWAITING_DEPOSIT);
-        assertThat(TossResponses.charge(VendorReply.answer(200, payment("IN_PROGRESS", 100)), KEY, "o").status())
+        assertThat(TossResponses.charge(VendorReply.answer(200, payment("IN_PROGRESS", 100)), KEY, "ord-toss-0001", 100).status())
                 .isEqualTo(ChargeStatus.PENDING);
 
         // declines are 4xx with a code: the vendor's answer about the payment, final for the order
         var declined = TossResponses.charge(VendorReply.answer(403,
-                "{\"code\":\"REJECT_CARD_PAYMENT\",\"message\":\"한도초과 혹은 잔액부족으로 결제에 실패했습니다.\"}"), KEY, "o");
+                "{\"code\":\"REJECT_CARD_PAYMENT\",\"message\":\"한도초과 혹은 잔액부족으로 결제에 실패했습니다.\"}"), KEY, "o", 1);
         assertThat(declined.status()).isEqualTo(ChargeStatus.FAILED);
         assertThat(declined.failure().code()).isEqualTo("REJECT_CARD_PAYMENT");
-        var noKey = TossResponses.charge(VendorReply.answer(404, "{\"code\":\"NOT_FOUND_PAYMENT\",\"message\":\"x\"}"), KEY, "o");
-        assertThat(noKey.failure().code()).as("a 404 on the billing key").isEqualTo("NOT_FOUND_BILLING_KEY");
+        var noKey = TossResponses.charge(VendorReply.answer(404, "{\"code\":\"NOT_FOUND_BILLING_KEY\",\"message\":\"x\"}"), KEY, "o", 1);
+        assertThat(noKey.status()).isEqualTo(ChargeStatus.FAILED);
+        assertThat(noKey.failure().code()).isEqualTo("NOT_FOUND_BILLING_KEY");
+        // only NOT_FOUND_BILLING_KEY says the key is unknown: any other 404 concludes nothing
+        for (String code : new String[] {"NOT_FOUND_PAYMENT", "NOT_FOUND"}) {
+            var other = TossResponses.charge(VendorReply.answer(404, "{\"code\":\"" + code + "\",\"message\":\"x\"}"), KEY, "o", 1);
+            assertThat(other.status()).as(code).isEqualTo(ChargeStatus.NOT_ATTEMPTED);
+        }
+        // DONE must be this charge: our orderId and our amount, else UNKNOWN
+        assertThat(TossResponses.charge(VendorReply.answer(200, payment("DONE", 9900)), KEY, "ord-toss-0001", 9000).status())
+                .isEqualTo(ChargeStatus.UNKNOWN);
+        assertThat(TossResponses.charge(VendorReply.answer(200, payment("DONE", 9900)), KEY, "ord-toss-0002", 9900).status())
+                .isEqualTo(ChargeStatus.UNKNOWN);
 
         // our fault: credentials are not attempted; a malformed request is a paybridge bug and a decline
-        assertThat(TossResponses.charge(VendorReply.answer(401, "{\"code\":\"UNAUTHORIZED_KEY\",\"message\":\"x\"}"), KEY, "o")
+        assertThat(TossResponses.charge(VendorReply.answer(401, "{\"code\":\"UNAUTHORIZED_KEY\",\"message\":\"x\"}"), KEY, "o", 1)
                 .failure().code()).isEqualTo("VENDOR_AUTH_REJECTED");
-        assertThat(TossResponses.charge(VendorReply.answer(401, "{\"code\":\"UNAUTHORIZED_KEY\",\"message\":\"x\"}"), KEY, "o")
+        assertThat(TossResponses.charge(VendorReply.answer(401, "{\"code\":\"UNAUTHORIZED_KEY\",\"message\":\"x\"}"), KEY, "o", 1)
                 .status()).isEqualTo(ChargeStatus.NOT_ATTEMPTED);
-        assertThat(TossResponses.charge(VendorReply.answer(403, "{\"code\":\"FORBIDDEN_REQUEST\",\"message\":\"x\"}"), KEY, "o")
+        assertThat(TossResponses.charge(VendorReply.answer(403, "{\"code\":\"FORBIDDEN_REQUEST\",\"message\":\"x\"}"), KEY, "o", 1)
                 .status()).isEqualTo(ChargeStatus.NOT_ATTEMPTED);
-        assertThat(TossResponses.charge(VendorReply.answer(400, "{\"code\":\"INVALID_REQUEST\",\"message\":\"x\"}"), KEY, "o")
+        assertThat(TossResponses.charge(VendorReply.answer(400, "{\"code\":\"INVALID_REQUEST\",\"message\":\"x\"}"), KEY, "o", 1)
                 .status()).isEqualTo(ChargeStatus.FAILED);
         // the order may exist: the lookup decides, never FAILED
-        assertThat(TossResponses.charge(VendorReply.answer(400, "{\"code\":\"DUPLICATED_ORDER_ID\",\"message\":\"x\"}"), KEY, "o")
+        assertThat(TossResponses.charge(VendorReply.answer(400, "{\"code\":\"DUPLICATED_ORDER_ID\",\"message\":\"x\"}"), KEY, "o", 1)
                 .status()).isEqualTo(ChargeStatus.UNKNOWN);
         // lost answers
         assertThat(TossResponses.charge(VendorReply.answer(500,
-                "{\"code\":\"FAILED_INTERNAL_SYSTEM_PROCESSING\",\"message\":\"x\"}"), KEY, "o").status()).isEqualTo(ChargeStatus.UNKNOWN);
-        assertThat(TossResponses.charge(VendorReply.failed(new SocketTimeoutException()), KEY, "o").status())
+                "{\"code\":\"FAILED_INTERNAL_SYSTEM_PROCESSING\",\"message\":\"x\"}"), KEY, "o", 1).status()).isEqualTo(ChargeStatus.UNKNOWN);
+        assertThat(TossResponses.charge(VendorReply.failed(new SocketTimeoutException()), KEY, "o", 1).status())
                 .isEqualTo(ChargeStatus.UNKNOWN);
-        assertThat(TossResponses.charge(VendorReply.failed(new ConnectException()), KEY, "o").status())
+        assertThat(TossResponses.charge(VendorReply.failed(new ConnectException()), KEY, "o", 1).status())
                 .isEqualTo(ChargeStatus.NOT_ATTEMPTED);
         // a 4xx without Toss's shape is not Toss's answer
-        assertThat(TossResponses.charge(VendorReply.answer(404, "<html/>"), KEY, "o").status()).isEqualTo(ChargeStatus.NOT_ATTEMPTED);
+        assertThat(TossResponses.charge(VendorReply.answer(404, "<html/>"), KEY, "o", 1).status()).isEqualTo(ChargeStatus.NOT_ATTEMPTED);
     }
 
     @Test
@@ -152,18 +164,32 @@ class TossMappingTest {
 
     @Test
     void cancelAnswerKeysTheReturnByItsTransactionKey() {
-        var first = TossResponses.refund(VendorReply.answer(200, payment("PARTIAL_CANCELED", 9900, 1000)), 1000);
+        var first = TossResponses.refund(VendorReply.answer(200, payment("PARTIAL_CANCELED", 9900, 1000)), 1000, Set.of(), false);
         assertThat(first.status()).isEqualTo(RefundOutcomeStatus.REFUNDED);
         assertThat(first.refundedNow()).isEqualTo(1000);
         assertThat(first.refundedTotal()).isEqualTo(1000);
         assertThat(first.cancellationId()).isEqualTo("txrd_0");
-        var rest = TossResponses.refund(VendorReply.answer(200, payment("CANCELED", 9900, 1000, 8900)), 8900);
+        var rest = TossResponses.refund(VendorReply.answer(200, payment("CANCELED", 9900, 1000, 8900)), 8900, Set.of("txrd_0"), false);
         assertThat(rest.refundedNow()).isEqualTo(8900);
         assertThat(rest.refundedTotal()).isEqualTo(9900);
         assertThat(rest.cancellationId()).isEqualTo("txrd_1");
-        assertThat(TossResponses.refund(VendorReply.answer(400,
-                "{\"code\":\"NOT_CANCELABLE_AMOUNT\",\"message\":\"x\"}"), 1).status()).isEqualTo(RefundOutcomeStatus.FAILED);
-        assertThat(TossResponses.refund(VendorReply.failed(new SocketTimeoutException()), 1).status())
+        // by what no earlier return claims and the amount, never by position
+        var same = TossResponses.refund(VendorReply.answer(200, payment("PARTIAL_CANCELED", 9900, 1000, 1000)), 1000,
+                Set.of("txrd_1"), false);
+        assertThat(same.cancellationId()).isEqualTo("txrd_0");
+        assertThat(TossResponses.refund(VendorReply.answer(200, payment("PARTIAL_CANCELED", 9900, 1000, 1000)), 1000,
+                Set.of(), false).status()).as("two candidates").isEqualTo(RefundOutcomeStatus.UNKNOWN);
+        assertThat(TossResponses.refund(VendorReply.answer(200, payment("PARTIAL_CANCELED", 9900, 1000)), 2000,
+                Set.of(), false).status()).as("none of that amount").isEqualTo(RefundOutcomeStatus.UNKNOWN);
+        String refused = "{\"code\":\"NOT_CANCELABLE_AMOUNT\",\"message\":\"x\"}";
+        assertThat(TossResponses.refund(VendorReply.answer(400, refused), 1, Set.of(), false).status())
+                .isEqualTo(RefundOutcomeStatus.FAILED);
+        assertThat(TossResponses.refund(VendorReply.answer(400, refused), 1, Set.of(), true).status())
+                .as("refused after an ask was lost").isEqualTo(RefundOutcomeStatus.UNKNOWN);
+        assertThat(TossResponses.refund(VendorReply.answer(409,
+                "{\"code\":\"IDEMPOTENT_REQUEST_PROCESSING\",\"message\":\"x\"}"), 1, Set.of(), false).status())
+                .isEqualTo(RefundOutcomeStatus.UNKNOWN);
+        assertThat(TossResponses.refund(VendorReply.failed(new SocketTimeoutException()), 1, Set.of(), false).status())
                 .isEqualTo(RefundOutcomeStatus.UNKNOWN);
     }
 
@@ -172,15 +198,17 @@ class TossMappingTest {
         BillingKeyOutcome issued = TossResponses.issue(VendorReply.answer(200, """
                 {"mId":"tvivarepublica","customerKey":"user-42","authenticatedAt":"2024-02-13T12:17:57+09:00","method":"카드",
                  "billingKey":"%s","card":{"issuerCode":"61","acquirerCode":"31","number":"43301234****123*",
-                 "cardType":"신용","ownerType":"개인"}}""".formatted(KEY)));
+                 "cardType":"신용","ownerType":"개인"}}""".formatted(KEY)), false);
         assertThat(issued.status()).isEqualTo(BillingKeyOutcome.Status.ISSUED);
         assertThat(issued.billingKey()).isEqualTo(KEY);
         assertThat(issued.cardNumber()).isEqualTo("43301234****123*");
         assertThat(issued.cardIssuer()).isEqualTo("61");
         assertThat(issued.toString()).doesNotContain(KEY);
-        assertThat(TossResponses.issue(VendorReply.answer(400, "{\"code\":\"INVALID_AUTH_KEY\",\"message\":\"x\"}")).status())
+        assertThat(TossResponses.issue(VendorReply.answer(400, "{\"code\":\"INVALID_AUTH_KEY\",\"message\":\"x\"}"), false).status())
                 .isEqualTo(BillingKeyOutcome.Status.REFUSED);
-        assertThat(TossResponses.issue(VendorReply.failed(new SocketTimeoutException())).status())
+        assertThat(TossResponses.issue(VendorReply.answer(400, "{\"code\":\"INVALID_AUTH_KEY\",\"message\":\"x\"}"), true).status())
+                .as("refused after an ask was lost").isEqualTo(BillingKeyOutcome.Status.UNKNOWN);
+        assertThat(TossResponses.issue(VendorReply.failed(new SocketTimeoutException()), false).status())
                 .isEqualTo(BillingKeyOutcome.Status.UNKNOWN);
     }
 
@@ -204,6 +232,15 @@ class TossMappingTest {
                 .isFalse();
         assertThatThrownBy(() -> TossResponses.lookup(VendorReply.answer(503, "{}")))
                 .isInstanceOf(VendorUnavailableException.class);
+        // any other 404 is not "no such payment"
+        assertThatThrownBy(() -> TossResponses.lookup(VendorReply.answer(404, "{\"code\":\"NOT_FOUND\",\"message\":\"x\"}")))
+                .isInstanceOf(VendorUnavailableException.class);
+        // a cancel not finished: nothing returned yet, but a cancel in progress
+        VendorPayment unfinished = TossResponses.lookup(VendorReply.answer(200,
+                payment("DONE", 9900, 1000).replace("\"cancelStatus\":\"DONE\"", "\"cancelStatus\":\"IN_PROGRESS\"")));
+        assertThat(unfinished.cancelledAmount()).isZero();
+        assertThat(unfinished.cancelInProgress()).isTrue();
+        assertThat(p.cancelInProgress()).isFalse();
     }
 
     @Test
