@@ -130,14 +130,29 @@ public final class TossResponses {
      * @param billingKey the key charged: reported as the outcome's billingKey
      */
     public static ChargeOutcome charge(VendorReply reply, String billingKey, String paymentId, long amount) {
-        return charge(sort(reply), billingKey, paymentId, amount);
+        return charge(reply, billingKey, paymentId, amount, false);
+    }
+
+    /** As above; {@code lostBefore}: an earlier ask of this charge had its answer lost. */
+    public static ChargeOutcome charge(VendorReply reply, String billingKey, String paymentId, long amount,
+            boolean lostBefore) {
+        return charge(sort(reply), billingKey, paymentId, amount, lostBefore);
     }
 
     static ChargeOutcome charge(Reply r, String billingKey, String paymentId, long amount) {
+        return charge(r, billingKey, paymentId, amount, false);
+    }
+
+    static ChargeOutcome charge(Reply r, String billingKey, String paymentId, long amount, boolean lostBefore) {
         return switch (r.ending()) {
             case NOT_PROCESSED -> new ChargeOutcome(ChargeStatus.NOT_ATTEMPTED, null, billingKey, r.failure());
             case LOST -> new ChargeOutcome(ChargeStatus.UNKNOWN, null, billingKey, r.failure());
-            case REFUSED -> refusedCharge(r, billingKey, paymentId);
+            // a refusal of a re-ask proves nothing once an earlier ask was lost: that one may have charged
+            // (e.g. the key deleted in between answers NOT_FOUND_BILLING_KEY): the lookup by orderId decides
+            case REFUSED -> lostBefore
+                    ? new ChargeOutcome(ChargeStatus.UNKNOWN, null, billingKey, new Failure(r.code(), r.message()
+                            + " (to a re-ask after an answer was lost: the lookup by orderId decides)"))
+                    : refusedCharge(r, billingKey, paymentId);
             case ANSWERED -> answeredCharge(r.body(), billingKey, paymentId, amount);
         };
     }

@@ -84,7 +84,7 @@ final class TossRoutes extends RouteBuilder {
                 .process(e -> {
                     PaymentCommand cmd = e.getProperty(ExchangeProperties.VENDOR_COMMAND, PaymentCommand.class);
                     ChargeOutcome outcome = TossResponses.charge(VendorCall.reply(e), cmd.billingKey(), cmd.paymentId(),
-                            cmd.amount());
+                            cmd.amount(), e.getProperty(LOST_BEFORE, false, Boolean.class));
                     // DEBUG: the payment decision line (ChargeService) reports the outcome at INFO
                     LOG.debug("toss billing-key paymentId={} outcome={}{}", cmd.paymentId(), outcome.status(),
                             outcome.failure() == null ? "" : " code=" + outcome.failure().code());

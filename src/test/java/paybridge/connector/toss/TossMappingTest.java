@@ -117,6 +117,12 @@ class TossMappingTest {
         var noKey = TossResponses.charge(VendorReply.answer(404, "{\"code\":\"NOT_FOUND_BILLING_KEY\",\"message\":\"x\"}"), KEY, "o", 1);
         assertThat(noKey.status()).isEqualTo(ChargeStatus.FAILED);
         assertThat(noKey.failure().code()).isEqualTo("NOT_FOUND_BILLING_KEY");
+        // ...unless an earlier ask of the same charge was lost: that one may have charged, the lookup decides
+        var afterLost = TossResponses.charge(VendorReply.answer(404, "{\"code\":\"NOT_FOUND_BILLING_KEY\",\"message\":\"x\"}"),
+                KEY, "o", 1, true);
+        assertThat(afterLost.status()).isEqualTo(ChargeStatus.UNKNOWN);
+        assertThat(TossResponses.charge(VendorReply.answer(403,
+                "{\"code\":\"REJECT_CARD_PAYMENT\",\"message\":\"x\"}"), KEY, "o", 1, true).status()).isEqualTo(ChargeStatus.UNKNOWN);
         // only NOT_FOUND_BILLING_KEY says the key is unknown: any other 404 concludes nothing
         for (String code : new String[] {"NOT_FOUND_PAYMENT", "NOT_FOUND"}) {
             var other = TossResponses.charge(VendorReply.answer(404, "{\"code\":\"" + code + "\",\"message\":\"x\"}"), KEY, "o", 1);
