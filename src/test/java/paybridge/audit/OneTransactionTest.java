@@ -65,7 +65,7 @@ class OneTransactionTest {
             }
         });
         context.start();
-        audit = new AuditStore(new Sql(context));
+        audit = new AuditStore(new Sql(context), transactions, false);
     }
 
     @AfterEach
