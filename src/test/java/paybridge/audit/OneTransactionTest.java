@@ -39,7 +39,7 @@ class OneTransactionTest {
         RouteBuilder.addRoutes(context, rb -> {
             rb.onException(IllegalArgumentException.class).handled(true)
                     .setHeader(Exchange.HTTP_RESPONSE_CODE, rb.constant(409));
-        // an earlier step failed and was handled; then the change, which succeeds
+            // an earlier step failed and was handled; then the change, which succeeds
             rb.from("direct:earlierHandledThenChange")
                     .doTry()
                         .throwException(new IllegalStateException("a lookup that failed and was handled"))
@@ -50,7 +50,7 @@ class OneTransactionTest {
                         .process(e -> audit.append("ops", "test.change", e.getMessage().getBody(String.class), null))
                         .setHeader(Exchange.HTTP_RESPONSE_CODE, rb.constant(200))
                     .end();
-        // an earlier handled exception, then a change refused by its steps (409 from the error handler)
+            // an earlier handled exception, then a change refused by its steps (409 from the error handler)
             rb.from("direct:earlierHandledThenRefused")
                     .doTry()
                         .throwException(new IllegalStateException("a lookup that failed and was handled"))
