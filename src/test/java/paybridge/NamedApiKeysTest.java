@@ -105,6 +105,18 @@ class NamedApiKeysTest {
                 .satisfies(e -> assertThat(stackOf(e)).doesNotContain(secret));
     }
 
+    @Test
+    void aReservedNameStopsStartUpNamingTheSettingButNeverTheKey() {
+        String secret = "s3cret-never-printed-2";
+        for (String name : new String[] {"anonymous", "default"}) {
+            assertThatThrownBy(() -> RunningPaybridge.start(Map.of("paybridge.api.keys", name + ":" + secret)).close())
+                    .as(name)
+                    .hasStackTraceContaining("PAYBRIDGE_API_KEYS")
+                    .hasStackTraceContaining("the name '" + name + "' is reserved")
+                    .satisfies(e -> assertThat(stackOf(e)).doesNotContain(secret));
+        }
+    }
+
     private static String stackOf(Throwable e) {
         java.io.StringWriter w = new java.io.StringWriter();
         e.printStackTrace(new java.io.PrintWriter(w));

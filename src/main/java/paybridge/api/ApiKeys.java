@@ -27,13 +27,17 @@ import paybridge.Settings;
  * in the answer's timing.
  *
  * <p>A malformed setting stops start-up with a message naming the setting and the entry's position
- * (and its name, when it has one), never the key.
+ * (and its name, when it has one), never the key. The names {@value #DEFAULT_NAME} and
+ * {@value #ANONYMOUS} (in any case) are reserved: as the actor of an audit row each already means
+ * something else.
  */
 public final class ApiKeys {
     public static final String DEFAULT_NAME = "default";
     /** The audit trail's actor for calls made while no key is configured (the API is open). */
     public static final String ANONYMOUS = "anonymous";
 
+    /** Names a named key may not take (any case): the actors of the unnamed key and of the open API. */
+    private static final java.util.Set<String> RESERVED = java.util.Set.of(DEFAULT_NAME, ANONYMOUS);
     private static final String KEY_SETTING = "paybridge.api.key (PAYBRIDGE_API_KEY)";
     private static final String KEYS_SETTING = "paybridge.api.keys (PAYBRIDGE_API_KEYS)";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,39}");
@@ -71,8 +75,7 @@ public final class ApiKeys {
                 Entry entry = pair(pairs[i].trim(), i + 1);
                 if (byName.containsKey(entry.name())) {
                     throw new IllegalStateException("Invalid " + KEYS_SETTING + ": entry " + (i + 1) + " repeats the name '"
-                            + entry.name() + "'" + (DEFAULT_NAME.equals(entry.name())
-                            ? " (the key of PAYBRIDGE_API_KEY is named default)" : "") + "; each name once");
+                            + entry.name() + "'; each name once");
                 }
                 for (Entry other : byName.values()) {
                     if (MessageDigest.isEqual(other.digest(), entry.digest())) {
@@ -104,6 +107,11 @@ public final class ApiKeys {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalStateException(where + ": the name must be 1-40 characters of [A-Za-z0-9_.-]"
                     + " starting with a letter or digit");
+        }
+        if (RESERVED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+            // the audit trail's actor would not tell this caller from the unnamed key or the open API
+            throw new IllegalStateException(where + ": the name '" + name + "' is reserved ('" + DEFAULT_NAME
+                    + "' is PAYBRIDGE_API_KEY's, '" + ANONYMOUS + "' a call while no key is configured); choose another");
         }
         if (key.isEmpty()) {
             throw new IllegalStateException(where + " ('" + name + "') has no key after ':'");

@@ -16,7 +16,8 @@ import paybridge.canonical.ProblemException;
  * {@code GET /api/audit?from=&to=&actor=&after=&limit=} (CONTRACT §2): {@code {"entries": [...], "next"}},
  * oldest first; {@code from}/{@code to} filter on the row's time ({@code from} inclusive, {@code to}
  * exclusive, as the ledger's), {@code limit} 1..1000 (default 100), {@code after} the {@code next} of
- * the previous page (opaque; it names the last row's position, so a page never repeats or skips a row).
+ * the previous page (opaque; it names the last row's position, so a page never repeats or skips a row:
+ * the list stops at the horizon of {@link AuditStore}, below which no row is added any more).
  */
 public final class AuditQuery {
     static final int LIMIT_DEFAULT = 100;

@@ -35,6 +35,9 @@ public final class OneTransaction implements Policy {
     @Override
     public Processor wrap(Route route, Processor processor) {
         return exchange -> {
+            // an exception handled earlier on this exchange (a doCatch, an error handler before the
+            // policy) says nothing about these steps: only one caught by them counts
+            Object caughtBefore = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT);
             try {
                 transactions.run(() -> {
                     try {
@@ -42,7 +45,7 @@ public final class OneTransaction implements Policy {
                     } catch (Exception e) {
                         exchange.setException(e);
                     }
-                    if (failed(exchange)) {
+                    if (failed(exchange, caughtBefore)) {
                         throw new RolledBack();
                     }
                 });
@@ -52,8 +55,16 @@ public final class OneTransaction implements Policy {
         };
     }
 
-    private static boolean failed(Exchange exchange) {
-        if (exchange.getException() != null || exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT) != null) {
+    /**
+     * The steps failed: the exchange carries an exception, or the steps' error handling caught one (a
+     * different object from the one caught before them), or their answer is an error status.
+     */
+    static boolean failed(Exchange exchange, Object caughtBefore) {
+        if (exchange.getException() != null || exchange.isRollbackOnly()) {
+            return true;
+        }
+        Object caught = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT);
+        if (caught != null && caught != caughtBefore) {
             return true;
         }
         Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);

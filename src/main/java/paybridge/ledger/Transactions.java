@@ -24,6 +24,9 @@ public final class Transactions {
     private static final ThreadLocal<java.util.List<Runnable>> BEFORE_COMMIT = new ThreadLocal<>();
 
     private final DataSource pool;
+    // when each outermost transaction of this process began (a little before its first statement, so
+    // never after the database's time for it): the audit feed's horizon on H2 (paybridge.audit.AuditStore)
+    private final java.util.Map<Object, java.time.Instant> openSince = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param pool the connection pool itself (not the data source camel-jdbc is given) */
     public Transactions(DataSource pool) {
@@ -35,10 +38,14 @@ public final class Transactions {
         if (CURRENT.get() != null) {
             return work.get();
         }
+        Object self = new Object();
+        // a millisecond early: the database may stamp its time truncated to milliseconds
+        openSince.put(self, java.time.Instant.now().minusMillis(1));
         Connection connection;
         try {
             connection = pool.getConnection();
         } catch (SQLException e) {
+            openSince.remove(self);
             throw new IllegalStateException("No database connection for a transaction: " + e.getMessage(), e);
         }
         try {
@@ -70,6 +77,7 @@ public final class Transactions {
             rollback(connection, e);
             throw new IllegalStateException("Transaction not committed: " + e.getMessage(), e);
         } finally {
+            openSince.remove(self);
             CURRENT.remove();
             AFTER_COMMIT.remove();
             BEFORE_COMMIT.remove();
@@ -121,6 +129,14 @@ public final class Transactions {
         } else {
             pending.add(action);
         }
+    }
+
+    /**
+     * The earliest start (this process's clock, at or before the database's time for it) of the
+     * transactions of this process still open, or null when none is.
+     */
+    public java.time.Instant oldestOpenSince() {
+        return openSince.values().stream().min(java.time.Instant::compareTo).orElse(null);
     }
 
     /** True while this thread is inside {@link #run}. */

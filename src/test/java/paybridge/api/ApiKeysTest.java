@@ -17,7 +17,7 @@ class ApiKeysTest {
                 {"shop:", "entry 1 ('shop') has no key"},
                 {"shop:" + KEY + ",,ops:other-key", "entry 2 is empty"},
                 {"shop:" + KEY + ",shop:other-key", "entry 2 repeats the name 'shop'"},
-                {"default:other-key", "repeats the name 'default'"},
+                {"default:other-key", "entry 1: the name 'default' is reserved"},
                 {"shop:" + KEY + ",ops:" + KEY, "entry 2 ('ops') has the same key as 'shop'"},
                 {"sh op:" + KEY, "the name must be"},
                 {"shop:" + KEY + " x", "the key must be visible ASCII"},
@@ -30,6 +30,24 @@ class ApiKeysTest {
                     .hasMessageContaining(c[1])
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY));
         }
+    }
+
+    @Test
+    void theNamesOfTheUnnamedKeyAndOfTheOpenApiAreReservedWithOrWithoutTheUnnamedKey() {
+        // an audit row's actor 'default' or 'anonymous' must mean PAYBRIDGE_API_KEY or the open API, nothing else
+        for (String unnamed : new String[] {"unnamed-key", null}) {
+            for (String name : new String[] {"default", "anonymous", "Anonymous", "DEFAULT"}) {
+                String value = "shop:other-key," + name + ":" + KEY;
+                assertThatThrownBy(() -> ApiKeys.parse(unnamed, value)).as(unnamed + " / " + value)
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("paybridge.api.keys (PAYBRIDGE_API_KEYS)")
+                        .hasMessageContaining("entry 2: the name '" + name + "' is reserved")
+                        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY));
+            }
+        }
+        // names that merely contain them are fine
+        assertThat(ApiKeys.parse(null, "default-shop:" + KEY + ",anonymous2:other-key").names())
+                .containsExactly("default-shop", "anonymous2");
     }
 
     @Test

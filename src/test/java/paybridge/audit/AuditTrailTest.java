@@ -17,27 +17,50 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import paybridge.ledger.Sql;
+import paybridge.ledger.Transactions;
 import paybridge.testing.RunningPaybridge;
 import paybridge.testing.RunningPaybridge.Response;
 
 /**
  * Every state-changing API call leaves an audit row naming the API key's name; operator actions
  * (resolve, replay, PATCH, DELETE, resume) carry the request's X-Reason; a refused action leaves none
- * (it is one transaction with its change); GET /api/audit filters and pages with a cursor.
+ * (it is one transaction with its change), nor does a repeated create that changed nothing; GET
+ * /api/audit filters and pages with a cursor. On H2 here, on PostgreSQL in {@link AuditTrailPostgresTest}.
  */
 class AuditTrailTest {
-    private static final String OPS = "ops-key-0001";
-    private static final String SHOP = "shop-key-0002";
+    static final String OPS = "ops-key-0001";
+    static final String SHOP = "shop-key-0002";
     private static final ZoneId SEOUL = ZoneId.of("Asia/Seoul");
-    private static RunningPaybridge app;
+    private static RunningPaybridge h2App;
 
     @BeforeAll
     static void start() {
+        h2App = RunningPaybridge.start(settings());
+    }
+
+    RunningPaybridge app() {
+        return h2App;
+    }
+
+    boolean postgres() {
+        return false;
+    }
+
+    /** An application with no key configured (the API open). */
+    RunningPaybridge startOpen() {
+        return RunningPaybridge.start(Map.of());
+    }
+
+    static Map<String, Object> settings() {
         Map<String, Object> p = new HashMap<>();
         p.put("paybridge.api.keys", "ops:" + OPS + ",shop:" + SHOP);
         // an UNKNOWN charge (the sandbox's lost answer) that may be resolved at once
@@ -46,12 +69,14 @@ class AuditTrailTest {
         p.put("paybridge.vendor.in-flight-margin", "PT0S");
         p.put("paybridge.reconcile.interval", "PT1H");
         p.put("paybridge.webhook.processing-enabled", "false");
-        app = RunningPaybridge.start(p);
+        return p;
     }
 
     @AfterAll
     static void stop() {
-        app.close();
+        if (h2App != null) {
+            h2App.close();
+        }
     }
 
     static Response call(RunningPaybridge on, String method, String path, String key, String reason, String body) {
@@ -70,17 +95,17 @@ class AuditTrailTest {
         return on.send(b);
     }
 
-    private static Response call(String method, String path, String key, String reason, String body) {
-        return call(app, method, path, key, reason, body);
+    Response call(String method, String path, String key, String reason, String body) {
+        return call(app(), method, path, key, reason, body);
     }
 
-    private static JsonNode audit(String query) {
+    JsonNode audit(String query) {
         Response r = call("GET", "/api/audit" + query, OPS, null, null);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         return r.json();
     }
 
-    private static List<JsonNode> rowsOf(String action, String target) {
+    List<JsonNode> rowsOf(String action, String target) {
         List<JsonNode> rows = new ArrayList<>();
         for (JsonNode e : audit("?limit=1000").path("entries")) {
             if (action.equals(e.path("action").asText()) && target.equals(e.path("target").asText())) {
@@ -90,13 +115,16 @@ class AuditTrailTest {
         return rows;
     }
 
-    private static JsonNode onlyRow(String action, String target) {
+    JsonNode onlyRow(String action, String target) {
+        // a row is listed once every transaction that began before it has ended (the list's horizon),
+        // e.g. a billing run's in the background: wait for it
+        await().atMost(Duration.ofSeconds(20)).until(() -> !rowsOf(action, target).isEmpty());
         List<JsonNode> rows = rowsOf(action, target);
         assertThat(rows).as(action + " " + target).hasSize(1);
         return rows.get(0);
     }
 
-    private static void storeCard(String paymentId, String customer, String customerUid) {
+    void storeCard(String paymentId, String customer, String customerUid) {
         Response r = call("POST", "/api/payments", SHOP, null, """
                 {"paymentId": "%s", "vendor": "iamport", "method": "KEY_IN", "amount": 1000,
                  "orderName": "Card check", "customer": {"id": "%s"},
@@ -139,7 +167,7 @@ class AuditTrailTest {
                  "nextBillingAt": "%s"}""".formatted(due.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         assertThat(onlyRow("subscription.create", "au-sub").path("actor").asText()).isEqualTo("shop");
-        assertThat(call("POST", app.sandboxUrl() + "/iamport/_control/expire-card/cu_au_old", null, null, "{}").status())
+        assertThat(call("POST", app().sandboxUrl() + "/iamport/_control/expire-card/cu_au_old", null, null, "{}").status())
                 .isEqualTo(200);
         Response run = call("POST", "/api/billing-runs", OPS, "month-end catch-up",
                 "{\"asOf\": \"" + due.plusHours(3).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + "\"}");
@@ -165,9 +193,12 @@ class AuditTrailTest {
         assertThat(onlyRow("subscription.resume", "au-sub").path("reason").asText()).isEqualTo("customer paid by transfer");
         assertThat(onlyRow("subscription.cancel", "au-sub").path("actor").asText()).isEqualTo("shop");
         assertThat(onlyRow("subscription.cancel", "au-sub").path("reason").asText()).isEqualTo("customer left");
+        // a PATCH of the cancelled subscription is a 409: its row, written first in its transaction, is rolled back
+        Response late = call("PATCH", "/api/subscriptions/au-sub", OPS, "too late", "{\"amount\": 100}");
+        assertThat(late.status()).as(late.body()).isEqualTo(409);
 
         // replay of a stored webhook delivery
-        Response stored = app.postJson("/webhooks/iamport",
+        Response stored = app().postJson("/webhooks/iamport",
                 "{\"imp_uid\": \"imp_000000000000\", \"merchant_uid\": \"au-x\", \"status\": \"paid\"}");
         String inboxId = stored.json().path("inboxId").asText();
         Response replayed = call("POST", "/api/webhooks/" + inboxId + "/replay", OPS, "vendor outage over", null);
@@ -181,6 +212,27 @@ class AuditTrailTest {
         JsonNode refundRow = onlyRow("refund.create", "au-rf-1");
         assertThat(refundRow.path("actor").asText()).isEqualTo("shop");
         assertThat(refundRow.path("reason").isNull()).isTrue();
+        // the refused PATCH above is older than the refund's row, which is listed: it would be too
+        assertThat(rowsOf("subscription.patch", "au-sub")).as("a refused PATCH leaves no row").hasSize(1);
+    }
+
+    @Test
+    void aRepeatedCreateThatChangedNothingWritesNoRow() {
+        String body = """
+                {"subscriptionId": "au-again", "vendor": "steppay", "billingKey": "bk-again",
+                 "customer": {"id": "user-again"}, "orderName": "Plan", "amount": 9900, "interval": "P1M",
+                 "nextBillingAt": "2099-01-01T00:00:00+09:00"}""";
+        assertThat(call("POST", "/api/subscriptions", SHOP, null, body).status()).isEqualTo(201);
+        Response again = call("POST", "/api/subscriptions", OPS, "retry after a timeout", body);
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
+        Response other = call("POST", "/api/subscriptions", OPS, null, body.replace("9900", "9901"));
+        assertThat(other.status()).as(other.body()).isEqualTo(409);
+        // a later row listed: every earlier one would be listed too
+        assertThat(call("POST", "/api/subscriptions", SHOP, null, body.replace("au-again", "au-again-2")).status())
+                .isEqualTo(201);
+        onlyRow("subscription.create", "au-again-2");
+        JsonNode row = onlyRow("subscription.create", "au-again");
+        assertThat(row.path("actor").asText()).isEqualTo("shop");
     }
 
     @Test
@@ -211,6 +263,7 @@ class AuditTrailTest {
                      "nextBillingAt": "2099-01-01T00:00:00+09:00"}""".formatted(i);
             assertThat(call("POST", "/api/subscriptions", i % 2 == 0 ? SHOP : OPS, null, body).status()).isEqualTo(201);
         }
+        onlyRow("subscription.create", "au-page-4");
         // every page of 2, oldest first, no entry twice, none skipped
         List<String> paged = new ArrayList<>();
         String next = null;
@@ -256,12 +309,13 @@ class AuditTrailTest {
 
     @Test
     void withNoKeyConfiguredTheActorIsAnonymous() {
-        try (RunningPaybridge open = RunningPaybridge.start(Map.of())) {
+        try (RunningPaybridge open = startOpen()) {
             Response created = call(open, "POST", "/api/subscriptions", null, "by hand", """
                     {"subscriptionId": "au-anon", "vendor": "steppay", "billingKey": "bk-anon",
                      "customer": {"id": "user-anon"}, "orderName": "Plan", "amount": 9900, "interval": "P1M",
                      "nextBillingAt": "2099-01-01T00:00:00+09:00"}""");
             assertThat(created.status()).isEqualTo(201);
+            await().atMost(Duration.ofSeconds(20)).until(() -> open.get("/api/audit").json().path("entries").size() > 0);
             JsonNode e = open.get("/api/audit").json().path("entries").get(0);
             assertThat(e.path("actor").asText()).isEqualTo("anonymous");
             assertThat(e.path("action").asText()).isEqualTo("subscription.create");
@@ -269,5 +323,58 @@ class AuditTrailTest {
             assertThat(e.path("reason").asText()).isEqualTo("by hand");
             assertThat(e.path("auditId").asText()).isNotBlank();
         }
+    }
+
+    private List<String> listedTargets() {
+        List<String> targets = new ArrayList<>();
+        for (JsonNode e : audit("?limit=1000").path("entries")) {
+            targets.add(e.path("target").asText());
+        }
+        return targets;
+    }
+
+    private String subscription(String id) {
+        return """
+                {"subscriptionId": "%s", "vendor": "steppay", "billingKey": "bk-%s",
+                 "customer": {"id": "user-%s"}, "orderName": "Plan", "amount": 9900, "interval": "P1M",
+                 "nextBillingAt": "2099-01-01T00:00:00+09:00"}""".formatted(id, id, id);
+    }
+
+    @Test
+    void aRowThatCommitsLaterWithAnEarlierTimeIsNeverPassedByTheList() throws Exception {
+        assertThat(call("POST", "/api/subscriptions", SHOP, null, subscription("hz-before")).status()).isEqualTo(201);
+        onlyRow("subscription.create", "hz-before");
+
+        // a change whose transaction began (and stamped its row) first, and commits last: written by the
+        // application's own store, held open here as a lock wait or a slow statement would hold it
+        AuditStore store = new AuditStore(new Sql(app().context()), app().lookup("transactions", Transactions.class), postgres());
+        CountDownLatch written = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> slow = CompletableFuture.runAsync(() -> app().lookup("transactions", Transactions.class).run(() -> {
+            store.append("ops", "test.slow-change", "hz-slow", null);
+            written.countDown();
+            try {
+                release.await(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        assertThat(written.await(30, TimeUnit.SECONDS)).isTrue();
+        // a change that begins and commits meanwhile: its row has a later time than the open one
+        assertThat(call("POST", "/api/subscriptions", SHOP, null, subscription("hz-after")).status()).isEqualTo(201);
+
+        // a reader now: nothing at or after the open transaction's start is listed yet, so its cursor
+        // cannot pass the row still to come
+        List<String> seen = listedTargets();
+        assertThat(seen).contains("hz-before").doesNotContain("hz-slow", "hz-after");
+
+        release.countDown();
+        slow.get(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(20)).until(() -> listedTargets().contains("hz-after"));
+        List<String> later = listedTargets();
+        // what was listed before is exactly the beginning of what is listed now, and the late row is
+        // listed in its time's place, before the row that committed first
+        assertThat(later.subList(0, seen.size())).containsExactlyElementsOf(seen);
+        assertThat(later.indexOf("hz-slow")).isGreaterThanOrEqualTo(seen.size()).isLessThan(later.indexOf("hz-after"));
     }
 }
