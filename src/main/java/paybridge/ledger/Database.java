@@ -82,6 +82,9 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** The schema version once every migration was seen applied (then readiness asks Flyway no more). */
+    private volatile String appliedVersion;
+
     public DataSource dataSource() {
         return dataSource;
     }
@@ -94,13 +97,28 @@ public final class Database implements AutoCloseable {
         return productName.toLowerCase().contains("postgres");
     }
 
-    /** Applied migrations that Flyway knows but the database lacks: zero when ready. */
+    /**
+     * Migrations this build carries that the database lacks: zero when ready. Once zero, remembered: the
+     * migrations of a running build never change and an applied one stays applied, so readiness stops
+     * asking Flyway (which reads and checks every migration each time: seconds on a loaded machine, and
+     * readiness is polled).
+     */
     public int pendingMigrations() {
+        if (appliedVersion != null) {
+            return 0;
+        }
         MigrationInfoService info = flyway.info();
-        return info.pending().length;
+        int pending = info.pending().length;
+        if (pending == 0) {
+            appliedVersion = info.current() == null ? "none" : info.current().getVersion().getVersion();
+        }
+        return pending;
     }
 
     public String schemaVersion() {
+        if (appliedVersion != null) {
+            return appliedVersion;
+        }
         MigrationInfoService info = flyway.info();
         return info.current() == null ? "none" : info.current().getVersion().getVersion();
     }
