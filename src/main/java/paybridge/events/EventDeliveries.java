@@ -86,7 +86,8 @@ public final class EventDeliveries {
 
     /**
      * Body: a {@link Claimed} delivery. Out: the envelope JSON as the body, the Standard Webhooks headers
-     * (and for HTTP the JSON content type), nothing else; {@link ExchangeProperties#EVENT_URI} the destination's endpoint.
+     * (for HTTP also the JSON content type and, tracing on, the delivery span's traceparent), nothing else;
+     * {@link ExchangeProperties#EVENT_URI} the destination's endpoint.
      */
     public void prepare(Exchange exchange) throws Exception {
         Claimed c = exchange.getMessage().getBody(Claimed.class);
