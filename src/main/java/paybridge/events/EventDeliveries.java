@@ -8,6 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.slf4j.Logger;
@@ -16,6 +19,7 @@ import paybridge.canonical.CanonicalJson;
 import paybridge.canonical.ExchangeProperties;
 import paybridge.events.EventDestinations.Destination;
 import paybridge.events.EventStore.Claimed;
+import paybridge.observe.Tracing;
 
 /**
  * What routes/events.camel.yaml calls for each destination: {@link #claim} the due deliveries (leased to
@@ -29,6 +33,8 @@ public final class EventDeliveries {
     private static final Logger LOG = LoggerFactory.getLogger(EventDeliveries.class);
     private static final String CLAIM = ExchangeProperties.EVENT_CLAIM;
     private static final String URI = ExchangeProperties.EVENT_URI;
+    /** The open span of the delivery in progress (tracing on), ended with its outcome. */
+    private static final String SPAN = "paybridgeEventDeliverySpan";
 
     /** How deliveries are scheduled. */
     public record Schedule(Duration timeout, List<Duration> retryDelays, Duration lease, String node, Duration retention) {
@@ -40,6 +46,7 @@ public final class EventDeliveries {
     private final Map<String, String> endpointUris;
     private volatile MeterRegistry meters;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private volatile Tracing tracing = Tracing.OFF;
 
     /** @param endpointUris each destination's endpoint as sent to (HTTP ones on their own camel-http component) */
     public EventDeliveries(EventStore store, EventDestinations destinations, Schedule schedule,
@@ -60,6 +67,11 @@ public final class EventDeliveries {
         }
     }
 
+    /** Each delivery a trace of its own when tracing is on ({@link Tracing#startEventDelivery}). */
+    public void trace(Tracing tracing) {
+        this.tracing = tracing;
+    }
+
     private Counter counter(String destination, String outcome) {
         return counters.computeIfAbsent(destination + "/" + outcome, k -> Counter.builder("paybridge.event.deliveries")
                 .description("Event deliveries by destination and outcome (delivered, retry, failed)")
@@ -74,7 +86,8 @@ public final class EventDeliveries {
 
     /**
      * Body: a {@link Claimed} delivery. Out: the envelope JSON as the body, the Standard Webhooks headers
-     * (and for HTTP the JSON content type), nothing else; {@link ExchangeProperties#EVENT_URI} the destination's endpoint.
+     * (for HTTP also the JSON content type and, tracing on, the delivery span's traceparent), nothing else;
+     * {@link ExchangeProperties#EVENT_URI} the destination's endpoint.
      */
     public void prepare(Exchange exchange) throws Exception {
         Claimed c = exchange.getMessage().getBody(Claimed.class);
@@ -100,6 +113,11 @@ public final class EventDeliveries {
             message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
         }
         message.setBody(body);
+        // started last: nothing between here and answered/failed can leave it open
+        Span span = tracing.startEventDelivery(d.name(), c.type(), d.http(), message);
+        if (span != null) {
+            exchange.setProperty(SPAN, span);
+        }
     }
 
     /** After the send: an HTTP destination's 2xx is delivered, any other status a failed try; a broker's send is delivered. */
@@ -107,11 +125,11 @@ public final class EventDeliveries {
         Claimed c = exchange.getProperty(CLAIM, Claimed.class);
         Destination d = destinations.find(c.destination()).orElseThrow();
         if (!d.http()) {
-            decide(c, true, "sent");
+            decide(exchange, c, true, "sent");
             return;
         }
         Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        decide(c, status != null && status >= 200 && status < 300, "HTTP " + status);
+        decide(exchange, c, status != null && status >= 200 && status < 300, "HTTP " + status);
     }
 
     /** The send threw (timeout, connection refused, broker unavailable): a failed try. */
@@ -119,10 +137,34 @@ public final class EventDeliveries {
         Claimed c = exchange.getProperty(CLAIM, Claimed.class);
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String reason = e == null ? "failed" : e.getClass().getSimpleName();
-        decide(c, false, reason);
+        decide(exchange, c, false, reason);
     }
 
-    private void decide(Claimed c, boolean ok, String lastStatus) {
+    /**
+     * Records the outcome inside the delivery's span (its SQL statements and decision log line belong to
+     * the delivery's trace), then ends the span with it. Recording that throws ends the span as an error
+     * (the route's catch then records a failed try, outside any span).
+     */
+    private void decide(Exchange exchange, Claimed c, boolean ok, String lastStatus) {
+        Span span = exchange.getProperty(SPAN, Span.class);
+        if (span == null) {
+            decide(c, ok, lastStatus);
+            return;
+        }
+        exchange.removeProperty(SPAN);
+        String outcome;
+        try (Scope scope = span.makeCurrent()) {
+            outcome = decide(c, ok, lastStatus);
+        } catch (RuntimeException e) {
+            span.setStatus(StatusCode.ERROR);
+            span.end();
+            throw e;
+        }
+        Tracing.endEventDelivery(span, outcome);
+    }
+
+    /** @return the outcome of this try: delivered, retry or failed */
+    private String decide(Claimed c, boolean ok, String lastStatus) {
         String outcome;
         Duration delay = null;
         boolean recorded;
@@ -145,7 +187,7 @@ public final class EventDeliveries {
             // the lease ran out and another node took the delivery: its outcome is the one kept
             LOG.warn("event delivery eventId={} destination={} attempt={}: lease lost, outcome {} ({}) not recorded",
                     c.eventId(), c.destination(), c.attempts(), outcome, lastStatus);
-            return;
+            return outcome;
         }
         if (meters != null) {
             counter(c.destination(), outcome).increment();
@@ -153,6 +195,7 @@ public final class EventDeliveries {
         LOG.info("event delivery eventId={} type={} destination={} attempt={} outcome={} status={}{}", c.eventId(),
                 c.type(), c.destination(), c.attempts(), outcome.toUpperCase(java.util.Locale.ROOT), lastStatus,
                 delay == null ? "" : " nextAttemptIn=" + delay);
+        return outcome;
     }
 
     /** The retention job: deletes events past {@code paybridge.events.retention} that nothing waits to deliver. */

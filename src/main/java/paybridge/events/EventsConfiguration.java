@@ -23,6 +23,7 @@ import paybridge.events.EventDestinations.Destination;
 import paybridge.ledger.EventFacts;
 import paybridge.ledger.Sql;
 import paybridge.observe.PaybridgeMeters;
+import paybridge.observe.Tracing;
 import paybridge.payments.PaymentView;
 
 /**
@@ -64,7 +65,7 @@ public class EventsConfiguration implements CamelConfiguration {
         for (Destination d : destinations.all()) {
             if (d.http()) {
                 // its own component: its own connection pool and timeouts, none of another route's settings
-                String component = "events-http-" + d.name().toLowerCase(java.util.Locale.ROOT);
+                String component = httpComponent(d);
                 context.addComponent(component, VendorHttp.component(timeout));
                 endpoints.put(d.name(), component + ":" + d.uri() + (d.uri().contains("?") ? "&" : "?")
                         + "throwExceptionOnFailure=false&httpMethod=POST&skipResponseHeaders=true");
@@ -106,6 +107,13 @@ public class EventsConfiguration implements CamelConfiguration {
                 }
                 MeterRegistry meters = PaybridgeMeters.of(ctx).registry();
                 deliveries.observe(meters);
+                // each delivery its own trace, in a span of ours: Camel's span of the destination's endpoint
+                // is left out (its URI, query included, may carry a token)
+                Tracing tracing = Tracing.of(ctx);
+                deliveries.trace(tracing);
+                for (Destination d : destinations.all()) {
+                    tracing.untraced(d.http() ? httpComponent(d) + ":*" : d.uri());
+                }
                 Gauge.builder("paybridge.events.undelivered", backlog, b -> read(b, EventStore.Backlog::undelivered))
                         .description("Events not yet delivered to every destination").strongReference(true)
                         .register(meters);
@@ -137,6 +145,11 @@ public class EventsConfiguration implements CamelConfiguration {
         } catch (RuntimeException e) {
             return Double.NaN;
         }
+    }
+
+    /** The name of an HTTP destination's own camel-http component. */
+    static String httpComponent(Destination d) {
+        return "events-http-" + d.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The bean name of a destination's pool of senders (the template's split uses it). */

@@ -2,12 +2,17 @@ package paybridge.observe;
 
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
+import org.apache.camel.CamelContext;
 import org.apache.camel.opentelemetry2.OpenTelemetryTracer;
+import org.apache.camel.support.EndpointHelper;
 import org.apache.camel.telemetry.SpanContextPropagationExtractor;
 import org.apache.camel.telemetry.SpanContextPropagationInjector;
 import org.apache.camel.telemetry.SpanLifecycleManager;
@@ -20,6 +25,38 @@ import org.apache.camel.telemetry.SpanLifecycleManager;
  * caller's) keeps it; one started on a thread with no current span (a pool thread, a timer) is a root.
  */
 final class ContinuingTracer extends OpenTelemetryTracer {
+    /** Endpoints left out besides the exclude patterns: each pattern by the scheme it starts with. */
+    private final Map<String, List<String>> untraced = new ConcurrentHashMap<>();
+
+    /** Leaves Camel's spans of the endpoints {@code pattern} matches out (an endpoint URI or {@code scheme:*}). */
+    void untraced(String pattern) {
+        int colon = pattern.indexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("not an endpoint URI: a scheme and a colon first");
+        }
+        untraced.computeIfAbsent(pattern.substring(0, colon + 1), k -> new CopyOnWriteArrayList<>()).add(pattern);
+    }
+
+    @Override
+    public boolean exclude(String endpointUri, CamelContext context) {
+        if (super.exclude(endpointUri, context)) {
+            return true;
+        }
+        if (endpointUri == null || untraced.isEmpty()) {
+            return false;
+        }
+        // only endpoints of a listed scheme pay for matching (normalising) their URI
+        int colon = endpointUri.indexOf(':');
+        List<String> patterns = colon <= 0 ? null : untraced.get(endpointUri.substring(0, colon + 1));
+        if (patterns != null) {
+            for (String pattern : patterns) {
+                if (EndpointHelper.matchEndpoint(context, endpointUri, pattern)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 
     @Override
     protected void initTracer() {

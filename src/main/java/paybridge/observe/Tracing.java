@@ -25,7 +25,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Route;
-import org.apache.camel.opentelemetry2.OpenTelemetryTracer;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +37,10 @@ import paybridge.Settings;
  *   <li>Camel makes the spans of routes and endpoints: an /api call or a webhook delivery is one trace
  *       (the webhook's fast-path processing continues it); {@link #newTrace} starts a trace of its own
  *       for each billing-run item and each inbox entry the poll takes up.</li>
+ *   <li>Each event delivery (one claimed delivery sent to one destination) is a trace of its own, rooted
+ *       in a span made here ({@link #startEventDelivery}) with {@code destination}, {@code event.type} and
+ *       {@code outcome} only; Camel's span of the destination's endpoint is left out ({@link #untraced}):
+ *       its URI may carry a token.</li>
  *   <li>Each vendor call is one CLIENT span made here ({@link #startVendorCall}) with {@code vendor},
  *       {@code operation} and {@code outcome} only. Camel's own span of the vendor's HTTP endpoint is
  *       excluded: it would record the URL, whose path can hold a customer's billing-key id.</li>
@@ -62,12 +65,14 @@ public final class Tracing {
     static final String VENDOR_HTTP_ENDPOINTS = "[a-z0-9]+Http:.*";
     private static final String OTLP_TRACES_PATH = "/v1/traces";
 
-    public static final Tracing OFF = new Tracing(null);
+    public static final Tracing OFF = new Tracing(null, null);
 
     private final Tracer tracer;
+    private final ContinuingTracer camelTracer;
 
-    private Tracing(Tracer tracer) {
+    private Tracing(Tracer tracer, ContinuingTracer camelTracer) {
         this.tracer = tracer;
+        this.camelTracer = camelTracer;
     }
 
     public static Tracing of(CamelContext context) {
@@ -106,12 +111,12 @@ public final class Tracing {
             context.getRegistry().bind("openTelemetryTracer", Tracer.class, tracer);
             context.getRegistry().bind("openTelemetryPropagators", ContextPropagators.class,
                     ContextPropagators.create(TraceparentPropagator.INSTANCE));
-            OpenTelemetryTracer camelTracer = new ContinuingTracer();
+            ContinuingTracer camelTracer = new ContinuingTracer();
             camelTracer.setCamelContext(context);
             camelTracer.setExcludePatterns(VENDOR_HTTP_ENDPOINTS);
             camelTracer.init(context);
             context.addService(new ProviderCloser(provider));
-            tracing = new Tracing(tracer);
+            tracing = new Tracing(tracer, camelTracer);
             LOG.info("Tracing on: spans exported over OTLP/HTTP to {}", traces);
         }
         context.getRegistry().bind(BEAN, tracing);
@@ -179,6 +184,49 @@ public final class Tracing {
         span.setAttribute("outcome", outcome);
         if (!outcome.equals("2xx") && !outcome.equals("4xx")) {
             span.setStatus(StatusCode.ERROR); // no answer, or the vendor's own failure (a decline is an answer)
+        }
+        span.end();
+    }
+
+    /**
+     * Leaves Camel's spans of the endpoints matching {@code pattern} out (an endpoint URI, or
+     * {@code scheme:*} for every endpoint of a component), as for the vendors' HTTP components: for
+     * endpoints whose URI may hold credentials, which a span of our own describes instead.
+     */
+    public void untraced(String pattern) {
+        if (camelTracer != null) {
+            camelTracer.untraced(pattern);
+        }
+    }
+
+    /**
+     * Starts the span of one event delivery to a destination, the root of a trace of its own
+     * ({@code event delivery}, CLIENT for HTTP, PRODUCER for a broker), with {@code destination} and
+     * {@code event.type}; for HTTP puts its {@code traceparent} on the outgoing message. Null when tracing is off.
+     */
+    public Span startEventDelivery(String destination, String eventType, boolean http, Message message) {
+        if (tracer == null) {
+            return null;
+        }
+        Span span = tracer.spanBuilder("event delivery").setSpanKind(http ? SpanKind.CLIENT : SpanKind.PRODUCER)
+                .setNoParent()
+                .setAttribute("destination", destination)
+                .setAttribute("event.type", eventType)
+                .startSpan();
+        if (http) {
+            TraceparentPropagator.INSTANCE.inject(Context.root().with(span), message, (m, k, v) -> m.setHeader(k, v));
+        }
+        return span;
+    }
+
+    /** Ends an event delivery's span with its outcome (delivered, retry, failed: as paybridge_event_deliveries_total). */
+    public static void endEventDelivery(Span span, String outcome) {
+        if (span == null) {
+            return;
+        }
+        span.setAttribute("outcome", outcome);
+        if (!outcome.equals("delivered")) {
+            span.setStatus(StatusCode.ERROR);
         }
         span.end();
     }
