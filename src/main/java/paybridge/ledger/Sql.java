@@ -13,6 +13,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.jdbc.JdbcEndpoint;
 
 /**
  * Every statement paybridge runs goes through camel-jdbc as a prepared statement whose named
@@ -52,7 +53,13 @@ public final class Sql {
     }
 
     private Endpoint endpoint(String uri) {
-        return endpoints.computeIfAbsent(uri, context::getEndpoint);
+        return endpoints.computeIfAbsent(uri, u -> {
+            Endpoint endpoint = context.getEndpoint(u);
+            if (endpoint instanceof JdbcEndpoint jdbc) {
+                jdbc.setPrepareStatementStrategy(PreparedQueries.SHARED);
+            }
+            return endpoint;
+        });
     }
 
     private static final String DATABASE_NOW = "SELECT CURRENT_TIMESTAMP AS now";
