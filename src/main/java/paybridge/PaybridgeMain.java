@@ -10,7 +10,8 @@ import org.apache.camel.main.Main;
  *
  * <p>Reads {@code application.properties} and {@code routes/} from the working directory, or from
  * the directory {@code PAYBRIDGE_HOME} names (CONTRACT §1); the copy inside the jar is only a
- * fallback so the jar also starts on its own. Its configurations are named in {@link #newMain}.
+ * fallback so the jar also starts on its own. Java routes and configuration are found by package
+ * scan from this class.
  */
 public final class PaybridgeMain {
 
@@ -39,14 +40,8 @@ public final class PaybridgeMain {
      */
     public static Main newMain(Path home, Map<String, Object> overrides) {
         Path absoluteHome = home.toAbsolutePath().normalize();
-        Main main = new Main(PaybridgeMain.class);
-        // the configurations by name instead of camel-main's package scan, which reads every entry of the
-        // shaded jar at start-up to find these four (measurable start-up time). They assume no order among
-        // themselves. Java routes: a connector's are added by the connector registry, and only for an
-        // enabled vendor; there are no others (the rest are routes/*.camel.yaml)
-        main.configure().withBasePackageScanEnabled(false).withConfigurations(PaybridgeConfiguration.class,
-                paybridge.observe.ObserveConfiguration.class, paybridge.billing.BillingConfiguration.class,
-                paybridge.webhooks.WebhookConfiguration.class);
+        Main main = new Main(PaybridgeMain.class); // finds PaybridgeConfiguration and RouteBuilders by package scan
+        // a connector's routes are added by the connector registry, and only for an enabled vendor
         main.configure().setJavaRoutesExcludePattern("paybridge/connector/**");
         // camel-main only reads classpath:application.properties by default (CAMEL-NOTES). The first
         // location that has a key wins: the operator's profile file, the profile file in the jar,

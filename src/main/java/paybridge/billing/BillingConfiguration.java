@@ -23,7 +23,7 @@ import paybridge.connector.http.VendorHttp;
  * the {@code billingPool} threads of the run's split ({@link ChargePool}), and the {@code quartz} component —
  * clustered on its JDBC job store when the database is PostgreSQL, in memory on H2.
  *
- * <p>Named in {@code PaybridgeMain.newMain} like {@code PaybridgeConfiguration}, in no guaranteed order
+ * <p>Found by camel-main's package scan like {@code PaybridgeConfiguration}, in no guaranteed order
  * relative to it: everything here is built from settings alone; the database is reached through the
  * {@code dataSource} bean only when a statement runs.
  */

@@ -29,7 +29,7 @@ import paybridge.webhooks.WebhookMetrics;
 /**
  * paybridge's meters in the Prometheus registry that Camel serves on {@code /observe/metrics}, and
  * the readiness checks beside the database one on {@code /observe/health} (Quartz, reconcile
- * backlog, webhook inbox). Named in PaybridgeMain.newMain; runs in no
+ * backlog, webhook inbox). Found by camel-main's package scan; runs in no
  * guaranteed order relative to the other configurations, so the services it instruments are looked
  * up when the context starts, once every configuration has bound its beans.
  */

@@ -18,7 +18,7 @@ import paybridge.ledger.Sql;
 /**
  * Wires the webhook beans webhooks.camel.yaml calls by name: {@code webhookIntake},
  * {@code webhookProcessor}, {@code webhookInbox}, {@code webhookApi}, {@code webhookMetrics},
- * {@code webhookSettings}, and the worker pool {@code webhookWorkers}. Named in {@code PaybridgeMain.newMain}.
+ * {@code webhookSettings}, and the worker pool {@code webhookWorkers}. Found by camel-main's package scan.
  * Everything vendor-specific is asked of the enabled connectors ({@code connectorRegistry}, bound by
  * another configuration in no guaranteed order: looked up when first needed).
  */
