@@ -1,9 +1,6 @@
 package paybridge.observe;
 
-import java.util.Map;
-
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * Readiness, report only: payments PENDING or UNKNOWN and not updated for longer than
@@ -12,40 +9,28 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  * a reason to take the node out of the load balancer: every node would see the same rows and all
  * would go DOWN together); the count is in the details and in {@code paybridge_payments_open_stuck}.
  */
-public final class ReconcileBacklogHealthCheck extends AbstractHealthCheck {
+public final class ReconcileBacklogHealthCheck extends ReportOnlyHealthCheck {
     private final Backlog backlog;
 
     public ReconcileBacklogHealthCheck(Backlog backlog) {
-        super("paybridge", "reconcile-backlog");
+        super("reconcile-backlog", "payments.open.stuck", "backlog");
         this.backlog = backlog;
     }
 
     @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+    protected void report(HealthCheckResultBuilder builder) {
         builder.detail("alert.after", backlog.alertAfter().toString());
-        builder.up();
-        try {
-            Backlog.Snapshot s = backlog.read();
-            builder.detail("payments.open.stuck", s.stuckPayments());
-            // looked at and left for an operator (another order id, amount, no idKey yet, open at the vendor)
-            builder.detail("payments.open.unsettleable", s.unsettleablePayments());
-            // issuances whose answer was lost: the same request again settles each (report only)
-            builder.detail("billing-keys.pending.stuck", s.pendingBillingKeys());
-            if (s.stuckPayments() > 0) {
-                builder.detail("payments.open.oldest.updated", s.oldestStuck() == null ? "" : s.oldestStuck().toString());
-                // no slash in messages: Camel's health JSON escapes it twice
-                builder.message(s.stuckPayments() + " payment(s) PENDING or UNKNOWN for longer than " + backlog.alertAfter()
-                        + ": reconcile could not settle them; check them at the vendor and resolve them");
-            }
-        } catch (RuntimeException e) {
-            // the database check reports the database itself; this one only cannot count
-            builder.detail("payments.open.stuck", "unknown");
-            builder.message("backlog not readable: " + e.getClass().getSimpleName());
+        Backlog.Snapshot s = backlog.read();
+        builder.detail("payments.open.stuck", s.stuckPayments());
+        // looked at and left for an operator (another order id, amount, no idKey yet, open at the vendor)
+        builder.detail("payments.open.unsettleable", s.unsettleablePayments());
+        // issuances whose answer was lost: the same request again settles each (report only)
+        builder.detail("billing-keys.pending.stuck", s.pendingBillingKeys());
+        if (s.stuckPayments() > 0) {
+            builder.detail("payments.open.oldest.updated", s.oldestStuck() == null ? "" : s.oldestStuck().toString());
+            // no slash in messages: Camel's health JSON escapes it twice
+            builder.message(s.stuckPayments() + " payment(s) PENDING or UNKNOWN for longer than " + backlog.alertAfter()
+                    + ": reconcile could not settle them; check them at the vendor and resolve them");
         }
     }
 }

@@ -1,9 +1,6 @@
 package paybridge.observe;
 
-import java.util.Map;
-
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * Readiness, report only: webhook inbox entries not yet processed (RECEIVED or PENDING) and those
@@ -11,33 +8,22 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  * {@code POST /api/webhooks/{inboxId}/replay}). Always UP, like {@link ReconcileBacklogHealthCheck}:
  * the inbox is shared by all nodes, and intake keeps working whatever its backlog.
  */
-public final class WebhookInboxHealthCheck extends AbstractHealthCheck {
+public final class WebhookInboxHealthCheck extends ReportOnlyHealthCheck {
     private final Backlog backlog;
 
     public WebhookInboxHealthCheck(Backlog backlog) {
-        super("paybridge", "webhook-inbox");
+        super("webhook-inbox", "inbox.backlog", "inbox");
         this.backlog = backlog;
     }
 
     @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        builder.up();
-        try {
-            Backlog.Snapshot s = backlog.read();
-            builder.detail("inbox.backlog", s.inboxOpen());
-            builder.detail("inbox.flagged", s.inboxFlagged());
-            if (s.inboxFlagged() > 0) {
-                builder.message(s.inboxFlagged() + " webhook entr" + (s.inboxFlagged() == 1 ? "y" : "ies")
-                        + " failed verification on every retry: list the PENDING ones and replay them");
-            }
-        } catch (RuntimeException e) {
-            builder.detail("inbox.backlog", "unknown");
-            builder.message("inbox not readable: " + e.getClass().getSimpleName());
+    protected void report(HealthCheckResultBuilder builder) {
+        Backlog.Snapshot s = backlog.read();
+        builder.detail("inbox.backlog", s.inboxOpen());
+        builder.detail("inbox.flagged", s.inboxFlagged());
+        if (s.inboxFlagged() > 0) {
+            builder.message(s.inboxFlagged() + " webhook entr" + (s.inboxFlagged() == 1 ? "y" : "ies")
+                    + " failed verification on every retry: list the PENDING ones and replay them");
         }
     }
 }

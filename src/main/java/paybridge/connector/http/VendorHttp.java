@@ -3,6 +3,7 @@ package paybridge.connector.http;
 import java.net.URI;
 import java.time.Duration;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.HttpComponent;
 
 /**
@@ -46,6 +47,18 @@ public final class VendorHttp {
         TotalCallTimeout total = new TotalCallTimeout(timeout);
         http.setHttpClientConfigurer(builder -> builder.addExecInterceptorFirst(TotalCallTimeout.NAME, total));
         return http;
+    }
+
+    /**
+     * Adds the vendor's own HTTP component under {@code componentName} (replacing the one of an earlier
+     * load of its routes) and answers the endpoint URI of {@code baseUrl} on it.
+     */
+    public static String install(CamelContext context, String componentName, Duration timeout, String baseUrl) {
+        if (context.hasComponent(componentName) != null) {
+            context.removeComponent(componentName);
+        }
+        context.addComponent(componentName, component(timeout));
+        return endpointUri(componentName, baseUrl);
     }
 
     /**

@@ -54,11 +54,7 @@ final class IamportRoutes extends RouteBuilder {
         String pg = settings.get("paybridge.iamport.pg", "settle");
         var timeout = VendorHttp.timeout(settings.get("paybridge.vendor.timeout", "PT10S"));
 
-        if (getContext().hasComponent(COMPONENT) != null) {
-            getContext().removeComponent(COMPONENT);
-        }
-        getContext().addComponent(COMPONENT, VendorHttp.component(timeout));
-        String endpoint = VendorHttp.endpointUri(COMPONENT, baseUrl);
+        String endpoint = VendorHttp.install(getContext(), COMPONENT, timeout, baseUrl);
 
         IamportTokenCache tokens = new IamportTokenCache(() -> {
             // the token's tries count against the operation that needs the token (OperationDeadline.carry)

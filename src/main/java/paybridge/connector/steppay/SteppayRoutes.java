@@ -49,11 +49,7 @@ final class SteppayRoutes extends RouteBuilder {
         String refundHeader = settings.get("paybridge.steppay.refund-header", "Secret-Token");
         var timeout = VendorHttp.timeout(settings.get("paybridge.vendor.timeout", "PT10S"));
 
-        if (getContext().hasComponent(COMPONENT) != null) {
-            getContext().removeComponent(COMPONENT);
-        }
-        getContext().addComponent(COMPONENT, VendorHttp.component(timeout));
-        String endpoint = VendorHttp.endpointUri(COMPONENT, baseUrl);
+        String endpoint = VendorHttp.install(getContext(), COMPONENT, timeout, baseUrl);
         Map<String, String> auth = Map.of("Secret-Token", secretToken);
         Map<String, String> refundAuth = Map.of(refundHeader, secretToken);
 

@@ -65,11 +65,7 @@ final class TossRoutes extends RouteBuilder {
         String authorization = TossRequests.basicAuth(settings.get("paybridge.toss.secret-key", ""));
         var timeout = VendorHttp.timeout(settings.get("paybridge.vendor.timeout", "PT10S"));
 
-        if (getContext().hasComponent(COMPONENT) != null) {
-            getContext().removeComponent(COMPONENT);
-        }
-        getContext().addComponent(COMPONENT, VendorHttp.component(timeout));
-        String endpoint = VendorHttp.endpointUri(COMPONENT, baseUrl);
+        String endpoint = VendorHttp.install(getContext(), COMPONENT, timeout, baseUrl);
         Map<String, String> lookupHeaders = TossRequests.headers(authorization, null);
 
         from("direct:toss-billing-key").routeId("toss-billing-key")
