@@ -4,7 +4,7 @@
 # local receiver (a Vert.x server answering 200). H2 file database, sandbox at zero latency, no vendor
 # webhooks. Loopback only, bounded by the charge count; results in BENCHMARKS.md (copied by hand).
 #   bench/events.sh [charges=6000]
-#   CLIENTS="16" RUNS="0 1" BENCH_OPTS="-Dconcurrency=8 -Dbench.X=Y ..."
+#   CLIENTS="16" RUNS="0 1" BENCH_OPTS="-Dconcurrency=8 -Dwarmup=6000 -Dbench.X=Y ..."
 # RUNS alternates none (0) and one destination (1); repeat it ("0 1 0 1") on a noisy machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."

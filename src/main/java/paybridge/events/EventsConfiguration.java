@@ -64,11 +64,12 @@ public class EventsConfiguration implements CamelConfiguration {
         Map<String, String> endpoints = new LinkedHashMap<>();
         for (Destination d : destinations.all()) {
             if (d.http()) {
-                // its own component: its own connection pool and timeouts, none of another route's settings
+                // its own component: its own connection pool and timeouts, none of another route's settings.
+                // Only the status decides (a 2xx is delivered): the answer's headers and body are not read
                 String component = httpComponent(d);
                 context.addComponent(component, VendorHttp.component(timeout));
                 endpoints.put(d.name(), component + ":" + d.uri() + (d.uri().contains("?") ? "&" : "?")
-                        + "throwExceptionOnFailure=false&httpMethod=POST&skipResponseHeaders=true");
+                        + "throwExceptionOnFailure=false&httpMethod=POST&skipResponseHeaders=true&ignoreResponseBody=true");
             } else {
                 endpoints.put(d.name(), d.uri());
             }

@@ -54,8 +54,11 @@ public final class EventBenchmark {
         try {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .executor(Executors.newFixedThreadPool(4)).build();
-            ChargeBenchmark.run(client, http, clients, Math.max(500, charges / 5), "warm");
-            long warmEvents = Math.max(500, charges / 5);
+            // -Dwarmup=N charges before the measured ones (default a fifth of them, at least 500)
+            long warmEvents = Long.getLong("warmup", Math.max(500, charges / 5));
+            ChargeBenchmark.run(client, http, clients, (int) warmEvents, "warm");
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpuStart = os.getProcessCpuTime();
             long start = System.nanoTime();
             int failures = ChargeBenchmark.run(client, http, clients, charges, "run");
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -71,8 +74,11 @@ public final class EventBenchmark {
                 deliveries = String.format(" delivered=%d deliveries_per_s_overall=%.0f drained_after_s=%.2f",
                         received.get() - warmEvents, (received.get() - warmEvents) / all, all - seconds);
             }
-            System.out.printf("RESULT destinations=%d clients=%d charges=%d failures=%d seconds=%.2f charges_per_s=%.0f%s%n",
-                    destination ? 1 : 0, clients, charges, failures, seconds, charges / seconds, deliveries);
+            // this process's CPU (paybridge, the sandbox, the load client and the receiver) per charge, the
+            // deliveries' drain included: steadier than charges/s on a shared machine
+            double cpuPerCharge = (os.getProcessCpuTime() - cpuStart) / 1e3 / charges;
+            System.out.printf("RESULT destinations=%d clients=%d charges=%d failures=%d seconds=%.2f charges_per_s=%.0f cpu_us_per_charge=%.0f%s%n",
+                    destination ? 1 : 0, clients, charges, failures, seconds, charges / seconds, cpuPerCharge, deliveries);
         } finally {
             main.stop();
             vertx.close();
