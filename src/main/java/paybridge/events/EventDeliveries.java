@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.context.Scope;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.slf4j.Logger;
@@ -23,8 +22,8 @@ import paybridge.observe.Tracing;
 /**
  * What routes/events.camel.yaml calls for each destination: {@link #claim} the due deliveries (leased to
  * this node), {@link #prepare} one as the destination's message (the envelope of CONTRACT §8, signed as
- * Standard Webhooks), then record the outcome: {@link #answered} after the send, {@link #failed} when it
- * threw. A failed send is retried after {@code paybridge.events.retry-delays} (counted from the first
+ * Standard Webhooks), then its outcome: {@link #answered} after the send, {@link #failed} when it
+ * threw; {@link #record} writes a poll's outcomes together. A failed send is retried after {@code paybridge.events.retry-delays} (counted from the first
  * attempt, or from a redeliver), and is FAILED after the last. One INFO line per decision, without the
  * payload.
  */
@@ -124,82 +123,119 @@ public final class EventDeliveries {
                 + ",\"createdAt\":" + json.writeValueAsString(c.createdAt().toString()) + ",\"data\":" + c.data() + "}";
     }
 
-    /** After the send: an HTTP destination's 2xx is delivered, any other status a failed try; a broker's send is delivered. */
-    public void answered(Exchange exchange) {
-        Claimed c = exchange.getProperty(CLAIM, Claimed.class);
-        Destination d = destinations.find(c.destination()).orElseThrow();
-        if (!d.http()) {
-            decide(exchange, c, true, "sent");
-            return;
-        }
-        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        decide(exchange, c, status != null && status >= 200 && status < 300, "HTTP " + status);
-    }
-
-    /** The send threw (timeout, connection refused, broker unavailable): a failed try. */
-    public void failed(Exchange exchange) {
-        Claimed c = exchange.getProperty(CLAIM, Claimed.class);
-        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String reason = e == null ? "failed" : e.getClass().getSimpleName();
-        decide(exchange, c, false, reason);
+    /** A send's result, recorded with the rest of its poll by {@link #record}. */
+    public record Outcome(Claimed claimed, boolean ok, String lastStatus, Span span) {
     }
 
     /**
-     * Records the outcome inside the delivery's span (its SQL statements and decision log line belong to
-     * the delivery's trace), then ends the span with it. Recording that throws ends the span as an error
-     * (the route's catch then records a failed try, outside any span).
+     * After the send: an HTTP destination's 2xx is delivered, any other status a failed try; a broker's
+     * send is delivered. The body becomes the {@link Outcome}.
      */
-    private void decide(Exchange exchange, Claimed c, boolean ok, String lastStatus) {
-        Span span = exchange.getProperty(SPAN, Span.class);
-        if (span == null) {
-            decide(c, ok, lastStatus);
-            return;
+    public Outcome answered(Exchange exchange) {
+        Claimed c = exchange.getProperty(CLAIM, Claimed.class);
+        Destination d = destinations.find(c.destination()).orElseThrow();
+        if (!d.http()) {
+            return outcome(exchange, c, true, "sent");
         }
-        exchange.removeProperty(SPAN);
-        String outcome;
-        try (Scope scope = span.makeCurrent()) {
-            outcome = decide(c, ok, lastStatus);
-        } catch (RuntimeException e) {
-            span.setStatus(StatusCode.ERROR);
-            span.end();
-            throw e;
-        }
-        Tracing.endEventDelivery(span, outcome);
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        return outcome(exchange, c, status != null && status >= 200 && status < 300, "HTTP " + status);
     }
 
-    /** @return the outcome of this try: delivered, retry or failed */
-    private String decide(Claimed c, boolean ok, String lastStatus) {
-        String outcome;
-        Duration delay = null;
-        boolean recorded;
-        if (ok) {
-            outcome = "delivered";
-            recorded = store.delivered(c, lastStatus);
-        } else {
-            int tries = c.attempts() - c.retriesFrom();
-            List<Duration> delays = schedule.retryDelays();
-            if (tries <= delays.size()) {
-                outcome = "retry";
-                delay = delays.get(tries - 1);
-                recorded = store.retry(c, lastStatus, delay);
-            } else {
-                outcome = "failed";
-                recorded = store.failed(c, lastStatus);
+    /** The send threw (timeout, connection refused, broker unavailable): a failed try. */
+    public Outcome failed(Exchange exchange) {
+        Claimed c = exchange.getProperty(CLAIM, Claimed.class);
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String reason = e == null ? "failed" : e.getClass().getSimpleName();
+        return outcome(exchange, c, false, reason);
+    }
+
+    private static Outcome outcome(Exchange exchange, Claimed c, boolean ok, String lastStatus) {
+        Span span = exchange.getProperty(SPAN, Span.class);
+        exchange.removeProperty(SPAN);
+        return new Outcome(c, ok, lastStatus, span);
+    }
+
+    /**
+     * Records a poll's outcomes: the deliveries answered alike in one statement (one by one if any lease
+     * was lost meanwhile), retries and failures one by one; then per delivery its counter, its INFO line
+     * and the end of its span (tracing on) with the outcome. A recording that throws ends the open spans
+     * as errors; the rows keep their leases, which run out, and the deliveries are sent again.
+     */
+    public void record(List<Outcome> outcomes) {
+        try {
+            Map<String, List<Outcome>> deliveredAlike = new java.util.LinkedHashMap<>();
+            for (Outcome o : outcomes) {
+                if (o.ok()) {
+                    deliveredAlike.computeIfAbsent(o.claimed().token() + " " + o.lastStatus(), k -> new java.util.ArrayList<>()).add(o);
+                }
             }
+            for (List<Outcome> alike : deliveredAlike.values()) {
+                if (store.deliveredAll(alike.stream().map(Outcome::claimed).toList(), alike.get(0).lastStatus())) {
+                    alike.forEach(o -> decided(o, "delivered", null));
+                } else {
+                    alike.forEach(this::decide);
+                }
+            }
+            outcomes.stream().filter(o -> !o.ok()).forEach(this::decide);
+        } catch (RuntimeException e) {
+            for (Outcome o : outcomes) {
+                if (o.span() != null) {
+                    o.span().setStatus(StatusCode.ERROR);
+                    o.span().end();
+                }
+            }
+            throw e;
         }
-        if (!recorded) {
-            // the lease ran out and another node took the delivery: its outcome is the one kept
-            LOG.warn("event delivery eventId={} destination={} attempt={}: lease lost, outcome {} ({}) not recorded",
-                    c.eventId(), c.destination(), c.attempts(), outcome, lastStatus);
-            return outcome;
+    }
+
+    /** Records one outcome by itself. */
+    private void decide(Outcome o) {
+        Claimed c = o.claimed();
+        if (o.ok()) {
+            if (store.delivered(c, o.lastStatus())) {
+                decided(o, "delivered", null);
+            } else {
+                leaseLost(o, "delivered");
+            }
+            return;
         }
+        int tries = c.attempts() - c.retriesFrom();
+        List<Duration> delays = schedule.retryDelays();
+        if (tries <= delays.size()) {
+            Duration delay = delays.get(tries - 1);
+            if (store.retry(c, o.lastStatus(), delay)) {
+                decided(o, "retry", delay);
+            } else {
+                leaseLost(o, "retry");
+            }
+        } else if (store.failed(c, o.lastStatus())) {
+            decided(o, "failed", null);
+        } else {
+            leaseLost(o, "failed");
+        }
+    }
+
+    private void leaseLost(Outcome o, String outcome) {
+        // the lease ran out and another node took the delivery: its outcome is the one kept
+        Claimed c = o.claimed();
+        LOG.warn("event delivery eventId={} destination={} attempt={}: lease lost, outcome {} ({}) not recorded",
+                c.eventId(), c.destination(), c.attempts(), outcome, o.lastStatus());
+        if (o.span() != null) {
+            Tracing.endEventDelivery(o.span(), outcome);
+        }
+    }
+
+    private void decided(Outcome o, String outcome, Duration delay) {
+        Claimed c = o.claimed();
         if (meters != null) {
             counter(c.destination(), outcome).increment();
         }
         LOG.info("event delivery eventId={} type={} destination={} attempt={} outcome={} status={}{}", c.eventId(),
-                c.type(), c.destination(), c.attempts(), outcome.toUpperCase(java.util.Locale.ROOT), lastStatus,
+                c.type(), c.destination(), c.attempts(), outcome.toUpperCase(java.util.Locale.ROOT), o.lastStatus(),
                 delay == null ? "" : " nextAttemptIn=" + delay);
-        return outcome;
+        if (o.span() != null) {
+            Tracing.endEventDelivery(o.span(), outcome);
+        }
     }
 
     /** The retention job: deletes events past {@code paybridge.events.retention} that nothing waits to deliver. */

@@ -57,6 +57,11 @@ public final class EventStore {
             UPDATE event_deliveries SET status = 'DELIVERED', last_status = :?lastStatus,
                 delivered_at = CURRENT_TIMESTAMP, next_attempt_at = NULL, locked_by = NULL, locked_until = NULL
             WHERE event_id = :?eventId AND destination = :?destination AND locked_by = :?token""";
+    // a poll's deliveries answered alike, recorded in one statement (all of them or none: see deliveredAll)
+    private static final String DELIVERED_ALL = """
+            UPDATE event_deliveries SET status = 'DELIVERED', last_status = :?lastStatus,
+                delivered_at = CURRENT_TIMESTAMP, next_attempt_at = NULL, locked_by = NULL, locked_until = NULL
+            WHERE destination = :?destination AND event_id = ANY(:?eventIds) AND locked_by = :?token""";
     private static final String RETRY = """
             UPDATE event_deliveries SET last_status = :?lastStatus,
                 next_attempt_at = CURRENT_TIMESTAMP + CAST(:?delayMillis AS BIGINT) * INTERVAL '0.001' SECOND,
@@ -144,6 +149,36 @@ public final class EventStore {
     /** False when the lease was lost (another node took the delivery: its outcome counts). */
     public boolean delivered(Claimed c, String lastStatus) {
         return sql.update(DELIVERED, outcome(c, lastStatus)) == 1;
+    }
+
+    /**
+     * Records deliveries of one claim (one destination and token) as delivered, all in one statement;
+     * false, with nothing recorded, when any lease was lost: the caller then records them one by one.
+     */
+    public boolean deliveredAll(List<Claimed> batch, String lastStatus) {
+        if (batch.isEmpty()) {
+            return true;
+        }
+        Map<String, Object> p = outcome(batch.get(0), lastStatus);
+        p.remove("eventId");
+        p.put("eventIds", batch.stream().map(Claimed::eventId).toArray(String[]::new));
+        try {
+            return sql.inTransaction(() -> {
+                if (sql.update(DELIVERED_ALL, p) != batch.size()) {
+                    throw new LeaseLost();
+                }
+                return true;
+            });
+        } catch (LeaseLost e) {
+            return false;
+        }
+    }
+
+    /** Undoes a batch of outcomes of which one was no longer this node's to record. */
+    private static final class LeaseLost extends RuntimeException {
+        LeaseLost() {
+            super("a delivery's lease was lost", null, false, false);
+        }
     }
 
     public boolean retry(Claimed c, String lastStatus, Duration delay) {

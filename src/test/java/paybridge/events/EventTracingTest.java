@@ -60,15 +60,14 @@ class EventTracingTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> events.ofType("payment.paid").size() == 2);
             List<ReceivedSpan> delivered = await().atMost(Duration.ofSeconds(20)).until(() -> deliveries(spans), l -> l.size() == 2);
 
-            // each its own trace, of which it is the root; the statements recording its outcome belong to it
+            // each its own trace, of which it is the root, ended with its outcome once that is recorded (the
+            // statement recording it is the poll's, one for the deliveries answered alike, so in no delivery's trace)
             assertThat(delivered.stream().map(ReceivedSpan::traceId).collect(Collectors.toSet())).hasSize(2);
             for (ReceivedSpan d : delivered) {
                 assertThat(d.parentSpanId()).isEmpty();
                 assertThat(d.kind()).isEqualTo(ReceivedSpan.KIND_CLIENT);
                 assertThat(d.attributes()).containsExactlyInAnyOrderEntriesOf(
                         Map.of("destination", "hook", "event.type", "payment.paid", "outcome", "delivered"));
-                await().atMost(Duration.ofSeconds(20)).until(() -> spans.spans.stream()
-                        .anyMatch(s -> s.parentSpanId().equals(d.spanId())));
             }
             // no API call's trace holds a delivery, and no delivery's trace holds a request
             Set<String> deliveryTraces = delivered.stream().map(ReceivedSpan::traceId).collect(Collectors.toSet());

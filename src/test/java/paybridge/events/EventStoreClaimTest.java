@@ -1,0 +1,86 @@
+package paybridge.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import paybridge.events.EventStore.Claimed;
+import paybridge.ledger.Sql;
+import paybridge.testing.Postgres;
+import paybridge.testing.RunningPaybridge;
+
+/**
+ * A poll's claim and its outcome written for the whole batch, against a real database (H2 and
+ * PostgreSQL): a claim takes at most its limit, oldest due first, each delivery once while leased; the
+ * batch's "delivered" is all or nothing, so a delivery whose lease another node took meanwhile keeps
+ * that node's outcome and the batch is recorded one by one instead.
+ */
+class EventStoreClaimTest {
+
+    @Test
+    void onH2() throws Exception {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of())) {
+            claimsAndRecordsABatch(app);
+        }
+    }
+
+    @Test
+    void onPostgres() throws Exception {
+        try (Postgres pg = Postgres.createDatabase();
+             RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.db.url", pg.url(), "paybridge.db.user", pg.user()))) {
+            claimsAndRecordsABatch(app);
+        }
+    }
+
+    private static void claimsAndRecordsABatch(RunningPaybridge app) {
+        Sql sql = new Sql(app.context());
+        EventStore store = new EventStore(sql);
+        // no route delivers to "claim-test": only this test claims its rows
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String id = "evt_claimtest" + i;
+            ids.add(id);
+            sql.update("""
+                    INSERT INTO events (event_id, event_key, type, data, created_at)
+                    VALUES (:?id, :?id, 'payment.paid', '{"n":1}', CURRENT_TIMESTAMP)""", Map.of("id", id));
+            // due in the order of i (the oldest first)
+            sql.update("""
+                    INSERT INTO event_deliveries (event_id, destination, status, attempts, retries_from, next_attempt_at, created_at)
+                    VALUES (:?id, 'claim-test', 'PENDING', 0, 0,
+                        CURRENT_TIMESTAMP - CAST(:?ageSeconds AS BIGINT) * INTERVAL '1' SECOND, CURRENT_TIMESTAMP)""",
+                    Map.of("id", id, "ageSeconds", 100 - i));
+        }
+
+        List<Claimed> first = store.claim("claim-test", 3, Duration.ofMinutes(1), "node-a");
+        assertThat(first).extracting(Claimed::eventId).containsExactly(ids.get(0), ids.get(1), ids.get(2));
+        assertThat(first).allMatch(c -> c.attempts() == 1 && c.type().equals("payment.paid") && c.data().equals("{\"n\":1}"));
+        assertThat(first).extracting(Claimed::token).containsOnly(first.get(0).token());
+        List<Claimed> second = store.claim("claim-test", 3, Duration.ofMinutes(1), "node-b");
+        assertThat(second).extracting(Claimed::eventId).containsExactly(ids.get(3), ids.get(4));
+        assertThat(store.claim("claim-test", 3, Duration.ofMinutes(1), "node-c")).isEmpty();
+
+        // another node took the second delivery of the first batch (its lease ran out): nothing of the
+        // batch is recorded as a whole, and one by one the other two are
+        sql.update("UPDATE event_deliveries SET locked_by = 'node-x:other' WHERE event_id = :?id",
+                Map.of("id", ids.get(1)));
+        assertThat(store.deliveredAll(first, "HTTP 200")).isFalse();
+        assertThat(statuses(store, ids.subList(0, 3))).containsExactly("PENDING", "PENDING", "PENDING");
+        assertThat(store.delivered(first.get(0), "HTTP 200")).isTrue();
+        assertThat(store.delivered(first.get(1), "HTTP 200")).isFalse();
+        assertThat(store.delivered(first.get(2), "HTTP 200")).isTrue();
+        assertThat(statuses(store, ids.subList(0, 3))).containsExactly("DELIVERED", "PENDING", "DELIVERED");
+
+        // the whole of the second batch still this node's: one statement records both
+        assertThat(store.deliveredAll(second, "HTTP 204")).isTrue();
+        assertThat(statuses(store, ids.subList(3, 5))).containsExactly("DELIVERED", "DELIVERED");
+        assertThat(store.deliveries(ids.get(4)).get(0).lastStatus()).isEqualTo("HTTP 204");
+    }
+
+    private static List<String> statuses(EventStore store, List<String> ids) {
+        return ids.stream().map(id -> store.deliveries(id).get(0).status()).toList();
+    }
+}
