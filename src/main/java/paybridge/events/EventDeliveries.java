@@ -156,8 +156,8 @@ public final class EventDeliveries {
     }
 
     /**
-     * Records a poll's outcomes: the deliveries answered alike in one statement (one by one if any lease
-     * was lost meanwhile), retries and failures one by one; then per delivery its counter, its INFO line
+     * Records a poll's outcomes: the deliveries answered alike in one transaction (one by one if any
+     * lease was lost meanwhile), retries and failures one by one; then per delivery its counter, its INFO line
      * and the end of its span (tracing on) with the outcome. A recording that throws ends the open spans
      * as errors; the rows keep their leases, which run out, and the deliveries are sent again.
      */

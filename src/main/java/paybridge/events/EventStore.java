@@ -31,37 +31,31 @@ public final class EventStore {
                           String data, Instant createdAt, String token) {
     }
 
-    // due: PENDING, its time reached, not leased (read without locks; CLAIM then takes them in one
-    // statement that re-checks all of it on each row, so of two nodes that read the same row one claims
-    // it and the other skips it; CLAIMED reads back what this poll's token holds). The ORDER BY spells out
+    // due: PENDING, its time reached, not leased (read without locks). The ORDER BY spells out
     // event_deliveries_due_idx's columns and null order so that H2 too reads the first rows of the index
-    // instead of sorting every due row: a backlog does not make each poll slower
+    // instead of sorting every due row: a backlog does not make each poll slower.
     private static final String DUE = """
-            SELECT event_id FROM event_deliveries
-            WHERE destination = :?destination AND status = 'PENDING' AND next_attempt_at <= CURRENT_TIMESTAMP
-              AND (locked_until IS NULL OR locked_until < CURRENT_TIMESTAMP)
-            ORDER BY destination, status, next_attempt_at NULLS LAST
+            SELECT d.event_id, d.attempts, d.retries_from, e.type, e.data, e.created_at
+            FROM event_deliveries d JOIN events e ON e.event_id = d.event_id
+            WHERE d.destination = :?destination AND d.status = 'PENDING' AND d.next_attempt_at <= CURRENT_TIMESTAMP
+              AND (d.locked_until IS NULL OR d.locked_until < CURRENT_TIMESTAMP)
+            ORDER BY d.destination, d.status, d.next_attempt_at NULLS LAST
             LIMIT :?limit""";
+    // a row DUE read, claimed only if no one claimed it since: every claim adds to attempts, and nothing
+    // else makes a due, unleased row leased or not due, so attempts as read is the whole check (of two
+    // nodes that read the same row, one claims it). Its time and lease are not compared again on purpose:
+    // H2 plans a statement once per connection, and with that range on the due index's columns a plan
+    // made while the table was empty scans every pending row for each claim
     private static final String CLAIM = """
             UPDATE event_deliveries SET locked_by = :?token,
                 locked_until = CURRENT_TIMESTAMP + CAST(:?leaseMillis AS BIGINT) * INTERVAL '0.001' SECOND,
                 attempts = attempts + 1
-            WHERE destination = :?destination AND event_id = ANY(:?eventIds) AND status = 'PENDING'
-              AND next_attempt_at <= CURRENT_TIMESTAMP AND (locked_until IS NULL OR locked_until < CURRENT_TIMESTAMP)""";
-    private static final String CLAIMED = """
-            SELECT d.event_id, d.attempts, d.retries_from, e.type, e.data, e.created_at
-            FROM event_deliveries d JOIN events e ON e.event_id = d.event_id
-            WHERE d.destination = :?destination AND d.status = 'PENDING' AND d.locked_by = :?token
-            ORDER BY d.next_attempt_at""";
+            WHERE event_id = :?eventId AND destination = :?destination AND status = 'PENDING'
+              AND attempts = :?attempts""";
     private static final String DELIVERED = """
             UPDATE event_deliveries SET status = 'DELIVERED', last_status = :?lastStatus,
                 delivered_at = CURRENT_TIMESTAMP, next_attempt_at = NULL, locked_by = NULL, locked_until = NULL
             WHERE event_id = :?eventId AND destination = :?destination AND locked_by = :?token""";
-    // a poll's deliveries answered alike, recorded in one statement (all of them or none: see deliveredAll)
-    private static final String DELIVERED_ALL = """
-            UPDATE event_deliveries SET status = 'DELIVERED', last_status = :?lastStatus,
-                delivered_at = CURRENT_TIMESTAMP, next_attempt_at = NULL, locked_by = NULL, locked_until = NULL
-            WHERE destination = :?destination AND event_id = ANY(:?eventIds) AND locked_by = :?token""";
     private static final String RETRY = """
             UPDATE event_deliveries SET last_status = :?lastStatus,
                 next_attempt_at = CURRENT_TIMESTAMP + CAST(:?delayMillis AS BIGINT) * INTERVAL '0.001' SECOND,
@@ -122,28 +116,32 @@ public final class EventStore {
 
     /**
      * Up to {@code limit} due deliveries to {@code destination}, claimed by this node for {@code lease}
-     * with one token (three statements whatever the count: a poll's cost does not grow with its batch).
+     * under one token, in one transaction: one commit for the poll, each row by its key.
      */
     public List<Claimed> claim(String destination, int limit, Duration lease, String node) {
-        String[] due = sql.query(DUE, Map.of("destination", destination, "limit", limit)).stream()
-                .map(row -> (String) row.get("event_id")).toArray(String[]::new);
-        if (due.length == 0) {
+        List<Map<String, Object>> due = sql.query(DUE, Map.of("destination", destination, "limit", limit));
+        if (due.isEmpty()) {
             return List.of();
         }
         String token = node + ":" + java.util.UUID.randomUUID();
-        Map<String, Object> p = new HashMap<>();
-        p.put("token", token);
-        p.put("leaseMillis", lease.toMillis());
-        p.put("destination", destination);
-        p.put("eventIds", due);
-        if (sql.update(CLAIM, p) == 0) {
-            return List.of();
-        }
-        return sql.query(CLAIMED, Map.of("destination", destination, "token", token)).stream()
-                .map(row -> new Claimed((String) row.get("event_id"), destination, (int) Sql.longValue(row.get("attempts")),
-                        (int) Sql.longValue(row.get("retries_from")), (String) row.get("type"), (String) row.get("data"),
-                        Sql.instant(row.get("created_at")), token))
-                .toList();
+        return sql.inTransaction(() -> {
+            List<Claimed> claimed = new java.util.ArrayList<>(due.size());
+            for (Map<String, Object> row : due) {
+                Map<String, Object> p = new HashMap<>();
+                p.put("token", token);
+                p.put("leaseMillis", lease.toMillis());
+                p.put("eventId", row.get("event_id"));
+                p.put("destination", destination);
+                int attempts = (int) Sql.longValue(row.get("attempts"));
+                p.put("attempts", attempts);
+                if (sql.update(CLAIM, p) == 1) {
+                    claimed.add(new Claimed((String) row.get("event_id"), destination, attempts + 1,
+                            (int) Sql.longValue(row.get("retries_from")), (String) row.get("type"),
+                            (String) row.get("data"), Sql.instant(row.get("created_at")), token));
+                }
+            }
+            return claimed;
+        });
     }
 
     /** False when the lease was lost (another node took the delivery: its outcome counts). */
@@ -152,20 +150,16 @@ public final class EventStore {
     }
 
     /**
-     * Records deliveries of one claim (one destination and token) as delivered, all in one statement;
+     * Records deliveries of one claim as delivered in one transaction (each row by its key, one commit);
      * false, with nothing recorded, when any lease was lost: the caller then records them one by one.
      */
     public boolean deliveredAll(List<Claimed> batch, String lastStatus) {
-        if (batch.isEmpty()) {
-            return true;
-        }
-        Map<String, Object> p = outcome(batch.get(0), lastStatus);
-        p.remove("eventId");
-        p.put("eventIds", batch.stream().map(Claimed::eventId).toArray(String[]::new));
         try {
             return sql.inTransaction(() -> {
-                if (sql.update(DELIVERED_ALL, p) != batch.size()) {
-                    throw new LeaseLost();
+                for (Claimed c : batch) {
+                    if (!delivered(c, lastStatus)) {
+                        throw new LeaseLost();
+                    }
                 }
                 return true;
             });

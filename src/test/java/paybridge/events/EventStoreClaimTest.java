@@ -74,7 +74,7 @@ class EventStoreClaimTest {
         assertThat(store.delivered(first.get(2), "HTTP 200")).isTrue();
         assertThat(statuses(store, ids.subList(0, 3))).containsExactly("DELIVERED", "PENDING", "DELIVERED");
 
-        // the whole of the second batch still this node's: one statement records both
+        // the whole of the second batch still this node's: one transaction records both
         assertThat(store.deliveredAll(second, "HTTP 204")).isTrue();
         assertThat(statuses(store, ids.subList(3, 5))).containsExactly("DELIVERED", "DELIVERED");
         assertThat(store.deliveries(ids.get(4)).get(0).lastStatus()).isEqualTo("HTTP 204");

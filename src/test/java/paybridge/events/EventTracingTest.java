@@ -61,7 +61,7 @@ class EventTracingTest {
             List<ReceivedSpan> delivered = await().atMost(Duration.ofSeconds(20)).until(() -> deliveries(spans), l -> l.size() == 2);
 
             // each its own trace, of which it is the root, ended with its outcome once that is recorded (the
-            // statement recording it is the poll's, one for the deliveries answered alike, so in no delivery's trace)
+            // transaction recording it is the poll's, for the deliveries answered alike, so in no delivery's trace)
             assertThat(delivered.stream().map(ReceivedSpan::traceId).collect(Collectors.toSet())).hasSize(2);
             for (ReceivedSpan d : delivered) {
                 assertThat(d.parentSpanId()).isEmpty();
