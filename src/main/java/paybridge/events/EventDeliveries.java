@@ -89,10 +89,11 @@ public final class EventDeliveries {
      */
     public void prepare(Exchange exchange) throws Exception {
         Claimed c = exchange.getMessage().getBody(Claimed.class);
+        // first: a delivery that cannot be prepared is a failed try of its own (failed reads it)
+        exchange.setProperty(CLAIM, c);
         Destination d = destinations.find(c.destination()).orElseThrow();
         String body = envelope(c);
         long timestamp = System.currentTimeMillis() / 1000;
-        exchange.setProperty(CLAIM, c);
         exchange.setProperty(URI, endpointUris.get(d.name()));
         exchange.setPattern(ExchangePattern.InOnly);
         var message = exchange.getMessage();
@@ -179,7 +180,7 @@ public final class EventDeliveries {
             outcomes.stream().filter(o -> !o.ok()).forEach(this::decide);
         } catch (RuntimeException e) {
             for (Outcome o : outcomes) {
-                if (o.span() != null) {
+                if (o.span() != null && o.span().isRecording()) {
                     o.span().setStatus(StatusCode.ERROR);
                     o.span().end();
                 }

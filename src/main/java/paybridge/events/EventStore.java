@@ -41,17 +41,18 @@ public final class EventStore {
               AND (d.locked_until IS NULL OR d.locked_until < CURRENT_TIMESTAMP)
             ORDER BY d.destination, d.status, d.next_attempt_at NULLS LAST
             LIMIT :?limit""";
-    // a row DUE read, claimed only if no one claimed it since: every claim adds to attempts, and nothing
-    // else makes a due, unleased row leased or not due, so attempts as read is the whole check (of two
-    // nodes that read the same row, one claims it). Its time and lease are not compared again on purpose:
-    // H2 plans a statement once per connection, and with that range on the due index's columns a plan
-    // made while the table was empty scans every pending row for each claim
+    // a row DUE read, claimed only if no one claimed it since (every claim adds to attempts, and only a
+    // claim makes a row leased) and it is still due (a node whose lease ran out may still have recorded a
+    // retry, moving the time without a claim). The time is compared through COALESCE on purpose: H2 plans
+    // a statement once per connection, and a plain range on the due index's columns, planned while the
+    // table was empty, has H2 scan every pending row for each claim (next_attempt_at is never NULL while
+    // PENDING)
     private static final String CLAIM = """
             UPDATE event_deliveries SET locked_by = :?token,
                 locked_until = CURRENT_TIMESTAMP + CAST(:?leaseMillis AS BIGINT) * INTERVAL '0.001' SECOND,
                 attempts = attempts + 1
             WHERE event_id = :?eventId AND destination = :?destination AND status = 'PENDING'
-              AND attempts = :?attempts""";
+              AND attempts = :?attempts AND COALESCE(next_attempt_at, CURRENT_TIMESTAMP) <= CURRENT_TIMESTAMP""";
     private static final String DELIVERED = """
             UPDATE event_deliveries SET status = 'DELIVERED', last_status = :?lastStatus,
                 delivered_at = CURRENT_TIMESTAMP, next_attempt_at = NULL, locked_by = NULL, locked_until = NULL
@@ -124,9 +125,12 @@ public final class EventStore {
             return List.of();
         }
         String token = node + ":" + java.util.UUID.randomUUID();
+        // rows locked in one order on every node: two nodes claiming overlapping rows wait, never deadlock
+        List<Map<String, Object>> byKey = due.stream()
+                .sorted(java.util.Comparator.comparing(row -> (String) row.get("event_id"))).toList();
         return sql.inTransaction(() -> {
             List<Claimed> claimed = new java.util.ArrayList<>(due.size());
-            for (Map<String, Object> row : due) {
+            for (Map<String, Object> row : byKey) {
                 Map<String, Object> p = new HashMap<>();
                 p.put("token", token);
                 p.put("leaseMillis", lease.toMillis());
