@@ -83,6 +83,17 @@ public final class EventDeliveries {
     }
 
     /**
+     * The next batch of the same poll, claimed only when the last one was full ({@code sent} as many as
+     * the destination's concurrency): a partial batch means every due delivery was taken, and the next
+     * tick of the poll gathers those that fall due meanwhile into full batches, rather than a batch (two
+     * transactions and a split) for each delivery as it arrives.
+     */
+    public List<Claimed> claimIfFull(String destination, List<?> sent) {
+        Destination d = destinations.find(destination).orElseThrow();
+        return sent.size() < d.concurrency() ? List.of() : claim(destination);
+    }
+
+    /**
      * Body: a {@link Claimed} delivery. Out: the envelope JSON as the body, the Standard Webhooks headers
      * (for HTTP also the JSON content type and, tracing on, the delivery span's traceparent), nothing else;
      * {@link ExchangeProperties#EVENT_URI} the destination's endpoint.

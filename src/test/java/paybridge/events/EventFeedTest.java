@@ -86,7 +86,10 @@ class EventFeedTest {
         assertThat(app.get("/api/events/evt_00000000000000000000000000000000").status()).isEqualTo(404);
         assertThat(app.get("/api/events/nonsense").status()).isEqualTo(404);
         assertThat(app.postJson("/api/events/evt_00000000000000000000000000000000/redeliver", "").status()).isEqualTo(404);
-        String id = app.get("/api/events?paymentId=f-0").json().path("events").get(0).path("id").asText();
+        // listed once paybridge.events.feed-delay has passed since it was written
+        String id = await().atMost(Duration.ofSeconds(10)).until(
+                () -> app.get("/api/events?paymentId=f-0").json().path("events"), events -> events.size() == 1)
+                .get(0).path("id").asText();
         Response unknown = app.postJson("/api/events/" + id + "/redeliver", "{\"destination\": \"nowhere\"}");
         assertThat(unknown.status()).isEqualTo(422);
         assertThat(unknown.json().path("errors").get(0).path("field").asText()).isEqualTo("destination");
@@ -109,7 +112,9 @@ class EventFeedTest {
 
     @Test
     void deliveriesAreCountedAndTheBacklogIsReportedWhileHealthStaysUp() {
-        String id = app.get("/api/events?paymentId=f-declined").json().path("events").get(0).path("id").asText();
+        String id = await().atMost(Duration.ofSeconds(10)).until(
+                () -> app.get("/api/events?paymentId=f-declined").json().path("events"), events -> events.size() == 1)
+                .get(0).path("id").asText();
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 "FAILED".equals(app.get("/api/events/" + id).json().path("deliveries").get(0).path("status").asText()));
         JsonNode d = app.get("/api/events/" + id).json().path("deliveries").get(0);
