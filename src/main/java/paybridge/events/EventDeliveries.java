@@ -23,8 +23,9 @@ import paybridge.observe.Tracing;
  * What routes/events.camel.yaml calls for each destination: {@link #claim} the due deliveries (leased to
  * this node), {@link #prepare} one as the destination's message (the envelope of CONTRACT §8, signed as
  * Standard Webhooks), then its outcome: {@link #answered} after the send, {@link #failed} when it
- * threw; {@link #record} writes a poll's outcomes together. A failed send is retried after {@code paybridge.events.retry-delays} (counted from the first
- * attempt, or from a redeliver), and is FAILED after the last. One INFO line per decision, without the
+ * threw; {@link #record} writes a poll's outcomes together. A failed send is retried after
+ * {@code paybridge.events.retry-delays} (counted from the first attempt, or from a redeliver), and is
+ * FAILED after the last. One INFO line per decision, without the
  * payload.
  */
 public final class EventDeliveries {
@@ -175,12 +176,9 @@ public final class EventDeliveries {
      */
     public void record(List<Outcome> outcomes) {
         try {
-            Map<String, List<Outcome>> deliveredAlike = new java.util.LinkedHashMap<>();
-            for (Outcome o : outcomes) {
-                if (o.ok()) {
-                    deliveredAlike.computeIfAbsent(o.claimed().token() + " " + o.lastStatus(), k -> new java.util.ArrayList<>()).add(o);
-                }
-            }
+            // one poll's outcomes: one claim, one token; those delivered grouped by the status they answered
+            Map<String, List<Outcome>> deliveredAlike = outcomes.stream().filter(Outcome::ok)
+                    .collect(java.util.stream.Collectors.groupingBy(Outcome::lastStatus));
             for (List<Outcome> alike : deliveredAlike.values()) {
                 if (store.deliveredAll(alike.stream().map(Outcome::claimed).toList(), alike.get(0).lastStatus())) {
                     alike.forEach(o -> decided(o, "delivered", null));

@@ -178,12 +178,18 @@ public final class Tracing {
 
     /** Ends a vendor call's span with its outcome (the label of paybridge_vendor_call_seconds). */
     public static void endVendorCall(Span span, String outcome) {
+        // no answer, or the vendor's own failure, is an error (a decline is an answer)
+        end(span, outcome, outcome.equals("2xx") || outcome.equals("4xx"));
+    }
+
+    /** Ends {@code span} with its {@code outcome} attribute, as an error unless {@code ok}. */
+    private static void end(Span span, String outcome, boolean ok) {
         if (span == null) {
             return;
         }
         span.setAttribute("outcome", outcome);
-        if (!outcome.equals("2xx") && !outcome.equals("4xx")) {
-            span.setStatus(StatusCode.ERROR); // no answer, or the vendor's own failure (a decline is an answer)
+        if (!ok) {
+            span.setStatus(StatusCode.ERROR);
         }
         span.end();
     }
@@ -221,14 +227,7 @@ public final class Tracing {
 
     /** Ends an event delivery's span with its outcome (delivered, retry, failed: as paybridge_event_deliveries_total). */
     public static void endEventDelivery(Span span, String outcome) {
-        if (span == null) {
-            return;
-        }
-        span.setAttribute("outcome", outcome);
-        if (!outcome.equals("delivered")) {
-            span.setStatus(StatusCode.ERROR);
-        }
-        span.end();
+        end(span, outcome, outcome.equals("delivered"));
     }
 
     /**
