@@ -27,7 +27,6 @@ import paybridge.ledger.RefundStore;
 import paybridge.ledger.Sql;
 import paybridge.ledger.Transactions;
 import paybridge.connector.http.OperationDeadline;
-import paybridge.ledger.StatementParameterCount;
 import paybridge.payments.ChargeService;
 import paybridge.payments.OperatorService;
 import paybridge.payments.PaymentView;
@@ -71,9 +70,9 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         Database database = Database.open(settings.require("paybridge.db.url"),
                 settings.get("paybridge.db.user", "sa"), settings.get("paybridge.db.password", ""),
                 settings.intValue("paybridge.db.pool-size", 16));
-        // camel-jdbc's data source (see StatementParameterCount for why it is not the pool itself)
-        context.getRegistry().bind("dataSource", DataSource.class,
-                StatementParameterCount.counting(database.dataSource()));
+        // the pool, for routes an integration team adds (jdbc:dataSource, sql:); paybridge's own
+        // statements go through Sql and the transactions below
+        context.getRegistry().bind("dataSource", DataSource.class, database.dataSource());
         context.getRegistry().bind("database", database);
         // several statements as one transaction (Sql.inTransaction): on the pool itself
         Transactions transactions = new Transactions(database.dataSource());

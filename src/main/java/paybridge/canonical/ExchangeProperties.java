@@ -12,6 +12,12 @@ public final class ExchangeProperties {
 
     /** The vendor id (a connector's id) of the command, payment, refund or webhook in hand. */
     public static final String VENDOR = "paybridgeVendor";
+    /**
+     * The charge command's payment method ({@code KEY_IN}, {@code BILLING_KEY}), for dispatch's choice: a
+     * property compares as text, where {@code ${body.method().name()}} had Camel build a bean
+     * introspection of the command on every evaluation.
+     */
+    public static final String METHOD = "paybridgeMethod";
     /** The connector's charge route dispatch.camel.yaml chose for the command. */
     public static final String VENDOR_ROUTE = "paybridgeVendorRoute";
     /** True when a charge or refund is a repeat of one already recorded: its stored answer is replayed. */

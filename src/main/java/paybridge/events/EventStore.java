@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import paybridge.ledger.RandomIds;
 import paybridge.ledger.Sql;
 
 /**
@@ -124,7 +125,7 @@ public final class EventStore {
         if (due.isEmpty()) {
             return List.of();
         }
-        String token = node + ":" + java.util.UUID.randomUUID();
+        String token = node + ":" + RandomIds.uuid();
         // rows locked in one order on every node: two nodes claiming overlapping rows wait, never deadlock
         List<Map<String, Object>> byKey = due.stream()
                 .sorted(java.util.Comparator.comparing(row -> (String) row.get("event_id"))).toList();

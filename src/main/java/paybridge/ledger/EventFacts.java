@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -91,7 +90,7 @@ public final class EventFacts {
             throw new IllegalStateException("event data of " + type + " not serializable", e);
         }
         return sql.inTransaction(() -> {
-            String eventId = "evt_" + UUID.randomUUID().toString().replace("-", "");
+            String eventId = "evt_" + RandomIds.uuid().toString().replace("-", "");
             Map<String, Object> p = new HashMap<>();
             p.put("eventId", eventId);
             p.put("eventKey", key);

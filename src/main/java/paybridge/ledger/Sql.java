@@ -1,27 +1,33 @@
 package paybridge.ledger;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.CamelContext;
-import org.apache.camel.Endpoint;
-import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
-import org.apache.camel.component.jdbc.JdbcEndpoint;
+import org.apache.camel.component.jdbc.ResultSetIterator;
 
 /**
- * Every statement paybridge runs goes through camel-jdbc as a prepared statement whose named
- * parameters ({@code :?name}) are bound from a map: values are never spliced into SQL text.
- * Each call is one statement in auto-commit, unless it runs inside {@link #inTransaction}: then it
- * joins that transaction. Rules that need atomicity between racing nodes are single conditional
- * statements (INSERT ... ON CONFLICT, UPDATE ... WHERE state = ...); a state change and the facts
- * that go with it (its ledger entry, the subscription it moves) are one transaction.
+ * Every statement paybridge runs is a prepared statement whose named parameters ({@code :?name}) are
+ * bound from a map: values are never spliced into SQL text. Each call is one statement in auto-commit,
+ * unless it runs inside {@link #inTransaction}: then it joins that transaction. Rules that need atomicity
+ * between racing nodes are single conditional statements (INSERT ... ON CONFLICT, UPDATE ... WHERE state =
+ * ...); a state change and the facts that go with it (its ledger entry, the subscription it moves) are one
+ * transaction.
+ *
+ * <p>The statement work is camel-jdbc's, called directly: its named-parameter rewrite and binding
+ * ({@link PreparedQueries}) and its row mapping ({@link ResultSetIterator}: a map per row by column
+ * label, CLOBs and BLOBs read out). Not through a {@code jdbc:} endpoint: an exchange, a unit of work,
+ * header copies and event notifications for every statement cost more than the statement itself on H2
+ * (profiles of the charge path), and nothing routes a statement anywhere.
  *
  * <p>Time that decides money is the database's: statements compare with {@code CURRENT_TIMESTAMP}
  * and compute deadlines as {@code CURRENT_TIMESTAMP + CAST(:?seconds AS BIGINT) * INTERVAL '1' SECOND} (both
@@ -30,36 +36,19 @@ import org.apache.camel.component.jdbc.JdbcEndpoint;
  * run is stale.
  */
 public final class Sql {
-    // resetAutoCommit=false: the pool's connections are in auto-commit, so each statement commits
-    // itself; camel-jdbc's default (switch auto-commit off, commit, switch it back) costs a commit
-    // command and, on PostgreSQL, a round trip per statement for the same one-statement transaction
-    private static final String QUERY = "jdbc:dataSource?useHeadersAsParameters=true&outputType=SelectList&resetAutoCommit=false";
-    private static final String UPDATE = "jdbc:dataSource?useHeadersAsParameters=true&resetAutoCommit=false";
-
     private final CamelContext context;
-    private final ProducerTemplate template;
-    // resolved once (on first use: the data source is bound after this is built); resolving by URI
-    // string normalizes the URI on every call, measurable per statement
-    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    // looked up on first use: the configuration that binds it may run after this is built
+    private volatile Transactions transactions;
+    private final StatementSpans spans;
 
     public Sql(CamelContext context) {
         this.context = context;
-        this.template = context.createProducerTemplate();
+        this.spans = new StatementSpans(context);
     }
 
     /** The context whose beans this works with (the outbox, {@link EventFacts#of}). */
     CamelContext context() {
         return context;
-    }
-
-    private Endpoint endpoint(String uri) {
-        return endpoints.computeIfAbsent(uri, u -> {
-            Endpoint endpoint = context.getEndpoint(u);
-            if (endpoint instanceof JdbcEndpoint jdbc) {
-                jdbc.setPrepareStatementStrategy(PreparedQueries.SHARED);
-            }
-            return endpoint;
-        });
     }
 
     private static final String DATABASE_NOW = "SELECT CURRENT_TIMESTAMP AS now";
@@ -86,9 +75,13 @@ public final class Sql {
     }
 
     private Transactions transactions() {
-        Transactions t = context.getRegistry().lookupByNameAndType("transactions", Transactions.class);
+        Transactions t = transactions;
         if (t == null) {
-            throw new IllegalStateException("no 'transactions' bean: PaybridgeConfiguration binds it with the data source");
+            t = context.getRegistry().lookupByNameAndType("transactions", Transactions.class);
+            if (t == null) {
+                throw new IllegalStateException("no 'transactions' bean: PaybridgeConfiguration binds it with the data source");
+            }
+            transactions = t;
         }
         return t;
     }
@@ -98,25 +91,40 @@ public final class Sql {
         return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 
-    @SuppressWarnings("unchecked")
+    /** Runs a SELECT; returns its rows, each a map by column label (lower case on both databases). */
     public List<Map<String, Object>> query(String sql, Map<String, ?> params) {
-        Exchange result = template.request(endpoint(QUERY), e -> {
-            e.getMessage().setHeaders(parameters(params));
-            e.getMessage().setBody(sql);
+        return run(sql, params, (connection, statement) -> {
+            ResultSetIterator rows = new ResultSetIterator(connection, statement.executeQuery(), true, false);
+            List<Map<String, Object>> result = new ArrayList<>();
+            while (rows.hasNext()) {
+                result.add(rows.next());
+            }
+            return result;
         });
-        rethrow(result);
-        return result.getMessage().getBody(List.class);
     }
 
     /** Runs an INSERT, UPDATE or DELETE; returns the number of rows it changed. */
     public int update(String sql, Map<String, ?> params) {
-        Exchange result = template.request(endpoint(UPDATE), e -> {
-            e.getMessage().setHeaders(parameters(params));
-            e.getMessage().setBody(sql);
-        });
-        rethrow(result);
-        Integer count = result.getMessage().getHeader("CamelJdbcUpdateCount", Integer.class);
-        return count == null ? 0 : count;
+        return run(sql, params, (connection, statement) -> statement.executeUpdate());
+    }
+
+    private interface StatementWork<T> {
+        T run(Connection connection, PreparedStatement statement) throws SQLException;
+    }
+
+    private <T> T run(String sql, Map<String, ?> params, StatementWork<T> work) {
+        try {
+            PreparedQueries.Named named = PreparedQueries.SHARED.statement(sql);
+            Transactions t = transactions();
+            return StatementSpans.within(spans.start(sql), () -> t.withConnection(connection -> {
+                try (PreparedStatement statement = connection.prepareStatement(named.text())) {
+                    PreparedQueries.SHARED.bind(statement, named, params);
+                    return work.run(connection, statement);
+                }
+            }));
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /** An instant as a parameter value both databases bind to TIMESTAMP WITH TIME ZONE. */
@@ -146,22 +154,5 @@ public final class Sql {
 
     public static long longValue(Object value) {
         return value == null ? 0 : ((Number) value).longValue();
-    }
-
-    /** Parameters as headers; a null value stays present so camel-jdbc binds it as SQL NULL. */
-    private static Map<String, Object> parameters(Map<String, ?> params) {
-        Map<String, Object> headers = new java.util.HashMap<>();
-        params.forEach((k, v) -> headers.put(k, v instanceof Instant i ? ts(i) : v));
-        return headers;
-    }
-
-    private static void rethrow(Exchange result) {
-        Exception e = result.getException();
-        if (e instanceof RuntimeException re) {
-            throw re;
-        }
-        if (e != null) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
     }
 }

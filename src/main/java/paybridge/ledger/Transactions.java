@@ -1,7 +1,5 @@
 package paybridge.ledger;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.function.Supplier;
@@ -10,13 +8,13 @@ import javax.sql.DataSource;
 
 /**
  * Several statements as one database transaction. Inside {@link #run}, every statement this thread
- * sends through {@link Sql} (camel-jdbc asks the {@code dataSource} bean for a connection per
- * statement) gets the transaction's connection, so they commit together or not at all: a crash, a
- * failed statement or an exception anywhere in the work rolls all of them back.
+ * sends through {@link Sql} runs on the transaction's connection, so they commit together or not at
+ * all: a crash, a failed statement or an exception anywhere in the work rolls all of them back.
+ * Outside one, each statement takes a pooled connection in auto-commit ({@link #withConnection}).
  *
- * <p>The binding is per thread. camel-jdbc runs on the calling thread ({@code direct:} and the
- * producer template are synchronous), so the statements of one piece of Java work all join; work
- * handed to another thread does not. A nested {@link #run} joins the outer transaction.
+ * <p>The binding is per thread: {@link Sql} runs on the calling thread, so the statements of one piece
+ * of Java work all join; work handed to another thread does not. A nested {@link #run} joins the outer
+ * transaction.
  */
 public final class Transactions {
     private static final ThreadLocal<Connection> CURRENT = new ThreadLocal<>();
@@ -50,7 +48,7 @@ public final class Transactions {
         }
         try {
             connection.setAutoCommit(false);
-            CURRENT.set(StatementParameterCount.counted(connection));
+            CURRENT.set(connection);
             AFTER_COMMIT.set(new java.util.ArrayList<>());
             BEFORE_COMMIT.set(new java.util.ArrayList<>());
             T result = work.get();
@@ -144,34 +142,23 @@ public final class Transactions {
         return CURRENT.get() != null;
     }
 
+    /** One statement's work with a connection: see {@link #withConnection}. */
+    interface ConnectionWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
     /**
-     * The connection of this thread's transaction, as camel-jdbc may use it: its {@code close()} does
-     * nothing (the transaction closes it) and it cannot commit or change auto-commit on its own.
-     * Null outside a transaction.
+     * Runs one statement's work on this thread's transaction connection (the work must not commit, roll
+     * back or close it), or outside a transaction on a pooled connection in auto-commit, returned after.
      */
-    static Connection joined() {
-        Connection connection = CURRENT.get();
-        if (connection == null) {
-            return null;
+    <T> T withConnection(ConnectionWork<T> work) throws SQLException {
+        Connection joined = CURRENT.get();
+        if (joined != null) {
+            return work.run(joined);
         }
-        return (Connection) Proxy.newProxyInstance(Transactions.class.getClassLoader(),
-                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-                    switch (method.getName()) {
-                        case "close", "commit", "setAutoCommit" -> {
-                            return null;
-                        }
-                        case "isClosed" -> {
-                            return false;
-                        }
-                        default -> {
-                            try {
-                                return method.invoke(connection, args);
-                            } catch (InvocationTargetException e) {
-                                throw e.getCause();
-                            }
-                        }
-                    }
-                });
+        try (Connection connection = pool.getConnection()) {
+            return work.run(connection);
+        }
     }
 
     private static void rollback(Connection connection, Throwable cause) {

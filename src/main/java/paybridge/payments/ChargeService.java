@@ -2,7 +2,6 @@ package paybridge.payments;
 
 import paybridge.canonical.ExchangeProperties;
 import java.time.Instant;
-import java.util.UUID;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -24,6 +23,7 @@ import paybridge.canonical.ProblemException;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
 import paybridge.ledger.PaymentStore;
+import paybridge.ledger.RandomIds;
 import paybridge.ledger.Sql;
 import paybridge.observe.DecisionLog;
 import paybridge.observe.PaybridgeMeters;
@@ -75,7 +75,7 @@ public final class ChargeService {
                 && (command.billingKey() == null || command.billingKey().isBlank())) {
             // a fresh customer_uid, so two cards never share one (CONTRACT §2)
             command = command.withBillingKey("cu_" + command.customer().id().replaceAll("[^A-Za-z0-9_-]", "")
-                    + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+                    + "_" + RandomIds.uuid().toString().replace("-", "").substring(0, 12));
         }
         return command;
     }
@@ -83,7 +83,7 @@ public final class ChargeService {
     /**
      * Body: a {@link PaymentCommand}. Its vendor must be enabled here (a 422 naming {@code vendor}
      * otherwise, before anything is recorded: a billing run's subscription may name a vendor disabled
-     * since); sets {@link ExchangeProperties#VENDOR} for dispatch's choice.
+     * since); sets {@link ExchangeProperties#VENDOR} and {@link ExchangeProperties#METHOD} for dispatch's choice.
      */
     public void vendor(Exchange exchange) {
         PaymentCommand command = exchange.getMessage().getBody(PaymentCommand.class);
@@ -94,6 +94,7 @@ public final class ChargeService {
                     "Not acceptable to the vendor", 422, connector.id() + " cannot take this command", refused));
         }
         exchange.setProperty(ExchangeProperties.VENDOR, connector.id());
+        exchange.setProperty(ExchangeProperties.METHOD, command.method().name());
     }
 
     /**

@@ -6,9 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 import paybridge.canonical.InboxState;
+import paybridge.ledger.RandomIds;
 import paybridge.ledger.Sql;
 
 /**
@@ -252,7 +252,7 @@ public final class WebhookInbox {
     }
 
     private String newToken() {
-        String t = node + "/" + UUID.randomUUID();
+        String t = node + "/" + RandomIds.uuid();
         return t.length() <= 100 ? t : t.substring(t.length() - 100);
     }
 

@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -37,6 +36,7 @@ import paybridge.canonical.ProblemException;
 import paybridge.connector.ConnectorRegistry;
 import paybridge.connector.MalformedWebhookException;
 import paybridge.connector.WebhookRules;
+import paybridge.ledger.RandomIds;
 import paybridge.ledger.Sql;
 
 /**
@@ -153,7 +153,7 @@ public final class WebhookIntake {
                 malformed = e.getMessage();
             }
         }
-        String inboxId = UUID.randomUUID().toString();
+        String inboxId = RandomIds.uuid().toString();
         InboxEntry stored = inbox.insert(inboxId, vendor, receivedAt, sourceIp, contentType,
                 headers(request, neverStored()), body, bodyBytes, malformed == null ? InboxState.RECEIVED : InboxState.REJECTED,
                 malformed == null ? null : "malformed: " + malformed, vendorRef);

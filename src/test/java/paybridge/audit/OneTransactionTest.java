@@ -14,7 +14,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import paybridge.ledger.Database;
 import paybridge.ledger.Sql;
-import paybridge.ledger.StatementParameterCount;
 import paybridge.ledger.Transactions;
 
 /**
@@ -31,7 +30,7 @@ class OneTransactionTest {
     void start() throws Exception {
         db = Database.open("jdbc:h2:mem:onetx" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
         context = new DefaultCamelContext();
-        context.getRegistry().bind("dataSource", DataSource.class, StatementParameterCount.counting(db.dataSource()));
+        context.getRegistry().bind("dataSource", DataSource.class, db.dataSource());
         Transactions transactions = new Transactions(db.dataSource());
         context.getRegistry().bind("transactions", transactions);
         context.getRegistry().bind("oneTransaction", new OneTransaction(transactions));

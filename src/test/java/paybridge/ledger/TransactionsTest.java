@@ -94,7 +94,7 @@ class TransactionsTest {
 
     private static void withSql(Database db, Consumer<Sql> test) throws Exception {
         try (DefaultCamelContext context = new DefaultCamelContext()) {
-            context.getRegistry().bind("dataSource", DataSource.class, StatementParameterCount.counting(db.dataSource()));
+            context.getRegistry().bind("dataSource", DataSource.class, db.dataSource());
             context.getRegistry().bind("transactions", new Transactions(db.dataSource()));
             context.start();
             test.accept(new Sql(context));

@@ -113,6 +113,13 @@ class TracingTest {
             ReceivedSpan token = vendorCalls.stream().filter(s -> s.name().equals("iamport token")).findFirst().orElseThrow();
             assertThat(token.attributes()).containsEntry("operation", "token").containsEntry("outcome", "2xx");
 
+            // its SQL statements are spans of the trace too: the attempt recorded (INSERT) and settled (UPDATE),
+            // each with its SQL text (named parameters only: the values are bound, never in the text)
+            List<ReceivedSpan> statements = trace.stream()
+                    .filter(s -> s.name().equals("INSERT") || s.name().equals("UPDATE")).toList();
+            assertThat(statements).extracting(ReceivedSpan::name).contains("INSERT", "UPDATE");
+            assertThat(statements).allSatisfy(s -> assertThat(s.attributes().get("db.statement")).contains(":?"));
+
             // the vendor got the charge span's traceparent, and neither tracestate nor baggage
             ScriptedIamport.Received chargeRequest = vendor.received.stream()
                     .filter(r -> r.path().contains("/subscribe/payments/")).findFirst().orElseThrow();

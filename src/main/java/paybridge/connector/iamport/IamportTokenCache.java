@@ -35,7 +35,9 @@ public final class IamportTokenCache {
 
     private final Supplier<TokenGrant> fetcher;
     private final LongSupplier nanoClock;
-    private Cached current;                      // guarded by this
+    // written under this, read without it: every charge asks for the token, and a lock taken by all
+    // of them is a queue on a busy node (the holder descheduled, the others blocked behind it)
+    private volatile Cached current;
     private CompletableFuture<Cached> inFlight; // guarded by this
 
     /** @param fetcher calls {@code /users/getToken}; throws NotSentException when no token can be had */
@@ -50,11 +52,16 @@ public final class IamportTokenCache {
 
     /** A token that will stay valid for at least the margin, fetching one if needed. */
     public String token() {
+        Cached now = current;
+        if (now != null && nanoClock.getAsLong() - now.refreshAtNanos() < 0) {
+            return now.token();
+        }
         CompletableFuture<Cached> flight;
         boolean mine = false;
         synchronized (this) {
-            if (current != null && nanoClock.getAsLong() - current.refreshAtNanos() < 0) {
-                return current.token();
+            Cached checked = current;
+            if (checked != null && nanoClock.getAsLong() - checked.refreshAtNanos() < 0) {
+                return checked.token();
             }
             if (inFlight == null) {
                 inFlight = new CompletableFuture<>();

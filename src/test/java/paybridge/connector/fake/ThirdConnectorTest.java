@@ -106,7 +106,7 @@ class ThirdConnectorTest {
         Path dispatch = dir.resolve("routes/dispatch.camel.yaml");
         String yaml = Files.readString(dispatch);
         yaml = beforeOtherwise(yaml, 1, """
-                - simple: "${exchangeProperty.paybridgeVendor} == 'fake' && ${body.method().name()} == 'BILLING_KEY'"
+                - simple: "${exchangeProperty.paybridgeVendor} == 'fake' && ${exchangeProperty.paybridgeMethod} == 'BILLING_KEY'"
                   steps:
                     - setProperty: { name: paybridgeVendorRoute, constant: direct:fake-billing-key }
                 """);
