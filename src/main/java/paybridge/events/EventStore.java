@@ -42,18 +42,32 @@ public final class EventStore {
               AND (d.locked_until IS NULL OR d.locked_until < CURRENT_TIMESTAMP)
             ORDER BY d.destination, d.status, d.next_attempt_at NULLS LAST
             LIMIT :?limit""";
-    // a row DUE read, claimed only if no one claimed it since (every claim adds to attempts, and only a
-    // claim makes a row leased) and it is still due (a node whose lease ran out may still have recorded a
-    // retry, moving the time without a claim). The time is compared through COALESCE on purpose: H2 plans
-    // a statement once per connection, and a plain range on the due index's columns, planned while the
-    // table was empty, has H2 scan every pending row for each claim (next_attempt_at is never NULL while
-    // PENDING)
+    // A poll's claim is one statement per SLOTS rows, by key: a row DUE read is claimed only if it is still
+    // PENDING, due and not leased (another node may have claimed it since: its claim leased the row, and
+    // its outcome either decided the row or moved its time). Unused slots are NULL, which matches nothing.
+    // The time is compared through COALESCE on purpose: H2 plans a statement once per connection, and a
+    // plain range on the due index's columns, planned while the table was empty, has H2 walk that index
+    // instead of the key (next_attempt_at is never NULL while PENDING).
+    static final int SLOTS = 8;
+    private static final String KEYS = ":?e0, :?e1, :?e2, :?e3, :?e4, :?e5, :?e6, :?e7";
     private static final String CLAIM = """
             UPDATE event_deliveries SET locked_by = :?token,
                 locked_until = CURRENT_TIMESTAMP + CAST(:?leaseMillis AS BIGINT) * INTERVAL '0.001' SECOND,
                 attempts = attempts + 1
-            WHERE event_id = :?eventId AND destination = :?destination AND status = 'PENDING'
-              AND attempts = :?attempts AND COALESCE(next_attempt_at, CURRENT_TIMESTAMP) <= CURRENT_TIMESTAMP""";
+            WHERE destination = :?destination AND event_id IN (""" + KEYS + """
+            ) AND status = 'PENDING' AND (locked_until IS NULL OR locked_until < CURRENT_TIMESTAMP)
+              AND COALESCE(next_attempt_at, CURRENT_TIMESTAMP) <= CURRENT_TIMESTAMP""";
+    // which of them this claim took, with their attempts counted
+    private static final String CLAIMED = """
+            SELECT event_id, attempts FROM event_deliveries
+            WHERE destination = :?destination AND event_id IN (""" + KEYS + """
+            ) AND locked_by = :?token""";
+    // a claim's deliveries answered alike, recorded together while this node still holds their lease
+    private static final String DELIVERED_ALL = """
+            UPDATE event_deliveries SET status = 'DELIVERED', last_status = :?lastStatus,
+                delivered_at = CURRENT_TIMESTAMP, next_attempt_at = NULL, locked_by = NULL, locked_until = NULL
+            WHERE destination = :?destination AND event_id IN (""" + KEYS + """
+            ) AND locked_by = :?token""";
     private static final String DELIVERED = """
             UPDATE event_deliveries SET status = 'DELIVERED', last_status = :?lastStatus,
                 delivered_at = CURRENT_TIMESTAMP, next_attempt_at = NULL, locked_by = NULL, locked_until = NULL
@@ -118,7 +132,8 @@ public final class EventStore {
 
     /**
      * Up to {@code limit} due deliveries to {@code destination}, claimed by this node for {@code lease}
-     * under one token, in one transaction: one commit for the poll, each row by its key.
+     * under one token, in one transaction: one statement per {@value #SLOTS} rows to claim them, one to
+     * read which it took, one commit.
      */
     public List<Claimed> claim(String destination, int limit, Duration lease, String node) {
         List<Map<String, Object>> due = sql.query(DUE, Map.of("destination", destination, "limit", limit));
@@ -126,27 +141,50 @@ public final class EventStore {
             return List.of();
         }
         String token = node + ":" + RandomIds.uuid();
-        // rows locked in one order on every node: two nodes claiming overlapping rows wait, never deadlock
-        List<Map<String, Object>> byKey = due.stream()
-                .sorted(java.util.Comparator.comparing(row -> (String) row.get("event_id"))).toList();
+        // by key: a claim locks its rows in key order on every node, so two overlapping claims wait, never deadlock
+        Map<String, Map<String, Object>> byId = new java.util.TreeMap<>();
+        due.forEach(row -> byId.put((String) row.get("event_id"), row));
+        List<List<String>> chunks = chunks(List.copyOf(byId.keySet()));
         return sql.inTransaction(() -> {
-            List<Claimed> claimed = new java.util.ArrayList<>(due.size());
-            for (Map<String, Object> row : byKey) {
-                Map<String, Object> p = new HashMap<>();
+            for (List<String> chunk : chunks) {
+                Map<String, Object> p = keys(chunk);
+                p.put("destination", destination);
                 p.put("token", token);
                 p.put("leaseMillis", lease.toMillis());
-                p.put("eventId", row.get("event_id"));
+                sql.update(CLAIM, p);
+            }
+            List<Claimed> claimed = new java.util.ArrayList<>(due.size());
+            for (List<String> chunk : chunks) {
+                Map<String, Object> p = keys(chunk);
                 p.put("destination", destination);
-                int attempts = (int) Sql.longValue(row.get("attempts"));
-                p.put("attempts", attempts);
-                if (sql.update(CLAIM, p) == 1) {
-                    claimed.add(new Claimed((String) row.get("event_id"), destination, attempts + 1,
-                            (int) Sql.longValue(row.get("retries_from")), (String) row.get("type"),
-                            (String) row.get("data"), Sql.instant(row.get("created_at")), token));
+                p.put("token", token);
+                for (Map<String, Object> taken : sql.query(CLAIMED, p)) {
+                    Map<String, Object> row = byId.get((String) taken.get("event_id"));
+                    claimed.add(new Claimed((String) row.get("event_id"), destination,
+                            (int) Sql.longValue(taken.get("attempts")), (int) Sql.longValue(row.get("retries_from")),
+                            (String) row.get("type"), (String) row.get("data"), Sql.instant(row.get("created_at")), token));
                 }
             }
+            claimed.sort(java.util.Comparator.comparing(Claimed::eventId));
             return claimed;
         });
+    }
+
+    private static List<List<String>> chunks(List<String> ids) {
+        List<List<String>> chunks = new java.util.ArrayList<>();
+        for (int i = 0; i < ids.size(); i += SLOTS) {
+            chunks.add(ids.subList(i, Math.min(ids.size(), i + SLOTS)));
+        }
+        return chunks;
+    }
+
+    /** The key slots e0..e7 for up to {@value #SLOTS} event ids, NULL where unused. */
+    private static Map<String, Object> keys(List<String> chunk) {
+        Map<String, Object> p = new HashMap<>();
+        for (int i = 0; i < SLOTS; i++) {
+            p.put("e" + i, i < chunk.size() ? chunk.get(i) : null);
+        }
+        return p;
     }
 
     /** False when the lease was lost (another node took the delivery: its outcome counts). */
@@ -155,17 +193,29 @@ public final class EventStore {
     }
 
     /**
-     * Records deliveries of one claim as delivered in one transaction (each row by its key, one commit);
-     * false, with nothing recorded, when any lease was lost: the caller then records them one by one.
+     * Records deliveries claimed together as delivered, in one transaction: one statement per {@value #SLOTS}
+     * rows of a claim, by key and token. False, with nothing recorded, when any lease was lost (another node
+     * took a delivery whose lease ran out): the caller then records them one by one.
      */
     public boolean deliveredAll(List<Claimed> batch, String lastStatus) {
+        String recorded = lastStatus == null || lastStatus.length() <= 200 ? lastStatus : lastStatus.substring(0, 200);
+        Map<List<String>, List<String>> byClaim = new java.util.LinkedHashMap<>();
+        for (Claimed c : batch) {
+            byClaim.computeIfAbsent(List.of(c.destination(), c.token()), k -> new java.util.ArrayList<>()).add(c.eventId());
+        }
         try {
             return sql.inTransaction(() -> {
-                for (Claimed c : batch) {
-                    if (!delivered(c, lastStatus)) {
-                        throw new LeaseLost();
+                byClaim.forEach((claim, ids) -> {
+                    for (List<String> chunk : chunks(ids.stream().sorted().toList())) {
+                        Map<String, Object> p = keys(chunk);
+                        p.put("destination", claim.get(0));
+                        p.put("token", claim.get(1));
+                        p.put("lastStatus", recorded);
+                        if (sql.update(DELIVERED_ALL, p) != chunk.size()) {
+                            throw new LeaseLost();
+                        }
                     }
-                }
+                });
                 return true;
             });
         } catch (LeaseLost e) {

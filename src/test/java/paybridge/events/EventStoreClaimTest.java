@@ -78,6 +78,32 @@ class EventStoreClaimTest {
         assertThat(store.deliveredAll(second, "HTTP 204")).isTrue();
         assertThat(statuses(store, ids.subList(3, 5))).containsExactly("DELIVERED", "DELIVERED");
         assertThat(store.deliveries(ids.get(4)).get(0).lastStatus()).isEqualTo("HTTP 204");
+
+        // a poll larger than one statement's key slots: claimed and recorded across several statements,
+        // still one claim (one token) and one all-or-nothing outcome
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < EventStore.SLOTS * 2 + 3; i++) {
+            String id = "evt_claimmany" + (char) ('a' + i);
+            many.add(id);
+            sql.update("""
+                    INSERT INTO events (event_id, event_key, type, data, created_at)
+                    VALUES (:?id, :?id, 'payment.paid', '{"n":2}', CURRENT_TIMESTAMP)""", Map.of("id", id));
+            sql.update("""
+                    INSERT INTO event_deliveries (event_id, destination, status, attempts, retries_from, next_attempt_at, created_at)
+                    VALUES (:?id, 'claim-many', 'PENDING', 0, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)""", Map.of("id", id));
+        }
+        // one of them leased by another node, its lease still running: not this claim's
+        sql.update("""
+                UPDATE event_deliveries SET locked_by = 'node-x:live',
+                    locked_until = CURRENT_TIMESTAMP + INTERVAL '1' MINUTE WHERE event_id = :?id""", Map.of("id", many.get(0)));
+        List<Claimed> big = store.claim("claim-many", many.size(), Duration.ofMinutes(1), "node-a");
+        assertThat(big).extracting(Claimed::eventId).containsExactlyElementsOf(many.subList(1, many.size()));
+        assertThat(big).extracting(Claimed::token).containsOnly(big.get(0).token());
+        assertThat(big).allMatch(c -> c.attempts() == 1);
+        assertThat(store.deliveredAll(big, "HTTP 200")).isTrue();
+        assertThat(statuses(store, many)).containsExactlyElementsOf(
+                java.util.stream.Stream.concat(java.util.stream.Stream.of("PENDING"),
+                        java.util.Collections.nCopies(many.size() - 1, "DELIVERED").stream()).toList());
     }
 
     private static List<String> statuses(EventStore store, List<String> ids) {
