@@ -102,7 +102,7 @@ public final class EventFacts {
             throw new IllegalStateException("event data of " + type + " not serializable", e);
         }
         return sql.inTransaction(() -> {
-            String eventId = "evt_" + RandomIds.uuid().toString().replace("-", "");
+            String eventId = "evt_" + RandomIds.timeOrdered().toString().replace("-", "");
             Map<String, Object> p = new HashMap<>();
             p.put("eventId", eventId);
             p.put("eventKey", key);
@@ -128,10 +128,15 @@ public final class EventFacts {
      * {@code payment.partially_refunded}), its data the payment as it reads with the entry.
      */
     public void ledgerEntry(PaymentEvent entry) {
+        ledgerEntry(entry, null);
+    }
+
+    /** As {@link #ledgerEntry(PaymentEvent)}, the payment as it reads with the entry given ({@code shown}) or read (null). */
+    public void ledgerEntry(PaymentEvent entry, PaymentResult shown) {
         if (sql == null) {
             return;
         }
-        PaymentResult data = payments.apply(entry.paymentId()).orElse(null);
+        PaymentResult data = shown != null ? shown : payments.apply(entry.paymentId()).orElse(null);
         if (data == null) {
             return; // no payment row (a test that appends entries alone): nothing to describe
         }

@@ -44,6 +44,15 @@ public final class LedgerStore {
 
     /** Appends the event unless its key is already there; true when this call added it. */
     public boolean append(PaymentEvent event, LedgerSource source) {
+        return append(event, source, null);
+    }
+
+    /**
+     * As {@link #append(PaymentEvent, LedgerSource)}, for a caller that knows how the payment reads with
+     * this entry (a charge settling the attempt it just wrote): its outgoing event carries {@code shown}
+     * instead of reading the payment back. Null: read back.
+     */
+    public boolean append(PaymentEvent event, LedgerSource source, paybridge.canonical.PaymentResult shown) {
         Map<String, Object> p = new HashMap<>();
         p.put("recordedAt", Instant.now());
         p.put("occurredAt", event.occurredAt() == null ? Instant.now() : event.occurredAt());
@@ -62,7 +71,7 @@ public final class LedgerStore {
             if (sql.update(APPEND, p) != 1) {
                 return false;
             }
-            EventFacts.of(sql).ledgerEntry(event);
+            EventFacts.of(sql).ledgerEntry(event, shown);
             return true;
         });
     }

@@ -252,6 +252,9 @@ public final class ChargeService {
                     failure, now) ? attempt.settled(status, outcome.vendorPaymentRef(), outcome.billingKey(), failure, now)
                     : null;
         }
+        // the row as this transaction writes it; open until now, so nothing returned on it yet: its event
+        // carries the payment as the answer shows it, without reading it back
+        PaymentRecord written = attempt.settled(status, outcome.vendorPaymentRef(), outcome.billingKey(), failure, now);
         boolean settled = payments.inTransaction(() -> {
             if (!payments.settleOpen(attempt.paymentId(), move, outcome.vendorPaymentRef(), outcome.billingKey(),
                     failure, now)) {
@@ -259,10 +262,11 @@ public final class ChargeService {
             }
             ledger.append(new PaymentEvent(attempt.vendor(), attempt.paymentId(), outcome.vendorPaymentRef(),
                     subscriptionId != null ? subscriptionId : attempt.subscriptionId(), type,
-                    move.ledgerAmount(attempt.amount()), attempt.currency(), null, 0, now), source);
+                    move.ledgerAmount(attempt.amount()), attempt.currency(), null, 0, now), source,
+                    view.ofUnrefunded(written));
             return true;
         });
-        return settled ? attempt.settled(status, outcome.vendorPaymentRef(), outcome.billingKey(), failure, now) : null;
+        return settled ? written : null;
     }
 
     /** {@code GET /api/payments/{paymentId}}. */

@@ -153,7 +153,7 @@ public final class WebhookIntake {
                 malformed = e.getMessage();
             }
         }
-        String inboxId = RandomIds.uuid().toString();
+        String inboxId = RandomIds.timeOrdered().toString();
         InboxEntry stored = inbox.insert(inboxId, vendor, receivedAt, sourceIp, contentType,
                 headers(request, neverStored()), body, bodyBytes, malformed == null ? InboxState.RECEIVED : InboxState.REJECTED,
                 malformed == null ? null : "malformed: " + malformed, vendorRef);
