@@ -17,6 +17,7 @@ import paybridge.ledger.Sql;
  * as the webhook inbox does: a node whose clock is off can neither take a live lease nor hold one long.
  */
 public final class EventStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventStore.class);
     /** An event as the feed shows it. */
     public record Event(long seq, String eventId, String type, String paymentId, String subscriptionId, String data,
                         Instant createdAt) {
@@ -57,9 +58,10 @@ public final class EventStore {
             WHERE destination = :?destination AND event_id IN (""" + KEYS + """
             ) AND status = 'PENDING' AND (locked_until IS NULL OR locked_until < CURRENT_TIMESTAMP)
               AND COALESCE(next_attempt_at, CURRENT_TIMESTAMP) <= CURRENT_TIMESTAMP""";
-    // which of them this claim took, with their attempts counted
+    // which of them this claim took, with their attempts counted and their retry schedule's start as of
+    // the claim (an operator's redeliver since the due read restarted it)
     private static final String CLAIMED = """
-            SELECT event_id, attempts FROM event_deliveries
+            SELECT event_id, attempts, retries_from FROM event_deliveries
             WHERE destination = :?destination AND event_id IN (""" + KEYS + """
             ) AND locked_by = :?token""";
     // a claim's deliveries answered alike, recorded together while this node still holds their lease
@@ -141,10 +143,40 @@ public final class EventStore {
             return List.of();
         }
         String token = node + ":" + RandomIds.uuid();
-        // by key: a claim locks its rows in key order on every node, so two overlapping claims wait, never deadlock
+        // by key (a claim's statements go by chunks of keys in order; within one, the plan decides the order)
         Map<String, Map<String, Object>> byId = new java.util.TreeMap<>();
         due.forEach(row -> byId.put((String) row.get("event_id"), row));
         List<List<String>> chunks = chunks(List.copyOf(byId.keySet()));
+        try {
+            return claimed(destination, lease, token, byId, chunks, due.size());
+        } catch (RuntimeException e) {
+            if (!lockConflict(e)) {
+                throw e;
+            }
+            // two nodes claiming overlapping rows, each statement locking them in its own plan's order: the
+            // database broke the tie by rolling this claim back. Nothing was claimed; the next tick tries again
+            LOG.info("event deliveries to {}: claim rolled back by a lock conflict with another node, retried at the next poll",
+                    destination);
+            return List.of();
+        }
+    }
+
+    /** A deadlock, serialization failure or lock timeout: the database rolled the statement's transaction back. */
+    private static boolean lockConflict(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && java.util.Set.of("40P01", "40001", "HYT00").contains(sql.getSQLState())) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private List<Claimed> claimed(String destination, Duration lease, String token, Map<String, Map<String, Object>> byId,
+                                  List<List<String>> chunks, int due) {
         return sql.inTransaction(() -> {
             for (List<String> chunk : chunks) {
                 Map<String, Object> p = keys(chunk);
@@ -153,7 +185,7 @@ public final class EventStore {
                 p.put("leaseMillis", lease.toMillis());
                 sql.update(CLAIM, p);
             }
-            List<Claimed> claimed = new java.util.ArrayList<>(due.size());
+            List<Claimed> claimed = new java.util.ArrayList<>(due);
             for (List<String> chunk : chunks) {
                 Map<String, Object> p = keys(chunk);
                 p.put("destination", destination);
@@ -161,7 +193,7 @@ public final class EventStore {
                 for (Map<String, Object> taken : sql.query(CLAIMED, p)) {
                     Map<String, Object> row = byId.get((String) taken.get("event_id"));
                     claimed.add(new Claimed((String) row.get("event_id"), destination,
-                            (int) Sql.longValue(taken.get("attempts")), (int) Sql.longValue(row.get("retries_from")),
+                            (int) Sql.longValue(taken.get("attempts")), (int) Sql.longValue(taken.get("retries_from")),
                             (String) row.get("type"), (String) row.get("data"), Sql.instant(row.get("created_at")), token));
                 }
             }

@@ -52,11 +52,14 @@ public record PaymentRecord(
                 null, 0, null, null);
     }
 
-    /** This row as {@link PaymentStore#settleOpen} leaves it (so the caller need not read it back). */
+    /**
+     * This row as {@link PaymentStore#settleOpen} leaves it (so the caller need not read it back): a billing key
+     * the row holds stays, as the statement's {@code COALESCE(billing_key, ...)} keeps it.
+     */
     public PaymentRecord settled(PaymentStatus newStatus, String newVendorPaymentRef, String newBillingKey,
                                  paybridge.canonical.Failure failure, Instant now) {
         return new PaymentRecord(paymentId, requestHash, vendor, method, amount, currency, orderName, customerId,
-                subscriptionId, newBillingKey != null ? newBillingKey : billingKey, cardLast4, newStatus,
+                subscriptionId, billingKey != null ? billingKey : newBillingKey, cardLast4, newStatus,
                 newVendorPaymentRef != null ? newVendorPaymentRef : vendorPaymentRef,
                 failure == null ? null : failure.code(), failure == null ? null : PaymentStore.truncate(failure.message(), 500),
                 refundReserved, createdAt, now, inFlightUntil, looks, null, overturnedFrom);

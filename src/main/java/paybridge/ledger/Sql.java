@@ -25,7 +25,7 @@ import org.apache.camel.component.jdbc.ResultSetIterator;
  *
  * <p>The statement work is camel-jdbc's, called directly: its named-parameter rewrite and binding
  * ({@link PreparedQueries}) and its row mapping ({@link ResultSetIterator}: a map per row by column
- * label, CLOBs and BLOBs read out). Not through a {@code jdbc:} endpoint: an exchange, a unit of work,
+ * label). Not through a {@code jdbc:} endpoint: an exchange, a unit of work,
  * header copies and event notifications for every statement cost more than the statement itself on H2
  * (profiles of the charge path), and nothing routes a statement anywhere.
  *

@@ -141,6 +141,13 @@ public final class ChargeService {
         boolean billing = command.subscriptionId() != null || existing.subscriptionId() != null
                 || exchange.getProperty(ExchangeProperties.LEDGER_SOURCE, LedgerSource.API, LedgerSource.class) == LedgerSource.BILLING_RUN;
         if (!billing && payments.reopenNotCharged(command.paymentId(), deadline.horizon())) { // RESENT_AFTER_NOT_CHARGED
+            if (!existing.requestHash().equals(hash)) {
+                // the same KEY_IN with a customer_uid generated anew for this request: sent with the one
+                // its row holds (and keeps), so the vendor, the row, the answer and its event name one key
+                command = command.withBillingKey(existing.billingKey());
+                exchange.getMessage().setBody(command);
+                exchange.setProperty(ExchangeProperties.COMMAND, command);
+            }
             exchange.setProperty(ExchangeProperties.REPLAY, false);
             exchange.setProperty(ExchangeProperties.REOPENED, true);
             return;

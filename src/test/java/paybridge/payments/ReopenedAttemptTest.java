@@ -100,6 +100,30 @@ abstract class ReopenedAttemptTest {
     }
 
     /**
+     * A KEY_IN that saves its card, concluded NOT_CHARGED and sent again: paybridge generated its customer_uid
+     * the first time, and the re-send is sent with that same one (not one generated anew), so the vendor, the
+     * row, the answer and the payment's event all name one billing key.
+     */
+    @Test
+    void aReSentKeyInKeepsTheCustomerUidItsRowHolds() throws Exception {
+        int before = vendor().customerUids.size(); // the vendor is shared by this class's tests
+        notCharged(Commands.keyIn("ro-key-1", 3000, true));
+        String stored = app().get("/api/payments/ro-key-1").json().path("billingKey").asText();
+        assertThat(stored).startsWith("cu_");
+        assertThat(vendor().customerUids.subList(before, vendor().customerUids.size())).containsExactly(stored);
+
+        Response again = app().postJson("/api/payments", Commands.keyIn("ro-key-1", 3000, true));
+        assertThat(again.json().path("status").asText()).as(again.body()).isEqualTo("PAID");
+        assertThat(vendor().customerUids.subList(before, vendor().customerUids.size())).containsExactly(stored, stored);
+        assertThat(again.json().path("billingKey").asText()).isEqualTo(stored);
+        assertThat(app().get("/api/payments/ro-key-1").json().path("billingKey").asText()).isEqualTo(stored);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(app()
+                .get("/api/events?paymentId=ro-key-1&type=payment.paid").json().path("events")).hasSize(1));
+        assertThat(app().get("/api/events?paymentId=ro-key-1&type=payment.paid").json().path("events").get(0)
+                .path("data").path("billingKey").asText()).isEqualTo(stored);
+    }
+
+    /**
      * The re-send of a NOT_CHARGED payment is not attempted (the vendor refuses the API key): the
      * payment is its conclusion again, its ledger entry keeps its payment, and its re-checks go on
      * (the record that later shows the first charge still makes it PAID).

@@ -54,6 +54,8 @@ public final class ScriptedIamport implements AutoCloseable {
     public final AtomicInteger lookupRequests = new AtomicInteger();
     /** Each request received: its path and headers (names lower-cased), in order. */
     public final ConcurrentLinkedDeque<Received> received = new ConcurrentLinkedDeque<>();
+    /** The customer_uid of each charge request (null when it had none), in order. */
+    public final java.util.List<String> customerUids = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** A request as it arrived: path and headers. */
     public record Received(String path, Map<String, String> headers) {
@@ -132,6 +134,7 @@ public final class ScriptedIamport implements AutoCloseable {
             } else if (path.contains("/subscribe/payments/")) {
                 chargeRequests.incrementAndGet();
                 JsonNode command = JSON.readTree(requestBody);
+                customerUids.add(command.path("customer_uid").asText(null));
                 String merchantUid = command.path("merchant_uid").asText();
                 long amount = command.path("amount").asLong();
                 String impUid = "imp_" + (100000 + ids.incrementAndGet());
