@@ -44,15 +44,8 @@ class EventStoreClaimTest {
         for (int i = 0; i < 5; i++) {
             String id = "evt_claimtest" + i;
             ids.add(id);
-            sql.update("""
-                    INSERT INTO events (event_id, event_key, type, data, created_at)
-                    VALUES (:?id, :?id, 'payment.paid', '{"n":1}', CURRENT_TIMESTAMP)""", Map.of("id", id));
             // due in the order of i (the oldest first)
-            sql.update("""
-                    INSERT INTO event_deliveries (event_id, destination, status, attempts, retries_from, next_attempt_at, created_at)
-                    VALUES (:?id, 'claim-test', 'PENDING', 0, 0,
-                        CURRENT_TIMESTAMP - CAST(:?ageSeconds AS BIGINT) * INTERVAL '1' SECOND, CURRENT_TIMESTAMP)""",
-                    Map.of("id", id, "ageSeconds", 100 - i));
+            due(sql, id, "claim-test", 100 - i);
         }
 
         List<Claimed> first = store.claim("claim-test", 3, Duration.ofMinutes(1), "node-a");
@@ -85,12 +78,7 @@ class EventStoreClaimTest {
         for (int i = 0; i < EventStore.SLOTS * 2 + 3; i++) {
             String id = "evt_claimmany" + (char) ('a' + i);
             many.add(id);
-            sql.update("""
-                    INSERT INTO events (event_id, event_key, type, data, created_at)
-                    VALUES (:?id, :?id, 'payment.paid', '{"n":2}', CURRENT_TIMESTAMP)""", Map.of("id", id));
-            sql.update("""
-                    INSERT INTO event_deliveries (event_id, destination, status, attempts, retries_from, next_attempt_at, created_at)
-                    VALUES (:?id, 'claim-many', 'PENDING', 0, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)""", Map.of("id", id));
+            due(sql, id, "claim-many", 0);
         }
         // one of them leased by another node, its lease still running: not this claim's
         sql.update("""
@@ -104,6 +92,18 @@ class EventStoreClaimTest {
         assertThat(statuses(store, many)).containsExactlyElementsOf(
                 java.util.stream.Stream.concat(java.util.stream.Stream.of("PENDING"),
                         java.util.Collections.nCopies(many.size() - 1, "DELIVERED").stream()).toList());
+    }
+
+    /** An event (data {"n":1}) with one PENDING delivery to {@code destination}, due {@code ageSeconds} ago. */
+    private static void due(Sql sql, String id, String destination, long ageSeconds) {
+        sql.update("""
+                INSERT INTO events (event_id, event_key, type, data, created_at)
+                VALUES (:?id, :?id, 'payment.paid', '{"n":1}', CURRENT_TIMESTAMP)""", Map.of("id", id));
+        sql.update("""
+                INSERT INTO event_deliveries (event_id, destination, status, attempts, retries_from, next_attempt_at, created_at)
+                VALUES (:?id, :?destination, 'PENDING', 0, 0,
+                    CURRENT_TIMESTAMP - CAST(:?ageSeconds AS BIGINT) * INTERVAL '1' SECOND, CURRENT_TIMESTAMP)""",
+                Map.of("id", id, "destination", destination, "ageSeconds", ageSeconds));
     }
 
     private static List<String> statuses(EventStore store, List<String> ids) {
