@@ -148,7 +148,7 @@ public final class EventStore {
         due.forEach(row -> byId.put((String) row.get("event_id"), row));
         List<List<String>> chunks = chunks(List.copyOf(byId.keySet()));
         try {
-            return claimed(destination, lease, token, byId, chunks, due.size());
+            return claimed(destination, lease, token, byId, chunks);
         } catch (RuntimeException e) {
             if (!lockConflict(e)) {
                 throw e;
@@ -161,36 +161,30 @@ public final class EventStore {
         }
     }
 
+    // deadlock (PostgreSQL), serialization failure (both), lock timeout (H2)
+    private static final java.util.Set<String> LOCK_CONFLICTS = java.util.Set.of("40P01", "40001", "HYT00");
+
     /** A deadlock, serialization failure or lock timeout: the database rolled the statement's transaction back. */
     private static boolean lockConflict(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
-                    && java.util.Set.of("40P01", "40001", "HYT00").contains(sql.getSQLState())) {
+            if (t instanceof java.sql.SQLException sql && LOCK_CONFLICTS.contains(sql.getSQLState())) {
                 return true;
-            }
-            if (t.getCause() == t) {
-                break;
             }
         }
         return false;
     }
 
     private List<Claimed> claimed(String destination, Duration lease, String token, Map<String, Map<String, Object>> byId,
-                                  List<List<String>> chunks, int due) {
+                                  List<List<String>> chunks) {
         return sql.inTransaction(() -> {
             for (List<String> chunk : chunks) {
-                Map<String, Object> p = keys(chunk);
-                p.put("destination", destination);
-                p.put("token", token);
+                Map<String, Object> p = slots(chunk, destination, token);
                 p.put("leaseMillis", lease.toMillis());
                 sql.update(CLAIM, p);
             }
-            List<Claimed> claimed = new java.util.ArrayList<>(due);
+            List<Claimed> claimed = new java.util.ArrayList<>(byId.size());
             for (List<String> chunk : chunks) {
-                Map<String, Object> p = keys(chunk);
-                p.put("destination", destination);
-                p.put("token", token);
-                for (Map<String, Object> taken : sql.query(CLAIMED, p)) {
+                for (Map<String, Object> taken : sql.query(CLAIMED, slots(chunk, destination, token))) {
                     Map<String, Object> row = byId.get((String) taken.get("event_id"));
                     claimed.add(new Claimed((String) row.get("event_id"), destination,
                             (int) Sql.longValue(taken.get("attempts")), (int) Sql.longValue(taken.get("retries_from")),
@@ -210,12 +204,14 @@ public final class EventStore {
         return chunks;
     }
 
-    /** The key slots e0..e7 for up to {@value #SLOTS} event ids, NULL where unused. */
-    private static Map<String, Object> keys(List<String> chunk) {
+    /** A claim's parameters: its destination and token, and key slots e0..e7 for up to {@value #SLOTS} event ids (NULL where unused). */
+    private static Map<String, Object> slots(List<String> chunk, String destination, String token) {
         Map<String, Object> p = new HashMap<>();
         for (int i = 0; i < SLOTS; i++) {
             p.put("e" + i, i < chunk.size() ? chunk.get(i) : null);
         }
+        p.put("destination", destination);
+        p.put("token", token);
         return p;
     }
 
@@ -230,7 +226,7 @@ public final class EventStore {
      * took a delivery whose lease ran out): the caller then records them one by one.
      */
     public boolean deliveredAll(List<Claimed> batch, String lastStatus) {
-        String recorded = lastStatus == null || lastStatus.length() <= 200 ? lastStatus : lastStatus.substring(0, 200);
+        String recorded = bounded(lastStatus);
         Map<List<String>, List<String>> byClaim = new java.util.LinkedHashMap<>();
         for (Claimed c : batch) {
             byClaim.computeIfAbsent(List.of(c.destination(), c.token()), k -> new java.util.ArrayList<>()).add(c.eventId());
@@ -239,9 +235,7 @@ public final class EventStore {
             return sql.inTransaction(() -> {
                 byClaim.forEach((claim, ids) -> {
                     for (List<String> chunk : chunks(ids.stream().sorted().toList())) {
-                        Map<String, Object> p = keys(chunk);
-                        p.put("destination", claim.get(0));
-                        p.put("token", claim.get(1));
+                        Map<String, Object> p = slots(chunk, claim.get(0), claim.get(1));
                         p.put("lastStatus", recorded);
                         if (sql.update(DELIVERED_ALL, p) != chunk.size()) {
                             throw new LeaseLost();
@@ -277,8 +271,13 @@ public final class EventStore {
         p.put("eventId", c.eventId());
         p.put("destination", c.destination());
         p.put("token", c.token());
-        p.put("lastStatus", lastStatus == null || lastStatus.length() <= 200 ? lastStatus : lastStatus.substring(0, 200));
+        p.put("lastStatus", bounded(lastStatus));
         return p;
+    }
+
+    /** A last status as the column keeps it (at most 200 characters). */
+    private static String bounded(String lastStatus) {
+        return lastStatus == null || lastStatus.length() <= 200 ? lastStatus : lastStatus.substring(0, 200);
     }
 
     /** Makes the event's delivery to each of {@code destinations} due now (added when it had none). */

@@ -42,10 +42,7 @@ final class StatementSpans {
         }
         try (Scope ignored = span.makeCurrent()) {
             return work.get();
-        } catch (RuntimeException | Error e) {
-            span.setStatus(StatusCode.ERROR);
-            throw e;
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             span.setStatus(StatusCode.ERROR);
             throw e;
         } finally {
