@@ -39,7 +39,7 @@ public class JfrTop {
             String onlyThread = System.getProperty("thread");
             if (onlyThread != null) {
                 RecordedThread t = e.hasField("sampledThread") ? e.getThread("sampledThread") : e.hasField("eventThread") ? e.getThread("eventThread") : null;
-                if (t == null || !onlyThread.equals(t.getJavaName())) continue;
+                if (t == null || t.getJavaName() == null || !t.getJavaName().contains(onlyThread)) continue;
             }
             if (type.equals("jdk.ExecutionSample")) {
                 if (filter != null && frames.stream().noneMatch(f -> name(f).contains(filter))) continue;

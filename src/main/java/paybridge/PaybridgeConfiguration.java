@@ -67,9 +67,12 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         ProfileGuard.check(profile, settings, connectors);
         connectors.addRoutes(context);
 
-        Database database = Database.open(settings.require("paybridge.db.url"),
+        // opened and migrated on a thread of its own while the routes are built; every connection waits for
+        // it, and no route starts before it is ready (a database that cannot be opened stops start-up there)
+        Database database = Database.start(settings.require("paybridge.db.url"),
                 settings.get("paybridge.db.user", "sa"), settings.get("paybridge.db.password", ""),
                 settings.intValue("paybridge.db.pool-size", 16));
+        context.addStartupListener(new DatabaseReady(database));
         // the pool, for routes an integration team adds (jdbc:dataSource, sql:); paybridge's own
         // statements go through Sql and the transactions below
         context.getRegistry().bind("dataSource", DataSource.class, database.dataSource());
@@ -108,8 +111,7 @@ public class PaybridgeConfiguration implements CamelConfiguration {
             context.getRegistry().bind("sandbox", sandbox);
             context.addService(new Closer("sandbox", sandbox));
         }
-        LOG.info("paybridge configured: profile={}, database={}, vendors={}", profile,
-                database.productName(), connectors.ids());
+        LOG.info("paybridge configured: profile={}, vendors={}", profile, connectors.ids());
     }
 
     /** The stores and services the routes call by name (bean ref) in routes/*.camel.yaml. */
@@ -163,6 +165,19 @@ public class PaybridgeConfiguration implements CamelConfiguration {
                 s.duration("paybridge.sandbox.faults.slow-min", "PT1.5S"),
                 s.duration("paybridge.sandbox.faults.slow-max", "PT1.9S"),
                 s.duration("paybridge.sandbox.faults.hang-for", "PT4S"));
+    }
+
+    /** Waits, before any route starts, for the database to be open and migrated; its failure fails start-up. */
+    private record DatabaseReady(Database database) implements org.apache.camel.StartupListener {
+        @Override
+        public void onCamelContextStarting(CamelContext context, boolean alreadyStarted) {
+            LOG.info("database ready: {}, schema version {}", database.awaitReady().productName(), database.schemaVersion());
+        }
+
+        @Override
+        public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+            // ready before the routes started
+        }
     }
 
     /** Closes a resource when the CamelContext stops, after the routes that use it. */

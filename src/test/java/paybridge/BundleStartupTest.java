@@ -41,6 +41,16 @@ class BundleStartupTest {
     }
 
     @Test
+    void devProfileKeepsMessageHistoryAndComponentHealthChecksOffAsItsFileSays() {
+        // Camel's dev profile turns both on after the properties files are read: message history copies
+        // every message (card numbers included) into memory; loading health checks scans the whole jar
+        assertThat(app.context().getCamelContextExtension().getProfile()).isEqualTo("dev");
+        assertThat(app.context().isMessageHistory()).isFalse();
+        assertThat(app.context().isLoadHealthChecks()).isFalse();
+        assertThat(app.context().isBacklogTracingStandby()).isFalse();
+    }
+
+    @Test
     void devProfileServesTheSandboxOnItsOwnPort() {
         Response token = app.postJson(app.sandboxUrl() + "/iamport/users/getToken",
                 "{\"imp_key\":\"sandbox-imp-key\",\"imp_secret\":\"sandbox-imp-secret\"}");

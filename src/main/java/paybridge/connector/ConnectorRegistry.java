@@ -12,7 +12,6 @@ import java.util.TreeMap;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
-import org.apache.camel.spi.PackageScanClassResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.Settings;
@@ -132,9 +131,9 @@ public final class ConnectorRegistry implements DeclineClassifier {
     /** Every connector class on the classpath, by the id its {@code ID} constant declares. */
     @SuppressWarnings("unchecked")
     static Map<String, Class<? extends Connector>> available(CamelContext context) {
-        PackageScanClassResolver resolver = context.getCamelContextExtension()
-                .getContextPlugin(PackageScanClassResolver.class);
-        Set<Class<?>> found = resolver.findImplementations(Connector.class, PACKAGE);
+        ClassLoader loader = context.getApplicationContextClassLoader() != null
+                ? context.getApplicationContextClassLoader() : Connector.class.getClassLoader();
+        Set<Class<?>> found = ConnectorClasses.find(loader, PACKAGE);
         Map<String, Class<? extends Connector>> byId = new TreeMap<>();
         for (Class<?> type : found) {
             if (type.isInterface() || Modifier.isAbstract(type.getModifiers()) || !Modifier.isPublic(type.getModifiers())) {

@@ -35,8 +35,12 @@ public final class EventDeliveries {
     /** The open span of the delivery in progress (tracing on), ended with its outcome. */
     private static final String SPAN = "paybridgeEventDeliverySpan";
 
-    /** How deliveries are scheduled. */
-    public record Schedule(Duration timeout, List<Duration> retryDelays, Duration lease, String node, Duration retention) {
+    /**
+     * How deliveries are scheduled: a poll claims up to {@code sendsPerSender} deliveries per sender (the
+     * destination's concurrency), all sent within {@code lease}.
+     */
+    public record Schedule(Duration timeout, List<Duration> retryDelays, Duration lease, int sendsPerSender, String node,
+                           Duration retention) {
     }
 
     private final EventStore store;
@@ -77,21 +81,25 @@ public final class EventDeliveries {
                 .tags("destination", destination, "outcome", outcome).register(meters));
     }
 
-    /** Due deliveries to {@code destination}, at most its concurrency, each leased to this node. */
+    /** Due deliveries to {@code destination}, at most a batch (see {@link #batch}), each leased to this node. */
     public List<Claimed> claim(String destination) {
         Destination d = destinations.find(destination).orElseThrow();
-        return store.claim(destination, d.concurrency(), schedule.lease(), schedule.node());
+        return store.claim(destination, batch(d), schedule.lease(), schedule.node());
+    }
+
+    /** A poll's batch: {@link Schedule#sendsPerSender} for each of the destination's senders. */
+    private int batch(Destination d) {
+        return d.concurrency() * schedule.sendsPerSender();
     }
 
     /**
-     * The next batch of the same poll, claimed only when the last one was full ({@code sent} as many as
-     * the destination's concurrency): a partial batch means every due delivery was taken, and the next
-     * tick of the poll gathers those that fall due meanwhile into full batches, rather than a batch (two
-     * transactions and a split) for each delivery as it arrives.
+     * The next batch of the same poll, claimed only when the last one was full: a partial batch means
+     * every due delivery was taken, and the next tick of the poll gathers those that fall due meanwhile
+     * into full batches, rather than a batch (two transactions and a split) for each delivery as it arrives.
      */
     public List<Claimed> claimIfFull(String destination, List<?> sent) {
         Destination d = destinations.find(destination).orElseThrow();
-        return sent.size() < d.concurrency() ? List.of() : claim(destination);
+        return sent.size() < batch(d) ? List.of() : claim(destination);
     }
 
     /**

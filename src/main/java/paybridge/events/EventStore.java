@@ -49,8 +49,9 @@ public final class EventStore {
     // The time is compared through COALESCE on purpose: H2 plans a statement once per connection, and a
     // plain range on the due index's columns, planned while the table was empty, has H2 walk that index
     // instead of the key (next_attempt_at is never NULL while PENDING).
-    static final int SLOTS = 8;
-    private static final String KEYS = ":?e0, :?e1, :?e2, :?e3, :?e4, :?e5, :?e6, :?e7";
+    static final int SLOTS = 32;
+    private static final List<String> SLOT_NAMES = java.util.stream.IntStream.range(0, SLOTS).mapToObj(i -> "e" + i).toList();
+    private static final String KEYS = String.join(", ", SLOT_NAMES.stream().map(name -> ":?" + name).toList());
     private static final String CLAIM = """
             UPDATE event_deliveries SET locked_by = :?token,
                 locked_until = CURRENT_TIMESTAMP + CAST(:?leaseMillis AS BIGINT) * INTERVAL '0.001' SECOND,
@@ -204,11 +205,11 @@ public final class EventStore {
         return chunks;
     }
 
-    /** A claim's parameters: its destination and token, and key slots e0..e7 for up to {@value #SLOTS} event ids (NULL where unused). */
+    /** A claim's parameters: its destination and token, and key slots e0, e1, ... for up to {@value #SLOTS} event ids (NULL where unused). */
     private static Map<String, Object> slots(List<String> chunk, String destination, String token) {
         Map<String, Object> p = new HashMap<>();
         for (int i = 0; i < SLOTS; i++) {
-            p.put("e" + i, i < chunk.size() ? chunk.get(i) : null);
+            p.put(SLOT_NAMES.get(i), i < chunk.size() ? chunk.get(i) : null);
         }
         p.put("destination", destination);
         p.put("token", token);

@@ -37,6 +37,8 @@ public class EventsConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(EventsConfiguration.class);
     static final String TEMPLATE = "event-destination";
     static final String DEFAULT_RETRY_DELAYS = "PT5S,PT5M,PT30M,PT2H,PT5H,PT10H,PT10H";
+    static final int SENDS_PER_SENDER = 4;
+    static final Duration LEASE_MARGIN = Duration.ofSeconds(10);
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -53,9 +55,13 @@ public class EventsConfiguration implements CamelConfiguration {
             throw new IllegalStateException("paybridge.events.timeout must be positive: " + timeout);
         }
         List<Duration> delays = retryDelays(settings.get("paybridge.events.retry-delays", DEFAULT_RETRY_DELAYS));
-        // a lease outlives one send (its timeout, twice for a connect and a response) with a margin
+        // A poll claims up to SENDS_PER_SENDER deliveries per sender (a claim and its outcomes cost the same
+        // few statements and two commits however many rows they take), and its lease outlives the slowest
+        // such poll: each sender's sends one after another, each bounded by the timeout (connect to last
+        // byte), plus a margin. A lease set shorter takes as many sends per sender as fit in it, at least one
         Duration lease = settings.find("paybridge.events.lease").map(Duration::parse)
-                .orElse(timeout.multipliedBy(2).plusSeconds(5));
+                .orElse(timeout.multipliedBy(SENDS_PER_SENDER).plus(LEASE_MARGIN));
+        int sendsPerSender = sendsPerSender(lease, timeout);
         settings.durationAsMillisProperty("paybridge.events.poll-interval", "PT1S");
         settings.durationAsMillisProperty("paybridge.events.retention-interval", "PT1H");
         Duration retention = settings.duration("paybridge.events.retention", "P30D");
@@ -80,7 +86,7 @@ public class EventsConfiguration implements CamelConfiguration {
 
         EventStore store = new EventStore(sql);
         EventDeliveries deliveries = new EventDeliveries(store, destinations,
-                new EventDeliveries.Schedule(timeout, delays, lease, settings.nodeId(), retention), endpoints);
+                new EventDeliveries.Schedule(timeout, delays, lease, sendsPerSender, settings.nodeId(), retention), endpoints);
         registry.bind("eventStore", store);
         registry.bind("eventDeliveries", deliveries);
         registry.bind("eventsApi", new EventsApi(store, destinations, feedDelay));
@@ -135,8 +141,8 @@ public class EventsConfiguration implements CamelConfiguration {
                 }
             }
         });
-        LOG.info("events: destinations={}, timeout={}, retries={}, retention={}", destinations.names(), timeout,
-                delays, retention);
+        LOG.info("events: destinations={}, timeout={}, lease={} ({} send(s) per sender per poll), retries={}, retention={}",
+                destinations.names(), timeout, lease, sendsPerSender, delays, retention);
     }
 
     /** A gauge's value; NaN while the database cannot be read. */
@@ -156,6 +162,12 @@ public class EventsConfiguration implements CamelConfiguration {
     /** The bean name of a destination's pool of senders (the template's split uses it). */
     static String senders(String destination) {
         return "eventSenders-" + destination;
+    }
+
+    /** How many sends one sender makes per poll: as many as fit in the lease (less its margin), 1 to {@value #SENDS_PER_SENDER}. */
+    static int sendsPerSender(Duration lease, Duration timeout) {
+        long fit = lease.minus(LEASE_MARGIN).toMillis() / timeout.toMillis();
+        return (int) Math.max(1, Math.min(SENDS_PER_SENDER, fit));
     }
 
     static List<Duration> retryDelays(String text) {

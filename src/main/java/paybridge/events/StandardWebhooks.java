@@ -19,6 +19,16 @@ public final class StandardWebhooks {
     public static final String TIMESTAMP = "webhook-timestamp";
     public static final String SIGNATURE = "webhook-signature";
 
+    // one Mac per sending thread, keyed anew for each signature: Mac.getInstance looks the algorithm up in
+    // the security providers on every call
+    private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(() -> {
+        try {
+            return Mac.getInstance("HmacSHA256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    });
+
     private StandardWebhooks() {
     }
 
@@ -28,7 +38,7 @@ public final class StandardWebhooks {
         StringJoiner out = new StringJoiner(" ");
         for (byte[] key : keys) {
             try {
-                Mac mac = Mac.getInstance("HmacSHA256");
+                Mac mac = HMAC.get();
                 mac.init(new SecretKeySpec(key, "HmacSHA256"));
                 out.add("v1," + Base64.getEncoder().encodeToString(mac.doFinal(content)));
             } catch (GeneralSecurityException e) {

@@ -2,10 +2,11 @@ package paybridge.ledger;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import javax.sql.DataSource;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfoService;
@@ -17,38 +18,77 @@ import org.flywaydb.core.api.MigrationInfoService;
  * ledger append-only.
  */
 public final class Database implements AutoCloseable {
-    private final HikariDataSource dataSource;
-    private final Flyway flyway;
-    private final String productName;
+    private final String url;
+    private final HikariDataSource pool;
+    // the connections everyone else gets: each first waits for the migrations
+    private final DataSource migrated;
+    // the database product's name once the migrations are applied, or why they could not be
+    private final CompletableFuture<String> ready = new CompletableFuture<>();
+    private volatile Flyway flyway;
 
-    private Database(HikariDataSource dataSource, Flyway flyway, String productName) {
-        this.dataSource = dataSource;
-        this.flyway = flyway;
-        this.productName = productName;
+    private Database(String url, HikariDataSource pool) {
+        this.url = url;
+        this.pool = pool;
+        this.migrated = new ReadyDataSource(pool, this::awaitReady);
     }
 
     /** Opens the pool and migrates the schema; fails fast when the database cannot be reached. */
     public static Database open(String url, String user, String password, int poolSize) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(withH2QueryCache(withH2PostgresMode(url)));
-        config.setUsername(user);
-        config.setPassword(password);
+        return start(url, user, password, poolSize).awaitReady();
+    }
+
+    /**
+     * Starts opening the database on a thread of its own and answers at once: the first connection and
+     * the migrations (a second or more on a cold JVM: the driver, the database's files, Flyway) run while
+     * the caller goes on building routes. Nothing reaches the schema before they are done:
+     * {@link #dataSource()} waits for them, and start-up calls {@link #awaitReady} before any route starts.
+     */
+    public static Database start(String url, String user, String password, int poolSize) {
+        // built empty and configured: the pool opens on its first connection (on the thread below), where
+        // HikariDataSource(config) would connect in the constructor
+        HikariDataSource pool = new HikariDataSource();
+        pool.setJdbcUrl(withH2QueryCache(withH2PostgresMode(url)));
+        pool.setUsername(user);
+        pool.setPassword(password);
         // Flyway holds two connections while it migrates (lock + work): fewer would deadlock it
-        config.setMaximumPoolSize(Math.max(2, poolSize));
-        config.setPoolName("paybridge-db");
-        HikariDataSource ds = new HikariDataSource(config);
+        pool.setMaximumPoolSize(Math.max(2, poolSize));
+        pool.setPoolName("paybridge-db");
+        Database database = new Database(url, pool);
+        Thread opening = new Thread(database::migrate, "paybridge-db-open");
+        opening.setDaemon(true);
+        opening.start();
+        return database;
+    }
+
+    private void migrate() {
         try {
-            String product = productName(ds);
-            String dialect = product.toLowerCase().contains("postgres") ? "postgresql" : "h2";
-            Flyway flyway = Flyway.configure()
-                    .dataSource(ds)
-                    .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect)
+            String product = productName(pool);
+            Flyway configured = Flyway.configure()
+                    .dataSource(pool)
+                    .locations("classpath:db/migration/common", "classpath:db/migration/" + (isPostgres() ? "postgresql" : "h2"))
                     .load();
-            flyway.migrate();
-            return new Database(ds, flyway, product);
-        } catch (RuntimeException e) {
-            ds.close();
-            throw e;
+            configured.migrate();
+            flyway = configured;
+            ready.complete(product);
+        } catch (Throwable e) {
+            ready.completeExceptionally(e);
+        }
+    }
+
+    /**
+     * Waits until the database is open and migrated; throws (and closes the pool) when it could not be:
+     * the database not reachable, a migration failed.
+     */
+    public Database awaitReady() {
+        try {
+            ready.join();
+            return this;
+        } catch (CompletionException e) {
+            pool.close();
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("Database not opened: " + e.getCause(), e.getCause());
         }
     }
 
@@ -85,16 +125,18 @@ public final class Database implements AutoCloseable {
     /** The schema version once every migration was seen applied (then readiness asks Flyway no more). */
     private volatile String appliedVersion;
 
+    /** The pool; each connection asked of it waits for the migrations first. */
     public DataSource dataSource() {
-        return dataSource;
+        return migrated;
     }
 
     public String productName() {
-        return productName;
+        return awaitReady().ready.join();
     }
 
+    /** PostgreSQL or else H2 (the two paybridge runs on), by the URL's driver: known before connecting. */
     public boolean isPostgres() {
-        return productName.toLowerCase().contains("postgres");
+        return url.startsWith("jdbc:postgresql:");
     }
 
     /**
@@ -107,7 +149,7 @@ public final class Database implements AutoCloseable {
         if (appliedVersion != null) {
             return 0;
         }
-        MigrationInfoService info = flyway.info();
+        MigrationInfoService info = awaitReady().flyway.info();
         int pending = info.pending().length;
         if (pending == 0) {
             appliedVersion = info.current() == null ? "none" : info.current().getVersion().getVersion();
@@ -119,12 +161,12 @@ public final class Database implements AutoCloseable {
         if (appliedVersion != null) {
             return appliedVersion;
         }
-        MigrationInfoService info = flyway.info();
+        MigrationInfoService info = awaitReady().flyway.info();
         return info.current() == null ? "none" : info.current().getVersion().getVersion();
     }
 
     @Override
     public void close() {
-        dataSource.close();
+        pool.close();
     }
 }
