@@ -14,6 +14,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import paybridge.PackageClasses;
 import paybridge.Settings;
 import paybridge.canonical.FieldError;
 import paybridge.canonical.PaymentMethod;
@@ -133,7 +134,7 @@ public final class ConnectorRegistry implements DeclineClassifier {
     static Map<String, Class<? extends Connector>> available(CamelContext context) {
         ClassLoader loader = context.getApplicationContextClassLoader() != null
                 ? context.getApplicationContextClassLoader() : Connector.class.getClassLoader();
-        Set<Class<?>> found = ConnectorClasses.find(loader, PACKAGE);
+        Set<Class<?>> found = PackageClasses.implementing(Connector.class, PACKAGE, loader);
         Map<String, Class<? extends Connector>> byId = new TreeMap<>();
         for (Class<?> type : found) {
             if (type.isInterface() || Modifier.isAbstract(type.getModifiers()) || !Modifier.isPublic(type.getModifiers())) {

@@ -14,9 +14,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.Router;
-import org.apache.camel.support.scan.DefaultPackageScanClassResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import paybridge.PackageClasses;
 import paybridge.sandbox.iamport.IamportSimulator;
 import paybridge.sandbox.steppay.SteppaySimulator;
 
@@ -132,9 +132,9 @@ public final class SandboxServer implements AutoCloseable {
      * this server, by the vendor id its {@code VENDOR} constant declares.
      */
     static Map<String, VendorSimulator> simulators(Vertx vertx, SandboxSettings settings, WebhookSender webhooks) {
-        DefaultPackageScanClassResolver resolver = new DefaultPackageScanClassResolver();
         Map<String, VendorSimulator> byVendor = new TreeMap<>();
-        for (Class<?> type : resolver.findImplementations(VendorSimulator.class, "paybridge.sandbox")) {
+        for (Class<?> type : PackageClasses.implementing(VendorSimulator.class, "paybridge.sandbox",
+                VendorSimulator.class.getClassLoader())) {
             if (type.isInterface() || Modifier.isAbstract(type.getModifiers()) || !Modifier.isPublic(type.getModifiers())) {
                 continue;
             }

@@ -1,4 +1,4 @@
-package paybridge.connector;
+package paybridge;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,17 +15,18 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 
 /**
- * The classes under a package that implement {@link Connector}, from every classpath root that has the
- * package: a directory (the build's classes, the tests') is walked; a jar is listed from its central
- * directory. Camel's package scan reads a jar front to back through a {@code JarInputStream} instead,
- * inflating every entry of the shaded jar to reach the few of this package: about 0.6 s of start-up.
+ * The classes under a package (its sub-packages included) that implement a type, from every classpath
+ * root that has the package: a directory (the build's classes, the tests') is walked; a jar is listed
+ * from its central directory. Camel's package scan reads a jar front to back through a
+ * {@code JarInputStream} instead, inflating every entry of the shaded jar to reach the few of one
+ * package: about 0.6 s of start-up each time.
  */
-final class ConnectorClasses {
+public final class PackageClasses {
 
-    private ConnectorClasses() {
+    private PackageClasses() {
     }
 
-    static Set<Class<?>> find(ClassLoader loader, String packageName) {
+    public static Set<Class<?>> implementing(Class<?> type, String packageName, ClassLoader loader) {
         String path = packageName.replace('.', '/') + "/";
         Set<String> names = new LinkedHashSet<>();
         try {
@@ -33,18 +34,18 @@ final class ConnectorClasses {
                 names.addAll(classNames(root, path));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot list the connectors under " + packageName, e);
+            throw new UncheckedIOException("Cannot list the classes under " + packageName, e);
         }
         Set<Class<?>> found = new LinkedHashSet<>();
         for (String name : names) {
-            Class<?> type;
+            Class<?> candidate;
             try {
-                type = Class.forName(name, false, loader);
+                candidate = Class.forName(name, false, loader);
             } catch (ClassNotFoundException | LinkageError e) {
-                continue; // a class that cannot be loaded here is no connector of this build
+                continue; // a class that cannot be loaded here is none of this build's implementations
             }
-            if (Connector.class.isAssignableFrom(type)) {
-                found.add(type);
+            if (type.isAssignableFrom(candidate)) {
+                found.add(candidate);
             }
         }
         return found;
