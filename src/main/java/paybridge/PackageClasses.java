@@ -22,6 +22,7 @@ import java.util.zip.ZipEntry;
  * package: about 0.6 s of start-up each time.
  */
 public final class PackageClasses {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PackageClasses.class);
 
     private PackageClasses() {
     }
@@ -42,7 +43,9 @@ public final class PackageClasses {
             try {
                 candidate = Class.forName(name, false, loader);
             } catch (ClassNotFoundException | LinkageError e) {
-                continue; // a class that cannot be loaded here is none of this build's implementations
+                // said, so that an implementation missing a dependency is not silently absent
+                LOG.warn("{} skipped: it cannot be loaded ({})", name, e.toString());
+                continue;
             }
             if (type.isAssignableFrom(candidate)) {
                 found.add(candidate);

@@ -147,7 +147,7 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         registry.bind("ledgerQuery", new LedgerQuery(ledger));
         // who changed what (GET /api/audit); the entry routes call auditTrail
         AuditStore audit = new AuditStore(sql, registry.lookupByNameAndType("transactions", Transactions.class),
-                registry.lookupByNameAndType("database", paybridge.ledger.Database.class).isPostgres());
+                registry.lookupByNameAndType("database", paybridge.ledger.Database.class)::isPostgres);
         registry.bind("auditTrail", new AuditTrail(audit));
         registry.bind("auditQuery", new AuditQuery(audit));
         registry.bind("jsonResponses", new JsonResponses());

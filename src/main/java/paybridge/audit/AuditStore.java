@@ -54,9 +54,14 @@ public final class AuditStore {
 
     private final Sql sql;
     private final Transactions transactions;
-    private final boolean postgres;
+    // asked when first needed: at start-up the database may still be opening
+    private final java.util.function.BooleanSupplier postgres;
 
     public AuditStore(Sql sql, Transactions transactions, boolean postgres) {
+        this(sql, transactions, () -> postgres);
+    }
+
+    public AuditStore(Sql sql, Transactions transactions, java.util.function.BooleanSupplier postgres) {
         this.sql = sql;
         this.transactions = transactions;
         this.postgres = postgres;
@@ -76,8 +81,8 @@ public final class AuditStore {
 
     /** Rows stamped before this have all ended their transactions: the list stops here. */
     Instant horizon() {
-        Instant horizon = Sql.instant(sql.query(postgres ? HORIZON_POSTGRES : NOW, Map.of()).get(0).get("horizon"));
-        if (!postgres) {
+        Instant horizon = Sql.instant(sql.query(postgres.getAsBoolean() ? HORIZON_POSTGRES : NOW, Map.of()).get(0).get("horizon"));
+        if (!postgres.getAsBoolean()) {
             Instant oldestOpen = transactions.oldestOpenSince();
             if (oldestOpen != null && oldestOpen.isBefore(horizon)) {
                 horizon = oldestOpen;

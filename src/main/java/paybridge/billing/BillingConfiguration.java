@@ -23,9 +23,9 @@ import paybridge.connector.http.VendorHttp;
  * the {@code billingPool} threads of the run's split ({@link ChargePool}), and the {@code quartz} component —
  * clustered on its JDBC job store when the database is PostgreSQL, in memory on H2.
  *
- * <p>Found by camel-main's package scan like {@code PaybridgeConfiguration}, in no guaranteed order
- * relative to it: everything here is built from settings alone; the database is reached through the
- * {@code dataSource} bean only when a statement runs.
+ * <p>Named in {@code PaybridgeMain.CONFIGURATIONS}, after {@code PaybridgeConfiguration}; everything
+ * here is built from settings alone, so the order does not matter to it: the database is reached through
+ * the {@code dataSource} bean only when a statement runs.
  */
 public class BillingConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(BillingConfiguration.class);

@@ -36,8 +36,8 @@ public final class EventDeliveries {
     private static final String SPAN = "paybridgeEventDeliverySpan";
 
     /**
-     * How deliveries are scheduled: a poll claims up to {@code sendsPerSender} deliveries per sender (the
-     * destination's concurrency), all sent within {@code lease}.
+     * How deliveries are scheduled: a poll to an HTTP destination claims up to {@code sendsPerSender}
+     * deliveries per sender (the destination's concurrency), all sent within {@code lease}.
      */
     public record Schedule(Duration timeout, List<Duration> retryDelays, Duration lease, int sendsPerSender, String node,
                            Duration retention) {
@@ -87,9 +87,18 @@ public final class EventDeliveries {
         return store.claim(destination, batch(d), schedule.lease(), schedule.node());
     }
 
-    /** A poll's batch: {@link Schedule#sendsPerSender} for each of the destination's senders. */
+    /** A poll's batch to {@code d}: see {@link #batch(Destination, int)}. */
     private int batch(Destination d) {
-        return d.concurrency() * schedule.sendsPerSender();
+        return batch(d, schedule.sendsPerSender());
+    }
+
+    /**
+     * A poll's batch: {@code sendsPerSender} for each of the destination's senders when it is HTTP, whose
+     * every send ends within the timeout; one each otherwise (a broker's send has no such bound, so only
+     * one of them is sure to fit in the lease).
+     */
+    static int batch(Destination d, int sendsPerSender) {
+        return d.concurrency() * (d.http() ? sendsPerSender : 1);
     }
 
     /**

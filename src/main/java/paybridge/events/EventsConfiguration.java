@@ -31,7 +31,7 @@ import paybridge.payments.PaymentView;
  * for the stores), one delivery route per destination from the {@code event-destination} template of
  * routes/events.camel.yaml (each with its own poller, its own bounded pool of senders and, for HTTP, its
  * own camel-http component with explicit timeouts and no automatic retries, so a slow destination holds
- * only itself), the API beans, meters and a report-only health check. Found by camel-main's package scan.
+ * only itself), the API beans, meters and a report-only health check. Named in {@code PaybridgeMain.CONFIGURATIONS}.
  */
 public class EventsConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(EventsConfiguration.class);
@@ -55,10 +55,11 @@ public class EventsConfiguration implements CamelConfiguration {
             throw new IllegalStateException("paybridge.events.timeout must be positive: " + timeout);
         }
         List<Duration> delays = retryDelays(settings.get("paybridge.events.retry-delays", DEFAULT_RETRY_DELAYS));
-        // A poll claims up to SENDS_PER_SENDER deliveries per sender (a claim and its outcomes cost the same
-        // few statements and two commits however many rows they take), and its lease outlives the slowest
-        // such poll: each sender's sends one after another, each bounded by the timeout (connect to last
-        // byte), plus a margin. A lease set shorter takes as many sends per sender as fit in it, at least one
+        // A poll to an HTTP destination claims up to SENDS_PER_SENDER deliveries per sender (a claim and its
+        // outcomes cost the same few statements and two commits however many rows they take), and its lease
+        // outlives the slowest such poll: each sender's sends one after another, each bounded by the timeout
+        // (connect to last byte), plus a margin. A lease set shorter takes as many sends per sender as fit
+        // in it, at least one; a broker destination's send has no such bound: one per sender
         Duration lease = settings.find("paybridge.events.lease").map(Duration::parse)
                 .orElse(timeout.multipliedBy(SENDS_PER_SENDER).plus(LEASE_MARGIN));
         int sendsPerSender = sendsPerSender(lease, timeout);

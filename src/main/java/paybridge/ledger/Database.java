@@ -18,7 +18,6 @@ import org.flywaydb.core.api.MigrationInfoService;
  * ledger append-only.
  */
 public final class Database implements AutoCloseable {
-    private final String url;
     private final HikariDataSource pool;
     // the connections everyone else gets: each first waits for the migrations
     private final DataSource migrated;
@@ -26,8 +25,7 @@ public final class Database implements AutoCloseable {
     private final CompletableFuture<String> ready = new CompletableFuture<>();
     private volatile Flyway flyway;
 
-    private Database(String url, HikariDataSource pool) {
-        this.url = url;
+    private Database(HikariDataSource pool) {
         this.pool = pool;
         this.migrated = new ReadyDataSource(pool, this::awaitReady);
     }
@@ -53,9 +51,10 @@ public final class Database implements AutoCloseable {
         // Flyway holds two connections while it migrates (lock + work): fewer would deadlock it
         pool.setMaximumPoolSize(Math.max(2, poolSize));
         pool.setPoolName("paybridge-db");
-        Database database = new Database(url, pool);
+        Database database = new Database(pool);
+        // not a daemon: should start-up fail elsewhere meanwhile, the JVM still lets a migration finish
+        // rather than end it half applied (H2 commits DDL as it goes)
         Thread opening = new Thread(database::migrate, "paybridge-db-open");
-        opening.setDaemon(true);
         opening.start();
         return database;
     }
@@ -63,9 +62,10 @@ public final class Database implements AutoCloseable {
     private void migrate() {
         try {
             String product = productName(pool);
+            String dialect = isPostgres(product) ? "postgresql" : "h2";
             Flyway configured = Flyway.configure()
                     .dataSource(pool)
-                    .locations("classpath:db/migration/common", "classpath:db/migration/" + (isPostgres() ? "postgresql" : "h2"))
+                    .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect)
                     .load();
             configured.migrate();
             flyway = configured;
@@ -134,9 +134,13 @@ public final class Database implements AutoCloseable {
         return awaitReady().ready.join();
     }
 
-    /** PostgreSQL or else H2 (the two paybridge runs on), by the URL's driver: known before connecting. */
+    /** PostgreSQL or else H2 (the two paybridge runs on), as the database names itself (waits until it is open). */
     public boolean isPostgres() {
-        return url.startsWith("jdbc:postgresql:");
+        return isPostgres(productName());
+    }
+
+    private static boolean isPostgres(String productName) {
+        return productName.toLowerCase().contains("postgres");
     }
 
     /**

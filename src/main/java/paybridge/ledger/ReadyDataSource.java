@@ -24,14 +24,23 @@ final class ReadyDataSource implements DataSource {
 
     @Override
     public Connection getConnection() throws SQLException {
-        awaitReady.run();
+        awaitReady();
         return pool.getConnection();
     }
 
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
-        awaitReady.run();
+        awaitReady();
         return pool.getConnection(username, password);
+    }
+
+    /** A database that could not be opened is, to a caller asking for a connection, an SQLException. */
+    private void awaitReady() throws SQLException {
+        try {
+            awaitReady.run();
+        } catch (RuntimeException e) {
+            throw new SQLException("The database could not be opened: " + e.getMessage(), e);
+        }
     }
 
     @Override

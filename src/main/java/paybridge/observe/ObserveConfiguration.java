@@ -29,9 +29,9 @@ import paybridge.webhooks.WebhookMetrics;
 /**
  * paybridge's meters in the Prometheus registry that Camel serves on {@code /observe/metrics}, and
  * the readiness checks beside the database one on {@code /observe/health} (Quartz, reconcile
- * backlog, webhook inbox). Found by camel-main's package scan; runs in no
- * guaranteed order relative to the other configurations, so the services it instruments are looked
- * up when the context starts, once every configuration has bound its beans.
+ * backlog, webhook inbox). Named in {@code PaybridgeMain.CONFIGURATIONS}; the services it instruments
+ * are looked up when the context starts, once every configuration has bound its beans, so it does not
+ * depend on that order.
  */
 public class ObserveConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(ObserveConfiguration.class);

@@ -18,9 +18,9 @@ import paybridge.ledger.Sql;
 /**
  * Wires the webhook beans webhooks.camel.yaml calls by name: {@code webhookIntake},
  * {@code webhookProcessor}, {@code webhookInbox}, {@code webhookApi}, {@code webhookMetrics},
- * {@code webhookSettings}, and the worker pool {@code webhookWorkers}. Found by camel-main's package scan.
- * Everything vendor-specific is asked of the enabled connectors ({@code connectorRegistry}, bound by
- * another configuration in no guaranteed order: looked up when first needed).
+ * {@code webhookSettings}, and the worker pool {@code webhookWorkers}. Named in
+ * {@code PaybridgeMain.CONFIGURATIONS}. Everything vendor-specific is asked of the enabled connectors
+ * ({@code connectorRegistry}, bound by another configuration: looked up when first needed).
  */
 public class WebhookConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookConfiguration.class);

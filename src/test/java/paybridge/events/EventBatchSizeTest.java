@@ -32,6 +32,17 @@ class EventBatchSizeTest {
     }
 
     @Test
+    void onlyAnHttpDestinationTakesSeveralSendsPerSender() {
+        // an HTTP send ends within the timeout (connect to last byte); a broker's send has no such bound
+        var http = new EventDestinations.Destination("crm", "https://crm.example.com/events", java.util.List.of(),
+                java.util.List.of(), 8);
+        var broker = new EventDestinations.Destination("queue", "spring-rabbitmq:paybridge?routingKey=events",
+                java.util.List.of(), java.util.List.of(), 8);
+        assertThat(EventDeliveries.batch(http, 4)).isEqualTo(32);
+        assertThat(EventDeliveries.batch(broker, 4)).isEqualTo(8);
+    }
+
+    @Test
     void everyBatchOfMoreThanOneSendFitsInItsLease() {
         for (int leaseSeconds = 1; leaseSeconds <= 200; leaseSeconds++) {
             for (int timeoutSeconds = 1; timeoutSeconds <= 60; timeoutSeconds++) {
