@@ -1,5 +1,6 @@
 package paybridge;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.JarURLConnection;
@@ -7,12 +8,16 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The classes under a package (its sub-packages included) that implement a type, from every classpath
@@ -22,7 +27,7 @@ import java.util.zip.ZipEntry;
  * package: about 0.6 s of start-up each time.
  */
 public final class PackageClasses {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PackageClasses.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PackageClasses.class);
 
     private PackageClasses() {
     }
@@ -31,7 +36,7 @@ public final class PackageClasses {
         String path = packageName.replace('.', '/') + "/";
         Set<String> names = new LinkedHashSet<>();
         try {
-            for (URL root : java.util.Collections.list(loader.getResources(path))) {
+            for (URL root : Collections.list(loader.getResources(path))) {
                 names.addAll(classNames(root, path));
             }
         } catch (IOException e) {
@@ -72,7 +77,7 @@ public final class PackageClasses {
             }
             try (Stream<Path> files = Files.walk(directory)) {
                 return classNames(files.filter(Files::isRegularFile)
-                        .map(f -> path + directory.relativize(f).toString().replace(java.io.File.separatorChar, '/')), path);
+                        .map(f -> path + directory.relativize(f).toString().replace(File.separatorChar, '/')), path);
             }
         }
         throw new IOException("Cannot list classes at " + root);

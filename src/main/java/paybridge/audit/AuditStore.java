@@ -57,10 +57,6 @@ public final class AuditStore {
     // asked when first needed: at start-up the database may still be opening
     private final java.util.function.BooleanSupplier postgres;
 
-    public AuditStore(Sql sql, Transactions transactions, boolean postgres) {
-        this(sql, transactions, () -> postgres);
-    }
-
     public AuditStore(Sql sql, Transactions transactions, java.util.function.BooleanSupplier postgres) {
         this.sql = sql;
         this.transactions = transactions;
@@ -81,8 +77,9 @@ public final class AuditStore {
 
     /** Rows stamped before this have all ended their transactions: the list stops here. */
     Instant horizon() {
-        Instant horizon = Sql.instant(sql.query(postgres.getAsBoolean() ? HORIZON_POSTGRES : NOW, Map.of()).get(0).get("horizon"));
-        if (!postgres.getAsBoolean()) {
+        boolean onPostgres = postgres.getAsBoolean();
+        Instant horizon = Sql.instant(sql.query(onPostgres ? HORIZON_POSTGRES : NOW, Map.of()).get(0).get("horizon"));
+        if (!onPostgres) {
             Instant oldestOpen = transactions.oldestOpenSince();
             if (oldestOpen != null && oldestOpen.isBefore(horizon)) {
                 horizon = oldestOpen;

@@ -9,7 +9,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.output.MigrateResult;
 
 /**
  * The pooled database and its schema. One set of migrations ({@code db/migration/common}) serves
@@ -21,9 +21,12 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     // the connections everyone else gets: each first waits for the migrations
     private final DataSource migrated;
-    // the database product's name once the migrations are applied, or why they could not be
-    private final CompletableFuture<String> ready = new CompletableFuture<>();
-    private volatile Flyway flyway;
+    // the database once every migration of this build is applied, or why they could not be
+    private final CompletableFuture<Opened> ready = new CompletableFuture<>();
+
+    /** What start-up learnt: the database product's name and the schema version the migrations left. */
+    private record Opened(String productName, String schemaVersion) {
+    }
 
     private Database(HikariDataSource pool) {
         this.pool = pool;
@@ -67,9 +70,11 @@ public final class Database implements AutoCloseable {
                     .dataSource(pool)
                     .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect)
                     .load();
-            configured.migrate();
-            flyway = configured;
-            ready.complete(product);
+            MigrateResult result = configured.migrate();
+            // every migration of this build is applied now: the version is the last one applied, by this
+            // run or, when there was nothing to apply, by an earlier one
+            String version = result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion;
+            ready.complete(new Opened(product, version == null ? "none" : version));
         } catch (Throwable e) {
             ready.completeExceptionally(e);
         }
@@ -80,9 +85,13 @@ public final class Database implements AutoCloseable {
      * the database not reachable, a migration failed.
      */
     public Database awaitReady() {
+        opened();
+        return this;
+    }
+
+    private Opened opened() {
         try {
-            ready.join();
-            return this;
+            return ready.join();
         } catch (CompletionException e) {
             pool.close();
             if (e.getCause() instanceof RuntimeException r) {
@@ -122,16 +131,13 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** The schema version once every migration was seen applied (then readiness asks Flyway no more). */
-    private volatile String appliedVersion;
-
     /** The pool; each connection asked of it waits for the migrations first. */
     public DataSource dataSource() {
         return migrated;
     }
 
     public String productName() {
-        return awaitReady().ready.join();
+        return opened().productName();
     }
 
     /** PostgreSQL or else H2 (the two paybridge runs on), as the database names itself (waits until it is open). */
@@ -144,29 +150,18 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Migrations this build carries that the database lacks: zero when ready. Once zero, remembered: the
-     * migrations of a running build never change and an applied one stays applied, so readiness stops
-     * asking Flyway (which reads and checks every migration each time: seconds on a loaded machine, and
-     * readiness is polled).
+     * Migrations this build carries that the database lacks: zero once open (start-up applied every one of
+     * them, or failed), so readiness never asks Flyway again (which reads and checks every migration each
+     * time: seconds on a loaded machine, and readiness is polled).
      */
     public int pendingMigrations() {
-        if (appliedVersion != null) {
-            return 0;
-        }
-        MigrationInfoService info = awaitReady().flyway.info();
-        int pending = info.pending().length;
-        if (pending == 0) {
-            appliedVersion = info.current() == null ? "none" : info.current().getVersion().getVersion();
-        }
-        return pending;
+        opened();
+        return 0;
     }
 
+    /** The schema version the migrations left ("none" for a build without any). */
     public String schemaVersion() {
-        if (appliedVersion != null) {
-            return appliedVersion;
-        }
-        MigrationInfoService info = awaitReady().flyway.info();
-        return info.current() == null ? "none" : info.current().getVersion().getVersion();
+        return opened().schemaVersion();
     }
 
     @Override

@@ -254,14 +254,13 @@ public final class ChargeService {
         PaymentStatus status = move.to();
         EventType type = move.ledgerEntry();
         Instant now = Sql.now();
+        // the row as the statement writes it; open until now, so nothing returned on it yet: the answer and
+        // the entry's event carry it without reading it back
+        PaymentRecord written = attempt.settled(status, outcome.vendorPaymentRef(), outcome.billingKey(), failure, now);
         if (type == null) {
             return payments.settleOpen(attempt.paymentId(), move, outcome.vendorPaymentRef(), outcome.billingKey(),
-                    failure, now) ? attempt.settled(status, outcome.vendorPaymentRef(), outcome.billingKey(), failure, now)
-                    : null;
+                    failure, now) ? written : null;
         }
-        // the row as this transaction writes it; open until now, so nothing returned on it yet: its event
-        // carries the payment as the answer shows it, without reading it back
-        PaymentRecord written = attempt.settled(status, outcome.vendorPaymentRef(), outcome.billingKey(), failure, now);
         boolean settled = payments.inTransaction(() -> {
             if (!payments.settleOpen(attempt.paymentId(), move, outcome.vendorPaymentRef(), outcome.billingKey(),
                     failure, now)) {
