@@ -101,6 +101,9 @@ class ObservabilityTest {
         assertThat(after.has("paybridge_webhook_inbox_flagged")).isTrue();
         assertThat(after.has("paybridge_payments_open_stuck")).isTrue();
         assertThat(after.samples()).anyMatch(s -> s.name().startsWith("camel_exchanges"));
+        // per route only: a second, context-wide set would cost every exchange its own timer and counters
+        assertThat(after.samples()).filteredOn(s -> s.name().startsWith("camel_exchanges"))
+                .allSatisfy(s -> assertThat(s.labels().get("routeId")).as(s.name() + s.labels()).isNotBlank());
         assertThat(after.samples()).anyMatch(s -> s.name().startsWith("jvm_memory"));
 
         // no label anywhere in the scrape carries an id, a card number, a reference or a secret
