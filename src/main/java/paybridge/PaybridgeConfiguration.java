@@ -18,6 +18,7 @@ import paybridge.audit.AuditStore;
 import paybridge.audit.AuditTrail;
 import paybridge.audit.OneTransaction;
 import paybridge.api.HttpErrorPages;
+import paybridge.api.HttpServersListening;
 import paybridge.api.JsonResponses;
 import paybridge.api.LedgerQuery;
 import paybridge.api.ManagementTokenFilter;
@@ -90,6 +91,7 @@ public class PaybridgeConfiguration implements CamelConfiguration {
                 "api.title", "paybridge", "api.version", "1",
                 "api.description", "One payment API in front of Korean payment vendors ("
                         + String.join(", ", connectors.ids()) + ")")));
+        context.addStartupListener(new HttpServersListening());
         context.addStartupListener(new HttpErrorPages());
         context.addStartupListener(new RequestTimeout(
                 settings.duration("paybridge.http.request-timeout", "PT60S").toMillis()));
