@@ -83,8 +83,11 @@ public final class EventDeliveries {
 
     /** Due deliveries to {@code destination}, at most a batch (see {@link #batch}), each leased to this node. */
     public List<Claimed> claim(String destination) {
-        Destination d = destinations.find(destination).orElseThrow();
-        return store.claim(destination, batch(d), schedule.lease(), schedule.node());
+        return claim(destinations.find(destination).orElseThrow());
+    }
+
+    private List<Claimed> claim(Destination d) {
+        return store.claim(d.name(), batch(d), schedule.lease(), schedule.node());
     }
 
     /** A poll's batch to {@code d}: see {@link #batch(Destination, int)}. */
@@ -108,7 +111,7 @@ public final class EventDeliveries {
      */
     public List<Claimed> claimIfFull(String destination, List<?> sent) {
         Destination d = destinations.find(destination).orElseThrow();
-        return sent.size() < batch(d) ? List.of() : claim(destination);
+        return sent.size() < batch(d) ? List.of() : claim(d);
     }
 
     /**

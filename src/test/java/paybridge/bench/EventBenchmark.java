@@ -67,10 +67,7 @@ public final class EventBenchmark {
             if (destination) {
                 // the warm-up's own deliveries done first: the measured charges share the cores with the
                 // delivery of their events, not with a backlog left by the warm-up
-                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-                while (received.get() < warmEvents && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
+                awaitReceived(received, warmEvents);
             }
             var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             long cpuStart = os.getProcessCpuTime();
@@ -82,10 +79,7 @@ public final class EventBenchmark {
             if (destination) {
                 // every charge's payment.paid: warm-up and run
                 long expected = warmEvents + charges;
-                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-                while (received.get() < expected && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
+                awaitReceived(received, expected);
                 double all = (System.nanoTime() - start) / 1e9;
                 deliveries = String.format(" delivered=%d deliveries_per_s_overall=%.0f drained_after_s=%.2f",
                         received.get() - warmEvents, (received.get() - warmEvents) / all, all - seconds);
