@@ -2,6 +2,7 @@ package paybridge;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,5 +51,24 @@ public final class ProfileGuard {
         for (Connector connector : connectors.enabled()) {
             connector.productionWarnings().forEach(w -> LOG.warn("prod: {}", w));
         }
+        databaseWarning(settings.get("paybridge.db.url", "")).ifPresent(w -> LOG.warn("prod: {}", w));
+    }
+
+    /**
+     * H2 is the embedded default for development and single-node trials, not for real money: it writes
+     * its file in the background (paybridge.ledger.Database), so a crash of the process loses the commits
+     * of its last moments, an in-memory one everything. Warned, not refused: benchmarks and trials run
+     * the prod profile on H2 on purpose.
+     */
+    static Optional<String> databaseWarning(String url) {
+        if (url.startsWith("jdbc:h2:mem:")) {
+            return Optional.of("PAYBRIDGE_DB_URL is an in-memory H2 database: everything recorded is lost"
+                    + " when this process ends; real money runs on PostgreSQL");
+        }
+        if (url.startsWith("jdbc:h2:")) {
+            return Optional.of("PAYBRIDGE_DB_URL is an H2 database: a crash of this process loses what was"
+                    + " committed in its last moments (H2 writes its file in the background); real money runs on PostgreSQL");
+        }
+        return Optional.empty();
     }
 }

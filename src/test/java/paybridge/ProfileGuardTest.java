@@ -69,11 +69,23 @@ class ProfileGuardTest {
 
     @Test
     void prodWithCredentialsStartsAndServesNoSandbox() {
-        try (RunningPaybridge app = RunningPaybridge.start(prodWithCredentials())) {
-            assertThat(app.health().status()).isEqualTo(200);
-            assertThat(app.lookup("sandbox", Object.class)).isNull();
-            assertThat(listening(app.sandboxPort)).as("sandbox port").isFalse();
+        try (LogCapture log = new LogCapture()) {
+            try (RunningPaybridge app = RunningPaybridge.start(prodWithCredentials())) {
+                assertThat(app.health().status()).isEqualTo(200);
+                assertThat(app.lookup("sandbox", Object.class)).isNull();
+                assertThat(listening(app.sandboxPort)).as("sandbox port").isFalse();
+            }
+            // the tests' database is an in-memory H2 one
+            assertThat(log.text()).contains("WARN paybridge.ProfileGuard prod: PAYBRIDGE_DB_URL is an in-memory H2 database");
         }
+    }
+
+    @Test
+    void prodWarnsOfH2AndNotOfPostgresql() {
+        assertThat(ProfileGuard.databaseWarning("jdbc:h2:file:./data/paybridge"))
+                .hasValueSatisfying(w -> assertThat(w).contains("a crash of this process loses what was committed in its last moments"));
+        assertThat(ProfileGuard.databaseWarning("jdbc:h2:mem:x")).hasValueSatisfying(w -> assertThat(w).contains("in-memory"));
+        assertThat(ProfileGuard.databaseWarning("jdbc:postgresql://127.0.0.1:5432/paybridge")).isEmpty();
     }
 
     private static Map<String, Object> prodWithCredentials() {

@@ -1,0 +1,104 @@
+package paybridge.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An H2 file database writes committed changes to its file in the background: a process that dies
+ * loses whatever was committed since the last write. With H2's own default (500 ms) a charge answered
+ * PAID and the node killed at once left no trace of the payment after restart; paybridge opens H2 with
+ * a 50 ms write delay ({@link Database#withH2WriteDelay}). The child JVM below commits a row through
+ * paybridge's own pool right after H2 has written its file (so H2's own default would not write again
+ * for another 500 ms), waits well past paybridge's window and well inside H2's default one, then halts
+ * as kill -9 would (no shutdown hook, H2 not closed).
+ */
+class H2CrashWindowTest {
+
+    /** Time between the commit and the halt: 5 times paybridge's window, half of H2's default. */
+    static final long MILLIS_BEFORE_HALT = 250;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void paybridgeOpensAnH2FileDatabaseWithAShortWriteDelay() throws Exception {
+        try (Database db = Database.open("jdbc:h2:file:" + dir.resolve("settings"), "sa", "", 1);
+             Connection c = db.dataSource().getConnection();
+             Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT setting_value FROM information_schema.settings WHERE setting_name = 'WRITE_DELAY'")) {
+            assertThat(r.next()).isTrue();
+            assertThat(r.getString(1)).isEqualTo(String.valueOf(Database.H2_WRITE_DELAY_MILLIS));
+        }
+        // an operator's own WRITE_DELAY is kept; in-memory databases and PostgreSQL are left alone
+        assertThat(Database.withH2WriteDelay("jdbc:h2:file:./x;WRITE_DELAY=0")).isEqualTo("jdbc:h2:file:./x;WRITE_DELAY=0");
+        assertThat(Database.withH2WriteDelay("jdbc:h2:mem:x")).isEqualTo("jdbc:h2:mem:x");
+        assertThat(Database.withH2WriteDelay("jdbc:postgresql://h/db")).isEqualTo("jdbc:postgresql://h/db");
+    }
+
+    @Test
+    void aCommitSurvivesTheProcessDyingShortlyAfter() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("crash");
+        try (Database db = Database.open(url, "sa", "", 1);
+             Connection c = db.dataSource().getConnection();
+             Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE crash_probe (id VARCHAR(40) PRIMARY KEY)");
+        }
+        Path log = dir.resolve("child.log");
+        Process child = new ProcessBuilder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), CommitThenDie.class.getName(), url))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("child ended; see " + log).isTrue();
+        String output = Files.readString(log);
+        assertThat(output).as("child output").contains("committed");
+        assertThat(child.exitValue()).as(output).isEqualTo(9);
+
+        try (Database db = Database.open(url, "sa", "", 1);
+             Connection c = db.dataSource().getConnection();
+             Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT COUNT(*) FROM crash_probe WHERE id = 'paid-before-the-crash'")) {
+            r.next();
+            assertThat(r.getInt(1)).as("the row committed %d ms before the process died", MILLIS_BEFORE_HALT).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Commits a first row and waits until H2 has written it (the file grows: a new chunk), then commits
+     * the probe row at once, waits, and halts without closing anything. H2 writes again only once its
+     * write delay has passed since its last write.
+     */
+    public static final class CommitThenDie {
+        public static void main(String[] args) throws Exception {
+            Database db = Database.open(args[0], "sa", "", 1);
+            File file = new File(args[0].substring("jdbc:h2:file:".length()) + ".mv.db");
+            try (Connection c = db.dataSource().getConnection();
+                 PreparedStatement insert = c.prepareStatement("INSERT INTO crash_probe (id) VALUES (?)")) {
+                long before = file.length();
+                insert.setString(1, "written-first");
+                insert.executeUpdate(); // auto-commit
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (file.length() == before && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                insert.setString(1, "paid-before-the-crash");
+                insert.executeUpdate();
+            }
+            System.out.println("committed");
+            System.out.flush();
+            Thread.sleep(MILLIS_BEFORE_HALT);
+            Runtime.getRuntime().halt(9);
+        }
+    }
+}
