@@ -1,7 +1,9 @@
 package paybridge.ledger;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -10,6 +12,8 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The pooled database and its schema. One set of migrations ({@code db/migration/common}) serves
@@ -18,6 +22,7 @@ import org.flywaydb.core.api.output.MigrateResult;
  * ledger append-only.
  */
 public final class Database implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     private final HikariDataSource pool;
     // the connections everyone else gets: each first waits for the migrations
     private final DataSource migrated;
@@ -48,7 +53,7 @@ public final class Database implements AutoCloseable {
         // built empty and configured: the pool opens on its first connection (on the thread below), where
         // HikariDataSource(config) would connect in the constructor
         HikariDataSource pool = new HikariDataSource();
-        pool.setJdbcUrl(withH2WriteDelay(withH2QueryCache(withH2PostgresMode(url))));
+        pool.setJdbcUrl(withH2QueryCache(withH2PostgresMode(url)));
         pool.setUsername(user);
         pool.setPassword(password);
         // Flyway holds two connections while it migrates (lock + work): fewer would deadlock it
@@ -65,6 +70,7 @@ public final class Database implements AutoCloseable {
     private void migrate() {
         try {
             String product = productName(pool);
+            checkDurability(pool, pool.getJdbcUrl(), product);
             String dialect = isPostgres(product) ? "postgresql" : "h2";
             Flyway configured = Flyway.configure()
                     .dataSource(pool)
@@ -113,21 +119,41 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * An H2 file database keeps committed changes in memory and writes them to its file in the
-     * background, at most {@value #H2_WRITE_DELAY_MILLIS} ms after its last write with this setting (H2's
-     * own default is 500 ms): a crash of the process (kill -9, out of memory, the host going away) loses the
-     * commits of that window, a charge's attempt row included while its vendor call is on the way. H2 makes
-     * a commit durable when it returns only by writing a chunk per commit (WRITE_DELAY=0: about ten times
-     * the cost per statement, and a file that grows by gigabytes before old chunks may be reused), so the
-     * window is made short instead (10 ms cost the webhook intake 5-10 %, 50 ms nothing measurable), and
-     * real money runs on PostgreSQL, whose commit is durable when it returns (README, "Money safety").
-     * A URL that names WRITE_DELAY keeps its own.
+     * A commit must be on disk when it returns: the README's crash tables assume it, and so does every
+     * vendor call made after one. PostgreSQL's is unless {@code synchronous_commit} is off (then a crash
+     * of the database server loses the last commits): warned. An H2 file database keeps committed changes
+     * in memory and writes them to its file in the background, by default up to 500 ms after its last
+     * write, so a crash of the process (kill -9, out of memory, the host going away) loses the commits of
+     * that window, a charge's attempt row included while its vendor call is on the way. H2 makes a commit
+     * durable on return only by writing a chunk per commit (WRITE_DELAY=0: about ten times the cost per
+     * statement, and a file that grows by gigabytes before old chunks may be reused), so the window is made
+     * {@value #H2_WRITE_DELAY_MILLIS} ms instead (10 ms cost the webhook intake 5-10 %, 50 ms nothing
+     * measurable; README, "Money safety"). The setting is the database's, for every connection, and needs an
+     * H2 admin (as {@code sa} is): another user is warned and keeps H2's default. A URL that names its own
+     * WRITE_DELAY keeps it.
      */
-    static String withH2WriteDelay(String url) {
-        if (!url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:mem:") || url.toUpperCase().contains(";WRITE_DELAY=")) {
-            return url;
+    private static void checkDurability(DataSource ds, String url, String productName) {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            if (isPostgres(productName)) {
+                try (ResultSet r = s.executeQuery("SHOW synchronous_commit")) {
+                    if (r.next() && "off".equalsIgnoreCase(r.getString(1))) {
+                        LOG.warn("PostgreSQL's synchronous_commit is off for paybridge's user or database: a crash of the"
+                                + " database server loses commits paybridge has already acted on (vendor calls made, answers"
+                                + " sent); set it to on (README, \"Money safety\")");
+                    }
+                }
+            } else if (url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:")
+                    && !url.toUpperCase().contains(";WRITE_DELAY=")) {
+                try {
+                    s.execute("SET WRITE_DELAY " + H2_WRITE_DELAY_MILLIS);
+                } catch (SQLException notAdmin) {
+                    LOG.warn("H2 kept its own write delay (500 ms), so a crash of this process loses up to that much of"
+                            + " what was committed: {} (README, \"Money safety\")", notAdmin.getMessage().lines().findFirst().orElse(""));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Database not reachable: " + e.getMessage(), e);
         }
-        return url + ";WRITE_DELAY=" + H2_WRITE_DELAY_MILLIS;
     }
 
     static final int H2_WRITE_DELAY_MILLIS = 50;

@@ -33,7 +33,7 @@ class EventBrokerTest {
         p.put("camel.beans.rabbit.password", "guest");
         p.put("camel.component.jms.connection-factory", "#bean:rabbit");
         p.put("paybridge.events.destinations", "queue");
-        p.put("paybridge.events.destination.queue.uri", "jms:queue:" + queue);
+        p.put("paybridge.events.destination.queue.uri", "jms:queue:" + queue + "?transacted=true");
         p.put("paybridge.events.destination.queue.secret", secret);
         p.put("paybridge.events.destination.queue.types", "payment.*");
         p.put("paybridge.events.poll-interval", "PT0.2S");

@@ -6,6 +6,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -14,17 +15,20 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import paybridge.testing.LogCapture;
+import paybridge.testing.Postgres;
 
 /**
+ * A commit on disk when it returns, as far as each database allows ({@link Database}, checked at open).
  * An H2 file database writes committed changes to its file in the background: a process that dies
- * loses whatever was committed since the last write. With H2's own default (500 ms) a charge answered
- * PAID and the node killed at once left no trace of the payment after restart; paybridge opens H2 with
- * a 50 ms write delay ({@link Database#withH2WriteDelay}). The child JVM below commits a row through
+ * loses whatever was committed since the last write. With H2's own default (500 ms) charges answered
+ * PAID and the node killed 200 ms later left no trace after restart; paybridge sets H2's write delay to
+ * 50 ms. The child JVM below commits a row through
  * paybridge's own pool right after H2 has written its file (so H2's own default would not write again
  * for another 500 ms), waits well past paybridge's window and well inside H2's default one, then halts
  * as kill -9 would (no shutdown hook, H2 not closed).
  */
-class H2CrashWindowTest {
+class CommitDurabilityTest {
 
     /** Time between the commit and the halt: 5 times paybridge's window, half of H2's default. */
     static final long MILLIS_BEFORE_HALT = 250;
@@ -33,18 +37,54 @@ class H2CrashWindowTest {
     Path dir;
 
     @Test
-    void paybridgeOpensAnH2FileDatabaseWithAShortWriteDelay() throws Exception {
-        try (Database db = Database.open("jdbc:h2:file:" + dir.resolve("settings"), "sa", "", 1);
+    void paybridgeOpensAnH2FileDatabaseWithAShortWriteDelayUnlessTheUrlNamesOne() throws Exception {
+        assertThat(writeDelay("jdbc:h2:file:" + dir.resolve("settings"), "sa", ""))
+                .isEqualTo(String.valueOf(Database.H2_WRITE_DELAY_MILLIS));
+        assertThat(writeDelay("jdbc:h2:file:" + dir.resolve("own") + ";WRITE_DELAY=20", "sa", "")).isEqualTo("20");
+    }
+
+    @Test
+    void anH2UserWhoIsNoAdminStartsAndIsWarnedThatH2KeepsItsOwnDelay() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("users");
+        try (Database db = Database.open(url, "sa", "", 1);
+             Connection c = db.dataSource().getConnection();
+             Statement s = c.createStatement()) {
+            s.execute("CREATE USER app PASSWORD 'app-password'");
+            s.execute("GRANT ALTER ANY SCHEMA TO app");
+        }
+        try (LogCapture log = new LogCapture()) {
+            assertThat(writeDelay(url, "app", "app-password")).isEqualTo("500");
+            assertThat(log.text()).contains("WARN paybridge.ledger.Database H2 kept its own write delay (500 ms)")
+                    .contains("Admin rights are required");
+        }
+    }
+
+    @Test
+    void postgresqlWithSynchronousCommitOffIsWarned() throws Exception {
+        try (Postgres pg = Postgres.createDatabase()) {
+            try (LogCapture log = new LogCapture()) {
+                Database.open(pg.url(), pg.user(), "", 1).close();
+                assertThat(log.text()).doesNotContain("synchronous_commit is off");
+            }
+            try (Connection c = DriverManager.getConnection(pg.url(), pg.user(), "");
+                 Statement s = c.createStatement()) {
+                s.execute("ALTER DATABASE " + c.getCatalog() + " SET synchronous_commit = off");
+            }
+            try (LogCapture log = new LogCapture()) {
+                Database.open(pg.url(), pg.user(), "", 1).close();
+                assertThat(log.text()).contains("WARN paybridge.ledger.Database PostgreSQL's synchronous_commit is off");
+            }
+        }
+    }
+
+    private static String writeDelay(String url, String user, String password) throws Exception {
+        try (Database db = Database.open(url, user, password, 1);
              Connection c = db.dataSource().getConnection();
              Statement s = c.createStatement();
              ResultSet r = s.executeQuery("SELECT setting_value FROM information_schema.settings WHERE setting_name = 'WRITE_DELAY'")) {
             assertThat(r.next()).isTrue();
-            assertThat(r.getString(1)).isEqualTo(String.valueOf(Database.H2_WRITE_DELAY_MILLIS));
+            return r.getString(1);
         }
-        // an operator's own WRITE_DELAY is kept; in-memory databases and PostgreSQL are left alone
-        assertThat(Database.withH2WriteDelay("jdbc:h2:file:./x;WRITE_DELAY=0")).isEqualTo("jdbc:h2:file:./x;WRITE_DELAY=0");
-        assertThat(Database.withH2WriteDelay("jdbc:h2:mem:x")).isEqualTo("jdbc:h2:mem:x");
-        assertThat(Database.withH2WriteDelay("jdbc:postgresql://h/db")).isEqualTo("jdbc:postgresql://h/db");
     }
 
     @Test
