@@ -31,6 +31,8 @@ public final class IamportResponses {
     public static final String IAMPORT_REJECTED = "IAMPORT_REJECTED";
     /** HTTP 400: iamport refused the parameters; nothing was charged, the same request would fail again. */
     public static final String IAMPORT_BAD_REQUEST = "IAMPORT_BAD_REQUEST";
+    /** iamport refused a charge, yet holds a payment under its merchant_uid (the paymentId): a lookup settles it. */
+    public static final String IAMPORT_HOLDS_PAYMENT = "IAMPORT_HOLDS_PAYMENT";
     public static final String NO_TOKEN = "NO_TOKEN";
 
     private IamportResponses() {
@@ -128,6 +130,35 @@ public final class IamportResponses {
             default -> new ChargeOutcome(paybridge.connector.ChargeStatus.UNKNOWN, impUid, keyIfNotPaid,
                     new paybridge.canonical.Failure(SendFailures.VENDOR_BAD_RESPONSE, "Unexpected charge status " + status));
         };
+    }
+
+    /** A charge iamport refused outright ({@code code != 0}, no payment in the answer). */
+    public static boolean refused(ChargeOutcome outcome) {
+        return outcome.status() == paybridge.connector.ChargeStatus.FAILED && outcome.vendorPaymentRef() == null
+                && outcome.failure() != null && IAMPORT_REJECTED.equals(outcome.failure().code());
+    }
+
+    /**
+     * iamport refuses a second charge under a merchant_uid it already holds ("duplicate transaction
+     * protection") with the same {@code code: -1} as a card's refusal, whether the payment it holds was
+     * charged or not. A paymentId sent as new only when paybridge has no row for it (the row lost to a
+     * crash on H2, a database restored from an older backup) can meet its own earlier charge there. So the
+     * refusal stands only when iamport's record under the paymentId ({@code record}, looked up by
+     * merchant_uid) shows nothing charged; otherwise the charge is UNKNOWN, and reconcile's lookup settles
+     * it from that record (the vendor's record wins over a conclusion).
+     */
+    public static ChargeOutcome afterRefusal(ChargeOutcome refusal, VendorPayment record) {
+        if (!record.found() || record.status() == PaymentStatus.FAILED || record.status() == PaymentStatus.ABANDONED) {
+            return refusal;
+        }
+        return ChargeOutcome.unknown(IAMPORT_HOLDS_PAYMENT, "iamport refused the charge (" + refusal.failure().message()
+                + ") but holds payment " + record.vendorPaymentRef() + " (" + record.status() + ") under this paymentId");
+    }
+
+    /** A refused charge whose record could not be read: nothing may be concluded yet. */
+    public static ChargeOutcome refusalUnchecked(ChargeOutcome refusal, Exception lookupFailure) {
+        return ChargeOutcome.unknown(IAMPORT_HOLDS_PAYMENT, "iamport refused the charge (" + refusal.failure().message()
+                + ") and its record under this paymentId could not be read: " + lookupFailure.getMessage());
     }
 
     private static ChargeOutcome unreadable(VendorReply reply, BadResponseException e) {

@@ -43,6 +43,8 @@ final class IamportRoutes extends RouteBuilder {
     IamportRoutes(IamportConnector connector) {
     }
 
+    private static final String REFUSAL = "paybridgeIamportRefusal";
+
     @Override
     public void configure() throws Exception {
         // no error handler: failures travel back to the calling route (see routes/errors.camel.yaml)
@@ -81,7 +83,10 @@ final class IamportRoutes extends RouteBuilder {
                             cmd.saveBillingKey() ? cmd.billingKey() : null);
                     logCharge("keyin", cmd, outcome);
                     e.getMessage().setBody(outcome);
-                });
+                })
+                .filter(e -> IamportResponses.refused(e.getMessage().getBody(ChargeOutcome.class)))
+                    .to("direct:iamport-refusal-check")
+                .end();
 
         from("direct:iamport-billing-key").routeId("iamport-billing-key")
                 .process(e -> {
@@ -95,7 +100,26 @@ final class IamportRoutes extends RouteBuilder {
                     ChargeOutcome outcome = IamportResponses.again(VendorCall.reply(e), cmd.billingKey());
                     logCharge("billing-key", cmd, outcome);
                     e.getMessage().setBody(outcome);
-                });
+                })
+                .filter(e -> IamportResponses.refused(e.getMessage().getBody(ChargeOutcome.class)))
+                    .to("direct:iamport-refusal-check")
+                .end();
+
+        // a refused charge (IamportResponses.afterRefusal): iamport's record under the paymentId decides
+        // whether the refusal stands; within the operation's deadline, like every call of the charge
+        from("direct:iamport-refusal-check").routeId("iamport-refusal-check")
+                .setProperty(REFUSAL, body())
+                .process(e -> e.getMessage().setBody(
+                        e.getProperty(ExchangeProperties.VENDOR_COMMAND, PaymentCommand.class).paymentId()))
+                .doTry()
+                    .to("direct:iamport-lookup-order")
+                    .process(e -> e.getMessage().setBody(IamportResponses.afterRefusal(
+                            e.getProperty(REFUSAL, ChargeOutcome.class), e.getMessage().getBody(VendorPayment.class))))
+                .doCatch(Exception.class)
+                    .process(e -> e.getMessage().setBody(IamportResponses.refusalUnchecked(
+                            e.getProperty(REFUSAL, ChargeOutcome.class), e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class))))
+                .end()
+                .removeProperty(REFUSAL);
 
         from("direct:iamport-refund").routeId("iamport-refund")
                 .process(e -> {

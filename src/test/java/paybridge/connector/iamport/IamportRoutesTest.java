@@ -120,14 +120,31 @@ class IamportRoutesTest {
     }
 
     @Test
-    void aReusedMerchantUidIsADeclineAndChargesNothing() throws Exception {
+    void aReusedMerchantUidOfAPaidPaymentChargesNothingAndIsUnknownNotFailed() throws Exception {
         String paymentId = id();
         assertThat(charge("direct:iamport-keyin", keyIn(paymentId, 1000, null)).status()).isEqualTo(ChargeStatus.PAID);
         long charges = h.stats("iamport").get("charges").asLong();
-        ChargeOutcome again = charge("direct:iamport-keyin", keyIn(paymentId, 1000, null));
-        assertThat(again.status()).isEqualTo(ChargeStatus.FAILED);
-        assertThat(again.failure().message()).contains("duplicate");
+        // iamport refuses the duplicate merchant_uid as it refuses a card (code -1); its record shows the
+        // paymentId charged, so the refusal is no decline: the lookup settles it later
+        for (PaymentCommand again : java.util.List.of(keyIn(paymentId, 1000, null), again(paymentId, 1000, "cu_any"))) {
+            ChargeOutcome o = charge(again.method() == PaymentMethod.KEY_IN ? "direct:iamport-keyin" : "direct:iamport-billing-key", again);
+            assertThat(o.status()).isEqualTo(ChargeStatus.UNKNOWN);
+            assertThat(o.failure().code()).isEqualTo(IamportResponses.IAMPORT_HOLDS_PAYMENT);
+            assertThat(o.failure().message()).contains("holds payment").contains("(PAID)");
+        }
         assertThat(h.stats("iamport").get("charges").asLong()).isEqualTo(charges);
+    }
+
+    @Test
+    void aReusedMerchantUidOfAFailedPaymentStaysADecline() {
+        String paymentId = id();
+        String cu = "cu_" + UUID.randomUUID();
+        paidKeyIn(1000, cu);
+        assertThat(charge("direct:iamport-billing-key", again(paymentId, TestAmounts.DECLINE, cu)).status())
+                .isEqualTo(ChargeStatus.FAILED);
+        ChargeOutcome o = charge("direct:iamport-billing-key", again(paymentId, 1000, cu));
+        assertThat(o.status()).isEqualTo(ChargeStatus.FAILED);
+        assertThat(o.failure().code()).isEqualTo(IamportResponses.IAMPORT_REJECTED);
     }
 
     @Test
