@@ -46,12 +46,7 @@ class CommitDurabilityTest {
     @Test
     void anH2UserWhoIsNoAdminStartsAndIsWarnedThatH2KeepsItsOwnDelay() throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("users");
-        try (Database db = Database.open(url, "sa", "", 1);
-             Connection c = db.dataSource().getConnection();
-             Statement s = c.createStatement()) {
-            s.execute("CREATE USER app PASSWORD 'app-password'");
-            s.execute("GRANT ALTER ANY SCHEMA TO app");
-        }
+        asAdmin(url, "CREATE USER app PASSWORD 'app-password'", "GRANT ALTER ANY SCHEMA TO app");
         try (LogCapture log = new LogCapture()) {
             assertThat(writeDelay(url, "app", "app-password")).isEqualTo("500");
             assertThat(log.text()).contains("WARN paybridge.ledger.Database H2 kept its own write delay (500 ms)")
@@ -77,6 +72,17 @@ class CommitDurabilityTest {
         }
     }
 
+    /** Opens the database through paybridge as H2's admin {@code sa} and runs the statements. */
+    private static void asAdmin(String url, String... statements) throws Exception {
+        try (Database db = Database.open(url, "sa", "", 1);
+             Connection c = db.dataSource().getConnection();
+             Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+        }
+    }
+
     private static String writeDelay(String url, String user, String password) throws Exception {
         try (Database db = Database.open(url, user, password, 1);
              Connection c = db.dataSource().getConnection();
@@ -90,11 +96,7 @@ class CommitDurabilityTest {
     @Test
     void aCommitSurvivesTheProcessDyingShortlyAfter() throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("crash");
-        try (Database db = Database.open(url, "sa", "", 1);
-             Connection c = db.dataSource().getConnection();
-             Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE crash_probe (id VARCHAR(40) PRIMARY KEY)");
-        }
+        asAdmin(url, "CREATE TABLE crash_probe (id VARCHAR(40) PRIMARY KEY)");
         Path log = dir.resolve("child.log");
         Process child = new ProcessBuilder(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
