@@ -141,6 +141,9 @@ public final class Database implements AutoCloseable {
                                 + " database server loses commits paybridge has already acted on (vendor calls made, answers"
                                 + " sent); set it to on (README, \"Money safety\")");
                     }
+                } catch (SQLException unreadable) {
+                    LOG.warn("PostgreSQL's synchronous_commit could not be read ({}): commits are assumed durable",
+                            unreadable.getMessage());
                 }
             } else if (url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:")
                     && !url.toUpperCase().contains(";WRITE_DELAY=")) {

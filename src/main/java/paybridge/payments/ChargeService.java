@@ -23,7 +23,6 @@ import paybridge.canonical.ProblemException;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
 import paybridge.ledger.PaymentStore;
-import paybridge.ledger.RandomIds;
 import paybridge.ledger.Sql;
 import paybridge.observe.DecisionLog;
 import paybridge.observe.PaybridgeMeters;
@@ -73,11 +72,24 @@ public final class ChargeService {
         connectors.require(command.vendor());
         if (command.method() == PaymentMethod.KEY_IN && command.saveBillingKey()
                 && (command.billingKey() == null || command.billingKey().isBlank())) {
-            // a fresh customer_uid, so two cards never share one (CONTRACT §2)
+            // a customer_uid of this payment's own, so two cards never share one (CONTRACT §2); derived
+            // from the paymentId, so a re-send of the paymentId names the key its first send stored at the
+            // vendor even when paybridge lost the first send's row (README, "Money safety")
             command = command.withBillingKey("cu_" + command.customer().id().replaceAll("[^A-Za-z0-9_-]", "")
-                    + "_" + RandomIds.uuid().toString().replace("-", "").substring(0, 12));
+                    + "_" + keySuffix(command.paymentId()));
         }
         return command;
+    }
+
+    /** 12 hex digits of the paymentId's SHA-256: a paymentId is unique, so is the key made from it. */
+    static String keySuffix(String paymentId) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(paymentId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

@@ -143,16 +143,27 @@ public final class IamportResponses {
      * protection") with the same {@code code: -1} as a card's refusal, whether the payment it holds was
      * charged or not. A paymentId sent as new only when paybridge has no row for it (the row lost to a
      * crash on H2, a database restored from an older backup) can meet its own earlier charge there. So the
-     * refusal stands only when iamport's record under the paymentId ({@code record}, looked up by
-     * merchant_uid) shows nothing charged; otherwise the charge is UNKNOWN, and reconcile's lookup settles
-     * it from that record (the vendor's record wins over a conclusion).
+     * refusal stands when iamport's record under the paymentId ({@code record}, looked up by merchant_uid)
+     * shows nothing charged; when it shows this charge charged (its amount and customer_uid), the charge is
+     * UNKNOWN and reconcile's lookup settles it from that record (the vendor's record wins over a
+     * conclusion). A charged payment there that is not this charge is not this attempt's: the refusal
+     * stands, and {@link #holdsAnotherPayment} says so for an operator.
      */
-    public static ChargeOutcome afterRefusal(ChargeOutcome refusal, VendorPayment record) {
-        if (!record.found() || record.status() == PaymentStatus.FAILED || record.status() == PaymentStatus.ABANDONED) {
+    public static ChargeOutcome afterRefusal(ChargeOutcome refusal, VendorPayment record, long amount, String billingKey) {
+        if (!charged(record) || holdsAnotherPayment(record, amount, billingKey)) {
             return refusal;
         }
         return ChargeOutcome.unknown(IAMPORT_HOLDS_PAYMENT, "iamport refused the charge (" + refusal.failure().message()
                 + ") but holds payment " + record.vendorPaymentRef() + " (" + record.status() + ") under this paymentId");
+    }
+
+    /** A payment iamport charged under the paymentId that is not this charge (another amount or customer_uid). */
+    public static boolean holdsAnotherPayment(VendorPayment record, long amount, String billingKey) {
+        return charged(record) && (record.amount() != amount || !java.util.Objects.equals(record.billingKey(), billingKey));
+    }
+
+    private static boolean charged(VendorPayment record) {
+        return record.found() && record.status() != PaymentStatus.FAILED && record.status() != PaymentStatus.ABANDONED;
     }
 
     /** A refused charge whose record could not be read: nothing may be concluded yet. */

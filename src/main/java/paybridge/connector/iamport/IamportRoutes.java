@@ -113,11 +113,24 @@ final class IamportRoutes extends RouteBuilder {
                         e.getProperty(ExchangeProperties.VENDOR_COMMAND, PaymentCommand.class).paymentId()))
                 .doTry()
                     .to("direct:iamport-lookup-order")
-                    .process(e -> e.getMessage().setBody(IamportResponses.afterRefusal(
-                            e.getProperty(REFUSAL, ChargeOutcome.class), e.getMessage().getBody(VendorPayment.class))))
+                    .process(e -> {
+                        PaymentCommand cmd = e.getProperty(ExchangeProperties.VENDOR_COMMAND, PaymentCommand.class);
+                        VendorPayment record = e.getMessage().getBody(VendorPayment.class);
+                        if (IamportResponses.holdsAnotherPayment(record, cmd.amount(), cmd.billingKey())) {
+                            LOG.error("iamport refused paymentId={} and holds payment {} ({} {} KRW) under it that is not"
+                                    + " this charge: an operator should look at it", cmd.paymentId(),
+                                    record.vendorPaymentRef(), record.status(), record.amount());
+                        }
+                        e.getMessage().setBody(IamportResponses.afterRefusal(e.getProperty(REFUSAL, ChargeOutcome.class),
+                                record, cmd.amount(), cmd.billingKey()));
+                    })
                 .doCatch(Exception.class)
-                    .process(e -> e.getMessage().setBody(IamportResponses.refusalUnchecked(
-                            e.getProperty(REFUSAL, ChargeOutcome.class), e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class))))
+                    .process(e -> {
+                        e.getMessage().setBody(IamportResponses.refusalUnchecked(
+                                e.getProperty(REFUSAL, ChargeOutcome.class), e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class)));
+                        // handled here: nothing after this route may take it for the charge's failure
+                        e.removeProperty(Exchange.EXCEPTION_CAUGHT);
+                    })
                 .end()
                 .removeProperty(REFUSAL);
 

@@ -124,15 +124,26 @@ class IamportRoutesTest {
         String paymentId = id();
         assertThat(charge("direct:iamport-keyin", keyIn(paymentId, 1000, null)).status()).isEqualTo(ChargeStatus.PAID);
         long charges = h.stats("iamport").get("charges").asLong();
-        // iamport refuses the duplicate merchant_uid as it refuses a card (code -1); its record shows the
-        // paymentId charged, so the refusal is no decline: the lookup settles it later
-        for (PaymentCommand again : java.util.List.of(keyIn(paymentId, 1000, null), again(paymentId, 1000, "cu_any"))) {
-            ChargeOutcome o = charge(again.method() == PaymentMethod.KEY_IN ? "direct:iamport-keyin" : "direct:iamport-billing-key", again);
-            assertThat(o.status()).isEqualTo(ChargeStatus.UNKNOWN);
-            assertThat(o.failure().code()).isEqualTo(IamportResponses.IAMPORT_HOLDS_PAYMENT);
-            assertThat(o.failure().message()).contains("holds payment").contains("(PAID)");
-        }
+        // iamport refuses the duplicate merchant_uid as it refuses a card (code -1); its record shows this
+        // charge (amount, customer_uid) charged, so the refusal is no decline: the lookup settles it later
+        ChargeOutcome o = charge("direct:iamport-keyin", keyIn(paymentId, 1000, null));
+        assertThat(o.status()).isEqualTo(ChargeStatus.UNKNOWN);
+        assertThat(o.failure().code()).isEqualTo(IamportResponses.IAMPORT_HOLDS_PAYMENT);
+        assertThat(o.failure().message()).contains("duplicate").contains("holds payment").contains("(PAID)");
         assertThat(h.stats("iamport").get("charges").asLong()).isEqualTo(charges);
+    }
+
+    @Test
+    void aChargedPaymentUnderThePaymentIdThatIsNotThisChargeLeavesTheRefusalStanding() {
+        String paymentId = id();
+        String cu = "cu_" + UUID.randomUUID();
+        assertThat(charge("direct:iamport-keyin", keyIn(paymentId, 1000, cu)).status()).isEqualTo(ChargeStatus.PAID);
+        // another amount, another customer_uid: refused, nothing charged by this attempt, and not this charge
+        for (PaymentCommand other : java.util.List.of(again(paymentId, 2000, cu), again(paymentId, 1000, "cu_other_" + UUID.randomUUID()))) {
+            ChargeOutcome o = charge("direct:iamport-billing-key", other);
+            assertThat(o.status()).isEqualTo(ChargeStatus.FAILED);
+            assertThat(o.failure().code()).isEqualTo(IamportResponses.IAMPORT_REJECTED);
+        }
     }
 
     @Test
