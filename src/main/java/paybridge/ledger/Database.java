@@ -127,7 +127,7 @@ public final class Database implements AutoCloseable {
      * that window, a charge's attempt row included while its vendor call is on the way. H2 makes a commit
      * durable on return only by writing a chunk per commit (WRITE_DELAY=0: about ten times the cost per
      * statement, and a file that grows by gigabytes before old chunks may be reused), so the window is made
-     * {@value #H2_WRITE_DELAY_MILLIS} ms instead (10 ms cost the webhook intake 5-10 %, 50 ms nothing
+     * {@value #H2_WRITE_DELAY_MILLIS} ms instead (10 ms cost the webhook intake about a tenth, 50 ms nothing
      * measurable; README, "Money safety"). The setting is the database's, for every connection, and needs an
      * H2 admin (as {@code sa} is): another user is warned and keeps H2's default. A URL that names its own
      * WRITE_DELAY keeps it.
