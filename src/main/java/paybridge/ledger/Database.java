@@ -69,8 +69,7 @@ public final class Database implements AutoCloseable {
 
     private void migrate() {
         try {
-            String product = productName(pool);
-            checkDurability(pool, pool.getJdbcUrl(), product);
+            String product = firstConnection(pool);
             String dialect = isPostgres(product) ? "postgresql" : "h2";
             Flyway configured = Flyway.configure()
                     .dataSource(pool)
@@ -132,8 +131,8 @@ public final class Database implements AutoCloseable {
      * H2 admin (as {@code sa} is): another user is warned and keeps H2's default. A URL that names its own
      * WRITE_DELAY keeps it.
      */
-    private static void checkDurability(DataSource ds, String url, String productName) {
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+    private static void checkDurability(Connection c, String url, String productName) throws SQLException {
+        try (Statement s = c.createStatement()) {
             if (isPostgres(productName)) {
                 try (ResultSet r = s.executeQuery("SHOW synchronous_commit")) {
                     if (r.next() && "off".equalsIgnoreCase(r.getString(1))) {
@@ -154,8 +153,6 @@ public final class Database implements AutoCloseable {
                             + " what was committed: {} (README, \"Money safety\")", notAdmin.getMessage().lines().findFirst().orElse(""));
                 }
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Database not reachable: " + e.getMessage(), e);
         }
     }
 
@@ -172,9 +169,12 @@ public final class Database implements AutoCloseable {
         return url + ";QUERY_CACHE_SIZE=128";
     }
 
-    private static String productName(DataSource ds) {
+    /** The first connection: the database's product name, its durability checked ({@link #checkDurability}). */
+    private static String firstConnection(HikariDataSource ds) {
         try (Connection c = ds.getConnection()) {
-            return c.getMetaData().getDatabaseProductName();
+            String product = c.getMetaData().getDatabaseProductName();
+            checkDurability(c, ds.getJdbcUrl(), product);
+            return product;
         } catch (SQLException e) {
             throw new IllegalStateException("Database not reachable: " + e.getMessage(), e);
         }

@@ -1,9 +1,5 @@
 package paybridge.payments;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 import org.apache.camel.Exchange;
@@ -68,7 +64,7 @@ public final class BillingKeyService {
         }
         String vendor = connector.id();
         String customerId = command.customer().id();
-        String hash = sha256(command.authKey());
+        String hash = RequestHash.sha256(command.authKey());
         exchange.setProperty(ExchangeProperties.COMMAND, command);
         exchange.setProperty(ExchangeProperties.VENDOR, vendor);
         exchange.setProperty(HASH, hash);
@@ -136,13 +132,5 @@ public final class BillingKeyService {
     private static BillingKeyResult result(BillingKeyStore.Row row) {
         return new BillingKeyResult(row.vendor(), row.billingKey(), new BillingKeyResult.CustomerRef(row.customerId()),
                 new BillingKeyResult.CardRef(row.cardNumber(), row.cardIssuer()), row.issuedAt());
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -83,13 +83,7 @@ public final class ChargeService {
 
     /** 12 hex digits of the paymentId's SHA-256: a paymentId is unique, so is the key made from it. */
     static String keySuffix(String paymentId) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(paymentId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(digest, 0, 6);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return RequestHash.sha256(paymentId).substring(0, 12);
     }
 
     /**

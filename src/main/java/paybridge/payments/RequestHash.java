@@ -39,7 +39,8 @@ public final class RequestHash {
         }
     }
 
-    private static String sha256(String s) {
+    /** Hex SHA-256 of the text's UTF-8 bytes. */
+    static String sha256(String s) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import paybridge.canonical.PaymentStatus;
 import paybridge.connector.ChargeOutcome;
+import paybridge.connector.ChargeStatus;
 import paybridge.connector.RefundOutcome;
 import paybridge.connector.VendorPayment;
 import paybridge.connector.VendorUnavailableException;
@@ -127,14 +129,14 @@ public final class IamportResponses {
                     orElse(VendorJson.text(payment, "fail_reason"), "declined"));
             case "ready" -> ChargeOutcome.awaitingDeposit(impUid, keyIfNotPaid);
             // a charge answered "cancelled" is not something iamport documents: let a lookup decide
-            default -> new ChargeOutcome(paybridge.connector.ChargeStatus.UNKNOWN, impUid, keyIfNotPaid,
+            default -> new ChargeOutcome(ChargeStatus.UNKNOWN, impUid, keyIfNotPaid,
                     new paybridge.canonical.Failure(SendFailures.VENDOR_BAD_RESPONSE, "Unexpected charge status " + status));
         };
     }
 
     /** A charge iamport refused outright ({@code code != 0}, no payment in the answer). */
     public static boolean refused(ChargeOutcome outcome) {
-        return outcome.status() == paybridge.connector.ChargeStatus.FAILED && outcome.vendorPaymentRef() == null
+        return outcome.status() == ChargeStatus.FAILED && outcome.vendorPaymentRef() == null
                 && outcome.failure() != null && IAMPORT_REJECTED.equals(outcome.failure().code());
     }
 
@@ -159,7 +161,7 @@ public final class IamportResponses {
 
     /** A payment iamport charged under the paymentId that is not this charge (another amount or customer_uid). */
     public static boolean holdsAnotherPayment(VendorPayment record, long amount, String billingKey) {
-        return charged(record) && (record.amount() != amount || !java.util.Objects.equals(record.billingKey(), billingKey));
+        return charged(record) && (record.amount() != amount || !Objects.equals(record.billingKey(), billingKey));
     }
 
     private static boolean charged(VendorPayment record) {
