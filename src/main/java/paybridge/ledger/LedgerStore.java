@@ -85,13 +85,24 @@ public final class LedgerStore {
 
     private static final String RETURN_KEYS = """
             SELECT event_key FROM ledger_entries WHERE payment_id = :?paymentId AND amount < 0""";
+    private static final String RETURN_KEYS_UP_TO = """
+            SELECT event_key FROM ledger_entries WHERE payment_id = :?paymentId AND amount < 0 AND entry_id <= :?mark""";
     /** How a return's event key names its cancellation ({@link PaymentEvent#eventKey()}). */
     private static final String BY_CANCELLATION = ":RETURN:c=";
 
     /** The vendor's cancellation ids of the returns the ledger holds for a payment (those keyed by one). */
     public java.util.Set<String> returnCancellationIds(String paymentId) {
+        return cancellationIds(sql.query(RETURN_KEYS, Map.of("paymentId", paymentId)));
+    }
+
+    /** As {@link #returnCancellationIds(String)}, of the entries up to {@code mark} (a refund's ledger mark). */
+    public java.util.Set<String> returnCancellationIds(String paymentId, long mark) {
+        return cancellationIds(sql.query(RETURN_KEYS_UP_TO, Map.of("paymentId", paymentId, "mark", mark)));
+    }
+
+    private static java.util.Set<String> cancellationIds(List<Map<String, Object>> rows) {
         java.util.Set<String> ids = new java.util.HashSet<>();
-        for (Map<String, Object> r : sql.query(RETURN_KEYS, Map.of("paymentId", paymentId))) {
+        for (Map<String, Object> r : rows) {
             Object key = r.containsKey("event_key") ? r.get("event_key") : r.get("EVENT_KEY");
             int at = key == null ? -1 : key.toString().indexOf(BY_CANCELLATION);
             if (at >= 0) {

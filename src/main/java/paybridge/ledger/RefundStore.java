@@ -14,9 +14,10 @@ import paybridge.canonical.RefundState;
 public final class RefundStore {
     private static final String INSERT = """
             INSERT INTO refunds (refund_id, payment_id, request_hash, amount, reason, status, created_at, updated_at,
-                in_flight_until)
+                in_flight_until, ledger_mark)
             VALUES (:?refundId, :?paymentId, :?requestHash, :?amount, :?reason, 'PENDING', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,
-                CURRENT_TIMESTAMP + CAST(:?horizonSeconds AS BIGINT) * INTERVAL '1' SECOND)
+                CURRENT_TIMESTAMP + CAST(:?horizonSeconds AS BIGINT) * INTERVAL '1' SECOND,
+                (SELECT COALESCE(MAX(entry_id), 0) FROM ledger_entries WHERE payment_id = :?paymentId))
             ON CONFLICT DO NOTHING""";
     private static final String FIND = "SELECT * FROM refunds WHERE refund_id = :?refundId";
     private static final String FINISH = """

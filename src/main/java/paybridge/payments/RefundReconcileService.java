@@ -29,15 +29,17 @@ import paybridge.connector.VendorPayment;
  * Settles open refunds — UNKNOWN (the vendor's answer was lost) and PENDING (the node stopped between
  * the refund's row and its finish) — once past their in-flight bound (database clock), from the
  * payment's record at the vendor (reconcile.camel.yaml does the lookup). It never sends a cancel: it
- * compares the vendor's cancellations with the payment's decided API refunds (matched by the vendor's
- * cancellation id), not with the ledger, which also holds cancellations learnt from webhooks.
+ * compares the vendor's cancellations with what is accounted for: the payment's decided API refunds
+ * (matched by the vendor's cancellation id), and the returns the ledger held before the open refunds were
+ * asked (their ledger mark: those happened before any of them could). The ledger's later returns are
+ * not accounted for: a webhook may have recorded this refund's own return.
  * <ul>
- * <li>the vendor returned no more than the decided refunds account for: this refund never happened,
+ * <li>the vendor returned no more than is accounted for: this refund never happened,
  *     FAILED ({@value #NOT_REFUNDED}), its reserved amount released — but only once the vendor's own
  *     settle horizon ({@link ExchangeProperties#NOT_REFUNDED_AFTER}, its connector's {@code notRefundedAfter}; none: at
  *     the in-flight bound) has passed too, and never while the vendor shows a cancel in progress;</li>
  * <li>the vendor returned exactly this refund's amount more, in one cancellation of that amount that
- *     no decided refund claims: REFUNDED, its ledger entry keyed by that cancellation (so its webhook,
+ *     nothing accounts for: REFUNDED, its ledger entry keyed by that cancellation (so its webhook,
  *     if one came, is the same entry);</li>
  * <li>anything else (a console cancel too, another refund of the payment still open, no cancellation
  *     ids): left for an operator (logged), because the money cannot be attributed to this refund.</li>
@@ -134,17 +136,17 @@ public final class RefundReconcileService {
             return false;
         }
         List<RefundRecord> open = refunds.openRefundsOnPayment(payment.paymentId());
-        // what the vendor returned that no decided API refund of this payment accounts for
+        // what the vendor returned that neither a decided API refund of this payment accounts for, nor a
+        // return the ledger held before the open refunds were asked (a console cancel learnt by its webhook)
         List<RefundStore.Refunded> decided = refunds.refundedOnPayment(payment.paymentId());
-        Set<String> decidedRefs = decided.stream().map(RefundStore.Refunded::vendorRefundRef).collect(Collectors.toSet());
-        long decidedAmount = decided.stream().mapToLong(RefundStore.Refunded::amount).sum();
+        Accounted accounted = accounted(decided, priorReturns(payment, open), found);
         if (itemized(found, decided)) {
-            return attributeByCancellation(refund, open, payment, found, decidedRefs, notRefundedAfter);
+            return attributeByCancellation(refund, open, payment, found, accounted.refs(), notRefundedAfter);
         }
         if (open.size() > 1) {
-            return settleTogether(refund, open, payment, found, notRefundedAfter);
+            return settleTogether(refund, open, payment, found, accounted, notRefundedAfter);
         }
-        if (found.cancelledAmount() == decidedAmount) {
+        if (found.cancelledAmount() == accounted.amount()) {
             if (!notRefundedAfter.isZero() && !refunds.pastInFlightBy(refund.refundId(), notRefundedAfter)) {
                 LOG.debug("reconcile refundId={} paymentId={}: nothing returned yet; the vendor may still apply it "
                         + "until {} past the in-flight bound", refund.refundId(), payment.paymentId(), notRefundedAfter);
@@ -152,17 +154,17 @@ public final class RefundReconcileService {
             }
             return concludeNotRefunded(refund, payment);
         }
-        // exactly one cancellation of this amount that no decided refund has claimed: this refund's
+        // exactly one cancellation of this amount that nothing accounts for: this refund's
         // (a console cancel of the same amount would make two, or none: then an operator decides)
         List<String> candidates = found.cancellations().stream()
                 .filter(c -> c.amount() == refund.amount() && c.cancellationId() != null
-                        && !decidedRefs.contains(c.cancellationId()))
+                        && !accounted.refs().contains(c.cancellationId()))
                 .map(VendorPayment.Cancellation::cancellationId)
                 .toList();
-        if (candidates.size() != 1 || found.cancelledAmount() - decidedAmount != refund.amount()) {
-            LOG.warn("reconcile refundId={} paymentId={}: the vendor returned {} KRW no decided refund accounts for, "
+        if (candidates.size() != 1 || found.cancelledAmount() - accounted.amount() != refund.amount()) {
+            LOG.warn("reconcile refundId={} paymentId={}: the vendor returned {} KRW nothing recorded accounts for, "
                     + "in {} matching cancellation(s); the refund is {} KRW; left for an operator", refund.refundId(),
-                    payment.paymentId(), found.cancelledAmount() - decidedAmount, candidates.size(), refund.amount());
+                    payment.paymentId(), found.cancelledAmount() - accounted.amount(), candidates.size(), refund.amount());
             return false;
         }
         String cancellationId = candidates.get(0);
@@ -178,6 +180,43 @@ public final class RefundReconcileService {
             log(refund, payment, "REFUNDED");
         }
         return settled;
+    }
+
+    /**
+     * The returns at the vendor that are none of the open refunds: those decided API refunds name, and
+     * those the ledger held before the open refunds were asked (ids, and what they returned in all).
+     */
+    record Accounted(Set<String> refs, long amount) {
+    }
+
+    private static Accounted accounted(List<RefundStore.Refunded> decided, Set<String> prior, VendorPayment found) {
+        Set<String> refs = decided.stream().map(RefundStore.Refunded::vendorRefundRef).filter(java.util.Objects::nonNull)
+                .collect(Collectors.toCollection(java.util.HashSet::new));
+        long amount = decided.stream().mapToLong(RefundStore.Refunded::amount).sum();
+        Set<String> counted = new java.util.HashSet<>(refs);
+        for (VendorPayment.Cancellation c : found.cancellations()) {
+            if (c.cancellationId() != null && prior.contains(c.cancellationId()) && counted.add(c.cancellationId())) {
+                amount += c.amount();
+            }
+        }
+        refs.addAll(prior);
+        return new Accounted(refs, amount);
+    }
+
+    /**
+     * The cancellation ids of the returns the ledger held before every open refund of the payment was
+     * asked (up to the lowest of their ledger marks): each happened before any of these refunds could.
+     * None when a refund has no mark (asked before paybridge kept one).
+     */
+    private Set<String> priorReturns(PaymentRecord payment, List<RefundRecord> open) {
+        long mark = Long.MAX_VALUE;
+        for (RefundRecord r : open) {
+            if (r.ledgerMark() == null) {
+                return Set.of();
+            }
+            mark = Math.min(mark, r.ledgerMark());
+        }
+        return open.isEmpty() ? Set.of() : ledger.returnCancellationIds(payment.paymentId(), mark);
     }
 
     /**
@@ -199,7 +238,7 @@ public final class RefundReconcileService {
     /**
      * The open refunds of a payment against an itemized record, amount by amount: a refund returns
      * exactly its amount in one return, so for the open refunds of amount {@code a} and the returns of
-     * amount {@code a} no decided refund claims —
+     * amount {@code a} nothing accounts for —
      * <ul>
      * <li>no such return: none of those refunds happened, each past its bound (and the vendor's settle
      *     horizon) is FAILED NOT_REFUNDED, its reservation released;</li>
@@ -212,12 +251,12 @@ public final class RefundReconcileService {
      * True when {@code refund} itself was decided.
      */
     private boolean attributeByCancellation(RefundRecord refund, List<RefundRecord> open, PaymentRecord payment,
-                                            VendorPayment found, Set<String> decidedRefs, Duration notRefundedAfter) {
+                                            VendorPayment found, Set<String> accountedRefs, Duration notRefundedAfter) {
         boolean thisOne = false;
         java.util.Map<Long, List<RefundRecord>> byAmount = open.stream()
                 .collect(Collectors.groupingBy(RefundRecord::amount, java.util.LinkedHashMap::new, Collectors.toList()));
         for (var group : byAmount.entrySet()) {
-            if (attributeAmount(group.getKey(), group.getValue(), payment, found, decidedRefs, notRefundedAfter)
+            if (attributeAmount(group.getKey(), group.getValue(), payment, found, accountedRefs, notRefundedAfter)
                     && group.getValue().stream().anyMatch(r -> r.refundId().equals(refund.refundId()))) {
                 thisOne = refunds.find(refund.refundId()).map(r -> !r.status().isOpen()).orElse(false);
             }
@@ -227,10 +266,10 @@ public final class RefundReconcileService {
 
     /** One amount's open refunds against the unclaimed returns of that amount; true when any was decided. */
     private boolean attributeAmount(long amount, List<RefundRecord> same, PaymentRecord payment, VendorPayment found,
-                                    Set<String> decidedRefs, Duration notRefundedAfter) {
+                                    Set<String> accountedRefs, Duration notRefundedAfter) {
         java.util.Map<String, VendorPayment.Cancellation> returns = new java.util.LinkedHashMap<>();
         for (VendorPayment.Cancellation c : found.cancellations()) {
-            if (c.amount() == amount && !decidedRefs.contains(c.cancellationId())) {
+            if (c.amount() == amount && !accountedRefs.contains(c.cancellationId())) {
                 returns.putIfAbsent(c.cancellationId(), c);
             }
         }
@@ -288,23 +327,22 @@ public final class RefundReconcileService {
      * Several refunds of one payment open at once (e.g. all left UNKNOWN by an outage): settled
      * together, since the vendor's record shows only what was returned in all.
      * <ul>
-     * <li>nothing returned beyond the decided refunds: none of them happened — each one past its bound
+     * <li>nothing returned beyond what is accounted for: none of them happened — each one past its bound
      *     (and the vendor's settle horizon) is concluded FAILED NOT_REFUNDED, its reservation released
      *     (one still in flight waits for its answer or a later round);</li>
-     * <li>once all are past their bounds, the vendor's unclaimed cancellations (distinct ids no decided
-     *     refund claims) pair one-to-one by amount with the open refunds, and add up to exactly what
-     *     was returned beyond the decided refunds: each refund REFUNDED with its cancellation, all in
+     * <li>once all are past their bounds, the vendor's unclaimed cancellations (distinct ids nothing
+     *     accounts for) pair one-to-one by amount with the open refunds, and add up to exactly what
+     *     was returned beyond what is accounted for: each refund REFUNDED with its cancellation, all in
      *     one transaction (equal amounts are interchangeable: the money and the keys are the same);</li>
      * <li>anything else: left for an operator (WARN).</li>
      * </ul>
      * True when {@code refund} itself was decided.
      */
     private boolean settleTogether(RefundRecord refund, List<RefundRecord> open, PaymentRecord payment,
-                                   VendorPayment found, Duration notRefundedAfter) {
-        List<RefundStore.Refunded> decided = refunds.refundedOnPayment(payment.paymentId());
-        Set<String> decidedRefs = decided.stream().map(RefundStore.Refunded::vendorRefundRef).collect(Collectors.toSet());
-        long decidedAmount = decided.stream().mapToLong(RefundStore.Refunded::amount).sum();
-        if (found.cancelledAmount() == decidedAmount) {
+                                   VendorPayment found, Accounted accounted, Duration notRefundedAfter) {
+        Set<String> accountedRefs = accounted.refs();
+        long accountedAmount = accounted.amount();
+        if (found.cancelledAmount() == accountedAmount) {
             boolean thisOne = false;
             for (RefundRecord r : open) {
                 if (refunds.pastInFlightBy(r.refundId(), notRefundedAfter) && concludeNotRefunded(r, payment)
@@ -316,7 +354,7 @@ public final class RefundReconcileService {
         }
         java.util.Map<String, VendorPayment.Cancellation> unclaimed = new java.util.LinkedHashMap<>();
         for (VendorPayment.Cancellation c : found.cancellations()) {
-            if (c.cancellationId() != null && !decidedRefs.contains(c.cancellationId())) {
+            if (c.cancellationId() != null && !accountedRefs.contains(c.cancellationId())) {
                 unclaimed.putIfAbsent(c.cancellationId(), c);
             }
         }
@@ -324,12 +362,12 @@ public final class RefundReconcileService {
         List<Long> cancelAmounts = unclaimed.values().stream().map(VendorPayment.Cancellation::amount).sorted().toList();
         List<Long> refundAmounts = open.stream().map(RefundRecord::amount).sorted().toList();
         boolean allPastBound = open.stream().allMatch(r -> refunds.pastInFlightBy(r.refundId(), Duration.ZERO));
-        if (!allPastBound || unclaimedSum != found.cancelledAmount() - decidedAmount
+        if (!allPastBound || unclaimedSum != found.cancelledAmount() - accountedAmount
                 || !cancelAmounts.equals(refundAmounts)) {
             LOG.warn("reconcile refundId={} paymentId={}: {} refunds of the payment open ({} KRW), the vendor returned {} "
-                    + "KRW no decided refund accounts for, in {} unclaimed cancellation(s){}; left for an operator",
+                    + "KRW nothing recorded accounts for, in {} unclaimed cancellation(s){}; left for an operator",
                     refund.refundId(), payment.paymentId(), open.size(), refundAmounts.stream().mapToLong(Long::longValue).sum(),
-                    found.cancelledAmount() - decidedAmount, unclaimed.size(),
+                    found.cancelledAmount() - accountedAmount, unclaimed.size(),
                     allPastBound ? "" : " (one of them may still be in flight)");
             return false;
         }

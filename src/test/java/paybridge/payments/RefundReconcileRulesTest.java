@@ -159,4 +159,65 @@ class RefundReconcileRulesTest {
         assertThat(refunds.find("rr-rf-9").orElseThrow().failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED);
         assertThat(payments.find(q.paymentId()).orElseThrow().refundReserved()).isZero();
     }
+
+    /**
+     * A console cancel of the same amount, learnt by its webhook before the refund was asked, is not the
+     * refund's return: a refund that was never sent (its node stopped after its row) is concluded never
+     * refunded and its reservation released, not REFUNDED by money the customer got back for something else.
+     */
+    @Test
+    void aConsoleCancelOfTheSameAmountRecordedBeforeTheRefundWasAskedIsNotItsReturn() {
+        PaymentRecord p = paidWithConsoleCancelFirst("rr-console-before", "cx-before", 1000);
+        assertThat(refunds.insert("rr-rf-10", p.paymentId(), "by-hand", 1000, "test")).isTrue();
+        assertThat(payments.reserveRefund(p.paymentId(), 1000)).isTrue();
+
+        assertThat(reconcile.settle(refunds.find("rr-rf-10").orElseThrow(), p,
+                record(p, new VendorPayment.Cancellation("cx-before", 1000, Instant.now())))).isTrue();
+
+        assertNeverRefunded("rr-rf-10", p);
+        assertThat(entries(p.paymentId())).as("PAID and the console cancel").hasSize(2);
+
+        // two refunds open (an outage), the same console cancel before both: neither happened
+        PaymentRecord q = paidWithConsoleCancelFirst("rr-console-before-2", "cx-before-2", 1000);
+        assertThat(refunds.insert("rr-rf-11", q.paymentId(), "by-hand", 1000, "test")).isTrue();
+        assertThat(refunds.insert("rr-rf-12", q.paymentId(), "by-hand", 700, "test")).isTrue();
+        assertThat(payments.reserveRefund(q.paymentId(), 1700)).isTrue();
+        reconcile.settle(refunds.find("rr-rf-11").orElseThrow(), q,
+                record(q, new VendorPayment.Cancellation("cx-before-2", 1000, Instant.now())));
+        assertNeverRefunded("rr-rf-11", q);
+        assertNeverRefunded("rr-rf-12", q);
+    }
+
+    /** The same when the record cannot be itemized (an earlier refund decided without the vendor's id). */
+    @Test
+    void withoutAnItemizedRecordAConsoleCancelRecordedBeforeTheRefundIsNotItsReturnEither() {
+        PaymentRecord p = paidWithConsoleCancelFirst("rr-console-before-3", "cx-before-3", 1000);
+        assertThat(refunds.insert("rr-rf-13", p.paymentId(), "by-hand", 500, "earlier")).isTrue();
+        refunds.finish("rr-rf-13", RefundState.REFUNDED, null, null);
+        assertThat(refunds.insert("rr-rf-14", p.paymentId(), "by-hand", 1000, "test")).isTrue();
+        assertThat(payments.reserveRefund(p.paymentId(), 1000)).isTrue();
+
+        assertThat(reconcile.settle(refunds.find("rr-rf-14").orElseThrow(), p, record(p,
+                new VendorPayment.Cancellation("cx-earlier", 500, Instant.now()),
+                new VendorPayment.Cancellation("cx-before-3", 1000, Instant.now())))).isTrue();
+
+        assertNeverRefunded("rr-rf-14", p);
+    }
+
+    /** A PAID 3000 payment and a console cancel of {@code amount} its webhook recorded. */
+    private static PaymentRecord paidWithConsoleCancelFirst(String paymentId, String cancellationId, long amount) {
+        assertThat(app.postJson("/api/payments", Commands.keyIn(paymentId, 3000, false)).status()).isEqualTo(200);
+        PaymentRecord p = payments.find(paymentId).orElseThrow();
+        ledger.append(new PaymentEvent("iamport", p.paymentId(), p.vendorPaymentRef(), null, EventType.PARTIALLY_REFUNDED,
+                -amount, "KRW", cancellationId, amount, Instant.now()), LedgerSource.WEBHOOK);
+        return p;
+    }
+
+    private static void assertNeverRefunded(String refundId, PaymentRecord p) {
+        RefundRecord r = refunds.find(refundId).orElseThrow();
+        assertThat(r.status()).as(refundId).isEqualTo(RefundState.FAILED);
+        assertThat(r.failureCode()).as(refundId).isEqualTo(RefundReconcileService.NOT_REFUNDED);
+        assertThat(refunds.refundedOnPayment(p.paymentId())).as("nothing credited to " + refundId)
+                .noneMatch(d -> d.vendorRefundRef() != null && d.vendorRefundRef().startsWith("cx-before"));
+    }
 }
