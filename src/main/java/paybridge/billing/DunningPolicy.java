@@ -25,8 +25,11 @@ import paybridge.ledger.Sql;
  *       and the delays are counted from the resume.</li>
  *   <li>HARD_DECLINED (the vendor's decline table says the card can never succeed): PAST_DUE at once
  *       ({@code HARD_DECLINE}); the same key is never tried again (a resume needs another key).</li>
- *   <li>NOT_CHARGED (a lookup by paymentId proved the attempt never reached the card): the period's next
- *       attempt id is due at once; it is not a decline and uses no dunning delay.</li>
+ *   <li>NOT_CHARGED (a lookup by paymentId proved the attempt never reached the card, or an operator who
+ *       checked the vendor by hand resolved it FAILED: both conclusions, not the vendor's word): the
+ *       period's next attempt id is due at once; it is not a decline and uses no dunning delay. Should the
+ *       vendor's record later show it charged, the attempt pays its period (or is reported as a double
+ *       charge when another attempt paid it meanwhile): {@code BillingRunService.settleChargedAfterAll}.</li>
  *   <li>PENDING / UNKNOWN: nothing changes; the reconcile route (or an operator) decides, and a later
  *       run applies the decided outcome. The period is never re-sent meanwhile (an UNKNOWN at a vendor
  *       that cannot be asked by paymentId stays UNKNOWN until its webhook or an operator settles it).</li>
@@ -118,7 +121,9 @@ public final class DunningPolicy {
     public static Outcome classify(PaymentStatus status, String failureCode) {
         return switch (status) {
             case PAID, CANCELLED, PARTIALLY_REFUNDED -> Outcome.PAID; // refunded later: it was paid
-            case FAILED -> PaymentStates.NOT_CHARGED.equals(failureCode) ? Outcome.NOT_CHARGED : Outcome.DECLINED;
+            // a conclusion (reconcile's or an operator's) is no decline, and the vendor's record may overturn it
+            case FAILED -> PaymentStates.NOT_CHARGED.equals(failureCode) || PaymentStates.OPERATOR.equals(failureCode)
+                    ? Outcome.NOT_CHARGED : Outcome.DECLINED;
             case ABANDONED -> Outcome.DECLINED;
             case UNKNOWN -> Outcome.UNKNOWN;
             case PENDING, AWAITING_DEPOSIT -> Outcome.PENDING;

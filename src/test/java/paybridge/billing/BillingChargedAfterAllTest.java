@@ -129,6 +129,42 @@ class BillingChargedAfterAllTest {
         assertThat(doubleChargedCounter()).isEqualTo(1.0);
     }
 
+    /**
+     * An operator who resolves a stuck attempt FAILED draws a conclusion, as reconcile's NOT_CHARGED is:
+     * billing sends the period's next attempt at once (no dunning delay), and when the vendor's record
+     * then shows the first attempt charged after all, the double charge is reported. Before, the
+     * operator's FAILED was a decline: its retry was sent a day later all the same, and the overturn that
+     * followed was never looked at by billing, a period charged twice without a word.
+     */
+    @Test
+    void anOperatorsFailedIsAConclusionTooAndItsOverturnIsNeverSilent() {
+        assertThat(app.postJson("/api/subscriptions", BillingFixtures.subscriptionJson("ca-3", "iamport", iamportKey,
+                9900, "P1M", DUE)).status()).isEqualTo(201);
+        DueItem first = DueItem.of(app.lookup("subscriptionStore", SubscriptionStore.class).find("ca-3").orElseThrow(),
+                app.lookup("billingCalendar", BillingCalendar.class));
+        assertThat(attempts.claim(first, "run-dead", "dead-node")).isTrue();
+        payments.insert(first.command(), "test"); // sent; its answer lost with the node
+        RunningPaybridge.Response resolved = app.postJson("/api/payments/" + first.paymentId() + "/resolve",
+                "{\"status\": \"FAILED\", \"reason\": \"not in the vendor console\"}");
+        assertThat(resolved.json().path("status").asText()).as(resolved.body()).isEqualTo("FAILED");
+
+        run(app, AS_OF);
+        assertThat(state(first.paymentId())).isEqualTo("NOT_CHARGED");
+        assertThat(app.get("/api/payments/ca-3-20261201-r1").json().path("status").asText()).isEqualTo("PAID");
+        assertThat(subscription(app, "ca-3").path("state").asText()).isEqualTo("ACTIVE");
+
+        // the vendor's record (a webhook, a late answer) shows the first attempt charged: the payment is PAID
+        assertThat(paybridge.payments.ConclusionOverturn.toPaid(payments, app.lookup("ledgerStore",
+                paybridge.ledger.LedgerStore.class), paybridge.observe.PaybridgeMeters.NONE,
+                payments.find(first.paymentId()).orElseThrow(), "imp_late", null, Instant.now(),
+                paybridge.canonical.LedgerSource.WEBHOOK)).isTrue();
+        run(app, AS_OF);
+        assertThat(state(first.paymentId())).isEqualTo("PAID_DUPLICATE");
+        assertThat(attempts.find(first.paymentId()).get("double_charge_of")).isEqualTo("ca-3-20261201-r1");
+        assertThat(doubleChargedCounter()).isEqualTo(1.0);
+        assertThat(subscription(app, "ca-3").path("nextBillingAt").asText()).isEqualTo(NEXT);
+    }
+
     private double doubleChargedCounter() {
         String metrics = app.get("http://127.0.0.1:" + app.managementPort + "/observe/metrics").body();
         return metrics.lines().filter(l -> l.startsWith("paybridge_billing_double_charged_total"))
