@@ -49,12 +49,18 @@ public final class BillingAttemptStore {
     private static final String SETTLE = """
             UPDATE billing_attempts SET state = :?state, decline_category = :?category, updated_at = CURRENT_TIMESTAMP
             WHERE payment_id = :?paymentId AND state IN ('CLAIMED', 'SENT', 'PENDING', 'UNKNOWN')""";
-    // PAID from an open state, or from NOT_CHARGED when the vendor's record later shows it charged;
+    // an attempt whose conclusion the vendor's record overturned: NOT_CHARGED, or DECLINED as versions before
+    // took an operator's FAILED (its payment marked overturned_from)
+    private static final String OVERTURNED = """
+            (state = 'NOT_CHARGED' OR (state = 'DECLINED' AND EXISTS (SELECT 1 FROM payments p
+                WHERE p.payment_id = billing_attempts.payment_id AND p.overturned_from IS NOT NULL)))""";
+    // PAID from an open state, or from a conclusion when the vendor's record later shows it charged;
     // never while another attempt of the period is PAID (that is a double charge: markDuplicate)
     private static final String SETTLE_PAID = """
             UPDATE billing_attempts SET state = 'PAID', paid_period = period_date, paid_period_index = period_index,
                 updated_at = CURRENT_TIMESTAMP
-            WHERE payment_id = :?paymentId AND state IN ('CLAIMED', 'SENT', 'PENDING', 'UNKNOWN', 'NOT_CHARGED')
+            WHERE payment_id = :?paymentId AND (state IN ('CLAIMED', 'SENT', 'PENDING', 'UNKNOWN') OR """ + OVERTURNED + """
+            )
                 AND NOT EXISTS (SELECT 1 FROM billing_attempts o WHERE o.subscription_id = billing_attempts.subscription_id
                     AND o.state = 'PAID' AND o.payment_id <> billing_attempts.payment_id
                     AND (o.paid_period_index = billing_attempts.period_index OR o.paid_period = billing_attempts.period_date))""";
@@ -64,7 +70,8 @@ public final class BillingAttemptStore {
                 AND (paid_period_index = :?periodIndex OR paid_period = :?periodDate)""";
     private static final String MARK_DUPLICATE = """
             UPDATE billing_attempts SET state = 'PAID_DUPLICATE', double_charge_of = :?other, updated_at = CURRENT_TIMESTAMP
-            WHERE payment_id = :?paymentId AND state IN ('CLAIMED', 'SENT', 'PENDING', 'UNKNOWN', 'NOT_CHARGED')""";
+            WHERE payment_id = :?paymentId AND (state IN ('CLAIMED', 'SENT', 'PENDING', 'UNKNOWN') OR """ + OVERTURNED + """
+            )""";
     private static final String MARK_OPEN = """
             UPDATE billing_attempts SET state = :?state, updated_at = CURRENT_TIMESTAMP
             WHERE payment_id = :?paymentId AND state IN ('CLAIMED', 'SENT')""";
@@ -87,11 +94,13 @@ public final class BillingAttemptStore {
             WHERE a.state IN ('CLAIMED', 'SENT', 'PENDING', 'UNKNOWN') AND a.run_id <> :?runId
                 AND (p.status NOT IN ('PENDING', 'UNKNOWN') OR a.state IN ('CLAIMED', 'SENT'))
             ORDER BY a.payment_id LIMIT :?limit""";
-    // concluded never charged, but the vendor's record now shows the payment charged
+    // concluded never charged (or, by versions before, an operator's FAILED taken as a decline), but the
+    // vendor's record now shows the payment charged
     private static final String CHARGED_AFTER_ALL = "SELECT " + COLUMNS + """
 
             FROM billing_attempts a JOIN payments p ON p.payment_id = a.payment_id
-            WHERE a.state = 'NOT_CHARGED' AND p.status IN ('PAID', 'PARTIALLY_REFUNDED', 'CANCELLED')
+            WHERE (a.state = 'NOT_CHARGED' OR (a.state = 'DECLINED' AND p.overturned_from IS NOT NULL))
+              AND p.status IN ('PAID', 'PARTIALLY_REFUNDED', 'CANCELLED')
             ORDER BY a.payment_id LIMIT :?limit""";
     // decided attempts whose subscription still waits for them (a crash between the two statements
     // before they were one transaction); such a subscription is still due, so only due ones are read

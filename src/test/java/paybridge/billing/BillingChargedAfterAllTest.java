@@ -165,6 +165,41 @@ class BillingChargedAfterAllTest {
         assertThat(subscription(app, "ca-3").path("nextBillingAt").asText()).isEqualTo(NEXT);
     }
 
+    /**
+     * An operator's FAILED that versions before took as a decline (the attempt DECLINED, its retry a day
+     * away), overturned by the vendor's record before that retry: the attempt pays its period and the
+     * retry is never sent.
+     */
+    @Test
+    void anOperatorsFailedLeftDeclinedByAnEarlierVersionPaysItsPeriodWhenOverturned() {
+        assertThat(app.postJson("/api/subscriptions", BillingFixtures.subscriptionJson("ca-4", "iamport", iamportKey,
+                9900, "P1M", DUE)).status()).isEqualTo(201);
+        DueItem first = DueItem.of(app.lookup("subscriptionStore", SubscriptionStore.class).find("ca-4").orElseThrow(),
+                app.lookup("billingCalendar", BillingCalendar.class));
+        assertThat(attempts.claim(first, "run-dead", "dead-node")).isTrue();
+        payments.insert(first.command(), "test");
+        assertThat(app.postJson("/api/payments/" + first.paymentId() + "/resolve",
+                "{\"status\": \"FAILED\", \"reason\": \"not in the vendor console\"}").status()).isEqualTo(200);
+        // as an earlier version applied it: a SOFT decline, the retry -r1 due a day later
+        BillingFixtures.sql(app).update("UPDATE billing_attempts SET state = 'DECLINED', decline_category = 'SOFT'"
+                + " WHERE payment_id = :?id", Map.of("id", first.paymentId()));
+        BillingFixtures.sql(app).update("UPDATE subscriptions SET retry_attempt = 1,"
+                + " next_retry_at = next_billing_at + INTERVAL '1' DAY, last_payment_id = :?id"
+                + " WHERE subscription_id = 'ca-4'", Map.of("id", first.paymentId()));
+        assertThat(paybridge.payments.ConclusionOverturn.toPaid(payments, app.lookup("ledgerStore",
+                paybridge.ledger.LedgerStore.class), paybridge.observe.PaybridgeMeters.NONE,
+                payments.find(first.paymentId()).orElseThrow(), "imp_late_4", null, Instant.now(),
+                paybridge.canonical.LedgerSource.WEBHOOK)).isTrue();
+        long before = charges(app, "iamport");
+
+        run(app, "2026-12-02T03:00:00+09:00"); // the retry's day
+        assertThat(state(first.paymentId())).isEqualTo("PAID");
+        assertThat(app.get("/api/payments/ca-4-20261201-r1").status()).isEqualTo(404);
+        assertThat(charges(app, "iamport")).as("the period is not charged again").isEqualTo(before);
+        assertThat(subscription(app, "ca-4").path("nextBillingAt").asText()).isEqualTo(NEXT);
+        assertThat(subscription(app, "ca-4").path("retry").isNull()).isTrue();
+    }
+
     private double doubleChargedCounter() {
         String metrics = app.get("http://127.0.0.1:" + app.managementPort + "/observe/metrics").body();
         return metrics.lines().filter(l -> l.startsWith("paybridge_billing_double_charged_total"))
