@@ -1,12 +1,14 @@
 package paybridge.payments;
 
 import java.time.Instant;
+import java.util.List;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.canonical.CommandReader;
 import paybridge.canonical.Failure;
+import paybridge.canonical.FieldError;
 import paybridge.canonical.LedgerSource;
 import paybridge.canonical.PaymentEvent;
 import paybridge.canonical.PaymentResult;
@@ -14,6 +16,7 @@ import paybridge.canonical.PaymentStates;
 import paybridge.canonical.PaymentStates.Fact;
 import paybridge.canonical.PaymentStates.Transition;
 import paybridge.canonical.PaymentStatus;
+import paybridge.canonical.Problem;
 import paybridge.canonical.ProblemException;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
@@ -55,15 +58,32 @@ public final class OperatorService {
         Failure failure = move == null || move.failureCode() == null ? null
                 : new Failure(move.failureCode(), command.reason());
         String ref = command.vendorPaymentRef() != null ? command.vendorPaymentRef() : attempt.vendorPaymentRef();
-        boolean settled = move != null && payments.inTransaction(() -> {
-            if (!payments.settleOpenLanded(paymentId, move, command.vendorPaymentRef(), failure)) {
-                return false;
+        if (command.vendorPaymentRef() != null) {
+            // a vendor's reference names one payment: pasted from another one, it is the operator's slip
+            payments.findForVendorRecord(attempt.vendor(), command.vendorPaymentRef(), null)
+                    .filter(other -> !other.paymentId().equals(paymentId))
+                    .ifPresent(other -> {
+                        throw referenceTaken(command.vendorPaymentRef(), attempt.vendor(), other.paymentId());
+                    });
+        }
+        boolean settled;
+        try {
+            settled = move != null && payments.inTransaction(() -> {
+                if (!payments.settleOpenLanded(paymentId, move, command.vendorPaymentRef(), failure)) {
+                    return false;
+                }
+                ledger.append(new PaymentEvent(attempt.vendor(), paymentId, ref, attempt.subscriptionId(),
+                        move.ledgerEntry(), move.ledgerAmount(attempt.amount()), attempt.currency(), null, 0,
+                        Instant.now()), LedgerSource.OPERATOR);
+                return true;
+            });
+        } catch (RuntimeException e) {
+            if (command.vendorPaymentRef() != null && uniqueViolation(e)) {
+                // recorded on another payment between the check and the update (its webhook, say)
+                throw referenceTaken(command.vendorPaymentRef(), attempt.vendor(), "another payment");
             }
-            ledger.append(new PaymentEvent(attempt.vendor(), paymentId, ref, attempt.subscriptionId(),
-                    move.ledgerEntry(), move.ledgerAmount(attempt.amount()), attempt.currency(), null, 0,
-                    Instant.now()), LedgerSource.OPERATOR);
-            return true;
-        });
+            throw e;
+        }
         if (!settled) {
             PaymentRecord now = payments.find(paymentId).orElseThrow();
             if (now.status().isOpen()) {
@@ -80,5 +100,22 @@ public final class OperatorService {
         }
         LOG.info("resolve paymentId={} vendor={} outcome={} source=OPERATOR", paymentId, attempt.vendor(), command.status());
         return view.find(paymentId).orElseThrow();
+    }
+
+    /** 422 naming the field: nothing was changed. */
+    private static ProblemException referenceTaken(String ref, String vendor, String holder) {
+        return new ProblemException(new Problem("https://paybridge.dev/problems/vendor-reference-taken",
+                "Vendor reference belongs to another payment", 422, "vendorPaymentRef " + ref + " of " + vendor
+                + " is recorded on " + holder + "; nothing was changed",
+                List.of(new FieldError("vendorPaymentRef", "recorded on " + holder + ": check the vendor console"))));
+    }
+
+    private static boolean uniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -74,4 +74,36 @@ class OperatorResolveTest {
             assertThat(app.get("/api/ledger?paymentId=o-atomic-1").json().path("entries")).hasSize(1);
         }
     }
+
+    /**
+     * An operator pastes the vendor reference of another payment: 422 naming vendorPaymentRef (the
+     * database's unique reference would otherwise refuse the update as a 500), nothing changed.
+     */
+    @Test
+    void aVendorReferenceAnotherPaymentHoldsIsRefusedNamingTheField() {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of(
+                "paybridge.vendor.timeout", "PT0.5S",
+                "paybridge.vendor.operation-timeout", "PT0.5S",
+                "paybridge.vendor.in-flight-margin", "PT0S",
+                "paybridge.reconcile.interval", "PT1H",
+                "paybridge.webhook.processing-enabled", "false"))) {
+            Response paid = app.postJson("/api/payments", Commands.billingKey("o-ref-paid", "steppay", 1000, Commands.STEPPAY_KEY));
+            assertThat(paid.json().path("status").asText()).as(paid.body()).isEqualTo("PAID");
+            String taken = paid.json().path("vendorPaymentRef").asText();
+            assertThat(app.postJson("/api/payments", Commands.billingKey("o-ref-stuck", "steppay", 4003, Commands.STEPPAY_KEY))
+                    .json().path("status").asText()).isEqualTo("UNKNOWN");
+            // past its in-flight horizon, where an operator may resolve it
+            paybridge.ledger.PaymentStore payments = app.lookup("paymentStore", paybridge.ledger.PaymentStore.class);
+            await().atMost(Duration.ofSeconds(20)).until(() -> payments.inFlight("o-ref-stuck").orElseThrow().landed());
+
+            Response r = app.postJson("/api/payments/o-ref-stuck/resolve",
+                    "{\"status\": \"PAID\", \"reason\": \"checked\", \"vendorPaymentRef\": \"" + taken + "\"}");
+            assertThat(r.status()).as(r.body()).isEqualTo(422);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(r.json().path("errors").get(0).path("field").asText()).isEqualTo("vendorPaymentRef");
+            assertThat(r.json().path("detail").asText()).contains("o-ref-paid");
+            assertThat(app.get("/api/payments/o-ref-stuck").json().path("status").asText()).isEqualTo("UNKNOWN");
+            assertThat(app.get("/api/ledger?paymentId=o-ref-stuck").json().path("entries")).isEmpty();
+        }
+    }
 }
