@@ -189,13 +189,21 @@ public final class RefundReconcileService {
     record Accounted(Set<String> refs, long amount) {
     }
 
+    /**
+     * A return the ledger held before the open refunds were asked is never one of theirs, so its id is
+     * accounted for. Its amount counts too, unless a decided refund does not name its return: that
+     * refund's money may be this very return (its webhook recorded it), and counting both would make a
+     * refund the vendor did return look never sent.
+     */
     private static Accounted accounted(List<RefundStore.Refunded> decided, Set<String> prior, VendorPayment found) {
         Set<String> refs = decided.stream().map(RefundStore.Refunded::vendorRefundRef).filter(java.util.Objects::nonNull)
                 .collect(Collectors.toCollection(java.util.HashSet::new));
         long amount = decided.stream().mapToLong(RefundStore.Refunded::amount).sum();
+        boolean everyDecidedNamed = decided.stream().allMatch(d -> d.vendorRefundRef() != null);
         Set<String> counted = new java.util.HashSet<>(refs);
         for (VendorPayment.Cancellation c : found.cancellations()) {
-            if (c.cancellationId() != null && prior.contains(c.cancellationId()) && counted.add(c.cancellationId())) {
+            if (everyDecidedNamed && c.cancellationId() != null && prior.contains(c.cancellationId())
+                    && counted.add(c.cancellationId())) {
                 amount += c.amount();
             }
         }

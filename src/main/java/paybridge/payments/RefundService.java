@@ -106,6 +106,9 @@ public final class RefundService {
             // the row and its reservation together: a crash leaves both (reconcile settles them after the
             // in-flight bound) or neither, never a PENDING refund whose amount was not reserved
             recorded = refunds.inTransaction(() -> {
+                // first the payment's row: a webhook recording a return holds it until its entry commits, so
+                // the row's ledger mark (read by its INSERT) counts every return recorded before this refund
+                payments.lock(payment.paymentId());
                 if (!refunds.insert(command.refundId(), payment.paymentId(), hash, amount, command.reason(),
                         deadline.horizon())) {
                     return false; // the refundId was taken meanwhile

@@ -130,4 +130,60 @@ class RefundApiTest {
         assertThat(r.status()).isEqualTo(422);
         assertThat(r.json().path("detail").asText()).contains("FAILED");
     }
+
+    /**
+     * A return being recorded when a refund is asked (a console cancel's webhook holds the payment's row
+     * while its ledger entry is written, not yet committed): the refund waits for the row, so its ledger
+     * mark counts that return among those before it, and refund reconcile never takes it for the refund's.
+     */
+    @Test
+    void aReturnRecordedWhileTheRefundIsAskedFallsWithinTheRefundsLedgerMark() throws Exception {
+        paid("r-mark-1", 3000);
+        paybridge.ledger.Database db = app.lookup("database", paybridge.ledger.Database.class);
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        long entryId;
+        Future<Response> refund;
+        try (java.sql.Connection webhook = db.dataSource().getConnection();
+             java.sql.Connection observer = db.dataSource().getConnection()) {
+            webhook.setAutoCommit(false);
+            try (var lock = webhook.prepareStatement("SELECT payment_id FROM payments WHERE payment_id = 'r-mark-1' FOR UPDATE");
+                 var insert = webhook.prepareStatement("""
+                         INSERT INTO ledger_entries (recorded_at, occurred_at, vendor, payment_id, type, amount, currency,
+                             source, event_key)
+                         VALUES (CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'iamport', 'r-mark-1', 'PARTIALLY_REFUNDED', -500,
+                             'KRW', 'WEBHOOK', 'iamport:r-mark-1:RETURN:c=cx-console-mark')""",
+                         java.sql.Statement.RETURN_GENERATED_KEYS);
+                 var session = webhook.prepareStatement("SELECT SESSION_ID()")) {
+                lock.executeQuery().close();
+                insert.executeUpdate();
+                try (var keys = insert.getGeneratedKeys()) {
+                    keys.next();
+                    entryId = keys.getLong(1);
+                }
+                int webhookSession;
+                try (var rs = session.executeQuery()) {
+                    rs.next();
+                    webhookSession = rs.getInt(1);
+                }
+                refund = caller.submit(() -> app.postJson("/api/refunds", Commands.refund("rf-mark-1", "r-mark-1", 500L)));
+                // the refund's transaction waits on the payment's row (H2 names the session it waits for)
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+                    try (var blocked = observer.prepareStatement(
+                            "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID = ?")) {
+                        blocked.setInt(1, webhookSession);
+                        try (var rs = blocked.executeQuery()) {
+                            rs.next();
+                            return rs.getInt(1) > 0;
+                        }
+                    }
+                });
+                webhook.commit();
+            }
+        }
+        assertThat(refund.get(30, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+        caller.shutdown();
+        paybridge.ledger.RefundStore refunds = new paybridge.ledger.RefundStore(new paybridge.ledger.Sql(app.context()));
+        assertThat(refunds.find("rf-mark-1").orElseThrow().ledgerMark()).as("the return committed meanwhile is before it")
+                .isGreaterThanOrEqualTo(entryId);
+    }
 }
