@@ -49,6 +49,9 @@ public final class RefundStore {
     private static final String REFUNDED_ON_PAYMENT = """
             SELECT amount, vendor_refund_ref FROM refunds WHERE payment_id = :?paymentId AND status = 'REFUNDED'""";
     private static final String FORGET = "DELETE FROM refunds WHERE refund_id = :?refundId AND status = 'PENDING'";
+    private static final String REFUNDED_WITH_REF = """
+            SELECT COUNT(*) AS n FROM refunds WHERE payment_id = :?paymentId AND vendor_refund_ref = :?ref
+              AND status = 'REFUNDED' AND refund_id <> :?refundId""";
 
     private final Sql sql;
 
@@ -81,6 +84,12 @@ public final class RefundStore {
     /** As {@link #insert(String, String, String, long, String, Duration)}, past its in-flight bound at once (tests, tools). */
     public boolean insert(String refundId, String paymentId, String requestHash, long amount, String reason) {
         return insert(refundId, paymentId, requestHash, amount, reason, Duration.ZERO);
+    }
+
+    /** Whether another refund of the payment was decided REFUNDED with the vendor's return {@code ref}. */
+    public boolean refundedWithRefByAnother(String paymentId, String ref, String refundId) {
+        return Sql.longValue(sql.query(REFUNDED_WITH_REF, Map.of("paymentId", paymentId, "ref", ref, "refundId", refundId))
+                .get(0).get("n")) > 0;
     }
 
     /** Decides an open (PENDING or UNKNOWN) refund; false when it was decided already (by another node or route). */

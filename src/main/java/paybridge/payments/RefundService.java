@@ -45,6 +45,8 @@ public final class RefundService {
     private static final Logger LOG = LoggerFactory.getLogger(RefundService.class);
     /** Exchange property: the payment's vendor, for dispatch's choice. */
     public static final String VENDOR = ExchangeProperties.VENDOR;
+    /** Failure code of a refund left UNKNOWN because its answer named a return that is not its own. */
+    public static final String RETURN_CLAIMED = "RETURN_CLAIMED";
 
     private final PaymentStore payments;
     private final RefundStore refunds;
@@ -217,8 +219,23 @@ public final class RefundService {
         // row goes first: if another route (reconcile, past the in-flight bound) decided it meanwhile,
         // nothing else changes here
         Overturn[] overturn = new Overturn[1];
+        Failure[] failure = {outcome.failure()};
         RefundStatus status = refunds.inTransaction(() -> switch (outcome.status()) {
             case REFUNDED -> {
+                // the payment's row first: refunds of one payment finish one at a time
+                payments.lock(payment.paymentId());
+                String claimedBy = claimedElsewhere(payment, request, outcome);
+                if (claimedBy != null) {
+                    // the answer names a return that is not this refund's (Toss ignores a second cancel
+                    // within about a second and may answer it with the payment as it stands): open,
+                    // the money reserved, and refund reconcile decides from the vendor's record
+                    LOG.warn("refund refundId={} paymentId={}: the vendor's answer names return {}, which {}; left "
+                            + "UNKNOWN for reconcile", request.refundId(), payment.paymentId(), outcome.cancellationId(),
+                            claimedBy);
+                    failure[0] = new Failure(RETURN_CLAIMED, "The vendor's answer names a return that " + claimedBy);
+                    yield refunds.finish(request.refundId(), RefundState.UNKNOWN, null, failure[0])
+                            ? RefundStatus.UNKNOWN : null;
+                }
                 if (!refunds.finish(request.refundId(), RefundState.REFUNDED, outcome.cancellationId(), null)) {
                     // the vendor's answer wins over a "never refunded" concluded meanwhile (a stalled node)
                     overturn[0] = overturnNotRefunded(payment, request, outcome);
@@ -251,7 +268,27 @@ public final class RefundService {
         }
         long returned = ledger.returned(payment.paymentId());
         return new RefundResult(request.refundId(), payment.paymentId(), status, request.amount(), returned,
-                payment.amount() - returned, outcome.failure());
+                payment.amount() - returned, failure[0]);
+    }
+
+    /**
+     * Why the return a REFUNDED answer names cannot be this refund's, or null when it can: another refund
+     * of the payment was decided with it, or the ledger held it before this refund was asked (its mark).
+     */
+    private String claimedElsewhere(PaymentRecord payment, RefundRequest request, RefundOutcome outcome) {
+        String ref = outcome.cancellationId();
+        if (ref == null) {
+            return null;
+        }
+        if (refunds.refundedWithRefByAnother(payment.paymentId(), ref, request.refundId())) {
+            return "another refund of the payment was decided with";
+        }
+        String keyed = outcome.ledgerCancellationId();
+        Long mark = refunds.find(request.refundId()).map(RefundRecord::ledgerMark).orElse(null);
+        if (keyed != null && mark != null && ledger.returnCancellationIds(payment.paymentId(), mark).contains(keyed)) {
+            return "the ledger held before this refund was asked";
+        }
+        return null;
     }
 
     /** How a "never refunded" conclusion was overturned: its amount reserved again, or past what remains. */

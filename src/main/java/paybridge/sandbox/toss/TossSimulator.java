@@ -65,7 +65,9 @@ import paybridge.sandbox.WebhookSender;
  *       {@code IDEMPOTENT_REQUEST_PROCESSING}, as Toss answers while the first request is still being
  *       processed), {@code APPLIED_THEN_5XX} (applied, then answered 500: not kept under the key, so a
  *       re-ask runs it again), {@code UNFINISHED} (listed with {@code cancelStatus} {@code IN_PROGRESS},
- *       nothing returned until {@code POST /_control/finish-cancel/{paymentKey}}); {@code newestFirst}
+ *       nothing returned until {@code POST /_control/finish-cancel/{paymentKey}}), {@code IGNORED} (not
+ *       applied, answered 200 with the payment as it stands, as Toss may answer the second of two cancels
+ *       within about 1 s, which it ignores); {@code newestFirst}
  *       lists {@code cancels[]} newest first (Toss promises no order); {@code webhooks: false} sends
  *       none for the payment (a delivery that never arrives);</li>
  *   <li>{@code POST /_control/auth-key} with {@code "fault": "PROCESSING"}: the issuance is done, its
@@ -108,7 +110,7 @@ public final class TossSimulator implements VendorSimulator {
     private final Map<String, Object[]> answers = new ConcurrentHashMap<>();
     /** The slots whose first request is still being processed (its answer not given yet). */
     private final java.util.Set<String> processing = ConcurrentHashMap.newKeySet();
-    /** paymentKey → the fault of its next cancel (PROCESSING, APPLIED_THEN_5XX, UNFINISHED). */
+    /** paymentKey → the fault of its next cancel (PROCESSING, APPLIED_THEN_5XX, UNFINISHED, IGNORED). */
     private final Map<String, String> nextCancelFault = new ConcurrentHashMap<>();
     /** authKey → the fault of its issuance (PROCESSING). */
     private final Map<String, String> issueFaults = new ConcurrentHashMap<>();
@@ -406,6 +408,11 @@ public final class TossSimulator implements VendorSimulator {
                     : raw instanceof Integer || raw instanceof Long ? ((Number) raw).longValue() : -1;
         }
         String fault = nextCancelFault.remove(payment.paymentKey);
+        if ("IGNORED".equals(fault)) {
+            // Toss ignores a second cancel of the paymentKey within about 1 s (TOSS.md); what it answers
+            // then is not documented: here the payment as it stands, the other cancel listed, nothing done
+            return new Answer(200, payment.json());
+        }
         String refused = payment.cancel(amount, reason, transactionKey(), now(), "UNFINISHED".equals(fault));
         if (refused != null) {
             return new Answer(400, error(refused, switch (refused) {
