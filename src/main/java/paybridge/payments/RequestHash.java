@@ -40,7 +40,7 @@ public final class RequestHash {
     }
 
     /** Hex SHA-256 of the text's UTF-8 bytes. */
-    static String sha256(String s) {
+    public static String sha256(String s) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

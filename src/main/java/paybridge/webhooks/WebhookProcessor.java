@@ -275,25 +275,42 @@ public final class WebhookProcessor {
         }
 
         // a payment paybridge did not start: under the vendor's order id, else <vendor>-<reference>
-        String paymentId = orderId != null ? orderId : vendor + "-" + found.vendorPaymentRef();
-        String note = null;
-        if (found.amount() > 0 && PAYMENT_ID.matcher(paymentId).matches()) {
+        String paymentId = orderId != null ? orderId : externalPaymentId(vendor, found.vendorPaymentRef());
+        if (found.amount() <= 0) {
+            record(vendor, paymentId, null, found, found.amount());
+            return new Outcome(InboxState.PROCESSED, "a 0-won payment: no money to record", paymentId, headline, false);
+        }
+        // its row, its ledger entries and their events commit together
+        return payments.inTransaction(() -> {
             boolean inserted = external.insert(paymentId, vendor, found.amount(),
                     PaymentStates.require(null, PaymentStates.vendorSays(state)), found.vendorPaymentRef(),
                     found.billingKey(), state == PaymentStatus.FAILED ? new Failure("VENDOR_DECLINED", found.failureReason()) : null);
-            // not inserted: a concurrent duplicate (or another payment) has the id or reference first
-            Optional<PaymentRecord> now = inserted ? Optional.empty() : payments.find(paymentId);
-            if (now.isPresent()) {
+            if (!inserted) {
+                // a concurrent duplicate has the id first, or another payment the reference
+                Optional<PaymentRecord> now = payments.find(paymentId);
+                if (now.isEmpty()) {
+                    return Outcome.retryLater("the vendor reference was recorded on another payment meanwhile");
+                }
                 String mismatch = mismatch(vendor, now.get(), found, state);
                 if (mismatch != null) {
                     return Outcome.rejected(mismatch, paymentId);
                 }
             }
-        } else if (found.amount() <= 0) {
-            note = "a 0-won payment: no money to record";
-        }
-        record(vendor, paymentId, null, found, found.amount());
-        return new Outcome(InboxState.PROCESSED, note, paymentId, headline, false);
+            record(vendor, paymentId, null, found, found.amount());
+            return new Outcome(InboxState.PROCESSED, null, paymentId, headline, false);
+        });
+    }
+
+    /**
+     * The paymentId of a payment paybridge did not start and whose order id is none of paybridge's:
+     * {@code <vendor>-<reference>}, or, when that is no paymentId (a reference too long, such as Toss's
+     * paymentKeys, or with other characters), {@code <vendor>-} and a digest of the reference: the same
+     * reference always names the same payment.
+     */
+    static String externalPaymentId(String vendor, String vendorPaymentRef) {
+        String id = vendor + "-" + vendorPaymentRef;
+        return PAYMENT_ID.matcher(id).matches() ? id
+                : vendor + "-" + paybridge.payments.RequestHash.sha256(vendorPaymentRef).substring(0, 24);
     }
 
     /** Why the vendor's record cannot be this paybridge payment, or null when it can. */

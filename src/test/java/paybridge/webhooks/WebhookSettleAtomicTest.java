@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import paybridge.ledger.Database;
 import paybridge.testing.RefuseLedgerEntry;
 import paybridge.testing.RunningPaybridge;
+import paybridge.testing.RunningPaybridge.Response;
 
 /**
  * A webhook that settles an open payment writes its state and its ledger entry together: a database
@@ -42,6 +43,37 @@ class WebhookSettleAtomicTest {
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                     .until(() -> "PAID".equals(payment(app, id).path("status").asText()));
             assertThat(types(ledger(app, id))).isEqualTo("PAID:9900");
+        }
+    }
+
+    /**
+     * A payment paybridge did not start (a Steppay first payment made in its own checkout): its row and
+     * its ledger entry commit together, so a failure at the entry leaves no PAID payment without its
+     * money in the ledger (a refund could have been taken on it), and the retry records both.
+     */
+    @Test
+    void aPaymentPaybridgeDidNotStartIsRecordedWithItsEntryOrNotAtAll() throws Exception {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of(
+                "paybridge.reconcile.interval", "PT1H",
+                "paybridge.webhook.retry-delays", "PT0.5S,PT0.5S,PT0.5S,PT0.5S,PT0.5S,PT0.5S,PT0.5S,PT0.5S"))) {
+            execute(app, RefuseLedgerEntry.create("fail_external_paid",
+                    row -> "wsa-external".equals(row.get("payment_id"))));
+            int before = RefuseLedgerEntry.refused("fail_external_paid");
+            Response r = app.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(app.sandboxUrl()
+                            + "/steppay/_control/first-payment"))
+                    .header("Content-Type", "application/json").header("Secret-Token", "sandbox-steppay-token")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"partnerOrderId\": \"wsa-external\", "
+                            + "\"partnerUserId\": \"user-1\", \"amount\": 1000, \"itemName\": \"First month\", "
+                            + "\"paymentMethod\": \"CARD_BILL\"}")));
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> RefuseLedgerEntry.refused("fail_external_paid") >= before + 2);
+            assertThat(app.get("/api/payments/wsa-external").status()).as("no payment without its entry").isEqualTo(404);
+
+            execute(app, "DROP TRIGGER fail_external_paid");
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> "PAID".equals(payment(app, "wsa-external").path("status").asText()));
+            assertThat(types(ledger(app, "wsa-external"))).isEqualTo("PAID:1000");
         }
     }
 

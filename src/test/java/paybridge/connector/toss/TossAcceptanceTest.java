@@ -255,6 +255,30 @@ class TossAcceptanceTest {
         assertThat(app.get("/api/ledger?paymentId=tp-cross-0001").json().path("entries")).hasSize(1);
     }
 
+    /**
+     * A payment made in Toss's own checkout under an order id that is no paymentId (42 characters): its
+     * paymentKey (43) is too long for {@code toss-<paymentKey>} too, so it is recorded under a digest of
+     * the paymentKey, as a payment with its ledger entry and its event, never as a ledger entry alone.
+     */
+    @Test
+    void aCheckoutPaymentWithALongOrderIdIsRecordedAsAPaymentWithItsEvent() {
+        String orderId = "order_" + java.util.UUID.randomUUID() + "xx";
+        Response checkout = app.postJson(app.sandboxUrl() + "/toss/_control/payment",
+                "{\"orderId\": \"" + orderId + "\", \"amount\": 5000, \"orderName\": \"checkout\"}");
+        assertThat(checkout.status()).as(checkout.body()).isEqualTo(200);
+        String paymentKey = checkout.json().path("paymentKey").asText();
+        String paymentId = "toss-" + paybridge.payments.RequestHash.sha256(paymentKey).substring(0, 24);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(app.get("/api/payments/" + paymentId).json().path("status").asText()).isEqualTo("PAID"));
+        JsonNode payment = app.get("/api/payments/" + paymentId).json();
+        assertThat(payment.path("amount").asLong()).isEqualTo(5000);
+        assertThat(payment.path("vendorPaymentRef").asText()).isEqualTo(paymentKey);
+        assertThat(app.get("/api/ledger?paymentId=" + paymentId).json().path("entries")).hasSize(1);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                app.get("/api/events?type=payment.paid&paymentId=" + paymentId).json().path("events")).hasSize(1));
+    }
+
     @Test
     void aForgedWebhookIsRejectedByTheLookup() {
         String key = billingKey("user-wh-1");
