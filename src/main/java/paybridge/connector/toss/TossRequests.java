@@ -16,7 +16,7 @@ import paybridge.connector.http.VendorRequest;
 /** Canonical commands → Toss Payments calls, as TOSS.md describes them. */
 public final class TossRequests {
     /** A paymentKey or billingKey in a URL path (at most 200 characters at Toss): nothing to escape. */
-    private static final Pattern PATH_KEY = Pattern.compile("[A-Za-z0-9_=.-]{1,200}");
+    static final Pattern PATH_KEY = Pattern.compile("[A-Za-z0-9_=.-]{1,200}");
     /** Toss's orderId: 6–64 characters of {@code [A-Za-z0-9_-]}. */
     static final Pattern ORDER_ID = Pattern.compile("[A-Za-z0-9_-]{6,64}");
     /** Toss's customerKey: 2–300 characters of letters, digits and {@code -_=.@}. */

@@ -108,6 +108,10 @@ public final class TossWebhooks implements WebhookRules {
         if (eventType == null && data == null && fields.containsKey("transactionKey")) {
             // a deposit callback in its flat form: it names the order only
             String orderId = WebhookFields.required(fields, "orderId", 64);
+            if (!TossRequests.ORDER_ID.matcher(orderId).matches()) {
+                // looked up by it in a URL: no order id Toss issues, so nothing to look up
+                throw new MalformedWebhookException("orderId is not a Toss orderId");
+            }
             return new VendorWebhook(VENDOR, BY_ORDER + orderId, orderId, WebhookFields.optional(fields, "status", 40),
                     null, null);
         }
@@ -129,6 +133,10 @@ public final class TossWebhooks implements WebhookRules {
         String paymentKey = text(payment, "paymentKey", 200);
         if (paymentKey == null) {
             throw new MalformedWebhookException("missing data.paymentKey");
+        }
+        if (!TossRequests.PATH_KEY.matcher(paymentKey).matches()) {
+            // looked up by it in a URL path: no paymentKey Toss issues
+            throw new MalformedWebhookException("data.paymentKey is not a Toss paymentKey");
         }
         String cancellationId = null;
         JsonNode cancels = payment.get("cancels");

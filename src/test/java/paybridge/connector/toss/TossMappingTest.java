@@ -264,6 +264,12 @@ class TossMappingTest {
         assertThat(rules.parse(Map.of("eventType", "PAYOUT_STATUS_CHANGED", "data", "{}")).isIgnored()).isTrue();
         assertThatThrownBy(() -> rules.parse(Map.of("eventType", "PAYMENT_STATUS_CHANGED")))
                 .isInstanceOf(MalformedWebhookException.class);
+        // keys that are no Toss key (looked up in a URL path): malformed, REJECTED at once, never retried
+        assertThatThrownBy(() -> rules.parse(Map.of("eventType", "PAYMENT_STATUS_CHANGED",
+                "data", "{\"paymentKey\": \"../x\", \"status\": \"DONE\"}")))
+                .isInstanceOf(MalformedWebhookException.class).hasMessageContaining("paymentKey");
+        assertThatThrownBy(() -> rules.parse(Map.of("transactionKey", "txrd_1", "orderId", "ord/../1", "status", "DONE")))
+                .isInstanceOf(MalformedWebhookException.class).hasMessageContaining("orderId");
 
         VendorPayment record = TossResponses.payment(read(payment("PARTIAL_CANCELED", 9900, 1000)));
         assertThat(rules.check(w, record).isConsistent()).isTrue();
