@@ -321,8 +321,8 @@ public final class WebhookProcessor {
         if (p.vendorPaymentRef() != null && !p.vendorPaymentRef().equals(found.vendorPaymentRef())) {
             return "the payment is known under another vendor reference";
         }
-        // an external payment whose vendor order id could not be a paymentId is kept as <vendor>-<reference>
-        boolean underVendorRef = p.paymentId().equals(vendor + "-" + found.vendorPaymentRef());
+        // an external payment whose vendor order id could not be a paymentId is kept under its reference
+        boolean underVendorRef = p.paymentId().equals(externalPaymentId(vendor, found.vendorPaymentRef()));
         if (found.orderId() != null && !found.orderId().equals(p.paymentId()) && !underVendorRef) {
             return "order id in the vendor's record differs from paymentId " + p.paymentId();
         }

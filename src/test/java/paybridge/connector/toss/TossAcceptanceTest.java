@@ -277,6 +277,16 @@ class TossAcceptanceTest {
         assertThat(app.get("/api/ledger?paymentId=" + paymentId).json().path("entries")).hasSize(1);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                 app.get("/api/events?type=payment.paid&paymentId=" + paymentId).json().path("events")).hasSize(1));
+
+        // its later deliveries find it under that name: a refund's cancel webhook is PROCESSED, in the ledger once
+        Response refund = app.postJson("/api/refunds",
+                "{\"refundId\": \"tp-long-rf1\", \"paymentId\": \"" + paymentId + "\", \"amount\": 1000}");
+        assertThat(refund.json().path("status").asText()).as(refund.body()).isEqualTo("REFUNDED");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(app.get("/api/webhooks?vendor=toss&status=PROCESSED")
+                .json().path("entries").toString().split(paymentId, -1).length - 1).isGreaterThanOrEqualTo(2));
+        assertThat(app.get("/api/webhooks?vendor=toss&status=REJECTED").json().path("entries").toString())
+                .doesNotContain(paymentId);
+        assertThat(app.get("/api/ledger?paymentId=" + paymentId).json().path("entries")).hasSize(2);
     }
 
     @Test
