@@ -169,6 +169,7 @@ public final class RefundReconcileService {
         }
         String cancellationId = candidates.get(0);
         boolean settled = refunds.inTransaction(() -> {
+            payments.lock(payment.paymentId()); // the payment's row first, as every refund transaction
             if (!refunds.finish(refund.refundId(), RefundState.REFUNDED, cancellationId, null)) {
                 return false;
             }
@@ -298,6 +299,7 @@ public final class RefundReconcileService {
         List<VendorPayment.Cancellation> free = new java.util.ArrayList<>(returns.values());
         try {
             refunds.inTransaction(() -> {
+                payments.lock(payment.paymentId()); // the payment's row first, as every refund transaction
                 for (RefundRecord r : same) {
                     VendorPayment.Cancellation c = free.remove(0);
                     if (!refunds.finish(r.refundId(), RefundState.REFUNDED, c.cancellationId(), null)) {
@@ -318,6 +320,7 @@ public final class RefundReconcileService {
     /** FAILED NOT_REFUNDED and its reservation released, one transaction; false when decided meanwhile. */
     private boolean concludeNotRefunded(RefundRecord refund, PaymentRecord payment) {
         boolean settled = refunds.inTransaction(() -> {
+            payments.lock(payment.paymentId()); // the payment's row first, as every refund transaction
             if (!refunds.finish(refund.refundId(), RefundState.FAILED, null, new Failure(NOT_REFUNDED,
                     "The vendor returned nothing for this refund: it never happened"))) {
                 return false;
@@ -382,6 +385,7 @@ public final class RefundReconcileService {
         List<VendorPayment.Cancellation> free = new java.util.ArrayList<>(unclaimed.values());
         try {
             refunds.inTransaction(() -> {
+                payments.lock(payment.paymentId()); // the payment's row first, as every refund transaction
                 for (RefundRecord r : open) {
                     VendorPayment.Cancellation c = free.stream().filter(x -> x.amount() == r.amount()).findFirst()
                             .orElseThrow();

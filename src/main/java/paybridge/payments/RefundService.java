@@ -147,6 +147,7 @@ public final class RefundService {
         RefundRequest request = exchange.getProperty(ExchangeProperties.REFUND_REQUEST, RefundRequest.class);
         String vendor = exchange.getProperty(VENDOR, String.class);
         refunds.inTransaction(() -> {
+            payments.lock(request.paymentId()); // the payment's row first, as every refund transaction
             if (refunds.forget(request.refundId())) {
                 payments.releaseRefund(request.paymentId(), request.amount());
             }
@@ -206,6 +207,7 @@ public final class RefundService {
         if (outcome.status() == RefundOutcomeStatus.NOT_ATTEMPTED) {
             // forgotten and released together; a refund already decided elsewhere keeps its reservation
             refunds.inTransaction(() -> {
+                payments.lock(payment.paymentId());
                 if (refunds.forget(request.refundId())) {
                     payments.releaseRefund(payment.paymentId(), request.amount());
                 }
@@ -220,10 +222,10 @@ public final class RefundService {
         // nothing else changes here
         Overturn[] overturn = new Overturn[1];
         Failure[] failure = {outcome.failure()};
-        RefundStatus status = refunds.inTransaction(() -> switch (outcome.status()) {
+        // the payment's row first in every refund transaction (here, refund reconcile, a refund's start), so
+        // two of them never wait on each other's rows; refunds of one payment finish one at a time
+        RefundStatus status = refunds.inTransaction(() -> switch (lockedOutcome(payment, outcome)) {
             case REFUNDED -> {
-                // the payment's row first: refunds of one payment finish one at a time
-                payments.lock(payment.paymentId());
                 String claimedBy = claimedElsewhere(payment, request, outcome);
                 if (claimedBy != null) {
                     // the answer names a return that is not this refund's (Toss ignores a second cancel
@@ -269,6 +271,12 @@ public final class RefundService {
         long returned = ledger.returned(payment.paymentId());
         return new RefundResult(request.refundId(), payment.paymentId(), status, request.amount(), returned,
                 payment.amount() - returned, failure[0]);
+    }
+
+    /** Takes the payment's row (inside the caller's transaction) and answers the outcome's status. */
+    private RefundOutcomeStatus lockedOutcome(PaymentRecord payment, RefundOutcome outcome) {
+        payments.lock(payment.paymentId());
+        return outcome.status();
     }
 
     /**
