@@ -54,17 +54,32 @@ class BillingChargedAfterAllTest {
         app.close();
     }
 
-    /** The period's first attempt, sent and concluded never charged by reconcile. */
-    private DueItem notCharged(String subscriptionId) {
+    /** The period's first attempt of a new subscription, claimed by a run whose node died and sent: no answer. */
+    private DueItem sent(String subscriptionId) {
         assertThat(app.postJson("/api/subscriptions", BillingFixtures.subscriptionJson(subscriptionId, "iamport", iamportKey,
                 9900, "P1M", DUE)).status()).isEqualTo(201);
         DueItem item = DueItem.of(app.lookup("subscriptionStore", SubscriptionStore.class).find(subscriptionId).orElseThrow(),
                 app.lookup("billingCalendar", BillingCalendar.class));
         assertThat(attempts.claim(item, "run-dead", "dead-node")).isTrue();
         payments.insert(item.command(), "test");
+        return item;
+    }
+
+    /** The period's first attempt, sent and concluded never charged by reconcile. */
+    private DueItem notCharged(String subscriptionId) {
+        DueItem item = sent(subscriptionId);
         payments.settleOpen(item.paymentId(), PaymentStates.require(PaymentStatus.PENDING, Fact.VENDOR_DECLINED),
                 null, null, new Failure("NOT_CHARGED", "The vendor has no payment for this paymentId: it was never charged"));
         return item;
+    }
+
+    /** The period's first attempt, sent, its answer lost with the node, then resolved FAILED by an operator. */
+    private DueItem resolvedFailed(String subscriptionId) {
+        DueItem first = sent(subscriptionId);
+        RunningPaybridge.Response resolved = app.postJson("/api/payments/" + first.paymentId() + "/resolve",
+                "{\"status\": \"FAILED\", \"reason\": \"not in the vendor console\"}");
+        assertThat(resolved.json().path("status").asText()).as(resolved.body()).isEqualTo("FAILED");
+        return first;
     }
 
     /** The vendor's record shows the payment charged after all (as the payments side records it). */
@@ -138,15 +153,7 @@ class BillingChargedAfterAllTest {
      */
     @Test
     void anOperatorsFailedIsAConclusionTooAndItsOverturnIsNeverSilent() {
-        assertThat(app.postJson("/api/subscriptions", BillingFixtures.subscriptionJson("ca-3", "iamport", iamportKey,
-                9900, "P1M", DUE)).status()).isEqualTo(201);
-        DueItem first = DueItem.of(app.lookup("subscriptionStore", SubscriptionStore.class).find("ca-3").orElseThrow(),
-                app.lookup("billingCalendar", BillingCalendar.class));
-        assertThat(attempts.claim(first, "run-dead", "dead-node")).isTrue();
-        payments.insert(first.command(), "test"); // sent; its answer lost with the node
-        RunningPaybridge.Response resolved = app.postJson("/api/payments/" + first.paymentId() + "/resolve",
-                "{\"status\": \"FAILED\", \"reason\": \"not in the vendor console\"}");
-        assertThat(resolved.json().path("status").asText()).as(resolved.body()).isEqualTo("FAILED");
+        DueItem first = resolvedFailed("ca-3");
 
         run(app, AS_OF);
         assertThat(state(first.paymentId())).isEqualTo("NOT_CHARGED");
@@ -172,14 +179,7 @@ class BillingChargedAfterAllTest {
      */
     @Test
     void anOperatorsFailedLeftDeclinedByAnEarlierVersionPaysItsPeriodWhenOverturned() {
-        assertThat(app.postJson("/api/subscriptions", BillingFixtures.subscriptionJson("ca-4", "iamport", iamportKey,
-                9900, "P1M", DUE)).status()).isEqualTo(201);
-        DueItem first = DueItem.of(app.lookup("subscriptionStore", SubscriptionStore.class).find("ca-4").orElseThrow(),
-                app.lookup("billingCalendar", BillingCalendar.class));
-        assertThat(attempts.claim(first, "run-dead", "dead-node")).isTrue();
-        payments.insert(first.command(), "test");
-        assertThat(app.postJson("/api/payments/" + first.paymentId() + "/resolve",
-                "{\"status\": \"FAILED\", \"reason\": \"not in the vendor console\"}").status()).isEqualTo(200);
+        DueItem first = resolvedFailed("ca-4");
         // as an earlier version applied it: a SOFT decline, the retry -r1 due a day later
         BillingFixtures.sql(app).update("UPDATE billing_attempts SET state = 'DECLINED', decline_category = 'SOFT'"
                 + " WHERE payment_id = :?id", Map.of("id", first.paymentId()));

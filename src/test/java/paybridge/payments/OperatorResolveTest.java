@@ -48,12 +48,7 @@ class OperatorResolveTest {
      */
     @Test
     void theStateAndItsEntryAreWrittenTogetherOrNotAtAll() throws Exception {
-        try (RunningPaybridge app = RunningPaybridge.start(Map.of(
-                "paybridge.vendor.timeout", "PT0.5S",
-                "paybridge.vendor.operation-timeout", "PT0.5S",
-                "paybridge.vendor.in-flight-margin", "PT0S",
-                "paybridge.reconcile.interval", "PT1H",
-                "paybridge.webhook.processing-enabled", "false"))) {
+        try (RunningPaybridge app = startLandingAtOnce()) {
             assertThat(app.postJson("/api/payments", Commands.billingKey("o-atomic-1", "steppay", 4003, Commands.STEPPAY_KEY))
                     .json().path("status").asText()).isEqualTo("UNKNOWN");
             ChargeInFlightTest.sql(app, RefuseLedgerEntry.create("fail_operator_entry",
@@ -81,12 +76,7 @@ class OperatorResolveTest {
      */
     @Test
     void aVendorReferenceAnotherPaymentHoldsIsRefusedNamingTheField() {
-        try (RunningPaybridge app = RunningPaybridge.start(Map.of(
-                "paybridge.vendor.timeout", "PT0.5S",
-                "paybridge.vendor.operation-timeout", "PT0.5S",
-                "paybridge.vendor.in-flight-margin", "PT0S",
-                "paybridge.reconcile.interval", "PT1H",
-                "paybridge.webhook.processing-enabled", "false"))) {
+        try (RunningPaybridge app = startLandingAtOnce()) {
             Response paid = app.postJson("/api/payments", Commands.billingKey("o-ref-paid", "steppay", 1000, Commands.STEPPAY_KEY));
             assertThat(paid.json().path("status").asText()).as(paid.body()).isEqualTo("PAID");
             String taken = paid.json().path("vendorPaymentRef").asText();
@@ -105,5 +95,15 @@ class OperatorResolveTest {
             assertThat(app.get("/api/payments/o-ref-stuck").json().path("status").asText()).isEqualTo("UNKNOWN");
             assertThat(app.get("/api/ledger?paymentId=o-ref-stuck").json().path("entries")).isEmpty();
         }
+    }
+
+    /** Vendor calls bounded at 0.5 s and no margin: an unanswered charge can be resolved a moment later. */
+    private static RunningPaybridge startLandingAtOnce() {
+        return RunningPaybridge.start(Map.of(
+                "paybridge.vendor.timeout", "PT0.5S",
+                "paybridge.vendor.operation-timeout", "PT0.5S",
+                "paybridge.vendor.in-flight-margin", "PT0S",
+                "paybridge.reconcile.interval", "PT1H",
+                "paybridge.webhook.processing-enabled", "false"));
     }
 }
