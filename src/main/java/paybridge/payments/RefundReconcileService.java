@@ -170,7 +170,9 @@ public final class RefundReconcileService {
         String cancellationId = candidates.get(0);
         boolean settled = refunds.inTransaction(() -> {
             payments.lock(payment.paymentId()); // the payment's row first, as every refund transaction
-            if (!refunds.finish(refund.refundId(), RefundState.REFUNDED, cancellationId, null)) {
+            // another refund's answer may have claimed it since the decided refunds were read
+            if (refunds.refundedWithRefByAnother(payment.paymentId(), cancellationId, refund.refundId())
+                    || !refunds.finish(refund.refundId(), RefundState.REFUNDED, cancellationId, null)) {
                 return false;
             }
             // keyed by the cancellation: if its webhook recorded it already, this is the same entry

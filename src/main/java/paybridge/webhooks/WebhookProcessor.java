@@ -322,7 +322,9 @@ public final class WebhookProcessor {
             return "the payment is known under another vendor reference";
         }
         // an external payment whose vendor order id could not be a paymentId is kept under its reference
-        boolean underVendorRef = p.paymentId().equals(externalPaymentId(vendor, found.vendorPaymentRef()));
+        // (only one recorded as external and bound to it: a caller may choose any paymentId for its own)
+        boolean underVendorRef = "EXTERNAL".equals(p.method()) && p.vendorPaymentRef() != null
+                && p.paymentId().equals(externalPaymentId(vendor, found.vendorPaymentRef()));
         if (found.orderId() != null && !found.orderId().equals(p.paymentId()) && !underVendorRef) {
             return "order id in the vendor's record differs from paymentId " + p.paymentId();
         }
