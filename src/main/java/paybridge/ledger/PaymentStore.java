@@ -376,6 +376,17 @@ public final class PaymentStore {
         return sql.inTransaction(work);
     }
 
+    /**
+     * Runs {@code work} as one transaction that takes the payment's row first. Every transaction that
+     * changes a refund of the payment runs so: they take turns, and never wait on each other's rows.
+     */
+    public <T> T holding(String paymentId, java.util.function.Supplier<T> work) {
+        return sql.inTransaction(() -> {
+            lock(paymentId);
+            return work.get();
+        });
+    }
+
     /** Reserves refund money atomically; false when the payment is not PAID or too little remains. */
     public boolean reserveRefund(String paymentId, long amount) {
         return sql.update(RESERVE_REFUND, Map.of("paymentId", paymentId, "amount", amount, "now", Instant.now())) == 1;

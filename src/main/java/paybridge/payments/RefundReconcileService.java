@@ -168,8 +168,7 @@ public final class RefundReconcileService {
             return false;
         }
         String cancellationId = candidates.get(0);
-        boolean settled = refunds.inTransaction(() -> {
-            payments.lock(payment.paymentId()); // the payment's row first, as every refund transaction
+        boolean settled = payments.holding(payment.paymentId(), () -> {
             // another refund's answer may have claimed it since the decided refunds were read
             if (refunds.refundedWithRefByAnother(payment.paymentId(), cancellationId, refund.refundId())
                     || !refunds.finish(refund.refundId(), RefundState.REFUNDED, cancellationId, null)) {
@@ -300,8 +299,7 @@ public final class RefundReconcileService {
         }
         List<VendorPayment.Cancellation> free = new java.util.ArrayList<>(returns.values());
         try {
-            refunds.inTransaction(() -> {
-                payments.lock(payment.paymentId()); // the payment's row first, as every refund transaction
+            payments.holding(payment.paymentId(), () -> {
                 for (RefundRecord r : same) {
                     VendorPayment.Cancellation c = free.remove(0);
                     if (!refunds.finish(r.refundId(), RefundState.REFUNDED, c.cancellationId(), null)) {
@@ -321,8 +319,7 @@ public final class RefundReconcileService {
 
     /** FAILED NOT_REFUNDED and its reservation released, one transaction; false when decided meanwhile. */
     private boolean concludeNotRefunded(RefundRecord refund, PaymentRecord payment) {
-        boolean settled = refunds.inTransaction(() -> {
-            payments.lock(payment.paymentId()); // the payment's row first, as every refund transaction
+        boolean settled = payments.holding(payment.paymentId(), () -> {
             if (!refunds.finish(refund.refundId(), RefundState.FAILED, null, new Failure(NOT_REFUNDED,
                     "The vendor returned nothing for this refund: it never happened"))) {
                 return false;
@@ -386,8 +383,7 @@ public final class RefundReconcileService {
         }
         List<VendorPayment.Cancellation> free = new java.util.ArrayList<>(unclaimed.values());
         try {
-            refunds.inTransaction(() -> {
-                payments.lock(payment.paymentId()); // the payment's row first, as every refund transaction
+            payments.holding(payment.paymentId(), () -> {
                 for (RefundRecord r : open) {
                     VendorPayment.Cancellation c = free.stream().filter(x -> x.amount() == r.amount()).findFirst()
                             .orElseThrow();

@@ -107,10 +107,9 @@ public final class RefundService {
         try {
             // the row and its reservation together: a crash leaves both (reconcile settles them after the
             // in-flight bound) or neither, never a PENDING refund whose amount was not reserved
-            recorded = refunds.inTransaction(() -> {
-                // first the payment's row: a webhook recording a return holds it until its entry commits, so
-                // the row's ledger mark (read by its INSERT) counts every return recorded before this refund
-                payments.lock(payment.paymentId());
+            // the payment's row first: a webhook recording a return holds it until its entry commits, so the
+            // row's ledger mark (read by its INSERT) counts every return recorded before this refund
+            recorded = payments.holding(payment.paymentId(), () -> {
                 if (!refunds.insert(command.refundId(), payment.paymentId(), hash, amount, command.reason(),
                         deadline.horizon())) {
                     return false; // the refundId was taken meanwhile
@@ -146,8 +145,7 @@ public final class RefundService {
     public void noRoute(Exchange exchange) {
         RefundRequest request = exchange.getProperty(ExchangeProperties.REFUND_REQUEST, RefundRequest.class);
         String vendor = exchange.getProperty(VENDOR, String.class);
-        refunds.inTransaction(() -> {
-            payments.lock(request.paymentId()); // the payment's row first, as every refund transaction
+        payments.holding(request.paymentId(), () -> {
             if (refunds.forget(request.refundId())) {
                 payments.releaseRefund(request.paymentId(), request.amount());
             }
@@ -206,8 +204,7 @@ public final class RefundService {
                 request.refundId(), request.paymentId(), payment.vendor(), outcome.status(), durationMs);
         if (outcome.status() == RefundOutcomeStatus.NOT_ATTEMPTED) {
             // forgotten and released together; a refund already decided elsewhere keeps its reservation
-            refunds.inTransaction(() -> {
-                payments.lock(payment.paymentId());
+            payments.holding(payment.paymentId(), () -> {
                 if (refunds.forget(request.refundId())) {
                     payments.releaseRefund(payment.paymentId(), request.amount());
                 }
@@ -222,9 +219,7 @@ public final class RefundService {
         // nothing else changes here
         Overturn[] overturn = new Overturn[1];
         Failure[] failure = {outcome.failure()};
-        // the payment's row first in every refund transaction (here, refund reconcile, a refund's start), so
-        // two of them never wait on each other's rows; refunds of one payment finish one at a time
-        RefundStatus status = refunds.inTransaction(() -> switch (lockedOutcome(payment, outcome)) {
+        RefundStatus status = payments.holding(payment.paymentId(), () -> switch (outcome.status()) {
             case REFUNDED -> {
                 String claimedBy = claimedElsewhere(payment, request, outcome);
                 if (claimedBy != null) {
@@ -273,15 +268,10 @@ public final class RefundService {
                 payment.amount() - returned, failure[0]);
     }
 
-    /** Takes the payment's row (inside the caller's transaction) and answers the outcome's status. */
-    private RefundOutcomeStatus lockedOutcome(PaymentRecord payment, RefundOutcome outcome) {
-        payments.lock(payment.paymentId());
-        return outcome.status();
-    }
-
     /**
      * Why the return a REFUNDED answer names cannot be this refund's, or null when it can: another refund
-     * of the payment was decided with it, or the ledger held it before this refund was asked (its mark).
+     * of the payment was decided with it, or it was accounted for before this refund's cancel was sent
+     * (the request's claimed cancellations, read after the refund's row).
      */
     private String claimedElsewhere(PaymentRecord payment, RefundRequest request, RefundOutcome outcome) {
         String ref = outcome.cancellationId();
@@ -292,9 +282,8 @@ public final class RefundService {
             return "another refund of the payment was decided with";
         }
         String keyed = outcome.ledgerCancellationId();
-        Long mark = refunds.find(request.refundId()).map(RefundRecord::ledgerMark).orElse(null);
-        if (keyed != null && mark != null && ledger.returnCancellationIds(payment.paymentId(), mark).contains(keyed)) {
-            return "the ledger held before this refund was asked";
+        if (keyed != null && request.claimedCancellations().contains(keyed)) {
+            return "was accounted for before this refund was sent";
         }
         return null;
     }
@@ -347,19 +336,18 @@ public final class RefundService {
      * </ul>
      */
     private void recordReturn(PaymentRecord payment, RefundRequest request, RefundOutcome outcome) {
+        // inside the finish's transaction, which holds the payment's row (the webhook's processing appends
+        // under the same row), so the ledger's sum and keys read here are not changed meanwhile
         // unknown total: what the ledger had returned when the refund began, plus this refund
         long total = outcome.refundedTotal() >= 0 ? outcome.refundedTotal()
                 : (payment.amount() - request.remainingBefore()) + outcome.refundedNow();
         long amount = outcome.refundedNow();
         if (outcome.keyedByTotal()) {
-            payments.lock(payment.paymentId());
             amount = total - ledger.returned(payment.paymentId());
             if (amount <= 0) {
                 return;
             }
         } else if (outcome.refundedTotal() < 0) {
-            // held while reading: the webhook's processing appends under the same lock
-            payments.lock(payment.paymentId());
             if (ledger.has(returnEvent(payment, 0, null, total).eventKey())) {
                 LOG.info("refund refundId={} paymentId={}: its return is already in the ledger under the cumulative "
                         + "total {} (learnt first from its webhook); not added again", request.refundId(),
