@@ -56,4 +56,23 @@ class OpenRefundReconcilePostgresTest extends OpenRefundReconcileTest {
     void dropCrashAtFinish() {
         new Sql(app.context()).update("DROP TRIGGER IF EXISTS refunds_crash_at_finish ON refunds", Map.of());
     }
+
+    @Override
+    int sessionOf(java.sql.Connection c) throws java.sql.SQLException {
+        try (var rs = c.createStatement().executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Override
+    int blockedBy(java.sql.Connection observer, int session) throws java.sql.SQLException {
+        try (var s = observer.prepareStatement("SELECT COUNT(*) FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))")) {
+            s.setInt(1, session);
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
 }

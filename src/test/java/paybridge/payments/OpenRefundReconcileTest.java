@@ -200,6 +200,49 @@ abstract class OpenRefundReconcileTest {
         assertThat(entries("or-two-1")).as("the payment only").hasSize(1);
     }
 
+    /** This database's session id of {@code c} (H2: SESSION_ID(), PostgreSQL: the backend's pid). */
+    abstract int sessionOf(java.sql.Connection c) throws java.sql.SQLException;
+
+    /** How many sessions wait for a lock {@code session} holds. */
+    abstract int blockedBy(java.sql.Connection observer, int session) throws java.sql.SQLException;
+
+    /**
+     * Refund reconcile takes the payment's row before the refund's, as every transaction that changes a
+     * refund does (a late answer, a refund's start), so none of them waits on a row another holds while
+     * that one waits on its own: built by a transaction that holds the payment's row while reconcile
+     * concludes a refund the vendor never applied. Reconcile waits for the payment's row holding nothing
+     * of the refund, so the holder can still take the refund's row; then the refund is concluded.
+     */
+    @Test
+    void refundReconcileTakesThePaymentsRowBeforeTheRefunds() throws Exception {
+        assertThat(app().postJson("/api/payments", Commands.keyIn("or-order-1", 3000, false)).json().path("status")
+                .asText()).isEqualTo("PAID");
+        // an answer that never came, for a cancel the vendor never applied (due once its bound is aged)
+        pendingByHand("or-order-rf-1", "or-order-1", 1000);
+        refunds().finish("or-order-rf-1", RefundState.UNKNOWN, null, new Failure("VENDOR_TIMEOUT", "no answer"));
+        paybridge.ledger.Database db = app().lookup("database", paybridge.ledger.Database.class);
+        try (java.sql.Connection holder = db.dataSource().getConnection();
+             java.sql.Connection observer = db.dataSource().getConnection()) {
+            holder.setAutoCommit(false);
+            int session = sessionOf(holder);
+            try (var payment = holder.prepareStatement(
+                    "SELECT payment_id FROM payments WHERE payment_id = 'or-order-1' FOR UPDATE")) {
+                payment.executeQuery().close();
+            }
+            ageInFlightBound("or-order-rf-1", "'2' HOUR");
+            await().atMost(Duration.ofSeconds(20)).until(() -> blockedBy(observer, session) > 0);
+            try (var refund = holder.prepareStatement(
+                    "SELECT refund_id FROM refunds WHERE refund_id = 'or-order-rf-1' FOR UPDATE NOWAIT")) {
+                refund.executeQuery().close(); // throws at once if reconcile holds the refund's row
+            }
+            assertThat(refund("or-order-rf-1").status()).as("reconcile waits, undecided").isEqualTo(RefundState.UNKNOWN);
+            holder.commit();
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(refund("or-order-rf-1").failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED));
+        assertThat(reserved("or-order-1")).as("released").isZero();
+    }
+
     /**
      * The order reconcile looks at open refunds in is the database's clock: each stamp (the row, a look,
      * the finish) is the database's CURRENT_TIMESTAMP. Built by a transaction whose database clock
