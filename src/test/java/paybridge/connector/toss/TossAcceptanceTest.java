@@ -289,6 +289,44 @@ class TossAcceptanceTest {
         assertThat(app.get("/api/ledger?paymentId=" + paymentId).json().path("entries")).hasSize(2);
     }
 
+    /**
+     * A caller may choose any paymentId, also the name a checkout payment's reference would give it: the
+     * caller's own payment (in flight, no vendor reference yet, the same amount) is never taken for that
+     * checkout payment. Its webhook (held back by the sandbox here, delivered once the caller's row is
+     * written) is rejected, and nothing is recorded on the caller's payment.
+     */
+    @Test
+    void aCallersPaymentNamedAsAnExternalOneIsNeverTakenForIt() {
+        try (RunningPaybridge own = RunningPaybridge.start(Map.of("paybridge.sandbox.webhook-url", "http://127.0.0.1:1/webhooks"))) {
+            String orderId = "order_" + java.util.UUID.randomUUID() + "yy";
+            Response checkout = own.postJson(own.sandboxUrl() + "/toss/_control/payment",
+                    "{\"orderId\": \"" + orderId + "\", \"amount\": 5000, \"orderName\": \"checkout\"}");
+            assertThat(checkout.status()).as(checkout.body()).isEqualTo(200);
+            String paymentKey = checkout.json().path("paymentKey").asText();
+            String paymentId = "toss-" + paybridge.payments.RequestHash.sha256(paymentKey).substring(0, 24);
+            // the caller's row, as a node writes it before it calls Toss (in flight for an hour)
+            paybridge.canonical.PaymentCommand c = own.lookup("chargeService", paybridge.payments.ChargeService.class)
+                    .read(charge(paymentId, 5000, "user-named", "bk-never-sent").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(own.lookup("paymentStore", paybridge.ledger.PaymentStore.class)
+                    .insert(c, "callers-own", Duration.ofHours(1))).isPresent();
+
+            Response delivered = own.postJson("/webhooks/toss", """
+                    {"eventType": "PAYMENT_STATUS_CHANGED", "createdAt": "2026-11-22T05:00:00.000000",
+                     "data": {"paymentKey": "%s", "orderId": "%s", "status": "DONE", "totalAmount": 5000}}"""
+                    .formatted(paymentKey, orderId));
+            assertThat(delivered.status()).as(delivered.body()).isEqualTo(200);
+            String inboxId = delivered.json().path("inboxId").asText();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    own.get("/api/webhooks?vendor=toss&status=REJECTED").json().path("entries").toString())
+                    .contains(inboxId).contains("differs from paymentId " + paymentId));
+            assertThat(own.get("/api/ledger?paymentId=" + paymentId).json().path("entries")).as("nothing recorded on it")
+                    .isEmpty();
+            JsonNode mine = own.get("/api/payments/" + paymentId).json();
+            assertThat(mine.path("status").asText()).isEqualTo("PENDING");
+            assertThat(mine.path("method").asText()).isEqualTo("BILLING_KEY");
+        }
+    }
+
     @Test
     void aForgedWebhookIsRejectedByTheLookup() {
         String key = billingKey("user-wh-1");
