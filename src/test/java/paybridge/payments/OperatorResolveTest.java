@@ -75,7 +75,7 @@ class OperatorResolveTest {
      * database's unique reference would otherwise refuse the update as a 500), nothing changed.
      */
     @Test
-    void aVendorReferenceAnotherPaymentHoldsIsRefusedNamingTheField() {
+    void aVendorReferenceAnotherPaymentHoldsIsRefusedNamingTheField() throws Exception {
         try (RunningPaybridge app = startLandingAtOnce()) {
             Response paid = app.postJson("/api/payments", Commands.billingKey("o-ref-paid", "steppay", 1000, Commands.STEPPAY_KEY));
             assertThat(paid.json().path("status").asText()).as(paid.body()).isEqualTo("PAID");
@@ -94,6 +94,44 @@ class OperatorResolveTest {
             assertThat(r.json().path("detail").asText()).contains("o-ref-paid");
             assertThat(app.get("/api/payments/o-ref-stuck").json().path("status").asText()).isEqualTo("UNKNOWN");
             assertThat(app.get("/api/ledger?paymentId=o-ref-stuck").json().path("entries")).isEmpty();
+
+            // the reference recorded on another payment after the check, before the update (a webhook's
+            // transaction, not committed while the resolve checks): the unique reference refuses the update,
+            // and the answer is the same 422
+            paybridge.ledger.Database db = app.lookup("database", paybridge.ledger.Database.class);
+            java.util.concurrent.ExecutorService operator = java.util.concurrent.Executors.newSingleThreadExecutor();
+            java.util.concurrent.Future<Response> raced;
+            try (java.sql.Connection webhook = db.dataSource().getConnection();
+                 java.sql.Connection observer = db.dataSource().getConnection()) {
+                webhook.setAutoCommit(false);
+                try (var record = webhook.prepareStatement(
+                        "UPDATE payments SET vendor_payment_ref = 'sp-race-ref' WHERE payment_id = 'o-ref-paid'")) {
+                    assertThat(record.executeUpdate()).isEqualTo(1);
+                    raced = operator.submit(() -> app.postJson("/api/payments/o-ref-stuck/resolve",
+                            "{\"status\": \"PAID\", \"reason\": \"checked\", \"vendorPaymentRef\": \"sp-race-ref\"}"));
+                    // past its check, the resolve's update waits for the uncommitted reference (H2 retries it
+                    // until the other transaction ends or its lock timeout)
+                    await().atMost(Duration.ofSeconds(20)).until(() -> raced.isDone() || settling(observer));
+                    webhook.commit();
+                }
+            }
+            Response late = raced.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            operator.shutdown();
+            assertThat(late.status()).as(late.body()).isEqualTo(422);
+            assertThat(late.json().path("errors").get(0).path("field").asText()).isEqualTo("vendorPaymentRef");
+            assertThat(app.get("/api/payments/o-ref-stuck").json().path("status").asText()).isEqualTo("UNKNOWN");
+            assertThat(app.get("/api/ledger?paymentId=o-ref-stuck").json().path("entries")).isEmpty();
+        }
+    }
+
+    /** Whether a session is executing the update that settles an open payment (H2 shows each session's statement). */
+    private static boolean settling(java.sql.Connection observer) throws java.sql.SQLException {
+        try (var s = observer.prepareStatement("SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS "
+                + "WHERE EXECUTING_STATEMENT LIKE 'UPDATE payments SET status = ?,%' ESCAPE '!'")) {
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            }
         }
     }
 
