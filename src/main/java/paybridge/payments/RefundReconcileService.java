@@ -302,7 +302,9 @@ public final class RefundReconcileService {
             payments.holding(payment.paymentId(), () -> {
                 for (RefundRecord r : same) {
                     VendorPayment.Cancellation c = free.remove(0);
-                    if (!refunds.finish(r.refundId(), RefundState.REFUNDED, c.cancellationId(), null)) {
+                    // another refund's answer may have claimed the return since the decided ones were read
+                    if (refunds.refundedWithRefByAnother(payment.paymentId(), c.cancellationId(), r.refundId())
+                            || !refunds.finish(r.refundId(), RefundState.REFUNDED, c.cancellationId(), null)) {
                         throw new DecidedMeanwhile(); // an answer settled one: the next round sees the rest anew
                     }
                     // keyed by the return: if its webhook recorded it already, this is the same entry
@@ -388,7 +390,9 @@ public final class RefundReconcileService {
                     VendorPayment.Cancellation c = free.stream().filter(x -> x.amount() == r.amount()).findFirst()
                             .orElseThrow();
                     free.remove(c);
-                    if (!refunds.finish(r.refundId(), RefundState.REFUNDED, c.cancellationId(), null)) {
+                    // another refund's answer may have claimed the return since the decided ones were read
+                    if (refunds.refundedWithRefByAnother(payment.paymentId(), c.cancellationId(), r.refundId())
+                            || !refunds.finish(r.refundId(), RefundState.REFUNDED, c.cancellationId(), null)) {
                         throw new DecidedMeanwhile(); // an answer settled one: the next round sees the rest anew
                     }
                     ledger.append(event(payment, r, c.cancellationId(), found), LedgerSource.RECONCILE);

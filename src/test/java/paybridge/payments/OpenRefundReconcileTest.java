@@ -244,6 +244,60 @@ abstract class OpenRefundReconcileTest {
     }
 
     /**
+     * Refund reconcile credits the vendor's return to a refund only if no other refund was decided with
+     * that return since reconcile read the decided ones: built by a transaction holding the payment's
+     * row while reconcile, having found exactly one unclaimed return for a stranded refund, waits for
+     * it; that transaction decides another refund with the same return. The stranded refund is then not
+     * credited with it: the one return is accounted for, and the stranded refund is concluded
+     * NOT_REFUNDED (one return, one refund).
+     */
+    @Test
+    void aReturnDecidedForAnotherRefundWhileReconcileWaitsIsNotCreditedTwice() throws Exception {
+        assertThat(app().postJson("/api/payments", Commands.keyIn("or-claim-1", 3000, false)).json().path("status")
+                .asText()).isEqualTo("PAID");
+        installCrashAtFinish();
+        try {
+            assertThat(app().postJson("/api/refunds", Commands.refund("crash-rf-claim", "or-claim-1", 1000L)).status())
+                    .isGreaterThanOrEqualTo(500);
+        } finally {
+            dropCrashAtFinish();
+        }
+        String returned = null;
+        for (JsonNode p : app().get(app().sandboxUrl() + "/iamport/_records").json().path("response")) {
+            if ("or-claim-1".equals(p.path("merchant_uid").asText())) {
+                returned = p.path("cancel_history").get(0).path("cancellation_id").asText();
+            }
+        }
+        assertThat(returned).as("the vendor's return of the stranded refund").isNotBlank();
+        int entries = entries("or-claim-1").size();
+        paybridge.ledger.Database db = app().lookup("database", paybridge.ledger.Database.class);
+        try (java.sql.Connection other = db.dataSource().getConnection();
+             java.sql.Connection observer = db.dataSource().getConnection()) {
+            other.setAutoCommit(false);
+            int session = sessionOf(other);
+            try (var payment = other.prepareStatement(
+                    "SELECT payment_id FROM payments WHERE payment_id = 'or-claim-1' FOR UPDATE")) {
+                payment.executeQuery().close();
+            }
+            ageInFlightBound("crash-rf-claim", "'2' HOUR");
+            await().atMost(Duration.ofSeconds(20)).until(() -> blockedBy(observer, session) > 0);
+            try (var decided = other.prepareStatement("""
+                    INSERT INTO refunds (refund_id, payment_id, request_hash, amount, reason, status, vendor_refund_ref,
+                        created_at, updated_at, in_flight_until, ledger_mark)
+                    VALUES ('or-claim-other', 'or-claim-1', 'h', 1000, 'test', 'REFUNDED', ?, CURRENT_TIMESTAMP,
+                        CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0)""")) {
+                decided.setString(1, returned);
+                assertThat(decided.executeUpdate()).isEqualTo(1);
+            }
+            other.commit();
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(refund("crash-rf-claim").failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED));
+        assertThat(refund("crash-rf-claim").status()).isEqualTo(RefundState.FAILED);
+        assertThat(entries("or-claim-1")).as("no entry credited to the stranded refund").hasSize(entries);
+    }
+
+    /**
      * The order reconcile looks at open refunds in is the database's clock: each stamp (the row, a look,
      * the finish) is the database's CURRENT_TIMESTAMP. Built by a transaction whose database clock
      * stands still (CURRENT_TIMESTAMP is its start, on H2 and PostgreSQL) while the node's clock runs
