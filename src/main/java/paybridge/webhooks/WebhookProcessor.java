@@ -265,13 +265,20 @@ public final class WebhookProcessor {
             if (mismatch != null) {
                 return Outcome.rejected(mismatch, p.paymentId());
             }
-            // the payment's new state and every money fact the record shows commit together
-            payments.inTransaction(() -> {
-                settle(p, found, state);
-                record(vendor, p.paymentId(), p.subscriptionId(), found, p.amount());
-                return null;
+            // the payment's new state and every money fact the record shows commit together, decided from
+            // the row as it is under its lock: an operator's FAILED or reconcile's "never charged" committed
+            // since the read above is overturned, never left FAILED beside the PAID entry recorded here
+            return payments.inTransaction(() -> {
+                payments.lock(p.paymentId());
+                PaymentRecord now = payments.find(p.paymentId()).orElseThrow();
+                String changed = mismatch(vendor, now, found, state);
+                if (changed != null) {
+                    return Outcome.rejected(changed, now.paymentId());
+                }
+                settle(now, found, state);
+                record(vendor, now.paymentId(), now.subscriptionId(), found, now.amount());
+                return new Outcome(InboxState.PROCESSED, null, now.paymentId(), headline, false);
             });
-            return new Outcome(InboxState.PROCESSED, null, p.paymentId(), headline, false);
         }
 
         // a payment paybridge did not start: under the vendor's order id, else <vendor>-<reference>

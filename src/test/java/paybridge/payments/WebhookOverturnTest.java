@@ -50,4 +50,76 @@ class WebhookOverturnTest {
             assertThat(ledger.get(0).path("type").asText()).isEqualTo("PAID");
         }
     }
+
+    /**
+     * An operator's FAILED committed after the webhook read the payment (still UNKNOWN) and before its
+     * transaction: the webhook decides from the row as it is under its lock, so the vendor's PAID
+     * overturns the operator's FAILED (PAID, marked overturned, its entry), never a FAILED payment beside
+     * a PAID entry. Built by the operator's transaction holding the payment's row while the webhook waits.
+     */
+    @Test
+    void anOperatorsFailedCommittedWhileTheWebhookWaitsIsOverturnedNotLeftBesideAPaidEntry() throws Exception {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of(
+                "paybridge.vendor.timeout", "PT0.5S",
+                "paybridge.sandbox.hang", "PT2S",
+                "paybridge.vendor.in-flight-margin", "PT0S",
+                "paybridge.reconcile.interval", "PT1H",
+                "paybridge.webhook.processing-enabled", "false"))) {
+            // charged at the vendor, its answer lost; its webhook stored, not processed
+            assertThat(app.postJson("/api/payments", Commands.keyIn("w-race-1", 4002, false)).json().path("status").asText())
+                    .isEqualTo("UNKNOWN");
+            String[] inboxId = new String[1];
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                JsonNode entries = app.get("/api/webhooks?vendor=iamport").json().path("entries");
+                assertThat(entries).isNotEmpty();
+                inboxId[0] = entries.get(0).path("inboxId").asText();
+            });
+            double before = ChargeInFlightTest.overturned(app);
+            paybridge.ledger.Database db = app.lookup("database", paybridge.ledger.Database.class);
+            java.util.concurrent.ExecutorService replayer = java.util.concurrent.Executors.newSingleThreadExecutor();
+            java.util.concurrent.Future<Response> replay;
+            try (java.sql.Connection operator = db.dataSource().getConnection();
+                 java.sql.Connection observer = db.dataSource().getConnection()) {
+                operator.setAutoCommit(false);
+                int session;
+                try (var id = operator.createStatement().executeQuery("SELECT SESSION_ID()")) {
+                    id.next();
+                    session = id.getInt(1);
+                }
+                try (var lock = operator.prepareStatement("SELECT payment_id FROM payments WHERE payment_id = 'w-race-1' FOR UPDATE")) {
+                    lock.executeQuery().close();
+                }
+                replay = replayer.submit(() -> app.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/webhooks/"
+                        + inboxId[0] + "/replay")).POST(HttpRequest.BodyPublishers.noBody())));
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    try (var blocked = observer.prepareStatement(
+                            "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID = ?")) {
+                        blocked.setInt(1, session);
+                        try (var rs = blocked.executeQuery()) {
+                            rs.next();
+                            return rs.getInt(1) > 0;
+                        }
+                    }
+                });
+                // what /resolve FAILED writes (SETTLE_OPEN_LANDED), committed while the webhook waits
+                try (var resolve = operator.prepareStatement("""
+                        UPDATE payments SET status = 'FAILED', failure_code = 'OPERATOR', failure_message = 'not in the console',
+                            updated_at = CURRENT_TIMESTAMP, version = version + 1, next_look_at = NULL
+                        WHERE payment_id = 'w-race-1' AND status IN ('PENDING', 'UNKNOWN')""")) {
+                    assertThat(resolve.executeUpdate()).isEqualTo(1);
+                }
+                operator.commit();
+            }
+            Response replayed = replay.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            replayer.shutdown();
+            assertThat(replayed.json().path("status").asText()).as(replayed.body()).isEqualTo("PROCESSED");
+            JsonNode payment = app.get("/api/payments/w-race-1").json();
+            assertThat(payment.path("status").asText()).as("the vendor's record wins over the operator's FAILED")
+                    .isEqualTo("PAID");
+            assertThat(ChargeInFlightTest.column(app, "overturned_from", "w-race-1")).isEqualTo("OPERATOR");
+            assertThat(ChargeInFlightTest.overturned(app)).isEqualTo(before + 1);
+            JsonNode ledger = app.get("/api/ledger?paymentId=w-race-1").json().path("entries");
+            assertThat(ledger).extracting(e -> e.path("type").asText()).containsExactly("PAID");
+        }
+    }
 }
