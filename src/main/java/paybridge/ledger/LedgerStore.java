@@ -77,6 +77,18 @@ public final class LedgerStore {
     }
 
     private static final String HAS_KEY = "SELECT COUNT(*) AS n FROM ledger_entries WHERE event_key = :?eventKey";
+    private static final String RETURNS_BY_TOTAL_AFTER = """
+            SELECT COUNT(*) AS n FROM ledger_entries WHERE payment_id = :?paymentId AND amount < 0
+              AND entry_id > :?mark AND event_key LIKE :?byTotal""";
+
+    /**
+     * How many returns of the payment were recorded after entry {@code mark} under a cumulative total
+     * (a vendor's lookup that lists no cancellation ids): such an entry may hold any return made by then.
+     */
+    public long returnsByTotalAfter(String paymentId, long mark) {
+        return Sql.longValue(sql.query(RETURNS_BY_TOTAL_AFTER, Map.of("paymentId", paymentId, "mark", mark,
+                "byTotal", "%:RETURN:t=%")).get(0).get("n"));
+    }
 
     /** Whether the ledger already holds an entry under this event key. */
     public boolean has(String eventKey) {

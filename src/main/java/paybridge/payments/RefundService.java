@@ -47,6 +47,11 @@ public final class RefundService {
     public static final String VENDOR = ExchangeProperties.VENDOR;
     /** Failure code of a refund left UNKNOWN because its answer named a return that is not its own. */
     public static final String RETURN_CLAIMED = "RETURN_CLAIMED";
+    /**
+     * Failure code of a refund left UNKNOWN because its answer gave no cumulative total while a return
+     * recorded under a total since the refund began may already hold its money.
+     */
+    public static final String RETURN_UNPLACED = "RETURN_UNPLACED";
 
     private final PaymentStore payments;
     private final RefundStore refunds;
@@ -233,6 +238,20 @@ public final class RefundService {
                     yield refunds.finish(request.refundId(), RefundState.UNKNOWN, null, failure[0])
                             ? RefundStatus.UNKNOWN : null;
                 }
+                if (unplaced(payment, request, outcome)) {
+                    // its return may be inside a cumulative total recorded since it began (another return
+                    // happened meanwhile): entered by its id it could count twice, so reconcile decides
+                    // (a refund decided meanwhile is left to the answer's usual course below)
+                    Failure unplaced = new Failure(RETURN_UNPLACED, "Refunded at the vendor; which recorded return "
+                            + "holds it is not known yet");
+                    if (refunds.finish(request.refundId(), RefundState.UNKNOWN, null, unplaced)) {
+                        LOG.warn("refund refundId={} paymentId={}: refunded, but the vendor's answer gives no total and "
+                                + "a return recorded since under a cumulative total may hold it; left UNKNOWN for "
+                                + "reconcile", request.refundId(), payment.paymentId());
+                        failure[0] = unplaced;
+                        yield RefundStatus.UNKNOWN;
+                    }
+                }
                 if (!refunds.finish(request.refundId(), RefundState.REFUNDED, outcome.cancellationId(), null)) {
                     // the vendor's answer wins over a "never refunded" concluded meanwhile (a stalled node)
                     overturn[0] = overturnNotRefunded(payment, request, outcome);
@@ -286,6 +305,25 @@ public final class RefundService {
             return "was accounted for before this refund was sent";
         }
         return null;
+    }
+
+    /**
+     * Whether a REFUNDED answer without the payment's cumulative total (the lookup after the cancel failed)
+     * cannot be entered by its cancellation's id: a return was recorded under a cumulative total after
+     * the refund's ledger mark, and it is not the total this refund makes on its own (the ledger's sum at
+     * its start plus itself, the case {@link #recordReturn} recognises), so that entry may hold this
+     * return along with another one made meanwhile.
+     */
+    private boolean unplaced(PaymentRecord payment, RefundRequest request, RefundOutcome outcome) {
+        if (outcome.refundedTotal() >= 0 || outcome.keyedByTotal()) {
+            return false;
+        }
+        long total = (payment.amount() - request.remainingBefore()) + outcome.refundedNow();
+        if (ledger.has(returnEvent(payment, 0, null, total).eventKey())) {
+            return false;
+        }
+        Long mark = refunds.find(request.refundId()).map(RefundRecord::ledgerMark).orElse(null);
+        return ledger.returnsByTotalAfter(payment.paymentId(), mark == null ? 0 : mark) > 0;
     }
 
     /** How a "never refunded" conclusion was overturned: its amount reserved again, or past what remains. */

@@ -165,6 +165,40 @@ abstract class SteppayRefundLedgerTest {
         assertThat(app().get("/api/payments/sl-lookup-fails").json().path("refundedAmount").asLong()).isEqualTo(1000);
     }
 
+    /**
+     * Two refunds of one payment at once, their returns recorded first by a webhook under the cumulative
+     * total of both (a history-less receipt after both cancels), then both answers come without a total
+     * (the lookup after each cancel fails): neither can tell whether that entry holds its return, so
+     * neither enters one by its id (which would count the money twice); both stay UNKNOWN, still
+     * reserved, for reconcile or an operator, and the ledger shows what the vendor returned.
+     */
+    @Test
+    void twoRefundsAnsweredWithoutATotalAfterAWebhookRecordedBothAreNotCountedAgain() {
+        sandbox("/_control/cancel-history/off");
+        String idKey = paid("sl-two-unplaced", 9000);
+        sandbox("/_control/cancel-answers/hold");
+        CompletableFuture<Response> first = CompletableFuture.supplyAsync(() ->
+                app().postJson("/api/refunds", Commands.refund("sl-rf-u1", "sl-two-unplaced", 3000L)));
+        CompletableFuture<Response> second = CompletableFuture.supplyAsync(() ->
+                app().postJson("/api/refunds", Commands.refund("sl-rf-u2", "sl-two-unplaced", 3000L)));
+        // both cancels applied at Steppay; a webhook, verified by the receipt as it now stands, records 6000
+        awaitCancelWebhook(idKey, 2);
+        replay(awaitCancelWebhook(idKey, 1));
+        assertThat(sum("sl-two-unplaced")).as("the webhook recorded both returns: 9000 - 6000").isEqualTo(3000);
+        sandbox("/_control/receipts/fail");
+        sandbox("/_control/cancel-answers/release");
+
+        for (Response answer : List.of(first.join(), second.join())) {
+            assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+            assertThat(answer.json().path("status").asText()).isEqualTo("UNKNOWN");
+            assertThat(answer.json().path("failure").path("code").asText()).isEqualTo(RefundService.RETURN_UNPLACED);
+        }
+        assertThat(sum("sl-two-unplaced")).as("what the merchant holds, as Steppay says: 9000 - 6000").isEqualTo(3000);
+        assertThat(returns("sl-two-unplaced")).hasSize(1);
+        assertThat(app().lookup("paymentStore", paybridge.ledger.PaymentStore.class).find("sl-two-unplaced").orElseThrow()
+                .refundReserved()).as("both still reserved").isEqualTo(6000);
+    }
+
     private double notRefundedOverturned() {
         io.micrometer.core.instrument.Counter c = app().lookup(paybridge.observe.PaybridgeMeters.BEAN,
                 paybridge.observe.PaybridgeMeters.class).registry()
