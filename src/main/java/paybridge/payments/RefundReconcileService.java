@@ -171,6 +171,7 @@ public final class RefundReconcileService {
         boolean settled = payments.holding(payment.paymentId(), () -> {
             // another refund's answer may have claimed it since the decided refunds were read
             if (refunds.refundedWithRefByAnother(payment.paymentId(), cancellationId, refund.refundId())
+                    || heldUnderATotal(payment)
                     || !refunds.finish(refund.refundId(), RefundState.REFUNDED, cancellationId, null)) {
                 return false;
             }
@@ -304,6 +305,7 @@ public final class RefundReconcileService {
                     VendorPayment.Cancellation c = free.remove(0);
                     // another refund's answer may have claimed the return since the decided ones were read
                     if (refunds.refundedWithRefByAnother(payment.paymentId(), c.cancellationId(), r.refundId())
+                            || heldUnderATotal(payment)
                             || !refunds.finish(r.refundId(), RefundState.REFUNDED, c.cancellationId(), null)) {
                         throw new DecidedMeanwhile(); // an answer settled one: the next round sees the rest anew
                     }
@@ -316,6 +318,24 @@ public final class RefundReconcileService {
             return false;
         }
         same.forEach(r -> log(r, payment, "REFUNDED"));
+        return true;
+    }
+
+    /**
+     * Inside a transaction holding the payment's row: whether a return was recorded under a cumulative
+     * total (a lookup that listed no return ids, such as a Steppay receipt without {@code cancelHistory})
+     * since the open refunds were asked. Such an entry may already hold their money, so crediting a
+     * return by its id now could count it twice: the refunds are left for an operator.
+     */
+    private boolean heldUnderATotal(PaymentRecord payment) {
+        long mark = refunds.openRefundsOnPayment(payment.paymentId()).stream()
+                .mapToLong(r -> r.ledgerMark() == null ? 0 : r.ledgerMark()).min().orElse(Long.MAX_VALUE);
+        if (ledger.returnsByTotalAfter(payment.paymentId(), mark) == 0) {
+            return false;
+        }
+        LOG.warn("reconcile paymentId={}: a return recorded since the open refunds were asked is known only by the "
+                + "payment's cumulative total and may hold their money; left for an operator (compare with the vendor "
+                + "console)", payment.paymentId());
         return true;
     }
 
@@ -392,6 +412,7 @@ public final class RefundReconcileService {
                     free.remove(c);
                     // another refund's answer may have claimed the return since the decided ones were read
                     if (refunds.refundedWithRefByAnother(payment.paymentId(), c.cancellationId(), r.refundId())
+                            || heldUnderATotal(payment)
                             || !refunds.finish(r.refundId(), RefundState.REFUNDED, c.cancellationId(), null)) {
                         throw new DecidedMeanwhile(); // an answer settled one: the next round sees the rest anew
                     }

@@ -392,6 +392,13 @@ public final class RefundService {
                         payment.paymentId(), total);
                 return;
             }
+            if (unplaced(payment, request, outcome)) {
+                // only a "never refunded" overturned gets here so (an open refund was left UNKNOWN instead)
+                LOG.error("refund refundId={} paymentId={}: its return is not entered: a return recorded since it "
+                        + "began under a cumulative total may hold it; check the ledger against the vendor console",
+                        request.refundId(), payment.paymentId());
+                return;
+            }
         }
         ledger.append(returnEvent(payment, amount, outcome.ledgerCancellationId(), total), LedgerSource.API);
     }
