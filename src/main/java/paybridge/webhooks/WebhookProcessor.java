@@ -270,7 +270,11 @@ public final class WebhookProcessor {
             // since the read above is overturned, never left FAILED beside the PAID entry recorded here
             return payments.inTransaction(() -> {
                 payments.lock(p.paymentId());
-                PaymentRecord now = payments.find(p.paymentId()).orElseThrow();
+                PaymentRecord now = payments.find(p.paymentId()).orElse(null);
+                if (now == null) {
+                    // forgotten meanwhile (its charge was never attempted): what the record names is looked at again
+                    return Outcome.retryLater("the payment was forgotten meanwhile");
+                }
                 String changed = mismatch(vendor, now, found, state);
                 if (changed != null) {
                     return Outcome.rejected(changed, now.paymentId());
