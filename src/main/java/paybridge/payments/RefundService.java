@@ -109,6 +109,9 @@ public final class RefundService {
         OperationDeadline deadline = deadline(exchange);
         deadline.start(exchange);
         boolean recorded;
+        // the ledger's returned sum when the refund's row was written, read under the same lock as its ledger
+        // mark: a return recorded later is after the mark, one recorded before is in both
+        long[] returnedAtStart = new long[1];
         try {
             // the row and its reservation together: a crash leaves both (reconcile settles them after the
             // in-flight bound) or neither, never a PENDING refund whose amount was not reserved
@@ -122,6 +125,7 @@ public final class RefundService {
                 if (!payments.reserveRefundWithinReturns(payment.paymentId(), amount)) {
                     throw new NotEnoughRemains();
                 }
+                returnedAtStart[0] = ledger.returned(payment.paymentId());
                 return true;
             });
         } catch (NotEnoughRemains e) {
@@ -131,7 +135,7 @@ public final class RefundService {
             return replay(exchange, refunds.find(command.refundId()).orElseThrow(), hash, payment);
         }
         exchange.setProperty(ExchangeProperties.REPLAY, false);
-        long confirmedRemaining = payment.amount() - ledger.returned(payment.paymentId());
+        long confirmedRemaining = payment.amount() - returnedAtStart[0];
         // the returns already accounted for, read before the cancel is sent: none of them can be this refund's
         java.util.Set<String> claimed = new java.util.HashSet<>(ledger.returnCancellationIds(payment.paymentId()));
         refunds.refundedOnPayment(payment.paymentId()).stream().map(RefundStore.Refunded::vendorRefundRef)

@@ -22,12 +22,10 @@ public final class VendorRecordFacts {
      * The ledger facts a looked-up record shows: PAID (+amount) for anything paid, then one return
      * per cancellation in the vendor's history (negative, keyed by its cancellation id; the one that
      * returns the rest is CANCELLED, earlier ones PARTIALLY_REFUNDED). Without a history, one return
-     * keyed by the cumulative amount, as also when {@code keyedByTotalBefore} says the ledger holds returns
-     * of the payment keyed so already. AWAITING_DEPOSIT, FAILED, ABANDONED: one entry of 0.
+     * keyed by the cumulative amount. AWAITING_DEPOSIT, FAILED, ABANDONED: one entry of 0.
      */
     public static List<PaymentEvent> events(String vendor, String paymentId, String subscriptionId, VendorPayment found,
-                                     long amount, java.util.function.LongSupplier alreadyReturned,
-                                     java.util.function.BooleanSupplier keyedByTotalBefore) {
+                                     long amount, java.util.function.LongSupplier alreadyReturned) {
         List<PaymentEvent> out = new ArrayList<>();
         Instant at = found.occurredAt() == null ? Instant.now() : found.occurredAt();
         String ref = found.vendorPaymentRef();
@@ -39,13 +37,8 @@ public final class VendorRecordFacts {
                     out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId, EventType.PAID, amount, "KRW",
                             null, 0, at));
                 }
-                // a payment whose returns the ledger already holds under cumulative totals (an earlier lookup
-                // listed no return ids) stays counted by its total: entries by id beside them would count
-                // the same money twice
-                boolean byTotal = found.cancellations().isEmpty()
-                        || found.cancelledAmount() > 0 && keyedByTotalBefore.getAsBoolean();
                 long cumulative = 0;
-                for (VendorPayment.Cancellation c : byTotal ? List.<VendorPayment.Cancellation>of() : found.cancellations()) {
+                for (VendorPayment.Cancellation c : found.cancellations()) {
                     if (c.amount() <= 0) {
                         continue;
                     }
@@ -54,7 +47,7 @@ public final class VendorRecordFacts {
                             PaymentStates.returned(cumulative, amount).ledgerEntry(), -c.amount(), "KRW",
                             c.cancellationId(), cumulative, c.cancelledAt() == null ? at : c.cancelledAt()));
                 }
-                if (byTotal && found.cancelledAmount() > 0) {
+                if (found.cancellations().isEmpty() && found.cancelledAmount() > 0) {
                     long missing = found.cancelledAmount() - alreadyReturned.getAsLong();
                     if (missing > 0) {
                         out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,

@@ -385,7 +385,7 @@ public final class WebhookProcessor {
         payments.inTransaction(() -> {
             payments.lock(paymentId);
             for (PaymentEvent event : events(vendor, paymentId, subscriptionId, found, amount,
-                    () -> ledger.returned(paymentId), () -> ledger.returnsByTotalAfter(paymentId, 0) > 0)) {
+                    () -> ledger.returned(paymentId))) {
                 ledger.append(event, LedgerSource.WEBHOOK);
             }
             return null;
@@ -397,10 +397,8 @@ public final class WebhookProcessor {
      * {@link paybridge.payments.VendorRecordFacts#events}).
      */
     static List<PaymentEvent> events(String vendor, String paymentId, String subscriptionId, VendorPayment found,
-                                     long amount, java.util.function.LongSupplier alreadyReturned,
-                                     java.util.function.BooleanSupplier keyedByTotalBefore) {
-        return paybridge.payments.VendorRecordFacts.events(vendor, paymentId, subscriptionId, found, amount, alreadyReturned,
-                keyedByTotalBefore);
+                                     long amount, java.util.function.LongSupplier alreadyReturned) {
+        return paybridge.payments.VendorRecordFacts.events(vendor, paymentId, subscriptionId, found, amount, alreadyReturned);
     }
 
     /** The payment's state from the record: anything once paid is PAID (returns are ledger facts). */
