@@ -39,20 +39,11 @@ class OpenRefundReconcileH2Test extends OpenRefundReconcileTest {
 
     @Override
     int sessionOf(java.sql.Connection c) throws java.sql.SQLException {
-        try (var rs = c.createStatement().executeQuery("SELECT SESSION_ID()")) {
-            rs.next();
-            return rs.getInt(1);
-        }
+        return paybridge.testing.H2Locks.session(c);
     }
 
     @Override
     int blockedBy(java.sql.Connection observer, int session) throws java.sql.SQLException {
-        try (var s = observer.prepareStatement("SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID = ?")) {
-            s.setInt(1, session);
-            try (var rs = s.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+        return paybridge.testing.H2Locks.waitingFor(observer, session);
     }
 }

@@ -200,6 +200,16 @@ abstract class OpenRefundReconcileTest {
         assertThat(entries("or-two-1")).as("the payment only").hasSize(1);
     }
 
+    /** Begins a transaction on {@code c} that holds the payment's row until it ends; answers its session. */
+    int holdPayment(java.sql.Connection c, String paymentId) throws java.sql.SQLException {
+        c.setAutoCommit(false);
+        try (var payment = c.prepareStatement("SELECT payment_id FROM payments WHERE payment_id = ? FOR UPDATE")) {
+            payment.setString(1, paymentId);
+            payment.executeQuery().close();
+        }
+        return sessionOf(c);
+    }
+
     /** This database's session id of {@code c} (H2: SESSION_ID(), PostgreSQL: the backend's pid). */
     abstract int sessionOf(java.sql.Connection c) throws java.sql.SQLException;
 
@@ -223,12 +233,7 @@ abstract class OpenRefundReconcileTest {
         paybridge.ledger.Database db = app().lookup("database", paybridge.ledger.Database.class);
         try (java.sql.Connection holder = db.dataSource().getConnection();
              java.sql.Connection observer = db.dataSource().getConnection()) {
-            holder.setAutoCommit(false);
-            int session = sessionOf(holder);
-            try (var payment = holder.prepareStatement(
-                    "SELECT payment_id FROM payments WHERE payment_id = 'or-order-1' FOR UPDATE")) {
-                payment.executeQuery().close();
-            }
+            int session = holdPayment(holder, "or-order-1");
             ageInFlightBound("or-order-rf-1", "'2' HOUR");
             await().atMost(Duration.ofSeconds(20)).until(() -> blockedBy(observer, session) > 0);
             try (var refund = holder.prepareStatement(
@@ -273,12 +278,7 @@ abstract class OpenRefundReconcileTest {
         paybridge.ledger.Database db = app().lookup("database", paybridge.ledger.Database.class);
         try (java.sql.Connection other = db.dataSource().getConnection();
              java.sql.Connection observer = db.dataSource().getConnection()) {
-            other.setAutoCommit(false);
-            int session = sessionOf(other);
-            try (var payment = other.prepareStatement(
-                    "SELECT payment_id FROM payments WHERE payment_id = 'or-claim-1' FOR UPDATE")) {
-                payment.executeQuery().close();
-            }
+            int session = holdPayment(other, "or-claim-1");
             ageInFlightBound("crash-rf-claim", "'2' HOUR");
             await().atMost(Duration.ofSeconds(20)).until(() -> blockedBy(observer, session) > 0);
             try (var decided = other.prepareStatement("""

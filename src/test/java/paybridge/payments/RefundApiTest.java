@@ -152,31 +152,18 @@ class RefundApiTest {
                              source, event_key)
                          VALUES (CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'iamport', 'r-mark-1', 'PARTIALLY_REFUNDED', -500,
                              'KRW', 'WEBHOOK', 'iamport:r-mark-1:RETURN:c=cx-console-mark')""",
-                         java.sql.Statement.RETURN_GENERATED_KEYS);
-                 var session = webhook.prepareStatement("SELECT SESSION_ID()")) {
+                         java.sql.Statement.RETURN_GENERATED_KEYS)) {
                 lock.executeQuery().close();
                 insert.executeUpdate();
                 try (var keys = insert.getGeneratedKeys()) {
                     keys.next();
                     entryId = keys.getLong(1);
                 }
-                int webhookSession;
-                try (var rs = session.executeQuery()) {
-                    rs.next();
-                    webhookSession = rs.getInt(1);
-                }
+                int webhookSession = paybridge.testing.H2Locks.session(webhook);
                 refund = caller.submit(() -> app.postJson("/api/refunds", Commands.refund("rf-mark-1", "r-mark-1", 500L)));
                 // the refund's transaction waits on the payment's row (H2 names the session it waits for)
-                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
-                    try (var blocked = observer.prepareStatement(
-                            "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID = ?")) {
-                        blocked.setInt(1, webhookSession);
-                        try (var rs = blocked.executeQuery()) {
-                            rs.next();
-                            return rs.getInt(1) > 0;
-                        }
-                    }
-                });
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                        .until(() -> paybridge.testing.H2Locks.waitingFor(observer, webhookSession) > 0);
                 webhook.commit();
             }
         }

@@ -81,26 +81,13 @@ class WebhookOverturnTest {
             try (java.sql.Connection operator = db.dataSource().getConnection();
                  java.sql.Connection observer = db.dataSource().getConnection()) {
                 operator.setAutoCommit(false);
-                int session;
-                try (var id = operator.createStatement().executeQuery("SELECT SESSION_ID()")) {
-                    id.next();
-                    session = id.getInt(1);
-                }
+                int session = paybridge.testing.H2Locks.session(operator);
                 try (var lock = operator.prepareStatement("SELECT payment_id FROM payments WHERE payment_id = 'w-race-1' FOR UPDATE")) {
                     lock.executeQuery().close();
                 }
                 replay = replayer.submit(() -> app.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/webhooks/"
                         + inboxId[0] + "/replay")).POST(HttpRequest.BodyPublishers.noBody())));
-                await().atMost(Duration.ofSeconds(20)).until(() -> {
-                    try (var blocked = observer.prepareStatement(
-                            "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID = ?")) {
-                        blocked.setInt(1, session);
-                        try (var rs = blocked.executeQuery()) {
-                            rs.next();
-                            return rs.getInt(1) > 0;
-                        }
-                    }
-                });
+                await().atMost(Duration.ofSeconds(20)).until(() -> paybridge.testing.H2Locks.waitingFor(observer, session) > 0);
                 // what /resolve FAILED writes (SETTLE_OPEN_LANDED), committed while the webhook waits
                 try (var resolve = operator.prepareStatement("""
                         UPDATE payments SET status = 'FAILED', failure_code = 'OPERATOR', failure_message = 'not in the console',

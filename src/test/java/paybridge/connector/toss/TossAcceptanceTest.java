@@ -71,6 +71,19 @@ class TossAcceptanceTest {
                 .formatted(paymentId, amount, customerId, billingKey);
     }
 
+    /** A payment made in Toss's checkout, for 5000: its orderId (42 characters) and key, and the paymentId it is kept under. */
+    private record Checkout(String orderId, String paymentKey, String paymentId) {
+    }
+
+    private static Checkout checkoutWithALongOrderId(RunningPaybridge on) {
+        String orderId = "order_" + java.util.UUID.randomUUID() + "xx";
+        Response checkout = on.postJson(on.sandboxUrl() + "/toss/_control/payment",
+                "{\"orderId\": \"" + orderId + "\", \"amount\": 5000, \"orderName\": \"checkout\"}");
+        assertThat(checkout.status()).as(checkout.body()).isEqualTo(200);
+        String paymentKey = checkout.json().path("paymentKey").asText();
+        return new Checkout(orderId, paymentKey, "toss-" + paybridge.payments.RequestHash.sha256(paymentKey).substring(0, 24));
+    }
+
     // ---- billing keys
 
     @Test
@@ -262,12 +275,9 @@ class TossAcceptanceTest {
      */
     @Test
     void aCheckoutPaymentWithALongOrderIdIsRecordedAsAPaymentWithItsEvent() {
-        String orderId = "order_" + java.util.UUID.randomUUID() + "xx";
-        Response checkout = app.postJson(app.sandboxUrl() + "/toss/_control/payment",
-                "{\"orderId\": \"" + orderId + "\", \"amount\": 5000, \"orderName\": \"checkout\"}");
-        assertThat(checkout.status()).as(checkout.body()).isEqualTo(200);
-        String paymentKey = checkout.json().path("paymentKey").asText();
-        String paymentId = "toss-" + paybridge.payments.RequestHash.sha256(paymentKey).substring(0, 24);
+        Checkout checkout = checkoutWithALongOrderId(app);
+        String paymentKey = checkout.paymentKey();
+        String paymentId = checkout.paymentId();
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(app.get("/api/payments/" + paymentId).json().path("status").asText()).isEqualTo("PAID"));
@@ -298,12 +308,10 @@ class TossAcceptanceTest {
     @Test
     void aCallersPaymentNamedAsAnExternalOneIsNeverTakenForIt() {
         try (RunningPaybridge own = RunningPaybridge.start(Map.of("paybridge.sandbox.webhook-url", "http://127.0.0.1:1/webhooks"))) {
-            String orderId = "order_" + java.util.UUID.randomUUID() + "yy";
-            Response checkout = own.postJson(own.sandboxUrl() + "/toss/_control/payment",
-                    "{\"orderId\": \"" + orderId + "\", \"amount\": 5000, \"orderName\": \"checkout\"}");
-            assertThat(checkout.status()).as(checkout.body()).isEqualTo(200);
-            String paymentKey = checkout.json().path("paymentKey").asText();
-            String paymentId = "toss-" + paybridge.payments.RequestHash.sha256(paymentKey).substring(0, 24);
+            Checkout checkout = checkoutWithALongOrderId(own);
+            String orderId = checkout.orderId();
+            String paymentKey = checkout.paymentKey();
+            String paymentId = checkout.paymentId();
             // the caller's row, as a node writes it before it calls Toss (in flight for an hour)
             paybridge.canonical.PaymentCommand c = own.lookup("chargeService", paybridge.payments.ChargeService.class)
                     .read(charge(paymentId, 5000, "user-named", "bk-never-sent").getBytes(java.nio.charset.StandardCharsets.UTF_8));
