@@ -215,6 +215,41 @@ abstract class SteppayRefundLedgerTest {
         assertThat(returns("sl-two-unplaced")).hasSize(1);
     }
 
+    /**
+     * As above, but one of the two was concluded "never refunded" while its answer was on its way: the
+     * answer overturns that conclusion (REFUNDED, reserved again) and enters no return by its id beside the
+     * total the ledger already holds; an ERROR line says so.
+     */
+    @Test
+    void anOverturnedNeverRefundedAnsweredWithoutATotalEntersNoSecondReturn() {
+        sandbox("/_control/cancel-history/off");
+        String idKey = paid("sl-overturn-unplaced", 9000);
+        sandbox("/_control/cancel-answers/hold");
+        CompletableFuture<Response> first = CompletableFuture.supplyAsync(() ->
+                app().postJson("/api/refunds", Commands.refund("sl-rf-o1", "sl-overturn-unplaced", 3000L)));
+        CompletableFuture<Response> second = CompletableFuture.supplyAsync(() ->
+                app().postJson("/api/refunds", Commands.refund("sl-rf-o2", "sl-overturn-unplaced", 3000L)));
+        awaitCancelWebhook(idKey, 2);
+        replay(awaitCancelWebhook(idKey, 1));
+        paybridge.ledger.Sql sql = new paybridge.ledger.Sql(app().context());
+        // what reconcile's "never refunded" leaves for the first (a node stalled past the bound)
+        sql.inTransaction(() -> {
+            assertThat(sql.update("UPDATE refunds SET status = 'FAILED', failure_code = 'NOT_REFUNDED', "
+                    + "failure_message = 'test' WHERE refund_id = :?id AND status = 'PENDING'", Map.of("id", "sl-rf-o1")))
+                    .isEqualTo(1);
+            assertThat(sql.update("UPDATE payments SET refund_reserved = refund_reserved - 3000 WHERE payment_id = :?id",
+                    Map.of("id", "sl-overturn-unplaced"))).isEqualTo(1);
+            return null;
+        });
+        sandbox("/_control/receipts/fail");
+        sandbox("/_control/cancel-answers/release");
+
+        assertThat(first.join().json().path("status").asText()).isEqualTo("REFUNDED");
+        assertThat(second.join().json().path("status").asText()).isEqualTo("UNKNOWN");
+        assertThat(sum("sl-overturn-unplaced")).as("what the merchant holds, as Steppay says: 9000 - 6000").isEqualTo(3000);
+        assertThat(returns("sl-overturn-unplaced")).hasSize(1);
+    }
+
     /** One round of the reconcile-refunds route for one refund: looked up at the vendor, then settled. */
     private void reconcileOnce(String refundId) {
         RefundReconcileService reconcile = app().lookup("refundReconcileService", RefundReconcileService.class);
