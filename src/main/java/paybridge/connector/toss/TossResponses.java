@@ -45,8 +45,8 @@ public final class TossResponses {
         NOT_PROCESSED,
         /**
          * The request may have been processed: no answer after it left, or a 5xx. A charge or an issuance is
-         * asked again with the same key; a cancel only after no answer ({@link Reply#answered5xx()}: a 5xx is
-         * not kept under the key, so a re-ask would run the cancel again).
+         * asked again with the same key; a cancel never (a 5xx, seen or hidden by a lost answer, is not kept
+         * under the key, so a re-ask would run the cancel again).
          */
         LOST,
         /** A Toss error answer about the request ({@code code}, {@code message}). */
@@ -59,10 +59,6 @@ public final class TossResponses {
             return new Failure(code, message);
         }
 
-        /** Toss answered a 5xx: it may have done the work, and keeps no answer under the Idempotency-Key. */
-        boolean answered5xx() {
-            return ending == Ending.LOST && status >= 500;
-        }
     }
 
     static Reply sort(VendorReply reply) {

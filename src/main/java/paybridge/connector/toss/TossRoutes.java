@@ -36,7 +36,9 @@ import paybridge.connector.http.VendorReply;
  * a re-ask after it runs the work again. A charge may be re-asked: its orderId is used once
  * ({@code DUPLICATED_ORDER_ID}), so a charge the 5xx hid is refused and left UNKNOWN for the lookup by
  * orderId, never made twice. A cancel has no such guard (two cancels of a partial amount both return
- * money), so a cancel is never re-asked after a 5xx: UNKNOWN, and reconcile's lookup decides. An
+ * money), so a cancel is asked once: an answer that never came may have been a 5xx after the money left
+ * (a timeout, a connection reset), and a re-ask would then run it again. UNKNOWN, and reconcile's lookup
+ * decides. An
  * issuance may be re-asked: its authKey issues once. Lookups use {@code toss-call-safe} (retried on
  * 5xx/I-O errors); {@code toss-send} makes exactly one HTTP request.
  */
@@ -49,8 +51,8 @@ final class TossRoutes extends RouteBuilder {
     private static final String LOST = "paybridgeTossLostReply";
     /** Set (true) after {@code toss-ask} when any ask of the operation had its answer lost. */
     static final String LOST_BEFORE = "paybridgeTossLostBefore";
-    /** Set (false) before {@code toss-ask} for an operation that must not be re-asked after a 5xx (a cancel). */
-    static final String REASK_AFTER_5XX = "paybridgeTossReaskAfter5xx";
+    /** Set (false) before {@code toss-ask} for an operation that is asked once, never again (a cancel). */
+    static final String ASK_AGAIN = "paybridgeTossAskAgain";
 
     /** Built by {@link TossConnector#routes()} only when the vendor is enabled. */
     TossRoutes(TossConnector connector) {
@@ -110,7 +112,7 @@ final class TossRoutes extends RouteBuilder {
                     e.setProperty(ExchangeProperties.VENDOR_REQUEST, TossRequests.cancel(refund));
                     e.setProperty(ExchangeProperties.VENDOR_HEADERS,
                             TossRequests.headers(authorization, TossRequests.cancelKey(refund.refundId())));
-                    e.setProperty(REASK_AFTER_5XX, false);
+                    e.setProperty(ASK_AGAIN, false);
                 })
                 .to("direct:toss-ask")
                 .process(e -> {
@@ -156,23 +158,22 @@ final class TossRoutes extends RouteBuilder {
 
     /**
      * Sends the exchange's request to {@code toss-send} up to {@value #ASKS} times, 200 ms then 400 ms
-     * apart, while the answer is lost (not after a 5xx when {@link #REASK_AFTER_5XX} is false); each ask
-     * is one request, bounded by the operation's budget. Leaves {@link #LOST_BEFORE} true when any ask
-     * was lost.
+     * apart, while the answer is lost (once when {@link #ASK_AGAIN} is false); each ask is one request,
+     * bounded by the operation's budget. Leaves {@link #LOST_BEFORE} true when any ask was lost.
      */
     private void ask(Exchange exchange) throws InterruptedException {
         org.apache.camel.ProducerTemplate template = template();
-        boolean reaskAfter5xx = exchange.getProperty(REASK_AFTER_5XX, true, Boolean.class);
+        int asks = exchange.getProperty(ASK_AGAIN, true, Boolean.class) ? ASKS : 1;
         exchange.removeProperty(LOST);
         exchange.removeProperty(LOST_BEFORE);
-        for (int asked = 0; asked < ASKS; asked++) {
+        for (int asked = 0; asked < asks; asked++) {
             if (asked > 0) {
                 Thread.sleep(VendorCall.FIRST_BACKOFF_MS << (asked - 1));
             }
             template.send("direct:toss-send", exchange);
             TossResponses.Reply sorted = TossResponses.sort(VendorCall.reply(exchange));
             rememberLost(exchange);
-            if (sorted.ending() != TossResponses.Ending.LOST || (!reaskAfter5xx && sorted.answered5xx())) {
+            if (sorted.ending() != TossResponses.Ending.LOST) {
                 break;
             }
         }

@@ -64,7 +64,8 @@ import paybridge.sandbox.WebhookSender;
  *       for {@code hang}, and a re-ask with the same Idempotency-Key meanwhile answered 409
  *       {@code IDEMPOTENT_REQUEST_PROCESSING}, as Toss answers while the first request is still being
  *       processed), {@code APPLIED_THEN_5XX} (applied, then answered 500: not kept under the key, so a
- *       re-ask runs it again), {@code UNFINISHED} (listed with {@code cancelStatus} {@code IN_PROGRESS},
+ *       re-ask runs it again), {@code APPLIED_THEN_5XX_LATE} (the same, its 500 arriving after {@code hang}:
+ *       to the caller a lost answer), {@code UNFINISHED} (listed with {@code cancelStatus} {@code IN_PROGRESS},
  *       nothing returned until {@code POST /_control/finish-cancel/{paymentKey}}), {@code IGNORED} (not
  *       applied, answered 200 with the payment as it stands, as Toss may answer the second of two cancels
  *       within about 1 s, which it ignores); {@code newestFirst}
@@ -110,7 +111,7 @@ public final class TossSimulator implements VendorSimulator {
     private final Map<String, Object[]> answers = new ConcurrentHashMap<>();
     /** The slots whose first request is still being processed (its answer not given yet). */
     private final java.util.Set<String> processing = ConcurrentHashMap.newKeySet();
-    /** paymentKey → the fault of its next cancel (PROCESSING, APPLIED_THEN_5XX, UNFINISHED, IGNORED). */
+    /** paymentKey → the fault of its next cancel (PROCESSING, APPLIED_THEN_5XX(_LATE), UNFINISHED, IGNORED). */
     private final Map<String, String> nextCancelFault = new ConcurrentHashMap<>();
     /** authKey → the fault of its issuance (PROCESSING). */
     private final Map<String, String> issueFaults = new ConcurrentHashMap<>();
@@ -428,6 +429,11 @@ public final class TossSimulator implements VendorSimulator {
         webhook("PAYMENT_STATUS_CHANGED", payment);
         if ("APPLIED_THEN_5XX".equals(fault)) {
             return new Answer(500, error("FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다."));
+        }
+        if ("APPLIED_THEN_5XX_LATE".equals(fault)) {
+            // done and failed at once (nothing kept under the key), its 500 on the way for hang
+            return new Answer(500, error("FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다."),
+                    settings.hang());
         }
         if ("PROCESSING".equals(fault)) {
             return new Answer(200, payment.json(), settings.hang(), true);
