@@ -226,9 +226,10 @@ public final class IamportResponses {
     }
 
     /**
-     * A lookup ({@code /payments/{imp_uid}}, {@code /payments/find/{merchant_uid}}): 404 is "not
-     * found" (never charged); a reply without an answer (after the retries) is
-     * {@link VendorUnavailableException}.
+     * A lookup ({@code /payments/{imp_uid}}, {@code /payments/find/{merchant_uid}}): iamport's 404 (its
+     * envelope, a code other than 0 and no payment) is "not found" (never charged); any other 404 (a wrong
+     * base URL, a proxy, an edge page) and a reply without an answer (after the retries) are
+     * {@link VendorUnavailableException}: nothing may be concluded from them.
      */
     public static VendorPayment lookup(VendorReply reply) {
         Transport.Verdict verdict = Transport.verdict(reply);
@@ -236,11 +237,15 @@ public final class IamportResponses {
             throw new VendorUnavailableException("iamport lookup failed: " + verdict.failure().code() + " "
                     + verdict.failure().message(), reply == null ? null : reply.error());
         }
-        if (reply.status() == 404) {
-            return VendorPayment.notFound(VENDOR);
-        }
         try {
             JsonNode envelope = VendorJson.readObject(reply.body());
+            if (reply.status() == 404) {
+                if (envelope != null && envelope.path("code").isInt() && code(envelope) != 0
+                        && (envelope.get("response") == null || envelope.get("response").isNull())) {
+                    return VendorPayment.notFound(VENDOR);
+                }
+                throw new BadResponseException("HTTP 404 that is not iamport's answer");
+            }
             if (reply.status() != 200 || envelope == null || code(envelope) != 0) {
                 throw new BadResponseException("HTTP " + reply.status() + ", " + message(envelope, "no iamport answer"));
             }

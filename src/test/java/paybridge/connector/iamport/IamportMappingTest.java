@@ -209,6 +209,12 @@ class IamportMappingTest {
 
         assertThat(IamportResponses.lookup(VendorReply.answer(404, "{\"code\":-1,\"message\":\"존재하지 않는 결제정보입니다.\"}")))
                 .isEqualTo(VendorPayment.notFound("iamport"));
+        // a 404 that is not iamport's answer (a wrong base URL, a proxy's page) concludes nothing
+        for (String notIamport : new String[] {"", "<html><body>Not Found</body></html>", "{\"error\":\"not found\"}",
+                "{\"code\":0,\"message\":null,\"response\":null}"}) {
+            assertThatThrownBy(() -> IamportResponses.lookup(VendorReply.answer(404, notIamport))).as(notIamport)
+                    .isInstanceOf(VendorUnavailableException.class);
+        }
         assertThatThrownBy(() -> IamportResponses.lookup(VendorReply.answer(503, "")))
                 .isInstanceOf(VendorUnavailableException.class);
     }
