@@ -114,6 +114,12 @@ public final class PaymentStore {
     private static final String POSTPONE_LOOK = """
             UPDATE payments SET next_look_at = CURRENT_TIMESTAMP + CAST(:?backoff AS BIGINT) * INTERVAL '1' SECOND
             WHERE payment_id = :?paymentId AND looks = :?looks AND next_look_at <= CURRENT_TIMESTAMP""";
+    // a conclusion's re-check whose lookup failed (the vendor unreachable) gives its look back: re-checks
+    // are used up only by lookups that asked the vendor
+    private static final String GIVE_BACK_LOOK = """
+            UPDATE payments SET looks = looks - 1,
+                next_look_at = CURRENT_TIMESTAMP + CAST(:?backoff AS BIGINT) * INTERVAL '1' SECOND
+            WHERE payment_id = :?paymentId AND looks = :?taken AND status = 'FAILED' AND failure_code = 'NOT_CHARGED'""";
     private static final String LEAVE_UNSETTLED = """
             UPDATE payments SET unsettled_reason = :?reason
             WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";
@@ -348,6 +354,16 @@ public final class PaymentStore {
      */
     public boolean postponeLook(PaymentRecord row, Duration backoff) {
         return sql.update(POSTPONE_LOOK, Map.of("paymentId", row.paymentId(), "looks", row.looks(),
+                "backoff", Math.max(1, seconds(backoff)))) == 1;
+    }
+
+    /**
+     * A look {@link #takeForLook} counted whose lookup failed: for a NOT_CHARGED conclusion being re-checked,
+     * the look is given back and the next one is in {@code backoff}, so an outage cannot use up the
+     * re-checks that would let the vendor's record overturn the conclusion. False when the row moved on.
+     */
+    public boolean giveBackLook(PaymentRecord row, Duration backoff) {
+        return sql.update(GIVE_BACK_LOOK, Map.of("paymentId", row.paymentId(), "taken", row.looks() + 1,
                 "backoff", Math.max(1, seconds(backoff)))) == 1;
     }
 

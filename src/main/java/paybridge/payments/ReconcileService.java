@@ -147,6 +147,18 @@ public final class ReconcileService {
     }
 
     /**
+     * Property {@link ExchangeProperties#ATTEMPT}: the row whose lookup failed (the vendor unreachable or
+     * its answer unusable). A NOT_CHARGED conclusion being re-checked gets its look back: only lookups
+     * that asked the vendor use up its re-checks. An open row is simply looked at again at its next look.
+     */
+    public void lookFailed(Exchange exchange) {
+        PaymentRecord attempt = exchange.getProperty(ExchangeProperties.ATTEMPT, PaymentRecord.class);
+        if (!attempt.status().isOpen()) {
+            payments.giveBackLook(attempt, schedule.backoff(attempt.looks()));
+        }
+    }
+
+    /**
      * Property {@link ExchangeProperties#ATTEMPT}: a row that cannot be looked up (its vendor cannot be asked by our
      * paymentId and we hold no reference of its yet, e.g. until its webhook names it; or its vendor is
      * not enabled here): left for an operator with the reason, logged, and looked at again later.

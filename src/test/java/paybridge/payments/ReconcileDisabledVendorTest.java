@@ -17,8 +17,8 @@ import paybridge.ledger.Database;
 import paybridge.testing.RunningPaybridge;
 
 /**
- * Reconcile on a node where a payment's vendor is not enabled: it cannot ask that vendor, so its looks
- * must not count. A "never charged" conclusion keeps its re-checks for when the vendor is back (its
+ * Reconcile where it cannot ask a payment's vendor (not enabled on this node, or unreachable): such looks
+ * must not count. A "never charged" conclusion keeps its re-checks for when the vendor can be asked (its
  * record may still show the charge and overturn the conclusion); an open payment is left with the reason.
  */
 class ReconcileDisabledVendorTest {
@@ -59,7 +59,34 @@ class ReconcileDisabledVendorTest {
         assertThat(column("rdv-concluded-1", "status")).isEqualTo("FAILED");
     }
 
+    /**
+     * The vendor enabled but unreachable (every request to it answered 503): a conclusion's re-check
+     * whose lookup failed gives its look back, so an outage cannot use up the re-checks.
+     */
+    @Test
+    void aConclusionsRecheckWhoseLookupFailedIsNotCounted() throws Exception {
+        try (RunningPaybridge down = RunningPaybridge.start(Map.of(
+                "paybridge.sandbox.faults.fail", "1.0",
+                "paybridge.reconcile.interval", "PT0.2S",
+                "paybridge.reconcile.max-backoff", "PT0.2S",
+                "paybridge.reconcile.not-charged-rechecks", "1",
+                "paybridge.webhook.processing-enabled", "false"))) {
+            insert(down, "rvd-concluded-1", "FAILED", "NOT_CHARGED");
+            Timestamp inserted = nextLookAt(down, "rvd-concluded-1");
+            // looked at and given back: with one re-check allowed, a counted look would have ended the schedule
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(column(down, "rvd-concluded-1", "looks")).isEqualTo("0");
+                assertThat(nextLookAt(down, "rvd-concluded-1")).isNotNull().isAfter(inserted);
+            });
+            assertThat(column(down, "rvd-concluded-1", "status")).isEqualTo("FAILED");
+        }
+    }
+
     private static void insert(String paymentId, String status, String failureCode) throws Exception {
+        insert(app, paymentId, status, failureCode);
+    }
+
+    private static void insert(RunningPaybridge app, String paymentId, String status, String failureCode) throws Exception {
         try (Connection c = app.lookup("database", Database.class).dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement("""
                      INSERT INTO payments (payment_id, request_hash, vendor, method, amount, status, failure_code,
@@ -75,6 +102,10 @@ class ReconcileDisabledVendorTest {
     }
 
     private static Timestamp nextLookAt(String paymentId) throws Exception {
+        return nextLookAt(app, paymentId);
+    }
+
+    private static Timestamp nextLookAt(RunningPaybridge app, String paymentId) throws Exception {
         try (Connection c = app.lookup("database", Database.class).dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT next_look_at FROM payments WHERE payment_id = ?")) {
             ps.setString(1, paymentId);
@@ -86,6 +117,10 @@ class ReconcileDisabledVendorTest {
     }
 
     private static String column(String paymentId, String column) throws Exception {
+        return column(app, paymentId, column);
+    }
+
+    private static String column(RunningPaybridge app, String paymentId, String column) throws Exception {
         try (Connection c = app.lookup("database", Database.class).dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM payments WHERE payment_id = ?")) {
             ps.setString(1, paymentId);

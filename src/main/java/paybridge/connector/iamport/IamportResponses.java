@@ -227,7 +227,7 @@ public final class IamportResponses {
 
     /**
      * A lookup ({@code /payments/{imp_uid}}, {@code /payments/find/{merchant_uid}}): iamport's 404 (its
-     * envelope, a code other than 0 and no payment) is "not found" (never charged); any other 404 (a wrong
+     * whole envelope, a code other than 0 and a null response) is "not found" (never charged); any other 404 (a wrong
      * base URL, a proxy, an edge page) and a reply without an answer (after the retries) are
      * {@link VendorUnavailableException}: nothing may be concluded from them.
      */
@@ -240,8 +240,9 @@ public final class IamportResponses {
         try {
             JsonNode envelope = VendorJson.readObject(reply.body());
             if (reply.status() == 404) {
-                if (envelope != null && envelope.path("code").isInt() && code(envelope) != 0
-                        && (envelope.get("response") == null || envelope.get("response").isNull())) {
+                // every iamport answer is the whole envelope (VENDORS.md): code, message and response
+                if (envelope != null && envelope.path("code").isInt() && code(envelope) != 0 && envelope.has("message")
+                        && envelope.has("response") && envelope.get("response").isNull()) {
                     return VendorPayment.notFound(VENDOR);
                 }
                 throw new BadResponseException("HTTP 404 that is not iamport's answer");

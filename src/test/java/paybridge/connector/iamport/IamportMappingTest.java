@@ -207,11 +207,12 @@ class IamportMappingTest {
         assertThatThrownBy(() -> IamportResponses.payment(VendorJson.MAPPER.readTree(
                 "{\"imp_uid\":\"i\",\"amount\":3000.5,\"status\":\"paid\"}"))).isInstanceOf(VendorJson.BadResponseException.class);
 
-        assertThat(IamportResponses.lookup(VendorReply.answer(404, "{\"code\":-1,\"message\":\"존재하지 않는 결제정보입니다.\"}")))
+        assertThat(IamportResponses.lookup(VendorReply.answer(404,
+                "{\"code\":-1,\"message\":\"존재하지 않는 결제정보입니다.\",\"response\":null}")))
                 .isEqualTo(VendorPayment.notFound("iamport"));
         // a 404 that is not iamport's answer (a wrong base URL, a proxy's page) concludes nothing
         for (String notIamport : new String[] {"", "<html><body>Not Found</body></html>", "{\"error\":\"not found\"}",
-                "{\"code\":0,\"message\":null,\"response\":null}"}) {
+                "{\"code\":0,\"message\":null,\"response\":null}", "{\"code\":404,\"message\":\"Not Found\"}"}) {
             assertThatThrownBy(() -> IamportResponses.lookup(VendorReply.answer(404, notIamport))).as(notIamport)
                     .isInstanceOf(VendorUnavailableException.class);
         }
