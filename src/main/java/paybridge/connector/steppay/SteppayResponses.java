@@ -153,18 +153,25 @@ public final class SteppayResponses {
         return RefundOutcome.refunded(outcome.refundedNow(), -1, tid);
     }
 
-    /** {@code /api/payment/receipt/{idKey}}: 404 is not found; no answer after the retries is unavailable. */
+    /**
+     * {@code /api/payment/receipt/{idKey}}: Steppay's 404 (its error shape, with an {@code errorCode}) is
+     * not found; any other 404 (a wrong base URL, a proxy's page) and no answer after the retries are
+     * unavailable: a genuine webhook is never rejected on them.
+     */
     public static VendorPayment lookup(VendorReply reply) {
         Transport.Verdict verdict = Transport.verdict(reply);
         if (verdict != null) {
             throw new VendorUnavailableException("Steppay lookup failed: " + verdict.failure().code() + " "
                     + verdict.failure().message(), reply == null ? null : reply.error());
         }
-        if (reply.status() == 404) {
-            return VendorPayment.notFound(VENDOR);
-        }
         try {
             JsonNode body = VendorJson.readObject(reply.body());
+            if (reply.status() == 404) {
+                if (body != null && body.path("errorCode").isTextual()) {
+                    return VendorPayment.notFound(VENDOR);
+                }
+                throw new BadResponseException("HTTP 404 that is not Steppay's answer");
+            }
             if (reply.status() != 200 || body == null) {
                 throw new BadResponseException("HTTP " + reply.status());
             }

@@ -123,6 +123,11 @@ class SteppayMappingTest {
                 .isEqualTo(VendorPayment.notFound("steppay"));
         assertThatThrownBy(() -> SteppayResponses.lookup(VendorReply.answer(500, "{}")))
                 .isInstanceOf(VendorUnavailableException.class);
+        // a 404 that is not Steppay's (a wrong base URL, a proxy's page): nothing is concluded from it
+        for (String notSteppay : new String[] {"", "<html>Not Found</html>", "{\"message\":\"no route\"}"}) {
+            assertThatThrownBy(() -> SteppayResponses.lookup(VendorReply.answer(404, notSteppay))).as(notSteppay)
+                    .isInstanceOf(VendorUnavailableException.class);
+        }
     }
 
     @Test
