@@ -115,11 +115,14 @@ public final class PaymentStore {
             UPDATE payments SET next_look_at = CURRENT_TIMESTAMP + CAST(:?backoff AS BIGINT) * INTERVAL '1' SECOND
             WHERE payment_id = :?paymentId AND looks = :?looks AND next_look_at <= CURRENT_TIMESTAMP""";
     // a conclusion's re-check whose lookup failed (the vendor unreachable) gives its look back: re-checks
-    // are used up only by lookups that asked the vendor
+    // are used up only by lookups that asked the vendor. At least the taken count, not exactly it: another
+    // node may have taken the row again meanwhile (a reopen or restore resets looks to 0, and the status
+    // guard leaves a row that moved on alone)
     private static final String GIVE_BACK_LOOK = """
             UPDATE payments SET looks = looks - 1,
                 next_look_at = CURRENT_TIMESTAMP + CAST(:?backoff AS BIGINT) * INTERVAL '1' SECOND
-            WHERE payment_id = :?paymentId AND looks = :?taken AND status = 'FAILED' AND failure_code = 'NOT_CHARGED'""";
+            WHERE payment_id = :?paymentId AND looks >= :?taken AND looks > 0
+              AND status = 'FAILED' AND failure_code = 'NOT_CHARGED'""";
     private static final String LEAVE_UNSETTLED = """
             UPDATE payments SET unsettled_reason = :?reason
             WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";

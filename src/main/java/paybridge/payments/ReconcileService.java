@@ -147,14 +147,15 @@ public final class ReconcileService {
     }
 
     /**
-     * Property {@link ExchangeProperties#ATTEMPT}: the row whose lookup failed (the vendor unreachable or
-     * its answer unusable). A NOT_CHARGED conclusion being re-checked gets its look back: only lookups
-     * that asked the vendor use up its re-checks. An open row is simply looked at again at its next look.
+     * Property {@link ExchangeProperties#ATTEMPT}: the row whose look failed (the vendor unreachable, its
+     * answer unusable, or the outcome not recorded). A NOT_CHARGED conclusion being re-checked gets its
+     * look back, its next one after the longest backoff: only looks that learnt and recorded the vendor's
+     * answer use up its re-checks. An open row is simply looked at again at its next look.
      */
     public void lookFailed(Exchange exchange) {
         PaymentRecord attempt = exchange.getProperty(ExchangeProperties.ATTEMPT, PaymentRecord.class);
         if (!attempt.status().isOpen()) {
-            payments.giveBackLook(attempt, schedule.backoff(attempt.looks()));
+            payments.giveBackLook(attempt, schedule.maxBackoff());
         }
     }
 

@@ -82,6 +82,37 @@ class ReconcileDisabledVendorTest {
         }
     }
 
+    /**
+     * The vendor's record shows charged a payment wrongly concluded never charged, and the overturn's
+     * ledger entry fails (a database failure at that INSERT) on its last re-check: the look is given back,
+     * so the next round overturns it once the database takes the entry, instead of the row leaving the
+     * schedule with the money unrecorded.
+     */
+    @Test
+    void aRecheckWhoseOverturnFailsIsNotCounted() throws Exception {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of(
+                "paybridge.reconcile.interval", "PT0.2S",
+                "paybridge.reconcile.max-backoff", "PT0.2S",
+                "paybridge.reconcile.not-charged-rechecks", "1",
+                "paybridge.webhook.processing-enabled", "false"))) {
+            assertThat(app.postJson("/api/payments", Commands.keyIn("rof-1", 3000, false)).json().path("status").asText())
+                    .isEqualTo("PAID");
+            ChargeInFlightTest.sql(app, paybridge.testing.RefuseLedgerEntry.create("refuse_overturn",
+                    row -> "RECONCILE".equals(row.get("source"))));
+            // the state a wrong "never charged" conclusion leaves, due for its one re-check
+            assertThat(ChargeInFlightTest.sql(app, "UPDATE payments SET status = 'FAILED', failure_code = 'NOT_CHARGED', "
+                    + "looks = 0, next_look_at = CURRENT_TIMESTAMP - INTERVAL '1' SECOND, "
+                    + "in_flight_until = CURRENT_TIMESTAMP - INTERVAL '1' SECOND WHERE payment_id = ?", "rof-1"))
+                    .isEqualTo(1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> paybridge.testing.RefuseLedgerEntry.refused("refuse_overturn") > 0);
+            ChargeInFlightTest.sql(app, "DROP TRIGGER refuse_overturn");
+
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(app.get("/api/payments/rof-1").json().path("status").asText()).isEqualTo("PAID"));
+            assertThat(ChargeInFlightTest.column(app, "overturned_from", "rof-1")).isEqualTo("NOT_CHARGED");
+        }
+    }
+
     private static void insert(String paymentId, String status, String failureCode) throws Exception {
         insert(app, paymentId, status, failureCode);
     }
