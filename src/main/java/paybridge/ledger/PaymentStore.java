@@ -121,8 +121,7 @@ public final class PaymentStore {
     private static final String GIVE_BACK_LOOK = """
             UPDATE payments SET looks = looks - 1,
                 next_look_at = CURRENT_TIMESTAMP + CAST(:?backoff AS BIGINT) * INTERVAL '1' SECOND
-            WHERE payment_id = :?paymentId AND looks >= :?taken AND looks > 0
-              AND status = 'FAILED' AND failure_code = 'NOT_CHARGED'""";
+            WHERE payment_id = :?paymentId AND looks >= :?taken AND status = 'FAILED' AND failure_code = 'NOT_CHARGED'""";
     private static final String LEAVE_UNSETTLED = """
             UPDATE payments SET unsettled_reason = :?reason
             WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";

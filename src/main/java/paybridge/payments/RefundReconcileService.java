@@ -169,10 +169,7 @@ public final class RefundReconcileService {
         }
         String cancellationId = candidates.get(0);
         boolean settled = payments.holding(payment.paymentId(), () -> {
-            // another refund's answer may have claimed it since the decided refunds were read
-            if (refunds.refundedWithRefByAnother(payment.paymentId(), cancellationId, refund.refundId())
-                    || heldUnderATotal(payment)
-                    || !refunds.finish(refund.refundId(), RefundState.REFUNDED, cancellationId, null)) {
+            if (heldUnderATotal(payment) || !finishWith(payment, refund, cancellationId)) {
                 return false;
             }
             // keyed by the cancellation: if its webhook recorded it already, this is the same entry
@@ -301,12 +298,12 @@ public final class RefundReconcileService {
         List<VendorPayment.Cancellation> free = new java.util.ArrayList<>(returns.values());
         try {
             payments.holding(payment.paymentId(), () -> {
+                if (heldUnderATotal(payment)) {
+                    throw new DecidedMeanwhile();
+                }
                 for (RefundRecord r : same) {
                     VendorPayment.Cancellation c = free.remove(0);
-                    // another refund's answer may have claimed the return since the decided ones were read
-                    if (refunds.refundedWithRefByAnother(payment.paymentId(), c.cancellationId(), r.refundId())
-                            || heldUnderATotal(payment)
-                            || !refunds.finish(r.refundId(), RefundState.REFUNDED, c.cancellationId(), null)) {
+                    if (!finishWith(payment, r, c.cancellationId())) {
                         throw new DecidedMeanwhile(); // an answer settled one: the next round sees the rest anew
                     }
                     // keyed by the return: if its webhook recorded it already, this is the same entry
@@ -319,6 +316,16 @@ public final class RefundReconcileService {
         }
         same.forEach(r -> log(r, payment, "REFUNDED"));
         return true;
+    }
+
+    /**
+     * Inside a transaction holding the payment's row: {@code refund} REFUNDED with the vendor's return
+     * {@code cancellationId}, unless another refund's answer claimed that return since the decided refunds
+     * were read, or the refund was decided meanwhile (false).
+     */
+    private boolean finishWith(PaymentRecord payment, RefundRecord refund, String cancellationId) {
+        return !refunds.refundedWithRefByAnother(payment.paymentId(), cancellationId, refund.refundId())
+                && refunds.finish(refund.refundId(), RefundState.REFUNDED, cancellationId, null);
     }
 
     /**
@@ -406,14 +413,14 @@ public final class RefundReconcileService {
         List<VendorPayment.Cancellation> free = new java.util.ArrayList<>(unclaimed.values());
         try {
             payments.holding(payment.paymentId(), () -> {
+                if (heldUnderATotal(payment)) {
+                    throw new DecidedMeanwhile();
+                }
                 for (RefundRecord r : open) {
                     VendorPayment.Cancellation c = free.stream().filter(x -> x.amount() == r.amount()).findFirst()
                             .orElseThrow();
                     free.remove(c);
-                    // another refund's answer may have claimed the return since the decided ones were read
-                    if (refunds.refundedWithRefByAnother(payment.paymentId(), c.cancellationId(), r.refundId())
-                            || heldUnderATotal(payment)
-                            || !refunds.finish(r.refundId(), RefundState.REFUNDED, c.cancellationId(), null)) {
+                    if (!finishWith(payment, r, c.cancellationId())) {
                         throw new DecidedMeanwhile(); // an answer settled one: the next round sees the rest anew
                     }
                     ledger.append(event(payment, r, c.cancellationId(), found), LedgerSource.RECONCILE);

@@ -319,13 +319,18 @@ public final class RefundService {
      * return along with another one made meanwhile.
      */
     private boolean unplaced(PaymentRecord payment, RefundRequest request, RefundOutcome outcome) {
-        if (outcome.refundedTotal() >= 0 || outcome.keyedByTotal()) {
-            return false;
-        }
-        long total = (payment.amount() - request.remainingBefore()) + outcome.refundedNow();
-        if (ledger.has(returnEvent(payment, 0, null, total).eventKey())) {
-            return false;
-        }
+        return outcome.refundedTotal() < 0 && !outcome.keyedByTotal()
+                && !ledger.has(returnEvent(payment, 0, null, ownTotal(payment, request, outcome)).eventKey())
+                && totalRecordedSinceStart(payment, request);
+    }
+
+    /** The payment's returned total this refund makes on its own: the ledger's sum at its start, plus itself. */
+    private static long ownTotal(PaymentRecord payment, RefundRequest request, RefundOutcome outcome) {
+        return (payment.amount() - request.remainingBefore()) + outcome.refundedNow();
+    }
+
+    /** Whether a return was recorded under a cumulative total after the refund's ledger mark. */
+    private boolean totalRecordedSinceStart(PaymentRecord payment, RefundRequest request) {
         Long mark = refunds.find(request.refundId()).map(RefundRecord::ledgerMark).orElse(null);
         return ledger.returnsByTotalAfter(payment.paymentId(), mark == null ? 0 : mark) > 0;
     }
@@ -381,8 +386,7 @@ public final class RefundService {
         // inside the finish's transaction, which holds the payment's row (the webhook's processing appends
         // under the same row), so the ledger's sum and keys read here are not changed meanwhile
         // unknown total: what the ledger had returned when the refund began, plus this refund
-        long total = outcome.refundedTotal() >= 0 ? outcome.refundedTotal()
-                : (payment.amount() - request.remainingBefore()) + outcome.refundedNow();
+        long total = outcome.refundedTotal() >= 0 ? outcome.refundedTotal() : ownTotal(payment, request, outcome);
         long amount = outcome.refundedNow();
         if (outcome.keyedByTotal()) {
             amount = total - ledger.returned(payment.paymentId());
@@ -396,7 +400,7 @@ public final class RefundService {
                         payment.paymentId(), total);
                 return;
             }
-            if (unplaced(payment, request, outcome)) {
+            if (totalRecordedSinceStart(payment, request)) {
                 // only a "never refunded" overturned gets here so (an open refund was left UNKNOWN instead)
                 LOG.error("refund refundId={} paymentId={}: its return is not entered: a return recorded since it "
                         + "began under a cumulative total may hold it; check the ledger against the vendor console",

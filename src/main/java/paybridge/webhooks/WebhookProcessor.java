@@ -260,17 +260,12 @@ public final class WebhookProcessor {
         Optional<PaymentRecord> ours = found.vendorPaymentRef() == null && orderId == null ? Optional.empty()
                 : payments.findForVendorRecord(vendor, found.vendorPaymentRef(), orderId);
         if (ours.isPresent()) {
-            PaymentRecord p = ours.get();
-            String mismatch = mismatch(vendor, p, found, state);
-            if (mismatch != null) {
-                return Outcome.rejected(mismatch, p.paymentId());
-            }
+            String known = ours.get().paymentId();
             // the payment's new state and every money fact the record shows commit together, decided from
             // the row as it is under its lock: an operator's FAILED or reconcile's "never charged" committed
             // since the read above is overturned, never left FAILED beside the PAID entry recorded here
-            return payments.inTransaction(() -> {
-                payments.lock(p.paymentId());
-                PaymentRecord now = payments.find(p.paymentId()).orElse(null);
+            return payments.holding(known, () -> {
+                PaymentRecord now = payments.find(known).orElse(null);
                 if (now == null) {
                     // forgotten meanwhile (its charge was never attempted): what the record names is looked at again
                     return Outcome.retryLater("the payment was forgotten meanwhile");

@@ -200,14 +200,30 @@ abstract class OpenRefundReconcileTest {
         assertThat(entries("or-two-1")).as("the payment only").hasSize(1);
     }
 
-    /** Begins a transaction on {@code c} that holds the payment's row until it ends; answers its session. */
-    int holdPayment(java.sql.Connection c, String paymentId) throws java.sql.SQLException {
-        c.setAutoCommit(false);
-        try (var payment = c.prepareStatement("SELECT payment_id FROM payments WHERE payment_id = ? FOR UPDATE")) {
-            payment.setString(1, paymentId);
-            payment.executeQuery().close();
+    /** Work done on the test's own connection, inside its transaction. */
+    interface OnConnection {
+        void run(java.sql.Connection c) throws Exception;
+    }
+
+    /**
+     * A transaction of the test's own takes the payment's row, the refund is made due, and once refund
+     * reconcile waits for that row, {@code meanwhile} runs in the transaction, which then commits.
+     */
+    void whileReconcileWaitsOnThePayment(String paymentId, String refundId, OnConnection meanwhile) throws Exception {
+        paybridge.ledger.Database db = app().lookup("database", paybridge.ledger.Database.class);
+        try (java.sql.Connection holder = db.dataSource().getConnection();
+             java.sql.Connection observer = db.dataSource().getConnection()) {
+            holder.setAutoCommit(false);
+            try (var payment = holder.prepareStatement("SELECT payment_id FROM payments WHERE payment_id = ? FOR UPDATE")) {
+                payment.setString(1, paymentId);
+                payment.executeQuery().close();
+            }
+            int session = sessionOf(holder);
+            ageInFlightBound(refundId, "'2' HOUR");
+            await().atMost(Duration.ofSeconds(20)).until(() -> blockedBy(observer, session) > 0);
+            meanwhile.run(holder);
+            holder.commit();
         }
-        return sessionOf(c);
     }
 
     /** This database's session id of {@code c} (H2: SESSION_ID(), PostgreSQL: the backend's pid). */
@@ -230,19 +246,13 @@ abstract class OpenRefundReconcileTest {
         // an answer that never came, for a cancel the vendor never applied (due once its bound is aged)
         pendingByHand("or-order-rf-1", "or-order-1", 1000);
         refunds().finish("or-order-rf-1", RefundState.UNKNOWN, null, new Failure("VENDOR_TIMEOUT", "no answer"));
-        paybridge.ledger.Database db = app().lookup("database", paybridge.ledger.Database.class);
-        try (java.sql.Connection holder = db.dataSource().getConnection();
-             java.sql.Connection observer = db.dataSource().getConnection()) {
-            int session = holdPayment(holder, "or-order-1");
-            ageInFlightBound("or-order-rf-1", "'2' HOUR");
-            await().atMost(Duration.ofSeconds(20)).until(() -> blockedBy(observer, session) > 0);
+        whileReconcileWaitsOnThePayment("or-order-1", "or-order-rf-1", holder -> {
             try (var refund = holder.prepareStatement(
                     "SELECT refund_id FROM refunds WHERE refund_id = 'or-order-rf-1' FOR UPDATE NOWAIT")) {
                 refund.executeQuery().close(); // throws at once if reconcile holds the refund's row
             }
             assertThat(refund("or-order-rf-1").status()).as("reconcile waits, undecided").isEqualTo(RefundState.UNKNOWN);
-            holder.commit();
-        }
+        });
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(refund("or-order-rf-1").failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED));
         assertThat(reserved("or-order-1")).as("released").isZero();
@@ -275,22 +285,17 @@ abstract class OpenRefundReconcileTest {
         }
         assertThat(returned).as("the vendor's return of the stranded refund").isNotBlank();
         int entries = entries("or-claim-1").size();
-        paybridge.ledger.Database db = app().lookup("database", paybridge.ledger.Database.class);
-        try (java.sql.Connection other = db.dataSource().getConnection();
-             java.sql.Connection observer = db.dataSource().getConnection()) {
-            int session = holdPayment(other, "or-claim-1");
-            ageInFlightBound("crash-rf-claim", "'2' HOUR");
-            await().atMost(Duration.ofSeconds(20)).until(() -> blockedBy(observer, session) > 0);
+        String claimed = returned;
+        whileReconcileWaitsOnThePayment("or-claim-1", "crash-rf-claim", other -> {
             try (var decided = other.prepareStatement("""
                     INSERT INTO refunds (refund_id, payment_id, request_hash, amount, reason, status, vendor_refund_ref,
                         created_at, updated_at, in_flight_until, ledger_mark)
                     VALUES ('or-claim-other', 'or-claim-1', 'h', 1000, 'test', 'REFUNDED', ?, CURRENT_TIMESTAMP,
                         CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0)""")) {
-                decided.setString(1, returned);
+                decided.setString(1, claimed);
                 assertThat(decided.executeUpdate()).isEqualTo(1);
             }
-            other.commit();
-        }
+        });
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(refund("crash-rf-claim").failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED));
         assertThat(refund("crash-rf-claim").status()).isEqualTo(RefundState.FAILED);

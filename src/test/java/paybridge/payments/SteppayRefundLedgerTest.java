@@ -174,21 +174,10 @@ abstract class SteppayRefundLedgerTest {
      */
     @Test
     void twoRefundsAnsweredWithoutATotalAfterAWebhookRecordedBothAreNotCountedAgain() {
-        sandbox("/_control/cancel-history/off");
-        String idKey = paid("sl-two-unplaced", 9000);
-        sandbox("/_control/cancel-answers/hold");
-        CompletableFuture<Response> first = CompletableFuture.supplyAsync(() ->
-                app().postJson("/api/refunds", Commands.refund("sl-rf-u1", "sl-two-unplaced", 3000L)));
-        CompletableFuture<Response> second = CompletableFuture.supplyAsync(() ->
-                app().postJson("/api/refunds", Commands.refund("sl-rf-u2", "sl-two-unplaced", 3000L)));
-        // both cancels applied at Steppay; a webhook, verified by the receipt as it now stands, records 6000
-        awaitCancelWebhook(idKey, 2);
-        replay(awaitCancelWebhook(idKey, 1));
-        assertThat(sum("sl-two-unplaced")).as("the webhook recorded both returns: 9000 - 6000").isEqualTo(3000);
-        sandbox("/_control/receipts/fail");
-        sandbox("/_control/cancel-answers/release");
+        List<CompletableFuture<Response>> answers = twoRefundsRecordedUnderTheirTotal("sl-two-unplaced", "sl-rf-u1", "sl-rf-u2");
+        answeredWithoutTotals();
 
-        for (Response answer : List.of(first.join(), second.join())) {
+        for (Response answer : List.of(answers.get(0).join(), answers.get(1).join())) {
             assertThat(answer.status()).as(answer.body()).isEqualTo(202);
             assertThat(answer.json().path("status").asText()).isEqualTo("UNKNOWN");
             assertThat(answer.json().path("failure").path("code").asText()).isEqualTo(RefundService.RETURN_UNPLACED);
@@ -222,15 +211,8 @@ abstract class SteppayRefundLedgerTest {
      */
     @Test
     void anOverturnedNeverRefundedAnsweredWithoutATotalEntersNoSecondReturn() {
-        sandbox("/_control/cancel-history/off");
-        String idKey = paid("sl-overturn-unplaced", 9000);
-        sandbox("/_control/cancel-answers/hold");
-        CompletableFuture<Response> first = CompletableFuture.supplyAsync(() ->
-                app().postJson("/api/refunds", Commands.refund("sl-rf-o1", "sl-overturn-unplaced", 3000L)));
-        CompletableFuture<Response> second = CompletableFuture.supplyAsync(() ->
-                app().postJson("/api/refunds", Commands.refund("sl-rf-o2", "sl-overturn-unplaced", 3000L)));
-        awaitCancelWebhook(idKey, 2);
-        replay(awaitCancelWebhook(idKey, 1));
+        List<CompletableFuture<Response>> answers =
+                twoRefundsRecordedUnderTheirTotal("sl-overturn-unplaced", "sl-rf-o1", "sl-rf-o2");
         paybridge.ledger.Sql sql = new paybridge.ledger.Sql(app().context());
         // what reconcile's "never refunded" leaves for the first (a node stalled past the bound)
         sql.inTransaction(() -> {
@@ -241,13 +223,39 @@ abstract class SteppayRefundLedgerTest {
                     Map.of("id", "sl-overturn-unplaced"))).isEqualTo(1);
             return null;
         });
-        sandbox("/_control/receipts/fail");
-        sandbox("/_control/cancel-answers/release");
+        answeredWithoutTotals();
 
-        assertThat(first.join().json().path("status").asText()).isEqualTo("REFUNDED");
-        assertThat(second.join().json().path("status").asText()).isEqualTo("UNKNOWN");
+        assertThat(answers.get(0).join().json().path("status").asText()).isEqualTo("REFUNDED");
+        assertThat(answers.get(1).join().json().path("status").asText()).isEqualTo("UNKNOWN");
         assertThat(sum("sl-overturn-unplaced")).as("what the merchant holds, as Steppay says: 9000 - 6000").isEqualTo(3000);
         assertThat(returns("sl-overturn-unplaced")).hasSize(1);
+    }
+
+    /**
+     * A Steppay payment of 9000 (receipts without cancelHistory) and two refunds of 3000 sent at once,
+     * their answers held back; both cancels applied, and a webhook, verified by the receipt as it now
+     * stands, recorded both returns under the total 6000. Answers the two refunds' pending answers.
+     */
+    private List<CompletableFuture<Response>> twoRefundsRecordedUnderTheirTotal(String paymentId, String first,
+                                                                              String second) {
+        sandbox("/_control/cancel-history/off");
+        String idKey = paid(paymentId, 9000);
+        sandbox("/_control/cancel-answers/hold");
+        List<CompletableFuture<Response>> answers = new ArrayList<>();
+        for (String refundId : List.of(first, second)) {
+            answers.add(CompletableFuture.supplyAsync(() ->
+                    app().postJson("/api/refunds", Commands.refund(refundId, paymentId, 3000L))));
+        }
+        awaitCancelWebhook(idKey, 2);
+        replay(awaitCancelWebhook(idKey, 1));
+        assertThat(sum(paymentId)).as("the webhook recorded both returns: 9000 - 6000").isEqualTo(3000);
+        return answers;
+    }
+
+    /** The held answers released, each without the payment's total (the receipt lookup after the cancel fails). */
+    private void answeredWithoutTotals() {
+        sandbox("/_control/receipts/fail");
+        sandbox("/_control/cancel-answers/release");
     }
 
     /** One round of the reconcile-refunds route for one refund: looked up at the vendor, then settled. */

@@ -58,7 +58,6 @@ public final class TossResponses {
         Failure failure() {
             return new Failure(code, message);
         }
-
     }
 
     static Reply sort(VendorReply reply) {

@@ -38,8 +38,7 @@ import paybridge.connector.http.VendorReply;
  * orderId, never made twice. A cancel has no such guard (two cancels of a partial amount both return
  * money), so a cancel is asked once: an answer that never came may have been a 5xx after the money left
  * (a timeout, a connection reset), and a re-ask would then run it again. UNKNOWN, and reconcile's lookup
- * decides. An
- * issuance may be re-asked: its authKey issues once. Lookups use {@code toss-call-safe} (retried on
+ * decides. An issuance may be re-asked: its authKey issues once. Lookups use {@code toss-call-safe} (retried on
  * 5xx/I-O errors); {@code toss-send} makes exactly one HTTP request.
  */
 final class TossRoutes extends RouteBuilder {

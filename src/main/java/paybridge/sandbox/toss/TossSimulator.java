@@ -427,13 +427,10 @@ public final class TossSimulator implements VendorSimulator {
             return new Answer(200, payment.json()); // nothing returned yet: no status change to announce
         }
         webhook("PAYMENT_STATUS_CHANGED", payment);
-        if ("APPLIED_THEN_5XX".equals(fault)) {
-            return new Answer(500, error("FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다."));
-        }
-        if ("APPLIED_THEN_5XX_LATE".equals(fault)) {
-            // done and failed at once (nothing kept under the key), its 500 on the way for hang
+        if (fault != null && fault.startsWith("APPLIED_THEN_5XX")) {
+            // done and failed (nothing kept under the key); the late one's 500 is on the way for hang
             return new Answer(500, error("FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다."),
-                    settings.hang());
+                    fault.endsWith("_LATE") ? settings.hang() : Duration.ZERO);
         }
         if ("PROCESSING".equals(fault)) {
             return new Answer(200, payment.json(), settings.hang(), true);

@@ -134,20 +134,7 @@ class TossMoneySafetyTest {
 
     @Test
     void aCancelAnswered5xxIsNeverSentAgain() {
-        String paymentKey = paid("tms-5xx-0001", 9900);
-        control("cancel-fault/" + paymentKey, "{\"next\": \"APPLIED_THEN_5XX\"}");
-
-        Response r = refund("tms-5xx-rf1", "tms-5xx-0001", 1000);
-        assertThat(r.status()).as(r.body()).isEqualTo(202);
-        assertThat(r.json().path("status").asText()).isEqualTo("UNKNOWN");
-        // Toss applied it once; a re-ask would have applied it again (a 5xx is not kept under the key)
-        assertThat(record(paymentKey).path("cancels")).hasSize(1);
-        assertThat(record(paymentKey).path("balanceAmount").asLong()).isEqualTo(8900);
-
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(refund("tms-5xx-rf1", "tms-5xx-0001", 1000).json().path("status").asText()).isEqualTo("REFUNDED"));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ledgerSum("tms-5xx-0001")).isEqualTo(8900));
-        assertThat(record(paymentKey).path("cancels")).hasSize(1);
+        appliedThen5xxIsReturnedOnce("tms-5xx", "APPLIED_THEN_5XX");
     }
 
     /**
@@ -157,18 +144,26 @@ class TossMoneySafetyTest {
      */
     @Test
     void aCancelWhose5xxIsLostIsNeverSentAgain() {
-        String paymentKey = paid("tms-5xxl-0001", 9900);
-        control("cancel-fault/" + paymentKey, "{\"next\": \"APPLIED_THEN_5XX_LATE\"}");
+        appliedThen5xxIsReturnedOnce("tms-5xxl", "APPLIED_THEN_5XX_LATE");
+    }
 
-        Response r = refund("tms-5xxl-rf1", "tms-5xxl-0001", 1000);
+    /** A cancel Toss applied and then failed with a 5xx ({@code fault}): UNKNOWN, then REFUNDED by reconcile, returned once. */
+    private static void appliedThen5xxIsReturnedOnce(String prefix, String fault) {
+        String paymentId = prefix + "-0001";
+        String refundId = prefix + "-rf1";
+        String paymentKey = paid(paymentId, 9900);
+        control("cancel-fault/" + paymentKey, "{\"next\": \"" + fault + "\"}");
+
+        Response r = refund(refundId, paymentId, 1000);
         assertThat(r.status()).as(r.body()).isEqualTo(202);
         assertThat(r.json().path("status").asText()).isEqualTo("UNKNOWN");
+        // Toss applied it once; a re-ask would have applied it again (a 5xx is not kept under the key)
         assertThat(record(paymentKey).path("cancels")).as("returned once").hasSize(1);
         assertThat(record(paymentKey).path("balanceAmount").asLong()).isEqualTo(8900);
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(refund("tms-5xxl-rf1", "tms-5xxl-0001", 1000).json().path("status").asText()).isEqualTo("REFUNDED"));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ledgerSum("tms-5xxl-0001")).isEqualTo(8900));
+                assertThat(refund(refundId, paymentId, 1000).json().path("status").asText()).isEqualTo("REFUNDED"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ledgerSum(paymentId)).isEqualTo(8900));
         assertThat(record(paymentKey).path("cancels")).hasSize(1);
     }
 
