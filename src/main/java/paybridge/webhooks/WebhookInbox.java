@@ -2,6 +2,8 @@ package paybridge.webhooks;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,14 +33,27 @@ public final class WebhookInbox {
     // milliseconds (tests use sub-second leases and retry delays).
 
     // due: RECEIVED or PENDING, not flagged, its retry time reached, not leased (read without locks;
-    // each candidate is then claimed by CLAIM_SEEN, which re-checks all of it atomically)
-    private static final String DUE = """
+    // each candidate is then claimed by CLAIM_SEEN, which re-checks all of it atomically). Two queries,
+    // each one range of webhook_inbox_due_idx (status, next_attempt_at, received_at) read in the index's
+    // order, so a poll reads about its batch whatever the backlog (an IN over both statuses, or an OR
+    // over both kinds of entry, makes the database read every open entry and sort them).
+    // New entries: RECEIVED never has a retry time (only RETRY and PARK set one, and both make it PENDING).
+    private static final String DUE_NEW = """
             SELECT * FROM webhook_inbox
-            WHERE status IN ('RECEIVED', 'PENDING') AND flagged = FALSE
-              AND (next_attempt_at IS NULL OR next_attempt_at <= CURRENT_TIMESTAMP)
+            WHERE status = 'RECEIVED' AND next_attempt_at IS NULL AND flagged = FALSE
               AND (locked_until IS NULL OR locked_until < CURRENT_TIMESTAMP)
-            ORDER BY received_at
+            ORDER BY status, next_attempt_at, received_at
             LIMIT :?limit""";
+    // Retries whose time has come. A PENDING entry without a retry time is a flagged one (RETRY sets no
+    // time only when it flags), which is never due.
+    private static final String DUE_RETRY = """
+            SELECT * FROM webhook_inbox
+            WHERE status = 'PENDING' AND next_attempt_at <= CURRENT_TIMESTAMP AND flagged = FALSE
+              AND (locked_until IS NULL OR locked_until < CURRENT_TIMESTAMP)
+            ORDER BY status, next_attempt_at, received_at
+            LIMIT :?limit""";
+
+    static final List<String> DUE_QUERIES = List.of(DUE_RETRY, DUE_NEW);
 
     private static final String CLAIM_ONE = """
             UPDATE webhook_inbox SET locked_by = :?token,
@@ -144,15 +159,21 @@ public final class WebhookInbox {
     }
 
     /**
-     * Claims up to {@code limit} due entries for this node, oldest first. Candidates are read first,
+     * Claims up to {@code limit} due entries for this node, the oldest received first among the soonest
+     * due retries and the oldest new entries (each read up to {@code limit}). Candidates are read first,
      * then each is claimed by its own conditional UPDATE: a row another node claimed meanwhile is
      * simply skipped. (One UPDATE ... WHERE inbox_id IN (SELECT ... LIMIT) locks far more than it
      * claims on H2 and timed out under load.)
      */
     public List<Claim> claimDue(int limit) {
-        List<Claim> claimed = new java.util.ArrayList<>();
-        for (Map<String, Object> row : sql.query(DUE, Map.of("limit", limit))) {
-            claimSeen(InboxEntry.of(row)).ifPresent(claimed::add);
+        List<InboxEntry> due = new ArrayList<>();
+        for (String query : DUE_QUERIES) {
+            sql.query(query, Map.of("limit", limit)).forEach(row -> due.add(InboxEntry.of(row)));
+        }
+        due.sort(Comparator.comparing(InboxEntry::receivedAt));
+        List<Claim> claimed = new ArrayList<>();
+        for (InboxEntry entry : due.subList(0, Math.min(limit, due.size()))) {
+            claimSeen(entry).ifPresent(claimed::add);
         }
         return claimed;
     }

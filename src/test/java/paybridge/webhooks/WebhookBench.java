@@ -36,7 +36,9 @@ public final class WebhookBench {
         report.append("\n### ").append(db.equals("pg") ? "PostgreSQL" : "H2 (file)").append(", ").append(Instant.now())
                 .append("\n\n");
 
-        try (Database d = Database.create(db)) {
+        // -Dphases=backlog measures the backlog alone (e.g. under a profiler)
+        String phases = System.getProperty("phases", "intake,backlog");
+        if (phases.contains("intake")) try (Database d = Database.create(db)) {
             Map<String, Object> o = d.settings();
             o.put("paybridge.webhook.processing-enabled", "false");
             o.put("paybridge.sandbox.webhook-url", "http://127.0.0.1:1/webhooks");
@@ -49,40 +51,19 @@ public final class WebhookBench {
                 System.out.println(out);
             }
         }
-        try (Database d = Database.create(db)) {
+        if (phases.contains("backlog")) try (Database d = Database.create(db)) {
             Map<String, Object> o = d.settings();
             o.put("paybridge.webhook.processing-enabled", "false");
             try (RunningPaybridge app = RunningPaybridge.start(o)) {
-                WebhookInbox inbox = app.lookup("webhookInbox", WebhookInbox.class);
-                long t0 = System.nanoTime();
-                ExecutorService pool = Executors.newFixedThreadPool(16);
-                List<Future<?>> futures = new ArrayList<>();
-                for (int i = 0; i < backlog; i++) {
-                    int n = i;
-                    futures.add(pool.submit(() -> WebhookTestKit.post(app, app.sandboxUrl() + "/steppay/_control/first-payment",
-                            "{\"partnerOrderId\": \"bench-" + n + "\", \"amount\": 1000, \"itemName\": \"Plan\"}")));
+                // -Dwarmup=N: a first backlog of N, verified and recorded unmeasured, so that the measured one
+                // runs on compiled code (a fresh JVM compiles the processing path during its first thousands)
+                int warmup = Integer.getInteger("warmup", 0);
+                if (warmup > 0) {
+                    System.out.println("warm-up: " + drainBacklog(app, warmup, "warm", null).trim());
+                    app.context().getRouteController().stopRoute("webhooks-poll");
                 }
-                for (Future<?> f : futures) {
-                    f.get();
-                }
-                pool.shutdown();
-                while (inbox.openCount() < backlog && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(120)) {
-                    Thread.sleep(100);
-                }
-                long stored = inbox.openCount();
-                double fillSeconds = (System.nanoTime() - t0) / 1e9;
-                long t1 = System.nanoTime();
-                app.context().getRouteController().startRoute("webhooks-poll");
-                while (inbox.openCount() > 0 && System.nanoTime() - t1 < TimeUnit.SECONDS.toNanos(300)) {
-                    Thread.sleep(50);
-                }
-                double drain = (System.nanoTime() - t1) / 1e9;
+                String line = drainBacklog(app, backlog, "bench", System.getProperty("jfr"));
                 long processed = WebhookTestKit.inbox(app, "status=PROCESSED&limit=1").size();
-                WebhookMetrics m = app.lookup("webhookMetrics", WebhookMetrics.class);
-                String line = String.format("Backlog: %d Steppay webhooks stored (sandbox first payments, %.1f s to create and store); "
-                                + "processing switched on: all verified (receipt lookup) and recorded in **%.1f s** (%.0f/s); "
-                                + "metrics %s; still open: %d%n",
-                        stored, fillSeconds, drain, stored / drain, m.snapshot(), inbox.openCount());
                 report.append(line);
                 System.out.println(line + " processed-listing=" + processed);
             }
@@ -99,6 +80,82 @@ public final class WebhookBench {
         }
         Files.writeString(file, report.toString(), StandardOpenOption.APPEND);
         System.exit(0);
+    }
+
+    /** A backlog of {@code n} Steppay first payments stored, then processing started: the report line. */
+    private static String drainBacklog(RunningPaybridge app, int backlog, String prefix, String jfr) throws Exception {
+        WebhookInbox inbox = app.lookup("webhookInbox", WebhookInbox.class);
+        long t0 = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int i = 0; i < backlog; i++) {
+            int n = i;
+            futures.add(pool.submit(() -> WebhookTestKit.post(app, app.sandboxUrl() + "/steppay/_control/first-payment",
+                    "{\"partnerOrderId\": \"" + prefix + "-" + n + "\", \"amount\": 1000, \"itemName\": \"Plan\"}")));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+        while (inbox.openCount() < backlog && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(120)) {
+            Thread.sleep(100);
+        }
+        long stored = inbox.openCount();
+        double fillSeconds = (System.nanoTime() - t0) / 1e9;
+        // -Djfr=<file>: a JFR recording (profile settings) of the drain alone
+        jdk.jfr.Recording recording = null;
+        if (jfr != null) {
+            recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+            recording.start();
+        }
+        Map<String, Long> threads0 = cpuByThreadGroup();
+        long cpu0 = processCpuNanos();
+        long t1 = System.nanoTime();
+        app.context().getRouteController().startRoute("webhooks-poll");
+        while (inbox.openCount() > 0 && System.nanoTime() - t1 < TimeUnit.SECONDS.toNanos(300)) {
+            Thread.sleep(50);
+        }
+        double drain = (System.nanoTime() - t1) / 1e9;
+        long cpu = processCpuNanos() - cpu0;
+        if (recording != null) {
+            recording.dump(Path.of(jfr));
+            recording.close();
+        }
+        Map<String, Long> threads1 = cpuByThreadGroup();
+        StringBuilder split = new StringBuilder();
+        threads1.forEach((g, ns) -> split.append(' ').append(g).append('=')
+                .append(String.format("%.0f", (ns - threads0.getOrDefault(g, 0L)) / 1e3 / Math.max(stored, 1))));
+        WebhookMetrics m = app.lookup("webhookMetrics", WebhookMetrics.class);
+        return String.format("Backlog: %d Steppay webhooks stored (sandbox first payments, %.1f s to create and store); "
+                        + "processing switched on: all verified (receipt lookup) and recorded in **%.1f s** (%.0f/s), "
+                        + "%.0f µs of CPU per webhook (the whole JVM; by threads, µs:%s); metrics %s; still open: %d%n",
+                stored, fillSeconds, drain, stored / drain, cpu / 1e3 / Math.max(stored, 1), split, m.snapshot(),
+                inbox.openCount());
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** CPU nanoseconds of this process's threads from /proc, summed by kind: jit, gc, the rest. */
+    private static Map<String, Long> cpuByThreadGroup() throws java.io.IOException {
+        Map<String, Long> cpu = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    String group = comm.contains("Compiler") ? "jit" : comm.startsWith("GC ") || comm.startsWith("G1 ") ? "gc"
+                            : "other";
+                    cpu.merge(group, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L, Long::sum);
+                } catch (java.io.IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return cpu;
     }
 
     private static String wrk(RunningPaybridge app, int threads, int seconds, int connections) throws Exception {
