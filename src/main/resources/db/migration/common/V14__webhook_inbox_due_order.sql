@@ -8,3 +8,20 @@
 -- that was not answered.
 DROP INDEX webhook_inbox_due_idx;
 CREATE INDEX webhook_inbox_due_idx ON webhook_inbox (status, next_attempt_at, received_at);
+
+-- (vendor, received_at) served no statement: GET /api/webhooks is one fixed statement whose filters are
+-- parameters that may be NULL, which no index can serve; it reads newest first through
+-- webhook_inbox_received_idx and filters. Every intake and every claim and outcome wrote it (H2 rewrites
+-- each index of a row on every UPDATE of the row).
+DROP INDEX webhook_inbox_vendor_idx;
+
+-- What the two ranges rely on, held by the database: a new entry (RECEIVED) has no retry time, and a
+-- retry (PENDING) that is not flagged has one. paybridge never writes anything else; a hand-made change
+-- that would (an entry unflagged by an UPDATE that leaves no retry time) is refused instead of leaving
+-- the entry outside both ranges, never processed. Entries already so are made due now.
+UPDATE webhook_inbox SET next_attempt_at = CURRENT_TIMESTAMP
+WHERE status = 'PENDING' AND flagged = FALSE AND next_attempt_at IS NULL;
+UPDATE webhook_inbox SET next_attempt_at = NULL WHERE status = 'RECEIVED' AND next_attempt_at IS NOT NULL;
+ALTER TABLE webhook_inbox ADD CONSTRAINT webhook_inbox_due_times CHECK (
+    (status <> 'RECEIVED' OR next_attempt_at IS NULL)
+    AND (status <> 'PENDING' OR flagged OR next_attempt_at IS NOT NULL));

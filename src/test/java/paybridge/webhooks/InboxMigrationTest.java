@@ -1,0 +1,90 @@
+package paybridge.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import paybridge.testing.Postgres;
+
+/**
+ * V14 on an inbox that holds entries outside what the due queries read (each a hand-made change: a
+ * PENDING entry unflagged without a retry time, a RECEIVED one given a retry time): the migration makes
+ * them due now, so none is left never processed, and the database refuses such a change afterwards.
+ * On H2 and PostgreSQL.
+ */
+class InboxMigrationTest {
+
+    @Test
+    void onH2() throws Exception {
+        migrate("jdbc:h2:mem:inbox" + UUID.randomUUID().toString().replace("-", "")
+                + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH", "sa", "h2");
+    }
+
+    @Test
+    void onPostgres() throws Exception {
+        try (Postgres pg = Postgres.createDatabase()) {
+            migrate(pg.url(), pg.user(), "postgresql");
+        }
+    }
+
+    private static void migrate(String url, String user, String dialect) throws Exception {
+        flyway(url, user, dialect, "13").migrate();
+        try (Connection c = DriverManager.getConnection(url, user, "")) {
+            entry(c, "unflagged-by-hand", "PENDING", false, "NULL");
+            entry(c, "flagged", "PENDING", true, "NULL");
+            entry(c, "retry-later", "PENDING", false, "CURRENT_TIMESTAMP + INTERVAL '1' HOUR");
+            entry(c, "received-with-a-time", "RECEIVED", false, "CURRENT_TIMESTAMP + INTERVAL '1' HOUR");
+            entry(c, "received", "RECEIVED", false, "NULL");
+        }
+        flyway(url, user, dialect, "latest").migrate();
+        try (Connection c = DriverManager.getConnection(url, user, "")) {
+            StringBuilder due = new StringBuilder();
+            for (String query : WebhookInbox.DUE_QUERIES) {
+                // the statements as paybridge runs them, their one parameter (the batch) bound by hand
+                try (var ps = c.prepareStatement(query.replace(":?limit", "?"))) {
+                    ps.setInt(1, 10);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            due.append(rs.getString("inbox_id")).append(' ');
+                        }
+                    }
+                }
+            }
+            assertThat(due.toString().trim().split(" "))
+                    .containsExactlyInAnyOrder("unflagged-by-hand", "received-with-a-time", "received");
+            assertThatThrownBy(() -> execute(c, "UPDATE webhook_inbox SET flagged = FALSE WHERE inbox_id = 'flagged'"))
+                    .as("unflagged without a retry time").isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> execute(c, "UPDATE webhook_inbox SET next_attempt_at = CURRENT_TIMESTAMP "
+                    + "WHERE inbox_id = 'received'")).as("a new entry given a retry time").isInstanceOf(SQLException.class);
+            execute(c, "UPDATE webhook_inbox SET flagged = FALSE, next_attempt_at = CURRENT_TIMESTAMP WHERE inbox_id = 'flagged'");
+        }
+    }
+
+    private static Flyway flyway(String url, String user, String dialect, String target) {
+        return Flyway.configure().dataSource(url, user, "")
+                .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect)
+                .target(target).load();
+    }
+
+    private static void entry(Connection c, String id, String status, boolean flagged, String nextAttemptAt)
+            throws SQLException {
+        // values are this test's own constants
+        execute(c, "INSERT INTO webhook_inbox (inbox_id, vendor, received_at, headers, body, status, flagged, "
+                + "next_attempt_at, attempts) VALUES ('" + id + "', 'steppay', CURRENT_TIMESTAMP, '{}', '{}', '" + status
+                + "', " + flagged + ", " + nextAttemptAt + ", 1)");
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+}
