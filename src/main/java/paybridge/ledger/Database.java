@@ -67,14 +67,22 @@ public final class Database implements AutoCloseable {
         return database;
     }
 
+    /**
+     * The migrations for {@code dialect} ("h2" or "postgresql"): the common set and the dialect's own.
+     * On PostgreSQL Flyway holds its lock as a session lock, not in a transaction: a migration that builds
+     * an index CONCURRENTLY waits for every open transaction, Flyway's own lock included.
+     */
+    public static org.flywaydb.core.api.configuration.FluentConfiguration migrations(String dialect) {
+        return Flyway.configure()
+                .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect)
+                .configuration(java.util.Map.of("flyway.postgresql.transactional.lock", "false"));
+    }
+
     private void migrate() {
         try {
             String product = firstConnection(pool);
             String dialect = isPostgres(product) ? "postgresql" : "h2";
-            Flyway configured = Flyway.configure()
-                    .dataSource(pool)
-                    .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect)
-                    .load();
+            Flyway configured = migrations(dialect).dataSource(pool).load();
             MigrateResult result = configured.migrate();
             // every migration of this build is applied now: the version is the last one applied, by this
             // run or, when there was nothing to apply, by an earlier one

@@ -15,7 +15,7 @@ import paybridge.ledger.Sql;
  * after every retry failed, and billing-key issuances still PENDING past their in-flight bound (an
  * answer that was lost: only the caller sending the same request again settles one). Read by the health checks and the gauges; kept for {@code refresh} so
  * probes and scrapes cost at most one round of queries per period. Each query uses an index
- * ({@code payments_status_idx}, {@code webhook_inbox_due_idx}).
+ * ({@code payments_status_idx}, {@code webhook_inbox_due_order_idx}).
  */
 public final class Backlog {
     private static final String STUCK = """

@@ -34,7 +34,7 @@ public final class WebhookInbox {
 
     // due: RECEIVED or PENDING, not flagged, its retry time reached, not leased (read without locks;
     // each candidate is then claimed by CLAIM_SEEN, which re-checks all of it atomically). Two queries,
-    // each one range of webhook_inbox_due_idx (status, next_attempt_at, received_at) read in the index's
+    // each one range of webhook_inbox_due_order_idx (status, next_attempt_at, received_at) read in the index's
     // order, so a poll reads about its batch whatever the backlog (an IN over both statuses, or an OR
     // over both kinds of entry, makes the database read every open entry and sort them).
     // New entries: RECEIVED never has a retry time (only RETRY and PARK set one, and both make it PENDING).
@@ -232,15 +232,16 @@ public final class WebhookInbox {
     }
 
     /**
-     * Leaves the entry PENDING until {@code delay} from the database's now (null with flagged: no
-     * automatic retry).
+     * Leaves the entry PENDING until {@code delay} from the database's now; flagged, without a retry
+     * time (no automatic retry). A null delay without flagged is due at once (webhook_inbox_due_times
+     * refuses an entry neither flagged nor timed, which no poll would take).
      */
     public boolean retryLater(Claim claim, String reason, Duration delay, boolean flagged) {
         Map<String, Object> p = new HashMap<>();
         p.put("inboxId", claim.entry().inboxId());
         p.put("token", claim.token());
         p.put("reason", truncate(reason, 500));
-        p.put("delayMillis", flagged || delay == null ? null : delay.toMillis());
+        p.put("delayMillis", flagged ? null : delay == null ? 0L : delay.toMillis());
         p.put("flagged", flagged);
         return sql.update(RETRY, p) == 1;
     }

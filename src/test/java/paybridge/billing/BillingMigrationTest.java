@@ -97,9 +97,7 @@ class BillingMigrationTest {
     }
 
     private static Flyway flyway(String url, String user, String dialect, String target) {
-        return Flyway.configure().dataSource(url, user, "")
-                .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect)
-                .target(target).load();
+        return paybridge.ledger.Database.migrations(dialect).dataSource(url, user, "").target(target).load();
     }
 
     private static void subscription(Connection c, String id) throws SQLException {

@@ -36,6 +36,30 @@ class SchemaMigrationTest {
         }
     }
 
+    /**
+     * Two nodes starting at once on a fresh PostgreSQL database (a rolling deploy, a cluster's first start):
+     * one migrates while the other waits for Flyway's lock, including through the indexes built CONCURRENTLY
+     * (which wait for every open transaction: a lock held in a transaction would never be let go).
+     */
+    @Test
+    void twoNodesMigratingAtOnceOnPostgresBothFinish() throws Exception {
+        try (Postgres pg = Postgres.createDatabase()) {
+            java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                java.util.List<java.util.concurrent.Future<Database>> nodes = java.util.List.of(
+                        two.submit(() -> Database.open(pg.url(), pg.user(), "", 2).awaitReady()),
+                        two.submit(() -> Database.open(pg.url(), pg.user(), "", 2).awaitReady()));
+                for (java.util.concurrent.Future<Database> node : nodes) {
+                    try (Database db = node.get(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                        assertThat(db.pendingMigrations()).isZero();
+                    }
+                }
+            } finally {
+                two.shutdownNow();
+            }
+        }
+    }
+
     @Test
     void migratingTwiceIsANoOp() {
         String url = "jdbc:h2:mem:twice" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";

@@ -2,17 +2,16 @@
 -- A poll then reads its batch as one range of the index (new entries: status RECEIVED, no retry time,
 -- oldest first; retries: status PENDING, retry time reached, soonest first) and stops at the batch's
 -- size, instead of reading and sorting every open entry on every poll (a backlog of 10,000 read whole
--- 50 times over). It replaces the index of the same name, so an intake still writes as many indexes.
--- On PostgreSQL the build holds inserts into webhook_inbox back while it runs (CREATE INDEX without
--- CONCURRENTLY: one migration set for both databases, each in a transaction); vendors retry a delivery
--- that was not answered.
+-- 50 times over). It replaces webhook_inbox_due_idx, so an intake still writes as many indexes.
+-- (PostgreSQL: the same in postgresql/V14*, built without holding the table's writers back.)
+CREATE INDEX webhook_inbox_due_order_idx ON webhook_inbox (status, next_attempt_at, received_at);
 DROP INDEX webhook_inbox_due_idx;
-CREATE INDEX webhook_inbox_due_idx ON webhook_inbox (status, next_attempt_at, received_at);
 
--- (vendor, received_at) served no statement: GET /api/webhooks is one fixed statement whose filters are
--- parameters that may be NULL, which no index can serve; it reads newest first through
+-- (vendor, received_at) serves no statement on H2: GET /api/webhooks is one fixed statement whose filters
+-- are parameters that may be NULL, for which H2 uses no index; it reads newest first through
 -- webhook_inbox_received_idx and filters. Every intake and every claim and outcome wrote it (H2 rewrites
--- each index of a row on every UPDATE of the row).
+-- each index of a row on every UPDATE of the row). PostgreSQL keeps it: its plans for a listing's first
+-- runs see the values and can use it.
 DROP INDEX webhook_inbox_vendor_idx;
 
 -- What the two ranges rely on, held by the database: a new entry (RECEIVED) has no retry time, and a
