@@ -56,7 +56,7 @@ public final class Database implements AutoCloseable {
         pool.setJdbcUrl(withH2QueryCache(withH2PostgresMode(url)));
         pool.setUsername(user);
         pool.setPassword(password);
-        // Flyway holds two connections while it migrates (lock + work): fewer would deadlock it
+        // Flyway may hold two connections while it migrates (H2: lock + work): fewer would deadlock it
         pool.setMaximumPoolSize(Math.max(2, poolSize));
         pool.setPoolName("paybridge-db");
         Database database = new Database(pool);
@@ -70,12 +70,17 @@ public final class Database implements AutoCloseable {
     /**
      * The migrations for {@code dialect} ("h2" or "postgresql"): the common set and the dialect's own.
      * On PostgreSQL Flyway holds its lock as a session lock, not in a transaction: a migration that builds
-     * an index CONCURRENTLY waits for every open transaction, Flyway's own lock included.
+     * an index CONCURRENTLY waits for every open transaction, Flyway's own lock included. PostgreSQL's V14
+     * is Java ({@link V14__webhook_inbox_due_order}).
      */
     public static org.flywaydb.core.api.configuration.FluentConfiguration migrations(String dialect) {
-        return Flyway.configure()
+        org.flywaydb.core.api.configuration.FluentConfiguration c = Flyway.configure()
                 .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect)
-                .configuration(java.util.Map.of("flyway.postgresql.transactional.lock", "false"));
+                .configuration(java.util.Map.of("flyway.postgresql.transactional.lock", "false"))
+                // a node that finds another migrating waits until it is done (an index built CONCURRENTLY on a
+                // large inbox takes minutes; Flyway's default gives up after 50 s, and the node would fail to start)
+                .lockRetryCount(-1);
+        return dialect.equals("postgresql") ? c.javaMigrations(new V14__webhook_inbox_due_order()) : c;
     }
 
     private void migrate() {

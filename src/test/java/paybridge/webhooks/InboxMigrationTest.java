@@ -46,8 +46,12 @@ class InboxMigrationTest {
             entry(c, "received-with-a-time", "RECEIVED", false, "CURRENT_TIMESTAMP + INTERVAL '1' HOUR");
             entry(c, "received", "RECEIVED", false, "NULL");
             if (dialect.equals("postgresql")) {
-                // what a node stopped half-way through V14 leaves (an unfinished build keeps the name): built again
-                execute(c, "CREATE INDEX webhook_inbox_due_order_idx ON webhook_inbox (vendor)");
+                // what a node stopped half-way through V14 leaves: an unfinished build, kept under the index's
+                // name as an invalid index (made here by a CONCURRENTLY build that fails), is built again
+                assertThatThrownBy(() -> execute(c, "CREATE UNIQUE INDEX CONCURRENTLY webhook_inbox_due_order_idx "
+                        + "ON webhook_inbox (vendor)")).isInstanceOf(SQLException.class);
+                assertThat(count(c, "SELECT COUNT(*) FROM pg_index WHERE NOT indisvalid "
+                        + "AND indexrelid = 'webhook_inbox_due_order_idx'::regclass")).isEqualTo(1);
             }
         }
         flyway(url, user, dialect, "latest").migrate();

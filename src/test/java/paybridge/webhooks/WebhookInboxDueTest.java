@@ -107,11 +107,11 @@ class WebhookInboxDueTest {
                 "k-due");
     }
 
-    /** 2,000 entries {@code <prefix>-1..2000} in one statement (H2's SYSTEM_RANGE), received a second apart. */
+    /** 2,000 entries {@code <prefix>-1..2000} in one statement (H2's SYSTEM_RANGE), received a second apart from one fixed time. */
     private static void bulk(Sql sql, String prefix, String status, String nextAttemptAt) {
         assertThat(sql.update("INSERT INTO webhook_inbox (inbox_id, vendor, received_at, headers, body, status, "
                 + "next_attempt_at, attempts) SELECT '" + prefix + "-' || \"X\", 'steppay', "
-                + "CURRENT_TIMESTAMP - INTERVAL '3' HOUR + \"X\" * INTERVAL '1' SECOND, '{}', '{}', " + status + ", "
+                + "TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00' + \"X\" * INTERVAL '1' SECOND, '{}', '{}', " + status + ", "
                 + nextAttemptAt + ", 1 FROM SYSTEM_RANGE(1, 2000)", Map.of())).isEqualTo(2000);
     }
 }
