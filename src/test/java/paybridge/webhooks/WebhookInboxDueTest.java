@@ -100,6 +100,20 @@ class WebhookInboxDueTest {
         assertThat(other.claimDue(10)).extracting(c -> c.entry().inboxId())
                 .containsExactly("new-3", "retry-due-2");
         assertThat(other.claimDue(10)).isEmpty();
+
+        // more retries due than a batch: the soonest due are taken (then in the order received); the
+        // others wait for the next poll
+        Instant u = t.plus(Duration.ofMinutes(30));
+        for (String[] r : new String[][] {{"r-a", "1"}, {"r-b", "3"}, {"r-c", "2"}}) {
+            store(node, r[0], u);
+            u = u.plusSeconds(60);
+            WebhookInbox.Claim c = node.claimSeen(node.find(r[0]).orElseThrow()).orElseThrow();
+            assertThat(node.retryLater(c, "lookup failed", Duration.ofHours(1), false)).isTrue();
+            assertThat(sql.update("UPDATE webhook_inbox SET next_attempt_at = CURRENT_TIMESTAMP - CAST(:?s AS BIGINT) "
+                    + "* INTERVAL '1' SECOND WHERE inbox_id = :?id", Map.of("s", Long.parseLong(r[1]), "id", r[0]))).isEqualTo(1);
+        }
+        assertThat(other.claimDue(2)).extracting(c -> c.entry().inboxId()).containsExactly("r-b", "r-c");
+        assertThat(other.claimDue(2)).extracting(c -> c.entry().inboxId()).containsExactly("r-a");
     }
 
     private static void store(WebhookInbox inbox, String id, Instant receivedAt) {
