@@ -77,9 +77,10 @@ public final class Database implements AutoCloseable {
         org.flywaydb.core.api.configuration.FluentConfiguration c = Flyway.configure()
                 .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect)
                 .configuration(java.util.Map.of("flyway.postgresql.transactional.lock", "false"))
-                // a node that finds another migrating waits until it is done (an index built CONCURRENTLY on a
-                // large inbox takes minutes; Flyway's default gives up after 50 s, and the node would fail to start)
-                .lockRetryCount(-1);
+                // a node that finds another migrating waits for it up to 15 minutes (an index built CONCURRENTLY
+                // on a large inbox takes minutes; Flyway's default gives up after 50 s), then fails to start
+                // ("Number of retries exceeded"): a lock held longer is someone to find (README)
+                .lockRetryCount(900);
         return dialect.equals("postgresql") ? c.javaMigrations(new V14__webhook_inbox_due_order()) : c;
     }
 

@@ -29,9 +29,13 @@ public class V14__webhook_inbox_due_order extends BaseJavaMigration {
     public void migrate(Context context) throws SQLException {
         Connection c = context.getConnection();
         try (Statement s = c.createStatement()) {
+            // a role's statement_timeout must not cut the build short: a statement that fails here is recorded
+            // by Flyway as a failed migration, which stops every later start until it is repaired
+            s.execute("SET statement_timeout = 0");
             Boolean valid = null;
+            // the index of that name on the table CREATE INDEX below resolves (the same search_path)
             try (ResultSet rs = s.executeQuery("SELECT i.indisvalid FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid "
-                    + "WHERE x.relname = '" + INDEX + "' AND x.relnamespace = current_schema()::regnamespace")) {
+                    + "WHERE x.relname = '" + INDEX + "' AND i.indrelid = 'webhook_inbox'::regclass")) {
                 if (rs.next()) {
                     valid = rs.getBoolean(1);
                 }
@@ -43,6 +47,10 @@ public class V14__webhook_inbox_due_order extends BaseJavaMigration {
                 s.execute("CREATE INDEX CONCURRENTLY " + INDEX + " ON webhook_inbox (status, next_attempt_at, received_at)");
             }
             s.execute("DROP INDEX CONCURRENTLY IF EXISTS webhook_inbox_due_idx");
+        } finally {
+            try (Statement s = c.createStatement()) {
+                s.execute("RESET statement_timeout");
+            }
         }
     }
 }
