@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -11,6 +12,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,10 +75,10 @@ public final class Database implements AutoCloseable {
      * an index CONCURRENTLY waits for every open transaction, Flyway's own lock included. PostgreSQL's V14
      * is Java ({@link V14__webhook_inbox_due_order}).
      */
-    public static org.flywaydb.core.api.configuration.FluentConfiguration migrations(String dialect) {
-        org.flywaydb.core.api.configuration.FluentConfiguration c = Flyway.configure()
+    public static FluentConfiguration migrations(String dialect) {
+        FluentConfiguration c = Flyway.configure()
                 .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect)
-                .configuration(java.util.Map.of("flyway.postgresql.transactional.lock", "false"))
+                .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
                 // a node that finds another migrating waits for it up to 15 minutes (an index built CONCURRENTLY
                 // on a large inbox takes minutes; Flyway's default gives up after 50 s), then fails to start
                 // ("Number of retries exceeded"): a lock held longer is someone to find (README)

@@ -153,8 +153,11 @@ public final class EventBenchmark {
         }
     }
 
-    /** CPU nanoseconds of each of this process's threads (JIT and GC included), by "comm tid" from /proc. */
-    private static Map<String, Long> threadCpu() throws java.io.IOException {
+    /**
+     * CPU nanoseconds of each of this process's threads (JIT and GC included), by "comm tid" from /proc, and
+     * each one's kernel time alone under "sys comm tid".
+     */
+    public static Map<String, Long> threadCpu() throws java.io.IOException {
         Map<String, Long> cpu = new java.util.HashMap<>();
         long nsPerTick = 1_000_000_000L / 100;
         try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {

@@ -2,6 +2,9 @@ package paybridge.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static paybridge.testing.MigrationDatabase.count;
+import static paybridge.testing.MigrationDatabase.execute;
+import static paybridge.testing.MigrationDatabase.flyway;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -10,12 +13,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 
-import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
 import org.junit.jupiter.api.Test;
+import paybridge.testing.MigrationDatabase;
 import paybridge.testing.Postgres;
 
 /**
@@ -27,8 +29,7 @@ class BillingMigrationTest {
 
     @Test
     void onH2() throws Exception {
-        migrate("jdbc:h2:mem:mig" + UUID.randomUUID().toString().replace("-", "")
-                + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH", "sa", "h2");
+        migrate(MigrationDatabase.h2Url("mig"), "sa", "h2");
     }
 
     @Test
@@ -96,10 +97,6 @@ class BillingMigrationTest {
         }
     }
 
-    private static Flyway flyway(String url, String user, String dialect, String target) {
-        return paybridge.ledger.Database.migrations(dialect).dataSource(url, user, "").target(target).load();
-    }
-
     private static void subscription(Connection c, String id) throws SQLException {
         execute(c, """
                 INSERT INTO subscriptions (subscription_id, request_hash, vendor, billing_key, customer_id, order_name,
@@ -117,18 +114,5 @@ class BillingMigrationTest {
                 + " claimed_at, updated_at) VALUES ('" + paymentId + "', '" + paymentId.substring(0, 5) + "', DATE '" + date + "', " + attemptNo + ", '"
                 + state + "', " + paid + ", TIMESTAMP WITH TIME ZONE '2026-12-01 00:0" + minute + ":00+00:00',"
                 + " CURRENT_TIMESTAMP)");
-    }
-
-    private static long count(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static void execute(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
     }
 }

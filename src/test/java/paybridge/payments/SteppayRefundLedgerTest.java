@@ -213,16 +213,8 @@ abstract class SteppayRefundLedgerTest {
     void anOverturnedNeverRefundedAnsweredWithoutATotalEntersNoSecondReturn() {
         List<CompletableFuture<Response>> answers =
                 twoRefundsRecordedUnderTheirTotal("sl-overturn-unplaced", "sl-rf-o1", "sl-rf-o2");
-        paybridge.ledger.Sql sql = new paybridge.ledger.Sql(app().context());
         // what reconcile's "never refunded" leaves for the first (a node stalled past the bound)
-        sql.inTransaction(() -> {
-            assertThat(sql.update("UPDATE refunds SET status = 'FAILED', failure_code = 'NOT_REFUNDED', "
-                    + "failure_message = 'test' WHERE refund_id = :?id AND status = 'PENDING'", Map.of("id", "sl-rf-o1")))
-                    .isEqualTo(1);
-            assertThat(sql.update("UPDATE payments SET refund_reserved = refund_reserved - 3000 WHERE payment_id = :?id",
-                    Map.of("id", "sl-overturn-unplaced"))).isEqualTo(1);
-            return null;
-        });
+        concludeNeverRefunded("sl-rf-o1", "sl-overturn-unplaced", 3000);
         answeredWithoutTotals();
 
         assertThat(answers.get(0).join().json().path("status").asText()).isEqualTo("REFUNDED");
@@ -271,6 +263,19 @@ abstract class SteppayRefundLedgerTest {
         reconcile.settle(looked);
     }
 
+    /** A PENDING refund concluded "never refunded" by hand, as reconcile concludes it: FAILED, its amount unreserved. */
+    private void concludeNeverRefunded(String refundId, String paymentId, long amount) {
+        paybridge.ledger.Sql sql = new paybridge.ledger.Sql(app().context());
+        sql.inTransaction(() -> {
+            assertThat(sql.update("UPDATE refunds SET status = 'FAILED', failure_code = 'NOT_REFUNDED', "
+                    + "failure_message = 'test' WHERE refund_id = :?id AND status = 'PENDING'", Map.of("id", refundId)))
+                    .isEqualTo(1);
+            assertThat(sql.update("UPDATE payments SET refund_reserved = refund_reserved - :?amount WHERE payment_id = :?id",
+                    Map.of("id", paymentId, "amount", amount))).isEqualTo(1);
+            return null;
+        });
+    }
+
     private double notRefundedOverturned() {
         io.micrometer.core.instrument.Counter c = app().lookup(paybridge.observe.PaybridgeMeters.BEAN,
                 paybridge.observe.PaybridgeMeters.class).registry()
@@ -285,23 +290,15 @@ abstract class SteppayRefundLedgerTest {
         CompletableFuture<Response> refund = CompletableFuture.supplyAsync(() ->
                 app().postJson("/api/refunds", Commands.refund("sl-rf-13", "sl-overturn", 1000L)));
         awaitCancelWebhook(idKey, 1); // the vendor applied the cancel; its answer is held
-        paybridge.ledger.Sql sql = new paybridge.ledger.Sql(app().context());
         // what reconcile's "never refunded" leaves (a node stalled past the bound, a lagging lookup)
-        sql.inTransaction(() -> {
-            assertThat(sql.update("UPDATE refunds SET status = 'FAILED', failure_code = 'NOT_REFUNDED', "
-                    + "failure_message = 'test' WHERE refund_id = :?id AND status = 'PENDING'", Map.of("id", "sl-rf-13")))
-                    .isEqualTo(1);
-            assertThat(sql.update("UPDATE payments SET refund_reserved = refund_reserved - 1000 WHERE payment_id = :?id",
-                    Map.of("id", "sl-overturn"))).isEqualTo(1);
-            return null;
-        });
+        concludeNeverRefunded("sl-rf-13", "sl-overturn", 1000);
         double before = notRefundedOverturned();
         sandbox("/_control/cancel-answers/release");
 
         Response answer = refund.join();
         assertThat(answer.json().path("status").asText()).as(answer.body()).isEqualTo("REFUNDED");
-        assertThat(sql.query("SELECT status FROM refunds WHERE refund_id = :?id", Map.of("id", "sl-rf-13")).get(0)
-                .get("status")).isEqualTo("REFUNDED");
+        assertThat(new paybridge.ledger.Sql(app().context()).query("SELECT status FROM refunds WHERE refund_id = :?id",
+                Map.of("id", "sl-rf-13")).get(0).get("status")).isEqualTo("REFUNDED");
         assertThat(app().lookup("paymentStore", paybridge.ledger.PaymentStore.class).find("sl-overturn").orElseThrow()
                 .refundReserved()).as("reserved again").isEqualTo(1000);
         assertThat(returns("sl-overturn")).hasSize(1);

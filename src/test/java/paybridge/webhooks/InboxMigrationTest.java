@@ -2,16 +2,17 @@ package paybridge.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static paybridge.testing.MigrationDatabase.count;
+import static paybridge.testing.MigrationDatabase.execute;
+import static paybridge.testing.MigrationDatabase.flyway;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.UUID;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
+import paybridge.testing.MigrationDatabase;
 import paybridge.testing.Postgres;
 
 /**
@@ -24,8 +25,7 @@ class InboxMigrationTest {
 
     @Test
     void onH2() throws Exception {
-        migrate("jdbc:h2:mem:inbox" + UUID.randomUUID().toString().replace("-", "")
-                + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH", "sa", "h2");
+        migrate(MigrationDatabase.h2Url("inbox"), "sa", "h2");
     }
 
     @Test
@@ -88,28 +88,11 @@ class InboxMigrationTest {
         }
     }
 
-    private static Flyway flyway(String url, String user, String dialect, String target) {
-        return paybridge.ledger.Database.migrations(dialect).dataSource(url, user, "").target(target).load();
-    }
-
     private static void entry(Connection c, String id, String status, boolean flagged, String nextAttemptAt)
             throws SQLException {
         // values are this test's own constants
         execute(c, "INSERT INTO webhook_inbox (inbox_id, vendor, received_at, headers, body, status, flagged, "
                 + "next_attempt_at, attempts) VALUES ('" + id + "', 'steppay', CURRENT_TIMESTAMP, '{}', '{}', '" + status
                 + "', " + flagged + ", " + nextAttemptAt + ", 1)");
-    }
-
-    private static long count(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static void execute(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
     }
 }

@@ -142,23 +142,16 @@ public final class WebhookBench {
                 .getProcessCpuTime();
     }
 
-    /** CPU nanoseconds of this process's threads from /proc, summed by kind: jit, gc, the rest. */
+    /** CPU nanoseconds of this process's threads ({@link paybridge.bench.EventBenchmark#threadCpu}) by kind: jit, gc, the rest. */
     private static Map<String, Long> cpuByThreadGroup() throws java.io.IOException {
         Map<String, Long> cpu = new java.util.TreeMap<>();
-        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path task : tasks.toList()) {
-                try {
-                    String stat = Files.readString(task.resolve("stat"));
-                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    String group = comm.contains("Compiler") ? "jit" : comm.startsWith("GC ") || comm.startsWith("G1 ") ? "gc"
-                            : "other";
-                    cpu.merge(group, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L, Long::sum);
-                } catch (java.io.IOException gone) {
-                    // the thread ended meanwhile
-                }
+        paybridge.bench.EventBenchmark.threadCpu().forEach((thread, ns) -> {
+            if (!thread.startsWith("sys ")) {
+                String group = thread.contains("Compiler") ? "jit"
+                        : thread.startsWith("GC ") || thread.startsWith("G1 ") ? "gc" : "other";
+                cpu.merge(group, ns, Long::sum);
             }
-        }
+        });
         return cpu;
     }
 
