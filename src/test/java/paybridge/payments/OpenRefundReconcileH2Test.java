@@ -46,4 +46,9 @@ class OpenRefundReconcileH2Test extends OpenRefundReconcileTest {
     int blockedBy(java.sql.Connection observer, int session) throws java.sql.SQLException {
         return paybridge.testing.H2Locks.waitingFor(observer, session);
     }
+
+    @Override
+    String sessionQuery() {
+        return "SELECT SESSION_ID() AS s";
+    }
 }

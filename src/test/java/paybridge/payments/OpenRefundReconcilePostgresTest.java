@@ -75,4 +75,9 @@ class OpenRefundReconcilePostgresTest extends OpenRefundReconcileTest {
             }
         }
     }
+
+    @Override
+    String sessionQuery() {
+        return "SELECT pg_backend_pid() AS s";
+    }
 }

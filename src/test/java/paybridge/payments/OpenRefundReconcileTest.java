@@ -302,6 +302,156 @@ abstract class OpenRefundReconcileTest {
         assertThat(entries("or-claim-1")).as("no entry credited to the stranded refund").hasSize(entries);
     }
 
+    /** This database's query for the session of the connection it runs on, as column {@code s}. */
+    abstract String sessionQuery();
+
+    /** A PAID Toss payment (billing key); answers its paymentKey. */
+    String tossPaid(String paymentId, long amount) {
+        String customer = "user-" + paymentId;
+        String authKey = app().postJson(app().sandboxUrl() + "/toss/_control/auth-key",
+                "{\"customerKey\": \"" + customer + "\"}").json().path("authKey").asText();
+        String billingKey = app().postJson("/api/billing-keys", """
+                {"vendor": "toss", "customer": {"id": "%s"}, "authKey": "%s"}""".formatted(customer, authKey))
+                .json().path("billingKey").asText();
+        Response paid = app().postJson("/api/payments", """
+                {"paymentId": "%s", "vendor": "toss", "method": "BILLING_KEY", "amount": %d,
+                 "orderName": "Premium plan", "customer": {"id": "%s"}, "billingKey": "%s"}"""
+                .formatted(paymentId, amount, customer, billingKey));
+        assertThat(paid.json().path("status").asText()).as(paid.body()).isEqualTo("PAID");
+        return paid.json().path("vendorPaymentRef").asText();
+    }
+
+    /** The payment as Toss holds it. */
+    JsonNode tossRecord(String paymentKey) {
+        return app().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(app().sandboxUrl() + "/toss/v1/payments/" + paymentKey))
+                .header("Authorization", paybridge.connector.toss.TossRequests.basicAuth(
+                        paybridge.sandbox.toss.TossSimulator.SECRET_KEY)).GET()).json();
+    }
+
+    /** The vendor's return a refund was decided with. */
+    String returnOf(String refundId) {
+        return (String) sql().query("SELECT vendor_refund_ref AS r FROM refunds WHERE refund_id = :?refundId",
+                Map.of("refundId", refundId)).get(0).get("r");
+    }
+
+    /** What the ledger says was returned of the payment. */
+    long returnedInLedger(String paymentId) {
+        long returned = 0;
+        for (JsonNode e : entries(paymentId)) {
+            returned -= Math.min(e.path("amount").asLong(), 0);
+        }
+        return returned;
+    }
+
+    /**
+     * A refund sent as the dispatch-refund route sends it (its row and reservation, then the vendor's
+     * call), its node stalling once the vendor has answered: answers the exchange holding that answer,
+     * for {@link RefundService#complete} to record whenever the node goes on.
+     */
+    org.apache.camel.Exchange sentThenStalled(String refundId, String paymentId, long amount, String refundRoute) {
+        RefundService refundService = app().lookup("refundService", RefundService.class);
+        org.apache.camel.Exchange exchange = new org.apache.camel.support.DefaultExchange(app().context());
+        exchange.getMessage().setBody(Commands.refund(refundId, paymentId, amount)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        exchange.getMessage().setBody(refundService.begin(exchange));
+        org.apache.camel.Exchange answered = app().context().createProducerTemplate().send(refundRoute, exchange);
+        assertThat(answered.getException()).isNull();
+        return answered;
+    }
+
+    /** One round of the reconcile-refunds route for one refund: looked up at the vendor, then settled. */
+    void reconcileOnce(String refundId) {
+        RefundReconcileService reconcile = app().lookup("refundReconcileService", RefundReconcileService.class);
+        org.apache.camel.Exchange exchange = new org.apache.camel.support.DefaultExchange(app().context());
+        exchange.getMessage().setBody(refund(refundId));
+        exchange.getMessage().setBody(reconcile.prepare(exchange));
+        String lookup = exchange.getProperty(paybridge.canonical.ExchangeProperties.LOOKUP_ROUTE, String.class);
+        org.apache.camel.Exchange looked = app().context().createProducerTemplate().send(lookup, exchange);
+        assertThat(looked.getException()).isNull();
+        reconcile.settle(looked);
+    }
+
+    /**
+     * Several open refunds of one payment are settled together in one transaction, which is rolled back
+     * whole when one of them was decided since reconcile read them: otherwise reconcile would enter a
+     * return for a refund its answer decided with another return, beside the other refund left open,
+     * and the ledger would hold a return no decided refund accounts for.
+     * <p>
+     * Built on Toss, where two refunds of a payment can be in flight at once: an earlier refund decided
+     * without naming its return (so the vendor's record cannot be itemized by refund, and the open
+     * refunds are settled together), then two refunds of 1000, both applied by Toss. The first one's
+     * node stalls after Toss's answer; the second's answer cannot tell its return from the first's
+     * (UNKNOWN). Toss lists its cancels newest first (it promises no order), so reconcile pairs each open
+     * refund with the other's return (equal amounts are interchangeable). Reconcile reads, then waits
+     * for the payment's row, held by the transaction in which the stalled node records its answer.
+     */
+    @Test
+    void twoRefundsSettledTogetherWhileOneIsDecidedByItsLateAnswerAreNeverHalfWritten() throws Exception {
+        String paymentKey = tossPaid("or-joint-1", 9900);
+        assertThat(app().postJson(app().sandboxUrl() + "/toss/_control/cancel-fault/" + paymentKey,
+                "{\"newestFirst\": true}").status()).isEqualTo(200);
+        assertThat(app().postJson("/api/refunds", Commands.refund("or-joint-rf-0", "or-joint-1", 500L)).json()
+                .path("status").asText()).isEqualTo("REFUNDED");
+        // decided by an answer that named no return; the ledger holds its return by its id
+        assertThat(sql().update("UPDATE refunds SET vendor_refund_ref = NULL WHERE refund_id = 'or-joint-rf-0'",
+                Map.of())).isEqualTo(1);
+
+        org.apache.camel.Exchange stalled = sentThenStalled("or-joint-rf-1", "or-joint-1", 1000, "direct:toss-refund");
+        String firstReturn = stalled.getMessage().getBody(paybridge.connector.RefundOutcome.class).cancellationId();
+        assertThat(firstReturn).as("Toss's answer to the stalled node names its return").isNotBlank();
+        Response second = app().postJson("/api/refunds", Commands.refund("or-joint-rf-2", "or-joint-1", 1000L));
+        assertThat(second.json().path("status").asText()).as(second.body()).isEqualTo("UNKNOWN");
+        String secondReturn = tossRecord(paymentKey).path("cancels").get(0).path("transactionKey").asText();
+        assertThat(secondReturn).isNotBlank().isNotEqualTo(firstReturn);
+        long vendorReturned = tossRecord(paymentKey).path("totalAmount").asLong()
+                - tossRecord(paymentKey).path("balanceAmount").asLong();
+        assertThat(vendorReturned).isEqualTo(2500);
+
+        // this test takes each round itself, so what one round leaves is seen before the next
+        try {
+            app().context().getRouteController().stopRoute("reconcile-refunds");
+            ageInFlightBound("or-joint-rf-1", "'2' HOUR");
+            ageInFlightBound("or-joint-rf-2", "'2' HOUR");
+            java.util.concurrent.CompletableFuture<Void> round = payments().holding("or-joint-1", () -> {
+                int session = (int) Sql.longValue(sql().query(sessionQuery(), Map.of()).get(0).get("s"));
+                java.util.concurrent.CompletableFuture<Void> started = java.util.concurrent.CompletableFuture
+                        .runAsync(() -> reconcileOnce("or-joint-rf-2"));
+                paybridge.ledger.Database db = app().lookup("database", paybridge.ledger.Database.class);
+                try (java.sql.Connection observer = db.dataSource().getConnection()) {
+                    await().atMost(Duration.ofSeconds(20)).until(() -> blockedBy(observer, session) > 0);
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+                // reconcile has read both refunds open and waits for the payment's row: the answer goes in first
+                assertThat(app().lookup("refundService", RefundService.class).complete(stalled).status())
+                        .isEqualTo(paybridge.canonical.RefundStatus.REFUNDED);
+                return started;
+            });
+            round.join();
+
+            assertThat(returnOf("or-joint-rf-1")).isEqualTo(firstReturn);
+            assertThat(refund("or-joint-rf-2").status()).as("nothing of the joint settlement is written")
+                    .isEqualTo(RefundState.UNKNOWN);
+            assertThat(returnedInLedger("or-joint-1"))
+                    .as("the ledger holds the returns of the decided refunds, none for a refund still open")
+                    .isEqualTo(refunds().refundedSum("or-joint-1")).isEqualTo(1500);
+
+            // the next round sees the first refund's return accounted for: the other return is the second's
+            reconcileOnce("or-joint-rf-2");
+        } finally {
+            app().context().getRouteController().startRoute("reconcile-refunds");
+        }
+        assertThat(refund("or-joint-rf-2").status()).isEqualTo(RefundState.REFUNDED);
+        assertThat(returnOf("or-joint-rf-2")).isEqualTo(secondReturn);
+        assertThat(refunds().refundedOnPayment("or-joint-1")).as("each return credited to one refund")
+                .extracting(RefundStore.Refunded::vendorRefundRef).containsExactlyInAnyOrder(null, firstReturn, secondReturn);
+        assertThat(returnedInLedger("or-joint-1")).as("what Toss returned, never more").isEqualTo(vendorReturned)
+                .isEqualTo(refunds().refundedSum("or-joint-1"));
+        assertThat(entries("or-joint-1")).as("the payment and three returns").hasSize(4);
+        assertThat(app().get("/api/payments/or-joint-1").json().path("refundedAmount").asLong()).isEqualTo(vendorReturned);
+    }
+
     /**
      * The order reconcile looks at open refunds in is the database's clock: each stamp (the row, a look,
      * the finish) is the database's CURRENT_TIMESTAMP. Built by a transaction whose database clock

@@ -205,6 +205,51 @@ abstract class SteppayRefundLedgerTest {
     }
 
     /**
+     * As above, after an earlier refund decided without naming its return: the receipt then cannot be
+     * itemized by refund, and reconcile settles the two open refunds together. Their returns, listed by
+     * id once the receipts carry cancelHistory again, pair one to one with them, yet neither is credited
+     * by its id: the webhook's entry under the cumulative total may hold both (it does), and both entered
+     * again would count the money twice. Both are left for an operator; the ledger shows what Steppay
+     * returned.
+     */
+    @Test
+    void twoRefundsSettledTogetherAreNotCreditedByTheirIdsBesideAReturnRecordedUnderATotal() {
+        String idKey = paid("sl-joint-unplaced", 9000);
+        assertThat(app().postJson("/api/refunds", Commands.refund("sl-rf-j0", "sl-joint-unplaced", 500L)).json()
+                .path("status").asText()).isEqualTo("REFUNDED");
+        paybridge.ledger.Sql sql = new paybridge.ledger.Sql(app().context());
+        // decided by an answer that named no return; the ledger holds its return by its id
+        assertThat(sql.update("UPDATE refunds SET vendor_refund_ref = NULL WHERE refund_id = 'sl-rf-j0'", Map.of()))
+                .isEqualTo(1);
+        sandbox("/_control/cancel-history/off");
+        sandbox("/_control/cancel-answers/hold");
+        List<CompletableFuture<Response>> answers = new ArrayList<>();
+        for (String refundId : List.of("sl-rf-j1", "sl-rf-j2")) {
+            answers.add(CompletableFuture.supplyAsync(() ->
+                    app().postJson("/api/refunds", Commands.refund(refundId, "sl-joint-unplaced", 3000L))));
+        }
+        awaitCancelWebhook(idKey, 3);
+        // verified by the receipt as it now stands (no cancelHistory): both returns under the total 6500
+        replay(awaitCancelWebhook(idKey, 2));
+        assertThat(sum("sl-joint-unplaced")).as("9000 - 6500").isEqualTo(2500);
+        answeredWithoutTotals();
+        for (CompletableFuture<Response> answer : answers) {
+            assertThat(answer.join().json().path("failure").path("code").asText()).isEqualTo(RefundService.RETURN_UNPLACED);
+        }
+
+        sandbox("/_control/receipts/ok");
+        sandbox("/_control/cancel-history/on");
+        assertThat(sql.update("UPDATE refunds SET in_flight_until = in_flight_until - INTERVAL '1' DAY "
+                + "WHERE refund_id IN ('sl-rf-j1', 'sl-rf-j2')", Map.of())).isEqualTo(2);
+        reconcileOnce("sl-rf-j1");
+        assertThat(sum("sl-joint-unplaced")).as("what the merchant holds, as Steppay says: 9000 - 6500").isEqualTo(2500);
+        assertThat(returns("sl-joint-unplaced")).as("the first refund's return and the total of the two").hasSize(2);
+        paybridge.ledger.RefundStore refunds = new paybridge.ledger.RefundStore(sql);
+        assertThat(List.of("sl-rf-j1", "sl-rf-j2")).allSatisfy(id ->
+                assertThat(refunds.find(id).orElseThrow().status()).isEqualTo(paybridge.canonical.RefundState.UNKNOWN));
+    }
+
+    /**
      * As above, but one of the two was concluded "never refunded" while its answer was on its way: the
      * answer overturns that conclusion (REFUNDED, reserved again) and enters no return by its id beside the
      * total the ledger already holds; an ERROR line says so.

@@ -1,0 +1,102 @@
+package paybridge.payments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import paybridge.ledger.Database;
+import paybridge.ledger.PaymentStore;
+import paybridge.testing.RunningPaybridge;
+import paybridge.testing.RunningPaybridge.Response;
+
+/**
+ * {@code /resolve} naming a vendor reference that is free when the resolve checks it, and committed on the
+ * payment it belongs to (by another node, its webhook say) right before the resolve's update: the
+ * database's unique reference refuses the update, and the operator gets the same answer as for a
+ * reference already taken, naming the field, with nothing of the resolve written (state, ledger entry,
+ * event, audit row: one transaction) and the other payment's reference left as it was committed.
+ */
+class ResolveReferenceRaceTest {
+    private static final String REF = "sp-committed-meanwhile";
+
+    @Test
+    void aReferenceCommittedOnAnotherPaymentBeforeTheUpdateIsRefusedNamingTheFieldAndNothingIsWritten() throws Exception {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of(
+                "paybridge.vendor.timeout", "PT0.5S",
+                "paybridge.vendor.operation-timeout", "PT0.5S",
+                "paybridge.vendor.in-flight-margin", "PT0S",
+                "paybridge.reconcile.interval", "PT1H",
+                "paybridge.webhook.processing-enabled", "false"))) {
+            // two charges whose answers were lost: the operator resolves the first, the reference is the second's
+            for (String id : new String[] {"race-stuck", "race-owner"}) {
+                assertThat(app.postJson("/api/payments", Commands.billingKey(id, "steppay", 4003, Commands.STEPPAY_KEY))
+                        .json().path("status").asText()).isEqualTo("UNKNOWN");
+            }
+            PaymentStore payments = app.lookup("paymentStore", PaymentStore.class);
+            await().atMost(Duration.ofSeconds(20)).until(() -> payments.inFlight("race-stuck").orElseThrow().landed());
+            String refBefore = value(app, "SELECT vendor_payment_ref FROM payments WHERE payment_id = ?", "race-stuck");
+            String versionBefore = value(app, "SELECT version FROM payments WHERE payment_id = ?", "race-stuck");
+            String nextLookBefore = value(app, "SELECT next_look_at FROM payments WHERE payment_id = ?", "race-stuck");
+            String eventsBefore = value(app, "SELECT COUNT(*) FROM events WHERE payment_id = ?", "race-stuck");
+
+            // the reference is free when the resolve checks it; committed on race-owner just before the
+            // resolve's own update of race-stuck
+            ChargeInFlightTest.sql(app, RecordReferenceMeanwhileTrigger.create("owner_webhook_meanwhile", "race-stuck", () -> {
+                try {
+                    assertThat(ChargeInFlightTest.sql(app,
+                            "UPDATE payments SET vendor_payment_ref = ? WHERE payment_id = ?", REF, "race-owner")).isEqualTo(1);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+
+            Response r = app.postJson("/api/payments/race-stuck/resolve",
+                    "{\"status\": \"PAID\", \"reason\": \"checked at the vendor\", \"vendorPaymentRef\": \"" + REF + "\"}");
+            // the race was built: the other payment's reference committed between the check and the update
+            assertThat(RecordReferenceMeanwhileTrigger.fired("owner_webhook_meanwhile")).isEqualTo(1);
+            assertThat(r.status()).as(r.body()).isEqualTo(422);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(r.json().path("type").asText()).isEqualTo("https://paybridge.dev/problems/vendor-reference-taken");
+            assertThat(r.json().path("errors").get(0).path("field").asText()).isEqualTo("vendorPaymentRef");
+            assertThat(r.json().path("detail").asText()).contains(REF).contains("nothing was changed");
+
+            // nothing of the resolve: still open and on reconcile's schedule, unchanged, no entry, no event, no audit row
+            assertThat(app.get("/api/payments/race-stuck").json().path("status").asText()).isEqualTo("UNKNOWN");
+            assertThat(value(app, "SELECT vendor_payment_ref FROM payments WHERE payment_id = ?", "race-stuck")).isEqualTo(refBefore);
+            assertThat(value(app, "SELECT version FROM payments WHERE payment_id = ?", "race-stuck")).isEqualTo(versionBefore);
+            assertThat(value(app, "SELECT next_look_at FROM payments WHERE payment_id = ?", "race-stuck"))
+                    .isNotNull().isEqualTo(nextLookBefore);
+            assertThat(app.get("/api/ledger?paymentId=race-stuck").json().path("entries")).isEmpty();
+            assertThat(value(app, "SELECT COUNT(*) FROM events WHERE payment_id = ?", "race-stuck")).isEqualTo(eventsBefore);
+            assertThat(value(app, "SELECT COUNT(*) FROM audit WHERE action = 'payment.resolve' AND target = ?", "race-stuck"))
+                    .isEqualTo("0");
+            // the other node's commit stands: the reference is its payment's
+            assertThat(value(app, "SELECT vendor_payment_ref FROM payments WHERE payment_id = ?", "race-owner")).isEqualTo(REF);
+
+            // the refusal left nothing behind that blocks the operator: with the right reference the resolve goes through
+            ChargeInFlightTest.sql(app, "DROP TRIGGER owner_webhook_meanwhile");
+            Response retry = app.postJson("/api/payments/race-stuck/resolve",
+                    "{\"status\": \"PAID\", \"reason\": \"checked at the vendor\", \"vendorPaymentRef\": \"sp-its-own\"}");
+            assertThat(retry.status()).as(retry.body()).isEqualTo(200);
+            assertThat(app.get("/api/ledger?paymentId=race-stuck").json().path("entries")).hasSize(1);
+            assertThat(value(app, "SELECT COUNT(*) FROM audit WHERE action = 'payment.resolve' AND target = ?", "race-stuck"))
+                    .isEqualTo("1");
+        }
+    }
+
+    private static String value(RunningPaybridge app, String query, String paymentId) throws Exception {
+        try (Connection c = app.lookup("database", Database.class).dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement(query)) {
+            ps.setString(1, paymentId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+}
