@@ -41,6 +41,15 @@ public interface Connector {
 
     String refundRoute();
 
+    /**
+     * Whether its refund names the payment by the vendor's reference (a paymentKey, an idKey) and cannot be
+     * asked by our paymentId: such a payment recorded without its reference (an operator's {@code /resolve}
+     * that gave none) is refused a refund before anything is reserved.
+     */
+    default boolean refundsByVendorRef() {
+        return true;
+    }
+
     /** Looks a payment up by the vendor's reference (a String body). */
     String lookupByVendorRefRoute();
 

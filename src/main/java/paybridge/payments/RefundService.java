@@ -90,13 +90,21 @@ public final class RefundService {
             return replay(exchange, existing, hash, payment);
         }
         // before the row and its reservation: nothing is held for a refund no route here can send
-        if (!connectors.require(payment.vendor()).capabilities().refunds()) {
+        paybridge.connector.Connector connector = connectors.require(payment.vendor());
+        if (!connector.capabilities().refunds()) {
             throw new UnsupportedVendorException("Vendor '" + payment.vendor() + "' of payment " + payment.paymentId()
                     + " does not take refunds through paybridge");
         }
         if (payment.status() != PaymentStatus.PAID) {
             throw ProblemException.of(422, "Payment not refundable", "Payment " + payment.paymentId() + " is "
                     + payment.status() + "; only a PAID payment can be refunded");
+        }
+        // its vendor can only be asked by a reference this payment never got: no route could send the
+        // refund, and a row written now would stay open with its amount reserved
+        if (connector.refundsByVendorRef() && (payment.vendorPaymentRef() == null || payment.vendorPaymentRef().isBlank())) {
+            throw ProblemException.of(422, "Payment not refundable", "Payment " + payment.paymentId()
+                    + " has no reference at " + payment.vendor() + " (settled without one); refund it in the vendor's"
+                    + " console, whose webhook records the return");
         }
         // what remains counts the reservations and the ledger's other returns (a console cancel learnt
         // from a webhook never touched the reservations)

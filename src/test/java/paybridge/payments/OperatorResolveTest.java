@@ -136,6 +136,37 @@ class OperatorResolveTest {
     }
 
     /** Vendor calls bounded at 0.5 s and no margin: an unanswered charge can be resolved a moment later. */
+    /**
+     * A payment settled PAID without its vendor's reference, at a vendor whose refund can only be asked by
+     * that reference (Steppay's idKey): a refund is refused (422) before its row and its reservation, so no
+     * refund stays open with the amount held and no route is asked to send what it cannot.
+     */
+    @Test
+    void aRefundOfAPaymentSettledWithoutItsReferenceIsRefusedBeforeAnythingIsHeld() throws Exception {
+        try (RunningPaybridge app = startLandingAtOnce()) {
+            assertThat(app.postJson("/api/payments", Commands.billingKey("o-noref-1", "steppay", 4003, Commands.STEPPAY_KEY))
+                    .json().path("status").asText()).isEqualTo("UNKNOWN");
+            Response[] resolved = new Response[1];
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                resolved[0] = app.postJson("/api/payments/o-noref-1/resolve",
+                        "{\"status\": \"PAID\", \"reason\": \"seen in the console\"}");
+                assertThat(resolved[0].status()).isNotEqualTo(409); // past its horizon
+            });
+            assertThat(resolved[0].status()).as(resolved[0].body()).isEqualTo(200);
+            assertThat(resolved[0].json().path("vendorPaymentRef").isMissingNode()
+                    || resolved[0].json().path("vendorPaymentRef").isNull()).isTrue();
+
+            Response refund = app.postJson("/api/refunds", Commands.refund("o-noref-rf", "o-noref-1", 1000L));
+            assertThat(refund.status()).as(refund.body()).isEqualTo(422);
+            assertThat(refund.contentType()).startsWith("application/problem+json");
+            assertThat(refund.json().path("detail").asText()).contains("no reference at steppay");
+            assertThat(new paybridge.ledger.RefundStore(new paybridge.ledger.Sql(app.context())).find("o-noref-rf"))
+                    .as("no refund row, nothing reserved").isEmpty();
+            assertThat(app.get("/api/payments/o-noref-1").json().path("refundedAmount").asLong()).isZero();
+            assertThat(app.get("/api/ledger?paymentId=o-noref-1").json().path("entries")).hasSize(1);
+        }
+    }
+
     private static RunningPaybridge startLandingAtOnce() {
         return RunningPaybridge.start(Map.of(
                 "paybridge.vendor.timeout", "PT0.5S",

@@ -52,6 +52,11 @@ public final class IamportConnector implements Connector {
     }
 
     @Override
+    public boolean refundsByVendorRef() {
+        return false; // cancelled by merchant_uid (our paymentId) when the imp_uid is not known
+    }
+
+    @Override
     public RoutesBuilder routes() {
         return new IamportRoutes(this);
     }
