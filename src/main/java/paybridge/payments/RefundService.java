@@ -117,9 +117,6 @@ public final class RefundService {
         OperationDeadline deadline = deadline(exchange);
         deadline.start(exchange);
         boolean recorded;
-        // the ledger's returned sum when the refund's row was written, read under the same lock as its ledger
-        // mark: a return recorded later is after the mark, one recorded before is in both
-        long[] returnedAtStart = new long[1];
         try {
             // the row and its reservation together: a crash leaves both (reconcile settles them after the
             // in-flight bound) or neither, never a PENDING refund whose amount was not reserved
@@ -133,7 +130,6 @@ public final class RefundService {
                 if (!payments.reserveRefundWithinReturns(payment.paymentId(), amount)) {
                     throw new NotEnoughRemains();
                 }
-                returnedAtStart[0] = ledger.returned(payment.paymentId());
                 return true;
             });
         } catch (NotEnoughRemains e) {
@@ -143,7 +139,13 @@ public final class RefundService {
             return replay(exchange, refunds.find(command.refundId()).orElseThrow(), hash, payment);
         }
         exchange.setProperty(ExchangeProperties.REPLAY, false);
-        long confirmedRemaining = payment.amount() - returnedAtStart[0];
+        // what the vendor holds when the cancel is sent, read as late as possible before it: a return the
+        // ledger holds by now was applied at the vendor before this cancel (a webhook's is recorded only once
+        // the vendor shows it), so the vendor's total after this refund is this sum plus the refund — also
+        // for a return recorded after the row's ledger mark (read under the payment's row instead, such a
+        // return would be missing from the sum: iamport's checksum would refuse the cancel, and an answer
+        // without a total would not find the entry its own webhook made under the right total)
+        long confirmedRemaining = payment.amount() - ledger.returned(payment.paymentId());
         // the returns already accounted for, read before the cancel is sent: none of them can be this refund's
         java.util.Set<String> claimed = new java.util.HashSet<>(ledger.returnCancellationIds(payment.paymentId()));
         refunds.refundedOnPayment(payment.paymentId()).stream().map(RefundStore.Refunded::vendorRefundRef)

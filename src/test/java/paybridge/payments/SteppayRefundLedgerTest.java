@@ -351,6 +351,76 @@ abstract class SteppayRefundLedgerTest {
         assertThat(notRefundedOverturned()).isEqualTo(before + 1);
     }
 
+    /**
+     * Sends {@code refund} on another thread and runs {@code meanwhile} once, after the transaction that
+     * writes refund {@code refundId}'s row (its ledger mark and its reservation) has committed and before
+     * the refund's start reads the ledger again: another node's transaction committed in that gap.
+     * Answers the refund's pending answer once {@code meanwhile} has committed.
+     */
+    abstract CompletableFuture<Response> sentWithWorkRightAfterItsRow(String refundId,
+            java.util.function.Supplier<Response> refund, Runnable meanwhile) throws Exception;
+
+    /**
+     * A console cancel learnt from its webhook (on another node) right after a refund's row committed and
+     * before its cancel is sent, under the cumulative total its history-less receipt shows; the refund's
+     * own return then recorded by its webhook under the new total; then the refund's answer comes without
+     * a total (the lookup after the cancel fails). The ledger's entry under that new total holds exactly
+     * this refund on top of what was returned when its cancel was sent, so the refund is REFUNDED (not
+     * left unplaced for an operator), enters nothing again, and the ledger and what remains refundable are
+     * what Steppay says.
+     */
+    @Test
+    void aReturnLearntRightAfterARefundsRowDoesNotLeaveItsAnswerWithoutATotalUnplaced() throws Exception {
+        sandbox("/_control/cancel-history/off");
+        String idKey = paid("sl-gap", 9000);
+        // 2000 returned in Steppay's console before the refund is sent; its webhook not processed yet
+        sandbox("/_control/console-cancel/" + idKey, "{\"amount\": 2000}");
+        String consoleWebhook = awaitCancelWebhook(idKey, 1);
+        paybridge.connector.VendorPayment receipt = app().context().createProducerTemplate()
+                .requestBody("direct:steppay-lookup-ref", idKey, paybridge.connector.VendorPayment.class);
+        assertThat(receipt.cancellations()).as("a receipt without cancelHistory").isEmpty();
+        assertThat(receipt.cancelledAmount()).isEqualTo(2000);
+        // what processing that webhook commits (WebhookProcessor): under the payment's row, every money fact
+        // of the receipt, the return keyed by the cumulative total 2000
+        paybridge.ledger.PaymentStore payments = app().lookup("paymentStore", paybridge.ledger.PaymentStore.class);
+        paybridge.ledger.LedgerStore ledger = app().lookup("ledgerStore", paybridge.ledger.LedgerStore.class);
+        Runnable consoleCancelLearnt = () -> payments.holding("sl-gap", () -> {
+            for (paybridge.canonical.PaymentEvent event : VendorRecordFacts.events("steppay", "sl-gap", null, receipt,
+                    9000, () -> ledger.returned("sl-gap"))) {
+                ledger.append(event, paybridge.canonical.LedgerSource.WEBHOOK);
+            }
+            return null;
+        });
+
+        sandbox("/_control/cancel-answers/hold");
+        CompletableFuture<Response> refund = sentWithWorkRightAfterItsRow("sl-rf-gap",
+                () -> app().postJson("/api/refunds", Commands.refund("sl-rf-gap", "sl-gap", 1000L)), consoleCancelLearnt);
+        assertThat(sum("sl-gap")).as("the console's return learnt: 9000 - 2000").isEqualTo(7000);
+        // the refund's cancel applied after the console's; its webhook records it under the total 3000
+        replay(awaitCancelWebhook(idKey, 2));
+        assertThat(returns("sl-gap")).hasSize(2);
+        answeredWithoutTotals();
+
+        Response answer = refund.join();
+        sandbox("/_control/receipts/ok");
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.json().path("status").asText()).as(answer.body()).isEqualTo("REFUNDED");
+        assertThat(answer.json().path("refundedAmount").asLong()).isEqualTo(3000);
+        assertThat(new paybridge.ledger.RefundStore(new paybridge.ledger.Sql(app().context())).find("sl-rf-gap")
+                .orElseThrow().status()).isEqualTo(paybridge.canonical.RefundState.REFUNDED);
+        long returnedAtSteppay = app().context().createProducerTemplate()
+                .requestBody("direct:steppay-lookup-ref", idKey, paybridge.connector.VendorPayment.class).cancelledAmount();
+        assertThat(returnedAtSteppay).isEqualTo(3000);
+        assertThat(returns("sl-gap")).as("the console's return and the refund's, once each").hasSize(2);
+        assertThat(sum("sl-gap")).as("what the merchant holds, as Steppay says").isEqualTo(9000 - returnedAtSteppay);
+        assertThat(payments.refundable("sl-gap")).as("what remains at Steppay").isEqualTo(9000 - returnedAtSteppay);
+
+        // the console cancel's webhook itself, processed late, is the entry already there
+        replay(consoleWebhook);
+        assertThat(returns("sl-gap")).hasSize(2);
+        assertThat(sum("sl-gap")).isEqualTo(6000);
+    }
+
     @Test
     void withCancelHistoryBothOrdersAreOneEntryToo() {
         String idKey = paid("sl-history", 9000);
