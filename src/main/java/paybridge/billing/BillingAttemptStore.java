@@ -38,13 +38,18 @@ public final class BillingAttemptStore {
     // dispatch, or dispatch forgot it because the vendor certainly did not process it (not attempted).
     // Either way nothing is at the vendor, so this run may send it, whatever open state it was left in
     // (a run wrongly declared stale may have marked it PENDING from a replayed answer meanwhile).
+    // As a claim, only while the subscription still waits for exactly this attempt: the run's list of due
+    // subscriptions may be older than a cancel, a pause or the period's payment
     private static final String TAKE_OVER = """
             UPDATE billing_attempts SET run_id = :?runId, state = 'CLAIMED', claimed_by = :?node,
                 claimed_at = CURRENT_TIMESTAMP, updated_at = CURRENT_TIMESTAMP
             WHERE payment_id = :?paymentId AND state IN ('CLAIMED', 'SENT', 'PENDING', 'UNKNOWN') AND run_id <> :?runId
                 AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.payment_id = billing_attempts.payment_id)
                 AND NOT EXISTS (SELECT 1 FROM billing_runs r WHERE r.run_id = billing_attempts.run_id
-                    AND r.status = 'RUNNING')""";
+                    AND r.status = 'RUNNING')
+                AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.subscription_id = billing_attempts.subscription_id
+                    AND s.state = 'ACTIVE' AND s.period_index = COALESCE(billing_attempts.period_index, s.period_index)
+                    AND COALESCE(s.retry_attempt, 0) = billing_attempts.attempt_no)""";
     private static final String FIND = "SELECT * FROM billing_attempts WHERE payment_id = :?paymentId";
     private static final String SETTLE = """
             UPDATE billing_attempts SET state = :?state, decline_category = :?category, updated_at = CURRENT_TIMESTAMP

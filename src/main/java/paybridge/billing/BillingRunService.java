@@ -120,7 +120,7 @@ public final class BillingRunService {
     // ---- start ---------------------------------------------------------------------------------
 
     /**
-     * Starts a run now (RUNNING, heartbeat on); 409 naming the run in progress when there is one.
+     * Starts a run now (RUNNING; its heartbeat starts with its route); 409 naming the run in progress when there is one.
      *
      * @param asOf what is due at this instant is charged; null = now on the database's clock
      */
@@ -136,10 +136,18 @@ public final class BillingRunService {
                     + "see /api/billing-runs/" + other, List.of()));
         }
         working.add(runId);
-        heartbeats.put(runId, scheduler.scheduleWithFixedDelay(() -> beat(runId), heartbeatInterval.toMillis(),
-                heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS));
         LOG.info("billing run {} started on {}: asOf={} dryRun={}", runId, node, asOf, dryRun);
+        // no heartbeat yet: it starts with the run's route (prepare), inside the route's abort. Whatever fails
+        // before that (this read, the API's audit row) leaves a run that never beats: it goes stale and the
+        // next start or join FAILs it, instead of a run beating forever with nothing working on it, which
+        // would refuse every later run
         return runs.find(runId).orElseThrow();
+    }
+
+    /** The run's heartbeat, from the start of its route to its end ({@link #end}). */
+    private void beatWhileRunning(String runId) {
+        heartbeats.computeIfAbsent(runId, id -> scheduler.scheduleWithFixedDelay(() -> beat(id),
+                heartbeatInterval.toMillis(), heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     private void warnOnClockDrift(Instant databaseNow) {
@@ -194,6 +202,7 @@ public final class BillingRunService {
      */
     public BillingRun prepare(Exchange exchange) throws Exception {
         BillingRun run = exchange.getProperty(ExchangeProperties.BILLING_RUN, BillingRun.class);
+        beatWhileRunning(run.runId());
         if (!run.dryRun()) {
             settleEarlierAttempts(run.runId());
             settleChargedAfterAll();
