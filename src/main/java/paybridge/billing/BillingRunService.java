@@ -398,7 +398,9 @@ public final class BillingRunService {
      * over) and whatever open state it is in, as long as no payments row shows it in flight again.
      * The same when this node cannot send it at all (its vendor, or the vendor and method, not served
      * here): refused before anything was recorded, the customer's card never saw it, so it is no decline;
-     * a node that serves the vendor charges it. Anything else (409: the id was used for another command)
+     * a node that serves the vendor charges it. The same when another send of the attempt id recorded it and
+     * forgot it as not attempted while this one ran (409 changed concurrently). Anything else (409: the id was
+     * used for another command)
      * is final for this attempt id and counts as a decline.
      */
     public void notSent(Exchange exchange) {
@@ -411,6 +413,13 @@ public final class BillingRunService {
             meters.billingAttempt("not_attempted");
             LOG.warn("billing run {}: paymentId={} not attempted ({}); sent again by the next run",
                     run.runId(), item.paymentId(), status);
+        } else if (paybridge.payments.ChargeService.CHANGED_CONCURRENTLY.equals(e.problem().type())) {
+            // another send of this attempt id (a run taken over) recorded it and forgot it as not attempted:
+            // neither send reached the vendor, so no decline; the next run sends it
+            attempts.release(item.paymentId());
+            meters.billingAttempt("not_attempted");
+            LOG.warn("billing run {}: paymentId={} not attempted (sent by another run at once, which was not attempted"
+                    + " either); sent again by the next run", run.runId(), item.paymentId());
         } else if (notServedHere(e)) {
             attempts.release(item.paymentId());
             meters.billingAttempt("not_attempted");

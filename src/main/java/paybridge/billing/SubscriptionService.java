@@ -107,6 +107,7 @@ public final class SubscriptionService {
         Subscription s = new Subscription(r.subscriptionId(), hash, r.vendor(), r.billingKey(), r.customer(),
                 r.orderName(), r.amount(), currency, r.interval(), anchor, 0, anchor.toInstant(), "ACTIVE", null,
                 null, null, now, now);
+        refuseAtItsVendor(s);
         if (store.insert(s)) {
             return new Created(view(store.find(s.subscriptionId()).orElseThrow()), true);
         }
@@ -184,6 +185,22 @@ public final class SubscriptionService {
         return resumed;
     }
 
+    /**
+     * A 422 naming each field when its vendor would refuse every charge of the subscription before anything
+     * is sent (a Toss customerKey or orderId outside Toss's rule): refused now, rather than at every run,
+     * where each refusal would count as a decline and end in PAST_DUE without the card ever being tried.
+     */
+    private void refuseAtItsVendor(Subscription s) {
+        List<FieldError> refused = vendors.require(s.vendor()).refuse(DueItem.of(s, calendar).command()).stream()
+                // the charge's paymentId is made from the subscription's id
+                .map(e -> e.field().equals("paymentId") ? new FieldError("subscriptionId", e.message()) : e)
+                .toList();
+        if (!refused.isEmpty()) {
+            throw new ProblemException(new Problem("https://paybridge.dev/problems/vendor-refuses-command",
+                    "Not acceptable to the vendor", 422, s.vendor() + " cannot charge this subscription", refused));
+        }
+    }
+
     /** The patch's terms checked and written (when they differ); answers the subscription with them. */
     private Subscription change(Subscription s, SubscriptionPatch patch) {
         Subscription changed = patch.applyTo(s);
@@ -192,6 +209,7 @@ public final class SubscriptionService {
         }
         if (!changed.vendor().equals(s.vendor())) {
             vendors.require(changed.vendor());
+            refuseAtItsVendor(changed);
         }
         if (!changed.billingKey().equals(s.billingKey()) || !changed.vendor().equals(s.vendor())) {
             refuseKeyDeclinedHard(s, changed);

@@ -82,6 +82,12 @@ public final class ChargeService {
     }
 
     /** 12 hex digits of the paymentId's SHA-256: a paymentId is unique, so is the key made from it. */
+    /**
+     * The paymentId's row was there when the insert ran and gone when it was read: another send of the same
+     * id recorded it and then forgot it, as not attempted. Nothing of this send reached the vendor either.
+     */
+    public static final String CHANGED_CONCURRENTLY = "https://paybridge.dev/problems/payment-changed-concurrently";
+
     static String keySuffix(String paymentId) {
         return RequestHash.sha256(paymentId).substring(0, 12);
     }
@@ -136,7 +142,8 @@ public final class ChargeService {
             return;
         }
         PaymentRecord existing = payments.find(command.paymentId())
-                .orElseThrow(() -> ProblemException.of(409, "Payment changed concurrently", "Try again"));
+                .orElseThrow(() -> new ProblemException(new Problem(CHANGED_CONCURRENTLY, "Payment changed concurrently",
+                        409, "Try again", java.util.List.of())));
         if (!existing.requestHash().equals(hash) && !sameKeyIn(existing, command)) {
             throw new ProblemException(new Problem("https://paybridge.dev/problems/idempotency-conflict",
                     "Payment id already used", 409,

@@ -86,6 +86,41 @@ class BillingNotAttemptedTest {
         assertThat(subscription(app, "gc00000").path("nextBillingAt").asText()).isEqualTo("2027-01-01T00:00:00+09:00");
     }
 
+    /**
+     * Two sends of one attempt id at once (a run declared stale and its taker): one records the payment and
+     * forgets it as not attempted; the other, whose insert met that row and whose read found it gone, is
+     * answered 409 "changed concurrently". Neither reached the vendor: the attempt is given back, never a
+     * decline that would start dunning on a card nobody tried.
+     */
+    @Test
+    void aSendThatMetAnotherSendOfTheSameIdForgottenIsGivenBackNotDeclined() {
+        BillingFixtures.insert(app, "twice", 1, "steppay", STEPPAY_KEY, 9900, DUE);
+        BillingFixtures.insertRun(app, "run-taker", Instant.parse("2026-11-30T18:00:00Z"), "node-b", 0);
+        DueItem item = DueItem.of(app.lookup("subscriptionStore", SubscriptionStore.class).find("twice00000").orElseThrow(),
+                app.lookup("billingCalendar", BillingCalendar.class));
+        assertThat(attempts.claim(item, "run-taker", "node-b")).isTrue();
+
+        BillingRunService service = app.lookup("billingRunService", BillingRunService.class);
+        Exchange exchange = new DefaultExchange(app.context());
+        exchange.setProperty(ExchangeProperties.BILLING_ITEM, item);
+        exchange.setProperty(ExchangeProperties.BILLING_RUN,
+                app.lookup("billingRunStore", BillingRunStore.class).find("run-taker").orElseThrow());
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new ProblemException(new Problem(
+                paybridge.payments.ChargeService.CHANGED_CONCURRENTLY, "Payment changed concurrently", 409, "Try again",
+                List.of())));
+        service.notSent(exchange);
+        assertThat(attempts.find(item.paymentId())).as("given back").isNull();
+        assertThat(subscription(app, "twice00000").path("retry").isMissingNode()
+                || subscription(app, "twice00000").path("retry").isNull()).as("no dunning").isTrue();
+
+        BillingFixtures.sql(app).update("UPDATE billing_runs SET status = 'FAILED', running_lock = NULL"
+                + " WHERE run_id = 'run-taker'", Map.of());
+        long before = charges(app, "steppay");
+        run(app, AS_OF);
+        assertThat(charges(app, "steppay")).isEqualTo(before + 1);
+        assertThat(app.get("/api/payments/" + item.paymentId()).json().path("status").asText()).isEqualTo("PAID");
+    }
+
     @Test
     void anAttemptLeftPendingWithoutAPaymentIsSentByTheNextRun() {
         BillingFixtures.insert(app, "stuck", 1, "steppay", STEPPAY_KEY, 9900, DUE);

@@ -89,6 +89,36 @@ class SubscriptionApiTest {
         return r.json().path("errors").findValuesAsText("field").stream().map(f -> f.replaceFirst("^/", "")).toList();
     }
 
+    /**
+     * A subscription its vendor would refuse at every charge before sending anything (a Toss customerKey
+     * outside Toss's rule) is a 422 naming the field when it is created or moved to that vendor: refused at
+     * each run instead, every refusal would count as a decline and end in PAST_DUE, the card never tried.
+     */
+    @Test
+    void aSubscriptionItsVendorWouldRefuseAtEveryChargeIsRefusedNamingTheField() {
+        String toss = """
+                {"subscriptionId": "sub-api-toss-1", "vendor": "toss", "billingKey": "bk-1", "customer": {"id": "user#1"},
+                 "orderName": "Premium plan", "amount": 9900, "interval": "P1M", "nextBillingAt": "2026-12-01T00:00:00+09:00"}""";
+        Response refused = app.postJson("/api/subscriptions", toss);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(fields(refused)).containsExactly("customer.id");
+        assertThat(app.get("/api/subscriptions/sub-api-toss-1").status()).isEqualTo(404);
+
+        // the same customer on a vendor that takes the id; then moved to Toss by a patch: refused, unchanged
+        Response steppay = app.postJson("/api/subscriptions", toss.replace("sub-api-toss-1", "sub-api-toss-2")
+                .replace("\"toss\"", "\"steppay\"").replace("bk-1", STEPPAY_KEY));
+        assertThat(steppay.status()).as(steppay.body()).isEqualTo(201);
+        Response moved = app.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/subscriptions/sub-api-toss-2"))
+                .header("Content-Type", "application/merge-patch+json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"vendor\": \"toss\", \"billingKey\": \"bk-2\"}")));
+        assertThat(moved.status()).as(moved.body()).isEqualTo(422);
+        assertThat(fields(moved)).containsExactly("customer.id");
+        JsonNode kept = app.get("/api/subscriptions/sub-api-toss-2").json();
+        assertThat(kept.path("vendor").asText()).isEqualTo("steppay");
+        assertThat(kept.path("billingKey").asText()).isEqualTo(STEPPAY_KEY);
+    }
+
     @Test
     void invalidBodiesAre400WithFieldErrors() {
         Response r = app.postJson("/api/subscriptions", """
