@@ -518,10 +518,14 @@ public final class BillingRunService {
 
     // ---- joining a run started elsewhere --------------------------------------------------------
 
-    /** The run to help with: RUNNING, not a dry run, not already worked on here; else null. */
+    /**
+     * The run to help with: RUNNING and prepared by its node (the outcomes decided since earlier runs applied
+     * first, so no share charges a period that was paid after all), not a dry run, not already worked on
+     * here; else null.
+     */
     public BillingRun joinable(Exchange exchange) {
         failStaleRuns();
-        BillingRun run = runs.running().orElse(null);
+        BillingRun run = runs.runningPrepared().orElse(null);
         if (run == null || run.dryRun() || !working.add(run.runId())) {
             return null;
         }

@@ -20,6 +20,8 @@ public final class BillingRunStore {
             ON CONFLICT DO NOTHING""";
     private static final String FIND = "SELECT * FROM billing_runs WHERE run_id = :?runId";
     private static final String RUNNING = "SELECT * FROM billing_runs WHERE status = 'RUNNING'";
+    // a run other nodes may help with: its starting node has applied what was decided since earlier runs
+    private static final String RUNNING_PREPARED = RUNNING + " AND prepared_at IS NOT NULL";
     // stale on the database's clock: a node's clock ahead must not fail a live run, one behind must
     // not keep a dead node's run (and the cluster-wide lock) alive
     private static final String STALE_WHERE = """
@@ -31,7 +33,9 @@ public final class BillingRunStore {
     private static final String HEARTBEAT = """
             UPDATE billing_runs SET heartbeat_at = CURRENT_TIMESTAMP WHERE run_id = :?runId AND status = 'RUNNING'""";
     private static final String PREPARED = """
-            UPDATE billing_runs SET count_due = :?due, count_retries = :?retries, items = :?items WHERE run_id = :?runId""";
+            UPDATE billing_runs SET count_due = :?due, count_retries = :?retries, items = :?items,
+                prepared_at = CURRENT_TIMESTAMP
+            WHERE run_id = :?runId""";
     private static final String FINISH = """
             UPDATE billing_runs SET status = :?status, running_lock = NULL, finished_at = CURRENT_TIMESTAMP,
                 count_due = :?due, count_paid = :?paid, count_declined = :?declined, count_pending = :?pending,
@@ -66,6 +70,12 @@ public final class BillingRunStore {
 
     public Optional<BillingRun> running() {
         List<Map<String, Object>> rows = sql.query(RUNNING, Map.of());
+        return rows.isEmpty() ? Optional.empty() : Optional.of(BillingRun.of(rows.get(0)));
+    }
+
+    /** The RUNNING run once its starting node has prepared it ({@link #prepared}); empty before. */
+    public Optional<BillingRun> runningPrepared() {
+        List<Map<String, Object>> rows = sql.query(RUNNING_PREPARED, Map.of());
         return rows.isEmpty() ? Optional.empty() : Optional.of(BillingRun.of(rows.get(0)));
     }
 

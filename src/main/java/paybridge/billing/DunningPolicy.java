@@ -206,8 +206,15 @@ public final class DunningPolicy {
                 }
             }
             case NOT_CHARGED -> subscriptions.retryAtOnce(id, period, a.attemptNo(), a.paymentId());
-            case HARD_DECLINED -> pastDue(id, period, a, Subscription.HARD_DECLINE,
-                    "declined HARD: the same card can never succeed");
+            case HARD_DECLINED -> {
+                if (keyChangedSince(id, a)) {
+                    // the card declined is no longer the subscription's (a PATCH gave it another key since the
+                    // attempt was claimed): no reason to give up on the period, dunning goes on with the new key
+                    move(s, a, Outcome.DECLINED);
+                } else {
+                    pastDue(id, period, a, Subscription.HARD_DECLINE, "declined HARD: the same card can never succeed");
+                }
+            }
             case DECLINED -> {
                 // after a resume, declines count from the resumed attempt and delays from the resume
                 int declined = attempts.declines(id, period, s.dunningBaseAttempt());
@@ -221,6 +228,17 @@ public final class DunningPolicy {
             }
             default -> throw new IllegalStateException("Not a decided outcome: " + outcome);
         }
+    }
+
+    /**
+     * Whether the subscription's key is another than the one the attempt was charged on; the subscription's
+     * row held until the outcome's transaction ends, as a PATCH holds it while it changes the key.
+     */
+    private boolean keyChangedSince(String subscriptionId, AttemptRef a) {
+        Subscription now = subscriptions.lock(subscriptionId).orElse(null);
+        java.util.Map<String, Object> attempt = attempts.find(a.paymentId());
+        return now != null && attempt != null && !(java.util.Objects.equals(now.vendor(), attempt.get("vendor"))
+                && java.util.Objects.equals(now.billingKey(), attempt.get("billing_key")));
     }
 
     private void pastDue(String id, int period, AttemptRef a, String reason, String why) {
