@@ -22,7 +22,9 @@ public final class BillingAttemptStore {
     public static final Set<BillingAttemptState> OPEN = BillingAttemptState.OPEN;
 
     // the claim only succeeds while the subscription still waits for exactly this attempt, and copies
-    // the subscription's terms as they are at this instant: a PATCH committed later never changes them
+    // the subscription's terms as they are at this instant: a PATCH committed later never changes them.
+    // Never while an earlier attempt of the period is charged at the vendor (a "never charged" the vendor's
+    // record overturned, its subscription not yet moved on: the next run's prepare moves it)
     private static final String CLAIM = """
             INSERT INTO billing_attempts (payment_id, subscription_id, period_index, period_date, attempt_no, run_id,
                 state, claimed_by, claimed_at, updated_at, vendor, billing_key, amount, currency, order_name,
@@ -33,6 +35,9 @@ public final class BillingAttemptStore {
             FROM subscriptions
             WHERE subscription_id = :?subscriptionId AND state = 'ACTIVE' AND period_index = :?periodIndex
                 AND COALESCE(retry_attempt, 0) = :?attemptNo
+                AND NOT EXISTS (SELECT 1 FROM billing_attempts o JOIN payments p ON p.payment_id = o.payment_id
+                    WHERE o.subscription_id = subscriptions.subscription_id AND o.period_index = :?periodIndex
+                        AND p.status IN ('PAID', 'CANCELLED', 'PARTIALLY_REFUNDED'))
             ON CONFLICT DO NOTHING""";
     // an attempt left by a run that is no longer RUNNING without a payments row: it never reached
     // dispatch, or dispatch forgot it because the vendor certainly did not process it (not attempted).

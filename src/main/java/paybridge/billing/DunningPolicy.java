@@ -236,9 +236,12 @@ public final class DunningPolicy {
      */
     private boolean keyChangedSince(String subscriptionId, AttemptRef a) {
         Subscription now = subscriptions.lock(subscriptionId).orElse(null);
-        java.util.Map<String, Object> attempt = attempts.find(a.paymentId());
-        return now != null && attempt != null && !(java.util.Objects.equals(now.vendor(), attempt.get("vendor"))
-                && java.util.Objects.equals(now.billingKey(), attempt.get("billing_key")));
+        if (now == null) {
+            return false;
+        }
+        // the terms it was charged with (an attempt claimed before terms were copied: the subscription's)
+        AttemptTerms charged = AttemptTerms.of(attempts.find(a.paymentId()), now);
+        return !(now.vendor().equals(charged.vendor()) && now.billingKey().equals(charged.billingKey()));
     }
 
     private void pastDue(String id, int period, AttemptRef a, String reason, String why) {

@@ -27,7 +27,7 @@ import paybridge.testing.RunningPaybridge.Response;
  * A HARD decline says the card charged can never succeed; it ends dunning only while that card is still
  * the subscription's. When a PATCH moved the subscription to another key while the attempt was in
  * flight on the old one, the decline is an ordinary one: the subscription stays ACTIVE and its retry is
- * charged on the new key. A PATCH that keeps the key changes nothing about a HARD decline.
+ * charged on the new key. A PATCH that keeps the key changes nothing about a HARD decline (SubscriptionLifecycleTest).
  */
 class HardDeclineAfterKeyChangeTest {
     private static final OffsetDateTime DUE = OffsetDateTime.parse("2026-12-01T00:00:00+09:00");
@@ -77,32 +77,6 @@ class HardDeclineAfterKeyChangeTest {
             assertThat(after.path("retry").isNull()).isTrue();
             assertThat(chargesOnKey(app, "cu_hk_old")).isEqualTo(2); // its card check and the declined period
             assertThat(pastDueEvents(app, "hk")).isZero();
-        }
-    }
-
-    @Test
-    void aHardDeclineAfterAPatchThatKeptTheKeyIsStillPastDue() {
-        // the same race, but the PATCH leaves the key alone: the declined card is still the subscription's
-        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.sandbox.latency", "PT4S"))) {
-            storeIamportCard(app, "hs-card-1", "user-hs", "cu_hs_old");
-            create(app, subscriptionJson("hs", "user-hs", "iamport", "cu_hs_old", 9900, DUE));
-            expireCard(app, "cu_hs_old");
-            String paymentId = "hs-20261201";
-
-            String runId = BillingFixtures.startRun(app, "2026-12-01T03:00:00+09:00", false);
-            awaitInFlight(app, paymentId);
-            Response patched = patch(app, "hs", "{\"amount\": 12000}");
-            assertThat(patched.status()).as(patched.body()).isEqualTo(200);
-            assertThat(app.get("/api/payments/" + paymentId).status()).as("still in flight after the PATCH").isEqualTo(202);
-
-            BillingFixtures.awaitRun(app, runId, Duration.ofMinutes(2));
-            JsonNode s = subscription(app, "hs");
-            assertThat(s.path("state").asText()).as(s.toString()).isEqualTo("PAST_DUE");
-            assertThat(s.path("pastDue").path("reason").asText()).isEqualTo("HARD_DECLINE");
-            assertThat(s.path("pastDue").path("lastPaymentId").asText()).isEqualTo(paymentId);
-            assertThat(s.path("retry").isNull()).isTrue();
-            // the events check of the other test sees the event when there is one
-            assertThat(pastDueEvents(app, "hs")).isEqualTo(1);
         }
     }
 

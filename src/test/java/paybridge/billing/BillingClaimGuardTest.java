@@ -1,0 +1,83 @@
+package paybridge.billing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static paybridge.billing.BillingFixtures.STEPPAY_KEY;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import paybridge.testing.RunningPaybridge;
+
+/**
+ * A period's next attempt is never claimed while an earlier attempt of the period is charged at the vendor:
+ * a "never charged" conclusion (the subscription moved on to its retry) that the vendor's record then
+ * overturned to PAID, before any run applied that to the subscription. Claimed, the retry would charge the
+ * period a second time; refused, the subscription waits on the period until the next run's prepare moves it on.
+ */
+class BillingClaimGuardTest {
+
+    /**
+     * An attempt claimed before attempts kept their own copy of the terms (no billing key on its row) was
+     * charged with the subscription's key: its HARD decline is on the subscription's card and makes it
+     * PAST_DUE, as for any attempt whose key is still the subscription's.
+     */
+    @Test
+    void aHardDeclineOfAnAttemptClaimedWithoutItsOwnTermsIsOnTheSubscriptionsKey() {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.billing.join-interval", "PT1H"))) {
+            BillingFixtures.insert(app, "leg", 1, "iamport", "cu_leg", 9900, "2026-12-01T00:00:00+09:00");
+            SubscriptionStore subscriptions = app.lookup("subscriptionStore", SubscriptionStore.class);
+            BillingAttemptStore attempts = app.lookup("billingAttemptStore", BillingAttemptStore.class);
+            DueItem item = DueItem.of(subscriptions.find("leg00000").orElseThrow(),
+                    app.lookup("billingCalendar", BillingCalendar.class));
+            assertThat(attempts.claim(item, "run-old", "node-a")).isTrue();
+            var sql = BillingFixtures.sql(app);
+            // as an older version claimed it: no terms of its own
+            sql.update("UPDATE billing_attempts SET vendor = NULL, billing_key = NULL, amount = NULL WHERE payment_id = :?id",
+                    Map.of("id", item.paymentId()));
+            // its charge declined HARD (iamport F113: the card expired), not applied to billing yet
+            assertThat(sql.update("""
+                    INSERT INTO payments (payment_id, request_hash, vendor, method, amount, status, failure_code,
+                        created_at, updated_at, in_flight_until, subscription_id)
+                    VALUES (:?id, 'h', 'iamport', 'BILLING_KEY', 9900, 'FAILED', 'F113', CURRENT_TIMESTAMP,
+                        CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'leg00000')""", Map.of("id", item.paymentId()))).isEqualTo(1);
+
+            assertThat(app.lookup("billingRunService", BillingRunService.class).settleEarlierAttempts("run-now")).isEqualTo(1);
+            Subscription s = subscriptions.find("leg00000").orElseThrow();
+            assertThat(s.state()).isEqualTo("PAST_DUE");
+        }
+    }
+
+    @Test
+    void theRetryOfAPeriodWhoseEarlierAttemptProvedChargedIsNotClaimed() {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.billing.join-interval", "PT1H"))) {
+            BillingFixtures.insert(app, "ovr", 1, "steppay", STEPPAY_KEY, 9900, "2026-12-01T00:00:00+09:00");
+            SubscriptionStore subscriptions = app.lookup("subscriptionStore", SubscriptionStore.class);
+            BillingAttemptStore attempts = app.lookup("billingAttemptStore", BillingAttemptStore.class);
+            BillingCalendar calendar = app.lookup("billingCalendar", BillingCalendar.class);
+            DueItem first = DueItem.of(subscriptions.find("ovr00000").orElseThrow(), calendar);
+            assertThat(attempts.claim(first, "run-a", "node-a")).isTrue();
+
+            // the first attempt concluded never charged, the subscription moved to its retry; then the
+            // vendor's record showed the first attempt charged (its payment PAID), nothing applied to billing yet
+            var sql = BillingFixtures.sql(app);
+            assertThat(sql.update("""
+                    INSERT INTO payments (payment_id, request_hash, vendor, method, amount, status, created_at, updated_at,
+                        in_flight_until, subscription_id)
+                    VALUES (:?id, 'h', 'steppay', 'BILLING_KEY', 9900, 'PAID', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,
+                        CURRENT_TIMESTAMP, 'ovr00000')""", Map.of("id", first.paymentId()))).isEqualTo(1);
+            sql.update("UPDATE billing_attempts SET state = 'NOT_CHARGED' WHERE payment_id = :?id", Map.of("id", first.paymentId()));
+            sql.update("UPDATE subscriptions SET retry_attempt = 1, next_retry_at = CURRENT_TIMESTAMP"
+                    + " WHERE subscription_id = 'ovr00000'", Map.of());
+
+            DueItem retry = DueItem.of(subscriptions.find("ovr00000").orElseThrow(), calendar);
+            assertThat(retry.attemptNo()).isEqualTo(1);
+            assertThat(attempts.claim(retry, "run-b", "node-b")).as("the period is paid: its retry never claimed").isFalse();
+            assertThat(attempts.find(retry.paymentId())).isNull();
+
+            // an ordinary retry (the earlier attempt not charged) is claimed as before
+            sql.update("UPDATE payments SET status = 'FAILED', failure_code = 'NOT_CHARGED' WHERE payment_id = :?id",
+                    Map.of("id", first.paymentId()));
+            assertThat(attempts.claim(retry, "run-b", "node-b")).isTrue();
+        }
+    }
+}
