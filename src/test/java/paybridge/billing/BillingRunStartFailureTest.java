@@ -5,13 +5,9 @@ import static paybridge.billing.BillingFixtures.STEPPAY_KEY;
 import static paybridge.billing.BillingFixtures.charges;
 import static paybridge.billing.BillingFixtures.subscription;
 
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -39,13 +35,13 @@ class BillingRunStartFailureTest {
             long before = charges(app, "steppay");
             String body = "{\"asOf\": \"" + AS_OF + "\"}";
 
-            execute(app, "CREATE TRIGGER fail_run_start_audit BEFORE INSERT ON audit FOR EACH ROW CALL '"
-                    + FailRunStartAudit.class.getName() + "'");
+            BillingFixtures.sql(app).update("CREATE TRIGGER fail_run_start_audit BEFORE INSERT ON audit FOR EACH ROW CALL '"
+                    + FailRunStartAudit.class.getName() + "'", Map.of());
             Response failed;
             try {
                 failed = app.postJson("/api/billing-runs", body);
             } finally {
-                execute(app, "DROP TRIGGER fail_run_start_audit");
+                BillingFixtures.sql(app).update("DROP TRIGGER fail_run_start_audit", Map.of());
             }
             assertThat(failed.status()).as(failed.body()).isGreaterThanOrEqualTo(400);
             assertThat(failed.contentType()).startsWith("application/problem+json");
@@ -80,14 +76,5 @@ class BillingRunStartFailureTest {
         }
         throw new AssertionError("no billing run accepted within " + timeout + ": the abandoned run never went stale;"
                 + " last answer " + last.status() + " " + last.body());
-    }
-
-    private static void execute(RunningPaybridge app, String sql) {
-        try (Connection c = app.lookup("dataSource", DataSource.class).getConnection();
-             Statement s = c.createStatement()) {
-            s.execute(sql);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
