@@ -408,18 +408,12 @@ public final class BillingRunService {
         BillingRun run = exchange.getProperty(ExchangeProperties.BILLING_RUN, BillingRun.class);
         ProblemException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, ProblemException.class);
         int status = e == null ? 503 : e.problem().status();
-        if (status >= 500) {
+        // 409 changed concurrently: another send of this attempt id recorded it and forgot it as not attempted
+        if (status >= 500 || paybridge.payments.ChargeService.CHANGED_CONCURRENTLY.equals(e.problem().type())) {
             attempts.release(item.paymentId());
             meters.billingAttempt("not_attempted");
             LOG.warn("billing run {}: paymentId={} not attempted ({}); sent again by the next run",
                     run.runId(), item.paymentId(), status);
-        } else if (paybridge.payments.ChargeService.CHANGED_CONCURRENTLY.equals(e.problem().type())) {
-            // another send of this attempt id (a run taken over) recorded it and forgot it as not attempted:
-            // neither send reached the vendor, so no decline; the next run sends it
-            attempts.release(item.paymentId());
-            meters.billingAttempt("not_attempted");
-            LOG.warn("billing run {}: paymentId={} not attempted (sent by another run at once, which was not attempted"
-                    + " either); sent again by the next run", run.runId(), item.paymentId());
         } else if (notServedHere(e)) {
             attempts.release(item.paymentId());
             meters.billingAttempt("not_attempted");

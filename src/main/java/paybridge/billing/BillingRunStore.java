@@ -69,13 +69,16 @@ public final class BillingRunStore {
     }
 
     public Optional<BillingRun> running() {
-        List<Map<String, Object>> rows = sql.query(RUNNING, Map.of());
-        return rows.isEmpty() ? Optional.empty() : Optional.of(BillingRun.of(rows.get(0)));
+        return first(RUNNING);
     }
 
     /** The RUNNING run once its starting node has prepared it ({@link #prepared}); empty before. */
     public Optional<BillingRun> runningPrepared() {
-        List<Map<String, Object>> rows = sql.query(RUNNING_PREPARED, Map.of());
+        return first(RUNNING_PREPARED);
+    }
+
+    private Optional<BillingRun> first(String query) {
+        List<Map<String, Object>> rows = sql.query(query, Map.of());
         return rows.isEmpty() ? Optional.empty() : Optional.of(BillingRun.of(rows.get(0)));
     }
 

@@ -60,6 +60,16 @@ class BillingNotAttemptedTest {
                 + " finished_at = CURRENT_TIMESTAMP WHERE run_id = :?runId", Map.of("runId", runId));
     }
 
+    /** Run {@code runId}'s dispatch of {@code item} answered {@code problem}: as billing-charge-due hands it on. */
+    private void notSent(DueItem item, String runId, Problem problem) {
+        Exchange exchange = new DefaultExchange(app.context());
+        exchange.setProperty(ExchangeProperties.BILLING_ITEM, item);
+        exchange.setProperty(ExchangeProperties.BILLING_RUN,
+                app.lookup("billingRunStore", BillingRunStore.class).find(runId).orElseThrow());
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new ProblemException(problem));
+        app.lookup("billingRunService", BillingRunService.class).notSent(exchange);
+    }
+
     @Test
     void theStaleRunsNotAttemptedAnswerGivesTheAttemptBackWhoeverHoldsItNow() {
         BillingFixtures.insert(app, "gc", 1, "steppay", STEPPAY_KEY, 9900, DUE);
@@ -68,14 +78,8 @@ class BillingNotAttemptedTest {
         DueItem item = takenOverAndPending("gc00000", "run-stale", "run-later");
 
         // the stale run's dispatch answers 503 (not attempted; the payment row was forgotten)
-        BillingRunService service = app.lookup("billingRunService", BillingRunService.class);
-        Exchange exchange = new DefaultExchange(app.context());
-        exchange.setProperty(ExchangeProperties.BILLING_ITEM, item);
-        exchange.setProperty(ExchangeProperties.BILLING_RUN,
-                app.lookup("billingRunStore", BillingRunStore.class).find("run-stale").orElseThrow());
-        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new ProblemException(new Problem(
-                "https://paybridge.dev/problems/vendor-not-reached", "Charge not attempted", 503, "refused", List.of())));
-        service.notSent(exchange);
+        notSent(item, "run-stale", new Problem(
+                "https://paybridge.dev/problems/vendor-not-reached", "Charge not attempted", 503, "refused", List.of()));
         assertThat(attempts.find(item.paymentId())).as("given back").isNull();
 
         BillingFixtures.sql(app).update("UPDATE billing_runs SET status = 'FAILED', running_lock = NULL"
@@ -100,15 +104,9 @@ class BillingNotAttemptedTest {
                 app.lookup("billingCalendar", BillingCalendar.class));
         assertThat(attempts.claim(item, "run-taker", "node-b")).isTrue();
 
-        BillingRunService service = app.lookup("billingRunService", BillingRunService.class);
-        Exchange exchange = new DefaultExchange(app.context());
-        exchange.setProperty(ExchangeProperties.BILLING_ITEM, item);
-        exchange.setProperty(ExchangeProperties.BILLING_RUN,
-                app.lookup("billingRunStore", BillingRunStore.class).find("run-taker").orElseThrow());
-        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new ProblemException(new Problem(
+        notSent(item, "run-taker", new Problem(
                 paybridge.payments.ChargeService.CHANGED_CONCURRENTLY, "Payment changed concurrently", 409, "Try again",
-                List.of())));
-        service.notSent(exchange);
+                List.of()));
         assertThat(attempts.find(item.paymentId())).as("given back").isNull();
         assertThat(subscription(app, "twice00000").path("retry").isMissingNode()
                 || subscription(app, "twice00000").path("retry").isNull()).as("no dunning").isTrue();

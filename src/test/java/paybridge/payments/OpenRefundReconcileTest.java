@@ -362,12 +362,17 @@ abstract class OpenRefundReconcileTest {
 
     /** One round of the reconcile-refunds route for one refund: looked up at the vendor, then settled. */
     void reconcileOnce(String refundId) {
-        RefundReconcileService reconcile = app().lookup("refundReconcileService", RefundReconcileService.class);
-        org.apache.camel.Exchange exchange = new org.apache.camel.support.DefaultExchange(app().context());
-        exchange.getMessage().setBody(refund(refundId));
+        reconcileOnce(app(), refund(refundId));
+    }
+
+    /** As the reconcile-refunds route takes {@code refund} in a round: looked up at its vendor, then settled. */
+    static void reconcileOnce(RunningPaybridge app, RefundRecord refund) {
+        RefundReconcileService reconcile = app.lookup("refundReconcileService", RefundReconcileService.class);
+        org.apache.camel.Exchange exchange = new org.apache.camel.support.DefaultExchange(app.context());
+        exchange.getMessage().setBody(refund);
         exchange.getMessage().setBody(reconcile.prepare(exchange));
         String lookup = exchange.getProperty(paybridge.canonical.ExchangeProperties.LOOKUP_ROUTE, String.class);
-        org.apache.camel.Exchange looked = app().context().createProducerTemplate().send(lookup, exchange);
+        org.apache.camel.Exchange looked = app.context().createProducerTemplate().send(lookup, exchange);
         assertThat(looked.getException()).isNull();
         reconcile.settle(looked);
     }

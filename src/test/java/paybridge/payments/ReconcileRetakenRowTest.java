@@ -6,9 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -19,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
-import paybridge.ledger.Database;
 import paybridge.testing.RunningPaybridge;
 
 /**
@@ -91,15 +87,8 @@ class ReconcileRetakenRowTest {
                     CURRENT_TIMESTAMP - INTERVAL '1' HOUR, 0)""", ID)).isEqualTo(1);
     }
 
-    private static String value(RunningPaybridge app, String expression) throws Exception {
-        try (Connection c = app.lookup("database", Database.class).dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT " + expression + " FROM payments WHERE payment_id = ?")) {
-            ps.setString(1, ID);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
-        }
+    private static String value(RunningPaybridge app, String expression) {
+        return app.text("SELECT " + expression + " FROM payments WHERE payment_id = ?", ID);
     }
 
     /**

@@ -3,14 +3,10 @@ package paybridge.payments;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import paybridge.ledger.Database;
 import paybridge.ledger.PaymentStore;
 import paybridge.testing.RunningPaybridge;
 import paybridge.testing.RunningPaybridge.Response;
@@ -40,10 +36,10 @@ class ResolveReferenceRaceTest {
             }
             PaymentStore payments = app.lookup("paymentStore", PaymentStore.class);
             await().atMost(Duration.ofSeconds(20)).until(() -> payments.inFlight("race-stuck").orElseThrow().landed());
-            String refBefore = value(app, "SELECT vendor_payment_ref FROM payments WHERE payment_id = ?", "race-stuck");
-            String versionBefore = value(app, "SELECT version FROM payments WHERE payment_id = ?", "race-stuck");
-            String nextLookBefore = value(app, "SELECT next_look_at FROM payments WHERE payment_id = ?", "race-stuck");
-            String eventsBefore = value(app, "SELECT COUNT(*) FROM events WHERE payment_id = ?", "race-stuck");
+            String refBefore = app.text("SELECT vendor_payment_ref FROM payments WHERE payment_id = ?", "race-stuck");
+            String versionBefore = app.text("SELECT version FROM payments WHERE payment_id = ?", "race-stuck");
+            String nextLookBefore = app.text("SELECT next_look_at FROM payments WHERE payment_id = ?", "race-stuck");
+            String eventsBefore = app.text("SELECT COUNT(*) FROM events WHERE payment_id = ?", "race-stuck");
 
             // the reference is free when the resolve checks it; committed on race-owner just before the
             // resolve's own update of race-stuck
@@ -68,16 +64,16 @@ class ResolveReferenceRaceTest {
 
             // nothing of the resolve: still open and on reconcile's schedule, unchanged, no entry, no event, no audit row
             assertThat(app.get("/api/payments/race-stuck").json().path("status").asText()).isEqualTo("UNKNOWN");
-            assertThat(value(app, "SELECT vendor_payment_ref FROM payments WHERE payment_id = ?", "race-stuck")).isEqualTo(refBefore);
-            assertThat(value(app, "SELECT version FROM payments WHERE payment_id = ?", "race-stuck")).isEqualTo(versionBefore);
-            assertThat(value(app, "SELECT next_look_at FROM payments WHERE payment_id = ?", "race-stuck"))
+            assertThat(app.text("SELECT vendor_payment_ref FROM payments WHERE payment_id = ?", "race-stuck")).isEqualTo(refBefore);
+            assertThat(app.text("SELECT version FROM payments WHERE payment_id = ?", "race-stuck")).isEqualTo(versionBefore);
+            assertThat(app.text("SELECT next_look_at FROM payments WHERE payment_id = ?", "race-stuck"))
                     .isNotNull().isEqualTo(nextLookBefore);
             assertThat(app.get("/api/ledger?paymentId=race-stuck").json().path("entries")).isEmpty();
-            assertThat(value(app, "SELECT COUNT(*) FROM events WHERE payment_id = ?", "race-stuck")).isEqualTo(eventsBefore);
-            assertThat(value(app, "SELECT COUNT(*) FROM audit WHERE action = 'payment.resolve' AND target = ?", "race-stuck"))
+            assertThat(app.text("SELECT COUNT(*) FROM events WHERE payment_id = ?", "race-stuck")).isEqualTo(eventsBefore);
+            assertThat(app.text("SELECT COUNT(*) FROM audit WHERE action = 'payment.resolve' AND target = ?", "race-stuck"))
                     .isEqualTo("0");
             // the other node's commit stands: the reference is its payment's
-            assertThat(value(app, "SELECT vendor_payment_ref FROM payments WHERE payment_id = ?", "race-owner")).isEqualTo(REF);
+            assertThat(app.text("SELECT vendor_payment_ref FROM payments WHERE payment_id = ?", "race-owner")).isEqualTo(REF);
 
             // the refusal left nothing behind that blocks the operator: with the right reference the resolve goes through
             ChargeInFlightTest.sql(app, "DROP TRIGGER owner_webhook_meanwhile");
@@ -85,18 +81,8 @@ class ResolveReferenceRaceTest {
                     "{\"status\": \"PAID\", \"reason\": \"checked at the vendor\", \"vendorPaymentRef\": \"sp-its-own\"}");
             assertThat(retry.status()).as(retry.body()).isEqualTo(200);
             assertThat(app.get("/api/ledger?paymentId=race-stuck").json().path("entries")).hasSize(1);
-            assertThat(value(app, "SELECT COUNT(*) FROM audit WHERE action = 'payment.resolve' AND target = ?", "race-stuck"))
+            assertThat(app.text("SELECT COUNT(*) FROM audit WHERE action = 'payment.resolve' AND target = ?", "race-stuck"))
                     .isEqualTo("1");
-        }
-    }
-
-    private static String value(RunningPaybridge app, String query, String paymentId) throws Exception {
-        try (Connection c = app.lookup("database", Database.class).dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement(query)) {
-            ps.setString(1, paymentId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
         }
     }
 }

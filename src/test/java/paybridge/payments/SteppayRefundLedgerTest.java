@@ -297,15 +297,8 @@ abstract class SteppayRefundLedgerTest {
 
     /** One round of the reconcile-refunds route for one refund: looked up at the vendor, then settled. */
     private void reconcileOnce(String refundId) {
-        RefundReconcileService reconcile = app().lookup("refundReconcileService", RefundReconcileService.class);
-        org.apache.camel.Exchange exchange = new org.apache.camel.support.DefaultExchange(app().context());
-        exchange.getMessage().setBody(new paybridge.ledger.RefundStore(new paybridge.ledger.Sql(app().context()))
+        OpenRefundReconcileTest.reconcileOnce(app(), new paybridge.ledger.RefundStore(new paybridge.ledger.Sql(app().context()))
                 .find(refundId).orElseThrow());
-        exchange.getMessage().setBody(reconcile.prepare(exchange));
-        String lookup = exchange.getProperty(paybridge.canonical.ExchangeProperties.LOOKUP_ROUTE, String.class);
-        org.apache.camel.Exchange looked = app().context().createProducerTemplate().send(lookup, exchange);
-        assertThat(looked.getException()).isNull();
-        reconcile.settle(looked);
     }
 
     /** A PENDING refund concluded "never refunded" by hand, as reconcile concludes it: FAILED, its amount unreserved. */

@@ -83,6 +83,21 @@ public final class RunningPaybridge implements AutoCloseable {
         return main.getCamelContext().getRegistry().lookupByNameAndType(name, type);
     }
 
+    /** The first column of the first row {@code query} answers ({@code ?} bound to {@code params}) as text; null for none. */
+    public String text(String query, Object... params) {
+        try (java.sql.Connection c = lookup("database", paybridge.ledger.Database.class).dataSource().getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement(query)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public String baseUrl() {
         return "http://127.0.0.1:" + httpPort;
     }

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -259,8 +258,8 @@ class ThirdConnectorTest {
             assertThat(hook.status()).as(hook.body()).isEqualTo(200);
             String inboxId = hook.json().path("inboxId").asText();
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                assertThat(text(after, "SELECT status FROM webhook_inbox WHERE inbox_id = ?", inboxId)).isEqualTo("PENDING");
-                assertThat(text(after, "SELECT reason FROM webhook_inbox WHERE inbox_id = ?", inboxId))
+                assertThat(after.text("SELECT status FROM webhook_inbox WHERE inbox_id = ?", inboxId)).isEqualTo("PENDING");
+                assertThat(after.text("SELECT reason FROM webhook_inbox WHERE inbox_id = ?", inboxId))
                         .contains("fake is not enabled here");
             });
 
@@ -269,7 +268,7 @@ class ThirdConnectorTest {
             update(after, "UPDATE payments SET status = 'UNKNOWN', in_flight_until = CURRENT_TIMESTAMP - INTERVAL '1' SECOND, "
                     + "next_look_at = CURRENT_TIMESTAMP - INTERVAL '1' SECOND WHERE payment_id = ?", "fk-dis-2");
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
-                    text(after, "SELECT unsettled_reason FROM payments WHERE payment_id = ?", "fk-dis-2"))
+                    after.text("SELECT unsettled_reason FROM payments WHERE payment_id = ?", "fk-dis-2"))
                     .isEqualTo("VENDOR_NOT_ENABLED"));
             assertThat(after.get("/api/payments/fk-dis-2").json().path("status").asText()).isEqualTo("UNKNOWN");
             assertThat(stat(after, "lookups")).isEqualTo(lookups);
@@ -308,16 +307,6 @@ class ThirdConnectorTest {
     }
 
     private static long count(RunningPaybridge app, String sql, String id) throws Exception {
-        return Long.parseLong(text(app, sql, id));
-    }
-
-    private static String text(RunningPaybridge app, String sql, String id) throws Exception {
-        try (Connection c = app.lookup("database", Database.class).dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
+        return Long.parseLong(app.text(sql, id));
     }
 }
