@@ -113,10 +113,13 @@ public final class BillingAttemptStore {
               AND p.status IN ('PAID', 'PARTIALLY_REFUNDED', 'CANCELLED')
             ORDER BY a.payment_id LIMIT :?limit""";
     // decided attempts whose subscription still waits for them (a crash between the two statements
-    // before they were one transaction); such a subscription is still due, so only due ones are read
+    // before they were one transaction); such a subscription is still due, so only due ones are read.
+    // A PAID attempt of its period, whichever attempt the subscription waits for: a paid period is never
+    // claimed again, so a subscription left on it (by a resume racing the payment's update in versions
+    // that did not hold the row first) would otherwise wait for good
     private static final String BEHIND = "SELECT " + COLUMNS + ", a.state, a.decline_category FROM subscriptions s"
             + " JOIN billing_attempts a ON a.subscription_id = s.subscription_id AND a.period_index = s.period_index"
-            + " AND a.attempt_no = COALESCE(s.retry_attempt, 0)"
+            + " AND (a.attempt_no = COALESCE(s.retry_attempt, 0) OR a.state = 'PAID')"
             + " WHERE a.state IN ('PAID', 'DECLINED', 'NOT_CHARGED') AND " + SubscriptionStore.DUE_WHERE_S
             + " ORDER BY a.payment_id LIMIT :?limit";
     private static final String DUPLICATES = """

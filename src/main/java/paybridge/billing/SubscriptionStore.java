@@ -201,12 +201,19 @@ public final class SubscriptionStore {
      * subscription had already moved on. Run inside the outcome's transaction.
      */
     public Moved paid(String subscriptionId, int periodIndex, String paymentId, Instant nextBillingAt) {
+        // the row held first, so the state read is the state updated: between two conditional updates (one
+        // per state) a resume could turn PAST_DUE to ACTIVE, and neither would match; the period would stay
+        // paid with the subscription still waiting on it, which no claim may charge again
+        Subscription now = lock(subscriptionId).orElse(null);
+        if (now == null) {
+            return Moved.NONE;
+        }
         Map<String, Object> p = guard(subscriptionId, periodIndex, 0, paymentId);
         p.put("nextBillingAt", nextBillingAt);
-        if (sql.update(PAID, p) == 1) {
-            return Moved.MOVED;
+        if ("PAST_DUE".equals(now.state())) {
+            return sql.update(PAID_PAST_DUE, p) == 1 ? Moved.FROM_PAST_DUE : Moved.NONE;
         }
-        return sql.update(PAID_PAST_DUE, p) == 1 ? Moved.FROM_PAST_DUE : Moved.NONE;
+        return sql.update(PAID, p) == 1 ? Moved.MOVED : Moved.NONE;
     }
 
     /** A declined attempt with retries left: attempt {@code nextAttempt} is due at {@code nextRetryAt}. */

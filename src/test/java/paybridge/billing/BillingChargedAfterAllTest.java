@@ -200,6 +200,66 @@ class BillingChargedAfterAllTest {
         assertThat(subscription(app, "ca-4").path("retry").isNull()).isTrue();
     }
 
+    /**
+     * A PAST_DUE subscription whose period turns out paid after all (its NOT_CHARGED attempt charged, the
+     * retries after it declined) is resumed by its customer at the moment the run applies that payment:
+     * the resume commits between the run's statements. The period is paid and the subscription moves to
+     * the next one either way; before, the run's two updates (one for ACTIVE, one for PAST_DUE) each found
+     * the other state, the subscription stayed on its paid period with a retry due, and no claim may
+     * charge a paid period: it was never billed again.
+     */
+    @Test
+    void aResumeWhileARunAppliesThePeriodsPaymentDoesNotLeaveTheSubscriptionOnItsPaidPeriod() {
+        DueItem first = notCharged("ca-5");
+        BillingFixtures.sql(app).update("UPDATE billing_attempts SET state = 'NOT_CHARGED' WHERE payment_id = :?id",
+                Map.of("id", first.paymentId()));
+        // its retries declined since: PAST_DUE (as dunning leaves it after the last)
+        BillingFixtures.sql(app).update("UPDATE subscriptions SET state = 'PAST_DUE', past_due_since = CURRENT_TIMESTAMP,"
+                + " past_due_reason = 'RETRIES_EXHAUSTED', past_due_payment_id = 'ca-5-20261201-r3', retry_attempt = NULL,"
+                + " next_retry_at = NULL, last_payment_id = 'ca-5-20261201-r3' WHERE subscription_id = 'ca-5'", Map.of());
+        chargedAfterAll(first.paymentId());
+        BillingFixtures.sql(app).update(StillPastDueMeanwhileTrigger.create("resume_meanwhile", "ca-5", () ->
+                assertThat(app.postJson("/api/subscriptions/ca-5/resume", "").status()).isEqualTo(200)), Map.of());
+        long before = charges(app, "iamport");
+        try {
+            run(app, AS_OF);
+        } finally {
+            BillingFixtures.sql(app).update("DROP TRIGGER resume_meanwhile", Map.of());
+        }
+
+        assertThat(state(first.paymentId())).isEqualTo("PAID");
+        JsonNode s = subscription(app, "ca-5");
+        assertThat(s.path("state").asText()).isEqualTo("ACTIVE");
+        assertThat(s.path("nextBillingAt").asText()).as("the paid period is behind it").isEqualTo(NEXT);
+        assertThat(s.path("retry").isNull()).as(s.toString()).isTrue();
+        assertThat(charges(app, "iamport")).as("the period is not charged again").isEqualTo(before);
+    }
+
+    /**
+     * The state that race left behind (in versions before the row was held): the period's first attempt
+     * PAID, the subscription ACTIVE on that period, waiting for its next attempt. The next run moves it
+     * to the next period without sending anything; before, no claim could charge the paid period and
+     * nothing moved it, so it was never billed again.
+     */
+    @Test
+    void aSubscriptionLeftOnAPaidPeriodWaitingForALaterAttemptIsMovedOn() {
+        DueItem first = sent("ca-6");
+        payments.settleOpen(first.paymentId(), PaymentStates.require(PaymentStatus.PENDING, Fact.VENDOR_PAID),
+                "imp_ca6", null, null);
+        assertThat(attempts.settlePaid(first.paymentId())).isTrue();
+        BillingFixtures.sql(app).update("UPDATE subscriptions SET retry_attempt = 1, next_retry_at = next_billing_at,"
+                + " retry_base_attempt = 1, retry_from = next_billing_at WHERE subscription_id = 'ca-6'", Map.of());
+        long before = charges(app, "iamport");
+
+        run(app, AS_OF);
+        JsonNode s = subscription(app, "ca-6");
+        assertThat(s.path("nextBillingAt").asText()).as("the paid period is behind it").isEqualTo(NEXT);
+        assertThat(s.path("retry").isNull()).as(s.toString()).isTrue();
+        assertThat(s.path("lastPaymentId").asText()).isEqualTo(first.paymentId());
+        assertThat(app.get("/api/payments/ca-6-20261201-r1").status()).isEqualTo(404);
+        assertThat(charges(app, "iamport")).as("the period is not charged again").isEqualTo(before);
+    }
+
     private double doubleChargedCounter() {
         String metrics = app.get("http://127.0.0.1:" + app.managementPort + "/observe/metrics").body();
         return metrics.lines().filter(l -> l.startsWith("paybridge_billing_double_charged_total"))
