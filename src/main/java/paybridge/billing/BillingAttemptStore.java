@@ -121,7 +121,9 @@ public final class BillingAttemptStore {
             + " JOIN billing_attempts a ON a.subscription_id = s.subscription_id AND a.period_index = s.period_index"
             + " AND (a.attempt_no = COALESCE(s.retry_attempt, 0) OR a.state = 'PAID')"
             + " WHERE a.state IN ('PAID', 'DECLINED', 'NOT_CHARGED') AND " + SubscriptionStore.DUE_WHERE_S
-            + " ORDER BY a.payment_id LIMIT :?limit";
+            // a PAID attempt first: its subscription moves to the next period, and a decline of the same
+            // period read after it no longer applies (no dunning, no PAST_DUE for a paid period)
+            + " ORDER BY CASE WHEN a.state = 'PAID' THEN 0 ELSE 1 END, a.payment_id LIMIT :?limit";
     private static final String DUPLICATES = """
             SELECT payment_id, subscription_id, double_charge_of FROM billing_attempts
             WHERE state = 'PAID_DUPLICATE' ORDER BY payment_id LIMIT :?limit""";

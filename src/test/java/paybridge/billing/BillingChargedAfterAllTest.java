@@ -200,39 +200,76 @@ class BillingChargedAfterAllTest {
         assertThat(subscription(app, "ca-4").path("retry").isNull()).isTrue();
     }
 
-    /**
-     * A PAST_DUE subscription whose period turns out paid after all (its NOT_CHARGED attempt charged, the
-     * retries after it declined) is resumed by its customer at the moment the run applies that payment:
-     * the resume commits between the run's statements. The period is paid and the subscription moves to
-     * the next one either way; before, the run's two updates (one for ACTIVE, one for PAST_DUE) each found
-     * the other state, the subscription stayed on its paid period with a retry due, and no claim may
-     * charge a paid period: it was never billed again.
-     */
-    @Test
-    void aResumeWhileARunAppliesThePeriodsPaymentDoesNotLeaveTheSubscriptionOnItsPaidPeriod() {
-        DueItem first = notCharged("ca-5");
+    /** A PAST_DUE subscription whose period turns out paid after all: its NOT_CHARGED attempt charged, the retries after it declined. */
+    private DueItem pastDueThenPaidAfterAll(String subscriptionId) {
+        DueItem first = notCharged(subscriptionId);
         BillingFixtures.sql(app).update("UPDATE billing_attempts SET state = 'NOT_CHARGED' WHERE payment_id = :?id",
                 Map.of("id", first.paymentId()));
-        // its retries declined since: PAST_DUE (as dunning leaves it after the last)
+        // as dunning leaves it after the last retry
+        String last = subscriptionId + "-20261201-r3";
         BillingFixtures.sql(app).update("UPDATE subscriptions SET state = 'PAST_DUE', past_due_since = CURRENT_TIMESTAMP,"
-                + " past_due_reason = 'RETRIES_EXHAUSTED', past_due_payment_id = 'ca-5-20261201-r3', retry_attempt = NULL,"
-                + " next_retry_at = NULL, last_payment_id = 'ca-5-20261201-r3' WHERE subscription_id = 'ca-5'", Map.of());
+                + " past_due_reason = 'RETRIES_EXHAUSTED', past_due_payment_id = :?last, retry_attempt = NULL,"
+                + " next_retry_at = NULL, last_payment_id = :?last WHERE subscription_id = :?id",
+                Map.of("id", subscriptionId, "last", last));
         chargedAfterAll(first.paymentId());
-        BillingFixtures.sql(app).update(StillPastDueMeanwhileTrigger.create("resume_meanwhile", "ca-5", () ->
-                assertThat(app.postJson("/api/subscriptions/ca-5/resume", "").status()).isEqualTo(200)), Map.of());
-        long before = charges(app, "iamport");
+        return first;
+    }
+
+    /** Runs billing with trigger {@code name} installed ({@link StatementMeanwhileTrigger}), resuming the subscription meanwhile. */
+    private void runWithResumeMeanwhile(String name, String when, String condition, String subscriptionId) {
+        BillingFixtures.sql(app).update(StatementMeanwhileTrigger.create(name, when, condition, subscriptionId, () ->
+                assertThat(app.postJson("/api/subscriptions/" + subscriptionId + "/resume", "").status()).isEqualTo(200)),
+                Map.of());
         try {
             run(app, AS_OF);
         } finally {
-            BillingFixtures.sql(app).update("DROP TRIGGER resume_meanwhile", Map.of());
+            BillingFixtures.sql(app).update("DROP TRIGGER " + name, Map.of());
         }
+    }
 
+    private void assertMovedToTheNextPeriod(String subscriptionId, DueItem first, long chargesBefore) {
         assertThat(state(first.paymentId())).isEqualTo("PAID");
-        JsonNode s = subscription(app, "ca-5");
+        JsonNode s = subscription(app, subscriptionId);
         assertThat(s.path("state").asText()).isEqualTo("ACTIVE");
         assertThat(s.path("nextBillingAt").asText()).as("the paid period is behind it").isEqualTo(NEXT);
         assertThat(s.path("retry").isNull()).as(s.toString()).isTrue();
-        assertThat(charges(app, "iamport")).as("the period is not charged again").isEqualTo(before);
+        assertThat(charges(app, "iamport")).as("the period is not charged again").isEqualTo(chargesBefore);
+    }
+
+    /**
+     * The resume commits right after a statement of the run that left the subscription PAST_DUE, before the
+     * run's next statement. Before, the run applied the payment with two updates, one for an ACTIVE and one
+     * for a PAST_DUE subscription: a resume between them made each find the other state, the subscription
+     * stayed on its paid period with a retry due, and no claim may charge a paid period: it was never
+     * billed again. Now the run takes the subscription's row before it reads its state and updates it in
+     * one statement, so no statement of it leaves the subscription PAST_DUE: there is no such moment.
+     */
+    @Test
+    void aResumeBetweenTheRunsStatementsDoesNotLeaveTheSubscriptionOnItsPaidPeriod() {
+        DueItem first = pastDueThenPaidAfterAll("ca-5");
+        long before = charges(app, "iamport");
+        runWithResumeMeanwhile("resume_after_update", "AFTER UPDATE ON subscriptions",
+                "SELECT state = 'PAST_DUE' FROM subscriptions WHERE subscription_id = ?", "ca-5");
+        assertMovedToTheNextPeriod("ca-5", first, before);
+        assertThat(StatementMeanwhileTrigger.fired("resume_after_update")).as("no statement leaves it PAST_DUE").isZero();
+    }
+
+    /**
+     * The resume commits just before the run's transaction reaches the subscription (while it records the
+     * attempt PAID): the run finds it ACTIVE, resumed on the unpaid period, and moves it past that period
+     * all the same. One RESUMED event, the resume's; a resume after the run has nothing to resume.
+     */
+    @Test
+    void aResumeJustBeforeTheRunTakesTheSubscriptionIsMovedPastItsPaidPeriod() {
+        DueItem first = pastDueThenPaidAfterAll("ca-7");
+        long before = charges(app, "iamport");
+        runWithResumeMeanwhile("resume_before_paid", "BEFORE UPDATE ON billing_attempts",
+                "SELECT state = 'PAST_DUE' FROM subscriptions WHERE subscription_id = ?", "ca-7");
+        assertThat(StatementMeanwhileTrigger.fired("resume_before_paid")).isEqualTo(1);
+        assertMovedToTheNextPeriod("ca-7", first, before);
+        assertThat(app.text("SELECT COUNT(*) FROM events WHERE subscription_id = ? AND type = 'subscription.resumed'",
+                "ca-7")).isEqualTo("1");
+        assertThat(app.postJson("/api/subscriptions/ca-7/resume", "").status()).isEqualTo(409);
     }
 
     /**

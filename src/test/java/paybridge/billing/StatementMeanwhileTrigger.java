@@ -13,25 +13,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.h2.api.Trigger;
 
 /**
- * Test-only H2 trigger on {@code subscriptions}, one per statement: after the first UPDATE statement of a
- * transaction that leaves the watched subscription still PAST_DUE (as that transaction sees it), it runs
- * the test's {@code meanwhile} work on another thread, on its own connection, and waits until it has
- * committed. So that work lands between that statement and the transaction's next, as another node's
- * committed transaction would.
+ * Test-only H2 trigger, one per statement (not per row): at the first statement of its kind (e.g.
+ * {@code AFTER UPDATE ON subscriptions}) at which the test's {@code condition} holds, as the statement's
+ * own transaction sees the database, it runs the test's {@code meanwhile} work on another thread, on its
+ * own connection, and waits until that work has committed. So that work lands at that point of the
+ * transaction, as another node's committed transaction would.
  */
-public final class StillPastDueMeanwhileTrigger implements Trigger {
-    private record Rule(String subscriptionId, Runnable meanwhile, AtomicInteger fired) {
+public final class StatementMeanwhileTrigger implements Trigger {
+    /** {@code condition}: a query whose first column is a boolean, its one {@code ?} bound to {@code param}. */
+    private record Rule(String condition, String param, Runnable meanwhile, AtomicInteger fired) {
     }
 
     private static final Map<String, Rule> RULES = new ConcurrentHashMap<>();
 
     private Rule rule;
 
-    /** The statement that installs trigger {@code name}, running {@code meanwhile} at most once. */
-    public static String create(String name, String subscriptionId, Runnable meanwhile) {
-        RULES.put(name.toUpperCase(), new Rule(subscriptionId, meanwhile, new AtomicInteger()));
-        return "CREATE TRIGGER " + name + " AFTER UPDATE ON subscriptions CALL '"
-                + StillPastDueMeanwhileTrigger.class.getName() + "'";
+    /** The statement that installs trigger {@code name} ({@code when}: e.g. "AFTER UPDATE ON subscriptions"). */
+    public static String create(String name, String when, String condition, String param, Runnable meanwhile) {
+        RULES.put(name.toUpperCase(), new Rule(condition, param, meanwhile, new AtomicInteger()));
+        return "CREATE TRIGGER " + name + " " + when + " CALL '" + StatementMeanwhileTrigger.class.getName() + "'";
     }
 
     /** How many times trigger {@code name} ran its work (at most once). */
@@ -47,10 +47,7 @@ public final class StillPastDueMeanwhileTrigger implements Trigger {
 
     @Override
     public void fire(Connection conn, Object[] oldRow, Object[] newRow) throws SQLException {
-        if (rule == null || rule.fired().get() > 0 || !stillPastDue(conn)) {
-            return;
-        }
-        if (!rule.fired().compareAndSet(0, 1)) {
+        if (rule == null || rule.fired().get() > 0 || !holds(conn) || !rule.fired().compareAndSet(0, 1)) {
             return;
         }
         try {
@@ -63,11 +60,11 @@ public final class StillPastDueMeanwhileTrigger implements Trigger {
         }
     }
 
-    private boolean stillPastDue(Connection conn) throws SQLException {
-        try (var st = conn.prepareStatement("SELECT state FROM subscriptions WHERE subscription_id = ?")) {
-            st.setString(1, rule.subscriptionId());
+    private boolean holds(Connection conn) throws SQLException {
+        try (var st = conn.prepareStatement(rule.condition())) {
+            st.setString(1, rule.param());
             try (var rs = st.executeQuery()) {
-                return rs.next() && "PAST_DUE".equals(rs.getString(1));
+                return rs.next() && rs.getBoolean(1);
             }
         }
     }
