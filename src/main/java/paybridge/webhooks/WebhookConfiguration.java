@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import paybridge.Settings;
 import paybridge.connector.Connector;
 import paybridge.connector.ConnectorRegistry;
+import paybridge.connector.http.OperationDeadline;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.Sql;
@@ -39,7 +40,9 @@ public class WebhookConfiguration implements CamelConfiguration {
         Sql sql = new Sql(context);
         PaymentStore payments = new PaymentStore(sql);
         LedgerStore ledger = new LedgerStore(sql);
-        WebhookInbox inbox = new WebhookInbox(sql, node, ws.lease());
+        // a lookup is one vendor operation: none of its requests starts after the budget, each ends within a timeout
+        OperationDeadline deadline = OperationDeadline.of(settings);
+        WebhookInbox inbox = new WebhookInbox(sql, node, ws.lease(), deadline.budget().plus(deadline.timeout()));
         WebhookMetrics metrics = new WebhookMetrics();
         Supplier<ConnectorRegistry> connectors = connectors(context);
         var registry = context.getRegistry();

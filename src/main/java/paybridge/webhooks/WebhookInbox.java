@@ -68,6 +68,13 @@ public final class WebhookInbox {
     // is what the row holds, and it need not be read again
     private static final String CLAIM_SEEN = CLAIM_ONE + " AND attempts = :?attempts";
 
+    // a claim this node still holds (its token), held for a full lease again from the database's now; a
+    // lease that ran out counts as long as no one else has claimed the entry since
+    private static final String RENEW = """
+            UPDATE webhook_inbox SET
+                locked_until = CURRENT_TIMESTAMP + CAST(:?leaseMillis AS BIGINT) * INTERVAL '0.001' SECOND
+            WHERE inbox_id = :?inboxId AND locked_by = :?token""";
+
     // an operator's replay: any status, flagged or not, only not while another node holds the lease
     private static final String CLAIM_REPLAY = """
             UPDATE webhook_inbox SET locked_by = :?token,
@@ -118,15 +125,25 @@ public final class WebhookInbox {
     private final Sql sql;
     private final String node;
     private final Duration lease;
+    private final Duration lookupBound;
+
+    /** An inbox whose claims are renewed whenever a worker starts one (see {@link #holdToStart}). */
+    public WebhookInbox(Sql sql, String node, Duration lease) {
+        this(sql, node, lease, lease);
+    }
 
     /**
-     * @param node  this node's name, the prefix of its claim tokens
-     * @param lease how long a claim holds an entry (longer than a lookup with its retries can take)
+     * @param node        this node's name, the prefix of its claim tokens
+     * @param lease       how long a claim holds an entry (longer than a lookup with its retries can take)
+     * @param lookupBound the longest one entry's vendor lookup can take (a vendor operation's budget plus one
+     *                    call's timeout): a claim with less than this left of its lease is renewed before
+     *                    its lookup starts
      */
-    public WebhookInbox(Sql sql, String node, Duration lease) {
+    public WebhookInbox(Sql sql, String node, Duration lease, Duration lookupBound) {
         this.sql = sql;
         this.node = node;
         this.lease = lease;
+        this.lookupBound = lookupBound;
     }
 
     /** Stores a delivery as received; the insert is committed when this returns. Answers the row written. */
@@ -188,6 +205,23 @@ public final class WebhookInbox {
         p.put("attempts", entry.attempts());
         return sql.update(CLAIM_SEEN, p) == 0 ? Optional.empty()
                 : Optional.of(new Claim(token, entry.claimedBy(token)));
+    }
+
+    /**
+     * Whether this node may start work on a claimed entry now. A poll claims a batch at once, and its last
+     * entries start only when workers free up: with a slow vendor, after the lease has run out and another
+     * node may have claimed them (it would look the same entry up again). A claim with more of its lease
+     * left than a lookup can take is used as it is (this node's monotonic clock, from just after the claim's
+     * statement, only decides whether to ask; the database's decides who holds the entry); any other is
+     * renewed for a full lease if its token is still the entry's, else it was lost and the entry is left to
+     * whoever holds it now.
+     */
+    public boolean holdToStart(Claim claim) {
+        long left = lease.toNanos() - (System.nanoTime() - claim.claimedAtNanos());
+        if (left > lookupBound.toNanos()) {
+            return true;
+        }
+        return sql.update(RENEW, leaseParameters(claim.token(), claim.entry().inboxId())) == 1;
     }
 
     /** Claims one entry whatever its status (replay); empty when unknown or leased by another node. */
@@ -282,7 +316,10 @@ public final class WebhookInbox {
         return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 
-    /** An entry this node holds, with the token that proves it. */
-    public record Claim(String token, InboxEntry entry) {
+    /** An entry this node holds, with the token that proves it and when (this node's monotonic clock) it was claimed. */
+    public record Claim(String token, InboxEntry entry, long claimedAtNanos) {
+        public Claim(String token, InboxEntry entry) {
+            this(token, entry, System.nanoTime());
+        }
     }
 }

@@ -119,6 +119,12 @@ public final class WebhookProcessor {
         Claim claim = exchange.getMessage().getMandatoryBody(Claim.class);
         exchange.setProperty(ExchangeProperties.WEBHOOK_CLAIM, claim);
         InboxEntry entry = claim.entry();
+        if (!inbox.holdToStart(claim)) {
+            LOG.info("webhook {} inboxId={}: its claim ran out before a worker was free and another node has it now;"
+                    + " left to that node", entry.vendor(), entry.inboxId());
+            exchange.setProperty(ExchangeProperties.WEBHOOK_SKIP, true);
+            return;
+        }
         Optional<Connector> connector = connectors.get().find(entry.vendor());
         if (connector.isEmpty()) {
             String reason = "vendor " + entry.vendor() + " is not enabled here (paybridge.vendors): kept until it is";
