@@ -45,13 +45,17 @@ public final class PaymentStore {
                 updated_at = :?now, version = version + 1, unsettled_reason = NULL,
                 next_look_at = CASE WHEN CAST(:?status AS VARCHAR(20)) IN ('PENDING', 'UNKNOWN') THEN next_look_at END
             WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";
-    // an operator's decision: only once the attempt can no longer be in flight (database clock)
+    // an operator's decision: only once the attempt can no longer be in flight (database clock). An
+    // operator's FAILED is a conclusion, not the vendor's answer: re-checked by reconcile as "never charged"
+    // is (first at its next round), so a charge the vendor completed late still wins
     private static final String SETTLE_OPEN_LANDED = """
             UPDATE payments SET status = :?status,
                 vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
                 billing_key = COALESCE(billing_key, :?billingKey),
                 failure_code = :?failureCode, failure_message = :?failureMessage,
-                updated_at = :?now, version = version + 1, next_look_at = NULL, unsettled_reason = NULL
+                updated_at = :?now, version = version + 1, unsettled_reason = NULL,
+                looks = CASE WHEN CAST(:?status AS VARCHAR(20)) = 'FAILED' THEN 0 ELSE looks END,
+                next_look_at = CASE WHEN CAST(:?status AS VARCHAR(20)) = 'FAILED' THEN CURRENT_TIMESTAMP END
             WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')
               AND (in_flight_until IS NULL OR in_flight_until < CURRENT_TIMESTAMP)""";
     // "never charged", drawn by reconcile: only after the horizon (database clock). The row stays on
@@ -98,10 +102,11 @@ public final class PaymentStore {
                 next_look_at = CURRENT_TIMESTAMP + CAST(:?horizon AS BIGINT) * INTERVAL '1' SECOND
             WHERE payment_id = :?paymentId AND status = 'FAILED' AND failure_code = 'NOT_CHARGED'""";
     // the rows due for a reconcile look, on the database's clock: open attempts past their horizon and
-    // NOT_CHARGED conclusions still being re-checked, each at its own next_look_at (earliest first)
+    // conclusions (NOT_CHARGED, an operator's FAILED) still being re-checked, each at its own next_look_at
+    // (earliest first)
     private static final String DUE_FOR_LOOK = """
             SELECT * FROM payments WHERE next_look_at <= CURRENT_TIMESTAMP AND in_flight_until < CURRENT_TIMESTAMP
-              AND (status IN ('PENDING', 'UNKNOWN') OR (status = 'FAILED' AND failure_code = 'NOT_CHARGED'))
+              AND (status IN ('PENDING', 'UNKNOWN') OR (status = 'FAILED' AND failure_code IN ('NOT_CHARGED', 'OPERATOR')))
             ORDER BY next_look_at LIMIT :?limit""";
     // takes a row for one look (the node whose update counts 1 looks) and schedules the next one; a
     // NOT_CHARGED row re-checked often enough leaves the schedule
@@ -120,7 +125,8 @@ public final class PaymentStore {
     private static final String GIVE_BACK_LOOK = """
             UPDATE payments SET looks = looks - 1,
                 next_look_at = CURRENT_TIMESTAMP + CAST(:?backoff AS BIGINT) * INTERVAL '1' SECOND
-            WHERE payment_id = :?paymentId AND looks >= :?taken AND status = 'FAILED' AND failure_code = 'NOT_CHARGED'""";
+            WHERE payment_id = :?paymentId AND looks >= :?taken AND status = 'FAILED'
+              AND failure_code IN ('NOT_CHARGED', 'OPERATOR')""";
     private static final String LEAVE_UNSETTLED = """
             UPDATE payments SET unsettled_reason = :?reason
             WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";

@@ -196,14 +196,23 @@ public final class ReconcileService {
         }
         String notOurs = notThisPayment(attempt, found);
         if (notOurs != null) {
-            return leave(attempt, NOT_THIS_PAYMENT, notOurs);
+            return open ? leave(attempt, NOT_THIS_PAYMENT, notOurs) : contradicted(attempt, notOurs);
         }
         if (found.amount() != attempt.amount()) {
-            return leave(attempt, AMOUNT_MISMATCH, "the vendor's amount " + found.amount() + " differs from "
-                    + attempt.amount());
+            String why = "the vendor's amount " + found.amount() + " differs from " + attempt.amount();
+            return open ? leave(attempt, AMOUNT_MISMATCH, why) : contradicted(attempt, why);
         }
         PaymentStatus state = decided(found.status());
         if (state == null) {
+            if (!open) {
+                // a conclusion the vendor's record does not bear out yet: it still processes a payment under
+                // this paymentId. Re-checked for as long as it does, without using up the re-checks (their
+                // point is a charge that completes late)
+                payments.giveBackLook(attempt, schedule.maxBackoff());
+                LOG.warn("reconcile paymentId={} vendor={}: concluded FAILED {}, but the vendor is still processing a"
+                        + " payment under it; looked at again", paymentId, attempt.vendor(), attempt.failureCode());
+                return false;
+            }
             return leave(attempt, OPEN_AT_VENDOR, "the vendor has not finished the payment");
         }
         if (!open) {
@@ -229,8 +238,37 @@ public final class ReconcileService {
             meters.reconciled(attempt.vendor(), state.name());
             DecisionLog.info(LOG, "reconcile", paymentId, null, attempt.vendor(), state.name(), -1,
                     "reconcile paymentId={} vendor={} outcome={}", paymentId, attempt.vendor(), state);
+            return true;
         }
-        return settled;
+        return decidedMeanwhile(attempt, found, state, source);
+    }
+
+    /**
+     * The open row this lookup was for was decided while the vendor was asked (an operator's resolve, a
+     * webhook, the charge's late answer). A conclusion (an operator's FAILED) is overturned by a record
+     * that shows the charge, as on a re-check; any other disagreement is logged for an operator.
+     */
+    private boolean decidedMeanwhile(PaymentRecord attempt, VendorPayment found, PaymentStatus state, LedgerSource source) {
+        PaymentRecord now = payments.find(attempt.paymentId()).orElse(null);
+        if (now == null || now.status().isOpen()) {
+            return false; // still open (taken again meanwhile): its next look records it
+        }
+        if (state == PaymentStatus.PAID && ConclusionOverturn.overturnable(now)) {
+            return ConclusionOverturn.toPaid(payments, ledger, meters, now, found.vendorPaymentRef(), found.billingKey(),
+                    found.occurredAt(), source, () -> append(now, found, source));
+        }
+        if (now.status() != state) {
+            LOG.warn("reconcile paymentId={} vendor={}: decided {} meanwhile, but the vendor's record says {}; check it",
+                    now.paymentId(), now.vendor(), now.status(), state);
+        }
+        return false;
+    }
+
+    /** A conclusion being re-checked, and a record under its paymentId that is not this payment: for an operator. */
+    private boolean contradicted(PaymentRecord attempt, String why) {
+        LOG.error("reconcile paymentId={} vendor={}: concluded FAILED {}, but the vendor has a record under it that does"
+                + " not match ({}); check it", attempt.paymentId(), attempt.vendor(), attempt.failureCode(), why);
+        return false;
     }
 
     /** "Never charged": FAILED NOT_CHARGED and its FAILED entry of 0, one transaction, only past the horizon. */

@@ -64,6 +64,7 @@ public final class ScriptedIamport implements AutoCloseable {
     public final AtomicInteger abandonedAnswers = new AtomicInteger();
     private final AtomicInteger ids = new AtomicInteger();
     private volatile Duration lookupLag;
+    private volatile java.util.concurrent.CountDownLatch lookupGate;
 
     private ScriptedIamport(HttpServer server) {
         this.server = server;
@@ -100,6 +101,23 @@ public final class ScriptedIamport implements AutoCloseable {
     public ScriptedIamport lookupLag(Duration lag) {
         this.lookupLag = lag;
         return this;
+    }
+
+    /**
+     * Holds every lookup that arrives from now on (counted in {@link #lookupRequests} as it arrives) until
+     * {@link #releaseLookups}; answered then from the records as they are at that moment.
+     */
+    public ScriptedIamport holdLookups() {
+        lookupGate = new java.util.concurrent.CountDownLatch(1);
+        return this;
+    }
+
+    public void releaseLookups() {
+        java.util.concurrent.CountDownLatch gate = lookupGate;
+        lookupGate = null;
+        if (gate != null) {
+            gate.countDown();
+        }
     }
 
     /** Publishes a payment record under its merchant_uid (what lookups answer from now on). */
@@ -151,6 +169,14 @@ public final class ScriptedIamport implements AutoCloseable {
                 answer(exchange, step, 200, envelope(paid(impUid, merchantUid, amount)));
             } else if (path.contains("/payments/find/")) {
                 lookupRequests.incrementAndGet();
+                java.util.concurrent.CountDownLatch gate = lookupGate;
+                if (gate != null) {
+                    try {
+                        gate.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 String merchantUid = path.substring(path.lastIndexOf('/') + 1);
                 JsonNode record = records.get(merchantUid);
                 if (record == null) {
