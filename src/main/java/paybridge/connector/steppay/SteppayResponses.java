@@ -63,6 +63,12 @@ public final class SteppayResponses {
         if (newIdKey == null || status == null) {
             return ChargeOutcome.pending(null, idKeyUsed);
         }
+        if (newIdKey.equals(idKeyUsed)) {
+            // the answer names the payment the billing key came from (its idKey), not a new one: the body is
+            // not documented, and that reference belongs to another payment. Nothing to record it under;
+            // left open for this payment's webhook (its own idKey) or an operator
+            return ChargeOutcome.pending(null, idKeyUsed);
+        }
         return switch (status) {
             case "COMPLETE" -> ChargeOutcome.paid(newIdKey, idKeyUsed);
             case "FAILED" -> ChargeOutcome.failed(newIdKey, idKeyUsed, "STEPPAY_FAILED", "Steppay reports the payment FAILED");

@@ -57,6 +57,9 @@ class SteppayMappingTest {
         assertThat(SteppayResponses.billing(ok("{\"idKey\":\"k\",\"paymentStatus\":\"FAILED\"}"), SEED).status())
                 .isEqualTo(ChargeStatus.FAILED);
         assertThat(SteppayResponses.billing(ok(null), SEED)).isEqualTo(ChargeOutcome.pending(null, SEED));
+        // an answer that names the billing key's own payment (the idKey charged on) is not this payment's reference
+        assertThat(SteppayResponses.billing(ok("{\"idKey\":\"" + SEED + "\",\"paymentStatus\":\"COMPLETE\"}"), SEED))
+                .isEqualTo(ChargeOutcome.pending(null, SEED));
         assertThat(SteppayResponses.billing(ok("{\"result\":\"SUCCESS\"}"), SEED).status()).isEqualTo(ChargeStatus.PENDING);
         assertThat(SteppayResponses.billing(ok("OK"), SEED).status()).isEqualTo(ChargeStatus.PENDING);
 
