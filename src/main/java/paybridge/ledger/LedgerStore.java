@@ -15,10 +15,13 @@ import paybridge.canonical.PaymentEvent;
  * updates or deletes, and the database refuses it anyway.
  */
 public final class LedgerStore {
+    // recorded_at is the database's now, whichever node appends: the ledger is ordered and cut into periods
+    // (from/to) by it, and nodes' clocks may disagree; occurred_at is the vendor's time when it gave one
     private static final String APPEND = """
             INSERT INTO ledger_entries (recorded_at, occurred_at, vendor, payment_id, vendor_payment_ref,
                 subscription_id, type, amount, currency, source, event_key)
-            VALUES (:?recordedAt, :?occurredAt, :?vendor, :?paymentId, :?vendorPaymentRef,
+            VALUES (CURRENT_TIMESTAMP, COALESCE(CAST(:?occurredAt AS TIMESTAMP WITH TIME ZONE), CURRENT_TIMESTAMP),
+                :?vendor, :?paymentId, :?vendorPaymentRef,
                 :?subscriptionId, :?type, :?amount, :?currency, :?source, :?eventKey)
             ON CONFLICT DO NOTHING""";
 
@@ -54,8 +57,7 @@ public final class LedgerStore {
      */
     public boolean append(PaymentEvent event, LedgerSource source, paybridge.canonical.PaymentResult shown) {
         Map<String, Object> p = new HashMap<>();
-        p.put("recordedAt", Instant.now());
-        p.put("occurredAt", event.occurredAt() == null ? Instant.now() : event.occurredAt());
+        p.put("occurredAt", event.occurredAt());
         p.put("vendor", event.vendor());
         p.put("paymentId", event.paymentId());
         p.put("vendorPaymentRef", event.vendorPaymentRef());

@@ -92,6 +92,24 @@ class ReconcileClockTest {
         assertThat(payments.settleOpen("k-behind-1", PaymentStates.require(PaymentStatus.UNKNOWN, Fact.ANSWER_LOST),
                 null, null, new paybridge.canonical.Failure("VENDOR_TIMEOUT", "no answer"))).isTrue();
         assertThat(ChargeInFlightTest.column(app, "next_look_at", "k-behind-1")).isNotNull();
+
+        // the ledger is ordered and cut into periods by recorded_at: the database's time of the transaction
+        // that appends, not the appending node's clock (a node's Java clock would say 300 ms later here)
+        paybridge.ledger.LedgerStore ledger = app.lookup("ledgerStore", paybridge.ledger.LedgerStore.class);
+        Instant transactionTime = sql.inTransaction(() -> {
+            Instant t = sql.databaseNow();
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            assertThat(ledger.append(new paybridge.canonical.PaymentEvent("iamport", "k-behind-1", null, null,
+                    paybridge.canonical.EventType.FAILED, 0, "KRW", null, 0, null), paybridge.canonical.LedgerSource.RECONCILE))
+                    .isTrue();
+            return t;
+        });
+        assertThat(app.text("SELECT recorded_at FROM ledger_entries WHERE payment_id = 'k-behind-1'"))
+                .isEqualTo(app.text("SELECT CAST(? AS TIMESTAMP WITH TIME ZONE)", java.sql.Timestamp.from(transactionTime)));
     }
 
     private static PaymentCommand command(String paymentId) {
