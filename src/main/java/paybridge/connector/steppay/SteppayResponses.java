@@ -115,6 +115,13 @@ public final class SteppayResponses {
             if (reply.status() != 200 || cancel == null || !cancel.isObject()) {
                 throw new BadResponseException("no cancelPayment in the answer");
             }
+            String state = VendorJson.text(cancel, "paymentStatus");
+            if ("CANCEL_PROGRESS".equals(state) || "CANCELED_FAIL".equals(state)) {
+                // accepted, not returned (yet): a virtual-account refund settles later, and a failed cancel
+                // returned nothing. Left open: reconcile-refunds decides from the receipt once it can
+                return RefundOutcome.unknown("STEPPAY_" + state, "Steppay's cancel is " + state
+                        + ": nothing returned yet");
+            }
             long now = VendorJson.requiredMoney(cancel, "canceledAmount");
             return RefundOutcome.refunded(now, -1, VendorJson.text(cancel, "tid"));
         } catch (BadResponseException e) {

@@ -97,6 +97,14 @@ class SteppayMappingTest {
         assertThat(refused.failure().code()).isEqualTo("INVALID_CANCEL_AMOUNT");
         assertThat(SteppayResponses.refund(ok("{\"response\":{\"cancelPayment\":{\"canceledAmount\":1.5}}}")).status())
                 .isEqualTo(RefundOutcomeStatus.UNKNOWN);
+        // accepted but not returned: a virtual-account cancel settling later, a cancel that failed. Never REFUNDED
+        // (its entry would be keyed before the receipt lists it, and the later CANCELED would add a second)
+        for (String state : java.util.List.of("CANCEL_PROGRESS", "CANCELED_FAIL")) {
+            RefundOutcome open = SteppayResponses.refund(ok("{\"result\":\"SUCCESS\",\"response\":{\"cancelPayment\":"
+                    + "{\"canceledAmount\":10000,\"tid\":\"T2\",\"paymentStatus\":\"" + state + "\"}}}"));
+            assertThat(open.status()).as(state).isEqualTo(RefundOutcomeStatus.UNKNOWN);
+            assertThat(open.failure().code()).isEqualTo("STEPPAY_" + state);
+        }
     }
 
     @Test
