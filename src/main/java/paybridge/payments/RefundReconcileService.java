@@ -272,12 +272,19 @@ public final class RefundReconcileService {
         return thisOne;
     }
 
-    /** One amount's open refunds against the unclaimed returns of that amount; true when any was decided. */
+    /**
+     * One amount's open refunds against the unclaimed returns of that amount; true when any was decided.
+     * A return the ledger held before the earliest of these refunds was asked is none of theirs, even when
+     * an older open refund of another amount keeps it out of {@code accountedRefs} (a console cancel
+     * learnt by its webhook between that refund and these).
+     */
     private boolean attributeAmount(long amount, List<RefundRecord> same, PaymentRecord payment, VendorPayment found,
                                     Set<String> accountedRefs, Duration notRefundedAfter) {
+        Set<String> beforeThese = priorReturns(payment, same);
         java.util.Map<String, VendorPayment.Cancellation> returns = new java.util.LinkedHashMap<>();
         for (VendorPayment.Cancellation c : found.cancellations()) {
-            if (c.amount() == amount && !accountedRefs.contains(c.cancellationId())) {
+            if (c.amount() == amount && !accountedRefs.contains(c.cancellationId())
+                    && !beforeThese.contains(c.cancellationId())) {
                 returns.putIfAbsent(c.cancellationId(), c);
             }
         }

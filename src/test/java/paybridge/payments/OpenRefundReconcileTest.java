@@ -200,6 +200,52 @@ abstract class OpenRefundReconcileTest {
         assertThat(entries("or-two-1")).as("the payment only").hasSize(1);
     }
 
+    /**
+     * A refund left open (R1, 5,000), then a console cancel of 3,000 the ledger learns from its webhook, then
+     * a refund of 3,000 (R2) stranded before it reached the vendor. The vendor's record lists only the
+     * console cancel: it happened before R2 was asked, so it is not R2's, and neither refund happened.
+     * Before, the console cancel counted as unclaimed (R1's older mark kept it out of the returns held
+     * before the open refunds) and R2 was REFUNDED with it: reported made, its reservation used up, the
+     * customer never paid.
+     */
+    @Test
+    void aConsoleCancelLearntBeforeARefundWasAskedIsNeverThatRefundsReturn() throws Exception {
+        // settled below from the record as the test writes it, not by a round looking at the sandbox's
+        app().context().getRouteController().stopRoute("reconcile-refunds");
+        try {
+            consoleCancelBetweenTwoRefunds();
+        } finally {
+            app().context().getRouteController().startRoute("reconcile-refunds");
+        }
+    }
+
+    private void consoleCancelBetweenTwoRefunds() {
+        Response paid = app().postJson("/api/payments", Commands.keyIn("or-prior-1", 20000, false));
+        assertThat(paid.json().path("status").asText()).isEqualTo("PAID");
+        String ref = paid.json().path("vendorPaymentRef").asText();
+        pendingByHand("or-prior-rf-1", "or-prior-1", 5000);
+        refunds().finish("or-prior-rf-1", RefundState.UNKNOWN, null, new Failure("VENDOR_TIMEOUT", "no answer"));
+        // the console cancel, as its verified webhook records it
+        paybridge.ledger.LedgerStore ledger = app().lookup("ledgerStore", paybridge.ledger.LedgerStore.class);
+        assertThat(ledger.append(new paybridge.canonical.PaymentEvent("iamport", "or-prior-1", ref, null,
+                paybridge.canonical.EventType.PARTIALLY_REFUNDED, -3000, "KRW", "console-c1", 3000, Instant.now()),
+                paybridge.canonical.LedgerSource.WEBHOOK)).isTrue();
+        pendingByHand("or-prior-rf-2", "or-prior-1", 3000);
+        for (String id : new String[] {"or-prior-rf-1", "or-prior-rf-2"}) {
+            ageInFlightBound(id, "'2' HOUR");
+        }
+        paybridge.connector.VendorPayment record = new paybridge.connector.VendorPayment(true, "iamport", ref, "or-prior-1",
+                paybridge.canonical.PaymentStatus.PARTIALLY_REFUNDED, 20000, 3000, java.util.List.of(
+                        new paybridge.connector.VendorPayment.Cancellation("console-c1", 3000, Instant.now())), null, null, null);
+
+        app().lookup("refundReconcileService", RefundReconcileService.class)
+                .settle(refund("or-prior-rf-2"), payments().find("or-prior-1").orElseThrow(), record);
+        assertThat(refund("or-prior-rf-2").status()).isEqualTo(RefundState.FAILED);
+        assertThat(refund("or-prior-rf-2").failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED);
+        assertThat(refund("or-prior-rf-1").status()).isEqualTo(RefundState.FAILED);
+        assertThat(reserved("or-prior-1")).as("both reservations released").isZero();
+    }
+
     /** Work done on the test's own connection, inside its transaction. */
     interface OnConnection {
         void run(java.sql.Connection c) throws Exception;
