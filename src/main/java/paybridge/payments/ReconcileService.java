@@ -108,8 +108,10 @@ public final class ReconcileService {
             if (connectors.find(row.vendor()).isEmpty()) {
                 // its vendor is not enabled here: a look that cannot ask must not use up a conclusion's
                 // re-checks (a NOT_CHARGED the vendor's record would overturn would leave the schedule
-                // unasked); an open row is still taken so the reason is recorded
-                if (payments.postponeLook(row, schedule.backoff(row.looks())) && row.status().isOpen()) {
+                // unasked); an open row is still taken so the reason is recorded. A conclusion waits the
+                // longest backoff: nothing can be asked until the vendor is enabled again
+                Duration wait = row.status().isOpen() ? schedule.backoff(row.looks()) : schedule.maxBackoff();
+                if (payments.postponeLook(row, wait) && row.status().isOpen()) {
                     taken.add(row);
                 }
                 continue;

@@ -60,6 +60,27 @@ class ReconcileDisabledVendorTest {
     }
 
     /**
+     * A conclusion (an operator's FAILED here) of a vendor not enabled on this node cannot be asked until it
+     * is: it waits the longest backoff between rounds instead of being taken up and put back every round.
+     */
+    @Test
+    void aConclusionOfADisabledVendorWaitsTheLongestBackoff() throws Exception {
+        try (RunningPaybridge slow = RunningPaybridge.start(Map.of(
+                "paybridge.vendors", "steppay",
+                "paybridge.reconcile.interval", "PT0.2S",
+                "paybridge.reconcile.max-backoff", "PT1H",
+                "paybridge.webhook.processing-enabled", "false"))) {
+            insert(slow, "rdv-operator-1", "FAILED", "OPERATOR");
+            Timestamp inserted = nextLookAt(slow, "rdv-operator-1");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(nextLookAt(slow, "rdv-operator-1")).isNotNull().isAfter(inserted));
+            assertThat(slow.text("SELECT CASE WHEN next_look_at > CURRENT_TIMESTAMP + INTERVAL '30' MINUTE THEN 'later'"
+                    + " ELSE 'soon' END FROM payments WHERE payment_id = ?", "rdv-operator-1")).isEqualTo("later");
+            assertThat(column(slow, "rdv-operator-1", "looks")).isEqualTo("0");
+        }
+    }
+
+    /**
      * The vendor enabled but unreachable (every request to it answered 503): a conclusion's re-check
      * whose lookup failed gives its look back, so an outage cannot use up the re-checks.
      */
