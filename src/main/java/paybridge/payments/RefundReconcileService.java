@@ -72,8 +72,9 @@ public final class RefundReconcileService {
     /**
      * Body: an open refund. Keeps it as {@link ExchangeProperties#REFUND} and its payment, sets {@link ExchangeProperties#VENDOR}, and from
      * the payment's connector {@link ExchangeProperties#LOOKUP_ROUTE} (its lookup by the vendor's reference) and
-     * {@link ExchangeProperties#NOT_REFUNDED_AFTER}; answers the payment's vendor reference to look up. No lookup route
-     * when the vendor is not enabled here or the payment has no reference: {@link #cannotLook}.
+     * {@link ExchangeProperties#NOT_REFUNDED_AFTER}; answers the payment's vendor reference to look up (our paymentId
+     * when it has none and the vendor can be asked by it). No lookup route when the vendor is not enabled here or
+     * the payment can be looked up by neither: {@link #cannotLook}.
      */
     public String prepare(Exchange exchange) {
         RefundRecord refund = exchange.getMessage().getBody(RefundRecord.class);
@@ -85,12 +86,17 @@ public final class RefundReconcileService {
         exchange.setProperty(ExchangeProperties.VENDOR, payment.vendor());
         exchange.removeProperty(ExchangeProperties.LOOKUP_ROUTE);
         Connector connector = connectors.find(payment.vendor()).orElse(null);
-        if (connector != null && payment.vendorPaymentRef() != null) {
-            exchange.setProperty(ExchangeProperties.LOOKUP_ROUTE, connector.lookupByVendorRefRoute());
+        // by the vendor's reference; without one (an operator's PAID that gave none, refunded at a vendor
+        // that cancels by our order id), by our paymentId where the vendor can be asked so
+        boolean byRef = payment.vendorPaymentRef() != null;
+        String route = connector == null ? null : byRef ? connector.lookupByVendorRefRoute()
+                : connector.lookupByPaymentIdRoute();
+        if (route != null) {
+            exchange.setProperty(ExchangeProperties.LOOKUP_ROUTE, route);
             // a vendor that may apply a cancel late says how long "not refunded" must wait
             exchange.setProperty(ExchangeProperties.NOT_REFUNDED_AFTER, connector.notRefundedAfter());
         }
-        return payment.vendorPaymentRef();
+        return byRef ? payment.vendorPaymentRef() : payment.paymentId();
     }
 
     /** Properties {@link ExchangeProperties#REFUND}, {@link ExchangeProperties#PAYMENT}: a refund whose payment cannot be looked up; left open and logged. */

@@ -246,6 +246,29 @@ abstract class OpenRefundReconcileTest {
         assertThat(reserved("or-prior-1")).as("both reservations released").isZero();
     }
 
+    /**
+     * A refund of an iamport payment recorded without iamport's reference (an operator's PAID that gave
+     * none; iamport cancels by our order id), its answer lost: reconcile looks the payment up by our
+     * paymentId, finds nothing returned, and releases the reservation. Before, it could not look it up
+     * and the amount stayed reserved for good.
+     */
+    @Test
+    void aRefundOfAPaymentWithoutTheVendorsReferenceIsReconciledByPaymentId() {
+        assertThat(app().postJson("/api/payments", Commands.keyIn("or-noref-1", 5000, false)).json().path("status")
+                .asText()).isEqualTo("PAID");
+        // as an operator's PAID without vendorPaymentRef leaves it
+        assertThat(sql().update("UPDATE payments SET vendor_payment_ref = NULL WHERE payment_id = 'or-noref-1'",
+                Map.of())).isEqualTo(1);
+        pendingByHand("or-noref-rf-1", "or-noref-1", 1000);
+        refunds().finish("or-noref-rf-1", RefundState.UNKNOWN, null, new Failure("VENDOR_TIMEOUT", "no answer"));
+        ageInFlightBound("or-noref-rf-1", "'2' HOUR");
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(refund("or-noref-rf-1").status()).isEqualTo(RefundState.FAILED));
+        assertThat(refund("or-noref-rf-1").failureCode()).isEqualTo(RefundReconcileService.NOT_REFUNDED);
+        assertThat(reserved("or-noref-1")).isZero();
+    }
+
     /** Work done on the test's own connection, inside its transaction. */
     interface OnConnection {
         void run(java.sql.Connection c) throws Exception;
