@@ -215,9 +215,13 @@ class BillingChargedAfterAllTest {
         return first;
     }
 
-    /** Runs billing with trigger {@code name} installed ({@link StatementMeanwhileTrigger}), resuming the subscription meanwhile. */
-    private void runWithResumeMeanwhile(String name, String when, String condition, String subscriptionId) {
-        BillingFixtures.sql(app).update(StatementMeanwhileTrigger.create(name, when, condition, subscriptionId, () ->
+    /**
+     * Runs billing with trigger {@code name} installed ({@link StatementMeanwhileTrigger}, {@code when} e.g. "AFTER
+     * UPDATE ON subscriptions"), resuming the subscription at the first such statement that finds it still PAST_DUE.
+     */
+    private void runWithResumeMeanwhile(String name, String when, String subscriptionId) {
+        String stillPastDue = "SELECT state = 'PAST_DUE' FROM subscriptions WHERE subscription_id = ?";
+        BillingFixtures.sql(app).update(StatementMeanwhileTrigger.create(name, when, stillPastDue, subscriptionId, () ->
                 assertThat(app.postJson("/api/subscriptions/" + subscriptionId + "/resume", "").status()).isEqualTo(200)),
                 Map.of());
         try {
@@ -248,8 +252,7 @@ class BillingChargedAfterAllTest {
     void aResumeBetweenTheRunsStatementsDoesNotLeaveTheSubscriptionOnItsPaidPeriod() {
         DueItem first = pastDueThenPaidAfterAll("ca-5");
         long before = charges(app, "iamport");
-        runWithResumeMeanwhile("resume_after_update", "AFTER UPDATE ON subscriptions",
-                "SELECT state = 'PAST_DUE' FROM subscriptions WHERE subscription_id = ?", "ca-5");
+        runWithResumeMeanwhile("resume_after_update", "AFTER UPDATE ON subscriptions", "ca-5");
         assertMovedToTheNextPeriod("ca-5", first, before);
         assertThat(StatementMeanwhileTrigger.fired("resume_after_update")).as("no statement leaves it PAST_DUE").isZero();
     }
@@ -263,8 +266,7 @@ class BillingChargedAfterAllTest {
     void aResumeJustBeforeTheRunTakesTheSubscriptionIsMovedPastItsPaidPeriod() {
         DueItem first = pastDueThenPaidAfterAll("ca-7");
         long before = charges(app, "iamport");
-        runWithResumeMeanwhile("resume_before_paid", "BEFORE UPDATE ON billing_attempts",
-                "SELECT state = 'PAST_DUE' FROM subscriptions WHERE subscription_id = ?", "ca-7");
+        runWithResumeMeanwhile("resume_before_paid", "BEFORE UPDATE ON billing_attempts", "ca-7");
         assertThat(StatementMeanwhileTrigger.fired("resume_before_paid")).isEqualTo(1);
         assertMovedToTheNextPeriod("ca-7", first, before);
         assertThat(app.text("SELECT COUNT(*) FROM events WHERE subscription_id = ? AND type = 'subscription.resumed'",

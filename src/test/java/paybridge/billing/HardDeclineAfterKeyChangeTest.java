@@ -35,7 +35,7 @@ class HardDeclineAfterKeyChangeTest {
     @Test
     void aHardDeclineOfAKeyPatchedAwayDuringTheChargeIsRetriedOnTheNewKey() {
         // every simulated vendor answer is slow: the charge on the old key is in flight long enough to patch
-        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.sandbox.latency", "PT4S"))) {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.sandbox.latency", "PT2S"))) {
             storeIamportCard(app, "hk-card-1", "user-hk", "cu_hk_old");
             storeIamportCard(app, "hk-card-2", "user-hk", "cu_hk_new");
             create(app, subscriptionJson("hk", "user-hk", "iamport", "cu_hk_old", 9900, DUE));

@@ -27,8 +27,8 @@ class PatchDuringRunTest {
 
     @Test
     void aPatchDuringTheRunLeavesTheAttemptInFlightAsClaimedAndTheNextPeriodUsesTheNewTerms() {
-        // every simulated vendor answer takes 4 s: the charge is in flight long enough to patch meanwhile
-        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.sandbox.latency", "PT4S"))) {
+        // every simulated vendor answer takes 2 s: the charge is in flight long enough to patch meanwhile
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.sandbox.latency", "PT2S"))) {
             storeIamportCard(app, "race-card-1", "user-race", "cu_race_old");
             storeIamportCard(app, "race-card-2", "user-race", "cu_race_new");
             create(app, subscriptionJson("race", "user-race", "iamport", "cu_race_old", 9900, DUE));
@@ -47,6 +47,8 @@ class PatchDuringRunTest {
             Response patched = patch(app, "race", """
                     {"billingKey": "cu_race_new", "amount": 12000, "orderName": "Premium plan 2027"}""");
             assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+            // patched while the charge was in flight, else this test would not test the race
+            assertThat(app.get("/api/payments/" + paymentId).status()).as("still in flight after the PATCH").isEqualTo(202);
 
             JsonNode run = BillingFixtures.awaitRun(app, runId, Duration.ofMinutes(2));
             assertThat(run.path("counts").path("paid").asInt()).isEqualTo(1);

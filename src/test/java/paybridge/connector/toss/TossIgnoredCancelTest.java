@@ -29,7 +29,10 @@ class TossIgnoredCancelTest {
     @Test
     void aReturnAnotherRefundWasDecidedWithNeverCountsForASecondRefund() throws Exception {
         try (RunningPaybridge app = RunningPaybridge.start(Map.of(
-                "paybridge.vendor.timeout", "PT8S",
+                // the held answer (4 s) within one call's timeout and the operation's budget; the refunds'
+                // in-flight bound (budget + timeout + margin) as short as that allows
+                "paybridge.vendor.timeout", "PT6S",
+                "paybridge.vendor.operation-timeout", "PT6S",
                 "paybridge.sandbox.hang", "PT4S",
                 "paybridge.vendor.in-flight-margin", "PT0.5S",
                 "paybridge.reconcile.interval", "PT0.3S",
