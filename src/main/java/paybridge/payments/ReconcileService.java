@@ -220,9 +220,7 @@ public final class ReconcileService {
         if (!open) {
             // a conclusion being re-checked: only a record that shows the charge changes it, and the
             // cancellations the record shows commit with the overturn (PAID is there already)
-            return state == PaymentStatus.PAID && ConclusionOverturn.toPaid(payments, ledger, meters, attempt,
-                    found.vendorPaymentRef(), found.billingKey(), found.occurredAt(), source,
-                    () -> append(attempt, found, source));
+            return state == PaymentStatus.PAID && overturn(attempt, found, source);
         }
         Transition move = PaymentStates.require(attempt.status(), PaymentStates.vendorSays(state));
         Failure failure = state == PaymentStatus.FAILED ? new Failure("VENDOR_DECLINED", found.failureReason()) : null;
@@ -256,14 +254,19 @@ public final class ReconcileService {
             return false; // still open (taken again meanwhile): its next look records it
         }
         if (state == PaymentStatus.PAID && ConclusionOverturn.overturnable(now)) {
-            return ConclusionOverturn.toPaid(payments, ledger, meters, now, found.vendorPaymentRef(), found.billingKey(),
-                    found.occurredAt(), source, () -> append(now, found, source));
+            return overturn(now, found, source);
         }
         if (now.status() != state) {
             LOG.warn("reconcile paymentId={} vendor={}: decided {} meanwhile, but the vendor's record says {}; check it",
                     now.paymentId(), now.vendor(), now.status(), state);
         }
         return false;
+    }
+
+    /** A conclusion overturned by a record that shows the charge: PAID, with every money fact the record shows. */
+    private boolean overturn(PaymentRecord concluded, VendorPayment found, LedgerSource source) {
+        return ConclusionOverturn.toPaid(payments, ledger, meters, concluded, found.vendorPaymentRef(), found.billingKey(),
+                found.occurredAt(), source, () -> append(concluded, found, source));
     }
 
     /** A conclusion being re-checked, and a record under its paymentId that is not this payment: for an operator. */
