@@ -43,14 +43,24 @@ public final class BillingCalendar {
     }
 
     /** Parses an ISO-8601 interval ({@code P1M}, {@code P1Y}, {@code P7D}, {@code P2W}); it must move time forward. */
+    /** The longest interval a subscription may have. */
+    public static final Period LONGEST = Period.ofYears(10);
+    private static final java.time.LocalDate LONGEST_FROM = java.time.LocalDate.of(2000, 1, 1);
+    private static final int MAX_INTERVAL_TEXT = 20;
+
     public static Period interval(String iso) {
         try {
             Period p = Period.parse(iso);
             if (p.isNegative() || p.isZero()) {
                 throw new IllegalArgumentException("interval must be positive: " + iso);
             }
+            // bounded, so every period's due date is a date (a subscription whose next period cannot be
+            // computed would stop after its first charge) and the text fits its column
+            if (iso.length() > MAX_INTERVAL_TEXT || LONGEST_FROM.plus(p).isAfter(LONGEST_FROM.plus(LONGEST))) {
+                throw new IllegalArgumentException("interval longer than " + LONGEST + ": " + iso);
+            }
             return p;
-        } catch (DateTimeParseException e) {
+        } catch (java.time.DateTimeException | ArithmeticException e) {
             throw new IllegalArgumentException("not an ISO-8601 period: " + iso, e);
         }
     }

@@ -1,8 +1,6 @@
 package paybridge.billing;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.regex.Pattern;
 
 /**
@@ -18,25 +16,13 @@ record ListCursor(Instant createdAt, String subscriptionId) {
     }
 
     String encode() {
-        return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString((createdAt + "|" + subscriptionId).getBytes(StandardCharsets.UTF_8));
+        return new paybridge.api.TimeCursor(createdAt, subscriptionId).encode();
     }
 
     /** The cursor, or null when the text is not one this list wrote. */
     static ListCursor parse(String text) {
-        try {
-            String decoded = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8);
-            int bar = decoded.indexOf('|');
-            if (bar < 0) {
-                return null;
-            }
-            String id = decoded.substring(bar + 1);
-            if (!ID.matcher(id).matches()) {
-                return null;
-            }
-            return new ListCursor(Instant.parse(decoded.substring(0, bar)), id);
-        } catch (RuntimeException e) {
-            return null;
-        }
+        paybridge.api.TimeCursor cursor = paybridge.api.TimeCursor.parse(text);
+        return cursor == null || !ID.matcher(cursor.key()).matches() ? null
+                : new ListCursor(cursor.at(), cursor.key());
     }
 }

@@ -95,7 +95,7 @@ public final class SubscriptionService {
         try {
             BillingCalendar.interval(r.interval());
         } catch (IllegalArgumentException e) {
-            throw invalid("interval", "must be a positive ISO-8601 period such as P1M, P1Y or P7D");
+            throw invalid("interval", "must be a positive ISO-8601 period such as P1M, P1Y or P7D, at most " + BillingCalendar.LONGEST);
         }
         vendors.require(r.vendor());
         String currency = r.currency() == null ? "KRW" : r.currency();
@@ -108,6 +108,7 @@ public final class SubscriptionService {
                 r.orderName(), r.amount(), currency, r.interval(), anchor, 0, anchor.toInstant(), "ACTIVE", null,
                 null, null, now, now);
         refuseAtItsVendor(s);
+        refuseAnotherCustomersKey(s);
         if (store.insert(s)) {
             return new Created(view(store.find(s.subscriptionId()).orElseThrow()), true);
         }
@@ -201,6 +202,15 @@ public final class SubscriptionService {
         }
     }
 
+    /** 422 naming billingKey when the vendor's key was stored for another customer than the subscription's. */
+    private void refuseAnotherCustomersKey(Subscription s) {
+        store.keyIssuedToAnother(s.vendor(), s.billingKey(), s.customer().id()).ifPresent(other -> {
+            throw SubscriptionPatch.unprocessable("billingKey", "issued to another customer",
+                    "This " + s.vendor() + " billing key was stored for another customer than "
+                    + s.customer().id() + "; a subscription is charged on its own customer's key");
+        });
+    }
+
     /** The patch's terms checked and written (when they differ); answers the subscription with them. */
     private Subscription change(Subscription s, SubscriptionPatch patch) {
         Subscription changed = patch.applyTo(s);
@@ -213,11 +223,7 @@ public final class SubscriptionService {
         }
         if (!changed.billingKey().equals(s.billingKey()) || !changed.vendor().equals(s.vendor())) {
             refuseKeyDeclinedHard(s, changed);
-            store.keyIssuedToAnother(changed.vendor(), changed.billingKey(), s.customer().id()).ifPresent(other -> {
-                throw SubscriptionPatch.unprocessable("billingKey", "issued to another customer",
-                        "This " + changed.vendor() + " billing key was stored for another customer than "
-                        + s.customer().id() + "; a subscription is charged on its own customer's key");
-            });
+            refuseAnotherCustomersKey(changed);
         }
         if (!store.updateTerms(changed)) {
             throw new IllegalStateException("subscription " + s.subscriptionId() + " changed while held");

@@ -74,5 +74,11 @@ class BillingCalendarTest {
         assertThatThrownBy(() -> BillingCalendar.interval("P0D")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> BillingCalendar.interval("PT1H")).isInstanceOf(IllegalArgumentException.class);
         assertThat(BillingCalendar.interval("P1M")).isEqualTo(Period.ofMonths(1));
+        // at most ten years: every period's due date stays a date
+        assertThat(BillingCalendar.interval("P10Y")).isEqualTo(Period.ofYears(10));
+        assertThat(BillingCalendar.interval("P119M30D")).isEqualTo(Period.of(0, 119, 30));
+        for (String tooLong : new String[] {"P10Y1D", "P121M", "P999999999Y", "P10000Y10000M10000W10000D", "P99999999999D"}) {
+            assertThatThrownBy(() -> BillingCalendar.interval(tooLong)).as(tooLong).isInstanceOf(IllegalArgumentException.class);
+        }
     }
 }

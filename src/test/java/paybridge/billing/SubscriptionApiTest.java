@@ -134,6 +134,12 @@ class SubscriptionApiTest {
                 subscriptionJson("sub-api-3", "steppay", STEPPAY_KEY, 9900, "P0D", "2026-12-01T00:00:00+09:00"));
         assertThat(zeroInterval.status()).isEqualTo(400);
         assertThat(fields(zeroInterval)).containsExactly("interval");
+        for (String tooLong : new String[] {"P999999999Y", "P10000Y10000M10000W10000D"}) {
+            Response r2 = app.postJson("/api/subscriptions",
+                    subscriptionJson("sub-api-3", "steppay", STEPPAY_KEY, 9900, tooLong, "2026-12-01T00:00:00+09:00"));
+            assertThat(r2.status()).as(tooLong).isEqualTo(400);
+            assertThat(fields(r2)).containsExactly("interval");
+        }
 
         Response unknownVendor = app.postJson("/api/subscriptions",
                 subscriptionJson("sub-api-4", "tosspay", "k", 9900, "P1M", "2026-12-01T00:00:00+09:00"));

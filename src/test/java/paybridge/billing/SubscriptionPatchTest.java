@@ -146,6 +146,11 @@ class SubscriptionPatchTest {
         Response moved = patch(app, "pt-own", "{\"vendor\": \"steppay\", \"billingKey\": \"" + STEPPAY_KEY + "\"}");
         assertThat(moved.status()).as(moved.body()).isEqualTo(200);
         assertThat(moved.json().path("vendor").asText()).isEqualTo("steppay");
+        // nor is a subscription created on it: refused before it is stored, nothing charged
+        Response created = app.postJson("/api/subscriptions",
+                subscriptionJson("pt-created-on-other", "user-pt-own", "iamport", "cu_pt_other", 9900, DUE));
+        assertBad(created, 422, "billingKey");
+        assertThat(app.get("/api/subscriptions/pt-created-on-other").status()).isEqualTo(404);
     }
 
     @Test
