@@ -148,8 +148,9 @@ public class PaybridgeConfiguration implements CamelConfiguration {
                 new paybridge.ledger.BillingKeyStore(sql), connectors, deadline));
         registry.bind("ledgerQuery", new LedgerQuery(ledger));
         // who changed what (GET /api/audit); the entry routes call auditTrail
-        AuditStore audit = new AuditStore(sql, registry.lookupByNameAndType("transactions", Transactions.class),
-                registry.lookupByNameAndType("database", paybridge.ledger.Database.class)::isPostgres);
+        Transactions transactions = registry.lookupByNameAndType("transactions", Transactions.class);
+        AuditStore audit = new AuditStore(sql, transactions, new paybridge.ledger.CommitHorizon(sql, transactions,
+                registry.lookupByNameAndType("database", paybridge.ledger.Database.class)::isPostgres));
         registry.bind("auditTrail", new AuditTrail(audit));
         registry.bind("auditQuery", new AuditQuery(audit));
         registry.bind("jsonResponses", new JsonResponses());

@@ -1,10 +1,8 @@
 package paybridge.audit;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 import org.apache.camel.Exchange;
@@ -99,18 +97,15 @@ public final class AuditQuery {
         }
 
         String encode() {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString((at + "|" + auditId).getBytes(StandardCharsets.UTF_8));
+            return new paybridge.api.TimeCursor(at, String.valueOf(auditId)).encode();
         }
 
         static Cursor parse(String text) {
-            try {
-                String decoded = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8);
-                int bar = decoded.indexOf('|');
-                return bar < 0 ? null : new Cursor(Instant.parse(decoded.substring(0, bar)),
-                        Long.parseLong(decoded.substring(bar + 1)));
-            } catch (RuntimeException e) {
+            paybridge.api.TimeCursor cursor = paybridge.api.TimeCursor.parse(text);
+            if (cursor == null || !cursor.key().matches("\\d{1,18}")) {
                 return null;
             }
+            return new Cursor(cursor.at(), Long.parseLong(cursor.key()));
         }
     }
 }

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import paybridge.ledger.CommitHorizon;
 import paybridge.ledger.Sql;
 import paybridge.ledger.Transactions;
 
@@ -15,28 +16,14 @@ import paybridge.ledger.Transactions;
  * inside a transaction ({@link Sql#inTransaction}) the INSERT joins it, so the row commits with the change
  * it describes or not at all.
  *
- * <p>Rows commit in another order than their times (a transaction that began earlier may commit later),
- * so a list in (time, id) order read while rows are being written could pass a position that a row
- * committed afterwards falls behind: a reader following the cursor would never see it. The list
- * therefore stops at a horizon: the start of the oldest transaction still open. Every row stamped
- * before it has been committed (or rolled back), so the listed part never changes behind a cursor.
- * PostgreSQL: the oldest {@code xact_start} of the database's client sessions ({@code pg_stat_activity},
- * the same clock and the same value as their {@code CURRENT_TIMESTAMP}), which covers every node; H2
- * (one process): the oldest transaction this process has open ({@link Transactions#oldestOpenSince}),
- * every audit row being written inside one. The horizon is read before the rows, in its own statement,
- * so the rows' statement sees every transaction that ended before it.
+ * <p>The list stops at the {@link CommitHorizon}: every row stamped before it has been committed (or
+ * rolled back), so the listed part never changes behind a cursor. Every audit row is written inside a
+ * transaction, as the horizon on H2 needs.
  */
 public final class AuditStore {
     private static final String APPEND = """
             INSERT INTO audit (recorded_at, actor, action, target, reason)
             VALUES (CURRENT_TIMESTAMP, :?actor, :?action, :?target, :?reason)""";
-
-    // the client sessions of this database (not autovacuum or replication) with a transaction open,
-    // this statement's own included: so never later than its CURRENT_TIMESTAMP
-    private static final String HORIZON_POSTGRES = """
-            SELECT MIN(xact_start) AS horizon FROM pg_stat_activity
-            WHERE datname = current_database() AND backend_type = 'client backend'""";
-    private static final String NOW = "SELECT CURRENT_TIMESTAMP AS horizon";
 
     // one fixed statement: an absent filter or cursor is a NULL parameter that disables its condition;
     // the order (recorded_at, audit_id) never changes for a row, and below the horizon no row is added
@@ -54,13 +41,12 @@ public final class AuditStore {
 
     private final Sql sql;
     private final Transactions transactions;
-    // asked when first needed: at start-up the database may still be opening
-    private final java.util.function.BooleanSupplier postgres;
+    private final CommitHorizon horizon;
 
-    public AuditStore(Sql sql, Transactions transactions, java.util.function.BooleanSupplier postgres) {
+    public AuditStore(Sql sql, Transactions transactions, CommitHorizon horizon) {
         this.sql = sql;
         this.transactions = transactions;
-        this.postgres = postgres;
+        this.horizon = horizon;
     }
 
     public void append(String actor, String action, String target, String reason) {
@@ -77,15 +63,7 @@ public final class AuditStore {
 
     /** Rows stamped before this have all ended their transactions: the list stops here. */
     Instant horizon() {
-        boolean onPostgres = postgres.getAsBoolean();
-        Instant horizon = Sql.instant(sql.query(onPostgres ? HORIZON_POSTGRES : NOW, Map.of()).get(0).get("horizon"));
-        if (!onPostgres) {
-            Instant oldestOpen = transactions.oldestOpenSince();
-            if (oldestOpen != null && oldestOpen.isBefore(horizon)) {
-                horizon = oldestOpen;
-            }
-        }
-        return horizon;
+        return horizon.read();
     }
 
     /**

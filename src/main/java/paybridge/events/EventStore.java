@@ -95,20 +95,25 @@ public final class EventStore {
             VALUES (:?eventId, :?destination, 'PENDING', 0, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)
             ON CONFLICT DO NOTHING""";
 
-    // the feed: only events older than the settle delay, so an event whose transaction began before
-    // another's but committed after it (its seq is lower) is never passed by a follower's cursor
+    // the feed, in (created_at, seq) order: created_at is the writing transaction's start, and the feed stops
+    // at the commit horizon (the start of the oldest transaction still open), so an event committed after a
+    // follower's cursor passed its position cannot exist (seq alone is not commit order: a transaction that
+    // inserted first may commit last). The time's range reads one range of an index; an absent filter is a
+    // NULL parameter
     private static final String FEED = """
             SELECT * FROM events
-            WHERE seq > :?after
-              AND created_at <= CURRENT_TIMESTAMP - CAST(:?settleMillis AS BIGINT) * INTERVAL '0.001' SECOND
+            WHERE created_at >= :?afterAt AND created_at < :?horizon
+              AND (created_at > :?afterAt OR seq > :?afterSeq)
               AND (CAST(:?type AS VARCHAR(40)) IS NULL OR type = :?type)
               AND (CAST(:?paymentId AS VARCHAR(64)) IS NULL OR payment_id = :?paymentId)
               AND (CAST(:?subscriptionId AS VARCHAR(24)) IS NULL OR subscription_id = :?subscriptionId)
-            ORDER BY seq
+            ORDER BY created_at, seq
             LIMIT :?limit""";
+    // the last event (of any type) below the same horizon: where a follower at the end of the feed goes on from
     private static final String FEED_END = """
-            SELECT COALESCE(MAX(seq), 0) AS last FROM events
-            WHERE created_at <= CURRENT_TIMESTAMP - CAST(:?settleMillis AS BIGINT) * INTERVAL '0.001' SECOND""";
+            SELECT created_at, seq FROM events WHERE created_at < :?horizon
+            ORDER BY created_at DESC, seq DESC
+            LIMIT 1""";
     private static final String BY_ID = "SELECT * FROM events WHERE event_id = :?eventId";
     private static final String DELIVERIES = "SELECT * FROM event_deliveries WHERE event_id = :?eventId ORDER BY destination";
 
@@ -128,9 +133,11 @@ public final class EventStore {
                 LIMIT :?limit)""";
 
     private final Sql sql;
+    private final paybridge.ledger.CommitHorizon horizon;
 
-    public EventStore(Sql sql) {
+    public EventStore(Sql sql, paybridge.ledger.CommitHorizon horizon) {
         this.sql = sql;
+        this.horizon = horizon;
     }
 
     /**
@@ -292,21 +299,51 @@ public final class EventStore {
         });
     }
 
-    public List<Event> feed(long after, String type, String paymentId, String subscriptionId, int limit,
-                            Duration settle) {
+    /** A position in the feed: after the event written at {@code at} with {@code seq} (the feed's order). */
+    public record Position(Instant at, long seq) implements Comparable<Position> {
+        /** Before every event. */
+        public static final Position START = new Position(Instant.EPOCH, 0);
+
+        static Position of(Event e) {
+            return new Position(e.createdAt(), e.seq());
+        }
+
+        @Override
+        public int compareTo(Position o) {
+            int byTime = at.compareTo(o.at);
+            return byTime != 0 ? byTime : Long.compare(seq, o.seq);
+        }
+    }
+
+    /** Up to {@code limit} events after {@code after}, and the position a follower goes on from. */
+    public record Page(List<Event> events, Position next) {
+    }
+
+    /**
+     * The events matching every filter given (null = no filter) after {@code after}, oldest first, all read
+     * below one commit horizon; when fewer than {@code limit}, {@code next} is the position after the last
+     * event of any type below that horizon, so a follower polling again with it neither repeats nor skips one.
+     */
+    public Page feed(Position after, String type, String paymentId, String subscriptionId, int limit) {
+        Instant below = horizon.read();
         Map<String, Object> p = new HashMap<>();
-        p.put("after", after);
+        p.put("horizon", below);
+        p.put("afterAt", after.at());
+        p.put("afterSeq", after.seq());
         p.put("type", type);
         p.put("paymentId", paymentId);
         p.put("subscriptionId", subscriptionId);
         p.put("limit", limit);
-        p.put("settleMillis", settle.toMillis());
-        return sql.query(FEED, p).stream().map(EventStore::event).toList();
-    }
-
-    /** The position after the last event the feed shows now. */
-    public long feedEnd(Duration settle) {
-        return Sql.longValue(sql.query(FEED_END, Map.of("settleMillis", settle.toMillis())).get(0).get("last"));
+        List<Event> events = sql.query(FEED, p).stream().map(EventStore::event).toList();
+        Position next = events.isEmpty() ? after : Position.of(events.get(events.size() - 1));
+        if (events.size() < limit) {
+            List<Map<String, Object>> last = sql.query(FEED_END, Map.of("horizon", below));
+            if (!last.isEmpty()) {
+                Position end = new Position(Sql.instant(last.get(0).get("created_at")), Sql.longValue(last.get(0).get("seq")));
+                next = end.compareTo(next) > 0 ? end : next;
+            }
+        }
+        return new Page(events, next);
     }
 
     public Optional<Event> find(String eventId) {

@@ -1,6 +1,5 @@
 package paybridge.events;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +9,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
 import paybridge.api.JsonResponses;
+import paybridge.api.TimeCursor;
 import paybridge.canonical.CanonicalJson;
 import paybridge.canonical.FieldError;
 import paybridge.canonical.Problem;
@@ -30,13 +30,10 @@ public final class EventsApi {
 
     private final EventStore store;
     private final EventDestinations destinations;
-    private final Duration settle;
 
-    /** @param settle how old an event must be before the feed shows it (longer than any transaction) */
-    public EventsApi(EventStore store, EventDestinations destinations, Duration settle) {
+    public EventsApi(EventStore store, EventDestinations destinations) {
         this.store = store;
         this.destinations = destinations;
-        this.settle = settle;
     }
 
     public void list(Exchange exchange) throws Exception {
@@ -56,12 +53,13 @@ public final class EventsApi {
         if (subscriptionId != null && !subscriptionId.matches("[A-Za-z0-9_-]{1,24}")) {
             errors.add(new FieldError("subscriptionId", "1-24 characters of A-Z a-z 0-9 _ -"));
         }
-        long after = 0;
+        EventStore.Position after = EventStore.Position.START;
         if (afterText != null) {
-            if (!afterText.matches("\\d{1,18}")) {
-                errors.add(new FieldError("after", "the next of a previous page"));
+            TimeCursor cursor = TimeCursor.parse(afterText);
+            if (cursor == null || !cursor.key().matches("\\d{1,18}")) {
+                errors.add(new FieldError("after", "not a cursor this feed returned (use its \"next\")"));
             } else {
-                after = Long.parseLong(afterText);
+                after = new EventStore.Position(cursor.at(), Long.parseLong(cursor.key()));
             }
         }
         int limit = LIMIT_DEFAULT;
@@ -76,21 +74,10 @@ public final class EventsApi {
         if (!errors.isEmpty()) {
             throw new ProblemException(Problem.invalid("Invalid query parameters", errors));
         }
-        List<Event> page = store.feed(after, type, paymentId, subscriptionId, limit, settle);
-        long next;
-        if (page.size() == limit) {
-            next = page.get(page.size() - 1).seq();
-        } else {
-            // the end of the feed: the position after the last event (of any type), so a follower
-            // polling again with it neither repeats nor skips one
-            next = Math.max(after, store.feedEnd(settle));
-            if (!page.isEmpty()) {
-                next = Math.max(next, page.get(page.size() - 1).seq());
-            }
-        }
+        EventStore.Page page = store.feed(after, type, paymentId, subscriptionId, limit);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("events", page.stream().map(EventsApi::envelope).toList());
-        body.put("next", String.valueOf(next));
+        body.put("events", page.events().stream().map(EventsApi::envelope).toList());
+        body.put("next", new TimeCursor(page.next().at(), String.valueOf(page.next().seq())).encode());
         JsonResponses.write(exchange, 200, body);
     }
 

@@ -66,7 +66,6 @@ public class EventsConfiguration implements CamelConfiguration {
         settings.durationAsMillisProperty("paybridge.events.poll-interval", "PT1S");
         settings.durationAsMillisProperty("paybridge.events.retention-interval", "PT1H");
         Duration retention = settings.duration("paybridge.events.retention", "P30D");
-        Duration feedDelay = settings.duration("paybridge.events.feed-delay", "PT2S");
 
         Map<String, String> endpoints = new LinkedHashMap<>();
         for (Destination d : destinations.all()) {
@@ -85,12 +84,15 @@ public class EventsConfiguration implements CamelConfiguration {
             registry.bind(senders(d.name()), ExecutorService.class, senders);
         }
 
-        EventStore store = new EventStore(sql);
+        paybridge.ledger.Transactions transactions = registry.lookupByNameAndType("transactions",
+                paybridge.ledger.Transactions.class);
+        EventStore store = new EventStore(sql, new paybridge.ledger.CommitHorizon(sql, transactions,
+                registry.lookupByNameAndType("database", paybridge.ledger.Database.class)::isPostgres));
         EventDeliveries deliveries = new EventDeliveries(store, destinations,
                 new EventDeliveries.Schedule(timeout, delays, lease, sendsPerSender, settings.nodeId(), retention), endpoints);
         registry.bind("eventStore", store);
         registry.bind("eventDeliveries", deliveries);
-        registry.bind("eventsApi", new EventsApi(store, destinations, feedDelay));
+        registry.bind("eventsApi", new EventsApi(store, destinations));
         registry.bind("eventDestinations", destinations);
 
         Supplier<EventStore.Backlog> backlog = cached(store::backlog,

@@ -347,7 +347,8 @@ class AuditTrailTest {
 
         // a change whose transaction began (and stamped its row) first, and commits last: written by the
         // application's own store, held open here as a lock wait or a slow statement would hold it
-        AuditStore store = new AuditStore(new Sql(app().context()), app().lookup("transactions", Transactions.class), this::postgres);
+        AuditStore store = new AuditStore(new Sql(app().context()), app().lookup("transactions", Transactions.class),
+                new paybridge.ledger.CommitHorizon(new Sql(app().context()), app().lookup("transactions", Transactions.class), this::postgres));
         CountDownLatch written = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<Void> slow = CompletableFuture.runAsync(() -> app().lookup("transactions", Transactions.class).run(() -> {

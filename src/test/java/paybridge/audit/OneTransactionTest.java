@@ -62,7 +62,7 @@ class OneTransactionTest {
                     .end();
         });
         context.start();
-        audit = new AuditStore(new Sql(context), transactions, () -> false);
+        audit = new AuditStore(new Sql(context), transactions, new paybridge.ledger.CommitHorizon(new Sql(context), transactions, () -> false));
     }
 
     @AfterEach

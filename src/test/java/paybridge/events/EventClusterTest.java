@@ -64,7 +64,6 @@ class EventClusterTest {
         p.put("paybridge.events.destination.hook.uri", receiver.url());
         p.put("paybridge.events.destination.hook.types", "payment.paid");
         p.put("paybridge.events.poll-interval", "PT0.1S");
-        p.put("paybridge.events.feed-delay", "PT0.1S");
         return p;
     }
 }

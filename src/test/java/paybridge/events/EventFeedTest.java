@@ -33,7 +33,6 @@ class EventFeedTest {
         p.put("paybridge.events.destination.down.types", "payment.failed");
         p.put("paybridge.events.poll-interval", "PT0.2S");
         p.put("paybridge.events.retry-delays", "PT0.2S");
-        p.put("paybridge.events.feed-delay", "PT0.1S");
         p.put("paybridge.observe.backlog-refresh", "PT0.1S");
         app = RunningPaybridge.start(p);
         for (int i = 0; i < 5; i++) {
@@ -86,7 +85,6 @@ class EventFeedTest {
         assertThat(app.get("/api/events/evt_00000000000000000000000000000000").status()).isEqualTo(404);
         assertThat(app.get("/api/events/nonsense").status()).isEqualTo(404);
         assertThat(app.postJson("/api/events/evt_00000000000000000000000000000000/redeliver", "").status()).isEqualTo(404);
-        // listed once paybridge.events.feed-delay has passed since it was written
         String id = await().atMost(Duration.ofSeconds(10)).until(
                 () -> app.get("/api/events?paymentId=f-0").json().path("events"), events -> events.size() == 1)
                 .get(0).path("id").asText();

@@ -41,7 +41,6 @@ class EventPathsTest {
     @BeforeAll
     static void start() {
         Map<String, Object> p = new HashMap<>();
-        p.put("paybridge.events.feed-delay", "PT0.1S");
         p.put("paybridge.vendor.timeout", "PT0.5S");
         p.put("paybridge.sandbox.hang", "PT2S");
         p.put("paybridge.reconcile.interval", "PT0.3S");

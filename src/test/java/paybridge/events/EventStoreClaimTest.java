@@ -38,7 +38,7 @@ class EventStoreClaimTest {
 
     private static void claimsAndRecordsABatch(RunningPaybridge app) {
         Sql sql = new Sql(app.context());
-        EventStore store = new EventStore(sql);
+        EventStore store = app.lookup("eventStore", EventStore.class);
         // no route delivers to "claim-test": only this test claims its rows
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {

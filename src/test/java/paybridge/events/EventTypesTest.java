@@ -52,7 +52,6 @@ class EventTypesTest {
         p.put("paybridge.events.destination.hook.uri", receiver.url());
         p.put("paybridge.events.destination.hook.secret", OLD_SECRET + "," + NEW_SECRET);
         p.put("paybridge.events.poll-interval", "PT0.2S");
-        p.put("paybridge.events.feed-delay", "PT0.1S");
         p.put("paybridge.vendor.timeout", "PT0.5S");
         p.put("paybridge.sandbox.hang", "PT2S");
         p.put("paybridge.reconcile.interval", "PT0.3S");
