@@ -45,6 +45,13 @@ public final class TossDeclines {
      */
     static final Set<String> ORDER_MAY_EXIST = Set.of("DUPLICATED_ORDER_ID", "ALREADY_PROCESSED_PAYMENT",
             "IDEMPOTENT_REQUEST_PROCESSING", "PROVIDER_ERROR_ALREADY_PROCESSED");
+    /**
+     * Of those, the codes that name a payment already under the orderId (not an operation still running
+     * under the Idempotency-Key). Answered to the first ask of a charge, that payment is not the charge's:
+     * paybridge sends a paymentId's charge once (a re-ask only after a lost answer), so another system
+     * made it under the same orderId, and this charge was refused.
+     */
+    static final Set<String> ORDER_TAKEN = Set.of("DUPLICATED_ORDER_ID", "ALREADY_PROCESSED_PAYMENT");
 
     /**
      * TOSS.md's card decline table (the vendor's meaning [doc], the category ours), plus

@@ -119,8 +119,9 @@ public final class TossResponses {
     /**
      * A billing charge's answer. {@code DONE} is PAID; a 4xx is a decline unless its code is our fault
      * (credentials: not attempted; a malformed request: FAILED and logged as a paybridge bug) or says
-     * the order may exist already ({@code DUPLICATED_ORDER_ID}...: UNKNOWN, the lookup by orderId
-     * decides, since a first send whose answer was lost may have charged it).
+     * the order may exist already ({@code DUPLICATED_ORDER_ID}...: to a re-ask after a lost answer UNKNOWN,
+     * the lookup by orderId decides, since the first send may have charged it; to the first ask FAILED, the
+     * payment under that orderId being another system's).
      *
      * @param billingKey the key charged: reported as the outcome's billingKey
      */
@@ -160,6 +161,15 @@ public final class TossResponses {
             // is not Toss's answer about this key: the vendor was not reached as intended
             return new ChargeOutcome(ChargeStatus.NOT_ATTEMPTED, null, billingKey, new Failure("VENDOR_HTTP_404",
                     "Toss answered HTTP 404 " + code + " (" + message + ") to a charge; nothing was charged"));
+        }
+        if (TossDeclines.ORDER_TAKEN.contains(code)) {
+            // to the first ask (refusedCharge is not reached after a lost answer): the payment Toss holds under
+            // this orderId is another system's. Left UNKNOWN, the lookup by orderId would take it for this
+            // charge (PAID, the other payment's money counted twice)
+            LOG.error("Toss refused the first ask of paymentId={} with {}: another payment holds this orderId at Toss"
+                    + " (another system using the same merchant and order ids?); nothing was charged", paymentId, code);
+            return ChargeOutcome.failed(null, billingKey, code, "Toss holds another payment under this orderId, which"
+                    + " paybridge never asked for (" + message + "); nothing was charged");
         }
         return switch (TossDeclines.kindOf(code)) {
             case ORDER_MAY_EXIST -> new ChargeOutcome(ChargeStatus.UNKNOWN, null, billingKey,

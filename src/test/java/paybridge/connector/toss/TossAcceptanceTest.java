@@ -213,6 +213,35 @@ class TossAcceptanceTest {
         });
     }
 
+    /**
+     * Another system's payment at Toss under the orderId a charge then uses (its webhook not received): the
+     * charge's first ask is refused DUPLICATED_ORDER_ID. FAILED, nothing charged; never left UNKNOWN for the
+     * lookup by orderId, which would take the other payment for it (PAID with another payment's money).
+     */
+    @Test
+    void aChargeWhoseOrderIdTossHoldsForAnotherPaymentIsFailedNeverTakenForIt() {
+        try (RunningPaybridge own = RunningPaybridge.start(Map.of("paybridge.sandbox.webhook-url", "http://127.0.0.1:1/webhooks",
+                "paybridge.vendor.in-flight-margin", "PT0.5S", "paybridge.reconcile.interval", "PT0.3S"))) {
+            Response checkout = own.postJson(own.sandboxUrl() + "/toss/_control/payment",
+                    "{\"orderId\": \"tp-taken-0001\", \"amount\": 5000, \"orderName\": \"another system's order\"}");
+            assertThat(checkout.status()).as(checkout.body()).isEqualTo(200);
+            String auth = own.postJson(own.sandboxUrl() + "/toss/_control/auth-key", "{\"customerKey\": \"user-taken\"}")
+                    .json().path("authKey").asText();
+            Response issued = own.postJson("/api/billing-keys", """
+                    {"vendor": "toss", "customer": {"id": "user-taken"}, "authKey": "%s"}""".formatted(auth));
+            assertThat(issued.status()).as(issued.body()).isEqualTo(201);
+
+            Response r = own.postJson("/api/payments", charge("tp-taken-0001", 5000, "user-taken",
+                    issued.json().path("billingKey").asText()));
+            assertThat(r.json().path("status").asText()).as(r.body()).isEqualTo("FAILED");
+            assertThat(r.json().path("failure").path("code").asText()).isEqualTo("DUPLICATED_ORDER_ID");
+            assertThat(r.json().path("vendorPaymentRef").isNull() || r.json().path("vendorPaymentRef").isMissingNode()).isTrue();
+            JsonNode entries = own.get("/api/ledger?paymentId=tp-taken-0001").json().path("entries");
+            assertThat(entries).hasSize(1);
+            assertThat(entries.get(0).path("type").asText()).isEqualTo("FAILED");
+        }
+    }
+
     // ---- refunds
 
     @Test

@@ -143,9 +143,14 @@ class TossMappingTest {
                 .status()).isEqualTo(ChargeStatus.NOT_ATTEMPTED);
         assertThat(TossResponses.charge(VendorReply.answer(400, "{\"code\":\"INVALID_REQUEST\",\"message\":\"x\"}"), KEY, "o", 1)
                 .status()).isEqualTo(ChargeStatus.FAILED);
-        // the order may exist: the lookup decides, never FAILED
+        // the order exists: to a re-ask after a lost answer, the lookup decides (never FAILED); to the first
+        // ask it is another payment's, and this charge was refused
+        assertThat(TossResponses.charge(VendorReply.answer(400, "{\"code\":\"DUPLICATED_ORDER_ID\",\"message\":\"x\"}"), KEY, "o", 1,
+                true).status()).isEqualTo(ChargeStatus.UNKNOWN);
         assertThat(TossResponses.charge(VendorReply.answer(400, "{\"code\":\"DUPLICATED_ORDER_ID\",\"message\":\"x\"}"), KEY, "o", 1)
-                .status()).isEqualTo(ChargeStatus.UNKNOWN);
+                .status()).isEqualTo(ChargeStatus.FAILED);
+        assertThat(TossResponses.charge(VendorReply.answer(409, "{\"code\":\"IDEMPOTENT_REQUEST_PROCESSING\",\"message\":\"x\"}"),
+                KEY, "o", 1).status()).isEqualTo(ChargeStatus.UNKNOWN);
         // lost answers
         assertThat(TossResponses.charge(VendorReply.answer(500,
                 "{\"code\":\"FAILED_INTERNAL_SYSTEM_PROCESSING\",\"message\":\"x\"}"), KEY, "o", 1).status()).isEqualTo(ChargeStatus.UNKNOWN);
