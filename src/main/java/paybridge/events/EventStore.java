@@ -84,10 +84,12 @@ public final class EventStore {
             UPDATE event_deliveries SET status = 'FAILED', last_status = :?lastStatus, next_attempt_at = NULL,
                 locked_by = NULL, locked_until = NULL
             WHERE event_id = :?eventId AND destination = :?destination AND locked_by = :?token""";
-    // an operator's redeliver: due now, its retry schedule starting again from here
+    // an operator's redeliver: due now, its retry schedule starting again from here. The lease goes too: a
+    // send in flight meanwhile no longer records its outcome (its failure would make the row FAILED or due
+    // hours away, its success would absorb a send asked for after it); the next poll sends it again
     private static final String REDELIVER = """
             UPDATE event_deliveries SET status = 'PENDING', next_attempt_at = CURRENT_TIMESTAMP,
-                retries_from = attempts
+                retries_from = attempts, locked_by = NULL, locked_until = NULL
             WHERE event_id = :?eventId AND destination = :?destination""";
     private static final String ADD_DELIVERY = """
             INSERT INTO event_deliveries (event_id, destination, status, attempts, retries_from, next_attempt_at,
@@ -124,12 +126,14 @@ public final class EventStore {
     private static final String FAILED_COUNT = "SELECT COUNT(*) AS n FROM event_deliveries WHERE status = 'FAILED'";
     private static final String NOW = "SELECT CURRENT_TIMESTAMP AS now";
 
-    // retention: events older than it with no delivery still PENDING (their deliveries go with them)
+    // retention: events older than it delivered everywhere (their deliveries go with them). One PENDING or
+    // FAILED is kept: a fact a destination never received stays until it is (a redeliver) or an operator
+    // deletes it
     private static final String PURGE = """
             DELETE FROM events WHERE event_id IN (
                 SELECT e.event_id FROM events e
                 WHERE e.created_at < CURRENT_TIMESTAMP - CAST(:?retentionSeconds AS BIGINT) * INTERVAL '1' SECOND
-                  AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_id = e.event_id AND d.status = 'PENDING')
+                  AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_id = e.event_id AND d.status <> 'DELIVERED')
                 LIMIT :?limit)""";
 
     private final Sql sql;
@@ -377,7 +381,7 @@ public final class EventStore {
         return new Backlog(Sql.longValue(r.get("undelivered")), age, failed);
     }
 
-    /** Deletes up to {@code limit} events past {@code retention} that nothing waits to deliver; answers how many. */
+    /** Deletes up to {@code limit} events past {@code retention} delivered to every destination; answers how many. */
     public int purge(Duration retention, int limit) {
         return sql.update(PURGE, Map.of("retentionSeconds", retention.toSeconds(), "limit", limit));
     }

@@ -141,16 +141,25 @@ class EventFeedTest {
     }
 
     @Test
-    void theRetentionJobDeletesOldEventsWithNothingLeftToDeliver() throws Exception {
+    void theRetentionJobDeletesOldEventsDeliveredEverywhereAndKeepsAFailedOne() throws Exception {
         assertThat(app.postJson("/api/payments", EventTypesTest.keyIn("f-old", 2000)).status()).isEqualTo(200);
+        // a declined charge whose event's delivery to "down" failed after every retry
+        assertThat(app.postJson("/api/payments", EventTypesTest.keyIn("f-old-failed", 4001)).status()).isEqualTo(200);
+        String failed = await().atMost(Duration.ofSeconds(10)).until(
+                () -> app.get("/api/events?paymentId=f-old-failed").json().path("events"), events -> events.size() == 1)
+                .get(0).path("id").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                "FAILED".equals(app.get("/api/events/" + failed).json().path("deliveries").get(0).path("status").asText()));
         javax.sql.DataSource db = app.lookup("database", paybridge.ledger.Database.class).dataSource();
         try (java.sql.Connection c = db.getConnection();
              java.sql.PreparedStatement ps = c.prepareStatement(
-                     "UPDATE events SET created_at = created_at - INTERVAL '31' DAY WHERE payment_id = ?")) {
+                     "UPDATE events SET created_at = created_at - INTERVAL '31' DAY WHERE payment_id IN (?, ?)")) {
             ps.setString(1, "f-old");
-            assertThat(ps.executeUpdate()).isEqualTo(1);
+            ps.setString(2, "f-old-failed");
+            assertThat(ps.executeUpdate()).isEqualTo(2);
         }
         app.lookup("eventDeliveries", EventDeliveries.class).purge();
+        assertThat(app.get("/api/events/" + failed).status()).as("never delivered: kept").isEqualTo(200);
         assertThat(app.get("/api/events?paymentId=f-old").json().path("events")).isEmpty();
         assertThat(app.get("/api/events?paymentId=f-1").json().path("events")).hasSize(1);
     }

@@ -94,6 +94,30 @@ class EventStoreClaimTest {
                         java.util.Collections.nCopies(many.size() - 1, "DELIVERED").stream()).toList());
     }
 
+    @Test
+    void aRedeliverWhileASendIsInFlightIsSentAgainWhateverThatSendAnswers() throws Exception {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of())) {
+            Sql sql = new Sql(app.context());
+            EventStore store = app.lookup("eventStore", EventStore.class);
+            for (String id : List.of("evt_redeliverfail", "evt_redeliverok")) {
+                due(sql, id, "claim-redeliver", 0);
+            }
+            List<Claimed> inFlight = store.claim("claim-redeliver", 2, Duration.ofMinutes(1), "node-a");
+            assertThat(inFlight).hasSize(2);
+            // the operator asks for both again while their sends are under way
+            store.redeliver("evt_redeliverfail", List.of("claim-redeliver"));
+            store.redeliver("evt_redeliverok", List.of("claim-redeliver"));
+            // the sends' outcomes are no longer theirs to record: a failure would make the row FAILED (after
+            // the last try) or due hours away, a success would absorb the send the operator asked for
+            assertThat(store.failed(inFlight.get(0), "HTTP 500")).isFalse();
+            assertThat(store.retry(inFlight.get(0), "HTTP 500", Duration.ofHours(10))).isFalse();
+            assertThat(store.delivered(inFlight.get(1), "HTTP 200")).isFalse();
+            assertThat(statuses(store, List.of("evt_redeliverfail", "evt_redeliverok"))).containsExactly("PENDING", "PENDING");
+            // due now: the next poll sends both
+            assertThat(store.claim("claim-redeliver", 2, Duration.ofMinutes(1), "node-b")).hasSize(2);
+        }
+    }
+
     /** An event (data {"n":1}) with one PENDING delivery to {@code destination}, due {@code ageSeconds} ago. */
     private static void due(Sql sql, String id, String destination, long ageSeconds) {
         sql.update("""
