@@ -48,15 +48,18 @@ public final class ConnectorRegistry implements DeclineClassifier {
 
     private final Map<String, Connector> enabled;
     private final List<String> order;
-    /** The webhook rules of the connectors on the classpath that are not enabled, by id. */
-    private final Map<String, WebhookRules> disabledWebhooks;
+    /**
+     * The connectors on the classpath that are not enabled here, by id: built for what any node must
+     * read of a vendor's answers (its webhook rules, its decline table), never for calls.
+     */
+    private final Map<String, Connector> disabled;
 
     public ConnectorRegistry(List<Connector> connectors) {
         this(connectors, Map.of());
     }
 
-    /** @param disabledWebhooks the webhook rules of known connectors that are not enabled, by id */
-    public ConnectorRegistry(List<Connector> connectors, Map<String, WebhookRules> disabledWebhooks) {
+    /** @param disabled known connectors that are not enabled, by id */
+    public ConnectorRegistry(List<Connector> connectors, Map<String, Connector> disabled) {
         Map<String, Connector> byId = new LinkedHashMap<>();
         for (Connector c : connectors) {
             if (byId.putIfAbsent(c.id(), c) != null) {
@@ -72,14 +75,14 @@ public final class ConnectorRegistry implements DeclineClassifier {
                 throw new IllegalStateException("Connector '" + c.id() + "': billingKeyIssuance and issueBillingKeyRoute() disagree");
             }
         }
-        for (String id : disabledWebhooks.keySet()) {
+        for (String id : disabled.keySet()) {
             if (byId.containsKey(id)) {
                 throw new IllegalStateException("Vendor '" + id + "' is both enabled and disabled");
             }
         }
         this.enabled = Map.copyOf(byId);
         this.order = List.copyOf(byId.keySet());
-        this.disabledWebhooks = Map.copyOf(disabledWebhooks);
+        this.disabled = Map.copyOf(disabled);
     }
 
     /**
@@ -113,20 +116,21 @@ public final class ConnectorRegistry implements DeclineClassifier {
         for (String id : wanted) {
             connectors.add(instantiate(available.get(id), settings));
         }
-        Map<String, WebhookRules> disabledWebhooks = new LinkedHashMap<>();
+        Map<String, Connector> disabled = new LinkedHashMap<>();
         for (Map.Entry<String, Class<? extends Connector>> known : available.entrySet()) {
             if (wanted.contains(known.getKey())) {
                 continue;
             }
             try {
-                disabledWebhooks.put(known.getKey(), instantiate(known.getValue(), settings).webhooks());
+                disabled.put(known.getKey(), instantiate(known.getValue(), settings));
             } catch (RuntimeException e) {
                 // not enabled, so not needed to start; only its webhook deliveries cannot be checked and kept
-                LOG.warn("Vendor {} is not enabled and its connector cannot be built ({}); its webhooks are refused as unknown",
+                LOG.warn("Vendor {} is not enabled and its connector cannot be built ({}); its webhooks are refused as unknown"
+                        + " and its declines read as SOFT here",
                         known.getKey(), e.getMessage());
             }
         }
-        return new ConnectorRegistry(connectors, disabledWebhooks);
+        return new ConnectorRegistry(connectors, disabled);
     }
 
     /** Every connector class on the classpath, by the id its {@code ID} constant declares. */
@@ -190,10 +194,15 @@ public final class ConnectorRegistry implements DeclineClassifier {
         }
     }
 
-    /** The vendor's decline table, asked of its connector; a vendor not enabled here has none: SOFT. */
+    /**
+     * The vendor's decline table, asked of its connector, enabled here or not: a decline decided by a node
+     * that serves the vendor may be applied to billing by one that does not (a run's prepare), and a HARD
+     * decline read as SOFT would have dunning charge a dead card again. SOFT for an id no connector serves.
+     */
     @Override
     public DeclineCategory categorize(String vendor, paybridge.canonical.Failure failure) {
-        return find(vendor).map(c -> c.declineCategory(failure)).orElse(DeclineCategory.SOFT);
+        Connector connector = vendor == null ? null : enabled.getOrDefault(vendor, disabled.get(vendor));
+        return connector == null ? DeclineCategory.SOFT : connector.declineCategory(failure);
     }
 
     /**
@@ -206,14 +215,15 @@ public final class ConnectorRegistry implements DeclineClassifier {
             return Optional.empty();
         }
         Connector connector = enabled.get(vendor);
-        return connector != null ? Optional.of(connector.webhooks()) : Optional.ofNullable(disabledWebhooks.get(vendor));
+        Connector rules = connector != null ? connector : disabled.get(vendor);
+        return rules == null ? Optional.empty() : Optional.of(rules.webhooks());
     }
 
     /** Every known connector's secret headers ({@link WebhookRules#secretHeaders()}), enabled or not. */
     public Set<String> secretHeaders() {
         Set<String> names = new java.util.TreeSet<>();
         enabled.values().forEach(c -> names.addAll(c.webhooks().secretHeaders()));
-        disabledWebhooks.values().forEach(w -> names.addAll(w.secretHeaders()));
+        disabled.values().forEach(c -> names.addAll(c.webhooks().secretHeaders()));
         return Set.copyOf(names);
     }
 

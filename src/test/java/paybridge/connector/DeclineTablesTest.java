@@ -75,4 +75,24 @@ class DeclineTablesTest {
         assertThat(classifier.categoryOf(PaymentStatus.UNKNOWN, "iamport", new Failure("VENDOR_TIMEOUT", "m"))).isNull();
         assertThat(classifier.classified(PaymentStatus.FAILED, "iamport", f113).category()).isEqualTo(DeclineCategory.HARD);
     }
+
+    @Test
+    void aDeclineIsReadByItsVendorsTableOnANodeThatDoesNotServeTheVendor() {
+        // a node serving steppay only applies an iamport attempt's decline to billing (a run's prepare, after
+        // the node that charged it died): HARD stays HARD, or dunning would charge the dead card again
+        Properties p = new Properties();
+        p.setProperty("paybridge.steppay.hard-decline-codes", "BILLING_KEY_NOT_FOUND");
+        DefaultCamelContext camel = new DefaultCamelContext();
+        camel.getPropertiesComponent().setInitialProperties(p);
+        Settings settings = new Settings(camel.getPropertiesComponent());
+        ConnectorRegistry steppayOnly = new ConnectorRegistry(List.of(new SteppayConnector(settings)),
+                java.util.Map.of("iamport", new IamportConnector(settings)));
+        assertThat(steppayOnly.find("iamport")).as("not enabled here").isEmpty();
+        assertThat(steppayOnly.categoryOf(PaymentStatus.FAILED, "iamport", new Failure("IAMPORT_FAILED", "[F113]거래거절 유효기간오류")))
+                .isEqualTo(DeclineCategory.HARD);
+        ConnectorRegistry iamportOnly = new ConnectorRegistry(List.of(new IamportConnector(settings)),
+                java.util.Map.of("steppay", new SteppayConnector(settings)));
+        assertThat(iamportOnly.categoryOf(PaymentStatus.FAILED, "steppay", new Failure("BILLING_KEY_NOT_FOUND", "m")))
+                .isEqualTo(DeclineCategory.HARD);
+    }
 }
