@@ -69,6 +69,7 @@ public final class BillingKeyService {
         exchange.setProperty(ExchangeProperties.VENDOR, vendor);
         exchange.setProperty(HASH, hash);
         deadline.start(exchange);
+        boolean askedBefore = false;
         if (!store.insert(vendor, hash, customerId, deadline.horizon())) {
             BillingKeyStore.Row row = store.find(vendor, hash)
                     .orElseThrow(() -> ProblemException.of(409, "Billing key changed concurrently", "Try again"));
@@ -86,12 +87,14 @@ public final class BillingKeyService {
                 throw ProblemException.of(409, "Billing key being issued",
                         "The vendor is being asked for this authKey's billing key; send the same request again shortly");
             }
+            // a PENDING row: an earlier ask's answer was lost (or its node died), and it may have issued the key
+            askedBefore = true;
         }
         exchange.setProperty(ExchangeProperties.REPLAY, false);
         exchange.setProperty(ExchangeProperties.VENDOR_ROUTE, connector.issueBillingKeyRoute());
         // the vendor's idempotency key: the same for every ask of this authKey, and no secret in it
         exchange.getMessage().setBody(new BillingKeyRequest(vendor, customerId, command.authKey(),
-                "paybridge-billing-key-" + hash.substring(0, 48)));
+                "paybridge-billing-key-" + hash.substring(0, 48), askedBefore));
     }
 
     /** Body: the connector's {@link BillingKeyOutcome}. Answers 201 with the key, or a problem. */

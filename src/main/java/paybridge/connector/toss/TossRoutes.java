@@ -98,8 +98,9 @@ final class TossRoutes extends RouteBuilder {
                 })
                 .to("direct:toss-ask")
                 .process(e -> {
+                    BillingKeyRequest request = e.getProperty(ExchangeProperties.VENDOR_COMMAND, BillingKeyRequest.class);
                     BillingKeyOutcome outcome = TossResponses.issue(VendorCall.reply(e),
-                            e.getProperty(LOST_BEFORE, false, Boolean.class));
+                            e.getProperty(LOST_BEFORE, false, Boolean.class) || request.askedBefore());
                     LOG.debug("toss billing key issuance outcome={}", outcome);
                     e.getMessage().setBody(outcome);
                 });

@@ -124,6 +124,36 @@ class TossAcceptanceTest {
         });
     }
 
+    /**
+     * The same request sent again after its answer was lost, the first ask having issued the key at Toss
+     * (its authKey spent, the answer not kept under the Idempotency-Key): Toss refuses the re-ask
+     * INVALID_AUTH_KEY. That proves nothing: still "answer lost" (503), the row kept for an operator, never
+     * "authorization refused" with the row deleted while a key was issued.
+     */
+    @Test
+    void aRefusalOfAReSendAfterALostAnswerIsNoRefusal() {
+        String auth = authKey("user-bk-lost");
+        // the first ask: Toss issued the key; paybridge recorded the ask, never its answer
+        Response atToss = app.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        app.sandboxUrl() + "/toss/v1/billing/authorizations/issue"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                        .encodeToString((paybridge.sandbox.toss.TossSimulator.SECRET_KEY + ":").getBytes()))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"authKey\": \"" + auth + "\", \"customerKey\": \"user-bk-lost\"}")));
+        assertThat(atToss.status()).as(atToss.body()).isEqualTo(200);
+        String hash = paybridge.payments.RequestHash.sha256(auth);
+        paybridge.ledger.BillingKeyStore keys = new paybridge.ledger.BillingKeyStore(new paybridge.ledger.Sql(app.context()));
+        assertThat(keys.insert("toss", hash, "user-bk-lost", Duration.ofSeconds(1))).isTrue();
+        new paybridge.ledger.Sql(app.context()).update("""
+                UPDATE billing_keys SET in_flight_until = CURRENT_TIMESTAMP - INTERVAL '1' SECOND
+                WHERE auth_key_hash = :?hash""", Map.of("hash", hash));
+
+        Response again = issue("user-bk-lost", auth);
+        assertThat(again.status()).as(again.body()).isEqualTo(503);
+        assertThat(keys.find("toss", hash)).as("kept, PENDING").hasValueSatisfying(row -> assertThat(row.issued()).isFalse());
+    }
+
     @Test
     void vendorsWhoseKeysComeFromElsewhereSaySoWith422() {
         Response iamport = app.postJson("/api/billing-keys",

@@ -77,7 +77,7 @@ class TossMappingTest {
         assertThat(c.get("cancelAmount").asLong()).isEqualTo(1000);
         assertThat(c.get("cancelReason").asText()).isNotBlank();
 
-        var issue = TossRequests.issue(new BillingKeyRequest("toss", "user-42", "bln_abc", "k"));
+        var issue = TossRequests.issue(new BillingKeyRequest("toss", "user-42", "bln_abc", "k", false));
         assertThat(issue.path()).isEqualTo("/v1/billing/authorizations/issue");
         assertThat(VendorJson.MAPPER.readTree(issue.json()).get("authKey").asText()).isEqualTo("bln_abc");
         assertThat(VendorJson.MAPPER.readTree(issue.json()).get("customerKey").asText()).isEqualTo("user-42");
