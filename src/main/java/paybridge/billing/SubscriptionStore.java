@@ -102,14 +102,17 @@ public final class SubscriptionStore {
                 last_payment_id = :?paymentId, state = 'ACTIVE', past_due_since = NULL, past_due_reason = NULL,
                 past_due_payment_id = NULL, updated_at = CURRENT_TIMESTAMP, version = version + 1
             WHERE subscription_id = :?subscriptionId AND period_index = :?periodIndex AND state = 'PAST_DUE'""";
+    // (not on a subscription cancelled while the attempt was in flight: it shows no retry, DUNNING_OVER)
     private static final String RETRY = """
             UPDATE subscriptions SET retry_attempt = :?nextAttempt, next_retry_at = :?nextRetryAt,
-                last_payment_id = :?paymentId, updated_at = CURRENT_TIMESTAMP, version = version + 1""" + GUARD;
+                last_payment_id = :?paymentId, updated_at = CURRENT_TIMESTAMP, version = version + 1""" + GUARD
+            + " AND state <> 'CANCELLED'";
     // NOT_CHARGED: the next attempt id is due at once, i.e. when the one that was never charged was due
     private static final String RETRY_AT_ONCE = """
             UPDATE subscriptions SET retry_attempt = :?nextAttempt,
                 next_retry_at = COALESCE(next_retry_at, next_billing_at),
-                last_payment_id = :?paymentId, updated_at = CURRENT_TIMESTAMP, version = version + 1""" + GUARD;
+                last_payment_id = :?paymentId, updated_at = CURRENT_TIMESTAMP, version = version + 1""" + GUARD
+            + " AND state <> 'CANCELLED'";
     private static final String PAST_DUE = """
             UPDATE subscriptions SET state = 'PAST_DUE', past_due_since = CURRENT_TIMESTAMP,
                 past_due_reason = :?reason, past_due_payment_id = :?paymentId,
@@ -222,14 +225,20 @@ public final class SubscriptionStore {
         Map<String, Object> p = guard(subscriptionId, periodIndex, attemptNo, paymentId);
         p.put("nextAttempt", nextAttempt);
         p.put("nextRetryAt", nextRetryAt);
-        return sql.update(RETRY, p) == 1;
+        return sql.update(RETRY, p) == 1 || dunningOver(p);
+    }
+
+    /** The outcome on a subscription cancelled meanwhile: its last payment noted, no retry; false. */
+    private boolean dunningOver(Map<String, Object> guard) {
+        sql.update(DUNNING_OVER, guard);
+        return false;
     }
 
     /** An attempt proven never charged (NOT_CHARGED, by a lookup by paymentId): the next attempt id is due at once. */
     public boolean retryAtOnce(String subscriptionId, int periodIndex, int attemptNo, String paymentId) {
         Map<String, Object> p = guard(subscriptionId, periodIndex, attemptNo, paymentId);
         p.put("nextAttempt", attemptNo + 1);
-        return sql.update(RETRY_AT_ONCE, p) == 1;
+        return sql.update(RETRY_AT_ONCE, p) == 1 || dunningOver(p);
     }
 
     /**

@@ -56,8 +56,8 @@ class BillingChargedAfterAllTest {
 
     /** The period's first attempt of a new subscription, claimed by a run whose node died and sent: no answer. */
     private DueItem sent(String subscriptionId) {
-        assertThat(app.postJson("/api/subscriptions", BillingFixtures.subscriptionJson(subscriptionId, "iamport", iamportKey,
-                9900, "P1M", DUE)).status()).isEqualTo(201);
+        assertThat(app.postJson("/api/subscriptions", BillingFixtures.subscriptionJson(subscriptionId, "user-ca", "iamport",
+                iamportKey, 9900, "P1M", DUE)).status()).isEqualTo(201);
         DueItem item = DueItem.of(app.lookup("subscriptionStore", SubscriptionStore.class).find(subscriptionId).orElseThrow(),
                 app.lookup("billingCalendar", BillingCalendar.class));
         assertThat(attempts.claim(item, "run-dead", "dead-node")).isTrue();
@@ -111,6 +111,22 @@ class BillingChargedAfterAllTest {
         assertThat(s.path("nextBillingAt").asText()).isEqualTo(NEXT);
         assertThat(s.path("lastPaymentId").asText()).isEqualTo(first.paymentId());
         assertThat(s.path("retry").isNull()).isTrue();
+    }
+
+    @Test
+    void anAttemptDecidedAfterItsSubscriptionWasCancelledSchedulesNoRetry() {
+        DueItem first = sent("ca-cancelled");
+        assertThat(app.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(app.baseUrl()
+                + "/api/subscriptions/ca-cancelled")).DELETE()).status()).isEqualTo(200);
+        // the attempt in flight meanwhile is concluded never charged, and a run applies it
+        payments.settleOpen(first.paymentId(), PaymentStates.require(PaymentStatus.PENDING, Fact.VENDOR_DECLINED),
+                null, null, new Failure("NOT_CHARGED", "The vendor has no payment for this paymentId: it was never charged"));
+        run(app, AS_OF);
+        assertThat(state(first.paymentId())).isEqualTo("NOT_CHARGED");
+        JsonNode s = subscription(app, "ca-cancelled");
+        assertThat(s.path("state").asText()).isEqualTo("CANCELLED");
+        assertThat(s.path("retry").isNull()).as(s.toString()).isTrue();
+        assertThat(s.path("lastPaymentId").asText()).isEqualTo(first.paymentId());
     }
 
     @Test

@@ -20,11 +20,17 @@ final class BillingFixtures {
     }
 
     static String subscriptionJson(String id, String vendor, String key, long amount, String interval, String nextBillingAt) {
+        return subscriptionJson(id, "user-" + id, vendor, key, amount, interval, nextBillingAt);
+    }
+
+    /** As above, for the customer given (the one whose card the key is: another customer's key is refused). */
+    static String subscriptionJson(String id, String customerId, String vendor, String key, long amount, String interval,
+                                   String nextBillingAt) {
         return """
                 {"subscriptionId": "%s", "vendor": "%s", "billingKey": "%s",
-                 "customer": {"id": "user-%s", "name": "홍길동", "phone": "010-1234-5678", "email": "gildong@example.kr"},
+                 "customer": {"id": "%s", "name": "홍길동", "phone": "010-1234-5678", "email": "gildong@example.kr"},
                  "orderName": "Premium plan", "amount": %d, "currency": "KRW", "interval": "%s", "nextBillingAt": "%s"}
-                """.formatted(id, vendor, key, id, amount, interval, nextBillingAt);
+                """.formatted(id, vendor, key, customerId, amount, interval, nextBillingAt);
     }
 
     /** Inserts many subscriptions straight through the store (the API path is tested on its own). */

@@ -122,7 +122,7 @@ class BillingRecoveryTest {
                  "card": {"number": "4111-2222-3333-4444", "expiry": "2028-01", "birth": "900101", "pwd2digit": "12"},
                  "saveBillingKey": true}""").json();
         String key = keyIn.path("billingKey").asText();
-        assertThat(app.postJson("/api/subscriptions", BillingFixtures.subscriptionJson("nc-1", "iamport", key, 9900, "P1M", DUE))
+        assertThat(app.postJson("/api/subscriptions", BillingFixtures.subscriptionJson("nc-1", "user-nc", "iamport", key, 9900, "P1M", DUE))
                 .status()).isEqualTo(201);
         DueItem item = claimForDeadRun("nc-1");
         payments.insert(item.command(), "test");
