@@ -70,6 +70,13 @@ public final class PaymentStates {
     public static final String NOT_CHARGED = "NOT_CHARGED";
     /** Failure code of a payment an operator resolved FAILED. */
     public static final String OPERATOR = "OPERATOR";
+    /**
+     * Failure code of a payment left UNKNOWN because the vendor answered its first ask that the order id is
+     * in use: the payment under it is this one only if paybridge lost its record of an earlier send (a
+     * crash's last commits, a restore), else another system's. Neither reconcile nor a webhook takes the
+     * vendor's record for it: an operator decides (resolve).
+     */
+    public static final String ORDER_ID_IN_USE = "ORDER_ID_IN_USE";
 
     /** What paybridge learnt about a payment. */
     public enum Fact {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.canonical.Failure;
+import paybridge.canonical.PaymentStates;
 import paybridge.canonical.PaymentStatus;
 import paybridge.connector.BillingKeyOutcome;
 import paybridge.connector.ChargeOutcome;
@@ -120,8 +121,8 @@ public final class TossResponses {
      * A billing charge's answer. {@code DONE} is PAID; a 4xx is a decline unless its code is our fault
      * (credentials: not attempted; a malformed request: FAILED and logged as a paybridge bug) or says
      * the order may exist already ({@code DUPLICATED_ORDER_ID}...: to a re-ask after a lost answer UNKNOWN,
-     * the lookup by orderId decides, since the first send may have charged it; to the first ask FAILED, the
-     * payment under that orderId being another system's).
+     * the lookup by orderId decides, since the first send may have charged it; to the first ask UNKNOWN
+     * {@code ORDER_ID_IN_USE}, for an operator: see {@link PaymentStates#ORDER_ID_IN_USE}).
      *
      * @param billingKey the key charged: reported as the outcome's billingKey
      */
@@ -163,13 +164,17 @@ public final class TossResponses {
                     "Toss answered HTTP 404 " + code + " (" + message + ") to a charge; nothing was charged"));
         }
         if (TossDeclines.ORDER_TAKEN.contains(code)) {
-            // to the first ask (refusedCharge is not reached after a lost answer): the payment Toss holds under
-            // this orderId is another system's. Left UNKNOWN, the lookup by orderId would take it for this
-            // charge (PAID, the other payment's money counted twice)
-            LOG.error("Toss refused the first ask of paymentId={} with {}: another payment holds this orderId at Toss"
-                    + " (another system using the same merchant and order ids?); nothing was charged", paymentId, code);
-            return ChargeOutcome.failed(null, billingKey, code, "Toss holds another payment under this orderId, which"
-                    + " paybridge never asked for (" + message + "); nothing was charged");
+            // to the first ask (refusedCharge is not reached after a lost answer): a payment holds this orderId
+            // at Toss. This charge's only if paybridge lost its record of an earlier send (a crash's last
+            // commits, a restore: FAILED would then bill the period again); else another system's (the lookup
+            // by orderId would take it for this charge: PAID without a charge). Toss's record cannot tell
+            // them apart (no billing key in it): open, for an operator
+            LOG.error("Toss refused the first ask of paymentId={} with {}: a payment holds this orderId at Toss, this"
+                    + " charge's only if an earlier send of it was lost here, else another system's; left UNKNOWN for"
+                    + " an operator (resolve it)", paymentId, code);
+            return new ChargeOutcome(ChargeStatus.UNKNOWN, null, billingKey, new Failure(PaymentStates.ORDER_ID_IN_USE,
+                    "Toss answered the first ask " + code + " (" + message + "): a payment holds this orderId at Toss;"
+                    + " this charge's only if an earlier send was lost here, else another system's. An operator decides"));
         }
         return switch (TossDeclines.kindOf(code)) {
             case ORDER_MAY_EXIST -> new ChargeOutcome(ChargeStatus.UNKNOWN, null, billingKey,
