@@ -31,6 +31,7 @@ import paybridge.ledger.BillingKeyStore;
 public final class BillingKeyService {
     private static final Logger LOG = LoggerFactory.getLogger(BillingKeyService.class);
     private static final String HASH = "paybridgeAuthKeyHash";
+    private static final String ASKED_BEFORE = "paybridgeAuthKeyAskedBefore";
 
     private final BillingKeyStore store;
     private final ConnectorRegistry connectors;
@@ -91,6 +92,7 @@ public final class BillingKeyService {
             askedBefore = true;
         }
         exchange.setProperty(ExchangeProperties.REPLAY, false);
+        exchange.setProperty(ASKED_BEFORE, askedBefore);
         exchange.setProperty(ExchangeProperties.VENDOR_ROUTE, connector.issueBillingKeyRoute());
         // the vendor's idempotency key: the same for every ask of this authKey, and no secret in it
         exchange.getMessage().setBody(new BillingKeyRequest(vendor, customerId, command.authKey(),
@@ -118,7 +120,11 @@ public final class BillingKeyService {
                         "Authorization refused by the vendor", 422, reason, List.of(new FieldError("authKey", reason))));
             }
             case NOT_ATTEMPTED -> {
-                store.forget(vendor, hash);
+                // nothing processed now; but after an earlier ask whose answer was lost the row stays PENDING:
+                // that ask may have issued the key, and a re-send must still be asked as a re-ask
+                if (!exchange.getProperty(ASKED_BEFORE, false, Boolean.class)) {
+                    store.forget(vendor, hash);
+                }
                 boolean credentials = "VENDOR_AUTH_REJECTED".equals(outcome.failure().code());
                 throw new ProblemException(new Problem("https://paybridge.dev/problems/vendor-not-reached",
                         "Billing key not issued", credentials ? 502 : 503, "The vendor did not process the request ("
