@@ -43,26 +43,39 @@ public final class BillingCalendar {
     }
 
     /** Parses an ISO-8601 interval ({@code P1M}, {@code P1Y}, {@code P7D}, {@code P2W}); it must move time forward. */
-    /** The longest interval a subscription may have. */
+    /** The longest interval a new subscription may have. */
     public static final Period LONGEST = Period.ofYears(10);
     private static final java.time.LocalDate LONGEST_FROM = java.time.LocalDate.of(2000, 1, 1);
     private static final int MAX_INTERVAL_TEXT = 20;
 
+    /** A subscription's interval as stored: a positive ISO-8601 period. */
     public static Period interval(String iso) {
         try {
             Period p = Period.parse(iso);
             if (p.isNegative() || p.isZero()) {
                 throw new IllegalArgumentException("interval must be positive: " + iso);
             }
-            // bounded, so every period's due date is a date (a subscription whose next period cannot be
-            // computed would stop after its first charge) and the text fits its column
-            if (iso.length() > MAX_INTERVAL_TEXT || LONGEST_FROM.plus(p).isAfter(LONGEST_FROM.plus(LONGEST))) {
-                throw new IllegalArgumentException("interval longer than " + LONGEST + ": " + iso);
-            }
             return p;
         } catch (java.time.DateTimeException | ArithmeticException e) {
             throw new IllegalArgumentException("not an ISO-8601 period: " + iso, e);
         }
+    }
+
+    /**
+     * A new subscription's interval: as {@link #interval}, and at most {@link #LONGEST}, so every period's due
+     * date is a date (a subscription whose next period cannot be computed would stop after its first
+     * charge) and the text fits its column. Subscriptions stored before the bound keep their interval.
+     */
+    public static Period newInterval(String iso) {
+        Period p = interval(iso);
+        try {
+            if (iso.length() > MAX_INTERVAL_TEXT || LONGEST_FROM.plus(p).isAfter(LONGEST_FROM.plus(LONGEST))) {
+                throw new IllegalArgumentException("interval longer than " + LONGEST + ": " + iso);
+            }
+        } catch (java.time.DateTimeException | ArithmeticException e) {
+            throw new IllegalArgumentException("interval longer than " + LONGEST + ": " + iso, e);
+        }
+        return p;
     }
 
     /** When period {@code index} (0 = the anchor itself) is due. */

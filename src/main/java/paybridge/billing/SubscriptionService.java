@@ -93,7 +93,7 @@ public final class SubscriptionService {
             throw invalid("nextBillingAt", "not an ISO-8601 date-time with offset");
         }
         try {
-            BillingCalendar.interval(r.interval());
+            BillingCalendar.newInterval(r.interval());
         } catch (IllegalArgumentException e) {
             throw invalid("interval", "must be a positive ISO-8601 period such as P1M, P1Y or P7D, at most " + BillingCalendar.LONGEST);
         }

@@ -50,6 +50,11 @@ public final class SubscriptionStore {
             WHERE vendor = :?vendor AND billing_key = :?billingKey AND method = 'KEY_IN'
                 AND customer_id IS NOT NULL AND customer_id <> :?customerId
             LIMIT 1""";
+    // a key paybridge issued (POST /api/billing-keys: Toss's, bound to its customerKey at the vendor)
+    private static final String ISSUED_KEY_OF_ANOTHER = """
+            SELECT customer_id FROM billing_keys
+            WHERE vendor = :?vendor AND billing_key = :?billingKey AND customer_id <> :?customerId
+            LIMIT 1""";
     // GET /api/subscriptions: oldest createdAt first, ties by id; the cursor is the last row's pair, so
     // a page never repeats or skips a row that existed, whatever is inserted meanwhile
     private static final String LIST_FILTERS = """
@@ -281,10 +286,13 @@ public final class SubscriptionStore {
         return sql.update(RESUME, Map.of("subscriptionId", subscriptionId)) == 1;
     }
 
-    /** The customer another KEY_IN charge of this vendor stored this billing key for, if paybridge saw one. */
+    /** The customer another KEY_IN charge of this vendor stored this billing key for, or paybridge issued it to, if any. */
     public Optional<String> keyIssuedToAnother(String vendor, String billingKey, String customerId) {
-        List<Map<String, Object>> rows = sql.query(KEY_OF_ANOTHER, Map.of("vendor", vendor, "billingKey", billingKey,
-                "customerId", customerId));
+        Map<String, Object> p = Map.of("vendor", vendor, "billingKey", billingKey, "customerId", customerId);
+        List<Map<String, Object>> rows = sql.query(KEY_OF_ANOTHER, p);
+        if (rows.isEmpty()) {
+            rows = sql.query(ISSUED_KEY_OF_ANOTHER, p);
+        }
         return rows.isEmpty() ? Optional.empty() : Optional.of((String) rows.get(0).get("customer_id"));
     }
 

@@ -74,11 +74,14 @@ class BillingCalendarTest {
         assertThatThrownBy(() -> BillingCalendar.interval("P0D")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> BillingCalendar.interval("PT1H")).isInstanceOf(IllegalArgumentException.class);
         assertThat(BillingCalendar.interval("P1M")).isEqualTo(Period.ofMonths(1));
-        // at most ten years: every period's due date stays a date
-        assertThat(BillingCalendar.interval("P10Y")).isEqualTo(Period.ofYears(10));
-        assertThat(BillingCalendar.interval("P119M30D")).isEqualTo(Period.of(0, 119, 30));
+        // a new one at most ten years: every period's due date stays a date
+        assertThat(BillingCalendar.newInterval("P10Y")).isEqualTo(Period.ofYears(10));
+        assertThat(BillingCalendar.newInterval("P119M30D")).isEqualTo(Period.of(0, 119, 30));
         for (String tooLong : new String[] {"P10Y1D", "P121M", "P999999999Y", "P10000Y10000M10000W10000D", "P99999999999D"}) {
-            assertThatThrownBy(() -> BillingCalendar.interval(tooLong)).as(tooLong).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> BillingCalendar.newInterval(tooLong)).as(tooLong).isInstanceOf(IllegalArgumentException.class);
         }
+        assertThatThrownBy(() -> BillingCalendar.newInterval("P0D")).isInstanceOf(IllegalArgumentException.class);
+        // one stored before the bound keeps working
+        assertThat(BillingCalendar.interval("P20Y")).isEqualTo(Period.ofYears(20));
     }
 }
