@@ -73,7 +73,7 @@ public final class Database implements AutoCloseable {
      * The migrations for {@code dialect} ("h2" or "postgresql"): the common set and the dialect's own.
      * On PostgreSQL Flyway holds its lock as a session lock, not in a transaction: a migration that builds
      * an index CONCURRENTLY waits for every open transaction, Flyway's own lock included. PostgreSQL's V14
-     * is Java ({@link V14__webhook_inbox_due_order}).
+     * V14 and V16 are Java ({@link V14__webhook_inbox_due_order}, {@link V16__events_feed_order}).
      */
     public static FluentConfiguration migrations(String dialect) {
         FluentConfiguration c = Flyway.configure()
@@ -83,7 +83,7 @@ public final class Database implements AutoCloseable {
                 // on a large inbox takes minutes; Flyway's default gives up after 50 s), then fails to start
                 // ("Number of retries exceeded"): a lock held longer is someone to find (README)
                 .lockRetryCount(900);
-        return dialect.equals("postgresql") ? c.javaMigrations(new V14__webhook_inbox_due_order()) : c;
+        return dialect.equals("postgresql") ? c.javaMigrations(new V14__webhook_inbox_due_order(), new V16__events_feed_order()) : c;
     }
 
     private void migrate() {
