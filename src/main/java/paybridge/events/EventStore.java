@@ -117,12 +117,22 @@ public final class EventStore {
             ORDER BY created_at DESC, seq DESC
             LIMIT 1""";
     private static final String BY_ID = "SELECT * FROM events WHERE event_id = :?eventId";
+    // a former cursor's event (a bare seq), or the first kept after it when retention deleted it
+    private static final String AT_SEQ = """
+            SELECT created_at, seq FROM events WHERE seq >= :?seq ORDER BY seq LIMIT 1""";
+    private static final String LAST = "SELECT created_at, seq FROM events ORDER BY created_at DESC, seq DESC LIMIT 1";
     private static final String DELIVERIES = "SELECT * FROM event_deliveries WHERE event_id = :?eventId ORDER BY destination";
 
+    // the backlog of the destinations configured here (:?destinations: one slot per name, filled below)
     private static final String BACKLOG = """
             SELECT COUNT(DISTINCT d.event_id) AS undelivered, MIN(e.created_at) AS oldest
             FROM event_deliveries d JOIN events e ON e.event_id = d.event_id
-            WHERE d.status = 'PENDING'""";
+            WHERE d.status = 'PENDING' AND d.destination IN (%s)""";
+    // PENDING deliveries to destinations no longer configured: nothing polls them (kept: configuring the
+    // destination again delivers them), so they are no backlog, only reported
+    private static final String UNCONFIGURED = """
+            SELECT COUNT(*) AS n FROM event_deliveries WHERE status = 'PENDING' AND destination NOT IN (%s)""";
+    private static final String ALL_PENDING = "SELECT COUNT(*) AS n FROM event_deliveries WHERE status = 'PENDING'";
     private static final String FAILED_COUNT = "SELECT COUNT(*) AS n FROM event_deliveries WHERE status = 'FAILED'";
     private static final String NOW = "SELECT CURRENT_TIMESTAMP AS now";
 
@@ -319,6 +329,27 @@ public final class EventStore {
         }
     }
 
+    /**
+     * The position of a cursor the feed answered before it was ordered by time (a bare seq: every event
+     * after it by seq): after that event, or just before the first one kept after it, or after the last one
+     * when none is. An event committed late with a lower time is behind that position, as it would have been behind
+     * that cursor then.
+     */
+    public Position positionOf(long seq) {
+        if (seq <= 0) {
+            return Position.START;
+        }
+        List<Map<String, Object>> rows = sql.query(AT_SEQ, Map.of("seq", seq));
+        if (rows.isEmpty()) {
+            // every event kept is before it: after the last one
+            List<Map<String, Object>> last = sql.query(LAST, Map.of());
+            return last.isEmpty() ? Position.START
+                    : new Position(Sql.instant(last.get(0).get("created_at")), Sql.longValue(last.get(0).get("seq")));
+        }
+        long found = Sql.longValue(rows.get(0).get("seq"));
+        return new Position(Sql.instant(rows.get(0).get("created_at")), found == seq ? seq : found - 1);
+    }
+
     /** Up to {@code limit} events after {@code after}, and the position a follower goes on from. */
     public record Page(List<Event> events, Position next) {
     }
@@ -362,12 +393,26 @@ public final class EventStore {
                 .toList();
     }
 
-    /** Events with a delivery still PENDING, the oldest one's age, and deliveries FAILED (kept for redeliver). */
-    public record Backlog(long undelivered, Duration oldestAge, long failed) {
+    /**
+     * Events with a delivery still PENDING to a destination configured here, the oldest one's age, deliveries
+     * FAILED (kept for redeliver), and deliveries PENDING to destinations no longer configured.
+     */
+    public record Backlog(long undelivered, Duration oldestAge, long failed, long unconfigured) {
     }
 
-    public Backlog backlog() {
-        Map<String, Object> r = sql.query(BACKLOG, Map.of()).get(0);
+    /** @param destinations the names of the destinations configured here */
+    public Backlog backlog(List<String> destinations) {
+        Map<String, Object> names = new HashMap<>();
+        for (int i = 0; i < destinations.size(); i++) {
+            names.put("destination" + i, destinations.get(i));
+        }
+        String slots = String.join(", ", names.keySet().stream().sorted().map(name -> ":?" + name).toList());
+        long failed = Sql.longValue(sql.query(FAILED_COUNT, Map.of()).get(0).get("n"));
+        if (destinations.isEmpty()) {
+            return new Backlog(0, Duration.ZERO, failed, Sql.longValue(sql.query(ALL_PENDING, Map.of()).get(0).get("n")));
+        }
+        long unconfigured = Sql.longValue(sql.query(UNCONFIGURED.formatted(slots), names).get(0).get("n"));
+        Map<String, Object> r = sql.query(BACKLOG.formatted(slots), names).get(0);
         Instant oldest = Sql.instant(r.get("oldest"));
         Duration age = Duration.ZERO;
         if (oldest != null) {
@@ -377,8 +422,7 @@ public final class EventStore {
                 age = Duration.ZERO;
             }
         }
-        long failed = Sql.longValue(sql.query(FAILED_COUNT, Map.of()).get(0).get("n"));
-        return new Backlog(Sql.longValue(r.get("undelivered")), age, failed);
+        return new Backlog(Sql.longValue(r.get("undelivered")), age, failed, unconfigured);
     }
 
     /** Deletes up to {@code limit} events past {@code retention} delivered to every destination; answers how many. */

@@ -54,7 +54,10 @@ public final class EventsApi {
             errors.add(new FieldError("subscriptionId", "1-24 characters of A-Z a-z 0-9 _ -"));
         }
         EventStore.Position after = EventStore.Position.START;
-        if (afterText != null) {
+        if (afterText != null && afterText.matches("\\d{1,18}")) {
+            // a cursor of the feed before it was ordered by time (a bare seq): the position of that event
+            after = store.positionOf(Long.parseLong(afterText));
+        } else if (afterText != null) {
             TimeCursor cursor = TimeCursor.parse(afterText);
             if (cursor == null || !cursor.key().matches("\\d{1,18}")) {
                 errors.add(new FieldError("after", "not a cursor this feed returned (use its \"next\")"));

@@ -95,7 +95,7 @@ public class EventsConfiguration implements CamelConfiguration {
         registry.bind("eventsApi", new EventsApi(store, destinations));
         registry.bind("eventDestinations", destinations);
 
-        Supplier<EventStore.Backlog> backlog = cached(store::backlog,
+        Supplier<EventStore.Backlog> backlog = cached(() -> store.backlog(destinations.names()),
                 settings.duration("paybridge.observe.backlog-refresh", "PT10S"));
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {

@@ -6,8 +6,9 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import paybridge.observe.ReportOnlyHealthCheck;
 
 /**
- * Readiness, report only: events not yet delivered to every destination, the oldest one's age, and
- * deliveries FAILED after every retry (they wait for {@code POST /api/events/{id}/redeliver}). Always
+ * Readiness, report only: events not yet delivered to every destination configured here, the oldest one's
+ * age, deliveries FAILED after every retry (they wait for {@code POST /api/events/{id}/redeliver}), and
+ * deliveries PENDING to a destination no longer configured (no backlog: nothing polls them). Always
  * UP: a receiver that is down must not take paybridge out of service; the outbox keeps them.
  */
 public final class EventsHealthCheck extends ReportOnlyHealthCheck {
@@ -24,9 +25,19 @@ public final class EventsHealthCheck extends ReportOnlyHealthCheck {
         builder.detail("events.undelivered", b.undelivered());
         builder.detail("events.undelivered.oldest.seconds", b.oldestAge().toSeconds());
         builder.detail("events.deliveries.failed", b.failed());
+        builder.detail("events.deliveries.unconfigured", b.unconfigured());
+        StringBuilder message = new StringBuilder();
         if (b.failed() > 0) {
-            builder.message(b.failed() + " event deliver" + (b.failed() == 1 ? "y" : "ies")
-                    + " FAILED after every retry: fix the receiver, then redeliver them");
+            message.append(b.failed()).append(" event deliver").append(b.failed() == 1 ? "y" : "ies")
+                    .append(" FAILED after every retry: fix the receiver, then redeliver them");
+        }
+        if (b.unconfigured() > 0) {
+            message.append(message.isEmpty() ? "" : "; ").append(b.unconfigured()).append(" event deliver")
+                    .append(b.unconfigured() == 1 ? "y" : "ies").append(" PENDING to a destination no longer configured:"
+                    + " kept, delivered once it is configured again");
+        }
+        if (!message.isEmpty()) {
+            builder.message(message.toString());
         }
     }
 }

@@ -71,6 +71,14 @@ class EventFeedTest {
         assertThat(first.path("events").get(0).path("type").asText()).isEqualTo("payment.failed");
         assertThat(first.path("events").get(0).path("data").path("failure").path("code").asText()).isNotBlank();
         assertThat(app.get("/api/events?limit=1").json().path("events")).hasSize(1);
+
+        // a cursor of the feed before it was ordered by time (a bare seq) still goes on after its event
+        long seq = paybridge.ledger.Sql.longValue(new paybridge.ledger.Sql(app.context()).query(
+                "SELECT seq FROM events WHERE payment_id = 'f-2' AND type = 'payment.paid'", Map.of()).get(0).get("seq"));
+        List<String> rest = new ArrayList<>();
+        app.get("/api/events?type=payment.paid&after=" + seq).json().path("events")
+                .forEach(e -> rest.add(e.path("data").path("paymentId").asText()));
+        assertThat(rest).startsWith("f-3", "f-4").doesNotContain("f-0", "f-1", "f-2");
     }
 
     @Test
@@ -132,6 +140,30 @@ class EventFeedTest {
         // report only: UP, with what waits for an operator
         assertThat(health.body()).contains("{\"name\":\"events\",\"status\":\"UP\"")
                 .contains("FAILED after every retry");
+    }
+
+    @Test
+    void deliveriesToADestinationNoLongerConfiguredAreReportedNotCountedAsBacklog() {
+        // f-1's payment.paid has no delivery ("down" takes payment.failed only); one is left PENDING to a
+        // destination that was configured once
+        String id = await().atMost(Duration.ofSeconds(10)).until(
+                () -> app.get("/api/events?paymentId=f-1").json().path("events"), events -> events.size() == 1)
+                .get(0).path("id").asText();
+        paybridge.ledger.Sql sql = new paybridge.ledger.Sql(app.context());
+        sql.update("""
+                INSERT INTO event_deliveries (event_id, destination, status, attempts, retries_from, next_attempt_at, created_at)
+                VALUES (:?id, 'removed', 'PENDING', 1, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)""", Map.of("id", id));
+        try {
+            EventStore store = app.lookup("eventStore", EventStore.class);
+            EventStore.Backlog here = store.backlog(List.of("down"));
+            assertThat(here.unconfigured()).isEqualTo(1);
+            assertThat(store.backlog(List.of("down", "removed")).undelivered()).isEqualTo(here.undelivered() + 1);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    app.get("http://127.0.0.1:" + app.managementPort + "/observe/health?exposureLevel=full").body())
+                    .contains("no longer configured"));
+        } finally {
+            sql.update("DELETE FROM event_deliveries WHERE destination = 'removed'", Map.of());
+        }
     }
 
     private static double counted(String metrics, String outcome) {
