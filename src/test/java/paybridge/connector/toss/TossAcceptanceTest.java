@@ -154,6 +154,44 @@ class TossAcceptanceTest {
         assertThat(keys.find("toss", hash)).as("kept, PENDING").hasValueSatisfying(row -> assertThat(row.issued()).isFalse());
     }
 
+    /**
+     * A re-send after a lost answer that the vendor does not process (connection refused, 429, ...) keeps the
+     * PENDING row: the earlier ask may have issued the key, so the next re-send must still be a re-ask.
+     */
+    @Test
+    void aReSendAfterALostAnswerThatIsNotAttemptedKeepsTheRowForTheNextReSend() throws Exception {
+        String auth = "bln_lost-then-not-attempted";
+        String hash = paybridge.payments.RequestHash.sha256(auth);
+        paybridge.ledger.BillingKeyStore keys = new paybridge.ledger.BillingKeyStore(new paybridge.ledger.Sql(app.context()));
+        assertThat(keys.insert("toss", hash, "user-bk-na", Duration.ofSeconds(1))).isTrue();
+        new paybridge.ledger.Sql(app.context()).update("""
+                UPDATE billing_keys SET in_flight_until = CURRENT_TIMESTAMP - INTERVAL '1' SECOND
+                WHERE auth_key_hash = :?hash""", Map.of("hash", hash));
+        paybridge.payments.BillingKeyService service = app.lookup("billingKeyService", paybridge.payments.BillingKeyService.class);
+        org.apache.camel.Exchange resend = new org.apache.camel.support.DefaultExchange(app.context());
+        resend.getMessage().setBody(("{\"vendor\": \"toss\", \"customer\": {\"id\": \"user-bk-na\"}, \"authKey\": \""
+                + auth + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        service.begin(resend);
+        assertThat(resend.getMessage().getBody(paybridge.connector.BillingKeyRequest.class).askedBefore()).isTrue();
+        // the vendor did not process this re-send
+        resend.getMessage().setBody(paybridge.connector.BillingKeyOutcome.of(
+                paybridge.connector.BillingKeyOutcome.Status.NOT_ATTEMPTED, "VENDOR_CONNECT_FAILED", "connection refused"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> service.complete(resend))
+                .isInstanceOf(paybridge.canonical.ProblemException.class);
+        assertThat(keys.find("toss", hash)).as("kept, PENDING").hasValueSatisfying(row -> assertThat(row.issued()).isFalse());
+    }
+
+    @Test
+    void anotherCustomersTossKeyIsRefusedForASubscription() {
+        String key = billingKey("user-key-owner");
+        Response created = app.postJson("/api/subscriptions", """
+                {"subscriptionId": "tsub-not-theirs", "vendor": "toss", "billingKey": "%s", "customer": {"id": "user-key-borrower"},
+                 "orderName": "Premium plan", "amount": 9900, "interval": "P1M", "nextBillingAt": "2026-12-01T00:00:00+09:00"}"""
+                .formatted(key));
+        assertThat(created.status()).as(created.body()).isEqualTo(422);
+        assertThat(created.json().path("errors").get(0).path("field").asText()).isEqualTo("billingKey");
+    }
+
     @Test
     void vendorsWhoseKeysComeFromElsewhereSaySoWith422() {
         Response iamport = app.postJson("/api/billing-keys",
@@ -244,14 +282,17 @@ class TossAcceptanceTest {
     }
 
     /**
-     * Another system's payment at Toss under the orderId a charge then uses (its webhook not received): the
-     * charge's first ask is refused DUPLICATED_ORDER_ID. FAILED, nothing charged; never left UNKNOWN for the
-     * lookup by orderId, which would take the other payment for it (PAID with another payment's money).
+     * A payment at Toss under the orderId a charge then uses, that paybridge has no record of sending (another
+     * system's; or this charge's, sent before a crash lost the row's commit): the charge's first ask is refused
+     * DUPLICATED_ORDER_ID. Toss's record cannot tell which: the charge stays UNKNOWN (ORDER_ID_IN_USE) for an
+     * operator. Neither reconcile's lookup by orderId nor the payment's webhook takes that record for it (PAID
+     * without a charge), and it is never FAILED (a lost send's charge, billed again).
      */
     @Test
-    void aChargeWhoseOrderIdTossHoldsForAnotherPaymentIsFailedNeverTakenForIt() {
+    void aChargeWhoseOrderIdTossAlreadyHoldsIsLeftForAnOperator() {
         try (RunningPaybridge own = RunningPaybridge.start(Map.of("paybridge.sandbox.webhook-url", "http://127.0.0.1:1/webhooks",
-                "paybridge.vendor.in-flight-margin", "PT0.5S", "paybridge.reconcile.interval", "PT0.3S"))) {
+                "paybridge.vendor.timeout", "PT1S", "paybridge.vendor.in-flight-margin", "PT0.5S",
+                "paybridge.reconcile.interval", "PT0.3S", "paybridge.reconcile.max-backoff", "PT1S"))) {
             Response checkout = own.postJson(own.sandboxUrl() + "/toss/_control/payment",
                     "{\"orderId\": \"tp-taken-0001\", \"amount\": 5000, \"orderName\": \"another system's order\"}");
             assertThat(checkout.status()).as(checkout.body()).isEqualTo(200);
@@ -263,12 +304,29 @@ class TossAcceptanceTest {
 
             Response r = own.postJson("/api/payments", charge("tp-taken-0001", 5000, "user-taken",
                     issued.json().path("billingKey").asText()));
-            assertThat(r.json().path("status").asText()).as(r.body()).isEqualTo("FAILED");
-            assertThat(r.json().path("failure").path("code").asText()).isEqualTo("DUPLICATED_ORDER_ID");
-            assertThat(r.json().path("vendorPaymentRef").isNull() || r.json().path("vendorPaymentRef").isMissingNode()).isTrue();
-            JsonNode entries = own.get("/api/ledger?paymentId=tp-taken-0001").json().path("entries");
-            assertThat(entries).hasSize(1);
-            assertThat(entries.get(0).path("type").asText()).isEqualTo("FAILED");
+            assertThat(r.json().path("status").asText()).as(r.body()).isEqualTo("UNKNOWN");
+            assertThat(r.json().path("failure").path("code").asText()).isEqualTo("ORDER_ID_IN_USE");
+            // reconcile looks it up past its in-flight bound, finds Toss's record, and leaves it for an operator
+            paybridge.ledger.PaymentStore payments = own.lookup("paymentStore", paybridge.ledger.PaymentStore.class);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                    payments.find("tp-taken-0001").orElseThrow().unsettledReason()).isEqualTo("NOT_THIS_PAYMENT"));
+            // the record's webhook neither
+            Response delivered = own.postJson("/webhooks/toss", """
+                    {"eventType": "PAYMENT_STATUS_CHANGED", "createdAt": "2026-11-22T05:00:00.000000",
+                     "data": {"paymentKey": "%s", "orderId": "tp-taken-0001", "status": "DONE", "totalAmount": 5000}}"""
+                    .formatted(checkout.json().path("paymentKey").asText()));
+            assertThat(delivered.status()).as(delivered.body()).isEqualTo(200);
+            String inboxId = delivered.json().path("inboxId").asText();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    own.get("/api/webhooks?vendor=toss&status=REJECTED").json().path("entries").toString()).contains(inboxId));
+            JsonNode payment = own.get("/api/payments/tp-taken-0001").json();
+            assertThat(payment.path("status").asText()).isEqualTo("UNKNOWN");
+            assertThat(payment.path("vendorPaymentRef").isNull()).isTrue();
+            assertThat(own.get("/api/ledger?paymentId=tp-taken-0001").json().path("entries")).isEmpty();
+            // the operator, having checked Toss's console, decides
+            Response resolved = own.postJson("/api/payments/tp-taken-0001/resolve",
+                    "{\"status\": \"FAILED\", \"reason\": \"the orderId is another system's order\"}");
+            assertThat(resolved.json().path("status").asText()).as(resolved.body()).isEqualTo("FAILED");
         }
     }
 
