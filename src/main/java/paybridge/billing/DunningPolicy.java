@@ -122,8 +122,9 @@ public final class DunningPolicy {
         return switch (status) {
             case PAID, CANCELLED, PARTIALLY_REFUNDED -> Outcome.PAID; // refunded later: it was paid
             // a conclusion (reconcile's or an operator's) is no decline, and the vendor's record may overturn it
+            // (so is an operator's FAILED of a charge whose order id the vendor held for another payment)
             case FAILED -> PaymentStates.NOT_CHARGED.equals(failureCode) || PaymentStates.OPERATOR.equals(failureCode)
-                    ? Outcome.NOT_CHARGED : Outcome.DECLINED;
+                    || PaymentStates.ORDER_ID_IN_USE.equals(failureCode) ? Outcome.NOT_CHARGED : Outcome.DECLINED;
             case ABANDONED -> Outcome.DECLINED;
             case UNKNOWN -> Outcome.UNKNOWN;
             case PENDING, AWAITING_DEPOSIT -> Outcome.PENDING;

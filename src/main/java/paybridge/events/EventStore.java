@@ -117,9 +117,8 @@ public final class EventStore {
             ORDER BY created_at DESC, seq DESC
             LIMIT 1""";
     private static final String BY_ID = "SELECT * FROM events WHERE event_id = :?eventId";
-    // a former cursor's event (a bare seq), or the first kept after it when retention deleted it
-    private static final String AT_SEQ = """
-            SELECT created_at, seq FROM events WHERE seq >= :?seq ORDER BY seq LIMIT 1""";
+    // where the events after a former cursor (a bare seq: every event with a greater seq) begin in time
+    private static final String AFTER_SEQ = "SELECT MIN(created_at) AS first FROM events WHERE seq > :?seq";
     private static final String LAST = "SELECT created_at, seq FROM events ORDER BY created_at DESC, seq DESC LIMIT 1";
     private static final String DELIVERIES = "SELECT * FROM event_deliveries WHERE event_id = :?eventId ORDER BY destination";
 
@@ -330,24 +329,22 @@ public final class EventStore {
     }
 
     /**
-     * The position of a cursor the feed answered before it was ordered by time (a bare seq: every event
-     * after it by seq): after that event, or just before the first one kept after it, or after the last one
-     * when none is. An event committed late with a lower time is behind that position, as it would have been behind
-     * that cursor then.
+     * The position of a cursor the feed answered before it was ordered by time (a bare seq: every event with a
+     * greater seq was still to come): just before the earliest of those in time, so none is skipped (an event
+     * with a greater seq may have an earlier time: its transaction began first); some seen already may come
+     * again, which receivers deduplicate by id. After the last event when none is left.
      */
     public Position positionOf(long seq) {
         if (seq <= 0) {
             return Position.START;
         }
-        List<Map<String, Object>> rows = sql.query(AT_SEQ, Map.of("seq", seq));
-        if (rows.isEmpty()) {
-            // every event kept is before it: after the last one
-            List<Map<String, Object>> last = sql.query(LAST, Map.of());
-            return last.isEmpty() ? Position.START
-                    : new Position(Sql.instant(last.get(0).get("created_at")), Sql.longValue(last.get(0).get("seq")));
+        Instant first = Sql.instant(sql.query(AFTER_SEQ, Map.of("seq", seq)).get(0).get("first"));
+        if (first != null) {
+            return new Position(first, 0);
         }
-        long found = Sql.longValue(rows.get(0).get("seq"));
-        return new Position(Sql.instant(rows.get(0).get("created_at")), found == seq ? seq : found - 1);
+        List<Map<String, Object>> last = sql.query(LAST, Map.of());
+        return last.isEmpty() ? Position.START
+                : new Position(Sql.instant(last.get(0).get("created_at")), Sql.longValue(last.get(0).get("seq")));
     }
 
     /** Up to {@code limit} events after {@code after}, and the position a follower goes on from. */

@@ -56,7 +56,7 @@ public final class OperatorService {
         // none for a payment already decided (or one the table does not let an operator move): 409 below
         Transition move = PaymentStates.find(attempt.status(), fact).orElse(null);
         Failure failure = move == null || move.failureCode() == null ? null
-                : new Failure(move.failureCode(), command.reason());
+                : new Failure(keptCode(attempt, move.failureCode()), command.reason());
         String ref = command.vendorPaymentRef() != null ? command.vendorPaymentRef() : attempt.vendorPaymentRef();
         if (command.vendorPaymentRef() != null) {
             // a vendor's reference names one payment: pasted from another one, it is the operator's slip
@@ -100,6 +100,17 @@ public final class OperatorService {
         }
         LOG.info("resolve paymentId={} vendor={} outcome={} source=OPERATOR", paymentId, attempt.vendor(), command.status());
         return view.find(paymentId).orElseThrow();
+    }
+
+    /**
+     * The failure code an operator's FAILED is stored with: {@code OPERATOR} (a conclusion the vendor's record
+     * may overturn), except for a payment whose vendor record is known not to tell it apart from another
+     * system's ({@link PaymentStates#ORDER_ID_IN_USE}): that code is kept, so no record under its order id
+     * ever overturns the operator's decision.
+     */
+    private static String keptCode(PaymentRecord attempt, String code) {
+        return PaymentStates.OPERATOR.equals(code) && PaymentStates.ORDER_ID_IN_USE.equals(attempt.failureCode())
+                ? PaymentStates.ORDER_ID_IN_USE : code;
     }
 
     /** 422 naming the field: nothing was changed. */

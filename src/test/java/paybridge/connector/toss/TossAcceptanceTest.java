@@ -323,10 +323,23 @@ class TossAcceptanceTest {
             assertThat(payment.path("status").asText()).isEqualTo("UNKNOWN");
             assertThat(payment.path("vendorPaymentRef").isNull()).isTrue();
             assertThat(own.get("/api/ledger?paymentId=tp-taken-0001").json().path("entries")).isEmpty();
-            // the operator, having checked Toss's console, decides
+            // the operator, having checked Toss's console, decides; Toss's record under the orderId never
+            // overturns that FAILED (an operator's FAILED is otherwise overturned by a record showing a charge)
             Response resolved = own.postJson("/api/payments/tp-taken-0001/resolve",
                     "{\"status\": \"FAILED\", \"reason\": \"the orderId is another system's order\"}");
             assertThat(resolved.json().path("status").asText()).as(resolved.body()).isEqualTo("FAILED");
+            assertThat(resolved.json().path("failure").path("code").asText()).isEqualTo("ORDER_ID_IN_USE");
+            assertThat(paybridge.payments.ConclusionOverturn.overturnable(payments.find("tp-taken-0001").orElseThrow()))
+                    .isFalse();
+            Response again = own.postJson("/webhooks/toss", """
+                    {"eventType": "PAYMENT_STATUS_CHANGED", "createdAt": "2026-11-22T05:01:00.000000",
+                     "data": {"paymentKey": "%s", "orderId": "tp-taken-0001", "status": "DONE", "totalAmount": 5000}}"""
+                    .formatted(checkout.json().path("paymentKey").asText()));
+            String againId = again.json().path("inboxId").asText();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    own.get("/api/webhooks?vendor=toss&status=REJECTED").json().path("entries").toString()).contains(againId));
+            assertThat(own.get("/api/payments/tp-taken-0001").json().path("status").asText()).isEqualTo("FAILED");
+            assertThat(own.get("/api/ledger?paymentId=tp-taken-0001").json().path("entries")).hasSize(1);
         }
     }
 
