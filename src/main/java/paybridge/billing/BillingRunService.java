@@ -215,8 +215,10 @@ public final class BillingRunService {
             while (it.hasNext()) {
                 DueItem item = it.next();
                 if (wouldSend(item)) {
-                    // the terms a claim now would copy: the subscription's as they are
-                    items.add(new BillingRun.Item(item.subscriptionId(), item.paymentId(), item.subscription().amount(),
+                    // the terms it would be charged with: an attempt a run would take over keeps those it was
+                    // claimed with; a new claim copies the subscription's as they are
+                    long amount = AttemptTerms.of(attempts.find(item.paymentId()), item.subscription()).amount();
+                    items.add(new BillingRun.Item(item.subscriptionId(), item.paymentId(), amount,
                             item.attemptNo(), item.retry()));
                 }
             }

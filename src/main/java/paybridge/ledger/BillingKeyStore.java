@@ -26,6 +26,10 @@ public final class BillingKeyStore {
             UPDATE billing_keys SET status = 'ISSUED', billing_key = :?billingKey, card_number = :?cardNumber,
                 card_issuer = :?cardIssuer, issued_at = CURRENT_TIMESTAMP
             WHERE vendor = :?vendor AND auth_key_hash = :?hash AND status = 'PENDING'""";
+    // a re-send the vendor did not process: nothing in flight any more, the next re-send may take the row at once
+    private static final String RELEASE = """
+            UPDATE billing_keys SET in_flight_until = CURRENT_TIMESTAMP - INTERVAL '0.001' SECOND
+            WHERE vendor = :?vendor AND auth_key_hash = :?hash AND status = 'PENDING'""";
     // the vendor refused the authorization or never got it: nothing is issued, the authKey may be sent again
     private static final String FORGET = """
             DELETE FROM billing_keys WHERE vendor = :?vendor AND auth_key_hash = :?hash AND status = 'PENDING'""";
@@ -71,6 +75,11 @@ public final class BillingKeyStore {
         p.put("cardNumber", truncate(cardNumber));
         p.put("cardIssuer", truncate(cardIssuer));
         return sql.update(ISSUED, p) == 1;
+    }
+
+    /** A PENDING row no ask is in flight for (the last was not processed): the next re-send takes it at once. */
+    public void release(String vendor, String hash) {
+        sql.update(RELEASE, Map.of("vendor", vendor, "hash", hash));
     }
 
     public void forget(String vendor, String hash) {

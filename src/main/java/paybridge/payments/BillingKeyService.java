@@ -124,6 +124,8 @@ public final class BillingKeyService {
                 // that ask may have issued the key, and a re-send must still be asked as a re-ask
                 if (!exchange.getProperty(ASKED_BEFORE, false, Boolean.class)) {
                     store.forget(vendor, hash);
+                } else {
+                    store.release(vendor, hash);
                 }
                 boolean credentials = "VENDOR_AUTH_REJECTED".equals(outcome.failure().code());
                 throw new ProblemException(new Problem("https://paybridge.dev/problems/vendor-not-reached",

@@ -177,6 +177,18 @@ class SubscriptionPatchTest {
         BillingFixtures.sql(app).update("""
                 UPDATE billing_runs SET status = 'FAILED', running_lock = NULL WHERE run_id = :?runId""",
                 Map.of("runId", "run-claim-1"));
+        // a dry run lists the attempt with the terms a takeover would charge, not the subscription's new ones
+        JsonNode dry = BillingFixtures.awaitRun(app, BillingFixtures.startRun(app, DUE.toString(), true),
+                java.time.Duration.ofSeconds(30));
+        JsonNode listed = null;
+        for (JsonNode item : dry.path("items")) {
+            if (item.path("subscriptionId").asText().equals("pt-claim")) {
+                listed = item;
+            }
+        }
+        assertThat(listed).as(dry.toString()).isNotNull();
+        assertThat(listed.path("paymentId").asText()).isEqualTo(readEarlier.paymentId());
+        assertThat(listed.path("amount").asLong()).isEqualTo(11000);
         BillingFixtures.insertRun(app, "run-claim-2", DUE.toInstant(), "node-b", 0);
         DueItem readNow = DueItem.of(store.find("pt-claim").orElseThrow(), calendar);
         assertThat(readNow.paymentId()).isEqualTo(readEarlier.paymentId());

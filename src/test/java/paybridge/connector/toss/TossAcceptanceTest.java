@@ -179,6 +179,12 @@ class TossAcceptanceTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> service.complete(resend))
                 .isInstanceOf(paybridge.canonical.ProblemException.class);
         assertThat(keys.find("toss", hash)).as("kept, PENDING").hasValueSatisfying(row -> assertThat(row.issued()).isFalse());
+        // nothing in flight: the next re-send takes the row at once (no 409), still as a re-ask
+        org.apache.camel.Exchange next = new org.apache.camel.support.DefaultExchange(app.context());
+        next.getMessage().setBody(("{\"vendor\": \"toss\", \"customer\": {\"id\": \"user-bk-na\"}, \"authKey\": \""
+                + auth + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        service.begin(next);
+        assertThat(next.getMessage().getBody(paybridge.connector.BillingKeyRequest.class).askedBefore()).isTrue();
     }
 
     @Test
