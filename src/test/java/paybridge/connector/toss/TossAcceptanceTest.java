@@ -53,6 +53,17 @@ class TossAcceptanceTest {
                 .json().path("authKey").asText();
     }
 
+    /** The PENDING row an issuance leaves when its answer was lost, past its in-flight bound. */
+    private static paybridge.ledger.BillingKeyStore askedAndLost(String authKey, String customerId) {
+        String hash = paybridge.payments.RequestHash.sha256(authKey);
+        paybridge.ledger.BillingKeyStore keys = new paybridge.ledger.BillingKeyStore(new paybridge.ledger.Sql(app.context()));
+        assertThat(keys.insert("toss", hash, customerId, Duration.ofSeconds(1))).isTrue();
+        new paybridge.ledger.Sql(app.context()).update("""
+                UPDATE billing_keys SET in_flight_until = CURRENT_TIMESTAMP - INTERVAL '1' SECOND
+                WHERE auth_key_hash = :?hash""", Map.of("hash", hash));
+        return keys;
+    }
+
     private static Response issue(String customerId, String authKey) {
         return app.postJson("/api/billing-keys", """
                 {"vendor": "toss", "customer": {"id": "%s"}, "authKey": "%s"}""".formatted(customerId, authKey));
@@ -143,11 +154,7 @@ class TossAcceptanceTest {
                         "{\"authKey\": \"" + auth + "\", \"customerKey\": \"user-bk-lost\"}")));
         assertThat(atToss.status()).as(atToss.body()).isEqualTo(200);
         String hash = paybridge.payments.RequestHash.sha256(auth);
-        paybridge.ledger.BillingKeyStore keys = new paybridge.ledger.BillingKeyStore(new paybridge.ledger.Sql(app.context()));
-        assertThat(keys.insert("toss", hash, "user-bk-lost", Duration.ofSeconds(1))).isTrue();
-        new paybridge.ledger.Sql(app.context()).update("""
-                UPDATE billing_keys SET in_flight_until = CURRENT_TIMESTAMP - INTERVAL '1' SECOND
-                WHERE auth_key_hash = :?hash""", Map.of("hash", hash));
+        paybridge.ledger.BillingKeyStore keys = askedAndLost(auth, "user-bk-lost");
 
         Response again = issue("user-bk-lost", auth);
         assertThat(again.status()).as(again.body()).isEqualTo(503);
@@ -162,11 +169,7 @@ class TossAcceptanceTest {
     void aReSendAfterALostAnswerThatIsNotAttemptedKeepsTheRowForTheNextReSend() throws Exception {
         String auth = "bln_lost-then-not-attempted";
         String hash = paybridge.payments.RequestHash.sha256(auth);
-        paybridge.ledger.BillingKeyStore keys = new paybridge.ledger.BillingKeyStore(new paybridge.ledger.Sql(app.context()));
-        assertThat(keys.insert("toss", hash, "user-bk-na", Duration.ofSeconds(1))).isTrue();
-        new paybridge.ledger.Sql(app.context()).update("""
-                UPDATE billing_keys SET in_flight_until = CURRENT_TIMESTAMP - INTERVAL '1' SECOND
-                WHERE auth_key_hash = :?hash""", Map.of("hash", hash));
+        paybridge.ledger.BillingKeyStore keys = askedAndLost(auth, "user-bk-na");
         paybridge.payments.BillingKeyService service = app.lookup("billingKeyService", paybridge.payments.BillingKeyService.class);
         org.apache.camel.Exchange resend = new org.apache.camel.support.DefaultExchange(app.context());
         resend.getMessage().setBody(("{\"vendor\": \"toss\", \"customer\": {\"id\": \"user-bk-na\"}, \"authKey\": \""
