@@ -358,7 +358,7 @@ public final class BillingRunService {
                     throw new NoSuchElementException();
                 }
                 SubscriptionStore.Due due = page.get(next++);
-                return DueItem.of(due.subscription(), due.claimedPeriodDate(), calendar);
+                return DueItem.of(due.subscription(), due.claimedPeriodDate(), due.lastPeriodDate(), calendar);
             }
         };
     }

@@ -18,12 +18,23 @@ public record DueItem(Subscription subscription, int periodIndex, Instant period
                       int attemptNo, String paymentId, AttemptTerms terms) {
 
     public static DueItem of(Subscription s, BillingCalendar calendar) {
-        return of(s, null, calendar);
+        return of(s, null, null, calendar);
     }
 
-    /** @param claimedPeriodDate the date the period's id was fixed with at its first claim, or null */
-    public static DueItem of(Subscription s, LocalDate claimedPeriodDate, BillingCalendar calendar) {
-        LocalDate date = claimedPeriodDate != null ? claimedPeriodDate : calendar.periodDate(s.nextBillingAt());
+    /**
+     * @param claimedPeriodDate the date the period's id was fixed with at its first claim, or null
+     * @param lastPeriodDate    the latest date an earlier period's id got, or null: a new period's date is
+     *                          its due date in the billing zone, but always after that one (a changed zone
+     *                          must not give two periods one id: the second would never be claimed)
+     */
+    public static DueItem of(Subscription s, LocalDate claimedPeriodDate, LocalDate lastPeriodDate, BillingCalendar calendar) {
+        LocalDate date = claimedPeriodDate;
+        if (date == null) {
+            date = calendar.periodDate(s.nextBillingAt());
+            if (lastPeriodDate != null && !date.isAfter(lastPeriodDate)) {
+                date = lastPeriodDate.plusDays(1);
+            }
+        }
         int attemptNo = s.nextAttemptNo();
         return new DueItem(s, s.periodIndex(), s.nextBillingAt(), date, attemptNo,
                 BillingCalendar.attemptId(s.subscriptionId(), date, attemptNo), null);

@@ -77,9 +77,13 @@ public final class SubscriptionStore {
                 OR (s.retry_attempt IS NOT NULL AND s.next_retry_at <= :?asOf))""";
     // with the date the period's id got when it was first claimed (null before): a period keeps its
     // id whatever the billing time zone is now
+    // and the latest date an earlier period's id got: a period's date is always later (after a change of
+    // the billing time zone its due date there may fall on the date the last one got in the zone before)
     private static final String DUE_SELECT = """
             SELECT s.*, (SELECT MIN(a.period_date) FROM billing_attempts a
-                WHERE a.subscription_id = s.subscription_id AND a.period_index = s.period_index) AS claimed_period_date
+                WHERE a.subscription_id = s.subscription_id AND a.period_index = s.period_index) AS claimed_period_date,
+                (SELECT MAX(a.period_date) FROM billing_attempts a
+                WHERE a.subscription_id = s.subscription_id AND a.period_index < s.period_index) AS last_period_date
             FROM subscriptions s WHERE\s""" + DUE_WHERE_S;
     private static final String DUE_ASC = DUE_SELECT
             + " AND s.subscription_id > :?after ORDER BY s.subscription_id LIMIT :?limit";
@@ -168,7 +172,8 @@ public final class SubscriptionStore {
     }
 
     /** A due subscription and the date its current period's id was fixed with (null: not claimed yet). */
-    public record Due(Subscription subscription, java.time.LocalDate claimedPeriodDate) {
+    /** A due subscription, the date its current period's id got (null before its first claim), the latest earlier one's. */
+    public record Due(Subscription subscription, java.time.LocalDate claimedPeriodDate, java.time.LocalDate lastPeriodDate) {
     }
 
     /**
@@ -185,7 +190,8 @@ public final class SubscriptionStore {
             query = descending ? DUE_DESC : DUE_ASC;
         }
         return sql.query(query, p).stream().map(r -> new Due(Subscription.of(r),
-                r.get("claimed_period_date") == null ? null : AttemptRef.localDate(r.get("claimed_period_date")))).toList();
+                r.get("claimed_period_date") == null ? null : AttemptRef.localDate(r.get("claimed_period_date")),
+                r.get("last_period_date") == null ? null : AttemptRef.localDate(r.get("last_period_date")))).toList();
     }
 
     public int dueCount(Instant asOf) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static paybridge.billing.BillingFixtures.STEPPAY_KEY;
 import static paybridge.billing.BillingFixtures.charges;
 import static paybridge.billing.BillingFixtures.run;
+import static paybridge.billing.BillingFixtures.subscription;
 import static paybridge.billing.BillingFixtures.subscriptionJson;
 
 import java.time.Duration;
@@ -76,6 +77,33 @@ class BillingPeriodIdentityTest {
             assertThat(attemptIds(utc, "tz-dun")).containsExactly("tz-dun-20261201", "tz-dun-20261201-r1");
             assertThat(utc.get("/api/payments/tz-open-20261130").status()).isEqualTo(404);
             assertThat(charges(seoul, "steppay") + charges(utc, "steppay")).isEqualTo(before + 1);
+        }
+    }
+
+    /**
+     * A daily subscription due at 00:30 in Seoul, its period paid there; the zone changed to UTC, where the
+     * next period's due date (15:30 the day before) is the date the last period's id got. The next period
+     * still gets an id of its own (the day after) and is charged, never skipped as "already claimed".
+     */
+    @Test
+    void aZoneChangeNeverGivesTheNextPeriodTheLastPeriodsId() {
+        String db = "jdbc:h2:mem:zoneday" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
+        try (RunningPaybridge seoul = RunningPaybridge.start(node(db, "seoul", "Asia/Seoul"));
+             RunningPaybridge utc = RunningPaybridge.start(node(db, "utc", "UTC"))) {
+            assertThat(seoul.postJson("/api/subscriptions", subscriptionJson("tz-daily", "steppay", STEPPAY_KEY, 9900, "P1D",
+                    "2026-12-01T00:30:00+09:00")).status()).isEqualTo(201);
+            run(seoul, "2026-12-01T03:00:00+09:00");
+            assertThat(seoul.get("/api/payments/tz-daily-20261201").json().path("status").asText()).isEqualTo("PAID");
+            long before = charges(seoul, "steppay") + charges(utc, "steppay");
+
+            // in UTC the next period is due 2026-12-01T15:30Z: dated 2026-12-01 there, the last period's date
+            JsonNode r = run(utc, "2026-12-02T03:00:00+09:00");
+            assertThat(r.path("status").asText()).isEqualTo("COMPLETED");
+            assertThat(attemptIds(utc, "tz-daily")).containsExactly("tz-daily-20261201", "tz-daily-20261202");
+            assertThat(utc.get("/api/payments/tz-daily-20261202").json().path("status").asText()).isEqualTo("PAID");
+            assertThat(charges(seoul, "steppay") + charges(utc, "steppay")).isEqualTo(before + 1);
+            assertThat(java.time.OffsetDateTime.parse(subscription(utc, "tz-daily").path("nextBillingAt").asText()).toInstant())
+                    .isEqualTo(Instant.parse("2026-12-02T15:30:00Z"));
         }
     }
 
