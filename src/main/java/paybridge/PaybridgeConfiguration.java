@@ -149,8 +149,11 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         registry.bind("ledgerQuery", new LedgerQuery(ledger));
         // who changed what (GET /api/audit); the entry routes call auditTrail
         Transactions transactions = registry.lookupByNameAndType("transactions", Transactions.class);
-        AuditStore audit = new AuditStore(sql, transactions, new paybridge.ledger.CommitHorizon(sql, transactions,
-                registry.lookupByNameAndType("database", paybridge.ledger.Database.class)::isPostgres));
+        // where a list in time order stops (the audit list, the event feed): one for every such list
+        paybridge.ledger.CommitHorizon horizon = new paybridge.ledger.CommitHorizon(sql, transactions,
+                registry.lookupByNameAndType("database", paybridge.ledger.Database.class)::isPostgres);
+        registry.bind(paybridge.ledger.CommitHorizon.BEAN, horizon);
+        AuditStore audit = new AuditStore(sql, transactions, horizon);
         registry.bind("auditTrail", new AuditTrail(audit));
         registry.bind("auditQuery", new AuditQuery(audit));
         registry.bind("jsonResponses", new JsonResponses());

@@ -14,6 +14,11 @@ public record TimeCursor(Instant at, String key) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString((at + "|" + key).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The key as a number (a list ordered by time, then a numeric id), or null when it is not one. */
+    public Long numericKey() {
+        return key.matches("\\d{1,18}") ? Long.valueOf(key) : null;
+    }
+
     /** The cursor, or null when the text is not one a list wrote. */
     public static TimeCursor parse(String text) {
         try {

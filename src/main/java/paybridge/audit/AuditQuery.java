@@ -102,10 +102,7 @@ public final class AuditQuery {
 
         static Cursor parse(String text) {
             paybridge.api.TimeCursor cursor = paybridge.api.TimeCursor.parse(text);
-            if (cursor == null || !cursor.key().matches("\\d{1,18}")) {
-                return null;
-            }
-            return new Cursor(cursor.at(), Long.parseLong(cursor.key()));
+            return cursor == null || cursor.numericKey() == null ? null : new Cursor(cursor.at(), cursor.numericKey());
         }
     }
 }

@@ -6,7 +6,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.connector.DeclineClassifier;
 import paybridge.canonical.BillingAttemptState;
-import paybridge.canonical.PaymentStates;
 import paybridge.canonical.Failure;
 import paybridge.canonical.PaymentStatus;
 import paybridge.connector.DeclineCategory;
@@ -123,8 +122,7 @@ public final class DunningPolicy {
             case PAID, CANCELLED, PARTIALLY_REFUNDED -> Outcome.PAID; // refunded later: it was paid
             // a conclusion (reconcile's or an operator's) is no decline, and the vendor's record may overturn it
             // (so is an operator's FAILED of a charge whose order id the vendor held for another payment)
-            case FAILED -> PaymentStates.NOT_CHARGED.equals(failureCode) || PaymentStates.OPERATOR.equals(failureCode)
-                    || PaymentStates.ORDER_ID_IN_USE.equals(failureCode) ? Outcome.NOT_CHARGED : Outcome.DECLINED;
+            case FAILED -> DeclineClassifier.OWN_CODES.contains(failureCode) ? Outcome.NOT_CHARGED : Outcome.DECLINED;
             case ABANDONED -> Outcome.DECLINED;
             case UNKNOWN -> Outcome.UNKNOWN;
             case PENDING, AWAITING_DEPOSIT -> Outcome.PENDING;

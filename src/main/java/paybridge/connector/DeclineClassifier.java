@@ -14,7 +14,8 @@ import paybridge.canonical.PaymentStatus;
 public interface DeclineClassifier {
 
     /** paybridge's own failure codes: conclusions and operators' decisions, not a vendor's decline. */
-    Set<String> OWN_CODES = Set.of("NOT_CHARGED", "OPERATOR", "ORDER_ID_IN_USE");
+    Set<String> OWN_CODES = Set.of(paybridge.canonical.PaymentStates.NOT_CHARGED, paybridge.canonical.PaymentStates.OPERATOR,
+            paybridge.canonical.PaymentStates.ORDER_ID_IN_USE);
 
     /** Whether charging the same card again can succeed; a code the vendor's table does not list is SOFT. */
     DeclineCategory categorize(String vendor, Failure failure);

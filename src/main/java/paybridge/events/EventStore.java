@@ -321,6 +321,11 @@ public final class EventStore {
             return new Position(e.createdAt(), e.seq());
         }
 
+        /** Of a row with {@code created_at} and {@code seq}. */
+        static Position of(Map<String, Object> row) {
+            return new Position(Sql.instant(row.get("created_at")), Sql.longValue(row.get("seq")));
+        }
+
         @Override
         public int compareTo(Position o) {
             int byTime = at.compareTo(o.at);
@@ -343,8 +348,7 @@ public final class EventStore {
             return new Position(first, 0);
         }
         List<Map<String, Object>> last = sql.query(LAST, Map.of());
-        return last.isEmpty() ? Position.START
-                : new Position(Sql.instant(last.get(0).get("created_at")), Sql.longValue(last.get(0).get("seq")));
+        return last.isEmpty() ? Position.START : Position.of(last.get(0));
     }
 
     /** Up to {@code limit} events after {@code after}, and the position a follower goes on from. */
@@ -370,9 +374,8 @@ public final class EventStore {
         Position next = events.isEmpty() ? after : Position.of(events.get(events.size() - 1));
         if (events.size() < limit) {
             List<Map<String, Object>> last = sql.query(FEED_END, Map.of("horizon", below));
-            if (!last.isEmpty()) {
-                Position end = new Position(Sql.instant(last.get(0).get("created_at")), Sql.longValue(last.get(0).get("seq")));
-                next = end.compareTo(next) > 0 ? end : next;
+            if (!last.isEmpty() && Position.of(last.get(0)).compareTo(next) > 0) {
+                next = Position.of(last.get(0));
             }
         }
         return new Page(events, next);
@@ -400,10 +403,12 @@ public final class EventStore {
     /** @param destinations the names of the destinations configured here */
     public Backlog backlog(List<String> destinations) {
         Map<String, Object> names = new HashMap<>();
+        List<String> slotList = new java.util.ArrayList<>();
         for (int i = 0; i < destinations.size(); i++) {
             names.put("destination" + i, destinations.get(i));
+            slotList.add(":?destination" + i);
         }
-        String slots = String.join(", ", names.keySet().stream().sorted().map(name -> ":?" + name).toList());
+        String slots = String.join(", ", slotList);
         long failed = Sql.longValue(sql.query(FAILED_COUNT, Map.of()).get(0).get("n"));
         if (destinations.isEmpty()) {
             return new Backlog(0, Duration.ZERO, failed, Sql.longValue(sql.query(ALL_PENDING, Map.of()).get(0).get("n")));

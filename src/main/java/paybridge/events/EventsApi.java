@@ -59,10 +59,10 @@ public final class EventsApi {
             after = store.positionOf(Long.parseLong(afterText));
         } else if (afterText != null) {
             TimeCursor cursor = TimeCursor.parse(afterText);
-            if (cursor == null || !cursor.key().matches("\\d{1,18}")) {
+            if (cursor == null || cursor.numericKey() == null) {
                 errors.add(new FieldError("after", "not a cursor this feed returned (use its \"next\")"));
             } else {
-                after = new EventStore.Position(cursor.at(), Long.parseLong(cursor.key()));
+                after = new EventStore.Position(cursor.at(), cursor.numericKey());
             }
         }
         int limit = LIMIT_DEFAULT;

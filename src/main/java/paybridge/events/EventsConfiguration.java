@@ -84,10 +84,8 @@ public class EventsConfiguration implements CamelConfiguration {
             registry.bind(senders(d.name()), ExecutorService.class, senders);
         }
 
-        paybridge.ledger.Transactions transactions = registry.lookupByNameAndType("transactions",
-                paybridge.ledger.Transactions.class);
-        EventStore store = new EventStore(sql, new paybridge.ledger.CommitHorizon(sql, transactions,
-                registry.lookupByNameAndType("database", paybridge.ledger.Database.class)::isPostgres));
+        EventStore store = new EventStore(sql, registry.lookupByNameAndType(paybridge.ledger.CommitHorizon.BEAN,
+                paybridge.ledger.CommitHorizon.class));
         EventDeliveries deliveries = new EventDeliveries(store, destinations,
                 new EventDeliveries.Schedule(timeout, delays, lease, sendsPerSender, settings.nodeId(), retention), endpoints);
         registry.bind("eventStore", store);

@@ -20,6 +20,7 @@ import java.util.function.BooleanSupplier;
  * statement sees every transaction that ended before it.
  */
 public final class CommitHorizon {
+    public static final String BEAN = "commitHorizon";
     // the client sessions of this database (not autovacuum or replication) with a transaction open,
     // this statement's own included: so never later than its CURRENT_TIMESTAMP
     private static final String POSTGRES = """

@@ -20,7 +20,13 @@ abstract class ConcurrentIndexMigration extends BaseJavaMigration {
     @Override
     public final void migrate(Context context) throws SQLException {
         try (Statement s = context.getConnection().createStatement()) {
-            ConcurrentIndexes.withoutTimeout(s, () -> change(s));
+            // a role's statement_timeout must not cut a build short (a failed migration stops every start)
+            s.execute("SET statement_timeout = 0");
+            try {
+                change(s);
+            } finally {
+                s.execute("RESET statement_timeout");
+            }
         }
     }
 

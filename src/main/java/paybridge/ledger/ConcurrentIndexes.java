@@ -16,16 +16,6 @@ final class ConcurrentIndexes {
     private ConcurrentIndexes() {
     }
 
-    /** Runs {@code work} with no statement timeout: a role's must not cut a build short (a failed migration stops every start). */
-    static void withoutTimeout(Statement s, SqlWork work) throws SQLException {
-        s.execute("SET statement_timeout = 0");
-        try {
-            work.run();
-        } finally {
-            s.execute("RESET statement_timeout");
-        }
-    }
-
     /** Builds {@code index} on {@code table (columns)} unless a valid one of that name is there. */
     static void build(Statement s, String index, String table, String columns) throws SQLException {
         Boolean valid = null;
@@ -46,9 +36,5 @@ final class ConcurrentIndexes {
 
     static void drop(Statement s, String index) throws SQLException {
         s.execute("DROP INDEX CONCURRENTLY IF EXISTS " + index);
-    }
-
-    interface SqlWork {
-        void run() throws SQLException;
     }
 }

@@ -30,6 +30,15 @@ public record PaymentRecord(
         String unsettledReason,
         String overturnedFrom) {
 
+    /**
+     * Whether no vendor record can be taken for this payment without an operator: the vendor answered its
+     * first ask that the order id is in use ({@link paybridge.canonical.PaymentStates#ORDER_ID_IN_USE}) and
+     * no reference of its own was recorded since.
+     */
+    public boolean orderIdHeldElsewhere() {
+        return paybridge.canonical.PaymentStates.ORDER_ID_IN_USE.equals(failureCode) && vendorPaymentRef == null;
+    }
+
     static PaymentRecord of(Map<String, Object> r) {
         return new PaymentRecord((String) r.get("payment_id"), (String) r.get("request_hash"), (String) r.get("vendor"),
                 (String) r.get("method"), Sql.longValue(r.get("amount")), trim(r.get("currency")),

@@ -313,7 +313,7 @@ public final class ReconcileService {
 
     /** Why the vendor's record is not this payment's (or may not be), or null when it is. */
     static String notThisPayment(PaymentRecord attempt, VendorPayment found) {
-        if (PaymentStates.ORDER_ID_IN_USE.equals(attempt.failureCode()) && attempt.vendorPaymentRef() == null) {
+        if (attempt.orderIdHeldElsewhere()) {
             return "the vendor answered its first ask that the order id is in use: the record may be another system's"
                     + " payment (resolve it by hand)";
         }

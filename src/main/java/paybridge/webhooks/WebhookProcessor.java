@@ -333,8 +333,7 @@ public final class WebhookProcessor {
         if (p.vendorPaymentRef() != null && !p.vendorPaymentRef().equals(found.vendorPaymentRef())) {
             return "the payment is known under another vendor reference";
         }
-        if (paybridge.canonical.PaymentStates.ORDER_ID_IN_USE.equals(p.failureCode()) && p.vendorPaymentRef() == null
-                && p.status().isOpen()) {
+        if (p.orderIdHeldElsewhere() && p.status().isOpen()) {
             return "the vendor answered paymentId " + p.paymentId() + "'s first ask that its order id is in use: the"
                     + " record may be another system's payment; an operator resolves it";
         }
