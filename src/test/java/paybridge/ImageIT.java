@@ -145,7 +145,7 @@ class ImageIT {
         pb.environment().put("IAMPORT_API_KEY", "image-test-iamport");
         pb.environment().put("IAMPORT_API_SECRET", "image-test-iamport-secret");
         Process process = pb.start();
-        HttpClient client = HttpClient.newHttpClient();
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Path log = root.resolve("paybridge.log");
         try {
             String health = "";

@@ -164,7 +164,7 @@ class BillingRunTest {
 
     @Test
     void theRunDocumentHasALocation() throws Exception {
-        java.net.http.HttpResponse<String> started = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpResponse<String> started = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(app.baseUrl() + "/api/billing-runs"))
                         .header("Content-Type", "application/json")
                         .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"asOf\": \"2026-12-01T03:00:00+09:00\"}"))

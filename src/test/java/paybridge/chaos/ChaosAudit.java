@@ -74,7 +74,7 @@ final class ChaosAudit {
     private final String dbUrl;
     private final String dbUser;
     private final String sandboxUrl;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     ChaosAudit(String dbUrl, String dbUser, String sandboxUrl) {
         this.dbUrl = dbUrl;

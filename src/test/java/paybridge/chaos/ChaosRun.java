@@ -28,7 +28,7 @@ import paybridge.testing.Postgres;
  * {@code target/chaos/<run>/summary.txt}.
  */
 public final class ChaosRun {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private final ChaosSettings settings;
     private final Path fakeTime;

@@ -33,7 +33,7 @@ import paybridge.testing.Postgres;
  */
 class EventCrashTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void anEventWhoseDeliveryWasCutByKillMinus9IsDeliveredAfterTheRestart() throws Exception {

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * ({@link Process#destroyForcibly()}) and {@link #start()} starts it again with the same settings.
  */
 final class JavaProcess {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
 
     final String name;
     private final String mainClass;

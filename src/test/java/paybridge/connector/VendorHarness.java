@@ -37,7 +37,7 @@ public final class VendorHarness implements AutoCloseable {
     public final CamelContext camel;
     public final ProducerTemplate template;
     public final String sandboxUrl;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     public VendorHarness() throws Exception {
         this(s -> s, p -> { });

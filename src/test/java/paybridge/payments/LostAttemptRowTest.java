@@ -90,7 +90,7 @@ class LostAttemptRowTest {
     }
 
     private static long sandboxCharges(RunningPaybridge app) throws Exception {
-        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.net.http.HttpClient.newHttpClient().send(
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(app.sandboxUrl() + "/iamport/_stats")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body()).path("charges").asLong();
     }

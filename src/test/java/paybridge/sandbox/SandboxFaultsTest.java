@@ -71,6 +71,18 @@ class SandboxFaultsTest {
     }
 
     @Test
+    void answersInHttp11EvenToAClientAskingForAnUpgrade() throws Exception {
+        // this test's client is the JDK default, which asks every new connection for an h2c upgrade
+        assertThat(http.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        try (SandboxServer s = start("none")) {
+            HttpResponse<String> first = http.send(HttpRequest.newBuilder(URI.create(base(s) + "/iamport/_records")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(first.statusCode()).isEqualTo(200);
+            assertThat(first.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+        }
+    }
+
+    @Test
     void aLostAnswerIsChargedButNeverAnswered() throws Exception {
         try (SandboxServer s = start("lose")) {
             withFaults(s, false);

@@ -31,7 +31,7 @@ public final class RunningPaybridge implements AutoCloseable {
     private final Main main;
     /** paybridge.management.token when the test set one: sent with every health request */
     private String managementToken;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     private RunningPaybridge(Main main, int httpPort, int managementPort, int sandboxPort) {
         this.main = main;

@@ -34,7 +34,7 @@ class WebhookRecoveryTest {
     static final class Switchable implements AutoCloseable {
         final AtomicBoolean up = new AtomicBoolean(false);
         final HttpServer server;
-        final HttpClient client = HttpClient.newHttpClient();
+        final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
         Switchable(int port, String target) throws Exception {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
