@@ -135,7 +135,7 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         registry.bind("paymentView", view);
         registry.bind("chargeService", new ChargeService(payments, ledger, view, connectors, deadline));
         registry.bind("refundService", new RefundService(payments, refunds, ledger, connectors));
-        registry.bind("operatorService", new OperatorService(payments, ledger, view));
+        registry.bind("operatorService", new OperatorService(payments, ledger, view, connectors));
         // charges: each attempt waits for its own horizon (in_flight_until) before it is looked up; each
         // row then has its own next look, doubling from the interval up to max-backoff
         registry.bind("reconcileService", new ReconcileService(payments, ledger, connectors, new ReconcileService.Schedule(

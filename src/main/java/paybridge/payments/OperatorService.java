@@ -7,6 +7,7 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.canonical.CommandReader;
+import paybridge.canonical.ExchangeProperties;
 import paybridge.canonical.Failure;
 import paybridge.canonical.FieldError;
 import paybridge.canonical.LedgerSource;
@@ -18,6 +19,9 @@ import paybridge.canonical.PaymentStates.Transition;
 import paybridge.canonical.PaymentStatus;
 import paybridge.canonical.Problem;
 import paybridge.canonical.ProblemException;
+import paybridge.connector.Connector;
+import paybridge.connector.ConnectorRegistry;
+import paybridge.connector.VendorPayment;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
 import paybridge.ledger.PaymentStore;
@@ -30,14 +34,100 @@ public final class OperatorService {
     public record ResolveCommand(PaymentStatus status, String reason, String vendorPaymentRef) {
     }
 
+    /** The command's bytes and the request's headers (paymentId, who, why), kept while the vendor's lookup runs. */
+    private static final String COMMAND = "paybridgeResolveCommand";
+    private static final String HEADERS = "paybridgeResolveHeaders";
+
     private final PaymentStore payments;
     private final LedgerStore ledger;
     private final PaymentView view;
+    private final ConnectorRegistry connectors;
 
-    public OperatorService(PaymentStore payments, LedgerStore ledger, PaymentView view) {
+    public OperatorService(PaymentStore payments, LedgerStore ledger, PaymentView view, ConnectorRegistry connectors) {
         this.payments = payments;
         this.ledger = ledger;
         this.view = view;
+        this.connectors = connectors;
+    }
+
+    /**
+     * Before anything is written: a reference the operator types for a PAID is one the vendor must show as this
+     * payment, charged (a refund later cancels whatever the vendor holds under it: pasted from another payment,
+     * it would return that payment's money). Sets the lookup for the route to make ({@code paybridgeLookupRoute},
+     * {@code paybridgeLookupKey}) when there is one to make; none for a reference the payment already holds
+     * (the vendor's own answer) or a resolve without one. A FAILED names no vendor payment: one typed with it
+     * would be held as this payment's, and every later record of the real one refused as another payment's.
+     */
+    public void prepareCheck(Exchange exchange) {
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        ResolveCommand command = CommandReader.read(body, "resolve-command", ResolveCommand.class);
+        exchange.setProperty(COMMAND, body);
+        exchange.getMessage().setBody(body);
+        String ref = command.vendorPaymentRef();
+        if (ref == null) {
+            return;
+        }
+        if (command.status() != PaymentStatus.PAID) {
+            throw invalidRef("only a PAID resolve names the vendor's payment: leave it out of a FAILED one");
+        }
+        String paymentId = exchange.getMessage().getHeader("paymentId", String.class);
+        PaymentRecord attempt = payments.find(paymentId).orElse(null);
+        if (attempt == null || !attempt.status().isOpen() || ref.equals(attempt.vendorPaymentRef())) {
+            return; // 404, 409, or the reference the vendor answered with: resolve decides
+        }
+        if (ref.equals(attempt.billingKey())) {
+            throw notThisPayment(ref, attempt, "it is the billing key this payment was charged on, not a payment");
+        }
+        Connector connector = connectors.find(attempt.vendor()).orElseThrow(() -> notThisPayment(ref, attempt,
+                "it cannot be checked: " + attempt.vendor() + " is not enabled on this node"));
+        exchange.setProperty(ExchangeProperties.ATTEMPT, attempt);
+        exchange.setProperty(HEADERS, new java.util.HashMap<>(exchange.getMessage().getHeaders()));
+        exchange.setProperty(ExchangeProperties.LOOKUP_ROUTE, connector.lookupByVendorRefRoute());
+        exchange.setProperty(ExchangeProperties.LOOKUP_KEY, ref);
+    }
+
+    /** The vendor's record under the typed reference (the body) must be this payment, charged; the command is the body again. */
+    public void checkRecord(Exchange exchange) {
+        VendorPayment found = exchange.getMessage().getBody(VendorPayment.class);
+        PaymentRecord attempt = exchange.getProperty(ExchangeProperties.ATTEMPT, PaymentRecord.class);
+        String ref = exchange.getProperty(ExchangeProperties.LOOKUP_KEY, String.class);
+        String why = recordContradicts(attempt, found);
+        if (why != null) {
+            LOG.warn("resolve paymentId={} vendor={}: the typed vendorPaymentRef is refused: {}", attempt.paymentId(),
+                    attempt.vendor(), why);
+            throw notThisPayment(ref, attempt, why);
+        }
+        exchange.getMessage().setHeaders(exchange.getProperty(HEADERS, java.util.Map.class));
+        exchange.getMessage().setBody(exchange.getProperty(COMMAND, byte[].class));
+    }
+
+    /** The lookup could not be made: nothing changed, the operator may try again. */
+    public void lookupFailed(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (cause instanceof IllegalArgumentException) {
+            // the connector's own rule for its references (characters, length): never sent
+            throw invalidRef("not a reference " + exchange.getProperty(ExchangeProperties.ATTEMPT, PaymentRecord.class)
+                    .vendor() + " uses");
+        }
+        throw ProblemException.of(503, "Vendor unavailable", "The vendor could not be asked for the payment under"
+                + " vendorPaymentRef; nothing was changed, try again");
+    }
+
+    /** Why the vendor's record under a typed reference is not this payment charged; null when it is. */
+    static String recordContradicts(PaymentRecord attempt, VendorPayment found) {
+        if (!found.found()) {
+            return "the vendor has no payment under it";
+        }
+        if (found.orderId() != null && !found.orderId().equals(attempt.paymentId())) {
+            return "the vendor's payment under it is order " + found.orderId();
+        }
+        if (found.amount() != attempt.amount()) {
+            return "the vendor's payment under it is of " + found.amount() + ", this one of " + attempt.amount();
+        }
+        if (ReconcileService.decided(found.status()) != PaymentStatus.PAID) {
+            return "the vendor's payment under it is " + (found.status() == null ? "not finished" : found.status());
+        }
+        return null;
     }
 
     /**
@@ -111,6 +201,18 @@ public final class OperatorService {
     private static String keptCode(PaymentRecord attempt, String code) {
         return PaymentStates.OPERATOR.equals(code) && PaymentStates.ORDER_ID_IN_USE.equals(attempt.failureCode())
                 ? PaymentStates.ORDER_ID_IN_USE : code;
+    }
+
+    private static ProblemException invalidRef(String message) {
+        return new ProblemException(Problem.invalid("1 invalid field(s)", List.of(new FieldError("vendorPaymentRef", message))));
+    }
+
+    /** 422 naming the field: the vendor's record under the reference is not this payment charged; nothing was changed. */
+    private static ProblemException notThisPayment(String ref, PaymentRecord attempt, String why) {
+        return new ProblemException(new Problem("https://paybridge.dev/problems/vendor-reference-not-this-payment",
+                "Vendor reference is not this payment", 422, "vendorPaymentRef " + ref + " of " + attempt.vendor()
+                + " is not payment " + attempt.paymentId() + " charged: " + why + "; nothing was changed",
+                List.of(new FieldError("vendorPaymentRef", why))));
     }
 
     /** 422 naming the field: nothing was changed. */

@@ -144,7 +144,7 @@ class AuditTrailTest {
         Response[] resolved = new Response[1];
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             resolved[0] = call("POST", "/api/payments/au-resolve-1/resolve", OPS, "checked in the Steppay console",
-                    "{\"status\": \"PAID\", \"reason\": \"seen paid\", \"vendorPaymentRef\": \"sp-1\"}");
+                    "{\"status\": \"PAID\", \"reason\": \"seen paid\"}");
             assertThat(resolved[0].status()).isNotEqualTo(409);
         });
         assertThat(resolved[0].status()).as(resolved[0].body()).isEqualTo(200);

@@ -176,7 +176,7 @@ class LostAnswerTest {
 
         // an operator may resolve it once the charge can no longer be in flight (its horizon): 409 before
         String decision = "{\"status\": \"PAID\", \"reason\": \"receipt checked in the Steppay console\", "
-                + "\"vendorPaymentRef\": \"16057932413479698c8vqQG0kMiy0\"}";
+                + "\"vendorPaymentRef\": \"" + SteppayRecords.idKeyOf(app, "l-steppay-1") + "\"}";
         Response[] last = new Response[1];
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             last[0] = app.postJson("/api/payments/l-steppay-1/resolve", decision);

@@ -16,7 +16,9 @@ import paybridge.testing.RunningPaybridge.Response;
 
 /** {@code /resolve}: never while the charge can be in flight; the state and its ledger entry together or not at all. */
 class OperatorResolveTest {
-    private static final String PAID = "{\"status\": \"PAID\", \"reason\": \"checked at the vendor\", \"vendorPaymentRef\": \"imp_op_1\"}";
+    private static String paid(String ref) {
+        return "{\"status\": \"PAID\", \"reason\": \"checked at the vendor\", \"vendorPaymentRef\": \"" + ref + "\"}";
+    }
 
     /** A payment UNKNOWN a moment ago may still be charged at the vendor: 409 saying from when it may be resolved. */
     @Test
@@ -49,8 +51,10 @@ class OperatorResolveTest {
     @Test
     void theStateAndItsEntryAreWrittenTogetherOrNotAtAll() throws Exception {
         try (RunningPaybridge app = startLandingAtOnce()) {
-            assertThat(app.postJson("/api/payments", Commands.billingKey("o-atomic-1", "steppay", 4003, Commands.STEPPAY_KEY))
+            // charged at Steppay, the answer lost: the operator finds its idKey in the console
+            assertThat(app.postJson("/api/payments", Commands.billingKey("o-atomic-1", "steppay", 4002, Commands.STEPPAY_KEY))
                     .json().path("status").asText()).isEqualTo("UNKNOWN");
+            String PAID = paid(SteppayRecords.idKeyOf(app, "o-atomic-1"));
             ChargeInFlightTest.sql(app, RefuseLedgerEntry.create("fail_operator_entry",
                     row -> "OPERATOR".equals(row.get("source"))));
             Response[] failed = new Response[1];
@@ -80,8 +84,9 @@ class OperatorResolveTest {
             Response paid = app.postJson("/api/payments", Commands.billingKey("o-ref-paid", "steppay", 1000, Commands.STEPPAY_KEY));
             assertThat(paid.json().path("status").asText()).as(paid.body()).isEqualTo("PAID");
             String taken = paid.json().path("vendorPaymentRef").asText();
-            assertThat(app.postJson("/api/payments", Commands.billingKey("o-ref-stuck", "steppay", 4003, Commands.STEPPAY_KEY))
+            assertThat(app.postJson("/api/payments", Commands.billingKey("o-ref-stuck", "steppay", 4002, Commands.STEPPAY_KEY))
                     .json().path("status").asText()).isEqualTo("UNKNOWN");
+            String own = SteppayRecords.idKeyOf(app, "o-ref-stuck");
             // past its in-flight horizon, where an operator may resolve it
             paybridge.ledger.PaymentStore payments = app.lookup("paymentStore", paybridge.ledger.PaymentStore.class);
             await().atMost(Duration.ofSeconds(20)).until(() -> payments.inFlight("o-ref-stuck").orElseThrow().landed());
@@ -95,9 +100,9 @@ class OperatorResolveTest {
             assertThat(app.get("/api/payments/o-ref-stuck").json().path("status").asText()).isEqualTo("UNKNOWN");
             assertThat(app.get("/api/ledger?paymentId=o-ref-stuck").json().path("entries")).isEmpty();
 
-            // the reference recorded on another payment after the check, before the update (a webhook's
-            // transaction, not committed while the resolve checks): the unique reference refuses the update,
-            // and the answer is the same 422
+            // its own reference (the vendor shows it as this payment) recorded on another payment after the
+            // checks, before the update (a transaction not committed while the resolve checks): the unique
+            // reference refuses the update, and the answer is the same 422
             paybridge.ledger.Database db = app.lookup("database", paybridge.ledger.Database.class);
             java.util.concurrent.ExecutorService operator = java.util.concurrent.Executors.newSingleThreadExecutor();
             java.util.concurrent.Future<Response> raced;
@@ -105,10 +110,11 @@ class OperatorResolveTest {
                  java.sql.Connection observer = db.dataSource().getConnection()) {
                 webhook.setAutoCommit(false);
                 try (var record = webhook.prepareStatement(
-                        "UPDATE payments SET vendor_payment_ref = 'sp-race-ref' WHERE payment_id = 'o-ref-paid'")) {
+                        "UPDATE payments SET vendor_payment_ref = ? WHERE payment_id = 'o-ref-paid'")) {
+                    record.setString(1, own);
                     assertThat(record.executeUpdate()).isEqualTo(1);
                     raced = operator.submit(() -> app.postJson("/api/payments/o-ref-stuck/resolve",
-                            "{\"status\": \"PAID\", \"reason\": \"checked\", \"vendorPaymentRef\": \"sp-race-ref\"}"));
+                            paid(own)));
                     // past its check, the resolve's update waits for the uncommitted reference (H2 retries it
                     // until the other transaction ends or its lock timeout)
                     await().atMost(Duration.ofSeconds(20)).until(() -> raced.isDone() || settling(observer));
@@ -121,6 +127,55 @@ class OperatorResolveTest {
             assertThat(late.json().path("errors").get(0).path("field").asText()).isEqualTo("vendorPaymentRef");
             assertThat(app.get("/api/payments/o-ref-stuck").json().path("status").asText()).isEqualTo("UNKNOWN");
             assertThat(app.get("/api/ledger?paymentId=o-ref-stuck").json().path("entries")).isEmpty();
+        }
+    }
+
+    /**
+     * A reference the operator types for a PAID is looked up at the vendor before anything is written: one
+     * the vendor shows as another order, for another amount, or does not know, the charge's billing key, a
+     * reference given with a FAILED, or one no vendor uses: each refused naming vendorPaymentRef, nothing
+     * changed. The vendor's payment under this order id, charged, for its amount, settles it.
+     */
+    @Test
+    void aTypedReferenceIsSettledOnlyWhenTheVendorShowsItAsThisPaymentCharged() throws Exception {
+        try (RunningPaybridge app = startLandingAtOnce()) {
+            assertThat(app.postJson("/api/payments", Commands.billingKey("o-check-1", "steppay", 4003, Commands.STEPPAY_KEY))
+                    .json().path("status").asText()).isEqualTo("UNKNOWN");
+            paybridge.ledger.PaymentStore payments = app.lookup("paymentStore", paybridge.ledger.PaymentStore.class);
+            await().atMost(Duration.ofSeconds(20)).until(() -> payments.inFlight("o-check-1").orElseThrow().landed());
+
+            String otherOrder = SteppayRecords.paidElsewhere(app, "elsewhere-check-1", 4003);
+            String otherAmount = SteppayRecords.paidElsewhere(app, "o-check-1", 5000);
+            Map<String, String> refused = Map.of(
+                    paid(otherOrder), "order elsewhere-check-1",
+                    paid(otherAmount), "of 5000",
+                    paid("sp-nobody-has-this"), "no payment",
+                    paid(Commands.STEPPAY_KEY), "billing key");
+            for (Map.Entry<String, String> resolve : refused.entrySet()) {
+                Response r = app.postJson("/api/payments/o-check-1/resolve", resolve.getKey());
+                assertThat(r.status()).as(r.body()).isEqualTo(422);
+                assertThat(r.contentType()).startsWith("application/problem+json");
+                assertThat(r.json().path("errors").get(0).path("field").asText()).isEqualTo("vendorPaymentRef");
+                assertThat(r.json().path("detail").asText()).contains(resolve.getValue()).contains("nothing was changed");
+            }
+            for (String invalid : new String[] {
+                    "{\"status\": \"FAILED\", \"reason\": \"x\", \"vendorPaymentRef\": \"" + otherOrder + "\"}",
+                    paid(""), paid(" " + otherOrder), paid("sp 1")}) {
+                Response r = app.postJson("/api/payments/o-check-1/resolve", invalid);
+                assertThat(r.status()).as(invalid + " " + r.body()).isEqualTo(400);
+                assertThat(r.json().path("errors").get(0).path("field").asText()).as(r.body()).endsWith("vendorPaymentRef");
+            }
+            assertThat(app.get("/api/payments/o-check-1").json().path("status").asText()).isEqualTo("UNKNOWN");
+            assertThat(app.get("/api/ledger?paymentId=o-check-1").json().path("entries")).isEmpty();
+            assertThat(app.text("SELECT COUNT(*) FROM audit WHERE action = 'payment.resolve' AND target = ?", "o-check-1"))
+                    .isEqualTo("0");
+
+            // the vendor's own payment under this order id (a retry in its console, say), for this amount
+            String its = SteppayRecords.paidElsewhere(app, "o-check-1", 4003);
+            Response settled = app.postJson("/api/payments/o-check-1/resolve", paid(its));
+            assertThat(settled.status()).as(settled.body()).isEqualTo(200);
+            assertThat(settled.json().path("status").asText()).isEqualTo("PAID");
+            assertThat(settled.json().path("vendorPaymentRef").asText()).isEqualTo(its);
         }
     }
 

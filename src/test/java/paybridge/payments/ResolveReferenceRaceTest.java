@@ -19,8 +19,6 @@ import paybridge.testing.RunningPaybridge.Response;
  * event, audit row: one transaction) and the other payment's reference left as it was committed.
  */
 class ResolveReferenceRaceTest {
-    private static final String REF = "sp-committed-meanwhile";
-
     @Test
     void aReferenceCommittedOnAnotherPaymentBeforeTheUpdateIsRefusedNamingTheFieldAndNothingIsWritten() throws Exception {
         try (RunningPaybridge app = RunningPaybridge.start(Map.of(
@@ -29,11 +27,13 @@ class ResolveReferenceRaceTest {
                 "paybridge.vendor.in-flight-margin", "PT0S",
                 "paybridge.reconcile.interval", "PT1H",
                 "paybridge.webhook.processing-enabled", "false"))) {
-            // two charges whose answers were lost: the operator resolves the first, the reference is the second's
+            // two charges whose answers were lost: the operator resolves the first with the idKey Steppay
+            // shows for it, which the race below records on the second
             for (String id : new String[] {"race-stuck", "race-owner"}) {
-                assertThat(app.postJson("/api/payments", Commands.billingKey(id, "steppay", 4003, Commands.STEPPAY_KEY))
+                assertThat(app.postJson("/api/payments", Commands.billingKey(id, "steppay", 4002, Commands.STEPPAY_KEY))
                         .json().path("status").asText()).isEqualTo("UNKNOWN");
             }
+            String ref = SteppayRecords.idKeyOf(app, "race-stuck");
             PaymentStore payments = app.lookup("paymentStore", PaymentStore.class);
             await().atMost(Duration.ofSeconds(20)).until(() -> payments.inFlight("race-stuck").orElseThrow().landed());
             String refBefore = app.text("SELECT vendor_payment_ref FROM payments WHERE payment_id = ?", "race-stuck");
@@ -46,21 +46,21 @@ class ResolveReferenceRaceTest {
             ChargeInFlightTest.sql(app, RecordReferenceMeanwhileTrigger.create("owner_webhook_meanwhile", "race-stuck", () -> {
                 try {
                     assertThat(ChargeInFlightTest.sql(app,
-                            "UPDATE payments SET vendor_payment_ref = ? WHERE payment_id = ?", REF, "race-owner")).isEqualTo(1);
+                            "UPDATE payments SET vendor_payment_ref = ? WHERE payment_id = ?", ref, "race-owner")).isEqualTo(1);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             }));
 
             Response r = app.postJson("/api/payments/race-stuck/resolve",
-                    "{\"status\": \"PAID\", \"reason\": \"checked at the vendor\", \"vendorPaymentRef\": \"" + REF + "\"}");
+                    "{\"status\": \"PAID\", \"reason\": \"checked at the vendor\", \"vendorPaymentRef\": \"" + ref + "\"}");
             // the race was built: the other payment's reference committed between the check and the update
             assertThat(RecordReferenceMeanwhileTrigger.fired("owner_webhook_meanwhile")).isEqualTo(1);
             assertThat(r.status()).as(r.body()).isEqualTo(422);
             assertThat(r.contentType()).startsWith("application/problem+json");
             assertThat(r.json().path("type").asText()).isEqualTo("https://paybridge.dev/problems/vendor-reference-taken");
             assertThat(r.json().path("errors").get(0).path("field").asText()).isEqualTo("vendorPaymentRef");
-            assertThat(r.json().path("detail").asText()).contains(REF).contains("nothing was changed");
+            assertThat(r.json().path("detail").asText()).contains(ref).contains("nothing was changed");
 
             // nothing of the resolve: still open and on reconcile's schedule, unchanged, no entry, no event, no audit row
             assertThat(app.get("/api/payments/race-stuck").json().path("status").asText()).isEqualTo("UNKNOWN");
@@ -73,12 +73,14 @@ class ResolveReferenceRaceTest {
             assertThat(app.text("SELECT COUNT(*) FROM audit WHERE action = 'payment.resolve' AND target = ?", "race-stuck"))
                     .isEqualTo("0");
             // the other node's commit stands: the reference is its payment's
-            assertThat(app.text("SELECT vendor_payment_ref FROM payments WHERE payment_id = ?", "race-owner")).isEqualTo(REF);
+            assertThat(app.text("SELECT vendor_payment_ref FROM payments WHERE payment_id = ?", "race-owner")).isEqualTo(ref);
 
-            // the refusal left nothing behind that blocks the operator: with the right reference the resolve goes through
+            // the refusal left nothing behind that blocks the operator: with another reference the vendor shows
+            // as this payment (made again in its console) the resolve goes through
             ChargeInFlightTest.sql(app, "DROP TRIGGER owner_webhook_meanwhile");
+            String again = SteppayRecords.paidElsewhere(app, "race-stuck", 4002);
             Response retry = app.postJson("/api/payments/race-stuck/resolve",
-                    "{\"status\": \"PAID\", \"reason\": \"checked at the vendor\", \"vendorPaymentRef\": \"sp-its-own\"}");
+                    "{\"status\": \"PAID\", \"reason\": \"checked at the vendor\", \"vendorPaymentRef\": \"" + again + "\"}");
             assertThat(retry.status()).as(retry.body()).isEqualTo(200);
             assertThat(app.get("/api/ledger?paymentId=race-stuck").json().path("entries")).hasSize(1);
             assertThat(app.text("SELECT COUNT(*) FROM audit WHERE action = 'payment.resolve' AND target = ?", "race-stuck"))
