@@ -420,7 +420,8 @@ public final class PaymentStore {
         sql.update(RELEASE_REFUND, Map.of("paymentId", paymentId, "amount", amount, "now", Instant.now()));
     }
 
-    static String truncate(String s, int max) {
+    /** A text cut to its column's length (a vendor's reason can be longer than the column). */
+    public static String truncate(String s, int max) {
         return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 

@@ -8,6 +8,7 @@ import paybridge.canonical.Failure;
 import paybridge.canonical.PaymentStates;
 import paybridge.canonical.PaymentStates.Transition;
 import paybridge.canonical.PaymentStates.Write;
+import paybridge.ledger.PaymentStore;
 import paybridge.ledger.Sql;
 
 /**
@@ -52,7 +53,7 @@ public final class ExternalPayments {
         p.put("vendorPaymentRef", vendorPaymentRef);
         p.put("billingKey", billingKey);
         p.put("failureCode", failure == null ? null : failure.code());
-        p.put("failureMessage", failure == null ? null : failure.message());
+        p.put("failureMessage", failure == null ? null : PaymentStore.truncate(failure.message(), 500));
         p.put("now", Instant.now());
         return sql.update(INSERT, p) == 1;
     }

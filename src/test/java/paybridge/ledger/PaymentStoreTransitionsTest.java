@@ -106,6 +106,14 @@ class PaymentStoreTransitionsTest {
             }
         }
         assertThat(wrong).isEmpty();
+
+        // a payment paybridge did not start, FAILED with a vendor's reason longer than its column: recorded, cut
+        Transition failedElsewhere = PaymentStates.rows().stream()
+                .filter(t -> t.write() == Write.INSERT_EXTERNAL && t.to() == paybridge.canonical.PaymentStatus.FAILED)
+                .findFirst().orElseThrow();
+        assertThat(external.insert("st-ext-long", "iamport", 1000, failedElsewhere, "imp_long_reason", null,
+                new paybridge.canonical.Failure("VENDOR_DECLINED", "거절".repeat(400)))).isTrue();
+        assertThat(app.text("SELECT failure_message FROM payments WHERE payment_id = ?", "st-ext-long")).hasSize(500);
     }
 
     /**

@@ -263,7 +263,8 @@ public final class IamportResponses {
     /**
      * One iamport Payment object. Status: paid → PAID, or PARTIALLY_REFUNDED when
      * {@code 0 < cancel_amount < amount} (iamport keeps a partly cancelled payment {@code paid});
-     * cancelled → CANCELLED, failed → FAILED, ready → AWAITING_DEPOSIT.
+     * cancelled → CANCELLED, or FAILED when it was never paid ({@code paid_at} 0, nothing returned: a
+     * virtual account closed before its deposit); failed → FAILED, ready → AWAITING_DEPOSIT.
      */
     public static VendorPayment payment(JsonNode p) {
         long amount = VendorJson.requiredMoney(p, "amount");
@@ -277,7 +278,10 @@ public final class IamportResponses {
             at = canonical == PaymentStatus.PAID ? VendorJson.epochSeconds(p, "paid_at")
                     : VendorJson.epochSeconds(p, "cancelled_at");
         } else if ("cancelled".equals(status)) {
-            canonical = PaymentStatus.CANCELLED;
+            // a virtual account closed before any deposit is "cancelled" too: never paid, nothing returned.
+            // Read as a payment cancelled after paying, it would be a deposit that never came
+            canonical = VendorJson.epochSeconds(p, "paid_at") == null && cancelled == 0
+                    ? PaymentStatus.FAILED : PaymentStatus.CANCELLED;
             at = VendorJson.epochSeconds(p, "cancelled_at");
         } else if ("failed".equals(status)) {
             canonical = PaymentStatus.FAILED;
@@ -290,7 +294,8 @@ public final class IamportResponses {
         }
         return new VendorPayment(true, VENDOR, VendorJson.text(p, "imp_uid"), VendorJson.text(p, "merchant_uid"),
                 canonical, amount, cancelled, cancellations(p), VendorJson.text(p, "customer_uid"),
-                VendorJson.text(p, "fail_reason"), at);
+                canonical == PaymentStatus.FAILED && "cancelled".equals(status)
+                        ? "cancelled before it was paid" : VendorJson.text(p, "fail_reason"), at);
     }
 
     static List<VendorPayment.Cancellation> cancellations(JsonNode payment) {

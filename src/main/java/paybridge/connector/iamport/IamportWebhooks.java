@@ -77,8 +77,9 @@ public final class IamportWebhooks implements WebhookRules {
         if (status != null) {
             boolean shown = switch (status) {
                 case "paid" -> paidOnce;
-                case "ready" -> awaiting || paidOnce;
-                case "cancelled" -> found.cancelledAmount() > 0 || s == PaymentStatus.CANCELLED;
+                // FAILED: a virtual account closed unpaid (cancelled, never paid) is past ready too
+                case "ready" -> awaiting || paidOnce || s == PaymentStatus.FAILED;
+                case "cancelled" -> found.cancelledAmount() > 0 || s == PaymentStatus.CANCELLED || s == PaymentStatus.FAILED;
                 case "failed" -> s == PaymentStatus.FAILED;
                 default -> false;
             };

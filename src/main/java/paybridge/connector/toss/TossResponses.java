@@ -353,7 +353,8 @@ public final class TossResponses {
 
     /**
      * One Toss Payment object. Status: DONE → PAID; PARTIAL_CANCELED → PARTIALLY_REFUNDED; CANCELED →
-     * CANCELLED; WAITING_FOR_DEPOSIT → AWAITING_DEPOSIT; ABORTED, EXPIRED → FAILED; READY, IN_PROGRESS →
+     * CANCELLED, or FAILED when it was never approved ({@code approvedAt} null, nothing returned: a virtual
+     * account cancelled before its deposit); WAITING_FOR_DEPOSIT → AWAITING_DEPOSIT; ABORTED, EXPIRED → FAILED; READY, IN_PROGRESS →
      * PENDING (still open). Each finished {@code cancels[]} entry ({@code cancelStatus} DONE or absent) is
      * one return, keyed by its {@code transactionKey}; the cumulative return is their sum. An entry with
      * any other {@code cancelStatus} is a cancel not finished: money may still leave, so the record says
@@ -371,7 +372,10 @@ public final class TossResponses {
         PaymentStatus canonical = switch (status) {
             case "DONE" -> PaymentStatus.PAID;
             case "PARTIAL_CANCELED" -> PaymentStatus.PARTIALLY_REFUNDED;
-            case "CANCELED" -> PaymentStatus.CANCELLED;
+            // a virtual account cancelled while it waited for its deposit is CANCELED too: never approved,
+            // nothing returned. Read as a payment cancelled after paying, it would be a deposit that never came
+            case "CANCELED" -> VendorJson.isoInstant(p, "approvedAt") == null && cancelled == 0 && !cancelUnfinished(p)
+                    ? PaymentStatus.FAILED : PaymentStatus.CANCELLED;
             case "WAITING_FOR_DEPOSIT" -> PaymentStatus.AWAITING_DEPOSIT;
             case "ABORTED", "EXPIRED" -> PaymentStatus.FAILED;
             case "READY", "IN_PROGRESS" -> PaymentStatus.PENDING;

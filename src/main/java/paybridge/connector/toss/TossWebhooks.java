@@ -188,7 +188,8 @@ public final class TossWebhooks implements WebhookRules {
                 case "DONE" -> paidOnce;
                 case "WAITING_FOR_DEPOSIT" -> awaiting || paidOnce;
                 case "PARTIAL_CANCELED" -> found.cancelledAmount() > 0;
-                case "CANCELED" -> s == PaymentStatus.CANCELLED;
+                // FAILED: a virtual account cancelled before its deposit (never approved)
+                case "CANCELED" -> s == PaymentStatus.CANCELLED || s == PaymentStatus.FAILED;
                 case "ABORTED", "EXPIRED" -> s == PaymentStatus.FAILED;
                 default -> true; // READY, IN_PROGRESS: nothing decided is claimed
             };

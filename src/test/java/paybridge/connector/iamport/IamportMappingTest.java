@@ -198,6 +198,23 @@ class IamportMappingTest {
         assertThat(IamportResponses.payment(VendorJson.MAPPER.readTree(
                 "{\"imp_uid\":\"i\",\"amount\":3000,\"cancel_amount\":3000,\"status\":\"cancelled\"}")).status())
                 .isEqualTo(PaymentStatus.CANCELLED);
+        // a virtual account closed before its deposit: never paid, nothing returned; not a paid payment
+        VendorPayment closedUnpaid = IamportResponses.payment(VendorJson.MAPPER.readTree(
+                "{\"imp_uid\":\"i\",\"amount\":3000,\"cancel_amount\":0,\"status\":\"cancelled\",\"pay_method\":\"vbank\","
+                        + "\"paid_at\":0,\"cancelled_at\":1700000000}"));
+        assertThat(closedUnpaid.status()).isEqualTo(PaymentStatus.FAILED);
+        assertThat(closedUnpaid.failureReason()).isEqualTo("cancelled before it was paid");
+        // its "cancelled" webhook (and a late "ready" one) is borne out by that record: the payment leaves
+        // AWAITING_DEPOSIT as FAILED
+        IamportWebhooks rules = new IamportWebhooks(new paybridge.Settings(new org.apache.camel.impl.DefaultCamelContext()
+                .getPropertiesComponent()));
+        for (String claimed : new String[] {"cancelled", "ready"}) {
+            assertThat(rules.check(new paybridge.connector.VendorWebhook("iamport", "i", null, claimed, null, null), closedUnpaid)
+                    .isConsistent()).as(claimed).isTrue();
+        }
+        assertThat(IamportResponses.payment(VendorJson.MAPPER.readTree(
+                "{\"imp_uid\":\"i\",\"amount\":3000,\"cancel_amount\":3000,\"status\":\"cancelled\",\"paid_at\":1690000000}"))
+                .status()).isEqualTo(PaymentStatus.CANCELLED);
         assertThat(IamportResponses.payment(VendorJson.MAPPER.readTree(
                 "{\"imp_uid\":\"i\",\"amount\":3000,\"status\":\"failed\",\"fail_reason\":\"no\"}")).failureReason())
                 .isEqualTo("no");

@@ -235,6 +235,10 @@ class TossMappingTest {
         assertThat(TossResponses.lookup(VendorReply.answer(200, payment("DONE", 9900))).status()).isEqualTo(PaymentStatus.PAID);
         assertThat(TossResponses.lookup(VendorReply.answer(200, payment("CANCELED", 9900, 9900))).status())
                 .isEqualTo(PaymentStatus.CANCELLED);
+        // a virtual account cancelled while it waited for its deposit: never approved, nothing returned
+        VendorPayment closedUnpaid = TossResponses.lookup(VendorReply.answer(200,
+                payment("CANCELED", 9900).replace("\"approvedAt\":\"2024-02-13T12:18:14+09:00\"", "\"approvedAt\":null")));
+        assertThat(closedUnpaid.status()).isEqualTo(PaymentStatus.FAILED);
         assertThat(TossResponses.lookup(VendorReply.answer(200, payment("ABORTED", 9900))).status()).isEqualTo(PaymentStatus.FAILED);
         assertThat(TossResponses.lookup(VendorReply.answer(200, payment("EXPIRED", 9900))).status()).isEqualTo(PaymentStatus.FAILED);
         assertThat(TossResponses.lookup(VendorReply.answer(200, payment("READY", 9900))).status()).isEqualTo(PaymentStatus.PENDING);
@@ -287,6 +291,13 @@ class TossMappingTest {
         ClaimCheck ahead = rules.check(new VendorWebhook("toss", w.vendorRef(), w.orderId(), "CANCELED", null, null),
                 TossResponses.payment(read(payment("DONE", 9900))));
         assertThat(ahead.behind()).isTrue();
+        // a waiting virtual account cancelled before its deposit: the CANCELED webhook is borne out by a record
+        // that shows it never approved (FAILED), so the payment leaves AWAITING_DEPOSIT as FAILED, never PAID
+        VendorPayment closedUnpaid = TossResponses.payment(read(payment("CANCELED", 9900)
+                .replace("\"approvedAt\":\"2024-02-13T12:18:14+09:00\"", "\"approvedAt\":null")));
+        assertThat(closedUnpaid.status()).isEqualTo(PaymentStatus.FAILED);
+        assertThat(rules.check(new VendorWebhook("toss", w.vendorRef(), w.orderId(), "CANCELED", null, 9900L), closedUnpaid)
+                .isConsistent()).isTrue();
     }
 
     private static JsonNode read(String json) {
