@@ -15,10 +15,10 @@ public final class WebhookFields {
     public static String required(Map<String, String> fields, String name, int max) {
         String v = fields.get(name);
         if (v == null || v.isBlank()) {
-            throw new MalformedWebhookException("missing " + name);
+            throw new MalformedWebhookException(name, "missing " + name);
         }
         if (v.length() > max) {
-            throw new MalformedWebhookException(name + " longer than " + max + " characters");
+            throw new MalformedWebhookException(name, name + " longer than " + max + " characters");
         }
         return v.trim();
     }
@@ -29,9 +29,21 @@ public final class WebhookFields {
             return null;
         }
         if (v.length() > max) {
-            throw new MalformedWebhookException(name + " longer than " + max + " characters");
+            throw new MalformedWebhookException(name, name + " longer than " + max + " characters");
         }
         return v.trim();
+    }
+
+    /**
+     * A required reference the vendor's lookup takes in its URL path: one outside the vendor's characters
+     * and length ({@code format}) is no reference the vendor issues, so no lookup can ever verify it.
+     */
+    public static String reference(Map<String, String> fields, String name, java.util.regex.Pattern format) {
+        String v = required(fields, name, 200);
+        if (!format.matcher(v).matches()) {
+            throw new MalformedWebhookException(name, name + " is not a reference the vendor issues");
+        }
+        return v;
     }
 
     /** An optional whole amount; a value that is not a whole number is malformed. */
@@ -41,7 +53,7 @@ public final class WebhookFields {
             return null;
         }
         if (!v.trim().matches("-?\\d{1,18}")) {
-            throw new MalformedWebhookException(name + " is not a whole amount");
+            throw new MalformedWebhookException(name, name + " is not a whole amount");
         }
         return Long.parseLong(v.trim());
     }

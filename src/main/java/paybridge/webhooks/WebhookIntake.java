@@ -129,6 +129,7 @@ public final class WebhookIntake {
         String body;
         byte[] bodyBytes = null;
         String malformed = null;
+        String malformedField = "body";
         String vendorRef = null;
         try {
             body = decode(raw, charset(contentType));
@@ -151,6 +152,7 @@ public final class WebhookIntake {
                 vendorRef = WebhookProcessor.parse(rules, contentType, body).vendorRef();
             } catch (MalformedWebhookException e) {
                 malformed = e.getMessage();
+                malformedField = e.field() == null ? "body" : e.field();
             }
         }
         String inboxId = RandomIds.timeOrdered().toString();
@@ -166,7 +168,7 @@ public final class WebhookIntake {
             LOG.info("webhook {} inboxId={} stored, malformed: {}", vendor, inboxId, malformed);
             throw new ProblemException(new Problem("https://paybridge.dev/problems/malformed-webhook",
                     "Malformed webhook", 400, "The body cannot be read (" + malformed + "); stored as inboxId " + inboxId,
-                    java.util.List.of()));
+                    java.util.List.of(new paybridge.canonical.FieldError(malformedField, malformed))));
         }
         metrics.count(vendor, WebhookMetrics.Outcome.ACCEPTED);
         exchange.setProperty(ExchangeProperties.WEBHOOK_QUEUED, true);

@@ -246,7 +246,9 @@ public final class WebhookProcessor {
     Outcome decide(VendorWebhook webhook, VendorPayment found, WebhookRules rules) {
         String vendor = webhook.vendor();
         if (!found.found()) {
-            return Outcome.rejected("unknown at the vendor: no such payment", null);
+            // a vendor's lookup may lag behind its own notification (and vendors do not send it again after
+            // our 200): retried like a claim not shown yet; still unknown after the last retry, REJECTED
+            return Outcome.notShownYet("unknown at the vendor: its lookup does not show this payment (not shown yet?)");
         }
         if (found.status() == PaymentStatus.PENDING) {
             return Outcome.retryLater("the vendor has not finished this payment yet");

@@ -184,6 +184,15 @@ public final class ScriptedIamport implements AutoCloseable {
                 } else {
                     write(exchange, new Step(0, 200, envelope(record), 0));
                 }
+            } else if (path.matches(".*/payments/imp_[A-Za-z0-9_-]+")) {
+                // a lookup by imp_uid (webhook verification) answers from the same records
+                lookupRequests.incrementAndGet();
+                String impUid = path.substring(path.lastIndexOf('/') + 1);
+                JsonNode record = records.values().stream().filter(r -> impUid.equals(r.path("imp_uid").asText()))
+                        .findFirst().orElse(null);
+                write(exchange, record == null
+                        ? new Step(0, 404, "{\"code\":-1,\"message\":\"not found\",\"response\":null}", 0)
+                        : new Step(0, 200, envelope(record), 0));
             } else {
                 write(exchange, new Step(0, 404, "{\"code\":-1,\"message\":\"no such path\",\"response\":null}", 0));
             }

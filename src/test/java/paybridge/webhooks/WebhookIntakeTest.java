@@ -45,7 +45,7 @@ class WebhookIntakeTest {
 
     @Test
     void aSignedDeliveryIsStoredRawWithItsSourceAndHeadersButTheSignatureIsNotListed() {
-        String body = "webHookType=PAYMENT&orderId=1&idKey=1605793241347Nope%2Bx0000000&extra=%ED%99%8D";
+        String body = "webHookType=PAYMENT&orderId=1&idKey=1605793241347Nope0x0000000&extra=%ED%99%8D%2Bx";
         Response r = deliverRaw(app, "steppay", FORM, body, Map.of("X-Forwarded-For", "52.78.100.19",
                 SteppaySignature.HEADER, signed(body).get(SteppaySignature.HEADER), "Authorization", "Bearer abc"));
         assertThat(r.status()).isEqualTo(200);
@@ -120,11 +120,16 @@ class WebhookIntakeTest {
 
     @Test
     void anUnreadableBodyIsStoredAndAnswered400() {
-        for (String[] bad : new String[][] {{JSON, "{\"idKey\": "}, {JSON, "[1, 2]"}, {JSON, "{\"webHookType\": \"PAYMENT\"}"},
-                {"text/plain", "idKey=1"}}) {
+        // content type, body, the field the 400 names; an idKey no Steppay lookup can take (not its characters)
+        // is no reference Steppay issues: REJECTED at once, never retried against the vendor
+        for (String[] bad : new String[][] {{JSON, "{\"idKey\": ", "body"}, {JSON, "[1, 2]", "body"},
+                {JSON, "{\"webHookType\": \"PAYMENT\"}", "idKey"}, {"text/plain", "idKey=1", "body"},
+                {JSON, "{\"idKey\": \"1 2\", \"webHookType\": \"PAYMENT\"}", "idKey"},
+                {JSON, "{\"idKey\": \"../receipt\", \"webHookType\": \"PAYMENT\"}", "idKey"}}) {
             Response r = deliverRaw(app, "steppay", bad[0], bad[1], signed(bad[1]));
             assertThat(r.status()).as(bad[1]).isEqualTo(400);
             assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(r.json().path("errors").path(0).path("field").asText()).as(bad[1]).isEqualTo(bad[2]);
             String detail = r.json().path("detail").asText();
             String inboxId = detail.substring(detail.lastIndexOf(' ') + 1);
             JsonNode e = entry(app, inboxId);

@@ -59,6 +59,44 @@ class WebhookNotShownYetTest {
         return last[0];
     }
 
+    /**
+     * A notification for a payment the vendor's lookup does not show at all yet (its records lag its
+     * notification): kept and retried, recorded once the lookup shows it; one it never shows is REJECTED after
+     * the last retry, nothing recorded.
+     */
+    @Test
+    void aPaymentTheLookupDoesNotShowYetIsRetriedUntilItDoesAndRejectedOnlyWhenItNeverDoes() {
+        try (paybridge.testing.ScriptedIamport vendor = paybridge.testing.ScriptedIamport.start();
+             RunningPaybridge scripted = RunningPaybridge.start(Map.of(
+                     "paybridge.iamport.base-url", vendor.baseUrl(),
+                     "paybridge.webhook.poll-interval", "PT0.2S",
+                     "paybridge.webhook.retry-delays", "PT0.5S,PT0.5S,PT0.5S,PT0.5S,PT0.5S,PT0.5S"))) {
+            Response early = deliver(scripted, "iamport", JSON, fields("imp_uid", "imp_wnsy_lag", "merchant_uid", "wnsy-lag",
+                    "status", "paid"));
+            Response never = deliver(scripted, "iamport", JSON, fields("imp_uid", "imp_wnsy_never", "merchant_uid",
+                    "wnsy-never", "status", "paid"));
+            String earlyId = early.json().path("inboxId").asText();
+            JsonNode[] last = new JsonNode[1];
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                last[0] = entry(scripted, earlyId);
+                assertThat(last[0].path("status").asText()).as("%s", last[0]).isIn("RECEIVED", "PENDING");
+                return last[0].path("attempts").asInt() >= 2;
+            });
+            assertThat(last[0].path("reason").asText()).contains("unknown at the vendor");
+
+            vendor.record("wnsy-lag", paybridge.testing.ScriptedIamport.paid("imp_wnsy_lag", "wnsy-lag", 7000));
+            JsonNode done = awaitSettled(scripted, earlyId);
+            assertThat(done.path("status").asText()).as(done.path("reason").asText()).isEqualTo("PROCESSED");
+            assertThat(types(ledger(scripted, "wnsy-lag"))).isEqualTo("PAID:7000");
+
+            JsonNode rejected = awaitSettled(scripted, never.json().path("inboxId").asText());
+            assertThat(rejected.path("status").asText()).isEqualTo("REJECTED");
+            assertThat(rejected.path("reason").asText()).contains("unknown at the vendor");
+            assertThat(rejected.path("attempts").asInt()).isGreaterThan(1);
+            assertThat(ledger(scripted, "wnsy-never")).isEmpty();
+        }
+    }
+
     @Test
     void iamportPaidBeforeTheDepositShowsIsRetriedUntilTheDepositThenPaid() {
         String id = "wnsy-vbank";

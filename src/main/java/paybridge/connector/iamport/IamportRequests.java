@@ -14,7 +14,8 @@ import paybridge.connector.http.VendorRequest;
 /** Canonical commands → iamport (PortOne v1) calls, as VENDORS.md describes them. */
 public final class IamportRequests {
     /** merchant_uid, imp_uid and customer_uid put into a URL path: no separators, nothing to escape. */
-    private static final Pattern PATH_ID = Pattern.compile("[A-Za-z0-9_-]{1,80}");
+    /** An id iamport takes in a URL path (imp_uid, merchant_uid, customer_uid). */
+    static final Pattern PATH_ID = Pattern.compile("[A-Za-z0-9_-]{1,80}");
 
     private IamportRequests() {
     }

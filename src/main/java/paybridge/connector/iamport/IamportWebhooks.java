@@ -46,7 +46,7 @@ public final class IamportWebhooks implements WebhookRules {
 
     @Override
     public VendorWebhook parse(Map<String, String> fields) {
-        String impUid = WebhookFields.required(fields, "imp_uid", 100);
+        String impUid = WebhookFields.reference(fields, "imp_uid", IamportRequests.PATH_ID);
         String status = WebhookFields.optional(fields, "status", 40);
         return new VendorWebhook(VENDOR, impUid, WebhookFields.optional(fields, "merchant_uid", 100), status,
                 WebhookFields.optional(fields, "cancellation_id", 100), WebhookFields.amount(fields, "amount"));

@@ -13,7 +13,8 @@ import paybridge.connector.http.VendorRequest;
 /** Canonical commands → Steppay "Self" payment calls, as VENDORS.md describes them. */
 public final class SteppayRequests {
     /** An idKey in a URL path: 13 digits + 16 letters/digits at the vendor; anything path-safe accepted. */
-    private static final Pattern ID_KEY = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+    /** An idKey as Steppay's receipt lookup takes it in its URL path. */
+    static final Pattern ID_KEY = Pattern.compile("[A-Za-z0-9_-]{1,100}");
 
     private SteppayRequests() {
     }

@@ -57,7 +57,7 @@ public final class SteppayWebhooks implements WebhookRules {
 
     @Override
     public VendorWebhook parse(Map<String, String> fields) {
-        String idKey = WebhookFields.required(fields, "idKey", 100);
+        String idKey = WebhookFields.reference(fields, "idKey", SteppayRequests.ID_KEY);
         return new VendorWebhook(VENDOR, idKey, WebhookFields.optional(fields, "orderId", 40),
                 WebhookFields.optional(fields, "webHookType", 40), null, WebhookFields.amount(fields, "amount"));
     }

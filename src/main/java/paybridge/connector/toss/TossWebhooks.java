@@ -110,33 +110,33 @@ public final class TossWebhooks implements WebhookRules {
             String orderId = WebhookFields.required(fields, "orderId", 64);
             if (!TossRequests.ORDER_ID.matcher(orderId).matches()) {
                 // looked up by it in a URL: no order id Toss issues, so nothing to look up
-                throw new MalformedWebhookException("orderId is not a Toss orderId");
+                throw new MalformedWebhookException("orderId", "orderId is not a Toss orderId");
             }
             return new VendorWebhook(VENDOR, BY_ORDER + orderId, orderId, WebhookFields.optional(fields, "status", 40),
                     null, null);
         }
         if (eventType == null) {
-            throw new MalformedWebhookException("missing eventType");
+            throw new MalformedWebhookException("eventType", "missing eventType");
         }
         if (!PAYMENT_EVENTS.contains(eventType)) {
             return VendorWebhook.ignored(VENDOR, eventType);
         }
         if (data == null || data.isBlank()) {
-            throw new MalformedWebhookException("missing data");
+            throw new MalformedWebhookException("data", "missing data");
         }
         JsonNode payment;
         try {
             payment = VendorJson.readObject(data);
         } catch (VendorJson.BadResponseException e) {
-            throw new MalformedWebhookException("data is not a JSON object");
+            throw new MalformedWebhookException("data", "data is not a JSON object");
         }
         String paymentKey = text(payment, "paymentKey", 200);
         if (paymentKey == null) {
-            throw new MalformedWebhookException("missing data.paymentKey");
+            throw new MalformedWebhookException("data.paymentKey", "missing data.paymentKey");
         }
         if (!TossRequests.PATH_KEY.matcher(paymentKey).matches()) {
             // looked up by it in a URL path: no paymentKey Toss issues
-            throw new MalformedWebhookException("data.paymentKey is not a Toss paymentKey");
+            throw new MalformedWebhookException("data.paymentKey", "data.paymentKey is not a Toss paymentKey");
         }
         String cancellationId = null;
         JsonNode cancels = payment.get("cancels");
@@ -148,7 +148,7 @@ public final class TossWebhooks implements WebhookRules {
             JsonNode total = payment.get("totalAmount");
             amount = total == null || total.isNull() ? null : VendorJson.money(payment, "totalAmount", 0);
         } catch (VendorJson.BadResponseException e) {
-            throw new MalformedWebhookException("data.totalAmount is not a whole amount");
+            throw new MalformedWebhookException("data.totalAmount", "data.totalAmount is not a whole amount");
         }
         return new VendorWebhook(VENDOR, paymentKey, text(payment, "orderId", 64), text(payment, "status", 40),
                 cancellationId, amount);
@@ -157,7 +157,7 @@ public final class TossWebhooks implements WebhookRules {
     private static String text(JsonNode parent, String field, int max) {
         String v = VendorJson.text(parent, field);
         if (v != null && v.length() > max) {
-            throw new MalformedWebhookException("data." + field + " longer than " + max + " characters");
+            throw new MalformedWebhookException("data." + field, "data." + field + " longer than " + max + " characters");
         }
         return v;
     }
