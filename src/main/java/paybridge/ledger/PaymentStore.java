@@ -34,7 +34,8 @@ public final class PaymentStore {
     // and no FOR UPDATE, in its per-connection statement cache)
     private static final String FIND_BY_VENDOR_REF =
             "SELECT * FROM payments WHERE vendor = :?vendor AND vendor_payment_ref = :?ref";
-    // settled to a still-open state (UNKNOWN, PENDING) the row keeps reconcile's schedule; decided, it leaves it.
+    // settled to a still-open state (UNKNOWN, PENDING) the row keeps reconcile's schedule, and so does one
+    // waiting for its deposit (AWAITING_DEPOSIT: its deposit's webhook may never come); decided, it leaves it.
     // A billing key is filled in, never replaced: the key a payment was charged on stays its key, even
     // when the vendor's record names another (a vendor may give a payment that issued a key a key of its own)
     private static final String SETTLE_OPEN = """
@@ -43,7 +44,8 @@ public final class PaymentStore {
                 billing_key = COALESCE(billing_key, :?billingKey),
                 failure_code = :?failureCode, failure_message = :?failureMessage,
                 updated_at = :?now, version = version + 1, unsettled_reason = NULL,
-                next_look_at = CASE WHEN CAST(:?status AS VARCHAR(20)) IN ('PENDING', 'UNKNOWN') THEN next_look_at END
+                next_look_at = CASE WHEN CAST(:?status AS VARCHAR(20)) IN ('PENDING', 'UNKNOWN') THEN next_look_at
+                    WHEN CAST(:?status AS VARCHAR(20)) = 'AWAITING_DEPOSIT' THEN COALESCE(next_look_at, CURRENT_TIMESTAMP) END
             WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";
     // an operator's decision: only once the attempt can no longer be in flight (database clock). An
     // operator's FAILED is a conclusion, not the vendor's answer: re-checked by reconcile as "never charged"
@@ -78,9 +80,10 @@ public final class PaymentStore {
     private static final String REFINE_DECLINE = """
             UPDATE payments SET failure_code = :?failureCode, failure_message = :?failureMessage, version = version + 1
             WHERE payment_id = :?paymentId AND status = 'FAILED' AND failure_code = 'VENDOR_DECLINED'""";
+    // a deposit received or the account's end: the row leaves reconcile's schedule
     private static final String UPDATE_DECIDED = """
             UPDATE payments SET status = :?status, vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
-                updated_at = :?now, version = version + 1
+                updated_at = :?now, version = version + 1, next_look_at = NULL
             WHERE payment_id = :?paymentId AND status = :?expected""";
     // only an attempt never concluded: a reopened one has its conclusion's ledger entry, which must keep its payment
     private static final String DELETE_NOT_ATTEMPTED = """
@@ -101,12 +104,15 @@ public final class PaymentStore {
                 in_flight_until = CURRENT_TIMESTAMP + CAST(:?horizon AS BIGINT) * INTERVAL '1' SECOND,
                 next_look_at = CURRENT_TIMESTAMP + CAST(:?horizon AS BIGINT) * INTERVAL '1' SECOND
             WHERE payment_id = :?paymentId AND status = 'FAILED' AND failure_code = 'NOT_CHARGED'""";
-    // the rows due for a reconcile look, on the database's clock: open attempts past their horizon and
-    // conclusions (NOT_CHARGED, an operator's FAILED) still being re-checked, each at its own next_look_at
-    // (earliest first)
+    // the rows due for a reconcile look, on the database's clock: open attempts past their horizon,
+    // conclusions (NOT_CHARGED, an operator's FAILED) still being re-checked, and virtual accounts waiting
+    // for their deposit, each at its own next_look_at (earliest first). A payment paybridge did not start
+    // (a webhook's) has no horizon: nothing of ours is in flight
     private static final String DUE_FOR_LOOK = """
-            SELECT * FROM payments WHERE next_look_at <= CURRENT_TIMESTAMP AND in_flight_until < CURRENT_TIMESTAMP
-              AND (status IN ('PENDING', 'UNKNOWN') OR (status = 'FAILED' AND failure_code IN ('NOT_CHARGED', 'OPERATOR')))
+            SELECT * FROM payments WHERE next_look_at <= CURRENT_TIMESTAMP
+              AND (in_flight_until < CURRENT_TIMESTAMP OR in_flight_until IS NULL AND method = 'EXTERNAL')
+              AND (status IN ('PENDING', 'UNKNOWN', 'AWAITING_DEPOSIT')
+                   OR (status = 'FAILED' AND failure_code IN ('NOT_CHARGED', 'OPERATOR')))
             ORDER BY next_look_at LIMIT :?limit""";
     // takes a row for one look (the node whose update counts 1 looks) and schedules the next one; a
     // NOT_CHARGED row re-checked often enough leaves the schedule

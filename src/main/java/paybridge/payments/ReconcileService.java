@@ -26,8 +26,9 @@ import paybridge.connector.ConnectorRegistry;
 import paybridge.connector.VendorPayment;
 
 /**
- * Settles PENDING and UNKNOWN payments from the vendor's own record (reconcile.camel.yaml does the
- * lookups). It never re-sends a charge: it only records what the vendor says happened.
+ * Settles PENDING and UNKNOWN payments, and virtual accounts AWAITING_DEPOSIT, from the vendor's own record
+ * (reconcile.camel.yaml does the lookups). It never re-sends a charge: it only records what the vendor says
+ * happened.
  * <ul>
  *   <li>An attempt is looked at only after its horizon ({@code in_flight_until}, set on the database's
  *       clock when it was recorded): before that the charge may still be in flight, and a lookup that
@@ -137,6 +138,10 @@ public final class ReconcileService {
         Connector connector = connectors.find(attempt.vendor()).orElse(null);
         if (connector == null) {
             exchange.setProperty(ExchangeProperties.CANNOT_LOOK, VENDOR_NOT_ENABLED);
+        } else if (external(attempt) && attempt.vendorPaymentRef() != null && connector.lookupByVendorRefRoute() != null) {
+            // a payment paybridge did not start: its paymentId may be ours for it, not the vendor's order id
+            exchange.setProperty(ExchangeProperties.LOOKUP_ROUTE, connector.lookupByVendorRefRoute());
+            exchange.setProperty(ExchangeProperties.LOOKUP_KEY, attempt.vendorPaymentRef());
         } else if (connector.lookupByPaymentIdRoute() != null) {
             exchange.setProperty(ExchangeProperties.LOOKUP_ROUTE, connector.lookupByPaymentIdRoute());
             exchange.setProperty(ExchangeProperties.LOOKUP_KEY, attempt.paymentId());
@@ -183,6 +188,9 @@ public final class ReconcileService {
 
     /** Records what a lookup established about a row reconcile took; false when it settled nothing. */
     public boolean settle(PaymentRecord attempt, VendorPayment found, LedgerSource source) {
+        if (attempt.status() == PaymentStatus.AWAITING_DEPOSIT) {
+            return settleDeposit(attempt, found, source);
+        }
         String paymentId = attempt.paymentId();
         boolean open = attempt.status().isOpen();
         if (!found.found()) {
@@ -241,6 +249,58 @@ public final class ReconcileService {
             return true;
         }
         return decidedMeanwhile(attempt, found, state, source);
+    }
+
+    /**
+     * A virtual account waiting for its deposit, looked at on reconcile's schedule because the deposit's webhook
+     * may never come (lost, sent while no node was up, rejected). The record moves it as that webhook would,
+     * state and money facts in one transaction: paid → PAID with its entries, closed unpaid or expired →
+     * FAILED, abandoned → ABANDONED; still waiting, or a record that is not this payment, moves nothing (the
+     * latter logged for an operator).
+     */
+    private boolean settleDeposit(PaymentRecord waiting, VendorPayment found, LedgerSource source) {
+        String paymentId = waiting.paymentId();
+        String why = !found.found() ? "the vendor has no record under it"
+                : external(waiting) ? (waiting.vendorPaymentRef().equals(found.vendorPaymentRef()) ? null
+                        : "the vendor's record has another reference than the one we hold")
+                : notThisPayment(waiting, found);
+        if (why == null && found.amount() != waiting.amount()) {
+            why = "the vendor's amount " + found.amount() + " differs from " + waiting.amount();
+        }
+        if (why != null) {
+            LOG.warn("reconcile paymentId={} vendor={}: awaiting its deposit, but {}; check it", paymentId,
+                    waiting.vendor(), why);
+            return false;
+        }
+        PaymentStatus state = decided(found.status());
+        if (state == null || state == PaymentStatus.AWAITING_DEPOSIT) {
+            return false; // still waiting: looked at again at its next look
+        }
+        Transition move = PaymentStates.find(PaymentStatus.AWAITING_DEPOSIT,
+                state == PaymentStatus.PAID ? Fact.DEPOSIT_RECEIVED : PaymentStates.vendorSays(state)).orElse(null);
+        if (move == null) {
+            LOG.warn("reconcile paymentId={} vendor={}: awaiting its deposit, and the vendor's record says {}; check it",
+                    paymentId, waiting.vendor(), found.status());
+            return false;
+        }
+        boolean moved = payments.inTransaction(() -> {
+            payments.lock(paymentId);
+            if (!payments.changeDecided(paymentId, move, found.vendorPaymentRef())) {
+                return false; // moved meanwhile (its webhook): that one recorded it
+            }
+            append(waiting, found, source);
+            return true;
+        });
+        if (moved) {
+            meters.reconciled(waiting.vendor(), state.name());
+            DecisionLog.info(LOG, "reconcile", paymentId, null, waiting.vendor(), state.name(), -1,
+                    "reconcile paymentId={} vendor={} outcome={} (was awaiting its deposit)", paymentId, waiting.vendor(), state);
+        }
+        return moved;
+    }
+
+    private static boolean external(PaymentRecord p) {
+        return "EXTERNAL".equals(p.method());
     }
 
     /**

@@ -15,7 +15,8 @@ import paybridge.ledger.Sql;
  * The {@code payments} write webhook processing needs beyond {@link paybridge.ledger.PaymentStore}:
  * recording a payment paybridge did not start
  * (method {@code EXTERNAL}, e.g. a Steppay first payment made in the customer's browser). Such a
- * row is only written with a decided state and a positive amount, as the schema demands.
+ * row is only written with a decided state and a positive amount, as the schema demands; one waiting for its
+ * deposit joins reconcile's schedule, as paybridge's own do.
  */
 public final class ExternalPayments {
     /** request_hash of a payment learnt from a webhook: no API command can ever match it (409). */
@@ -24,9 +25,10 @@ public final class ExternalPayments {
     private static final String INSERT = """
             INSERT INTO payments (payment_id, request_hash, vendor, method, amount, currency, order_name, customer_id,
                 subscription_id, billing_key, card_last4, status, vendor_payment_ref, failure_code, failure_message,
-                created_at, updated_at)
+                created_at, updated_at, next_look_at)
             VALUES (:?paymentId, :?requestHash, :?vendor, 'EXTERNAL', :?amount, 'KRW', NULL, NULL,
-                NULL, :?billingKey, NULL, :?status, :?vendorPaymentRef, :?failureCode, :?failureMessage, :?now, :?now)
+                NULL, :?billingKey, NULL, :?status, :?vendorPaymentRef, :?failureCode, :?failureMessage, :?now, :?now,
+                CASE WHEN CAST(:?status AS VARCHAR(20)) = 'AWAITING_DEPOSIT' THEN CURRENT_TIMESTAMP END)
             ON CONFLICT DO NOTHING""";
 
     /** The statement that writes a {@link PaymentStates} row, checked against it by PaymentStatesTest. */
