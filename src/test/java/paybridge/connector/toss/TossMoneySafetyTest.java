@@ -293,6 +293,31 @@ class TossMoneySafetyTest {
                         .isEqualTo("NOT_CHARGED"));
     }
 
+    // ---- an operator's resolve
+
+    /** The reference an operator types cannot be checked at Toss (its lookups unanswered): 503, nothing changed. */
+    @Test
+    void aResolveWhoseReferenceTossCannotBeAskedAboutIs503AndChangesNothing() {
+        String key = billingKey("user-tms-rs");
+        // Toss's lookups unanswered from the start: reconcile cannot settle the lost charge either
+        control("unrouted", "{\"prefixes\": [\"/v1/payments\"]}");
+        try {
+            Response lost = app.postJson("/api/payments", charge("tms-rs-0001", 4003, "user-tms-rs", key));
+            assertThat(lost.json().path("status").asText()).as(lost.body()).isEqualTo("UNKNOWN");
+            paybridge.ledger.PaymentStore payments = app.lookup("paymentStore", paybridge.ledger.PaymentStore.class);
+            await().atMost(Duration.ofSeconds(20)).until(() -> payments.inFlight("tms-rs-0001").orElseThrow().landed());
+            Response r = app.postJson("/api/payments/tms-rs-0001/resolve",
+                    "{\"status\": \"PAID\", \"reason\": \"seen in the console\", \"vendorPaymentRef\": \"tgen_tms_rs_seen\"}");
+            assertThat(r.status()).as(r.body()).isEqualTo(503);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(r.json().path("detail").asText()).contains("nothing was changed");
+            assertThat(app.get("/api/payments/tms-rs-0001").json().path("status").asText()).isEqualTo("UNKNOWN");
+            assertThat(app.get("/api/ledger?paymentId=tms-rs-0001").json().path("entries")).isEmpty();
+        } finally {
+            control("unrouted", "{\"prefixes\": []}");
+        }
+    }
+
     // ---- billing keys
 
     @Test
