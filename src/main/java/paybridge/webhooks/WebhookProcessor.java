@@ -267,6 +267,16 @@ public final class WebhookProcessor {
         String orderId = found.orderId() != null && PAYMENT_ID.matcher(found.orderId()).matches() ? found.orderId() : null;
         Optional<PaymentRecord> ours = found.vendorPaymentRef() == null && orderId == null ? Optional.empty()
                 : payments.findForVendorRecord(vendor, found.vendorPaymentRef(), orderId);
+        if (ours.isPresent() && anotherUnderTheSameOrderId(ours.get(), found)) {
+            // the vendor holds another payment under an order id one of ours holds under its own reference (a
+            // checkout tried again after one was abandoned, an order number used twice): a payment of its own,
+            // recorded under its reference, never merged into ours nor dropped
+            LOG.warn("webhook {}: order id {} is held by payment {} under another reference; the vendor's payment {} is"
+                    + " recorded as a payment of its own (a second charge of that order? check it)", vendor, orderId,
+                    ours.get().paymentId(), found.vendorPaymentRef());
+            ours = Optional.empty();
+            orderId = null;
+        }
         if (ours.isPresent()) {
             String known = ours.get().paymentId();
             // the payment's new state and every money fact the record shows commit together, decided from
@@ -313,6 +323,12 @@ public final class WebhookProcessor {
             record(vendor, paymentId, null, found, found.amount());
             return new Outcome(InboxState.PROCESSED, null, paymentId, headline, false);
         });
+    }
+
+    /** A record found by its order id alone, while the payment holding that id is bound to another reference. */
+    private static boolean anotherUnderTheSameOrderId(PaymentRecord p, VendorPayment found) {
+        return p.vendor().equals(found.vendor()) && p.vendorPaymentRef() != null && found.vendorPaymentRef() != null
+                && !p.vendorPaymentRef().equals(found.vendorPaymentRef());
     }
 
     /**

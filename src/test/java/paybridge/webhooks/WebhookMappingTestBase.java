@@ -160,6 +160,29 @@ abstract class WebhookMappingTestBase {
         assertThat(view.path("method").asText()).isEqualTo("EXTERNAL");
     }
 
+    /**
+     * The customer abandons Steppay's checkout and then pays under the same order id: the abandoned payment keeps
+     * the order id, the paid one (another idKey) is recorded as a payment of its own under its reference, with
+     * its money; before, it was REJECTED as "known under another vendor reference" and its money never recorded.
+     */
+    @Test
+    void steppayPaidAfterAnAbandonedCheckoutUnderTheSameOrderIdIsRecorded() {
+        String id = p + "sp-again";
+        assertThat(post(app, sandbox("/steppay/_control/first-payment"), """
+                {"partnerOrderId": "%s", "partnerUserId": "user-7", "amount": 3000, "itemName": "Plan",
+                 "outcome": "USER_CANCELED"}""".formatted(id)).status()).isEqualTo(200);
+        awaitEntry(app, id, "PROCESSED", "ABANDONED");
+        String paidKey = post(app, sandbox("/steppay/_control/first-payment"), """
+                {"partnerOrderId": "%s", "partnerUserId": "user-7", "amount": 3000, "itemName": "Plan"}""".formatted(id))
+                .json().path("idKey").asText();
+        String paidId = WebhookProcessor.externalPaymentId("steppay", paidKey);
+        awaitEntry(app, paidId, "PROCESSED", "PAID");
+        assertThat(types(ledger(app, paidId))).isEqualTo("PAID:3000");
+        assertThat(payment(app, paidId).path("vendorPaymentRef").asText()).isEqualTo(paidKey);
+        assertThat(payment(app, id).path("status").asText()).isEqualTo("ABANDONED");
+        assertThat(types(ledger(app, id))).isEqualTo("ABANDONED:0");
+    }
+
     @Test
     void steppayFailedIsFailed() {
         String id = p + "sp-failed";

@@ -93,15 +93,19 @@ class WebhookVerificationTest {
     }
 
     @Test
-    void aVendorPaymentWhoseAmountDiffersFromPaybridgesIsRejected() {
+    void anotherVendorPaymentUnderOurOrderIdNeverChangesOursAndIsRecordedAsItsOwn() {
         // paybridge charged 9900 under this id; someone makes a 100-won Steppay payment under the same order id
         String id = "wv-amount";
         assertThat(app.postJson("/api/payments", billingKey(id, "steppay", 9900, STEPPAY_KEY)).json().path("status").asText())
                 .isEqualTo("PAID");
         String otherIdKey = firstPayment(id, 100).path("idKey").asText();
         JsonNode e = deliverAndSettle("steppay", fields("webHookType", "PAYMENT", "orderId", 1, "idKey", otherIdKey));
-        assertThat(e.path("status").asText()).isEqualTo("REJECTED");
+        // the vendor holds that money: recorded under its own reference, ours untouched
+        assertThat(e.path("status").asText()).isEqualTo("PROCESSED");
+        assertThat(e.path("paymentId").asText()).isEqualTo(WebhookProcessor.externalPaymentId("steppay", otherIdKey));
+        assertThat(types(ledger(app, e.path("paymentId").asText()))).isEqualTo("PAID:100");
         assertThat(types(ledger(app, id))).isEqualTo("PAID:9900");
+        assertThat(payment(app, id).path("amount").asLong()).isEqualTo(9900);
     }
 
     /**
