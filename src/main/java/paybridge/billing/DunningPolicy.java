@@ -122,7 +122,8 @@ public final class DunningPolicy {
             case PAID, CANCELLED, PARTIALLY_REFUNDED -> Outcome.PAID; // refunded later: it was paid
             // a conclusion (reconcile's or an operator's) is no decline, and the vendor's record may overturn it
             // (so is an operator's FAILED of a charge whose order id the vendor held for another payment)
-            case FAILED -> DeclineClassifier.OWN_CODES.contains(failureCode) ? Outcome.NOT_CHARGED : Outcome.DECLINED;
+            case FAILED -> failureCode != null && DeclineClassifier.OWN_CODES.contains(failureCode)
+                    ? Outcome.NOT_CHARGED : Outcome.DECLINED;
             case ABANDONED -> Outcome.DECLINED;
             case UNKNOWN -> Outcome.UNKNOWN;
             case PENDING, AWAITING_DEPOSIT -> Outcome.PENDING;

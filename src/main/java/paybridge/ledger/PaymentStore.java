@@ -80,9 +80,10 @@ public final class PaymentStore {
     private static final String REFINE_DECLINE = """
             UPDATE payments SET failure_code = :?failureCode, failure_message = :?failureMessage, version = version + 1
             WHERE payment_id = :?paymentId AND status = 'FAILED' AND failure_code = 'VENDOR_DECLINED'""";
-    // a deposit received or the account's end: the row leaves reconcile's schedule
+    // a deposit received or the account's end (FAILED with the vendor's failure): the row leaves reconcile's schedule
     private static final String UPDATE_DECIDED = """
             UPDATE payments SET status = :?status, vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
+                failure_code = COALESCE(:?failureCode, failure_code), failure_message = COALESCE(:?failureMessage, failure_message),
                 updated_at = :?now, version = version + 1, next_look_at = NULL
             WHERE payment_id = :?paymentId AND status = :?expected""";
     // only an attempt never concluded: a reopened one has its conclusion's ledger entry, which must keep its payment
@@ -106,14 +107,15 @@ public final class PaymentStore {
             WHERE payment_id = :?paymentId AND status = 'FAILED' AND failure_code = 'NOT_CHARGED'""";
     // the rows due for a reconcile look, on the database's clock: open attempts past their horizon,
     // conclusions (NOT_CHARGED, an operator's FAILED) still being re-checked, and virtual accounts waiting
-    // for their deposit, each at its own next_look_at (earliest first). A payment paybridge did not start
-    // (a webhook's) has no horizon: nothing of ours is in flight
+    // for their deposit, each at its own next_look_at (earliest first; charges in doubt before virtual accounts,
+    // so a backlog of those never holds an UNKNOWN charge back). A payment paybridge did not start (a webhook's)
+    // has no horizon: nothing of ours is in flight
     private static final String DUE_FOR_LOOK = """
             SELECT * FROM payments WHERE next_look_at <= CURRENT_TIMESTAMP
               AND (in_flight_until < CURRENT_TIMESTAMP OR in_flight_until IS NULL AND method = 'EXTERNAL')
               AND (status IN ('PENDING', 'UNKNOWN', 'AWAITING_DEPOSIT')
                    OR (status = 'FAILED' AND failure_code IN ('NOT_CHARGED', 'OPERATOR')))
-            ORDER BY next_look_at LIMIT :?limit""";
+            ORDER BY CASE WHEN status = 'AWAITING_DEPOSIT' THEN 1 ELSE 0 END, next_look_at LIMIT :?limit""";
     // takes a row for one look (the node whose update counts 1 looks) and schedules the next one; a
     // NOT_CHARGED row re-checked often enough leaves the schedule
     private static final String TAKE_FOR_LOOK = """
@@ -270,12 +272,19 @@ public final class PaymentStore {
      * row, e.g. AWAITING_DEPOSIT to PAID on a deposit); false when it is no longer in the row's from-state.
      */
     public boolean changeDecided(String paymentId, Transition move, String vendorPaymentRef) {
+        return changeDecided(paymentId, move, vendorPaymentRef, null);
+    }
+
+    /** As {@link #changeDecided(String, Transition, String)}, with the failure a move to FAILED records. */
+    public boolean changeDecided(String paymentId, Transition move, String vendorPaymentRef, Failure failure) {
         move.requireWrite(Write.CHANGE_DECIDED);
         Map<String, Object> p = new HashMap<>();
         p.put("paymentId", paymentId);
         p.put("expected", move.from().iterator().next().name());
         p.put("status", move.to().name());
         p.put("vendorPaymentRef", vendorPaymentRef);
+        p.put("failureCode", failure == null ? null : failure.code());
+        p.put("failureMessage", failure == null ? null : truncate(failure.message(), 500));
         p.put("now", Instant.now());
         return sql.update(UPDATE_DECIDED, p) == 1;
     }

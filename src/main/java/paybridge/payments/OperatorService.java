@@ -37,6 +37,8 @@ public final class OperatorService {
     /** The command's bytes and the request's headers (paymentId, who, why), kept while the vendor's lookup runs. */
     private static final String COMMAND = "paybridgeResolveCommand";
     private static final String HEADERS = "paybridgeResolveHeaders";
+    /** The vendor's record under the typed reference, once checked: its money facts are what the resolve records. */
+    private static final String RECORD = "paybridgeResolveRecord";
 
     private final PaymentStore payments;
     private final LedgerStore ledger;
@@ -97,6 +99,7 @@ public final class OperatorService {
                     attempt.vendor(), why);
             throw notThisPayment(ref, attempt, why);
         }
+        exchange.setProperty(RECORD, found);
         exchange.getMessage().setHeaders(exchange.getProperty(HEADERS, java.util.Map.class));
         exchange.getMessage().setBody(exchange.getProperty(COMMAND, byte[].class));
     }
@@ -156,15 +159,26 @@ public final class OperatorService {
                         throw referenceTaken(command.vendorPaymentRef(), attempt.vendor(), other.paymentId());
                     });
         }
+        // the vendor's record checked under the typed reference: every money fact it shows (a return made
+        // meanwhile too), as reconcile would record them; else the operator's word, one entry
+        VendorPayment record = command.status() == PaymentStatus.PAID ? exchange.getProperty(RECORD, VendorPayment.class) : null;
         boolean settled;
         try {
             settled = move != null && payments.inTransaction(() -> {
+                payments.lock(paymentId);
                 if (!payments.settleOpenLanded(paymentId, move, command.vendorPaymentRef(), failure)) {
                     return false;
                 }
-                ledger.append(new PaymentEvent(attempt.vendor(), paymentId, ref, attempt.subscriptionId(),
-                        move.ledgerEntry(), move.ledgerAmount(attempt.amount()), attempt.currency(), null, 0,
-                        Instant.now()), LedgerSource.OPERATOR);
+                if (record != null) {
+                    for (PaymentEvent event : VendorRecordFacts.events(attempt.vendor(), paymentId, attempt.subscriptionId(),
+                            record, attempt.amount(), () -> ledger.returned(paymentId))) {
+                        ledger.append(event, LedgerSource.OPERATOR);
+                    }
+                } else {
+                    ledger.append(new PaymentEvent(attempt.vendor(), paymentId, ref, attempt.subscriptionId(),
+                            move.ledgerEntry(), move.ledgerAmount(attempt.amount()), attempt.currency(), null, 0,
+                            Instant.now()), LedgerSource.OPERATOR);
+                }
                 return true;
             });
         } catch (RuntimeException e) {

@@ -117,7 +117,10 @@ public final class ReconcileService {
                 }
                 continue;
             }
-            if (payments.takeForLook(row, schedule.backoff(row.looks()), schedule.notChargedRechecks())) {
+            // a virtual account waits days for its deposit: looked at every max-backoff, not with an open
+            // attempt's doubling from the interval (a backlog of them must not crowd out charges in doubt)
+            Duration next = row.status() == PaymentStatus.AWAITING_DEPOSIT ? schedule.maxBackoff() : schedule.backoff(row.looks());
+            if (payments.takeForLook(row, next, schedule.notChargedRechecks())) {
                 taken.add(row);
             }
         }
@@ -261,7 +264,7 @@ public final class ReconcileService {
     private boolean settleDeposit(PaymentRecord waiting, VendorPayment found, LedgerSource source) {
         String paymentId = waiting.paymentId();
         String why = !found.found() ? "the vendor has no record under it"
-                : external(waiting) ? (waiting.vendorPaymentRef().equals(found.vendorPaymentRef()) ? null
+                : external(waiting) ? (java.util.Objects.equals(waiting.vendorPaymentRef(), found.vendorPaymentRef()) ? null
                         : "the vendor's record has another reference than the one we hold")
                 : notThisPayment(waiting, found);
         if (why == null && found.amount() != waiting.amount()) {
@@ -285,7 +288,7 @@ public final class ReconcileService {
         }
         boolean moved = payments.inTransaction(() -> {
             payments.lock(paymentId);
-            if (!payments.changeDecided(paymentId, move, found.vendorPaymentRef())) {
+            if (!payments.changeDecided(paymentId, move, found.vendorPaymentRef(), VendorRecordFacts.failure(move, found))) {
                 return false; // moved meanwhile (its webhook): that one recorded it
             }
             append(waiting, found, source);

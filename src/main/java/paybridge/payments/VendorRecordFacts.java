@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import paybridge.canonical.EventType;
+import paybridge.canonical.Failure;
 import paybridge.canonical.PaymentEvent;
 import paybridge.canonical.PaymentStates;
+import paybridge.canonical.PaymentStatus;
 import paybridge.connector.VendorPayment;
 
 /**
@@ -16,6 +18,19 @@ import paybridge.connector.VendorPayment;
  */
 public final class VendorRecordFacts {
     private VendorRecordFacts() {
+    }
+
+    /**
+     * The failure a move to FAILED records from the vendor's record (its reason, else that the vendor ended it
+     * unpaid, as a virtual account closed or expired before its deposit); null for any other move. Billing reads
+     * a FAILED payment's code: one without would be neither a decline nor a conclusion.
+     */
+    public static Failure failure(PaymentStates.Transition move, VendorPayment found) {
+        if (move.to() != PaymentStatus.FAILED) {
+            return null;
+        }
+        return new Failure("VENDOR_DECLINED", found.failureReason() != null ? found.failureReason()
+                : "the vendor ended the payment unpaid (" + found.status() + ")");
     }
 
     /**

@@ -58,6 +58,8 @@ import paybridge.webhooks.WebhookInbox.Claim;
  */
 public final class WebhookProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookProcessor.class);
+    /** How often a delivery naming a payment the vendor's lookup does not know is tried before it is REJECTED. */
+    static final int UNKNOWN_ATTEMPTS = 4;
     private static final Pattern PAYMENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,40}");
 
     private final WebhookInbox inbox;
@@ -168,7 +170,9 @@ public final class WebhookProcessor {
         InboxEntry entry = claim.entry();
         Outcome outcome = decide(webhook, found, connectors.get().require(entry.vendor()).webhooks());
         if (outcome.retry()) {
-            if (!outcome.rejectWhenExhausted() || settings.retryDelay(entry.attempts()) != null) {
+            boolean triesLeft = settings.retryDelay(entry.attempts()) != null
+                    && (outcome.attemptsAtMost() == 0 || entry.attempts() < outcome.attemptsAtMost());
+            if (!outcome.rejectWhenExhausted() || triesLeft) {
                 retry(claim, outcome.reason());
                 return;
             }
@@ -222,11 +226,12 @@ public final class WebhookProcessor {
      * @param retry               look again later (PENDING, with the backoff)
      * @param rejectWhenExhausted after the last retry: REJECTED with the reason (a claim the record
      *                            never showed), rather than flagged for an operator
+     * @param attemptsAtMost      rejected (as when exhausted) once the entry was tried this often; 0: every retry
      */
     record Outcome(InboxState status, String reason, String paymentId, EventType eventType, boolean retry,
-                   boolean rejectWhenExhausted) {
+                   boolean rejectWhenExhausted, int attemptsAtMost) {
         Outcome(InboxState status, String reason, String paymentId, EventType eventType, boolean retry) {
-            this(status, reason, paymentId, eventType, retry, false);
+            this(status, reason, paymentId, eventType, retry, false, 0);
         }
 
         static Outcome rejected(String reason, String paymentId) {
@@ -239,7 +244,16 @@ public final class WebhookProcessor {
 
         /** The record does not show the claim yet but may still: retried, rejected if it never does. */
         static Outcome notShownYet(String reason) {
-            return new Outcome(InboxState.PENDING, reason, null, null, true, true);
+            return new Outcome(InboxState.PENDING, reason, null, null, true, true, 0);
+        }
+
+        /**
+         * The vendor's lookup does not know the payment at all: retried only over the first few retries (a
+         * lookup lagging its own notification catches up in minutes), so a forged reference costs a few lookups,
+         * not one per retry over two days.
+         */
+        static Outcome unknownYet(String reason) {
+            return new Outcome(InboxState.PENDING, reason, null, null, true, true, UNKNOWN_ATTEMPTS);
         }
     }
 
@@ -248,7 +262,7 @@ public final class WebhookProcessor {
         if (!found.found()) {
             // a vendor's lookup may lag behind its own notification (and vendors do not send it again after
             // our 200): retried like a claim not shown yet; still unknown after the last retry, REJECTED
-            return Outcome.notShownYet("unknown at the vendor: its lookup does not show this payment (not shown yet?)");
+            return Outcome.unknownYet("unknown at the vendor: its lookup does not show this payment (not shown yet?)");
         }
         if (found.status() == PaymentStatus.PENDING) {
             return Outcome.retryLater("the vendor has not finished this payment yet");
@@ -397,7 +411,8 @@ public final class WebhookProcessor {
             // the deposit, or the account's end; a record still awaiting it moves nothing
             Fact fact = state == PaymentStatus.PAID ? Fact.DEPOSIT_RECEIVED : PaymentStates.vendorSays(state);
             Optional<Transition> move = PaymentStates.find(PaymentStatus.AWAITING_DEPOSIT, fact);
-            move.ifPresent(t -> payments.changeDecided(p.paymentId(), t, found.vendorPaymentRef()));
+            move.ifPresent(t -> payments.changeDecided(p.paymentId(), t, found.vendorPaymentRef(),
+                    paybridge.payments.VendorRecordFacts.failure(t, found)));
         }
     }
 

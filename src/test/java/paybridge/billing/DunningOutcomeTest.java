@@ -18,5 +18,8 @@ class DunningOutcomeTest {
         // an operator's FAILED of a charge whose order id the vendor held for another payment
         assertThat(DunningPolicy.classify(PaymentStatus.FAILED, "ORDER_ID_IN_USE")).isEqualTo(DunningPolicy.Outcome.NOT_CHARGED);
         assertThat(DunningPolicy.classify(PaymentStatus.FAILED, "REJECT_CARD_PAYMENT")).isEqualTo(DunningPolicy.Outcome.DECLINED);
+        // a FAILED without a code (a row written before codes were recorded on every move to FAILED): a decline,
+        // never a failure of the billing run that reads it
+        assertThat(DunningPolicy.classify(PaymentStatus.FAILED, null)).isEqualTo(DunningPolicy.Outcome.DECLINED);
     }
 }

@@ -46,6 +46,54 @@ class DepositReconcileTest {
                     app.get("/api/events?type=payment.paid&paymentId=dr-vbank-1").json().path("events")).hasSize(1));
             // decided: off reconcile's schedule
             assertThat(app.text("SELECT next_look_at FROM payments WHERE payment_id = ?", "dr-vbank-1")).isNull();
+
+            // another account closed before its deposit (cancelled at the vendor, never paid): FAILED with the
+            // vendor's failure (billing reads the code), never PAID, no money in the ledger
+            Response closed = app.postJson("/api/payments", Commands.keyIn("dr-vbank-2", 4004, false));
+            String closedUid = closed.json().path("vendorPaymentRef").asText();
+            assertThat(app.postJson(app.sandboxUrl() + "/iamport/_control/close-unpaid/" + closedUid, "{}").status())
+                    .isEqualTo(200);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(app.get("/api/payments/dr-vbank-2").json().path("status").asText()).isEqualTo("FAILED"));
+            JsonNode failed = app.get("/api/payments/dr-vbank-2").json();
+            assertThat(failed.path("failure").path("code").asText()).isEqualTo("VENDOR_DECLINED");
+            assertThat(failed.path("failure").path("message").asText()).isEqualTo("cancelled before it was paid");
+            assertThat(app.get("/api/ledger?paymentId=dr-vbank-2").json().path("entries").toString())
+                    .doesNotContain("\"type\":\"PAID\"");
+            assertThat(paybridge.billing.DunningPolicy.classify(paybridge.canonical.PaymentStatus.FAILED,
+                    app.text("SELECT failure_code FROM payments WHERE payment_id = ?", "dr-vbank-2")))
+                    .isEqualTo(paybridge.billing.DunningPolicy.Outcome.DECLINED);
+        }
+    }
+
+    /**
+     * Charges in doubt are looked at before virtual accounts waiting for their deposit, whichever became due
+     * first: a backlog of waiting accounts never holds an UNKNOWN charge back from reconcile's batch.
+     */
+    @Test
+    void aChargeInDoubtIsLookedAtBeforeAWaitingAccountDueEarlier() throws Exception {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of(
+                "paybridge.sandbox.webhook-url", "http://127.0.0.1:1/webhooks",
+                "paybridge.vendor.timeout", "PT0.5S",
+                "paybridge.vendor.operation-timeout", "PT0.5S",
+                "paybridge.vendor.in-flight-margin", "PT0S",
+                "paybridge.reconcile.interval", "PT1H"))) {
+            app.context().getRouteController().stopRoute("reconcile");
+            assertThat(app.postJson("/api/payments", Commands.keyIn("dr-order-vbank", 4004, false)).json()
+                    .path("status").asText()).isEqualTo("AWAITING_DEPOSIT");
+            assertThat(app.postJson("/api/payments", Commands.billingKey("dr-order-unknown", "steppay", 4003,
+                    Commands.STEPPAY_KEY)).json().path("status").asText()).isEqualTo("UNKNOWN");
+            paybridge.ledger.PaymentStore payments = app.lookup("paymentStore", paybridge.ledger.PaymentStore.class);
+            await().atMost(Duration.ofSeconds(20)).until(() -> payments.inFlight("dr-order-unknown").orElseThrow().landed()
+                    && payments.inFlight("dr-order-vbank").orElseThrow().landed());
+            ChargeInFlightTest.sql(app, "UPDATE payments SET next_look_at = CURRENT_TIMESTAMP - INTERVAL '1' HOUR"
+                    + " WHERE payment_id = 'dr-order-vbank'");
+            ChargeInFlightTest.sql(app, "UPDATE payments SET next_look_at = CURRENT_TIMESTAMP - INTERVAL '1' MINUTE"
+                    + " WHERE payment_id = 'dr-order-unknown'");
+            assertThat(payments.dueForLook(1)).singleElement()
+                    .satisfies(p -> assertThat(p.paymentId()).isEqualTo("dr-order-unknown"));
+            assertThat(payments.dueForLook(2)).extracting(paybridge.ledger.PaymentRecord::paymentId)
+                    .containsExactly("dr-order-unknown", "dr-order-vbank");
         }
     }
 }

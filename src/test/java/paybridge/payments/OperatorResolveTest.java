@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import paybridge.testing.RefuseLedgerEntry;
 import paybridge.testing.RunningPaybridge;
@@ -170,12 +171,19 @@ class OperatorResolveTest {
             assertThat(app.text("SELECT COUNT(*) FROM audit WHERE action = 'payment.resolve' AND target = ?", "o-check-1"))
                     .isEqualTo("0");
 
-            // the vendor's own payment under this order id (a retry in its console, say), for this amount
+            // the vendor's own payment under this order id (a retry in its console, say), for this amount, part of
+            // it returned since in the vendor's console: PAID with every money fact the record shows, the return too
             String its = SteppayRecords.paidElsewhere(app, "o-check-1", 4003);
+            assertThat(app.postJson(app.sandboxUrl() + "/steppay/_control/console-cancel/" + its, "{\"amount\": 1000}")
+                    .status()).isEqualTo(200);
             Response settled = app.postJson("/api/payments/o-check-1/resolve", paid(its));
             assertThat(settled.status()).as(settled.body()).isEqualTo(200);
-            assertThat(settled.json().path("status").asText()).isEqualTo("PAID");
+            assertThat(settled.json().path("status").asText()).isEqualTo("PARTIALLY_REFUNDED");
             assertThat(settled.json().path("vendorPaymentRef").asText()).isEqualTo(its);
+            assertThat(settled.json().path("refundedAmount").asLong()).isEqualTo(1000);
+            JsonNode entries = app.get("/api/ledger?paymentId=o-check-1").json().path("entries");
+            assertThat(entries).hasSize(2);
+            assertThat(entries.toString()).contains("\"amount\":4003").contains("\"amount\":-1000").contains("OPERATOR");
         }
     }
 

@@ -80,7 +80,7 @@ class WebhookNotShownYetTest {
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
                 last[0] = entry(scripted, earlyId);
                 assertThat(last[0].path("status").asText()).as("%s", last[0]).isIn("RECEIVED", "PENDING");
-                return last[0].path("attempts").asInt() >= 2;
+                return last[0].path("attempts").asInt() >= 1;
             });
             assertThat(last[0].path("reason").asText()).contains("unknown at the vendor");
 
@@ -92,7 +92,9 @@ class WebhookNotShownYetTest {
             JsonNode rejected = awaitSettled(scripted, never.json().path("inboxId").asText());
             assertThat(rejected.path("status").asText()).isEqualTo("REJECTED");
             assertThat(rejected.path("reason").asText()).contains("unknown at the vendor");
-            assertThat(rejected.path("attempts").asInt()).isGreaterThan(1);
+            // tried a few times (a lagging lookup catches up in minutes), not through every retry: a forged
+            // reference costs a few vendor lookups
+            assertThat(rejected.path("attempts").asInt()).isEqualTo(WebhookProcessor.UNKNOWN_ATTEMPTS);
             assertThat(ledger(scripted, "wnsy-never")).isEmpty();
         }
     }

@@ -280,7 +280,7 @@ public final class IamportResponses {
         } else if ("cancelled".equals(status)) {
             // a virtual account closed before any deposit is "cancelled" too: never paid, nothing returned.
             // Read as a payment cancelled after paying, it would be a deposit that never came
-            canonical = VendorJson.epochSeconds(p, "paid_at") == null && cancelled == 0
+            canonical = VendorJson.epochSeconds(p, "paid_at") == null && cancelled == 0 && cancellations(p).isEmpty()
                     ? PaymentStatus.FAILED : PaymentStatus.CANCELLED;
             at = VendorJson.epochSeconds(p, "cancelled_at");
         } else if ("failed".equals(status)) {

@@ -104,6 +104,17 @@ final class IamportPayment {
         return true;
     }
 
+    /** The merchant closes a virtual account before its deposit: cancelled, never paid ({@code paid_at} 0), nothing returned. */
+    synchronized boolean closeUnpaid(long now) {
+        if (!READY.equals(status)) {
+            return false;
+        }
+        status = CANCELLED;
+        cancelledAt = now;
+        cancelReason = "입금 전 가상계좌 취소";
+        return true;
+    }
+
     /**
      * Cancels {@code requested} (null or 0 = all that remains) if the payment allows it.
      *

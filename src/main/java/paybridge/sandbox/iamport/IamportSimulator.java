@@ -29,6 +29,7 @@ import paybridge.sandbox.WebhookSender;
  * <p>
  * Test control, not part of iamport and without auth: {@code GET /_stats},
  * {@code POST /_control/deposit/{imp_uid}}, {@code POST /_control/console-cancel/{imp_uid}},
+ * {@code POST /_control/close-unpaid/{imp_uid}} (a virtual account closed before its deposit),
  * {@code POST /_control/expire-tokens}, {@code POST /_control/expire-card/{customer_uid}} (the stored card
  * has expired since: every later {@code again} on it is declined {@value #EXPIRED_CARD}),
  * {@code POST /_control/decline-key/{customer_uid}} ({@code {"fail_reason": "..."}}: every later
@@ -92,6 +93,7 @@ public final class IamportSimulator implements VendorSimulator {
         router.get("/_records").handler(ctx -> reply(ctx, 200, 0, null, store.records()));
         router.post("/_control/deposit/:imp_uid").handler(this::controlDeposit);
         router.post("/_control/console-cancel/:imp_uid").handler(this::controlConsoleCancel);
+        router.post("/_control/close-unpaid/:imp_uid").handler(this::controlCloseUnpaid);
         router.post("/_control/expire-card/:customer_uid").handler(ctx -> controlDeclineKey(ctx, EXPIRED_CARD));
         router.post("/_control/decline-key/:customer_uid").handler(ctx -> {
             io.vertx.core.json.JsonObject body = ctx.body() == null || ctx.body().length() == 0 ? null
@@ -354,6 +356,21 @@ public final class IamportSimulator implements VendorSimulator {
         }
         paid.incrementAndGet();
         notify(payment, IamportPayment.PAID, null);
+        reply(ctx, 200, 0, null, payment.toJson());
+    }
+
+    /** A virtual account closed in the admin console before its deposit: cancelled unpaid, announced by its webhook. */
+    private void controlCloseUnpaid(RoutingContext ctx) {
+        IamportPayment payment = store.byImpUid(ctx.pathParam("imp_uid"));
+        if (payment == null) {
+            reply(ctx, 404, -1, NOT_FOUND, null);
+            return;
+        }
+        if (!payment.closeUnpaid(nowSeconds())) {
+            reply(ctx, 200, 1, "입금대기(ready) 상태가 아닙니다. (status: " + payment.status() + ")", null);
+            return;
+        }
+        notify(payment, IamportPayment.CANCELLED, null);
         reply(ctx, 200, 0, null, payment.toJson());
     }
 

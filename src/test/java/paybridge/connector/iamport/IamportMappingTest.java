@@ -215,6 +215,11 @@ class IamportMappingTest {
         assertThat(IamportResponses.payment(VendorJson.MAPPER.readTree(
                 "{\"imp_uid\":\"i\",\"amount\":3000,\"cancel_amount\":3000,\"status\":\"cancelled\",\"paid_at\":1690000000}"))
                 .status()).isEqualTo(PaymentStatus.CANCELLED);
+        // a record that lists a return was paid first, whatever else it leaves out
+        assertThat(IamportResponses.payment(VendorJson.MAPPER.readTree(
+                "{\"imp_uid\":\"i\",\"amount\":3000,\"status\":\"cancelled\",\"cancel_history\":[{\"amount\":3000,"
+                        + "\"cancelled_at\":1700000000,\"cancellation_id\":\"cx-9\"}]}")).status())
+                .isEqualTo(PaymentStatus.CANCELLED);
         assertThat(IamportResponses.payment(VendorJson.MAPPER.readTree(
                 "{\"imp_uid\":\"i\",\"amount\":3000,\"status\":\"failed\",\"fail_reason\":\"no\"}")).failureReason())
                 .isEqualTo("no");
