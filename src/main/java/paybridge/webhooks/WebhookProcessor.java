@@ -333,6 +333,9 @@ public final class WebhookProcessor {
                 if (mismatch != null) {
                     return Outcome.rejected(mismatch, paymentId);
                 }
+                // recorded first by another delivery (an earlier state: the account's issue): moved as this
+                // record says, never left behind the money recorded below
+                settle(now.get(), found, state);
             }
             record(vendor, paymentId, null, found, found.amount());
             return new Outcome(InboxState.PROCESSED, null, paymentId, headline, false);

@@ -77,6 +77,43 @@ class WebhookSettleAtomicTest {
         }
     }
 
+    /**
+     * Two deliveries of one payment paybridge did not start, on two nodes: the other node records it first as
+     * still waiting for its deposit (its delivery was the account's issue), this one has the vendor's record of
+     * the deposit. Its insert finds the row taken: the row still moves to PAID with the money, never left
+     * AWAITING_DEPOSIT beside a PAID entry.
+     */
+    @Test
+    void aPaymentRecordedMeanwhileByAnotherNodeStillMovesAsTheRecordSays() throws Exception {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of(
+                "paybridge.reconcile.interval", "PT1H",
+                "paybridge.webhook.retry-delays", "PT0.5S,PT0.5S,PT0.5S,PT0.5S"))) {
+            execute(app, ExternalRowMeanwhileTrigger.create("other_node_inserts", "wsa-ext-race", ref -> {
+                try (Connection c = app.lookup("database", Database.class).dataSource().getConnection();
+                     var insert = c.prepareStatement("""
+                             INSERT INTO payments (payment_id, request_hash, vendor, method, amount, currency, status,
+                                 vendor_payment_ref, created_at, updated_at)
+                             VALUES ('wsa-ext-race', 'external:webhook', 'steppay', 'EXTERNAL', 1000, 'KRW',
+                                 'AWAITING_DEPOSIT', ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)""")) {
+                    insert.setString(1, ref);
+                    insert.executeUpdate();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+            Response r = app.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(app.sandboxUrl()
+                            + "/steppay/_control/first-payment"))
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"partnerOrderId\": \"wsa-ext-race\", "
+                            + "\"partnerUserId\": \"user-1\", \"amount\": 1000, \"itemName\": \"First month\"}")));
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(20)).until(() -> ExternalRowMeanwhileTrigger.fired("other_node_inserts") == 1
+                    && types(ledger(app, "wsa-ext-race")).contains("PAID:1000"));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(payment(app, "wsa-ext-race").path("status").asText()).isEqualTo("PAID"));
+        }
+    }
+
     private static void execute(RunningPaybridge app, String sql) throws Exception {
         try (Connection c = app.lookup("database", Database.class).dataSource().getConnection();
              Statement s = c.createStatement()) {
