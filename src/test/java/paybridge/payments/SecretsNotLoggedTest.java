@@ -46,5 +46,7 @@ class SecretsNotLoggedTest {
         assertThat(log).as("the capture saw the flows").contains("s-log-1").contains("DEBUG");
         assertThat(log).doesNotContain("4111222233334444", "4111-2222-3333-4444", "4111 2222", "2222-3333", "22223333",
                 "861231", "\"87\"", "pwd_2digit=87", "sandbox-imp-secret", "sandbox-steppay-token", token);
+        // a billing key is a credential to charge the customer: vendor request lines (its URL) are not logged
+        assertThat(log).doesNotContain(Commands.STEPPAY_KEY);
     }
 }
