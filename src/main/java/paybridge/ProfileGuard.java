@@ -43,8 +43,13 @@ public final class ProfileGuard {
         }
         for (Connector connector : connectors.enabled()) {
             for (String key : connector.addressSettings()) {
-                if (settings.get(key, "").contains("/sandbox/")) {
+                String address = settings.get(key, "");
+                if (address.contains("/sandbox/")) {
                     throw new IllegalStateException("The prod profile refuses to start: " + key + " points at the sandbox");
+                }
+                if (plainHttpToAnotherHost(address)) {
+                    throw new IllegalStateException("The prod profile refuses to start: " + key + " is plain http to"
+                            + " another host (the vendor's credentials would cross the network in clear text): use https");
                 }
             }
         }
@@ -52,6 +57,20 @@ public final class ProfileGuard {
             connector.productionWarnings().forEach(w -> LOG.warn("prod: {}", w));
         }
         databaseWarning(settings.get("paybridge.db.url", "")).ifPresent(w -> LOG.warn("prod: {}", w));
+    }
+
+    /** An {@code http://} address of a host other than this machine's loopback (a local proxy or simulator may be http). */
+    static boolean plainHttpToAnotherHost(String address) {
+        if (!address.regionMatches(true, 0, "http://", 0, 7)) {
+            return false;
+        }
+        String host;
+        try {
+            host = java.net.URI.create(address.trim()).getHost();
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
+        return host == null || !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"));
     }
 
     /**

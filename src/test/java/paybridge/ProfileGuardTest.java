@@ -60,6 +60,27 @@ class ProfileGuardTest {
     }
 
     @Test
+    void prodRefusesATossTestKey() {
+        Map<String, Object> props = prodWithCredentials();
+        props.put("paybridge.vendors", "steppay,iamport,toss");
+        props.put("paybridge.toss.secret-key", "test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R");
+        props.put("paybridge.toss.webhook-ips", "13.124.18.147");
+        assertThatThrownBy(() -> RunningPaybridge.start(props).close())
+                .hasStackTraceContaining("missing TOSS_SECRET_KEY (a live key: a test_ key's charges move no money)");
+    }
+
+    @Test
+    void prodRefusesPlainHttpToAVendorOnAnotherHost() {
+        Map<String, Object> props = prodWithCredentials();
+        props.put("paybridge.iamport.base-url", "http://api.iamport.kr");
+        assertThatThrownBy(() -> RunningPaybridge.start(props).close())
+                .hasStackTraceContaining("paybridge.iamport.base-url is plain http to another host");
+        assertThat(ProfileGuard.plainHttpToAnotherHost("https://api.iamport.kr")).isFalse();
+        assertThat(ProfileGuard.plainHttpToAnotherHost("http://127.0.0.1:8099")).isFalse(); // a local proxy, a benchmark's fake
+        assertThat(ProfileGuard.plainHttpToAnotherHost("HTTP://10.0.0.5:80")).isTrue();
+    }
+
+    @Test
     void prodRefusesASandboxBaseUrl() {
         Map<String, Object> props = prodWithCredentials();
         props.put("paybridge.iamport.base-url", "http://127.0.0.1:1/sandbox/iamport");

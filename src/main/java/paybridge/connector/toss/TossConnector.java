@@ -142,7 +142,13 @@ public final class TossConnector implements Connector {
 
     @Override
     public List<String> missingForProduction() {
-        return settings.find("paybridge.toss.secret-key").isEmpty() ? List.of("TOSS_SECRET_KEY") : List.of();
+        String key = settings.find("paybridge.toss.secret-key").orElse("");
+        if (key.isEmpty()) {
+            return List.of("TOSS_SECRET_KEY");
+        }
+        // Toss answers a test key's charges DONE and moves no money: paybridge would record them PAID
+        return key.startsWith("test_") ? List.of("TOSS_SECRET_KEY (a live key: a test_ key's charges move no money)")
+                : List.of();
     }
 
     /** Toss's payment webhooks are unsigned: without the source allow list anyone may deliver one (the lookup still decides). */
