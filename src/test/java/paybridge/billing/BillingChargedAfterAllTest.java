@@ -158,6 +158,15 @@ class BillingChargedAfterAllTest {
 
         run(app, AS_OF); // reported once
         assertThat(doubleChargedCounter()).isEqualTo(1.0);
+
+        // an operator refunds one of the two in full: no longer reported (the next shift is not told to
+        // refund the other one as well)
+        RunningPaybridge.Response refund = app.postJson("/api/refunds",
+                "{\"refundId\": \"ca-2-mend\", \"paymentId\": \"ca-2-20261201-r1\", \"reason\": \"double charge\"}");
+        assertThat(refund.json().path("status").asText()).as(refund.body()).isEqualTo("REFUNDED");
+        JsonNode mended = doubleChargeCheck();
+        assertThat(mended.path("data").path("billing.double.charged").asLong()).isZero();
+        assertThat(mended.path("message").asText()).doesNotContain("ca-2-20261201");
     }
 
     /**
