@@ -188,6 +188,9 @@ public final class BillingRunService {
                 BillingRun run = runs.find(runId).orElseThrow();
                 runs.storeCounts(runId, counts(runId, run.counts().due()));
                 LOG.warn("billing run {} of node {} FAILED: no heartbeat for {}", runId, run.node(), staleAfter);
+                if (!run.dryRun()) {
+                    meters.billingRun(run.status()); // its node died: counted where it is found, as a failed run
+                }
             }
         }
     }
@@ -490,7 +493,9 @@ public final class BillingRunService {
             runs.finish(run.runId(), status, counts);
             BillingRun done = runs.find(run.runId()).orElseThrow();
             LOG.info("billing run {} {}: {}", run.runId(), done.status(), done.counts());
-            meters.billingRun(done.status());
+            if (!done.dryRun()) {
+                meters.billingRun(done.status()); // a dry run charges nothing: never a completed billing run
+            }
             return done;
         } catch (RuntimeException e) {
             LOG.error("billing run {}: could not record its end ({}); a later run marks it FAILED", run.runId(),

@@ -178,6 +178,31 @@ class ObservabilityTest {
         });
     }
 
+    /**
+     * A run whose node died (no heartbeat) is counted failed where it is found FAILED, so the failed-run alert
+     * sees it; a dry run charges nothing and is never counted a completed run.
+     */
+    @Test
+    void aRunFailedForItsLostNodeIsCountedAndADryRunIsNot() throws Exception {
+        Scrape before = scrape();
+        Response dry = app.postJson("/api/billing-runs", "{\"asOf\": \"2026-12-01T03:00:00+09:00\", \"dryRun\": true}");
+        assertThat(dry.status()).as(dry.body()).isIn(200, 202);
+        String dryId = dry.json().path("runId").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                "COMPLETED".equals(app.get("/api/billing-runs/" + dryId).json().path("status").asText()));
+        paybridge.ledger.Sql sql = new paybridge.ledger.Sql(app.context());
+        sql.update("""
+                INSERT INTO billing_runs (run_id, as_of, dry_run, status, running_lock, node, started_at, heartbeat_at, items)
+                VALUES ('ob-lost-node', CURRENT_TIMESTAMP, FALSE, 'RUNNING', NULL, 'node-gone',
+                        CURRENT_TIMESTAMP - INTERVAL '1' DAY, CURRENT_TIMESTAMP - INTERVAL '1' DAY, '[]')""", java.util.Map.of());
+        app.lookup("billingRunService", paybridge.billing.BillingRunService.class).failStaleRuns();
+        assertThat(app.get("/api/billing-runs/ob-lost-node").json().path("status").asText()).isEqualTo("FAILED");
+        Thread.sleep(500); // the dry run's row says COMPLETED a moment before its end is counted (when it is)
+        Scrape after = scrape();
+        assertThat(delta(before, after, "paybridge_billing_runs_total", "status", "failed")).isEqualTo(1);
+        assertThat(delta(before, after, "paybridge_billing_runs_total", "status", "completed")).isZero();
+    }
+
     private static double delta(Scrape before, Scrape after, String name, String... labels) {
         return after.value(name, labels) - before.value(name, labels);
     }
