@@ -23,6 +23,12 @@ public final class ProfileGuard {
     }
 
     public static void check(String profile, Settings settings, ConnectorRegistry connectors) {
+        if (profile != null && !"prod".equals(profile) && profile.toLowerCase(java.util.Locale.ROOT).startsWith("prod")) {
+            // "production", "Prod": no settings file of its own, and none of prod's checks (an API open without
+            // a key, real vendors behind it) — the likeliest slip, as Camel itself logs prod as "production"
+            throw new IllegalStateException("Profile '" + profile + "' is not a paybridge profile: production runs"
+                    + " with CAMEL_MAIN_PROFILE=prod (application-prod.properties and its checks)");
+        }
         if (!"prod".equals(profile)) {
             return;
         }

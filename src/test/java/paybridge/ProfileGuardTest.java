@@ -60,6 +60,14 @@ class ProfileGuardTest {
     }
 
     @Test
+    void aProfileNamedLikeProdButNotProdRefusesToStart() {
+        Map<String, Object> props = prodWithCredentials();
+        props.put("camel.main.profile", "production");
+        assertThatThrownBy(() -> RunningPaybridge.start(props).close())
+                .hasStackTraceContaining("Profile 'production' is not a paybridge profile: production runs with CAMEL_MAIN_PROFILE=prod");
+    }
+
+    @Test
     void prodRefusesATossTestKey() {
         Map<String, Object> props = prodWithCredentials();
         props.put("paybridge.vendors", "steppay,iamport,toss");
