@@ -19,6 +19,7 @@ import paybridge.testing.RunningPaybridge.Response;
 /** Intake: raw storage, size limit, unreadable bodies, the IP allow list and the Steppay signature. */
 class WebhookIntakeTest {
     static final String SECRET = "whsec-intake-test";
+    static final String NEXT_SECRET = "whsec-intake-next";
     static RunningPaybridge app;
     static WebhookMetrics metrics;
 
@@ -26,7 +27,8 @@ class WebhookIntakeTest {
     static void start() {
         app = RunningPaybridge.start(Map.of(
                 "paybridge.sandbox.webhook-url", "http://127.0.0.1:1/webhooks",
-                "paybridge.steppay.webhook-secret", SECRET,
+                // a rotation under way: the current secret and the next one, each accepted
+                "paybridge.steppay.webhook-secret", SECRET + ", " + NEXT_SECRET,
                 // loopback is not in the iamport list: every iamport delivery here is refused
                 "paybridge.iamport.webhook-ips", "52.78.100.19, 10.0.0.0/8, 2001:db8::/32",
                 "paybridge.steppay.webhook-ips", "127.0.0.1/32, ::1"));
@@ -75,6 +77,16 @@ class WebhookIntakeTest {
         assertThat(shown.has("steppay-signature")).isFalse();
         assertThat(shown.has("secret-token")).isFalse();
         assertThat(shown.path("x-request-id").asText()).isEqualTo("req-1");
+    }
+
+    @Test
+    void aDeliverySignedWithTheNextSecretOfARotationIsStored() {
+        String body = "{\"webHookType\": \"PAYMENT\", \"orderId\": 1, \"idKey\": \"16057932413479698c8vqQG0kMix9\"}";
+        String signed = new SteppaySignature(NEXT_SECRET).sign(System.currentTimeMillis() / 1000,
+                body.getBytes(StandardCharsets.UTF_8));
+        Response r = deliverRaw(app, "steppay", JSON, body, Map.of(SteppaySignature.HEADER, signed));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(entry(app, r.json().path("inboxId").asText())).isNotNull();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package paybridge.connector.steppay;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,15 +22,23 @@ public final class SteppayWebhooks implements WebhookRules {
     public static final String VENDOR = "steppay";
 
     private final IpAllowList sources;
-    private final SteppaySignature signature;
+    private final List<SteppaySignature> signatures;
 
     /**
      * {@code paybridge.steppay.webhook-ips} and {@code paybridge.steppay.webhook-secret} (unset: no
-     * signature check; set: every delivery must carry a valid {@value SteppaySignature#HEADER}).
+     * signature check; set: every delivery must carry a valid {@value SteppaySignature#HEADER}). Several
+     * secrets, comma-separated, are each accepted: a rotation adds the new one before the vendor signs with
+     * it, so no delivery is refused (and lost: a refused delivery is not stored) while nodes restart.
      */
     public SteppayWebhooks(Settings settings) {
         this.sources = IpAllowList.parse(settings.get("paybridge.steppay.webhook-ips", ""));
-        this.signature = settings.find("paybridge.steppay.webhook-secret").map(SteppaySignature::new).orElse(null);
+        List<SteppaySignature> secrets = new java.util.ArrayList<>();
+        for (String secret : settings.get("paybridge.steppay.webhook-secret", "").split(",")) {
+            if (!secret.isBlank()) {
+                secrets.add(new SteppaySignature(secret.trim()));
+            }
+        }
+        this.signatures = List.copyOf(secrets);
     }
 
     @Override
@@ -39,8 +48,11 @@ public final class SteppayWebhooks implements WebhookRules {
 
     @Override
     public String refuseSignature(java.util.function.Function<String, String> header, byte[] rawBody) {
-        return signature == null || signature.verify(header.apply(SteppaySignature.HEADER), rawBody)
-                ? null : SteppaySignature.HEADER;
+        if (signatures.isEmpty()) {
+            return null;
+        }
+        String signed = header.apply(SteppaySignature.HEADER);
+        return signatures.stream().anyMatch(s -> s.verify(signed, rawBody)) ? null : SteppaySignature.HEADER;
     }
 
     /** Steppay's signature and the API credentials its documents name (Secret-Token, or Secret-Key in the refund page). */
@@ -52,7 +64,7 @@ public final class SteppayWebhooks implements WebhookRules {
     /** Whether deliveries must be signed (a secret is set). */
     @Override
     public boolean signed() {
-        return signature != null;
+        return !signatures.isEmpty();
     }
 
     @Override
