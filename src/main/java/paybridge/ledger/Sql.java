@@ -93,7 +93,18 @@ public final class Sql {
 
     /** Runs a SELECT; returns its rows, each a map by column label (lower case on both databases). */
     public List<Map<String, Object>> query(String sql, Map<String, ?> params) {
+        return query(sql, params, null);
+    }
+
+    /**
+     * As {@link #query(String, Map)}, cancelled by the database after {@code timeout} (whole seconds, at least
+     * one): for readings a probe or a scrape waits for, which must answer even while a table is locked.
+     */
+    public List<Map<String, Object>> query(String sql, Map<String, ?> params, java.time.Duration timeout) {
         return run(sql, params, (connection, statement) -> {
+            if (timeout != null) {
+                statement.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
+            }
             ResultSetIterator rows = new ResultSetIterator(connection, statement.executeQuery(), true, false);
             List<Map<String, Object>> result = new ArrayList<>();
             while (rows.hasNext()) {

@@ -38,11 +38,18 @@ public final class Backlog {
                            long unsettleablePayments, long pendingBillingKeys) {
     }
 
+    /** Each reading's bound: a probe or a scrape answers even while a table is locked. */
+    static final Duration QUERY_TIMEOUT = Duration.ofSeconds(3);
+    /** After a reading failed, the next is tried only this much later: a scrape's gauges do not each wait again. */
+    static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(10);
+
     private final Sql sql;
+    private final java.util.concurrent.locks.ReentrantLock reading = new java.util.concurrent.locks.ReentrantLock();
     private final Duration alertAfter;
     private final Duration refresh;
     private final Clock clock;
     private volatile Snapshot last;
+    private volatile Instant failedAt;
 
     public Backlog(Sql sql, Duration alertAfter, Duration refresh, Clock clock) {
         this.sql = sql;
@@ -62,21 +69,46 @@ public final class Backlog {
         if (s != null && s.at().plus(refresh).isAfter(now)) {
             return s;
         }
-        synchronized (this) {
+        Instant failed = failedAt;
+        if (failed != null && failed.plus(RETRY_AFTER_FAILURE).isAfter(now)) {
+            throw new IllegalStateException("the backlog could not be read at " + failed + "; read again from "
+                    + failed.plus(RETRY_AFTER_FAILURE));
+        }
+        // one caller reads at a time; the others answer with the last reading rather than queue behind a
+        // reading that waits (a locked table, a database failing over): probes and scrapes never pile up
+        if (!reading.tryLock()) {
+            if (s != null) {
+                return s;
+            }
+            throw new IllegalStateException("the backlog is being read by another caller");
+        }
+        try {
             s = last;
             if (s != null && s.at().plus(refresh).isAfter(now)) {
                 return s;
             }
-            Map<String, Object> stuck = first(sql.query(STUCK, Map.of("before", now.minus(alertAfter))));
-            Map<String, Object> inbox = first(sql.query(INBOX, Map.of()));
-            Map<String, Object> unsettleable = first(sql.query(UNSETTLEABLE, Map.of()));
-            Map<String, Object> pendingKeys = first(sql.query(PENDING_BILLING_KEYS, Map.of()));
+            Map<String, Object> stuck;
+            Map<String, Object> inbox;
+            Map<String, Object> unsettleable;
+            Map<String, Object> pendingKeys;
+            try {
+                stuck = first(sql.query(STUCK, Map.of("before", now.minus(alertAfter)), QUERY_TIMEOUT));
+                inbox = first(sql.query(INBOX, Map.of(), QUERY_TIMEOUT));
+                unsettleable = first(sql.query(UNSETTLEABLE, Map.of(), QUERY_TIMEOUT));
+                pendingKeys = first(sql.query(PENDING_BILLING_KEYS, Map.of(), QUERY_TIMEOUT));
+            } catch (RuntimeException e) {
+                failedAt = now;
+                throw e;
+            }
+            failedAt = null;
             long stuckCount = Sql.longValue(value(stuck, "n"));
             s = new Snapshot(stuckCount, stuckCount == 0 ? null : Sql.instant(value(stuck, "oldest")),
                     Sql.longValue(value(inbox, "n")), Sql.longValue(value(inbox, "flagged")), now,
                     Sql.longValue(value(unsettleable, "n")), Sql.longValue(value(pendingKeys, "n")));
             last = s;
             return s;
+        } finally {
+            reading.unlock();
         }
     }
 
