@@ -284,12 +284,15 @@ public final class BillingAttemptStore {
     }
 
     /** Attempts charged twice for one period: (payment_id, subscription_id, double_charge_of). */
+    // read by a readiness check: bounded, so a table locked meanwhile never holds a probe
+    private static final java.time.Duration CHECK_TIMEOUT = java.time.Duration.ofSeconds(3);
+
     public List<Map<String, Object>> duplicates(int limit) {
-        return sql.query(DUPLICATES, Map.of("limit", limit));
+        return sql.query(DUPLICATES, Map.of("limit", limit), CHECK_TIMEOUT);
     }
 
     public long duplicateCount() {
-        return Sql.longValue(sql.query(DUPLICATE_COUNT, Map.of()).get(0).get("n"));
+        return Sql.longValue(sql.query(DUPLICATE_COUNT, Map.of(), CHECK_TIMEOUT).get(0).get("n"));
     }
 
     /** A run's attempts by state. */

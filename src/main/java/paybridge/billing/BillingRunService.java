@@ -490,10 +490,11 @@ public final class BillingRunService {
         try {
             BillingRun stored = runs.find(run.runId()).orElseThrow();
             BillingRun.Counts counts = counts(run.runId(), stored.counts().due());
-            runs.finish(run.runId(), status, counts);
+            boolean ended = runs.finish(run.runId(), status, counts);
             BillingRun done = runs.find(run.runId()).orElseThrow();
             LOG.info("billing run {} {}: {}", run.runId(), done.status(), done.counts());
-            if (!done.dryRun()) {
+            // ended here, not FAILED meanwhile by a node that found it stale (and counted it there)
+            if (ended && !done.dryRun()) {
                 meters.billingRun(done.status()); // a dry run charges nothing: never a completed billing run
             }
             return done;

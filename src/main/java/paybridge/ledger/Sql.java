@@ -102,10 +102,20 @@ public final class Sql {
      */
     public List<Map<String, Object>> query(String sql, Map<String, ?> params, java.time.Duration timeout) {
         return run(sql, params, (connection, statement) -> {
-            if (timeout != null) {
+            java.sql.ResultSet resultSet;
+            if (timeout == null) {
+                resultSet = statement.executeQuery();
+            } else {
+                // H2 applies a statement's timeout to its whole connection (SET QUERY_TIMEOUT): set back at once,
+                // before the pooled connection serves anything else
                 statement.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
+                try {
+                    resultSet = statement.executeQuery();
+                } finally {
+                    statement.setQueryTimeout(0);
+                }
             }
-            ResultSetIterator rows = new ResultSetIterator(connection, statement.executeQuery(), true, false);
+            ResultSetIterator rows = new ResultSetIterator(connection, resultSet, true, false);
             List<Map<String, Object>> result = new ArrayList<>();
             while (rows.hasNext()) {
                 result.add(rows.next());

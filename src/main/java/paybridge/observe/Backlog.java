@@ -40,6 +40,8 @@ public final class Backlog {
 
     /** Each reading's bound: a probe or a scrape answers even while a table is locked. */
     static final Duration QUERY_TIMEOUT = Duration.ofSeconds(3);
+    /** Longer than a reading can take when it answers (four bounded queries, a pool connection's wait). */
+    static final Duration STUCK_READER = Duration.ofSeconds(60);
     /** After a reading failed, the next is tried only this much later: a scrape's gauges do not each wait again. */
     static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(10);
 
@@ -77,7 +79,9 @@ public final class Backlog {
         // one caller reads at a time; the others answer with the last reading rather than queue behind a
         // reading that waits (a locked table, a database failing over): probes and scrapes never pile up
         if (!reading.tryLock()) {
-            if (s != null) {
+            // the last reading while another is under way, but not one so old that the reader must be stuck
+            // (a connection that never answers): then unknown, never a frozen number
+            if (s != null && s.at().plus(refresh).plus(STUCK_READER).isAfter(now)) {
                 return s;
             }
             throw new IllegalStateException("the backlog is being read by another caller");

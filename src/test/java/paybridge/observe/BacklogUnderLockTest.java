@@ -36,6 +36,8 @@ class BacklogUnderLockTest {
                 locker.setAutoCommit(false);
                 try (Statement s = locker.createStatement()) {
                     s.execute("LOCK TABLE webhook_inbox IN ACCESS EXCLUSIVE MODE");
+                    // and one the double-charge check reads (a migration's ALTER waiting, say)
+                    s.execute("LOCK TABLE ledger_entries IN ACCESS EXCLUSIVE MODE");
                 }
                 // several callers at once, as probes and scrapes come: each answers (bounded at 20 s here,
                 // where an unbounded reading waits for the lock for as long as it is held)

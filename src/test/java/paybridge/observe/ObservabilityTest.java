@@ -195,8 +195,15 @@ class ObservabilityTest {
                 INSERT INTO billing_runs (run_id, as_of, dry_run, status, running_lock, node, started_at, heartbeat_at, items)
                 VALUES ('ob-lost-node', CURRENT_TIMESTAMP, FALSE, 'RUNNING', NULL, 'node-gone',
                         CURRENT_TIMESTAMP - INTERVAL '1' DAY, CURRENT_TIMESTAMP - INTERVAL '1' DAY, '[]')""", java.util.Map.of());
-        app.lookup("billingRunService", paybridge.billing.BillingRunService.class).failStaleRuns();
+        paybridge.billing.BillingRunService service = app.lookup("billingRunService", paybridge.billing.BillingRunService.class);
+        service.failStaleRuns();
         assertThat(app.get("/api/billing-runs/ob-lost-node").json().path("status").asText()).isEqualTo("FAILED");
+        // its node was only paused: it comes back and ends the run, which another node has already failed and
+        // counted; not counted twice
+        org.apache.camel.Exchange back = new org.apache.camel.support.DefaultExchange(app.context());
+        back.setProperty(paybridge.canonical.ExchangeProperties.BILLING_RUN, service.find("ob-lost-node"));
+        back.setProperty(org.apache.camel.Exchange.EXCEPTION_CAUGHT, new IllegalStateException("paused too long"));
+        service.abort(back);
         Thread.sleep(500); // the dry run's row says COMPLETED a moment before its end is counted (when it is)
         Scrape after = scrape();
         assertThat(delta(before, after, "paybridge_billing_runs_total", "status", "failed")).isEqualTo(1);
