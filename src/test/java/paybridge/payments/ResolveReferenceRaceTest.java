@@ -43,7 +43,7 @@ class ResolveReferenceRaceTest {
 
             // the reference is free when the resolve checks it; committed on race-owner just before the
             // resolve's own update of race-stuck
-            ChargeInFlightTest.sql(app, RecordReferenceMeanwhileTrigger.create("owner_webhook_meanwhile", "race-stuck", () -> {
+            ChargeInFlightTest.sql(app, paybridge.testing.PaymentRowMeanwhileTrigger.beforeReferenceSet("owner_webhook_meanwhile", "race-stuck", () -> {
                 try {
                     assertThat(ChargeInFlightTest.sql(app,
                             "UPDATE payments SET vendor_payment_ref = ? WHERE payment_id = ?", ref, "race-owner")).isEqualTo(1);
@@ -55,7 +55,7 @@ class ResolveReferenceRaceTest {
             Response r = app.postJson("/api/payments/race-stuck/resolve",
                     "{\"status\": \"PAID\", \"reason\": \"checked at the vendor\", \"vendorPaymentRef\": \"" + ref + "\"}");
             // the race was built: the other payment's reference committed between the check and the update
-            assertThat(RecordReferenceMeanwhileTrigger.fired("owner_webhook_meanwhile")).isEqualTo(1);
+            assertThat(paybridge.testing.PaymentRowMeanwhileTrigger.fired("owner_webhook_meanwhile")).isEqualTo(1);
             assertThat(r.status()).as(r.body()).isEqualTo(422);
             assertThat(r.contentType()).startsWith("application/problem+json");
             assertThat(r.json().path("type").asText()).isEqualTo("https://paybridge.dev/problems/vendor-reference-taken");

@@ -88,7 +88,7 @@ class WebhookSettleAtomicTest {
         try (RunningPaybridge app = RunningPaybridge.start(Map.of(
                 "paybridge.reconcile.interval", "PT1H",
                 "paybridge.webhook.retry-delays", "PT0.5S,PT0.5S,PT0.5S,PT0.5S"))) {
-            execute(app, ExternalRowMeanwhileTrigger.create("other_node_inserts", "wsa-ext-race", ref -> {
+            execute(app, paybridge.testing.PaymentRowMeanwhileTrigger.beforeInsert("other_node_inserts", "wsa-ext-race", ref -> {
                 try (Connection c = app.lookup("database", Database.class).dataSource().getConnection();
                      var insert = c.prepareStatement("""
                              INSERT INTO payments (payment_id, request_hash, vendor, method, amount, currency, status,
@@ -107,7 +107,7 @@ class WebhookSettleAtomicTest {
                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"partnerOrderId\": \"wsa-ext-race\", "
                             + "\"partnerUserId\": \"user-1\", \"amount\": 1000, \"itemName\": \"First month\"}")));
             assertThat(r.status()).as(r.body()).isEqualTo(200);
-            await().atMost(Duration.ofSeconds(20)).until(() -> ExternalRowMeanwhileTrigger.fired("other_node_inserts") == 1
+            await().atMost(Duration.ofSeconds(20)).until(() -> paybridge.testing.PaymentRowMeanwhileTrigger.fired("other_node_inserts") == 1
                     && types(ledger(app, "wsa-ext-race")).contains("PAID:1000"));
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(payment(app, "wsa-ext-race").path("status").asText()).isEqualTo("PAID"));

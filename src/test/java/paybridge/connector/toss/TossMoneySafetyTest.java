@@ -72,6 +72,19 @@ class TossMoneySafetyTest {
         return r.json().path("billingKey").asText();
     }
 
+    /**
+     * Runs {@code work} while Toss API requests whose path starts with {@code prefix} reach a path Toss does not
+     * serve (a 404 that is not Toss's, as after a wrong base URL); every path is served again afterwards.
+     */
+    private static <T> T whileUnrouted(String prefix, java.util.function.Supplier<T> work) {
+        control("unrouted", "{\"prefixes\": [\"" + prefix + "\"]}");
+        try {
+            return work.get();
+        } finally {
+            control("unrouted", "{\"prefixes\": []}");
+        }
+    }
+
     private static String charge(String paymentId, long amount, String customerId, String billingKey) {
         return """
                 {"paymentId": "%s", "vendor": "toss", "method": "BILLING_KEY", "amount": %d, "orderName": "Premium plan",
@@ -217,16 +230,14 @@ class TossMoneySafetyTest {
     void a404ThatIsNotNotFoundPaymentNeverConcludesNeverCharged() {
         String key = billingKey("user-tms-404");
         // lookups by this order reach a path Toss does not serve (404 NOT_FOUND, as after a wrong base URL)
-        control("unrouted", "{\"prefixes\": [\"/v1/payments/orders/tms-404-0001\"]}");
-        try {
+        whileUnrouted("/v1/payments/orders/tms-404-0001", () -> {
             Response r = app.postJson("/api/payments", charge("tms-404-0001", 4003, "user-tms-404", key));
             assertThat(r.json().path("status").asText()).as(r.body()).isEqualTo("UNKNOWN");
             long hits = toss("_stats").path("unrouted").asLong();
             await().atMost(Duration.ofSeconds(20)).until(() -> toss("_stats").path("unrouted").asLong() >= hits + 2);
             assertThat(app.get("/api/payments/tms-404-0001").json().path("status").asText()).isEqualTo("UNKNOWN");
-        } finally {
-            control("unrouted", "{\"prefixes\": []}");
-        }
+            return null;
+        });
         // Toss itself answers NOT_FOUND_PAYMENT: never charged
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             JsonNode p = app.get("/api/payments/tms-404-0001").json();
@@ -238,13 +249,8 @@ class TossMoneySafetyTest {
     @Test
     void aChargeAnswered404WithAnotherCodeIsNotAttemptedNotAHardDecline() {
         String key = billingKey("user-tms-404c");
-        control("unrouted", "{\"prefixes\": [\"/v1/billing/" + key + "\"]}");
-        Response r;
-        try {
-            r = app.postJson("/api/payments", charge("tms-404c-0001", 3000, "user-tms-404c", key));
-        } finally {
-            control("unrouted", "{\"prefixes\": []}");
-        }
+        Response r = whileUnrouted("/v1/billing/" + key,
+                () -> app.postJson("/api/payments", charge("tms-404c-0001", 3000, "user-tms-404c", key)));
         assertThat(r.status()).as(r.body()).isEqualTo(503);
         Response again = app.postJson("/api/payments", charge("tms-404c-0001", 3000, "user-tms-404c", key));
         assertThat(again.json().path("status").asText()).as(again.body()).isEqualTo("PAID");
@@ -266,14 +272,10 @@ class TossMoneySafetyTest {
         // that payment's webhook (sent before its answer) names orderId tms-mm-0001 too: verified and recorded
         // before the charge below, it would hold the id (a 409, which is safe but not this case). Its lookup
         // is kept from answering until the charge is asked
-        control("unrouted", "{\"prefixes\": [\"/v1/payments\"]}");
-        Response amount;
-        try {
+        Response amount = whileUnrouted("/v1/payments", () -> {
             assertThat(app.send(other).status()).isEqualTo(200);
-            amount = app.postJson("/api/payments", charge("tms-mm-0001", 3000, "user-tms-mm", key));
-        } finally {
-            control("unrouted", "{\"prefixes\": []}");
-        }
+            return app.postJson("/api/payments", charge("tms-mm-0001", 3000, "user-tms-mm", key));
+        });
         assertThat(amount.status()).as(amount.body()).isEqualTo(202);
         assertThat(amount.json().path("status").asText()).isEqualTo("UNKNOWN");
         assertThat(app.get("/api/ledger?paymentId=tms-mm-0001").json().path("entries")).isEmpty();
@@ -300,8 +302,7 @@ class TossMoneySafetyTest {
     void aResolveWhoseReferenceTossCannotBeAskedAboutIs503AndChangesNothing() {
         String key = billingKey("user-tms-rs");
         // Toss's lookups unanswered from the start: reconcile cannot settle the lost charge either
-        control("unrouted", "{\"prefixes\": [\"/v1/payments\"]}");
-        try {
+        whileUnrouted("/v1/payments", () -> {
             Response lost = app.postJson("/api/payments", charge("tms-rs-0001", 4003, "user-tms-rs", key));
             assertThat(lost.json().path("status").asText()).as(lost.body()).isEqualTo("UNKNOWN");
             paybridge.ledger.PaymentStore payments = app.lookup("paymentStore", paybridge.ledger.PaymentStore.class);
@@ -313,9 +314,8 @@ class TossMoneySafetyTest {
             assertThat(r.json().path("detail").asText()).contains("nothing was changed");
             assertThat(app.get("/api/payments/tms-rs-0001").json().path("status").asText()).isEqualTo("UNKNOWN");
             assertThat(app.get("/api/ledger?paymentId=tms-rs-0001").json().path("entries")).isEmpty();
-        } finally {
-            control("unrouted", "{\"prefixes\": []}");
-        }
+            return null;
+        });
     }
 
     // ---- billing keys
