@@ -308,6 +308,15 @@ public final class PaymentStates {
         return only(OVERTURNED_BY_VENDOR_RECORD).fromFailureCodes();
     }
 
+    /**
+     * Where a record moves a payment waiting for its deposit: paid → the deposit received, an end (FAILED,
+     * ABANDONED) → that end; empty while the record still waits or shows a state the table has no move for.
+     */
+    public static Optional<Transition> depositMove(PaymentStatus recordState) {
+        return recordState == null || recordState == AWAITING_DEPOSIT ? Optional.empty()
+                : find(AWAITING_DEPOSIT, recordState == PAID ? DEPOSIT_RECEIVED : vendorSays(recordState));
+    }
+
     /** The fact a vendor's decided record (or answer) stands for: PAID, AWAITING_DEPOSIT, FAILED, ABANDONED. */
     public static Fact vendorSays(PaymentStatus recordState) {
         return switch (recordState) {

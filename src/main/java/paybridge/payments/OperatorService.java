@@ -34,7 +34,7 @@ public final class OperatorService {
     public record ResolveCommand(PaymentStatus status, String reason, String vendorPaymentRef) {
     }
 
-    /** The command's bytes and the request's headers (paymentId, who, why), kept while the vendor's lookup runs. */
+    /** The command, read once by {@link #prepareCheck}, and the request's headers (paymentId, who, why), kept while the vendor's lookup runs. */
     private static final String COMMAND = "paybridgeResolveCommand";
     private static final String HEADERS = "paybridgeResolveHeaders";
     /** The vendor's record under the typed reference, once checked: its money facts are what the resolve records. */
@@ -61,10 +61,9 @@ public final class OperatorService {
      * would be held as this payment's, and every later record of the real one refused as another payment's.
      */
     public void prepareCheck(Exchange exchange) {
-        byte[] body = exchange.getMessage().getBody(byte[].class);
-        ResolveCommand command = CommandReader.read(body, "resolve-command", ResolveCommand.class);
-        exchange.setProperty(COMMAND, body);
-        exchange.getMessage().setBody(body);
+        ResolveCommand command = CommandReader.read(exchange.getMessage().getBody(byte[].class), "resolve-command",
+                ResolveCommand.class);
+        exchange.setProperty(COMMAND, command);
         String ref = command.vendorPaymentRef();
         if (ref == null) {
             return;
@@ -88,7 +87,7 @@ public final class OperatorService {
         exchange.setProperty(ExchangeProperties.LOOKUP_KEY, ref);
     }
 
-    /** The vendor's record under the typed reference (the body) must be this payment, charged; the command is the body again. */
+    /** The vendor's record under the typed reference (the body) must be this payment, charged; the request's headers are back. */
     public void checkRecord(Exchange exchange) {
         VendorPayment found = exchange.getMessage().getBody(VendorPayment.class);
         PaymentRecord attempt = exchange.getProperty(ExchangeProperties.ATTEMPT, PaymentRecord.class);
@@ -101,7 +100,6 @@ public final class OperatorService {
         }
         exchange.setProperty(RECORD, found);
         exchange.getMessage().setHeaders(exchange.getProperty(HEADERS, java.util.Map.class));
-        exchange.getMessage().setBody(exchange.getProperty(COMMAND, byte[].class));
     }
 
     /** The lookup could not be made: nothing changed, the operator may try again. */
@@ -141,8 +139,7 @@ public final class OperatorService {
      */
     public PaymentResult resolve(Exchange exchange) {
         String paymentId = exchange.getMessage().getHeader("paymentId", String.class);
-        ResolveCommand command = CommandReader.read(exchange.getMessage().getBody(byte[].class), "resolve-command",
-                ResolveCommand.class);
+        ResolveCommand command = exchange.getProperty(COMMAND, ResolveCommand.class); // read by prepareCheck
         PaymentRecord attempt = payments.find(paymentId).orElseThrow(() -> ProblemException.of(404,
                 "Payment not found", "No payment with paymentId " + paymentId));
         Fact fact = command.status() == PaymentStatus.PAID ? Fact.OPERATOR_RESOLVED_PAID : Fact.OPERATOR_RESOLVED_FAILED;

@@ -246,9 +246,7 @@ public final class ReconcileService {
             return true;
         });
         if (settled) {
-            meters.reconciled(attempt.vendor(), state.name());
-            DecisionLog.info(LOG, "reconcile", paymentId, null, attempt.vendor(), state.name(), -1,
-                    "reconcile paymentId={} vendor={} outcome={}", paymentId, attempt.vendor(), state);
+            recorded(attempt, state, "");
             return true;
         }
         return decidedMeanwhile(attempt, found, state, source);
@@ -279,8 +277,7 @@ public final class ReconcileService {
         if (state == null || state == PaymentStatus.AWAITING_DEPOSIT) {
             return false; // still waiting: looked at again at its next look
         }
-        Transition move = PaymentStates.find(PaymentStatus.AWAITING_DEPOSIT,
-                state == PaymentStatus.PAID ? Fact.DEPOSIT_RECEIVED : PaymentStates.vendorSays(state)).orElse(null);
+        Transition move = PaymentStates.depositMove(state).orElse(null);
         if (move == null) {
             LOG.warn("reconcile paymentId={} vendor={}: awaiting its deposit, and the vendor's record says {}; check it",
                     paymentId, waiting.vendor(), found.status());
@@ -295,11 +292,16 @@ public final class ReconcileService {
             return true;
         });
         if (moved) {
-            meters.reconciled(waiting.vendor(), state.name());
-            DecisionLog.info(LOG, "reconcile", paymentId, null, waiting.vendor(), state.name(), -1,
-                    "reconcile paymentId={} vendor={} outcome={} (was awaiting its deposit)", paymentId, waiting.vendor(), state);
+            recorded(waiting, state, " (was awaiting its deposit)");
         }
         return moved;
+    }
+
+    /** A record's outcome recorded: counted and logged as a decision. */
+    private void recorded(PaymentRecord p, PaymentStatus state, String note) {
+        meters.reconciled(p.vendor(), state.name());
+        DecisionLog.info(LOG, "reconcile", p.paymentId(), null, p.vendor(), state.name(), -1,
+                "reconcile paymentId={} vendor={} outcome={}{}", p.paymentId(), p.vendor(), state, note);
     }
 
     private static boolean external(PaymentRecord p) {

@@ -17,8 +17,6 @@ import paybridge.canonical.InboxState;
 import paybridge.canonical.LedgerSource;
 import paybridge.canonical.PaymentEvent;
 import paybridge.canonical.PaymentStates;
-import paybridge.canonical.PaymentStates.Fact;
-import paybridge.canonical.PaymentStates.Transition;
 import paybridge.canonical.PaymentStatus;
 import paybridge.ledger.LedgerStore;
 import paybridge.ledger.PaymentRecord;
@@ -412,10 +410,8 @@ public final class WebhookProcessor {
                     state == PaymentStatus.FAILED ? new Failure("VENDOR_DECLINED", found.failureReason()) : null);
         } else if (p.status() == PaymentStatus.AWAITING_DEPOSIT) {
             // the deposit, or the account's end; a record still awaiting it moves nothing
-            Fact fact = state == PaymentStatus.PAID ? Fact.DEPOSIT_RECEIVED : PaymentStates.vendorSays(state);
-            Optional<Transition> move = PaymentStates.find(PaymentStatus.AWAITING_DEPOSIT, fact);
-            move.ifPresent(t -> payments.changeDecided(p.paymentId(), t, found.vendorPaymentRef(),
-                    paybridge.payments.VendorRecordFacts.failure(t, found)));
+            PaymentStates.depositMove(state).ifPresent(t -> payments.changeDecided(p.paymentId(), t,
+                    found.vendorPaymentRef(), paybridge.payments.VendorRecordFacts.failure(t, found)));
         }
     }
 
