@@ -1,8 +1,10 @@
 package paybridge.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static paybridge.webhooks.WebhookTestKit.*;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -127,6 +129,22 @@ abstract class WebhookMappingTestBase {
         awaitEntry(app, id, "PROCESSED", "PAID");
         assertThat(payment(app, id).path("status").asText()).isEqualTo("PAID");
         assertThat(types(ledger(app, id))).isEqualTo("AWAITING_DEPOSIT:0,PAID:4004");
+    }
+
+    @Test
+    void steppayVbankClosedBeforeItsDepositIsFailedWithoutMoney() {
+        String id = p + "sp-vbank-closed";
+        JsonNode result = app.postJson("/api/payments", billingKey(id, "steppay", 4004, STEPPAY_KEY)).json();
+        assertThat(result.path("status").asText()).isEqualTo("AWAITING_DEPOSIT");
+        awaitEntry(app, id, "PROCESSED", "AWAITING_DEPOSIT");
+        String idKey = result.path("vendorPaymentRef").asText();
+        // Steppay's CANCELED webhook for an account that was never paid: not a cancel of money
+        assertThat(post(app, sandbox("/steppay/_control/close-unpaid/" + idKey), null).status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(payment(app, id).path("status").asText()).isEqualTo("FAILED"));
+        assertThat(payment(app, id).path("failure").path("message").asText()).isEqualTo("cancelled before it was paid");
+        assertThat(sum(ledger(app, id))).isZero();
+        assertThat(types(ledger(app, id))).doesNotContain("PAID").doesNotContain("REFUNDED");
     }
 
     @Test

@@ -196,7 +196,8 @@ public final class SteppayResponses {
 
     /**
      * A receipt. Status: COMPLETE → PAID, PARTIAL_CANCELED → PARTIALLY_REFUNDED, CANCELED →
-     * CANCELLED, FAILED → FAILED, USER_CANCELED → ABANDONED, VIRTUAL_BANK_STANDBY →
+     * CANCELLED (FAILED when it was never paid: no {@code paymentDate}, nothing returned, no cancel in its
+     * history: a virtual account closed before its deposit), FAILED → FAILED, USER_CANCELED → ABANDONED, VIRTUAL_BANK_STANDBY →
      * AWAITING_DEPOSIT, STANDBY and CMS_STANDBY → PENDING (not finished: money not taken yet).
      * CANCEL_PROGRESS and CANCELED_FAIL are a paid payment whose cancel is under way or failed:
      * the money is still with the merchant, so PAID (PARTIALLY_REFUNDED when part was already
@@ -213,7 +214,10 @@ public final class SteppayResponses {
         PaymentStatus canonical = switch (status) {
             case "COMPLETE" -> PaymentStatus.PAID;
             case "PARTIAL_CANCELED" -> PaymentStatus.PARTIALLY_REFUNDED;
-            case "CANCELED" -> PaymentStatus.CANCELLED;
+            // a virtual account closed before any deposit is CANCELED too: never paid, nothing returned.
+            // Read as a payment cancelled after paying, it would be a deposit that never came
+            case "CANCELED" -> VendorJson.isoInstant(r, "paymentDate") == null && cancelled == 0
+                    && !hasCancellations(r) ? PaymentStatus.FAILED : PaymentStatus.CANCELLED;
             case "FAILED" -> PaymentStatus.FAILED;
             case "USER_CANCELED" -> PaymentStatus.ABANDONED;
             case "VIRTUAL_BANK_STANDBY" -> PaymentStatus.AWAITING_DEPOSIT;
@@ -232,8 +236,14 @@ public final class SteppayResponses {
         }
         return new VendorPayment(true, VENDOR, idKey, VendorJson.text(r, "partnerOrderId"), canonical, amount,
                 cancelled, List.copyOf(history), method != null && method.endsWith("_BILL") ? idKey : null,
-                canonical == PaymentStatus.FAILED ? "Steppay reports the payment FAILED" : null,
+                canonical != PaymentStatus.FAILED ? null
+                        : "CANCELED".equals(status) ? "cancelled before it was paid" : "Steppay reports the payment FAILED",
                 VendorJson.isoInstant(r, "paymentDate"), "CANCEL_PROGRESS".equals(status));
+    }
+
+    private static boolean hasCancellations(JsonNode r) {
+        JsonNode h = r.get("cancelHistory");
+        return h != null && h.isArray() && !h.isEmpty();
     }
 
     /**

@@ -93,8 +93,10 @@ public final class SteppayWebhooks implements WebhookRules {
         boolean awaiting = s == PaymentStatus.AWAITING_DEPOSIT;
         Boolean shown = switch (type) {
             case "PAYMENT", "CMS", "BILLKEY" -> paidOnce;
-            case "VBANK" -> awaiting || paidOnce;
-            case "CANCELED" -> found.cancelledAmount() > 0 || s == PaymentStatus.CANCELLED || s == PaymentStatus.PARTIALLY_REFUNDED;
+            // FAILED: a virtual account closed unpaid (CANCELED, never paid) is past its issue too
+            case "VBANK" -> awaiting || paidOnce || s == PaymentStatus.FAILED;
+            case "CANCELED" -> found.cancelledAmount() > 0 || s == PaymentStatus.CANCELLED
+                    || s == PaymentStatus.PARTIALLY_REFUNDED || s == PaymentStatus.FAILED;
             case "USER_CANCELED" -> s == PaymentStatus.ABANDONED;
             case "FAILED" -> s == PaymentStatus.FAILED;
             default -> null;

@@ -155,6 +155,18 @@ final class SteppayPayment {
         return true;
     }
 
+    /**
+     * The virtual account closed before any deposit: CANCELED with nothing paid (no paymentDate) and
+     * nothing returned. Returns false when the payment was not waiting for its deposit.
+     */
+    synchronized boolean closeUnpaid() {
+        if (status != Status.VIRTUAL_BANK_STANDBY) {
+            return false;
+        }
+        status = Status.CANCELED;
+        return true;
+    }
+
     /** {@code GET /api/payment/receipt/{idKey}}: a consistent snapshot. */
     synchronized JsonObject receipt() {
         return receipt(true);

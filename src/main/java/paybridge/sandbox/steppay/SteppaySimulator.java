@@ -49,6 +49,8 @@ import paybridge.sandbox.steppay.SteppayPayment.Status;
  * Test hooks outside Steppay's API, without auth or latency: {@code GET /_stats},
  * {@code POST /_control/first-payment} (the customer's first payment in the browser SDK),
  * {@code POST /_control/deposit/{idKey}} (the customer pays into a virtual account),
+ * {@code POST /_control/close-unpaid/{idKey}} (a virtual account closed before its deposit: CANCELED,
+ * never paid),
  * {@code POST /_control/console-cancel/{idKey}} (a cancel in Steppay's console, {@code {"amount"}}
  * optional), {@code POST /_control/cancel-progress/{idKey}} and {@code /_control/cancel-complete/{idKey}}
  * (a cancel Steppay accepts and processes later: {@code CANCEL_PROGRESS} meanwhile), and
@@ -132,6 +134,7 @@ public final class SteppaySimulator implements VendorSimulator {
         router.get("/_records").handler(ctx -> write(ctx, 200, new JsonObject().put("records", store.records())));
         router.post("/_control/first-payment").handler(this::firstPayment);
         router.post("/_control/deposit/:idKey").handler(this::deposit);
+        router.post("/_control/close-unpaid/:idKey").handler(this::closeUnpaid);
         router.post("/_control/console-cancel/:idKey").handler(this::consoleCancel);
         router.post("/_control/cancel-progress/:idKey").handler(this::cancelProgress);
         router.post("/_control/cancel-complete/:idKey").handler(this::cancelComplete);
@@ -541,6 +544,20 @@ public final class SteppaySimulator implements VendorSimulator {
         }
         paid.incrementAndGet();
         webhook("PAYMENT", payment);
+        write(ctx, 200, payment.receipt());
+    }
+
+    private void closeUnpaid(RoutingContext ctx) {
+        SteppayPayment payment = store.byIdKey(ctx.pathParam("idKey"));
+        if (payment == null) {
+            write(ctx, 404, paymentNotFound());
+            return;
+        }
+        if (!payment.closeUnpaid()) {
+            write(ctx, 400, error("NOT_VIRTUAL_BANK_STANDBY", "입금 대기 중인 가상계좌 결제가 아닙니다.", null));
+            return;
+        }
+        webhook("CANCELED", payment);
         write(ctx, 200, payment.receipt());
     }
 

@@ -120,7 +120,7 @@ class SteppayMappingTest {
         assertThat(p.cancellations()).hasSize(1);
         assertThat(p.occurredAt()).hasToString("2026-11-21T20:00:00Z");
 
-        String[][] statuses = {{"COMPLETE", "PAID"}, {"CANCELED", "CANCELLED"}, {"FAILED", "FAILED"},
+        String[][] statuses = {{"COMPLETE", "PAID"}, {"FAILED", "FAILED"},
                 {"USER_CANCELED", "ABANDONED"}, {"VIRTUAL_BANK_STANDBY", "AWAITING_DEPOSIT"}, {"STANDBY", "PENDING"},
                 {"CMS_STANDBY", "PENDING"}, {"CANCEL_PROGRESS", "PAID"}, {"CANCELED_FAIL", "PAID"}};
         for (String[] s : statuses) {
@@ -129,6 +129,19 @@ class SteppayMappingTest {
             assertThat(r.status()).as(s[0]).isEqualTo(PaymentStatus.valueOf(s[1]));
             assertThat(r.billingKey()).isNull();
         }
+        // CANCELED after paying: money returned. CANCELED never paid (a virtual account closed before its
+        // deposit: no paymentDate, nothing returned, no cancel in its history): FAILED, never CANCELLED
+        String paidThenCancelled = "{\"idKey\":\"k\",\"paymentStatus\":\"CANCELED\",\"paymentMethod\":\"VBANK\","
+                + "\"amount\":100,\"canceledAmount\":%d,\"paymentDate\":%s,\"cancelHistory\":%s}";
+        assertThat(SteppayResponses.receipt(VendorJson.MAPPER.readTree(String.format(paidThenCancelled, 100,
+                "\"2026-11-22T05:00:00.000+09:00\"", "[{\"canceledAmount\":100,\"tid\":\"T1\"}]"))).status())
+                .isEqualTo(PaymentStatus.CANCELLED);
+        assertThat(SteppayResponses.receipt(VendorJson.MAPPER.readTree(String.format(paidThenCancelled, 100,
+                "null", "[]"))).status()).as("returned, paymentDate missing").isEqualTo(PaymentStatus.CANCELLED);
+        VendorPayment closedUnpaid = SteppayResponses.receipt(VendorJson.MAPPER.readTree(
+                String.format(paidThenCancelled, 0, "null", "[]")));
+        assertThat(closedUnpaid.status()).isEqualTo(PaymentStatus.FAILED);
+        assertThat(closedUnpaid.failureReason()).isEqualTo("cancelled before it was paid");
         assertThat(SteppayResponses.lookup(VendorReply.answer(404,
                 "{\"traceId\":\"t\",\"errorCode\":\"PAYMENT_NOT_FOUND\",\"errorMessage\":\"x\",\"details\":null}")))
                 .isEqualTo(VendorPayment.notFound("steppay"));
