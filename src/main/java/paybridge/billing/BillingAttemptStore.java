@@ -21,10 +21,16 @@ public final class BillingAttemptStore {
     /** Open states: the attempt was claimed and its outcome is not known yet. */
     public static final Set<BillingAttemptState> OPEN = BillingAttemptState.OPEN;
 
+    // never while an earlier attempt of the period is charged at the vendor (a "never charged" the vendor's
+    // record overturned, its subscription not yet moved on: the next run's prepare moves it)
+    private static final String PERIOD_NOT_CHARGED = """
+                AND NOT EXISTS (SELECT 1 FROM billing_attempts o JOIN payments p ON p.payment_id = o.payment_id
+                    WHERE o.subscription_id = %1$s.subscription_id AND o.period_index = %2$s
+                        AND p.status IN ('PAID', 'CANCELLED', 'PARTIALLY_REFUNDED'))""";
     // the claim only succeeds while the subscription still waits for exactly this attempt, and copies
     // the subscription's terms as they are at this instant: a PATCH committed later never changes them.
-    // Never while an earlier attempt of the period is charged at the vendor (a "never charged" the vendor's
-    // record overturned, its subscription not yet moved on: the next run's prepare moves it)
+    // One attempt per subscription per run: a subscription several periods behind (or retried at once after
+    // a decline) is not charged again in the same run by a node that reads it later in the due list
     private static final String CLAIM = """
             INSERT INTO billing_attempts (payment_id, subscription_id, period_index, period_date, attempt_no, run_id,
                 state, claimed_by, claimed_at, updated_at, vendor, billing_key, amount, currency, order_name,
@@ -35,16 +41,17 @@ public final class BillingAttemptStore {
             FROM subscriptions
             WHERE subscription_id = :?subscriptionId AND state = 'ACTIVE' AND period_index = :?periodIndex
                 AND COALESCE(retry_attempt, 0) = :?attemptNo
-                AND NOT EXISTS (SELECT 1 FROM billing_attempts o JOIN payments p ON p.payment_id = o.payment_id
-                    WHERE o.subscription_id = subscriptions.subscription_id AND o.period_index = :?periodIndex
-                        AND p.status IN ('PAID', 'CANCELLED', 'PARTIALLY_REFUNDED'))
+                AND NOT EXISTS (SELECT 1 FROM billing_attempts r WHERE r.subscription_id = subscriptions.subscription_id
+                    AND r.run_id = :?runId)""" + PERIOD_NOT_CHARGED.formatted("subscriptions", ":?periodIndex") + """
+
             ON CONFLICT DO NOTHING""";
     // an attempt left by a run that is no longer RUNNING without a payments row: it never reached
     // dispatch, or dispatch forgot it because the vendor certainly did not process it (not attempted).
     // Either way nothing is at the vendor, so this run may send it, whatever open state it was left in
     // (a run wrongly declared stale may have marked it PENDING from a replayed answer meanwhile).
-    // As a claim, only while the subscription still waits for exactly this attempt: the run's list of due
-    // subscriptions may be older than a cancel, a pause or the period's payment
+    // As a claim, only while the subscription still waits for exactly this attempt (the run's list of due
+    // subscriptions may be older than a cancel, a pause or the period's payment), once per run, and never
+    // while an earlier attempt of the period proved charged
     private static final String TAKE_OVER = """
             UPDATE billing_attempts SET run_id = :?runId, state = 'CLAIMED', claimed_by = :?node,
                 claimed_at = CURRENT_TIMESTAMP, updated_at = CURRENT_TIMESTAMP
@@ -54,7 +61,9 @@ public final class BillingAttemptStore {
                     AND r.status = 'RUNNING')
                 AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.subscription_id = billing_attempts.subscription_id
                     AND s.state = 'ACTIVE' AND s.period_index = COALESCE(billing_attempts.period_index, s.period_index)
-                    AND COALESCE(s.retry_attempt, 0) = billing_attempts.attempt_no)""";
+                    AND COALESCE(s.retry_attempt, 0) = billing_attempts.attempt_no)
+                AND NOT EXISTS (SELECT 1 FROM billing_attempts r WHERE r.subscription_id = billing_attempts.subscription_id
+                    AND r.run_id = :?runId)""" + PERIOD_NOT_CHARGED.formatted("billing_attempts", "billing_attempts.period_index");
     private static final String FIND = "SELECT * FROM billing_attempts WHERE payment_id = :?paymentId";
     private static final String SETTLE = """
             UPDATE billing_attempts SET state = :?state, decline_category = :?category, updated_at = CURRENT_TIMESTAMP

@@ -92,7 +92,7 @@ public final class OperatorService {
         VendorPayment found = exchange.getMessage().getBody(VendorPayment.class);
         PaymentRecord attempt = exchange.getProperty(ExchangeProperties.ATTEMPT, PaymentRecord.class);
         String ref = exchange.getProperty(ExchangeProperties.LOOKUP_KEY, String.class);
-        String why = recordContradicts(attempt, found);
+        String why = recordContradicts(attempt, ref, found);
         if (why != null) {
             LOG.warn("resolve paymentId={} vendor={}: the typed vendorPaymentRef is refused: {}", attempt.paymentId(),
                     attempt.vendor(), why);
@@ -115,9 +115,15 @@ public final class OperatorService {
     }
 
     /** Why the vendor's record under a typed reference is not this payment charged; null when it is. */
-    static String recordContradicts(PaymentRecord attempt, VendorPayment found) {
+    static String recordContradicts(PaymentRecord attempt, String ref, VendorPayment found) {
         if (!found.found()) {
             return "the vendor has no payment under it";
+        }
+        // a lookup route may find a payment by something else than its reference (Toss's "order:" form, by
+        // order id): what is stored must be the vendor's own reference, or a later webhook under the real
+        // one would be another payment
+        if (!ref.equals(found.vendorPaymentRef())) {
+            return "the vendor's payment found by it is " + found.vendorPaymentRef();
         }
         if (found.orderId() != null && !found.orderId().equals(attempt.paymentId())) {
             return "the vendor's payment under it is order " + found.orderId();

@@ -80,4 +80,73 @@ class BillingClaimGuardTest {
             assertThat(attempts.claim(retry, "run-b", "node-b")).isTrue();
         }
     }
+
+    /**
+     * An attempt left by a dead run is taken over under the same rule as a claim: not while an earlier attempt
+     * of the period proved charged (the retry was claimed before the vendor's record overturned its "never
+     * charged"; taken over, it would charge the period a second time).
+     */
+    @Test
+    void anAbandonedRetryOfAPeriodWhoseEarlierAttemptProvedChargedIsNotTakenOver() {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.billing.join-interval", "PT1H"))) {
+            BillingFixtures.insert(app, "tko", 1, "steppay", STEPPAY_KEY, 9900, "2026-12-01T00:00:00+09:00");
+            SubscriptionStore subscriptions = app.lookup("subscriptionStore", SubscriptionStore.class);
+            BillingAttemptStore attempts = app.lookup("billingAttemptStore", BillingAttemptStore.class);
+            BillingCalendar calendar = app.lookup("billingCalendar", BillingCalendar.class);
+            DueItem first = DueItem.of(subscriptions.find("tko00000").orElseThrow(), calendar);
+            assertThat(attempts.claim(first, "run-a", "node-a")).isTrue();
+            var sql = BillingFixtures.sql(app);
+            sql.update("""
+                    INSERT INTO payments (payment_id, request_hash, vendor, method, amount, status, failure_code,
+                        created_at, updated_at, in_flight_until, subscription_id)
+                    VALUES (:?id, 'h', 'steppay', 'BILLING_KEY', 9900, 'FAILED', 'NOT_CHARGED', CURRENT_TIMESTAMP,
+                        CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'tko00000')""", Map.of("id", first.paymentId()));
+            sql.update("UPDATE billing_attempts SET state = 'NOT_CHARGED' WHERE payment_id = :?id", Map.of("id", first.paymentId()));
+            sql.update("UPDATE subscriptions SET retry_attempt = 1, next_retry_at = CURRENT_TIMESTAMP"
+                    + " WHERE subscription_id = 'tko00000'", Map.of());
+            // the retry claimed by a run whose node then died before sending it (no payments row)
+            DueItem retry = DueItem.of(subscriptions.find("tko00000").orElseThrow(), calendar);
+            assertThat(attempts.claim(retry, "run-b", "node-b")).isTrue();
+
+            // meanwhile the vendor's record overturned the first attempt's "never charged"
+            sql.update("UPDATE payments SET status = 'PAID', failure_code = NULL WHERE payment_id = :?id",
+                    Map.of("id", first.paymentId()));
+            assertThat(attempts.takeOver(retry.paymentId(), "run-c", "node-c"))
+                    .as("the period is paid: its abandoned retry is not taken over").isFalse();
+            assertThat(attempts.find(retry.paymentId()).get("run_id")).isEqualTo("run-b");
+
+            // not charged after all: taken over as before
+            sql.update("UPDATE payments SET status = 'FAILED', failure_code = 'NOT_CHARGED' WHERE payment_id = :?id",
+                    Map.of("id", first.paymentId()));
+            assertThat(attempts.takeOver(retry.paymentId(), "run-c", "node-c")).isTrue();
+        }
+    }
+
+    /**
+     * One attempt per subscription per run: a subscription several periods behind, its period paid by one
+     * node, is not charged for the next period in the same run by another node that reads it later in the
+     * due list (nor retried at once after a decline); the next run claims it.
+     */
+    @Test
+    void aRunClaimsOneAttemptPerSubscription() {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.billing.join-interval", "PT1H"))) {
+            BillingFixtures.insert(app, "one", 1, "steppay", STEPPAY_KEY, 9900, "2026-10-01T00:00:00+09:00");
+            SubscriptionStore subscriptions = app.lookup("subscriptionStore", SubscriptionStore.class);
+            BillingAttemptStore attempts = app.lookup("billingAttemptStore", BillingAttemptStore.class);
+            BillingCalendar calendar = app.lookup("billingCalendar", BillingCalendar.class);
+            DueItem october = DueItem.of(subscriptions.find("one00000").orElseThrow(), calendar);
+            assertThat(attempts.claim(october, "run-a", "node-a")).isTrue();
+            // October paid: the subscription moves on to November, still due
+            var sql = BillingFixtures.sql(app);
+            sql.update("UPDATE subscriptions SET period_index = period_index + 1,"
+                    + " next_billing_at = TIMESTAMP WITH TIME ZONE '2026-11-01 00:00:00+09:00'"
+                    + " WHERE subscription_id = 'one00000'", Map.of());
+            DueItem november = DueItem.of(subscriptions.find("one00000").orElseThrow(), calendar);
+            assertThat(november.paymentId()).isNotEqualTo(october.paymentId());
+
+            assertThat(attempts.claim(november, "run-a", "node-b")).as("the same run, another node").isFalse();
+            assertThat(attempts.find(november.paymentId())).isNull();
+            assertThat(attempts.claim(november, "run-next", "node-b")).as("the next run").isTrue();
+        }
+    }
 }
