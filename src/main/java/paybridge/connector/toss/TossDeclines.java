@@ -4,6 +4,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import paybridge.canonical.Failure;
 import paybridge.connector.DeclineCategory;
@@ -73,6 +75,8 @@ public final class TossDeclines {
     /** What an error answer of a charge or a cancel means for paybridge. */
     enum Kind { CREDENTIALS, OUR_BAD_REQUEST, ORDER_MAY_EXIST, DECLINE }
 
+    private static final Pattern RECORDED_CODE = Pattern.compile("([A-Z][A-Z0-9_]{1,63})(?:\\s|$)");
+
     private final DeclineTable table;
 
     /** @param extraHard codes from {@code paybridge.toss.hard-decline-codes} */
@@ -81,7 +85,16 @@ public final class TossDeclines {
     }
 
     public DeclineCategory category(Failure failure) {
-        return failure == null || failure.code() == null ? DeclineCategory.SOFT : table.categoryOf(List.of(failure.code()));
+        if (failure == null || failure.code() == null) {
+            return DeclineCategory.SOFT;
+        }
+        // a decline learnt from the vendor's record (reconcile, a webhook's lookup) is stored as VENDOR_DECLINED
+        // with the record's failure as its message, Toss's code first: a lost card must stay HARD however
+        // paybridge learnt of it
+        Matcher recorded = RECORDED_CODE.matcher(failure.message() == null ? "" : failure.message());
+        return "VENDOR_DECLINED".equals(failure.code()) && recorded.lookingAt()
+                ? table.categoryOf(List.of(failure.code(), recorded.group(1)))
+                : table.categoryOf(List.of(failure.code()));
     }
 
     static Kind kindOf(String code) {

@@ -172,6 +172,21 @@ class TossMappingTest {
         assertThat(table.category(new Failure("NOT_FOUND_BILLING_KEY", "x"))).isEqualTo(DeclineCategory.HARD);
         assertThat(table.category(new Failure("SOMETHING_NEW", "x"))).as("unlisted: SOFT").isEqualTo(DeclineCategory.SOFT);
         assertThat(table.category(new Failure("REJECT_CARD_COMPANY", "x"))).as("operator's HARD").isEqualTo(DeclineCategory.HARD);
+
+        // the same decline learnt from Toss's record (a charge whose answer was lost, reconciled; a webhook's
+        // lookup): stored as VENDOR_DECLINED with the record's failure, still HARD
+        VendorPayment aborted = TossResponses.lookup(VendorReply.answer(200, payment("ABORTED", 9900).replace(
+                "\"cancels\":null", "\"cancels\":null,\"failure\":{\"code\":\"INVALID_CARD_LOST_OR_STOLEN\","
+                        + "\"message\":\"분실 또는 도난 카드입니다.\"}")));
+        Failure learnt = paybridge.payments.VendorRecordFacts.failure(paybridge.canonical.PaymentStates.find(
+                PaymentStatus.UNKNOWN, paybridge.canonical.PaymentStates.Fact.VENDOR_DECLINED).orElseThrow(), aborted);
+        assertThat(learnt.code()).isEqualTo("VENDOR_DECLINED");
+        assertThat(table.category(learnt)).isEqualTo(DeclineCategory.HARD);
+        assertThat(table.category(new Failure("VENDOR_DECLINED", "REJECT_CARD_PAYMENT 한도초과"))).isEqualTo(DeclineCategory.SOFT);
+        assertThat(table.category(new Failure("VENDOR_DECLINED", "Toss reports the payment ABORTED")))
+                .isEqualTo(DeclineCategory.SOFT);
+        assertThat(table.category(new Failure("PROVIDER_ERROR", "INVALID_CARD_LOST_OR_STOLEN")))
+                .as("only a decline learnt from the record reads its message").isEqualTo(DeclineCategory.SOFT);
     }
 
     @Test
