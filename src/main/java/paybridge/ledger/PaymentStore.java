@@ -37,13 +37,16 @@ public final class PaymentStore {
     // settled to a still-open state (UNKNOWN, PENDING) the row keeps reconcile's schedule, and so does one
     // waiting for its deposit (AWAITING_DEPOSIT: its deposit's webhook may never come); decided, it leaves it.
     // A billing key is filled in, never replaced: the key a payment was charged on stays its key, even
-    // when the vendor's record names another (a vendor may give a payment that issued a key a key of its own)
+    // when the vendor's record names another (a vendor may give a payment that issued a key a key of its own).
+    // updated_at, here and in every change below, only moves forward (a microsecond at least): receivers order
+    // a payment's events by it (CONTRACT §8), and the node writing a change may run behind the one before
     private static final String SETTLE_OPEN = """
             UPDATE payments SET status = :?status,
                 vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
                 billing_key = COALESCE(billing_key, :?billingKey),
                 failure_code = :?failureCode, failure_message = :?failureMessage,
-                updated_at = :?now, version = version + 1, unsettled_reason = NULL,
+                updated_at = GREATEST(:?now, updated_at + INTERVAL '0.000001' SECOND),
+                version = version + 1, unsettled_reason = NULL,
                 next_look_at = CASE WHEN CAST(:?status AS VARCHAR(20)) IN ('PENDING', 'UNKNOWN') THEN next_look_at
                     WHEN CAST(:?status AS VARCHAR(20)) = 'AWAITING_DEPOSIT' THEN COALESCE(next_look_at, CURRENT_TIMESTAMP) END
             WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";
@@ -55,7 +58,8 @@ public final class PaymentStore {
                 vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
                 billing_key = COALESCE(billing_key, :?billingKey),
                 failure_code = :?failureCode, failure_message = :?failureMessage,
-                updated_at = :?now, version = version + 1, unsettled_reason = NULL,
+                updated_at = GREATEST(:?now, updated_at + INTERVAL '0.000001' SECOND),
+                version = version + 1, unsettled_reason = NULL,
                 looks = CASE WHEN CAST(:?status AS VARCHAR(20)) = 'FAILED' THEN 0 ELSE looks END,
                 next_look_at = CASE WHEN CAST(:?status AS VARCHAR(20)) = 'FAILED' THEN CURRENT_TIMESTAMP END
             WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')
@@ -64,7 +68,8 @@ public final class PaymentStore {
     // reconcile's schedule for a few re-checks, so a vendor record that shows up late still wins
     private static final String CONCLUDE_NOT_CHARGED = """
             UPDATE payments SET status = 'FAILED', failure_code = 'NOT_CHARGED', failure_message = :?failureMessage,
-                updated_at = :?now, version = version + 1, looks = 0, unsettled_reason = NULL,
+                updated_at = GREATEST(:?now, updated_at + INTERVAL '0.000001' SECOND),
+                version = version + 1, looks = 0, unsettled_reason = NULL,
                 next_look_at = CURRENT_TIMESTAMP + CAST(:?recheck AS BIGINT) * INTERVAL '1' SECOND
             WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN') AND in_flight_until < CURRENT_TIMESTAMP""";
     // the vendor's record shows charged what was concluded not charged: PAID, and marked as overturned
@@ -73,7 +78,8 @@ public final class PaymentStore {
                 failure_code = NULL, failure_message = NULL,
                 vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
                 billing_key = COALESCE(billing_key, :?billingKey),
-                updated_at = :?now, version = version + 1, next_look_at = NULL, unsettled_reason = NULL
+                updated_at = GREATEST(:?now, updated_at + INTERVAL '0.000001' SECOND),
+                version = version + 1, next_look_at = NULL, unsettled_reason = NULL
             WHERE payment_id = :?paymentId AND status = 'FAILED' AND failure_code IN ('NOT_CHARGED', 'OPERATOR')""";
     // a decline a lookup or webhook recorded (they see the record's status, not the vendor's code) takes
     // the code and message of the charge's own answer; nothing else changes
@@ -84,7 +90,8 @@ public final class PaymentStore {
     private static final String UPDATE_DECIDED = """
             UPDATE payments SET status = :?status, vendor_payment_ref = COALESCE(:?vendorPaymentRef, vendor_payment_ref),
                 failure_code = COALESCE(:?failureCode, failure_code), failure_message = COALESCE(:?failureMessage, failure_message),
-                updated_at = :?now, version = version + 1, next_look_at = NULL
+                updated_at = GREATEST(:?now, updated_at + INTERVAL '0.000001' SECOND),
+                version = version + 1, next_look_at = NULL
             WHERE payment_id = :?paymentId AND status = :?expected""";
     // only an attempt never concluded: a reopened one has its conclusion's ledger entry, which must keep its payment
     private static final String DELETE_NOT_ATTEMPTED = """
@@ -94,14 +101,16 @@ public final class PaymentStore {
     // still on reconcile's re-check schedule (next_look_at as the reopen set it), still overturnable
     private static final String RESTORE_NOT_CHARGED = """
             UPDATE payments SET status = 'FAILED', failure_code = 'NOT_CHARGED', failure_message = :?failureMessage,
-                updated_at = :?now, version = version + 1, looks = 0, unsettled_reason = NULL,
+                updated_at = GREATEST(:?now, updated_at + INTERVAL '0.000001' SECOND),
+                version = version + 1, looks = 0, unsettled_reason = NULL,
                 next_look_at = COALESCE(next_look_at, CURRENT_TIMESTAMP)
             WHERE payment_id = :?paymentId AND status = 'PENDING' AND vendor_payment_ref IS NULL
               AND EXISTS (SELECT 1 FROM ledger_entries l WHERE l.payment_id = :?paymentId
                           AND l.type = 'FAILED' AND l.event_key = :?conclusionKey)""";
     private static final String REOPEN_NOT_CHARGED = """
             UPDATE payments SET status = 'PENDING', failure_code = NULL, failure_message = NULL,
-                updated_at = :?now, version = version + 1, looks = 0, unsettled_reason = NULL,
+                updated_at = GREATEST(:?now, updated_at + INTERVAL '0.000001' SECOND),
+                version = version + 1, looks = 0, unsettled_reason = NULL,
                 in_flight_until = CURRENT_TIMESTAMP + CAST(:?horizon AS BIGINT) * INTERVAL '1' SECOND,
                 next_look_at = CURRENT_TIMESTAMP + CAST(:?horizon AS BIGINT) * INTERVAL '1' SECOND
             WHERE payment_id = :?paymentId AND status = 'FAILED' AND failure_code = 'NOT_CHARGED'""";
@@ -142,10 +151,12 @@ public final class PaymentStore {
             SELECT in_flight_until, CASE WHEN in_flight_until < CURRENT_TIMESTAMP THEN 1 ELSE 0 END AS landed
             FROM payments WHERE payment_id = :?paymentId""";
     private static final String RESERVE_REFUND = """
-            UPDATE payments SET refund_reserved = refund_reserved + :?amount, updated_at = :?now
+            UPDATE payments SET refund_reserved = refund_reserved + :?amount,
+                updated_at = GREATEST(:?now, updated_at + INTERVAL '0.000001' SECOND)
             WHERE payment_id = :?paymentId AND status = 'PAID' AND refund_reserved + :?amount <= amount""";
     private static final String RELEASE_REFUND = """
-            UPDATE payments SET refund_reserved = refund_reserved - :?amount, updated_at = :?now
+            UPDATE payments SET refund_reserved = refund_reserved - :?amount,
+                updated_at = GREATEST(:?now, updated_at + INTERVAL '0.000001' SECOND)
             WHERE payment_id = :?paymentId AND refund_reserved >= :?amount""";
 
     /**
@@ -449,7 +460,8 @@ public final class PaymentStore {
     // twice. A return whose refund is still open and whose webhook came first is counted twice for that
     // moment: the check errs towards refusing, never towards sending more than remains.
     private static final String RESERVE_REFUND_WITHIN_RETURNS = """
-            UPDATE payments SET refund_reserved = refund_reserved + :?amount, updated_at = :?now
+            UPDATE payments SET refund_reserved = refund_reserved + :?amount,
+                updated_at = GREATEST(:?now, updated_at + INTERVAL '0.000001' SECOND)
             WHERE payment_id = :?paymentId AND status = 'PAID'
               AND refund_reserved + :?amount + GREATEST(0,
                     (SELECT COALESCE(SUM(-l.amount), 0) FROM ledger_entries l

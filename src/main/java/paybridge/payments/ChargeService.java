@@ -266,7 +266,11 @@ public final class ChargeService {
         Transition move = PaymentStates.require(PaymentStatus.PENDING, fact);
         PaymentStatus status = move.to();
         EventType type = move.ledgerEntry();
-        Instant now = Sql.now();
+        // as the statement writes it: never before the attempt's own time (this node may run behind the one
+        // that wrote it; PaymentStore moves updated_at forward only)
+        Instant clock = Sql.now();
+        Instant now = attempt.updatedAt() != null && !clock.isAfter(attempt.updatedAt())
+                ? attempt.updatedAt().plusNanos(1_000) : clock;
         // the row as the statement writes it; open until now, so nothing returned on it yet: the answer and
         // the entry's event carry it without reading it back
         PaymentRecord written = attempt.settled(status, outcome.vendorPaymentRef(), outcome.billingKey(), failure, now);

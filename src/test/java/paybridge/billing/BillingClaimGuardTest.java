@@ -5,6 +5,8 @@ import static paybridge.billing.BillingFixtures.STEPPAY_KEY;
 
 import java.util.Map;
 
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import paybridge.testing.RunningPaybridge;
 
@@ -15,6 +17,17 @@ import paybridge.testing.RunningPaybridge;
  * period a second time; refused, the subscription waits on the period until the next run's prepare moves it on.
  */
 class BillingClaimGuardTest {
+    private static RunningPaybridge app;
+
+    @BeforeAll
+    static void start() {
+        app = RunningPaybridge.start(Map.of("paybridge.billing.join-interval", "PT1H"));
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
 
     /**
      * An attempt claimed before attempts kept their own copy of the terms (no billing key on its row) was
@@ -23,62 +36,58 @@ class BillingClaimGuardTest {
      */
     @Test
     void aHardDeclineOfAnAttemptClaimedWithoutItsOwnTermsIsOnTheSubscriptionsKey() {
-        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.billing.join-interval", "PT1H"))) {
-            BillingFixtures.insert(app, "leg", 1, "iamport", "cu_leg", 9900, "2026-12-01T00:00:00+09:00");
-            SubscriptionStore subscriptions = app.lookup("subscriptionStore", SubscriptionStore.class);
-            BillingAttemptStore attempts = app.lookup("billingAttemptStore", BillingAttemptStore.class);
-            DueItem item = DueItem.of(subscriptions.find("leg00000").orElseThrow(),
-                    app.lookup("billingCalendar", BillingCalendar.class));
-            assertThat(attempts.claim(item, "run-old", "node-a")).isTrue();
-            var sql = BillingFixtures.sql(app);
-            // as an older version claimed it: no terms of its own
-            sql.update("UPDATE billing_attempts SET vendor = NULL, billing_key = NULL, amount = NULL WHERE payment_id = :?id",
-                    Map.of("id", item.paymentId()));
-            // its charge declined HARD (iamport F113: the card expired), not applied to billing yet
-            assertThat(sql.update("""
-                    INSERT INTO payments (payment_id, request_hash, vendor, method, amount, status, failure_code,
-                        created_at, updated_at, in_flight_until, subscription_id)
-                    VALUES (:?id, 'h', 'iamport', 'BILLING_KEY', 9900, 'FAILED', 'F113', CURRENT_TIMESTAMP,
-                        CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'leg00000')""", Map.of("id", item.paymentId()))).isEqualTo(1);
+        BillingFixtures.insert(app, "leg", 1, "iamport", "cu_leg", 9900, "2026-12-01T00:00:00+09:00");
+        SubscriptionStore subscriptions = app.lookup("subscriptionStore", SubscriptionStore.class);
+        BillingAttemptStore attempts = app.lookup("billingAttemptStore", BillingAttemptStore.class);
+        DueItem item = DueItem.of(subscriptions.find("leg00000").orElseThrow(),
+                app.lookup("billingCalendar", BillingCalendar.class));
+        assertThat(attempts.claim(item, "run-old", "node-a")).isTrue();
+        var sql = BillingFixtures.sql(app);
+        // as an older version claimed it: no terms of its own
+        sql.update("UPDATE billing_attempts SET vendor = NULL, billing_key = NULL, amount = NULL WHERE payment_id = :?id",
+                Map.of("id", item.paymentId()));
+        // its charge declined HARD (iamport F113: the card expired), not applied to billing yet
+        assertThat(sql.update("""
+                INSERT INTO payments (payment_id, request_hash, vendor, method, amount, status, failure_code,
+                    created_at, updated_at, in_flight_until, subscription_id)
+                VALUES (:?id, 'h', 'iamport', 'BILLING_KEY', 9900, 'FAILED', 'F113', CURRENT_TIMESTAMP,
+                    CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'leg00000')""", Map.of("id", item.paymentId()))).isEqualTo(1);
 
-            assertThat(app.lookup("billingRunService", BillingRunService.class).settleEarlierAttempts("run-now")).isEqualTo(1);
-            Subscription s = subscriptions.find("leg00000").orElseThrow();
-            assertThat(s.state()).isEqualTo("PAST_DUE");
-        }
+        assertThat(app.lookup("billingRunService", BillingRunService.class).settleEarlierAttempts("run-now")).isEqualTo(1);
+        Subscription s = subscriptions.find("leg00000").orElseThrow();
+        assertThat(s.state()).isEqualTo("PAST_DUE");
     }
 
     @Test
     void theRetryOfAPeriodWhoseEarlierAttemptProvedChargedIsNotClaimed() {
-        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.billing.join-interval", "PT1H"))) {
-            BillingFixtures.insert(app, "ovr", 1, "steppay", STEPPAY_KEY, 9900, "2026-12-01T00:00:00+09:00");
-            SubscriptionStore subscriptions = app.lookup("subscriptionStore", SubscriptionStore.class);
-            BillingAttemptStore attempts = app.lookup("billingAttemptStore", BillingAttemptStore.class);
-            BillingCalendar calendar = app.lookup("billingCalendar", BillingCalendar.class);
-            DueItem first = DueItem.of(subscriptions.find("ovr00000").orElseThrow(), calendar);
-            assertThat(attempts.claim(first, "run-a", "node-a")).isTrue();
+        BillingFixtures.insert(app, "ovr", 1, "steppay", STEPPAY_KEY, 9900, "2026-12-01T00:00:00+09:00");
+        SubscriptionStore subscriptions = app.lookup("subscriptionStore", SubscriptionStore.class);
+        BillingAttemptStore attempts = app.lookup("billingAttemptStore", BillingAttemptStore.class);
+        BillingCalendar calendar = app.lookup("billingCalendar", BillingCalendar.class);
+        DueItem first = DueItem.of(subscriptions.find("ovr00000").orElseThrow(), calendar);
+        assertThat(attempts.claim(first, "run-a", "node-a")).isTrue();
 
-            // the first attempt concluded never charged, the subscription moved to its retry; then the
-            // vendor's record showed the first attempt charged (its payment PAID), nothing applied to billing yet
-            var sql = BillingFixtures.sql(app);
-            assertThat(sql.update("""
-                    INSERT INTO payments (payment_id, request_hash, vendor, method, amount, status, created_at, updated_at,
-                        in_flight_until, subscription_id)
-                    VALUES (:?id, 'h', 'steppay', 'BILLING_KEY', 9900, 'PAID', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,
-                        CURRENT_TIMESTAMP, 'ovr00000')""", Map.of("id", first.paymentId()))).isEqualTo(1);
-            sql.update("UPDATE billing_attempts SET state = 'NOT_CHARGED' WHERE payment_id = :?id", Map.of("id", first.paymentId()));
-            sql.update("UPDATE subscriptions SET retry_attempt = 1, next_retry_at = CURRENT_TIMESTAMP"
-                    + " WHERE subscription_id = 'ovr00000'", Map.of());
+        // the first attempt concluded never charged, the subscription moved to its retry; then the
+        // vendor's record showed the first attempt charged (its payment PAID), nothing applied to billing yet
+        var sql = BillingFixtures.sql(app);
+        assertThat(sql.update("""
+                INSERT INTO payments (payment_id, request_hash, vendor, method, amount, status, created_at, updated_at,
+                    in_flight_until, subscription_id)
+                VALUES (:?id, 'h', 'steppay', 'BILLING_KEY', 9900, 'PAID', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,
+                    CURRENT_TIMESTAMP, 'ovr00000')""", Map.of("id", first.paymentId()))).isEqualTo(1);
+        sql.update("UPDATE billing_attempts SET state = 'NOT_CHARGED' WHERE payment_id = :?id", Map.of("id", first.paymentId()));
+        sql.update("UPDATE subscriptions SET retry_attempt = 1, next_retry_at = CURRENT_TIMESTAMP"
+                + " WHERE subscription_id = 'ovr00000'", Map.of());
 
-            DueItem retry = DueItem.of(subscriptions.find("ovr00000").orElseThrow(), calendar);
-            assertThat(retry.attemptNo()).isEqualTo(1);
-            assertThat(attempts.claim(retry, "run-b", "node-b")).as("the period is paid: its retry never claimed").isFalse();
-            assertThat(attempts.find(retry.paymentId())).isNull();
+        DueItem retry = DueItem.of(subscriptions.find("ovr00000").orElseThrow(), calendar);
+        assertThat(retry.attemptNo()).isEqualTo(1);
+        assertThat(attempts.claim(retry, "run-b", "node-b")).as("the period is paid: its retry never claimed").isFalse();
+        assertThat(attempts.find(retry.paymentId())).isNull();
 
-            // an ordinary retry (the earlier attempt not charged) is claimed as before
-            sql.update("UPDATE payments SET status = 'FAILED', failure_code = 'NOT_CHARGED' WHERE payment_id = :?id",
-                    Map.of("id", first.paymentId()));
-            assertThat(attempts.claim(retry, "run-b", "node-b")).isTrue();
-        }
+        // an ordinary retry (the earlier attempt not charged) is claimed as before
+        sql.update("UPDATE payments SET status = 'FAILED', failure_code = 'NOT_CHARGED' WHERE payment_id = :?id",
+                Map.of("id", first.paymentId()));
+        assertThat(attempts.claim(retry, "run-b", "node-b")).isTrue();
     }
 
     /**
@@ -88,38 +97,36 @@ class BillingClaimGuardTest {
      */
     @Test
     void anAbandonedRetryOfAPeriodWhoseEarlierAttemptProvedChargedIsNotTakenOver() {
-        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.billing.join-interval", "PT1H"))) {
-            BillingFixtures.insert(app, "tko", 1, "steppay", STEPPAY_KEY, 9900, "2026-12-01T00:00:00+09:00");
-            SubscriptionStore subscriptions = app.lookup("subscriptionStore", SubscriptionStore.class);
-            BillingAttemptStore attempts = app.lookup("billingAttemptStore", BillingAttemptStore.class);
-            BillingCalendar calendar = app.lookup("billingCalendar", BillingCalendar.class);
-            DueItem first = DueItem.of(subscriptions.find("tko00000").orElseThrow(), calendar);
-            assertThat(attempts.claim(first, "run-a", "node-a")).isTrue();
-            var sql = BillingFixtures.sql(app);
-            sql.update("""
-                    INSERT INTO payments (payment_id, request_hash, vendor, method, amount, status, failure_code,
-                        created_at, updated_at, in_flight_until, subscription_id)
-                    VALUES (:?id, 'h', 'steppay', 'BILLING_KEY', 9900, 'FAILED', 'NOT_CHARGED', CURRENT_TIMESTAMP,
-                        CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'tko00000')""", Map.of("id", first.paymentId()));
-            sql.update("UPDATE billing_attempts SET state = 'NOT_CHARGED' WHERE payment_id = :?id", Map.of("id", first.paymentId()));
-            sql.update("UPDATE subscriptions SET retry_attempt = 1, next_retry_at = CURRENT_TIMESTAMP"
-                    + " WHERE subscription_id = 'tko00000'", Map.of());
-            // the retry claimed by a run whose node then died before sending it (no payments row)
-            DueItem retry = DueItem.of(subscriptions.find("tko00000").orElseThrow(), calendar);
-            assertThat(attempts.claim(retry, "run-b", "node-b")).isTrue();
+        BillingFixtures.insert(app, "tko", 1, "steppay", STEPPAY_KEY, 9900, "2026-12-01T00:00:00+09:00");
+        SubscriptionStore subscriptions = app.lookup("subscriptionStore", SubscriptionStore.class);
+        BillingAttemptStore attempts = app.lookup("billingAttemptStore", BillingAttemptStore.class);
+        BillingCalendar calendar = app.lookup("billingCalendar", BillingCalendar.class);
+        DueItem first = DueItem.of(subscriptions.find("tko00000").orElseThrow(), calendar);
+        assertThat(attempts.claim(first, "run-a", "node-a")).isTrue();
+        var sql = BillingFixtures.sql(app);
+        sql.update("""
+                INSERT INTO payments (payment_id, request_hash, vendor, method, amount, status, failure_code,
+                    created_at, updated_at, in_flight_until, subscription_id)
+                VALUES (:?id, 'h', 'steppay', 'BILLING_KEY', 9900, 'FAILED', 'NOT_CHARGED', CURRENT_TIMESTAMP,
+                    CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'tko00000')""", Map.of("id", first.paymentId()));
+        sql.update("UPDATE billing_attempts SET state = 'NOT_CHARGED' WHERE payment_id = :?id", Map.of("id", first.paymentId()));
+        sql.update("UPDATE subscriptions SET retry_attempt = 1, next_retry_at = CURRENT_TIMESTAMP"
+                + " WHERE subscription_id = 'tko00000'", Map.of());
+        // the retry claimed by a run whose node then died before sending it (no payments row)
+        DueItem retry = DueItem.of(subscriptions.find("tko00000").orElseThrow(), calendar);
+        assertThat(attempts.claim(retry, "run-b", "node-b")).isTrue();
 
-            // meanwhile the vendor's record overturned the first attempt's "never charged"
-            sql.update("UPDATE payments SET status = 'PAID', failure_code = NULL WHERE payment_id = :?id",
-                    Map.of("id", first.paymentId()));
-            assertThat(attempts.takeOver(retry.paymentId(), "run-c", "node-c"))
-                    .as("the period is paid: its abandoned retry is not taken over").isFalse();
-            assertThat(attempts.find(retry.paymentId()).get("run_id")).isEqualTo("run-b");
+        // meanwhile the vendor's record overturned the first attempt's "never charged"
+        sql.update("UPDATE payments SET status = 'PAID', failure_code = NULL WHERE payment_id = :?id",
+                Map.of("id", first.paymentId()));
+        assertThat(attempts.takeOver(retry.paymentId(), "run-c", "node-c"))
+                .as("the period is paid: its abandoned retry is not taken over").isFalse();
+        assertThat(attempts.find(retry.paymentId()).get("run_id")).isEqualTo("run-b");
 
-            // not charged after all: taken over as before
-            sql.update("UPDATE payments SET status = 'FAILED', failure_code = 'NOT_CHARGED' WHERE payment_id = :?id",
-                    Map.of("id", first.paymentId()));
-            assertThat(attempts.takeOver(retry.paymentId(), "run-c", "node-c")).isTrue();
-        }
+        // not charged after all: taken over as before
+        sql.update("UPDATE payments SET status = 'FAILED', failure_code = 'NOT_CHARGED' WHERE payment_id = :?id",
+                Map.of("id", first.paymentId()));
+        assertThat(attempts.takeOver(retry.paymentId(), "run-c", "node-c")).isTrue();
     }
 
     /**
@@ -129,24 +136,22 @@ class BillingClaimGuardTest {
      */
     @Test
     void aRunClaimsOneAttemptPerSubscription() {
-        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.billing.join-interval", "PT1H"))) {
-            BillingFixtures.insert(app, "one", 1, "steppay", STEPPAY_KEY, 9900, "2026-10-01T00:00:00+09:00");
-            SubscriptionStore subscriptions = app.lookup("subscriptionStore", SubscriptionStore.class);
-            BillingAttemptStore attempts = app.lookup("billingAttemptStore", BillingAttemptStore.class);
-            BillingCalendar calendar = app.lookup("billingCalendar", BillingCalendar.class);
-            DueItem october = DueItem.of(subscriptions.find("one00000").orElseThrow(), calendar);
-            assertThat(attempts.claim(october, "run-a", "node-a")).isTrue();
-            // October paid: the subscription moves on to November, still due
-            var sql = BillingFixtures.sql(app);
-            sql.update("UPDATE subscriptions SET period_index = period_index + 1,"
-                    + " next_billing_at = TIMESTAMP WITH TIME ZONE '2026-11-01 00:00:00+09:00'"
-                    + " WHERE subscription_id = 'one00000'", Map.of());
-            DueItem november = DueItem.of(subscriptions.find("one00000").orElseThrow(), calendar);
-            assertThat(november.paymentId()).isNotEqualTo(october.paymentId());
+        BillingFixtures.insert(app, "one", 1, "steppay", STEPPAY_KEY, 9900, "2026-10-01T00:00:00+09:00");
+        SubscriptionStore subscriptions = app.lookup("subscriptionStore", SubscriptionStore.class);
+        BillingAttemptStore attempts = app.lookup("billingAttemptStore", BillingAttemptStore.class);
+        BillingCalendar calendar = app.lookup("billingCalendar", BillingCalendar.class);
+        DueItem october = DueItem.of(subscriptions.find("one00000").orElseThrow(), calendar);
+        assertThat(attempts.claim(october, "run-a", "node-a")).isTrue();
+        // October paid: the subscription moves on to November, still due
+        var sql = BillingFixtures.sql(app);
+        sql.update("UPDATE subscriptions SET period_index = period_index + 1,"
+                + " next_billing_at = TIMESTAMP WITH TIME ZONE '2026-11-01 00:00:00+09:00'"
+                + " WHERE subscription_id = 'one00000'", Map.of());
+        DueItem november = DueItem.of(subscriptions.find("one00000").orElseThrow(), calendar);
+        assertThat(november.paymentId()).isNotEqualTo(october.paymentId());
 
-            assertThat(attempts.claim(november, "run-a", "node-b")).as("the same run, another node").isFalse();
-            assertThat(attempts.find(november.paymentId())).isNull();
-            assertThat(attempts.claim(november, "run-next", "node-b")).as("the next run").isTrue();
-        }
+        assertThat(attempts.claim(november, "run-a", "node-b")).as("the same run, another node").isFalse();
+        assertThat(attempts.find(november.paymentId())).isNull();
+        assertThat(attempts.claim(november, "run-next", "node-b")).as("the next run").isTrue();
     }
 }

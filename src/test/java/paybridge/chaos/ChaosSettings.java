@@ -32,7 +32,7 @@ public record ChaosSettings(Duration duration, int clients, int subscriptions, D
     }
 
     public static ChaosSettings test() {
-        return fromSystemProperties(new ChaosSettings(Duration.ofSeconds(90), 2, 10, Duration.ofSeconds(15),
+        return fromSystemProperties(new ChaosSettings(Duration.ofSeconds(60), 2, 10, Duration.ofSeconds(15),
                 Duration.ofSeconds(25), Duration.ofSeconds(40), Duration.ofMinutes(3), "+90s",
                 0.05, 0.04, 0.03, 0.04, false));
     }

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * The short chaos run (about 90 s of load, 2 clients, a couple of kill -9s; settings in
+ * The short chaos run (about 60 s of load, 2 clients, a couple of kill -9s; settings in
  * {@link ChaosSettings#test()}, each overridable by {@code -Dchaos.*}; bench/chaos.sh runs it with
  * {@code -Dchaos.profile=bench}: 10 minutes, {@link ChaosSettings#bench()}): paybridge's money promises
  * must hold. Needs PostgreSQL and libfaketime: with CI=true both must be there ({@code .ci/run}

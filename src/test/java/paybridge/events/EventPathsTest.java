@@ -122,6 +122,20 @@ class EventPathsTest {
         for (Path path : paths) {
             assertThat(events(path.type(), path.paymentId())).as(path.name()).hasSize(1);
         }
+        // receivers order a payment's events by data.updatedAt (deliveries are not ordered): each later fact,
+        // money returned by a webhook included, carries a later time than the one before
+        for (String paymentId : paths.stream().map(Path::paymentId).distinct().toList()) {
+            List<String> times = new ArrayList<>();
+            for (JsonNode e : app.get("/api/events?paymentId=" + paymentId).json().path("events")) {
+                if (e.path("type").asText().startsWith("payment.")) {
+                    times.add(e.path("data").path("updatedAt").asText());
+                }
+            }
+            for (int i = 1; i < times.size(); i++) {
+                assertThat(java.time.Instant.parse(times.get(i))).as(paymentId + " " + times)
+                        .isAfter(java.time.Instant.parse(times.get(i - 1)));
+            }
+        }
         JsonNode runs = app.get("/api/events?type=billing_run.failed").json().path("events");
         assertThat(runs).hasSize(1);
         assertThat(runs.get(0).path("data").path("runId").asText()).isEqualTo("run-stale");

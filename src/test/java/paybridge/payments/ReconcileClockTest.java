@@ -83,11 +83,17 @@ class ReconcileClockTest {
         assertThat(flight.landed()).isFalse();
         assertThat(flight.until()).isEqualTo(behind.inFlightUntil());
         assertThat(payments.inFlight("k-ahead-1").orElseThrow().landed()).isTrue();
+        Instant aheadStamp = payments.find("k-ahead-1").orElseThrow().updatedAt();
         assertThat(payments.concludeNotCharged("k-ahead-1", "never charged", Duration.ofSeconds(1))).isTrue();
+        // a change by this node (an hour behind the one before) still moves updatedAt forward: receivers order
+        // a payment's events by it
+        Instant concluded = payments.find("k-ahead-1").orElseThrow().updatedAt();
+        assertThat(concluded).isAfter(aheadStamp);
         assertThat(payments.overturnToPaid("k-ahead-1", "imp_k_ahead_1", null)).isTrue();
         PaymentRecord overturned = payments.find("k-ahead-1").orElseThrow();
         assertThat(overturned.status()).isEqualTo(paybridge.canonical.PaymentStatus.PAID);
         assertThat(overturned.overturnedFrom()).isEqualTo("NOT_CHARGED");
+        assertThat(overturned.updatedAt()).isAfter(concluded);
         // an answer that leaves it open (UNKNOWN) keeps its place on reconcile's schedule
         assertThat(payments.settleOpen("k-behind-1", PaymentStates.require(PaymentStatus.UNKNOWN, Fact.ANSWER_LOST),
                 null, null, new paybridge.canonical.Failure("VENDOR_TIMEOUT", "no answer"))).isTrue();
