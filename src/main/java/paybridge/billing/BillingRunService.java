@@ -184,9 +184,8 @@ public final class BillingRunService {
      */
     public void failStaleRuns() {
         for (String runId : runs.stale(staleAfter)) {
-            if (runs.failStale(runId, staleAfter)) {
+            if (runs.failStale(runId, staleAfter, id -> runs.find(id).orElseThrow().counts().due(), this::counts)) {
                 BillingRun run = runs.find(runId).orElseThrow();
-                runs.storeCounts(runId, counts(runId, run.counts().due()));
                 LOG.warn("billing run {} of node {} FAILED: no heartbeat for {}", runId, run.node(), staleAfter);
                 if (!run.dryRun()) {
                     meters.billingRun(run.status()); // its node died: counted where it is found, as a failed run

@@ -94,9 +94,12 @@ public final class BillingKeyService {
         exchange.setProperty(ExchangeProperties.REPLAY, false);
         exchange.setProperty(ASKED_BEFORE, askedBefore);
         exchange.setProperty(ExchangeProperties.VENDOR_ROUTE, connector.issueBillingKeyRoute());
-        // the vendor's idempotency key: the same for every ask of this authKey, and no secret in it
+        // the vendor's idempotency key: the same for every ask of this authKey for this customer, and no secret
+        // in it. The customer is in it: an authKey refused for the wrong customer (nothing kept here) and sent
+        // again for its own would otherwise be answered the first refusal for as long as the vendor keeps keys
+        String idempotencyKey = RequestHash.sha256(command.authKey() + "\n" + customerId).substring(0, 48);
         exchange.getMessage().setBody(new BillingKeyRequest(vendor, customerId, command.authKey(),
-                "paybridge-billing-key-" + hash.substring(0, 48), askedBefore));
+                "paybridge-billing-key-" + idempotencyKey, askedBefore));
     }
 
     /** Body: the connector's {@link BillingKeyOutcome}. Answers 201 with the key, or a problem. */

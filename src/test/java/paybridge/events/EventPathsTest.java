@@ -115,6 +115,17 @@ class EventPathsTest {
         }
         // a run whose node stopped beating: FAILED by the next node that looks, with its event
         insertStaleRun("run-stale");
+        // it had declined one attempt before its node died: its event carries that count
+        Response subscribed = app.postJson("/api/subscriptions", """
+                {"subscriptionId": "evstale", "vendor": "steppay", "billingKey": "16057932413479698c8vqQG0kMix9",
+                 "customer": {"id": "user-42"}, "orderName": "Premium plan", "amount": 9900,
+                 "currency": "KRW", "interval": "P1M", "nextBillingAt": "2099-12-01T00:00:00+09:00"}""");
+        assertThat(subscribed.status()).as(subscribed.body()).isEqualTo(201);
+        new paybridge.ledger.Sql(app.context()).update("""
+                INSERT INTO billing_attempts (payment_id, subscription_id, period_date, attempt_no, run_id, state,
+                    claimed_at, updated_at)
+                VALUES ('evstale-a0', 'evstale', DATE '2099-12-01', 0, 'run-stale', 'DECLINED', CURRENT_TIMESTAMP,
+                    CURRENT_TIMESTAMP)""", Map.of());
         app.lookup("billingRunService", paybridge.billing.BillingRunService.class).failStaleRuns();
 
         // settle, then each path's fact is one event: learnt again (webhooks, reconcile's re-checks) it adds none
@@ -140,6 +151,7 @@ class EventPathsTest {
         assertThat(runs).hasSize(1);
         assertThat(runs.get(0).path("data").path("runId").asText()).isEqualTo("run-stale");
         assertThat(runs.get(0).path("data").path("status").asText()).isEqualTo("FAILED");
+        assertThat(runs.get(0).path("data").path("counts").path("declined").asLong()).isEqualTo(1);
         // the refund's data: the RefundResult
         JsonNode failed = events("refund.failed", "p-console-2").get(0).path("data");
         assertThat(failed.path("refundId").asText()).isEqualTo("p-rf");

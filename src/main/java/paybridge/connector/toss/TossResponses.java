@@ -413,7 +413,11 @@ public final class TossResponses {
         return false;
     }
 
-    /** The {@code cancels[]} entries that returned money ({@code cancelStatus} DONE or absent), as Toss lists them. */
+    /**
+     * The {@code cancels[]} entries that returned money ({@code cancelStatus} DONE or absent), oldest first by
+     * {@code canceledAt} (Toss promises no order; the ledger's running total, and which return ended the
+     * payment, follow this order). Entries without a time keep their place after the timed ones.
+     */
     static List<VendorPayment.Cancellation> cancellations(JsonNode payment) {
         List<VendorPayment.Cancellation> list = new ArrayList<>();
         JsonNode cancels = payment.get("cancels");
@@ -427,6 +431,8 @@ public final class TossResponses {
                         VendorJson.requiredMoney(c, "cancelAmount"), VendorJson.isoInstant(c, "canceledAt")));
             }
         }
+        list.sort(java.util.Comparator.comparing(VendorPayment.Cancellation::cancelledAt,
+                java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())));
         return List.copyOf(list);
     }
 

@@ -125,6 +125,21 @@ class TossAcceptanceTest {
         assertThat(audit.toString()).doesNotContain(key.path("billingKey").asText());
     }
 
+    /**
+     * An authKey first sent for the wrong customer (Toss refuses it; nothing is kept) and then for its own:
+     * issued. The vendor's Idempotency-Key names the customer too, or Toss would answer the second request
+     * with the first one's refusal for as long as it keeps the key.
+     */
+    @Test
+    void anAuthKeyRefusedForTheWrongCustomerIsIssuedForItsOwn() {
+        String auth = authKey("user-bk-own");
+        Response wrong = issue("user-bk-wrong", auth);
+        assertThat(wrong.status()).as(wrong.body()).isEqualTo(422);
+        Response own = issue("user-bk-own", auth);
+        assertThat(own.status()).as(own.body()).isEqualTo(201);
+        assertThat(own.json().path("customer").path("id").asText()).isEqualTo("user-bk-own");
+    }
+
     @Test
     void anAuthKeyTossRefusesIsA422NamingAuthKey() {
         Response r = issue("user-bk-2", "bln_not-handed-out");

@@ -247,6 +247,14 @@ class TossMappingTest {
         assertThat(p.amount()).isEqualTo(9900);
         assertThat(p.cancelledAmount()).isEqualTo(1000);
         assertThat(p.cancellations()).singleElement().satisfies(c -> assertThat(c.cancellationId()).isEqualTo("txrd_0"));
+        // cancels[] listed newest first (Toss promises no order): read oldest first by canceledAt, so the
+        // return that ended the payment is the CANCELLED entry and the earlier one PARTIALLY_REFUNDED
+        VendorPayment newestFirst = TossResponses.lookup(VendorReply.answer(200, payment("CANCELED", 9900, 8900, 1000)
+                .replaceFirst("2024-02-13T12:20:23", "2024-02-14T09:00:00")));
+        assertThat(newestFirst.cancellations()).extracting(VendorPayment.Cancellation::amount).containsExactly(1000L, 8900L);
+        assertThat(paybridge.payments.VendorRecordFacts.events("toss", "ord-toss-0001", null, newestFirst, 9900, () -> 0)
+                .stream().map(e -> e.type() + ":" + e.amount()).toList())
+                .containsExactly("PAID:9900", "PARTIALLY_REFUNDED:-1000", "CANCELLED:-8900");
         assertThat(TossResponses.lookup(VendorReply.answer(200, payment("DONE", 9900))).status()).isEqualTo(PaymentStatus.PAID);
         assertThat(TossResponses.lookup(VendorReply.answer(200, payment("CANCELED", 9900, 9900))).status())
                 .isEqualTo(PaymentStatus.CANCELLED);
