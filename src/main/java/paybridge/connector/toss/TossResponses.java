@@ -369,6 +369,19 @@ public final class TossResponses {
         long amount = VendorJson.requiredMoney(p, "totalAmount");
         List<VendorPayment.Cancellation> cancels = cancellations(p);
         long cancelled = cancels.stream().mapToLong(VendorPayment.Cancellation::amount).sum();
+        // what balanceAmount says was returned, for a cancelled payment: without a cancels[] list it is the
+        // cumulative return (recorded keyed by that total); a list that does not add up to it is not the whole
+        // record yet, read as a cancel not finished (nothing concluded about the payment's refunds meanwhile)
+        boolean listShort = false;
+        long balance = VendorJson.money(p, "balanceAmount", -1);
+        if (("CANCELED".equals(status) || "PARTIAL_CANCELED".equals(status)) && balance >= 0 && balance <= amount
+                && !cancelUnfinished(p)) {
+            if (cancels.isEmpty()) {
+                cancelled = amount - balance;
+            } else {
+                listShort = amount - balance != cancelled;
+            }
+        }
         PaymentStatus canonical = switch (status) {
             case "DONE" -> PaymentStatus.PAID;
             case "PARTIAL_CANCELED" -> PaymentStatus.PARTIALLY_REFUNDED;
@@ -396,7 +409,7 @@ public final class TossResponses {
                 : orElse(VendorJson.text(failure, "code"), "") + " " + orElse(VendorJson.text(failure, "message"), "");
         return new VendorPayment(true, VENDOR, paymentKey, VendorJson.text(p, "orderId"), canonical, amount, cancelled,
                 cancels, null, canonical == PaymentStatus.FAILED ? orElse(failureReason == null ? null : failureReason.trim(),
-                "Toss reports the payment " + status) : null, at, cancelUnfinished(p));
+                "Toss reports the payment " + status) : null, at, cancelUnfinished(p) || listShort);
     }
 
     /** Whether a {@code cancels[]} entry has a {@code cancelStatus} other than DONE (TOSS.md names only DONE). */

@@ -247,6 +247,21 @@ class TossMappingTest {
         assertThat(p.amount()).isEqualTo(9900);
         assertThat(p.cancelledAmount()).isEqualTo(1000);
         assertThat(p.cancellations()).singleElement().satisfies(c -> assertThat(c.cancellationId()).isEqualTo("txrd_0"));
+        // a cancelled payment whose answer lists no cancels[]: balanceAmount tells what was returned, one return
+        // keyed by that total
+        VendorPayment unlisted = TossResponses.lookup(VendorReply.answer(200, payment("CANCELED", 9900)
+                .replace("\"balanceAmount\":9900", "\"balanceAmount\":0")));
+        assertThat(unlisted.status()).isEqualTo(PaymentStatus.CANCELLED);
+        assertThat(unlisted.cancelledAmount()).isEqualTo(9900);
+        assertThat(unlisted.cancelInProgress()).isFalse();
+        assertThat(paybridge.payments.VendorRecordFacts.events("toss", "ord-toss-0001", null, unlisted, 9900, () -> 0)
+                .stream().map(e -> e.type() + ":" + e.amount()).toList()).containsExactly("PAID:9900", "CANCELLED:-9900");
+        // a list that does not add up to the balance (2,000 returned, 1,000 listed): not the whole record yet
+        VendorPayment shortList = TossResponses.lookup(VendorReply.answer(200, payment("PARTIAL_CANCELED", 9900, 1000)
+                .replace("\"balanceAmount\":8900", "\"balanceAmount\":7900")));
+        assertThat(shortList.cancelInProgress()).isTrue();
+        assertThat(TossResponses.lookup(VendorReply.answer(200, payment("PARTIAL_CANCELED", 9900, 1000))).cancelInProgress())
+                .isFalse();
         // cancels[] listed newest first (Toss promises no order): read oldest first by canceledAt, so the
         // return that ended the payment is the CANCELLED entry and the earlier one PARTIALLY_REFUNDED
         VendorPayment newestFirst = TossResponses.lookup(VendorReply.answer(200, payment("CANCELED", 9900, 8900, 1000)
