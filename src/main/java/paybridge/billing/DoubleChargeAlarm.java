@@ -25,12 +25,16 @@ public final class DoubleChargeAlarm {
                 .register(meters.registry());
     }
 
-    /** {@code attempt} was charged although {@code paidBy} had already paid its period. */
-    void doubleCharged(AttemptRef attempt, String paidBy) {
+    /**
+     * {@code attempt} was charged although {@code paidBy} had already paid its period; {@code attemptGone}: its
+     * row was no longer there to be marked (so the health check cannot show it: this line and the counter do).
+     */
+    void doubleCharged(AttemptRef attempt, String paidBy, boolean attemptGone) {
         LOG.error("billing: DOUBLE CHARGE subscriptionId={} period {} ({}): paymentId={} was charged although paymentId={}"
-                        + " had already paid the period; refund one of them (attempt {} is PAID_DUPLICATE)",
+                        + " had already paid the period; refund one of them ({})",
                 attempt.subscriptionId(), attempt.periodIndex(), attempt.periodDate(), attempt.paymentId(), paidBy,
-                attempt.paymentId());
+                attemptGone ? "its attempt row is gone: it is not on the billing-double-charges check"
+                        : "attempt " + attempt.paymentId() + " is PAID_DUPLICATE");
         Counter c = counter;
         if (c != null) {
             c.increment();

@@ -137,14 +137,19 @@ public final class DunningPolicy {
      * @param subscription the subscription as it was when the attempt was claimed, or as it is now
      */
     public void apply(Subscription subscription, AttemptRef attempt, Outcome outcome) {
-        String paidBy = sql.inTransaction(() -> applyInTransaction(subscription, attempt, outcome));
-        if (paidBy != null) {
-            alarm.doubleCharged(attempt, paidBy); // once committed: the row is what an operator will find
+        Duplicate duplicate = sql.inTransaction(() -> applyInTransaction(subscription, attempt, outcome));
+        if (duplicate != null) {
+            // once committed: the row is what an operator will find
+            alarm.doubleCharged(attempt, duplicate.paidBy(), duplicate.attemptGone());
         }
     }
 
-    /** Answers the attempt that had already paid the period when this one turned out a double charge, else null. */
-    private String applyInTransaction(Subscription subscription, AttemptRef attempt, Outcome outcome) {
+    /** This attempt turned out a double charge of the period {@code paidBy} had already paid. */
+    private record Duplicate(String paidBy, boolean attemptGone) {
+    }
+
+    /** Answers the double charge when this attempt turned out one, else null. */
+    private Duplicate applyInTransaction(Subscription subscription, AttemptRef attempt, Outcome outcome) {
         boolean onPeriod = attempt.periodOf(subscription);
         switch (outcome) {
             case PENDING, UNKNOWN -> {
@@ -158,11 +163,22 @@ public final class DunningPolicy {
                     // already PAID (applied twice), or another attempt of the period is PAID
                     String other = attempts.paidOfPeriod(attempt);
                     if (other != null) {
-                        // the period was paid (and the subscription moved) by the other attempt
-                        return attempts.markDuplicate(attempt.paymentId(), other) ? other : null;
+                        // the period was paid (and the subscription moved) by the other attempt. This attempt's
+                        // row may be gone (released as not attempted while a paused node was still to send it):
+                        // the money is taken twice all the same
+                        if (attempts.markDuplicate(attempt.paymentId(), other)) {
+                            return new Duplicate(other, false);
+                        }
+                        return attempts.find(attempt.paymentId()) == null ? new Duplicate(other, true) : null;
                     }
                     if (!attempts.paidOrGone(attempt.paymentId())) {
-                        return null; // decided otherwise: this answer does not pay the period
+                        // decided otherwise (a decline its payment's record now contradicts): this answer does not
+                        // pay the period, and nothing may be left to say it was charged but this line
+                        LOG.error("billing: paymentId={} of subscriptionId={} period {} is PAID but its attempt was "
+                                + "decided {}: the period may have been charged again since; check it at the vendor",
+                                attempt.paymentId(), attempt.subscriptionId(), attempt.periodIndex(),
+                                attempts.find(attempt.paymentId()).get("state"));
+                        return null;
                     }
                 }
                 if (onPeriod) {

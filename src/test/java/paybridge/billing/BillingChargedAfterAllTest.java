@@ -324,6 +324,32 @@ class BillingChargedAfterAllTest {
         assertThat(charges(app, "iamport")).as("the period is not charged again").isEqualTo(before);
     }
 
+    /**
+     * An attempt released as not attempted (its row deleted) whose send a paused node made after all, once
+     * the period's next attempt had paid it: no row to mark PAID_DUPLICATE, and never silent either.
+     */
+    @Test
+    void aDoubleChargeOfAnAttemptWhoseRowIsGoneIsReported() {
+        DueItem first = notCharged("ca-9");
+        run(app, AS_OF);
+        assertThat(app.get("/api/payments/ca-9-20261201-r1").json().path("status").asText()).isEqualTo("PAID");
+        chargedAfterAll(first.paymentId());
+        BillingFixtures.sql(app).update("DELETE FROM billing_attempts WHERE payment_id = :?id", Map.of("id", first.paymentId()));
+
+        String log;
+        try (LogCapture capture = new LogCapture()) {
+            // the paused node's send answered: its result applied as the run's route applies it
+            org.apache.camel.Exchange answered = new org.apache.camel.support.DefaultExchange(app.context());
+            answered.setProperty(paybridge.canonical.ExchangeProperties.BILLING_ITEM, first);
+            answered.getMessage().setBody(app.lookup("chargeService", paybridge.payments.ChargeService.class)
+                    .get(first.paymentId()));
+            app.lookup("billingRunService", BillingRunService.class).applyResult(answered);
+            log = capture.text();
+        }
+        assertThat(log).containsPattern("ERROR .*DOUBLE CHARGE.*ca-9-20261201 .*ca-9-20261201-r1.*row is gone");
+        assertThat(doubleChargedCounter()).isEqualTo(1.0);
+    }
+
     private double doubleChargedCounter() {
         String metrics = app.get("http://127.0.0.1:" + app.managementPort + "/observe/metrics").body();
         return metrics.lines().filter(l -> l.startsWith("paybridge_billing_double_charged_total"))
