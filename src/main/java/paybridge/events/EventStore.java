@@ -337,18 +337,25 @@ public final class EventStore {
      * The position of a cursor the feed answered before it was ordered by time (a bare seq: every event with a
      * greater seq was still to come): just before the earliest of those in time, so none is skipped (an event
      * with a greater seq may have an earlier time: its transaction began first); some seen already may come
-     * again, which receivers deduplicate by id. After the last event when none is left.
+     * again, which receivers deduplicate by id. After the last event when none is left. Never after the commit
+     * horizon: an event committed later by a transaction open now has a time at or after its start.
      */
     public Position positionOf(long seq) {
         if (seq <= 0) {
             return Position.START;
         }
+        // read first: an event a transaction still open writes will have a time at or after it
+        Position open = new Position(horizon.read(), 0);
         Instant first = Sql.instant(sql.query(AFTER_SEQ, Map.of("seq", seq)).get(0).get("first"));
         if (first != null) {
-            return new Position(first, 0);
+            return min(new Position(first, 0), open);
         }
         List<Map<String, Object>> last = sql.query(LAST, Map.of());
-        return last.isEmpty() ? Position.START : Position.of(last.get(0));
+        return last.isEmpty() ? Position.START : min(Position.of(last.get(0)), open);
+    }
+
+    private static Position min(Position a, Position b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** Up to {@code limit} events after {@code after}, and the position a follower goes on from. */

@@ -45,6 +45,10 @@ class EventFeedOrderTest {
         EventFacts facts = app.lookup(EventFacts.BEAN, EventFacts.class);
         Transactions transactions = app.lookup("transactions", Transactions.class);
         String after = app.get("/api/events?limit=1000").json().path("next").asText();
+        // a follower still holding a cursor of the feed before it was ordered by time: a bare seq, of an event
+        // it has seen
+        facts.record("feed-order:seen", "payment.paid", "seen-before", null, Map.of("n", 0));
+        String bareSeq = app.text("SELECT MAX(seq) FROM events");
 
         // an event inserted, its transaction held open; another written and committed after it
         CountDownLatch inserted = new CountDownLatch(1);
@@ -68,9 +72,18 @@ class EventFeedOrderTest {
         // held back while the first one's transaction may still commit before it
         assertThat(seen).doesNotContain("committed-first", "first-inserted");
         String cursor = meanwhile.path("next").asText();
+        JsonNode fromBareSeq = app.get("/api/events?limit=1000&after=" + bareSeq).json();
+        List<String> seenFromBareSeq = new ArrayList<>(paymentIds(fromBareSeq));
 
         release.countDown();
         held.get(10, TimeUnit.SECONDS);
+        String[] fromSeq = {fromBareSeq.path("next").asText()};
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode page = app.get("/api/events?limit=1000&after=" + fromSeq[0]).json();
+            seenFromBareSeq.addAll(paymentIds(page));
+            fromSeq[0] = page.path("next").asText();
+            assertThat(seenFromBareSeq).as("followed from a bare seq").contains("first-inserted", "committed-first");
+        });
         String[] position = {cursor};
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             JsonNode page = app.get("/api/events?limit=1000&after=" + position[0]).json();
