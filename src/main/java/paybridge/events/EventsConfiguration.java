@@ -62,6 +62,12 @@ public class EventsConfiguration implements CamelConfiguration {
         // in it, at least one; a broker destination's send has no such bound: one per sender
         Duration lease = settings.find("paybridge.events.lease").map(Duration::parse)
                 .orElse(timeout.multipliedBy(SENDS_PER_SENDER).plus(LEASE_MARGIN));
+        if (lease.compareTo(timeout) <= 0) {
+            // a send may outlast its lease: another node would take the delivery and send it again meanwhile
+            throw new IllegalStateException("paybridge.events.lease (PAYBRIDGE_EVENTS_LEASE, " + lease
+                    + ") must be longer than paybridge.events.timeout (PAYBRIDGE_EVENTS_TIMEOUT, " + timeout
+                    + "): one node at a time per delivery holds only while a send ends within its lease");
+        }
         int sendsPerSender = sendsPerSender(lease, timeout);
         settings.durationAsMillisProperty("paybridge.events.poll-interval", "PT1S");
         settings.durationAsMillisProperty("paybridge.events.retention-interval", "PT1H");

@@ -64,7 +64,7 @@ class EventCrashTest {
             env.put("PAYBRIDGE_EVENTS_DESTINATION_CRM_URI", "http://127.0.0.1:" + receiverPort + "/events");
             env.put("PAYBRIDGE_EVENTS_DESTINATION_CRM_TYPES", "payment.paid");
             env.put("PAYBRIDGE_EVENTS_POLL_INTERVAL", "PT0.2S");
-            env.put("PAYBRIDGE_EVENTS_TIMEOUT", "PT30S");
+            env.put("PAYBRIDGE_EVENTS_TIMEOUT", "PT4S");
             env.put("PAYBRIDGE_EVENTS_LEASE", "PT5S");
             env.put("PAYBRIDGE_BILLING_CRON", "0 0 3 1 1 ? 2099");
             JavaProcess node = new JavaProcess("node", "paybridge.PaybridgeMain", List.of("-Xmx384m", "-XX:+UseSerialGC"),

@@ -25,8 +25,8 @@ class EventBatchSizeTest {
         Duration timeout = Duration.ofSeconds(15);
         assertThat(EventsConfiguration.sendsPerSender(Duration.ofSeconds(40), timeout)).isEqualTo(2);
         assertThat(EventsConfiguration.sendsPerSender(Duration.ofSeconds(39), timeout)).isEqualTo(1);
-        // shorter than one send: one send per sender, as before batches
-        assertThat(EventsConfiguration.sendsPerSender(Duration.ofSeconds(5), Duration.ofSeconds(30))).isEqualTo(1);
+        // one send but not its margin: one send per sender, as before batches
+        assertThat(EventsConfiguration.sendsPerSender(Duration.ofSeconds(20), Duration.ofSeconds(15))).isEqualTo(1);
         // a long lease takes no more than four: a batch waits for its slowest send before the next claim
         assertThat(EventsConfiguration.sendsPerSender(Duration.ofHours(1), timeout)).isEqualTo(4);
     }
@@ -55,5 +55,13 @@ class EventBatchSizeTest {
                 }
             }
         }
+    }
+
+    /** A lease no longer than one send's timeout stops start-up, naming both settings. */
+    @Test
+    void aLeaseNoLongerThanTheTimeoutStopsStartUp() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> paybridge.testing.RunningPaybridge.start(java.util.Map.of(
+                        "paybridge.events.timeout", "PT30S", "paybridge.events.lease", "PT30S")).close())
+                .hasStackTraceContaining("PAYBRIDGE_EVENTS_LEASE").hasStackTraceContaining("PAYBRIDGE_EVENTS_TIMEOUT");
     }
 }
