@@ -37,11 +37,12 @@ public final class SubscriptionService {
 
     /**
      * The answer: the subscription plus its state. {@code retry} is set while its period is in dunning,
-     * {@code pastDue} while it is PAST_DUE.
+     * {@code pastDue} while it is PAST_DUE. {@code updatedAt} (the database's time of its last change, only ever
+     * forward) orders its events for receivers, as a payment's does (CONTRACT §8).
      */
     public record View(String subscriptionId, String vendor, String billingKey, Customer customer, String orderName,
                        long amount, String currency, String interval, String nextBillingAt, String state,
-                       Instant createdAt, String lastPaymentId, Retry retry, PastDue pastDue) {
+                       Instant createdAt, Instant updatedAt, String lastPaymentId, Retry retry, PastDue pastDue) {
     }
 
     /** {@code attempt}: the n of the next retry {@code -r<n>}; {@code nextRetryAt}: when it is due. */
@@ -325,8 +326,8 @@ public final class SubscriptionService {
         PastDue pastDue = "PAST_DUE".equals(s.state())
                 ? new PastDue(format(s.pastDueSince()), s.pastDueReason(), s.pastDuePaymentId()) : null;
         return new View(s.subscriptionId(), s.vendor(), s.billingKey(), s.customer(), s.orderName(), s.amount(),
-                s.currency(), s.interval(), format(s.nextBillingAt()), s.state(), s.createdAt(), s.lastPaymentId(), retry,
-                pastDue);
+                s.currency(), s.interval(), format(s.nextBillingAt()), s.state(), s.createdAt(), s.updatedAt(),
+                s.lastPaymentId(), retry, pastDue);
     }
 
     private String format(Instant instant) {

@@ -30,7 +30,9 @@ public final class SubscriptionStore {
     private static final String UPDATE_TERMS = """
             UPDATE subscriptions SET vendor = :?vendor, billing_key = :?billingKey, amount = :?amount,
                 order_name = :?orderName, customer_name = :?customerName, customer_phone = :?customerPhone,
-                customer_email = :?customerEmail, updated_at = CURRENT_TIMESTAMP, version = version + 1
+                customer_email = :?customerEmail,
+                updated_at = GREATEST(CURRENT_TIMESTAMP, updated_at + INTERVAL '0.000001' SECOND),
+                version = version + 1
             WHERE subscription_id = :?subscriptionId AND state <> 'CANCELLED'""";
     // the next attempt number of the subscription's period: one past every attempt of it ever claimed
     private static final String NEXT_ATTEMPT_NO = """
@@ -42,7 +44,9 @@ public final class SubscriptionStore {
     private static final String RESUME = "UPDATE subscriptions SET state = 'ACTIVE', retry_attempt = " + NEXT_ATTEMPT_NO
             + ", next_retry_at = CURRENT_TIMESTAMP, retry_base_attempt = " + NEXT_ATTEMPT_NO + """
             , retry_from = CURRENT_TIMESTAMP, past_due_since = NULL, past_due_reason = NULL,
-                past_due_payment_id = NULL, updated_at = CURRENT_TIMESTAMP, version = version + 1
+                past_due_payment_id = NULL,
+                updated_at = GREATEST(CURRENT_TIMESTAMP, updated_at + INTERVAL '0.000001' SECOND),
+                version = version + 1
             WHERE subscription_id = :?subscriptionId AND state = 'PAST_DUE'""";
     // a billing key paybridge saw issued to another customer of the same vendor (a KEY_IN that stored it)
     private static final String KEY_OF_ANOTHER = """
@@ -69,7 +73,8 @@ public final class SubscriptionStore {
             ORDER BY s.created_at, s.subscription_id LIMIT :?limit""";
     private static final String CANCEL = """
             UPDATE subscriptions SET state = 'CANCELLED', retry_attempt = NULL, next_retry_at = NULL,
-                updated_at = CURRENT_TIMESTAMP, version = version + 1
+                updated_at = GREATEST(CURRENT_TIMESTAMP, updated_at + INTERVAL '0.000001' SECOND),
+                version = version + 1
             WHERE subscription_id = :?subscriptionId AND state <> 'CANCELLED'""";
     // due: ACTIVE, and either the period itself (not in dunning) or its next retry is due at asOf
     static final String DUE_WHERE_S = """
@@ -102,37 +107,49 @@ public final class SubscriptionStore {
     private static final String PAID = """
             UPDATE subscriptions SET period_index = period_index + 1, next_billing_at = :?nextBillingAt,
                 retry_attempt = NULL, next_retry_at = NULL, retry_base_attempt = NULL, retry_from = NULL,
-                last_payment_id = :?paymentId, updated_at = CURRENT_TIMESTAMP, version = version + 1
+                last_payment_id = :?paymentId,
+                updated_at = GREATEST(CURRENT_TIMESTAMP, updated_at + INTERVAL '0.000001' SECOND),
+                version = version + 1
             WHERE subscription_id = :?subscriptionId AND period_index = :?periodIndex AND state <> 'PAST_DUE'""";
     // the same for a PAST_DUE subscription: its unpaid period was paid after all, it is ACTIVE again
     private static final String PAID_PAST_DUE = """
             UPDATE subscriptions SET period_index = period_index + 1, next_billing_at = :?nextBillingAt,
                 retry_attempt = NULL, next_retry_at = NULL, retry_base_attempt = NULL, retry_from = NULL,
                 last_payment_id = :?paymentId, state = 'ACTIVE', past_due_since = NULL, past_due_reason = NULL,
-                past_due_payment_id = NULL, updated_at = CURRENT_TIMESTAMP, version = version + 1
+                past_due_payment_id = NULL,
+                updated_at = GREATEST(CURRENT_TIMESTAMP, updated_at + INTERVAL '0.000001' SECOND),
+                version = version + 1
             WHERE subscription_id = :?subscriptionId AND period_index = :?periodIndex AND state = 'PAST_DUE'""";
     // (not on a subscription cancelled while the attempt was in flight: it shows no retry, DUNNING_OVER)
     private static final String RETRY = """
             UPDATE subscriptions SET retry_attempt = :?nextAttempt, next_retry_at = :?nextRetryAt,
-                last_payment_id = :?paymentId, updated_at = CURRENT_TIMESTAMP, version = version + 1""" + GUARD
+                last_payment_id = :?paymentId,
+                updated_at = GREATEST(CURRENT_TIMESTAMP, updated_at + INTERVAL '0.000001' SECOND),
+                version = version + 1""" + GUARD
             + " AND state <> 'CANCELLED'";
     // NOT_CHARGED: the next attempt id is due at once, i.e. when the one that was never charged was due
     private static final String RETRY_AT_ONCE = """
             UPDATE subscriptions SET retry_attempt = :?nextAttempt,
                 next_retry_at = COALESCE(next_retry_at, next_billing_at),
-                last_payment_id = :?paymentId, updated_at = CURRENT_TIMESTAMP, version = version + 1""" + GUARD
+                last_payment_id = :?paymentId,
+                updated_at = GREATEST(CURRENT_TIMESTAMP, updated_at + INTERVAL '0.000001' SECOND),
+                version = version + 1""" + GUARD
             + " AND state <> 'CANCELLED'";
     private static final String PAST_DUE = """
             UPDATE subscriptions SET state = 'PAST_DUE', past_due_since = CURRENT_TIMESTAMP,
                 past_due_reason = :?reason, past_due_payment_id = :?paymentId,
                 retry_attempt = NULL, next_retry_at = NULL, last_payment_id = :?paymentId,
-                updated_at = CURRENT_TIMESTAMP, version = version + 1""" + GUARD + " AND state = 'ACTIVE'";
+                updated_at = GREATEST(CURRENT_TIMESTAMP, updated_at + INTERVAL '0.000001' SECOND),
+                version = version + 1""" + GUARD + " AND state = 'ACTIVE'";
     // the attempt's outcome on a subscription no longer ACTIVE (cancelled meanwhile): no state change
     private static final String DUNNING_OVER = """
             UPDATE subscriptions SET retry_attempt = NULL, next_retry_at = NULL, last_payment_id = :?paymentId,
-                updated_at = CURRENT_TIMESTAMP, version = version + 1""" + GUARD + " AND state <> 'ACTIVE'";
+                updated_at = GREATEST(CURRENT_TIMESTAMP, updated_at + INTERVAL '0.000001' SECOND),
+                version = version + 1""" + GUARD + " AND state <> 'ACTIVE'";
     private static final String SENT = """
-            UPDATE subscriptions SET last_payment_id = :?paymentId, updated_at = CURRENT_TIMESTAMP, version = version + 1
+            UPDATE subscriptions SET last_payment_id = :?paymentId,
+                updated_at = GREATEST(CURRENT_TIMESTAMP, updated_at + INTERVAL '0.000001' SECOND),
+                version = version + 1
             WHERE subscription_id = :?subscriptionId""";
 
     private final Sql sql;

@@ -65,9 +65,16 @@ class SubscriptionApiTest {
     void deleteCancels() {
         app.postJson("/api/subscriptions", subscriptionJson("sub-api-2", "steppay", STEPPAY_KEY, 9900, "P1Y",
                 "2026-12-01T00:00:00+09:00"));
+        // its last change stamped later than the database's clock now (a transaction that began later but
+        // committed first): the cancel still moves updatedAt forward, by which receivers order its events
+        BillingFixtures.sql(app).update("UPDATE subscriptions SET updated_at = CURRENT_TIMESTAMP + INTERVAL '1' HOUR"
+                + " WHERE subscription_id = 'sub-api-2'", java.util.Map.of());
+        java.time.Instant before = java.time.Instant.parse(app.get("/api/subscriptions/sub-api-2").json()
+                .path("updatedAt").asText());
         Response deleted = app.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/subscriptions/sub-api-2")).DELETE());
         assertThat(deleted.status()).isEqualTo(200);
         assertThat(deleted.json().path("state").asText()).isEqualTo("CANCELLED");
+        assertThat(java.time.Instant.parse(deleted.json().path("updatedAt").asText())).isAfter(before);
         assertThat(app.get("/api/subscriptions/sub-api-2").json().path("state").asText()).isEqualTo("CANCELLED");
         Response again = app.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/subscriptions/sub-api-2")).DELETE());
         assertThat(again.status()).isEqualTo(200);

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -120,8 +121,13 @@ class EventTypesTest {
         awaitEvent("payment.cancelled", "e-console");
         awaitEvent("payment.failed", period);
         EventReceiver.Received pastDue = awaitSubscriptionEvent("subscription.past_due");
-        awaitSubscriptionEvent("subscription.resumed");
-        awaitSubscriptionEvent("subscription.cancelled");
+        EventReceiver.Received resumed = awaitSubscriptionEvent("subscription.resumed");
+        EventReceiver.Received subscriptionCancelled = awaitSubscriptionEvent("subscription.cancelled");
+        // a receiver orders a subscription's events by data.updatedAt, as a payment's
+        assertThat(Instant.parse(resumed.json().path("data").path("updatedAt").asText()))
+                .isAfter(Instant.parse(pastDue.json().path("data").path("updatedAt").asText()));
+        assertThat(Instant.parse(subscriptionCancelled.json().path("data").path("updatedAt").asText()))
+                .isAfter(Instant.parse(resumed.json().path("data").path("updatedAt").asText()));
         await().atMost(Duration.ofSeconds(20)).until(() -> !receiver.ofType("billing_run.completed").isEmpty());
 
         // the data of each: the PaymentResult, RefundResult, Subscription, run document
