@@ -29,6 +29,46 @@ class BillingClaimGuardTest {
         app.close();
     }
 
+    /** The subscription {@code <prefix>00000} due at {@code due}, and its first attempt claimed by run-a. */
+    private static DueItem firstClaimed(String prefix, String due) {
+        BillingFixtures.insert(app, prefix, 1, "steppay", STEPPAY_KEY, 9900, due);
+        DueItem first = dueItem(prefix + "00000");
+        assertThat(attempts().claim(first, "run-a", "node-a")).isTrue();
+        return first;
+    }
+
+    private static DueItem dueItem(String subscriptionId) {
+        return DueItem.of(app.lookup("subscriptionStore", SubscriptionStore.class).find(subscriptionId).orElseThrow(),
+                app.lookup("billingCalendar", BillingCalendar.class));
+    }
+
+    private static BillingAttemptStore attempts() {
+        return app.lookup("billingAttemptStore", BillingAttemptStore.class);
+    }
+
+    /** The first attempt's payment row (as the payments side records it) and the subscription moved to its retry. */
+    private static void firstConcludedNeverCharged(DueItem first, String paymentStatus, String failureCode) {
+        var sql = BillingFixtures.sql(app);
+        Map<String, Object> p = new java.util.HashMap<>(Map.of("id", first.paymentId(), "status", paymentStatus,
+                "subscriptionId", first.subscription().subscriptionId()));
+        p.put("failureCode", failureCode);
+        assertThat(sql.update("""
+                INSERT INTO payments (payment_id, request_hash, vendor, method, amount, status, failure_code,
+                    created_at, updated_at, in_flight_until, subscription_id)
+                VALUES (:?id, 'h', 'steppay', 'BILLING_KEY', 9900, :?status, :?failureCode, CURRENT_TIMESTAMP,
+                    CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, :?subscriptionId)""", p)).isEqualTo(1);
+        sql.update("UPDATE billing_attempts SET state = 'NOT_CHARGED' WHERE payment_id = :?id", Map.of("id", first.paymentId()));
+        sql.update("UPDATE subscriptions SET retry_attempt = 1, next_retry_at = CURRENT_TIMESTAMP"
+                + " WHERE subscription_id = :?id", Map.of("id", first.subscription().subscriptionId()));
+    }
+
+    private static void firstPaymentIs(DueItem first, String status, String failureCode) {
+        Map<String, Object> p = new java.util.HashMap<>(Map.of("id", first.paymentId(), "status", status));
+        p.put("failureCode", failureCode);
+        BillingFixtures.sql(app).update("UPDATE payments SET status = :?status, failure_code = :?failureCode"
+                + " WHERE payment_id = :?id", p);
+    }
+
     /**
      * An attempt claimed before attempts kept their own copy of the terms (no billing key on its row) was
      * charged with the subscription's key: its HARD decline is on the subscription's card and makes it
@@ -60,34 +100,19 @@ class BillingClaimGuardTest {
 
     @Test
     void theRetryOfAPeriodWhoseEarlierAttemptProvedChargedIsNotClaimed() {
-        BillingFixtures.insert(app, "ovr", 1, "steppay", STEPPAY_KEY, 9900, "2026-12-01T00:00:00+09:00");
-        SubscriptionStore subscriptions = app.lookup("subscriptionStore", SubscriptionStore.class);
-        BillingAttemptStore attempts = app.lookup("billingAttemptStore", BillingAttemptStore.class);
-        BillingCalendar calendar = app.lookup("billingCalendar", BillingCalendar.class);
-        DueItem first = DueItem.of(subscriptions.find("ovr00000").orElseThrow(), calendar);
-        assertThat(attempts.claim(first, "run-a", "node-a")).isTrue();
-
+        DueItem first = firstClaimed("ovr", "2026-12-01T00:00:00+09:00");
         // the first attempt concluded never charged, the subscription moved to its retry; then the
         // vendor's record showed the first attempt charged (its payment PAID), nothing applied to billing yet
-        var sql = BillingFixtures.sql(app);
-        assertThat(sql.update("""
-                INSERT INTO payments (payment_id, request_hash, vendor, method, amount, status, created_at, updated_at,
-                    in_flight_until, subscription_id)
-                VALUES (:?id, 'h', 'steppay', 'BILLING_KEY', 9900, 'PAID', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,
-                    CURRENT_TIMESTAMP, 'ovr00000')""", Map.of("id", first.paymentId()))).isEqualTo(1);
-        sql.update("UPDATE billing_attempts SET state = 'NOT_CHARGED' WHERE payment_id = :?id", Map.of("id", first.paymentId()));
-        sql.update("UPDATE subscriptions SET retry_attempt = 1, next_retry_at = CURRENT_TIMESTAMP"
-                + " WHERE subscription_id = 'ovr00000'", Map.of());
+        firstConcludedNeverCharged(first, "PAID", null);
 
-        DueItem retry = DueItem.of(subscriptions.find("ovr00000").orElseThrow(), calendar);
+        DueItem retry = dueItem("ovr00000");
         assertThat(retry.attemptNo()).isEqualTo(1);
-        assertThat(attempts.claim(retry, "run-b", "node-b")).as("the period is paid: its retry never claimed").isFalse();
-        assertThat(attempts.find(retry.paymentId())).isNull();
+        assertThat(attempts().claim(retry, "run-b", "node-b")).as("the period is paid: its retry never claimed").isFalse();
+        assertThat(attempts().find(retry.paymentId())).isNull();
 
         // an ordinary retry (the earlier attempt not charged) is claimed as before
-        sql.update("UPDATE payments SET status = 'FAILED', failure_code = 'NOT_CHARGED' WHERE payment_id = :?id",
-                Map.of("id", first.paymentId()));
-        assertThat(attempts.claim(retry, "run-b", "node-b")).isTrue();
+        firstPaymentIs(first, "FAILED", "NOT_CHARGED");
+        assertThat(attempts().claim(retry, "run-b", "node-b")).isTrue();
     }
 
     /**
@@ -97,36 +122,21 @@ class BillingClaimGuardTest {
      */
     @Test
     void anAbandonedRetryOfAPeriodWhoseEarlierAttemptProvedChargedIsNotTakenOver() {
-        BillingFixtures.insert(app, "tko", 1, "steppay", STEPPAY_KEY, 9900, "2026-12-01T00:00:00+09:00");
-        SubscriptionStore subscriptions = app.lookup("subscriptionStore", SubscriptionStore.class);
-        BillingAttemptStore attempts = app.lookup("billingAttemptStore", BillingAttemptStore.class);
-        BillingCalendar calendar = app.lookup("billingCalendar", BillingCalendar.class);
-        DueItem first = DueItem.of(subscriptions.find("tko00000").orElseThrow(), calendar);
-        assertThat(attempts.claim(first, "run-a", "node-a")).isTrue();
-        var sql = BillingFixtures.sql(app);
-        sql.update("""
-                INSERT INTO payments (payment_id, request_hash, vendor, method, amount, status, failure_code,
-                    created_at, updated_at, in_flight_until, subscription_id)
-                VALUES (:?id, 'h', 'steppay', 'BILLING_KEY', 9900, 'FAILED', 'NOT_CHARGED', CURRENT_TIMESTAMP,
-                    CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'tko00000')""", Map.of("id", first.paymentId()));
-        sql.update("UPDATE billing_attempts SET state = 'NOT_CHARGED' WHERE payment_id = :?id", Map.of("id", first.paymentId()));
-        sql.update("UPDATE subscriptions SET retry_attempt = 1, next_retry_at = CURRENT_TIMESTAMP"
-                + " WHERE subscription_id = 'tko00000'", Map.of());
+        DueItem first = firstClaimed("tko", "2026-12-01T00:00:00+09:00");
+        firstConcludedNeverCharged(first, "FAILED", "NOT_CHARGED");
         // the retry claimed by a run whose node then died before sending it (no payments row)
-        DueItem retry = DueItem.of(subscriptions.find("tko00000").orElseThrow(), calendar);
-        assertThat(attempts.claim(retry, "run-b", "node-b")).isTrue();
+        DueItem retry = dueItem("tko00000");
+        assertThat(attempts().claim(retry, "run-b", "node-b")).isTrue();
 
         // meanwhile the vendor's record overturned the first attempt's "never charged"
-        sql.update("UPDATE payments SET status = 'PAID', failure_code = NULL WHERE payment_id = :?id",
-                Map.of("id", first.paymentId()));
-        assertThat(attempts.takeOver(retry.paymentId(), "run-c", "node-c"))
+        firstPaymentIs(first, "PAID", null);
+        assertThat(attempts().takeOver(retry.paymentId(), "run-c", "node-c"))
                 .as("the period is paid: its abandoned retry is not taken over").isFalse();
-        assertThat(attempts.find(retry.paymentId()).get("run_id")).isEqualTo("run-b");
+        assertThat(attempts().find(retry.paymentId()).get("run_id")).isEqualTo("run-b");
 
         // not charged after all: taken over as before
-        sql.update("UPDATE payments SET status = 'FAILED', failure_code = 'NOT_CHARGED' WHERE payment_id = :?id",
-                Map.of("id", first.paymentId()));
-        assertThat(attempts.takeOver(retry.paymentId(), "run-c", "node-c")).isTrue();
+        firstPaymentIs(first, "FAILED", "NOT_CHARGED");
+        assertThat(attempts().takeOver(retry.paymentId(), "run-c", "node-c")).isTrue();
     }
 
     /**
@@ -136,22 +146,16 @@ class BillingClaimGuardTest {
      */
     @Test
     void aRunClaimsOneAttemptPerSubscription() {
-        BillingFixtures.insert(app, "one", 1, "steppay", STEPPAY_KEY, 9900, "2026-10-01T00:00:00+09:00");
-        SubscriptionStore subscriptions = app.lookup("subscriptionStore", SubscriptionStore.class);
-        BillingAttemptStore attempts = app.lookup("billingAttemptStore", BillingAttemptStore.class);
-        BillingCalendar calendar = app.lookup("billingCalendar", BillingCalendar.class);
-        DueItem october = DueItem.of(subscriptions.find("one00000").orElseThrow(), calendar);
-        assertThat(attempts.claim(october, "run-a", "node-a")).isTrue();
+        DueItem october = firstClaimed("one", "2026-10-01T00:00:00+09:00");
         // October paid: the subscription moves on to November, still due
-        var sql = BillingFixtures.sql(app);
-        sql.update("UPDATE subscriptions SET period_index = period_index + 1,"
+        BillingFixtures.sql(app).update("UPDATE subscriptions SET period_index = period_index + 1,"
                 + " next_billing_at = TIMESTAMP WITH TIME ZONE '2026-11-01 00:00:00+09:00'"
                 + " WHERE subscription_id = 'one00000'", Map.of());
-        DueItem november = DueItem.of(subscriptions.find("one00000").orElseThrow(), calendar);
+        DueItem november = dueItem("one00000");
         assertThat(november.paymentId()).isNotEqualTo(october.paymentId());
 
-        assertThat(attempts.claim(november, "run-a", "node-b")).as("the same run, another node").isFalse();
-        assertThat(attempts.find(november.paymentId())).isNull();
-        assertThat(attempts.claim(november, "run-next", "node-b")).as("the next run").isTrue();
+        assertThat(attempts().claim(november, "run-a", "node-b")).as("the same run, another node").isFalse();
+        assertThat(attempts().find(november.paymentId())).isNull();
+        assertThat(attempts().claim(november, "run-next", "node-b")).as("the next run").isTrue();
     }
 }

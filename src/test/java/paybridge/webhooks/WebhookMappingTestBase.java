@@ -118,13 +118,18 @@ abstract class WebhookMappingTestBase {
         assertThat(types(ledger(app, id))).isEqualTo("PAID:9900");
     }
 
-    @Test
-    void steppayVbankIsAwaitingDepositThenPaid() {
-        String id = p + "sp-vbank";
+    /** A Steppay virtual account issued for {@code id} (its VBANK webhook processed): its idKey. */
+    private String steppayVbankAwaiting(String id) {
         JsonNode result = app.postJson("/api/payments", billingKey(id, "steppay", 4004, STEPPAY_KEY)).json();
         assertThat(result.path("status").asText()).isEqualTo("AWAITING_DEPOSIT");
         awaitEntry(app, id, "PROCESSED", "AWAITING_DEPOSIT");
-        String idKey = result.path("vendorPaymentRef").asText();
+        return result.path("vendorPaymentRef").asText();
+    }
+
+    @Test
+    void steppayVbankIsAwaitingDepositThenPaid() {
+        String id = p + "sp-vbank";
+        String idKey = steppayVbankAwaiting(id);
         assertThat(post(app, sandbox("/steppay/_control/deposit/" + idKey), null).status()).isEqualTo(200);
         awaitEntry(app, id, "PROCESSED", "PAID");
         assertThat(payment(app, id).path("status").asText()).isEqualTo("PAID");
@@ -134,10 +139,7 @@ abstract class WebhookMappingTestBase {
     @Test
     void steppayVbankClosedBeforeItsDepositIsFailedWithoutMoney() {
         String id = p + "sp-vbank-closed";
-        JsonNode result = app.postJson("/api/payments", billingKey(id, "steppay", 4004, STEPPAY_KEY)).json();
-        assertThat(result.path("status").asText()).isEqualTo("AWAITING_DEPOSIT");
-        awaitEntry(app, id, "PROCESSED", "AWAITING_DEPOSIT");
-        String idKey = result.path("vendorPaymentRef").asText();
+        String idKey = steppayVbankAwaiting(id);
         // Steppay's CANCELED webhook for an account that was never paid: not a cancel of money
         assertThat(post(app, sandbox("/steppay/_control/close-unpaid/" + idKey), null).status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
