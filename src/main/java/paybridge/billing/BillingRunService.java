@@ -158,15 +158,40 @@ public final class BillingRunService {
         }
     }
 
-    /** The Quartz trigger: a run as of now (the database's clock), or null (logged) when one is already in progress. */
+    /**
+     * The Quartz trigger: a run as of now (the database's clock), or null (logged) when one is already in
+     * progress. A fire that meets another run (an operator's manual or dry run, a run whose node died and is
+     * not yet found stale) is owed: {@link #startOwed} starts it once no run is in progress, instead of what
+     * was due waiting for the next day's fire.
+     */
     public BillingRun startScheduled() {
         try {
-            return start(null, false);
+            BillingRun run = start(null, false);
+            scheduledOwed = false;
+            return run;
         } catch (ProblemException e) {
-            LOG.info("billing: scheduled run not started: {}", e.problem().detail());
+            scheduledOwed = e.problem().status() == 409;
+            LOG.info("billing: scheduled run not started: {}{}", e.problem().detail(),
+                    scheduledOwed ? "; started here once no run is in progress" : "");
             return null;
         }
     }
+
+    /** The join timer: the scheduled run a fire owes (see {@link #startScheduled}) once it can start, else null. */
+    public BillingRun startOwed() {
+        if (!scheduledOwed || runs.running().isPresent()) {
+            return null;
+        }
+        BillingRun run = startScheduled();
+        if (run != null) {
+            LOG.info("billing run {}: the scheduled run a fire owed (another run was in progress then)", run.runId());
+        }
+        return run;
+    }
+
+    // a scheduled fire that met another run in progress, owed until a run starts (in memory: a node
+    // stopped meanwhile leaves it to the next fire)
+    private volatile boolean scheduledOwed;
 
     private void beat(String runId) {
         try {

@@ -47,6 +47,26 @@ class BillingQuartzTest {
         }
     }
 
+    /**
+     * A fire that meets another run in progress (an operator's run at the scheduled hour) is owed, not dropped
+     * until the next day's fire: its run starts once the other has ended.
+     */
+    @Test
+    void aFireThatMetAnotherRunStartsItsRunOnceThatOneHasEnded() {
+        try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.billing.join-interval", "PT0.3S"))) {
+            DataSource ds = app.lookup("dataSource", DataSource.class);
+            BillingFixtures.insertRun(app, "run-by-hand", java.time.Instant.now(), "other-node", 0);
+            assertThat(app.lookup("billingRunService", BillingRunService.class).startScheduled()).isNull();
+            // nothing starts beside it
+            Awaitility.await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+            assertThat(BillingFixtures.sql(app).query("SELECT run_id FROM billing_runs", Map.of())).hasSize(1);
+
+            BillingFixtures.sql(app).update("UPDATE billing_runs SET status = 'COMPLETED', running_lock = NULL,"
+                    + " finished_at = CURRENT_TIMESTAMP WHERE run_id = 'run-by-hand'", Map.of());
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> completedRuns(ds) == 2);
+        }
+    }
+
     private static long completedRuns(DataSource ds) throws Exception {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM billing_runs WHERE status = 'COMPLETED'")) {
