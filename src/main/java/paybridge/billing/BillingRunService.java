@@ -160,38 +160,48 @@ public final class BillingRunService {
 
     /**
      * The Quartz trigger: a run as of now (the database's clock), or null (logged) when one is already in
-     * progress. A fire that meets another run (an operator's manual or dry run, a run whose node died and is
-     * not yet found stale) is owed: {@link #startOwed} starts it once no run is in progress, instead of what
-     * was due waiting for the next day's fire.
+     * progress. A fire that meets another run is owed to the run it met: {@link #startOwed} starts it once that
+     * run has ended, unless it was a real run that completed (it charged what was due), so a dry run at the
+     * scheduled hour, or a run that ends FAILED (its node died), does not leave what was due for the next fire.
      */
     public BillingRun startScheduled() {
         try {
             BillingRun run = start(null, false);
-            scheduledOwed = false;
+            owedAfter = null;
             return run;
         } catch (ProblemException e) {
-            scheduledOwed = e.problem().status() == 409;
+            // "" when the run it met has ended meanwhile: owed at once
+            owedAfter = e.problem().status() == 409 ? runs.running().map(BillingRun::runId).orElse("") : null;
             LOG.info("billing: scheduled run not started: {}{}", e.problem().detail(),
-                    scheduledOwed ? "; started here once no run is in progress" : "");
+                    owedAfter != null ? "; started here once run " + owedAfter + " has ended, unless it completes" : "");
             return null;
         }
     }
 
     /** The join timer: the scheduled run a fire owes (see {@link #startScheduled}) once it can start, else null. */
     public BillingRun startOwed() {
-        if (!scheduledOwed || runs.running().isPresent()) {
+        String after = owedAfter;
+        if (after == null) {
+            return null;
+        }
+        BillingRun met = runs.find(after).orElse(null);
+        if (met != null && met.running()) {
+            return null;
+        }
+        if (met != null && !met.dryRun() && "COMPLETED".equals(met.status())) {
+            owedAfter = null; // it charged what was due
             return null;
         }
         BillingRun run = startScheduled();
         if (run != null) {
-            LOG.info("billing run {}: the scheduled run a fire owed (another run was in progress then)", run.runId());
+            LOG.info("billing run {}: the scheduled run a fire owed (run {} was in progress then)", run.runId(), after);
         }
         return run;
     }
 
-    // a scheduled fire that met another run in progress, owed until a run starts (in memory: a node
+    // the run a scheduled fire met in progress, when the fire's own run is owed after it (in memory: a node
     // stopped meanwhile leaves it to the next fire)
-    private volatile boolean scheduledOwed;
+    private volatile String owedAfter;
 
     private void beat(String runId) {
         try {

@@ -48,23 +48,39 @@ class BillingQuartzTest {
     }
 
     /**
-     * A fire that meets another run in progress (an operator's run at the scheduled hour) is owed, not dropped
-     * until the next day's fire: its run starts once the other has ended.
+     * A fire that meets another run in progress is owed to it: not started when that run was a real one that
+     * completed (it charged what was due), started once it has ended when it was a dry run (an operator's at
+     * the scheduled hour), instead of what was due waiting for the next day's fire.
      */
     @Test
-    void aFireThatMetAnotherRunStartsItsRunOnceThatOneHasEnded() {
+    void aFireThatMetADryRunStartsItsRunOnceThatOneHasEnded() {
         try (RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.billing.join-interval", "PT0.3S"))) {
             DataSource ds = app.lookup("dataSource", DataSource.class);
-            BillingFixtures.insertRun(app, "run-by-hand", java.time.Instant.now(), "other-node", 0);
-            assertThat(app.lookup("billingRunService", BillingRunService.class).startScheduled()).isNull();
-            // nothing starts beside it
-            Awaitility.await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+            BillingRunService service = app.lookup("billingRunService", BillingRunService.class);
+            BillingRunStore store = app.lookup("billingRunStore", BillingRunStore.class);
+
+            // the join timer (its first tick 3 s after the start) is running
+            Awaitility.await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            // a real run in progress, then completed: nothing owed
+            BillingFixtures.insertRun(app, "run-real", java.time.Instant.now(), "other-node", 0);
+            assertThat(service.startScheduled()).isNull();
+            end(app, "run-real");
+            Awaitility.await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
             assertThat(BillingFixtures.sql(app).query("SELECT run_id FROM billing_runs", Map.of())).hasSize(1);
 
-            BillingFixtures.sql(app).update("UPDATE billing_runs SET status = 'COMPLETED', running_lock = NULL,"
-                    + " finished_at = CURRENT_TIMESTAMP WHERE run_id = 'run-by-hand'", Map.of());
-            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> completedRuns(ds) == 2);
+            // an operator's dry run in progress: nothing starts beside it, the fire's run once it has ended
+            assertThat(store.insert("run-dry", java.time.Instant.now(), true, "other-node")).isTrue();
+            assertThat(service.startScheduled()).isNull();
+            Awaitility.await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+            assertThat(BillingFixtures.sql(app).query("SELECT run_id FROM billing_runs", Map.of())).hasSize(2);
+            end(app, "run-dry");
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> completedRuns(ds) == 3);
         }
+    }
+
+    private static void end(RunningPaybridge app, String runId) {
+        BillingFixtures.sql(app).update("UPDATE billing_runs SET status = 'COMPLETED', running_lock = NULL,"
+                + " finished_at = CURRENT_TIMESTAMP WHERE run_id = :?runId", Map.of("runId", runId));
     }
 
     private static long completedRuns(DataSource ds) throws Exception {

@@ -374,8 +374,10 @@ public final class TossResponses {
         // record yet, read as a cancel not finished (nothing concluded about the payment's refunds meanwhile)
         boolean listShort = false;
         long balance = VendorJson.money(p, "balanceAmount", -1);
+        // only for a payment that was approved: a virtual account cancelled before its deposit returned nothing,
+        // whatever its balance shows
         if (("CANCELED".equals(status) || "PARTIAL_CANCELED".equals(status)) && balance >= 0 && balance <= amount
-                && !cancelUnfinished(p)) {
+                && VendorJson.isoInstant(p, "approvedAt") != null && !cancelUnfinished(p)) {
             if (cancels.isEmpty()) {
                 cancelled = amount - balance;
             } else {

@@ -277,6 +277,12 @@ class TossMappingTest {
         VendorPayment closedUnpaid = TossResponses.lookup(VendorReply.answer(200,
                 payment("CANCELED", 9900).replace("\"approvedAt\":\"2024-02-13T12:18:14+09:00\"", "\"approvedAt\":null")));
         assertThat(closedUnpaid.status()).isEqualTo(PaymentStatus.FAILED);
+        // the same with a balance of 0 (what is left after the cancel): never approved, nothing returned
+        VendorPayment closedUnpaidNoBalance = TossResponses.lookup(VendorReply.answer(200, payment("CANCELED", 9900)
+                .replace("\"approvedAt\":\"2024-02-13T12:18:14+09:00\"", "\"approvedAt\":null")
+                .replace("\"balanceAmount\":9900", "\"balanceAmount\":0")));
+        assertThat(closedUnpaidNoBalance.status()).isEqualTo(PaymentStatus.FAILED);
+        assertThat(closedUnpaidNoBalance.cancelledAmount()).isZero();
         assertThat(TossResponses.lookup(VendorReply.answer(200, payment("ABORTED", 9900))).status()).isEqualTo(PaymentStatus.FAILED);
         assertThat(TossResponses.lookup(VendorReply.answer(200, payment("EXPIRED", 9900))).status()).isEqualTo(PaymentStatus.FAILED);
         assertThat(TossResponses.lookup(VendorReply.answer(200, payment("READY", 9900))).status()).isEqualTo(PaymentStatus.PENDING);
