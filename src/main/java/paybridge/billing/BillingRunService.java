@@ -219,7 +219,7 @@ public final class BillingRunService {
      */
     public void failStaleRuns() {
         for (String runId : runs.stale(staleAfter)) {
-            if (runs.failStale(runId, staleAfter, id -> runs.find(id).orElseThrow().counts().due(), this::counts)) {
+            if (runs.failStale(runId, staleAfter, due -> counts(runId, due))) {
                 BillingRun run = runs.find(runId).orElseThrow();
                 LOG.warn("billing run {} of node {} FAILED: no heartbeat for {}", runId, run.node(), staleAfter);
                 if (!run.dryRun()) {

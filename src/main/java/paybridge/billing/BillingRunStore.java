@@ -90,14 +90,13 @@ public final class BillingRunStore {
 
     /** Marks a stale run FAILED; false when it beat meanwhile or was finished by someone else. */
     public boolean failStale(String runId, Duration staleAfter,
-                             java.util.function.ToLongFunction<String> dueOf,
-                             java.util.function.BiFunction<String, Long, BillingRun.Counts> countsOf) {
+                             java.util.function.LongFunction<BillingRun.Counts> countsOfDue) {
         return sql.inTransaction(() -> {
             if (sql.update(FAIL_STALE, Map.of("runId", runId, "staleSeconds", seconds(staleAfter))) != 1) {
                 return false;
             }
             // the counts it reached, in the same transaction as its end: billing_run.failed carries them
-            storeCounts(runId, countsOf.apply(runId, dueOf.applyAsLong(runId)));
+            storeCounts(runId, countsOfDue.apply(find(runId).orElseThrow().counts().due()));
             ended(runId);
             return true;
         });

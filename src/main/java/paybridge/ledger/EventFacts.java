@@ -55,11 +55,6 @@ public final class EventFacts {
             FROM refunds r JOIN payments p ON p.payment_id = r.payment_id
             WHERE r.refund_id = :?refundId""";
     private static final String PAYMENT_VERSION = "SELECT version FROM payments WHERE payment_id = :?paymentId";
-    // money returned changes what the payment reads as (CONTRACT §2 status from the ledger) without a change of
-    // its row: its updatedAt, by which receivers order its events (§8), moves forward with the entry
-    private static final String RETURN_TOUCHES_PAYMENT = """
-            UPDATE payments SET updated_at = GREATEST(CURRENT_TIMESTAMP, updated_at + INTERVAL '0.000001' SECOND)
-            WHERE payment_id = :?paymentId""";
 
     private final Sql sql;
     // destination name -> whether it takes an event type (paybridge.events.destination.<name>.types)
@@ -140,9 +135,6 @@ public final class EventFacts {
     public void ledgerEntry(PaymentEvent entry, PaymentResult shown) {
         if (sql == null) {
             return;
-        }
-        if (shown == null && entry.amount() < 0) {
-            sql.update(RETURN_TOUCHES_PAYMENT, Map.of("paymentId", entry.paymentId()));
         }
         PaymentResult data = shown != null ? shown : payments.apply(entry.paymentId()).orElse(null);
         if (data == null) {

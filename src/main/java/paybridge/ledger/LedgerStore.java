@@ -17,6 +17,11 @@ import paybridge.canonical.PaymentEvent;
 public final class LedgerStore {
     // recorded_at is the database's now, whichever node appends: the ledger is ordered and cut into periods
     // (from/to) by it, and nodes' clocks may disagree; occurred_at is the vendor's time when it gave one
+    // money returned changes what the payment reads as (CONTRACT §2 status from the ledger) without a change of
+    // its row: its updatedAt, by which receivers order its events (§8), moves forward with the entry
+    private static final String RETURN_TOUCHES_PAYMENT = """
+            UPDATE payments SET updated_at = GREATEST(CURRENT_TIMESTAMP, updated_at + INTERVAL '0.000001' SECOND)
+            WHERE payment_id = :?paymentId""";
     private static final String APPEND = """
             INSERT INTO ledger_entries (recorded_at, occurred_at, vendor, payment_id, vendor_payment_ref,
                 subscription_id, type, amount, currency, source, event_key)
@@ -72,6 +77,9 @@ public final class LedgerStore {
         return sql.inTransaction(() -> {
             if (sql.update(APPEND, p) != 1) {
                 return false;
+            }
+            if (event.amount() < 0) {
+                sql.update(RETURN_TOUCHES_PAYMENT, Map.of("paymentId", event.paymentId()));
             }
             EventFacts.of(sql).ledgerEntry(event, shown);
             return true;

@@ -211,21 +211,6 @@ public final class SteppayResponses {
         }
         long amount = VendorJson.money(r, "amount", 0);
         long cancelled = VendorJson.money(r, "canceledAmount", 0);
-        PaymentStatus canonical = switch (status) {
-            case "COMPLETE" -> PaymentStatus.PAID;
-            case "PARTIAL_CANCELED" -> PaymentStatus.PARTIALLY_REFUNDED;
-            // a virtual account closed before any deposit is CANCELED too: never paid, nothing returned.
-            // Read as a payment cancelled after paying, it would be a deposit that never came
-            case "CANCELED" -> VendorJson.isoInstant(r, "paymentDate") == null && cancelled == 0
-                    && !hasCancellations(r) ? PaymentStatus.FAILED : PaymentStatus.CANCELLED;
-            case "FAILED" -> PaymentStatus.FAILED;
-            case "USER_CANCELED" -> PaymentStatus.ABANDONED;
-            case "VIRTUAL_BANK_STANDBY" -> PaymentStatus.AWAITING_DEPOSIT;
-            case "STANDBY", "CMS_STANDBY" -> PaymentStatus.PENDING;
-            case "CANCEL_PROGRESS", "CANCELED_FAIL" -> cancelled > 0 ? PaymentStatus.PARTIALLY_REFUNDED : PaymentStatus.PAID;
-            default -> throw new BadResponseException("Unknown Steppay paymentStatus " + status);
-        };
-        String method = VendorJson.text(r, "paymentMethod");
         List<VendorPayment.Cancellation> history = new ArrayList<>();
         JsonNode h = r.get("cancelHistory");
         if (h != null && h.isArray()) {
@@ -234,16 +219,26 @@ public final class SteppayResponses {
                         VendorJson.money(c, "canceledAmount", 0), VendorJson.isoInstant(c, "canceledDate")));
             }
         }
+        PaymentStatus canonical = switch (status) {
+            case "COMPLETE" -> PaymentStatus.PAID;
+            case "PARTIAL_CANCELED" -> PaymentStatus.PARTIALLY_REFUNDED;
+            // a virtual account closed before any deposit is CANCELED too: never paid, nothing returned.
+            // Read as a payment cancelled after paying, it would be a deposit that never came
+            case "CANCELED" -> VendorJson.isoInstant(r, "paymentDate") == null && cancelled == 0
+                    && history.isEmpty() ? PaymentStatus.FAILED : PaymentStatus.CANCELLED;
+            case "FAILED" -> PaymentStatus.FAILED;
+            case "USER_CANCELED" -> PaymentStatus.ABANDONED;
+            case "VIRTUAL_BANK_STANDBY" -> PaymentStatus.AWAITING_DEPOSIT;
+            case "STANDBY", "CMS_STANDBY" -> PaymentStatus.PENDING;
+            case "CANCEL_PROGRESS", "CANCELED_FAIL" -> cancelled > 0 ? PaymentStatus.PARTIALLY_REFUNDED : PaymentStatus.PAID;
+            default -> throw new BadResponseException("Unknown Steppay paymentStatus " + status);
+        };
+        String method = VendorJson.text(r, "paymentMethod");
         return new VendorPayment(true, VENDOR, idKey, VendorJson.text(r, "partnerOrderId"), canonical, amount,
                 cancelled, List.copyOf(history), method != null && method.endsWith("_BILL") ? idKey : null,
                 canonical != PaymentStatus.FAILED ? null
                         : "CANCELED".equals(status) ? "cancelled before it was paid" : "Steppay reports the payment FAILED",
                 VendorJson.isoInstant(r, "paymentDate"), "CANCEL_PROGRESS".equals(status));
-    }
-
-    private static boolean hasCancellations(JsonNode r) {
-        JsonNode h = r.get("cancelHistory");
-        return h != null && h.isArray() && !h.isEmpty();
     }
 
     /**

@@ -369,6 +369,8 @@ public final class TossResponses {
         long amount = VendorJson.requiredMoney(p, "totalAmount");
         List<VendorPayment.Cancellation> cancels = cancellations(p);
         long cancelled = cancels.stream().mapToLong(VendorPayment.Cancellation::amount).sum();
+        Instant approvedAt = VendorJson.isoInstant(p, "approvedAt");
+        boolean unfinished = cancelUnfinished(p);
         // what balanceAmount says was returned, for a cancelled payment: without a cancels[] list it is the
         // cumulative return (recorded keyed by that total); a list that does not add up to it is not the whole
         // record yet, read as a cancel not finished (nothing concluded about the payment's refunds meanwhile)
@@ -377,7 +379,7 @@ public final class TossResponses {
         // only for a payment that was approved: a virtual account cancelled before its deposit returned nothing,
         // whatever its balance shows
         if (("CANCELED".equals(status) || "PARTIAL_CANCELED".equals(status)) && balance >= 0 && balance <= amount
-                && VendorJson.isoInstant(p, "approvedAt") != null && !cancelUnfinished(p)) {
+                && approvedAt != null && !unfinished) {
             if (cancels.isEmpty()) {
                 cancelled = amount - balance;
             } else {
@@ -389,14 +391,14 @@ public final class TossResponses {
             case "PARTIAL_CANCELED" -> PaymentStatus.PARTIALLY_REFUNDED;
             // a virtual account cancelled while it waited for its deposit is CANCELED too: never approved,
             // nothing returned. Read as a payment cancelled after paying, it would be a deposit that never came
-            case "CANCELED" -> VendorJson.isoInstant(p, "approvedAt") == null && cancelled == 0 && !cancelUnfinished(p)
+            case "CANCELED" -> approvedAt == null && cancelled == 0 && !unfinished
                     ? PaymentStatus.FAILED : PaymentStatus.CANCELLED;
             case "WAITING_FOR_DEPOSIT" -> PaymentStatus.AWAITING_DEPOSIT;
             case "ABORTED", "EXPIRED" -> PaymentStatus.FAILED;
             case "READY", "IN_PROGRESS" -> PaymentStatus.PENDING;
             default -> throw new BadResponseException("Unknown Toss status " + status);
         };
-        Instant at = VendorJson.isoInstant(p, "approvedAt");
+        Instant at = approvedAt;
         // the latest cancel's time (Toss does not promise the list's order)
         Instant lastCancel = cancels.stream().map(VendorPayment.Cancellation::cancelledAt).filter(java.util.Objects::nonNull)
                 .max(Instant::compareTo).orElse(null);
@@ -411,7 +413,7 @@ public final class TossResponses {
                 : orElse(VendorJson.text(failure, "code"), "") + " " + orElse(VendorJson.text(failure, "message"), "");
         return new VendorPayment(true, VENDOR, paymentKey, VendorJson.text(p, "orderId"), canonical, amount, cancelled,
                 cancels, null, canonical == PaymentStatus.FAILED ? orElse(failureReason == null ? null : failureReason.trim(),
-                "Toss reports the payment " + status) : null, at, cancelUnfinished(p) || listShort);
+                "Toss reports the payment " + status) : null, at, unfinished || listShort);
     }
 
     /** Whether a {@code cancels[]} entry has a {@code cancelStatus} other than DONE (TOSS.md names only DONE). */
