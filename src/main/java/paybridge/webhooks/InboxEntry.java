@@ -22,6 +22,8 @@ public record InboxEntry(
         String paymentId,
         String eventType,
         int attempts,
+        // how many of those lookups the vendor answered that it does not know the payment
+        int unknownLooks,
         Instant nextAttemptAt,
         boolean flagged,
         String vendorRef,
@@ -31,7 +33,7 @@ public record InboxEntry(
     /** This entry as a claim leaves it: one more attempt, held by {@code token}. */
     InboxEntry claimedBy(String token) {
         return new InboxEntry(inboxId, vendor, receivedAt, sourceIp, contentType, headers, body, bodyBytes, status, reason,
-                paymentId, eventType, attempts + 1, nextAttemptAt, flagged, vendorRef, token, processedAt);
+                paymentId, eventType, attempts + 1, unknownLooks, nextAttemptAt, flagged, vendorRef, token, processedAt);
     }
 
     static InboxEntry of(Map<String, Object> r) {
@@ -41,7 +43,8 @@ public record InboxEntry(
                 (String) r.get("body"), bytes(r.get("body_bytes")), InboxState.valueOf(((String) r.get("status")).trim()),
                 (String) r.get("reason"),
                 (String) r.get("payment_id"),
-                (String) r.get("event_type"), (int) Sql.longValue(r.get("attempts")), Sql.instant(r.get("next_attempt_at")),
+                (String) r.get("event_type"), (int) Sql.longValue(r.get("attempts")),
+                (int) Sql.longValue(r.get("unknown_looks")), Sql.instant(r.get("next_attempt_at")),
                 flagged instanceof Boolean b && b, (String) r.get("vendor_ref"), (String) r.get("locked_by"),
                 Sql.instant(r.get("processed_at")));
     }

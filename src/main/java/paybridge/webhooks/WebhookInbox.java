@@ -90,9 +90,11 @@ public final class WebhookInbox {
                 next_attempt_at = NULL, flagged = FALSE, locked_by = NULL, locked_until = NULL
             WHERE inbox_id = :?inboxId AND locked_by = :?token""";
 
-    // next_attempt_at: the database's now + the delay; a NULL delay (flagged: no automatic retry) leaves NULL
+    // next_attempt_at: the database's now + the delay; a NULL delay (flagged: no automatic retry) leaves NULL.
+    // unknownLook (0 or 1): this attempt's lookup answered that the vendor does not know the payment
     private static final String RETRY = """
             UPDATE webhook_inbox SET status = 'PENDING', reason = :?reason,
+                unknown_looks = unknown_looks + CAST(:?unknownLook AS INTEGER),
                 next_attempt_at = CURRENT_TIMESTAMP + CAST(:?delayMillis AS BIGINT) * INTERVAL '0.001' SECOND,
                 flagged = :?flagged, locked_by = NULL, locked_until = NULL
             WHERE inbox_id = :?inboxId AND locked_by = :?token""";
@@ -172,7 +174,7 @@ public final class WebhookInbox {
         p.put("vendorRef", truncate(vendorRef, 100));
         sql.update(INSERT, p);
         return new InboxEntry(inboxId, vendor, receivedAt, sourceIp, truncate(contentType, 200), headers, body, bodyBytes,
-                status, truncate(reason, 500), null, null, 0, null, false, truncate(vendorRef, 100), null, null);
+                status, truncate(reason, 500), null, null, 0, 0, null, false, truncate(vendorRef, 100), null, null);
     }
 
     /**
@@ -271,7 +273,13 @@ public final class WebhookInbox {
      * refuses an entry neither flagged nor timed, which no poll would take).
      */
     public boolean retryLater(Claim claim, String reason, Duration delay, boolean flagged) {
+        return retryLater(claim, reason, delay, flagged, false);
+    }
+
+    /** As above; {@code unknownLook}: this attempt's lookup answered that the vendor does not know the payment. */
+    public boolean retryLater(Claim claim, String reason, Duration delay, boolean flagged, boolean unknownLook) {
         Map<String, Object> p = new HashMap<>();
+        p.put("unknownLook", unknownLook ? 1 : 0);
         p.put("inboxId", claim.entry().inboxId());
         p.put("token", claim.token());
         p.put("reason", truncate(reason, 500));

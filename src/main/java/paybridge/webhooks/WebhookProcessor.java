@@ -56,7 +56,10 @@ import paybridge.webhooks.WebhookInbox.Claim;
  */
 public final class WebhookProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookProcessor.class);
-    /** How often a delivery naming a payment the vendor's lookup does not know is tried before it is REJECTED. */
+    /**
+     * How many lookups of a delivery naming a payment the vendor does not know must answer so before it is
+     * REJECTED (lookups that failed do not count).
+     */
     static final int UNKNOWN_ATTEMPTS = 4;
     private static final Pattern PAYMENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,40}");
 
@@ -168,14 +171,18 @@ public final class WebhookProcessor {
         InboxEntry entry = claim.entry();
         Outcome outcome = decide(webhook, found, connectors.get().require(entry.vendor()).webhooks());
         if (outcome.retry()) {
+            // a cap on looks answered "unknown" counts those answers only (this one too): a lookup that failed
+            // (the vendor unreachable) was an attempt, but said nothing about the payment
+            int looks = outcome.attemptsAtMost() == 0 ? entry.attempts() : entry.unknownLooks() + 1;
             boolean triesLeft = settings.retryDelay(entry.attempts()) != null
-                    && (outcome.attemptsAtMost() == 0 || entry.attempts() < outcome.attemptsAtMost());
+                    && (outcome.attemptsAtMost() == 0 || looks < outcome.attemptsAtMost());
             if (!outcome.rejectWhenExhausted() || triesLeft) {
-                retry(claim, outcome.reason());
+                retry(claim, outcome.reason(), outcome.unknownLook());
                 return;
             }
             // the vendor's record never caught up with the claim on any retry: now it is rejected
-            outcome = Outcome.rejected(outcome.reason() + "; still not shown after " + entry.attempts() + " attempts", null);
+            outcome = Outcome.rejected(outcome.reason() + "; still not shown after " + looks
+                    + (outcome.unknownLook() ? " lookups that answered (" + entry.attempts() + " attempts)" : " attempts"), null);
         }
         boolean finished = inbox.finish(claim, outcome.status(), outcome.reason(), outcome.paymentId(),
                 outcome.eventType() == null ? null : outcome.eventType().name(), webhook.vendorRef());
@@ -201,19 +208,20 @@ public final class WebhookProcessor {
             reason = "processing failed (" + (cause == null ? "unknown" : cause.getClass().getSimpleName()) + ")";
             LOG.error("webhook {} inboxId={}: processing failed", claim.entry().vendor(), claim.entry().inboxId(), cause);
         }
-        retry(claim, reason);
+        retry(claim, reason, false);
     }
 
-    private void retry(Claim claim, String reason) {
+    /** @param unknownLook the lookup answered that the vendor does not know the payment */
+    private void retry(Claim claim, String reason, boolean unknownLook) {
         int attempts = claim.entry().attempts();
         Duration delay = settings.retryDelay(attempts);
         if (delay == null) {
             inbox.retryLater(claim, reason + "; flagged after " + attempts + " attempts: replay it when the cause is fixed",
-                    null, true);
+                    null, true, unknownLook);
             metrics.count(claim.entry().vendor(), WebhookMetrics.Outcome.FLAGGED);
             LOG.warn("webhook {} inboxId={} flagged after {} attempts", claim.entry().vendor(), claim.entry().inboxId(), attempts);
         } else {
-            inbox.retryLater(claim, reason, delay, false);
+            inbox.retryLater(claim, reason, delay, false, unknownLook);
             metrics.count(claim.entry().vendor(), WebhookMetrics.Outcome.RETRIED);
         }
     }
@@ -252,6 +260,11 @@ public final class WebhookProcessor {
          */
         static Outcome unknownYet(String reason) {
             return new Outcome(InboxState.PENDING, reason, null, null, true, true, UNKNOWN_ATTEMPTS);
+        }
+
+        /** The lookup answered that the vendor does not know the payment (counted against the cap). */
+        boolean unknownLook() {
+            return attemptsAtMost > 0;
         }
     }
 

@@ -65,6 +65,7 @@ public final class ScriptedIamport implements AutoCloseable {
     private final AtomicInteger ids = new AtomicInteger();
     private volatile Duration lookupLag;
     private volatile java.util.concurrent.CountDownLatch lookupGate;
+    private volatile boolean lookupsUnavailable;
 
     private ScriptedIamport(HttpServer server) {
         this.server = server;
@@ -120,6 +121,12 @@ public final class ScriptedIamport implements AutoCloseable {
         }
     }
 
+    /** Every lookup answered 503 (the vendor's API down) until {@code false} again. */
+    public ScriptedIamport lookupsUnavailable(boolean unavailable) {
+        this.lookupsUnavailable = unavailable;
+        return this;
+    }
+
     /** Publishes a payment record under its merchant_uid (what lookups answer from now on). */
     public void record(String merchantUid, JsonNode payment) {
         records.put(merchantUid, payment);
@@ -167,6 +174,9 @@ public final class ScriptedIamport implements AutoCloseable {
                     });
                 }
                 answer(exchange, step, 200, envelope(paid(impUid, merchantUid, amount)));
+            } else if (lookupsUnavailable && (path.contains("/payments/find/") || path.matches(".*/payments/imp_[A-Za-z0-9_-]+"))) {
+                lookupRequests.incrementAndGet();
+                write(exchange, new Step(0, 503, "{\"code\":-1,\"message\":\"service unavailable\",\"response\":null}", 0));
             } else if (path.contains("/payments/find/")) {
                 lookupRequests.incrementAndGet();
                 java.util.concurrent.CountDownLatch gate = lookupGate;

@@ -99,6 +99,44 @@ class WebhookNotShownYetTest {
         }
     }
 
+    /**
+     * Lookups that failed (the vendor's API down) are attempts, but say nothing about the payment: they do
+     * not use up the few "unknown" answers a delivery gets before it is rejected. After an outage longer
+     * than those few, the first "unknown" answer leaves the delivery waiting, and it is recorded once the
+     * lookup shows the payment.
+     */
+    @Test
+    void lookupsThatFailedDoNotUseUpTheTriesOfAPaymentUnknownYet() {
+        try (paybridge.testing.ScriptedIamport vendor = paybridge.testing.ScriptedIamport.start().lookupsUnavailable(true);
+             RunningPaybridge scripted = RunningPaybridge.start(Map.of(
+                     "paybridge.iamport.base-url", vendor.baseUrl(),
+                     "paybridge.webhook.poll-interval", "PT0.2S",
+                     "paybridge.webhook.retry-delays", "PT0.3S,PT0.3S,PT0.3S,PT0.3S,PT0.3S,PT0.3S,PT0.3S,PT0.3S,"
+                             + "PT0.3S,PT0.3S,PT0.3S,PT0.3S"))) {
+            String inboxId = deliver(scripted, "iamport", JSON, fields("imp_uid", "imp_wnsy_outage", "merchant_uid",
+                    "wnsy-outage", "status", "paid")).json().path("inboxId").asText();
+            // the outage outlasts the cap on "unknown" answers
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                JsonNode e = entry(scripted, inboxId);
+                return e.path("reason").asText().contains("vendor lookup failed")
+                        && e.path("attempts").asInt() > WebhookProcessor.UNKNOWN_ATTEMPTS;
+            });
+            vendor.lookupsUnavailable(false);
+            JsonNode[] last = new JsonNode[1];
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                last[0] = entry(scripted, inboxId);
+                assertThat(last[0].path("status").asText()).as("kept after its first unknown answer: %s", last[0])
+                        .isIn("RECEIVED", "PENDING");
+                return last[0].path("reason").asText().contains("unknown at the vendor");
+            });
+
+            vendor.record("wnsy-outage", paybridge.testing.ScriptedIamport.paid("imp_wnsy_outage", "wnsy-outage", 6000));
+            JsonNode done = awaitSettled(scripted, inboxId);
+            assertThat(done.path("status").asText()).as(done.path("reason").asText()).isEqualTo("PROCESSED");
+            assertThat(types(ledger(scripted, "wnsy-outage"))).isEqualTo("PAID:6000");
+        }
+    }
+
     @Test
     void iamportPaidBeforeTheDepositShowsIsRetriedUntilTheDepositThenPaid() {
         String id = "wnsy-vbank";
