@@ -407,8 +407,11 @@ public final class EventStore {
     public record Backlog(long undelivered, Duration oldestAge, long failed, long unconfigured) {
     }
 
-    /** @param destinations the names of the destinations configured here */
-    public Backlog backlog(List<String> destinations) {
+    /**
+     * @param destinations the names of the destinations configured here
+     * @param bound        each query's timeout (a probe or a scrape waits for this reading)
+     */
+    public Backlog backlog(List<String> destinations, Duration bound) {
         Map<String, Object> names = new HashMap<>();
         List<String> slotList = new java.util.ArrayList<>();
         for (int i = 0; i < destinations.size(); i++) {
@@ -416,16 +419,16 @@ public final class EventStore {
             slotList.add(":?destination" + i);
         }
         String slots = String.join(", ", slotList);
-        long failed = Sql.longValue(sql.query(FAILED_COUNT, Map.of()).get(0).get("n"));
+        long failed = Sql.longValue(sql.query(FAILED_COUNT, Map.of(), bound).get(0).get("n"));
         if (destinations.isEmpty()) {
-            return new Backlog(0, Duration.ZERO, failed, Sql.longValue(sql.query(ALL_PENDING, Map.of()).get(0).get("n")));
+            return new Backlog(0, Duration.ZERO, failed, Sql.longValue(sql.query(ALL_PENDING, Map.of(), bound).get(0).get("n")));
         }
-        long unconfigured = Sql.longValue(sql.query(UNCONFIGURED.formatted(slots), names).get(0).get("n"));
-        Map<String, Object> r = sql.query(BACKLOG.formatted(slots), names).get(0);
+        long unconfigured = Sql.longValue(sql.query(UNCONFIGURED.formatted(slots), names, bound).get(0).get("n"));
+        Map<String, Object> r = sql.query(BACKLOG.formatted(slots), names, bound).get(0);
         Instant oldest = Sql.instant(r.get("oldest"));
         Duration age = Duration.ZERO;
         if (oldest != null) {
-            Instant now = Sql.instant(sql.query(NOW, Map.of()).get(0).get("now"));
+            Instant now = Sql.instant(sql.query(NOW, Map.of(), bound).get(0).get("now"));
             age = Duration.between(oldest, now);
             if (age.isNegative()) {
                 age = Duration.ZERO;

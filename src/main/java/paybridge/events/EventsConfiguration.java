@@ -1,12 +1,12 @@
 package paybridge.events;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,6 +22,7 @@ import paybridge.connector.http.VendorHttp;
 import paybridge.events.EventDestinations.Destination;
 import paybridge.ledger.EventFacts;
 import paybridge.ledger.Sql;
+import paybridge.observe.BoundedReading;
 import paybridge.observe.PaybridgeMeters;
 import paybridge.observe.Tracing;
 import paybridge.payments.PaymentView;
@@ -99,8 +100,9 @@ public class EventsConfiguration implements CamelConfiguration {
         registry.bind("eventsApi", new EventsApi(store, destinations));
         registry.bind("eventDestinations", destinations);
 
-        Supplier<EventStore.Backlog> backlog = cached(() -> store.backlog(destinations.names()),
-                settings.duration("paybridge.observe.backlog-refresh", "PT10S"));
+        BoundedReading<EventStore.Backlog> backlog = new BoundedReading<>(
+                now -> store.backlog(destinations.names(), BoundedReading.QUERY_TIMEOUT),
+                settings.duration("paybridge.observe.backlog-refresh", "PT10S"), Clock.systemUTC());
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
             health.register(new EventsHealthCheck(backlog));
@@ -153,12 +155,10 @@ public class EventsConfiguration implements CamelConfiguration {
     }
 
     /** A gauge's value; NaN while the database cannot be read. */
-    private static double read(Supplier<EventStore.Backlog> backlog, java.util.function.ToLongFunction<EventStore.Backlog> f) {
-        try {
-            return f.applyAsLong(backlog.get());
-        } catch (RuntimeException e) {
-            return Double.NaN;
-        }
+    private static double read(BoundedReading<EventStore.Backlog> backlog,
+                               java.util.function.ToLongFunction<EventStore.Backlog> f) {
+        EventStore.Backlog b = backlog.getOrNull();
+        return b == null ? Double.NaN : f.applyAsLong(b);
     }
 
     /** The name of an HTTP destination's own camel-http component. */
@@ -195,23 +195,5 @@ public class EventsConfiguration implements CamelConfiguration {
             }
         }
         return List.copyOf(out);
-    }
-
-    /** A value read at most once per {@code refresh} (the gauges and health ask often). */
-    static <T> Supplier<T> cached(Supplier<T> read, Duration refresh) {
-        return new Supplier<>() {
-            private T value;
-            private long readAt;
-
-            @Override
-            public synchronized T get() {
-                long now = System.nanoTime();
-                if (value == null || now - readAt > refresh.toNanos()) {
-                    value = read.get();
-                    readAt = now;
-                }
-                return value;
-            }
-        };
     }
 }

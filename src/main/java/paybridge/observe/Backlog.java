@@ -13,8 +13,9 @@ import paybridge.ledger.Sql;
  * same numbers): payments still PENDING or UNKNOWN and not updated for longer than
  * {@code paybridge.reconcile.alert-after}, webhook inbox entries not yet processed, and those flagged
  * after every retry failed, and billing-key issuances still PENDING past their in-flight bound (an
- * answer that was lost: only the caller sending the same request again settles one). Read by the health checks and the gauges; kept for {@code refresh} so
- * probes and scrapes cost at most one round of queries per period. Each query uses an index
+ * answer that was lost: only the caller sending the same request again settles one). Read by the health checks and the gauges
+ * as a {@link BoundedReading}: kept for {@code refresh}, so probes and scrapes cost at most one round of
+ * bounded queries per period, and answer while a table is locked. Each query uses an index
  * ({@code payments_status_idx}, {@code webhook_inbox_due_order_idx}).
  */
 public final class Backlog {
@@ -38,26 +39,14 @@ public final class Backlog {
                            long unsettleablePayments, long pendingBillingKeys) {
     }
 
-    /** Each reading's bound: a probe or a scrape answers even while a table is locked. */
-    static final Duration QUERY_TIMEOUT = Duration.ofSeconds(3);
-    /** Longer than a reading can take when it answers (four bounded queries, a pool connection's wait). */
-    static final Duration STUCK_READER = Duration.ofSeconds(60);
-    /** After a reading failed, the next is tried only this much later: a scrape's gauges do not each wait again. */
-    static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(10);
-
     private final Sql sql;
-    private final java.util.concurrent.locks.ReentrantLock reading = new java.util.concurrent.locks.ReentrantLock();
     private final Duration alertAfter;
-    private final Duration refresh;
-    private final Clock clock;
-    private volatile Snapshot last;
-    private volatile Instant failedAt;
+    private final BoundedReading<Snapshot> reading;
 
     public Backlog(Sql sql, Duration alertAfter, Duration refresh, Clock clock) {
         this.sql = sql;
         this.alertAfter = alertAfter;
-        this.refresh = refresh;
-        this.clock = clock;
+        this.reading = new BoundedReading<>(this::query, refresh, clock);
     }
 
     public Duration alertAfter() {
@@ -66,63 +55,24 @@ public final class Backlog {
 
     /** The latest reading, queried again when older than {@code refresh}; throws when the database fails. */
     public Snapshot read() {
-        Snapshot s = last;
-        Instant now = clock.instant();
-        if (s != null && s.at().plus(refresh).isAfter(now)) {
-            return s;
-        }
-        Instant failed = failedAt;
-        if (failed != null && failed.plus(RETRY_AFTER_FAILURE).isAfter(now)) {
-            throw new IllegalStateException("the backlog could not be read at " + failed + "; read again from "
-                    + failed.plus(RETRY_AFTER_FAILURE));
-        }
-        // one caller reads at a time; the others answer with the last reading rather than queue behind a
-        // reading that waits (a locked table, a database failing over): probes and scrapes never pile up
-        if (!reading.tryLock()) {
-            // the last reading while another is under way, but not one so old that the reader must be stuck
-            // (a connection that never answers): then unknown, never a frozen number
-            if (s != null && s.at().plus(refresh).plus(STUCK_READER).isAfter(now)) {
-                return s;
-            }
-            throw new IllegalStateException("the backlog is being read by another caller");
-        }
-        try {
-            s = last;
-            if (s != null && s.at().plus(refresh).isAfter(now)) {
-                return s;
-            }
-            Map<String, Object> stuck;
-            Map<String, Object> inbox;
-            Map<String, Object> unsettleable;
-            Map<String, Object> pendingKeys;
-            try {
-                stuck = first(sql.query(STUCK, Map.of("before", now.minus(alertAfter)), QUERY_TIMEOUT));
-                inbox = first(sql.query(INBOX, Map.of(), QUERY_TIMEOUT));
-                unsettleable = first(sql.query(UNSETTLEABLE, Map.of(), QUERY_TIMEOUT));
-                pendingKeys = first(sql.query(PENDING_BILLING_KEYS, Map.of(), QUERY_TIMEOUT));
-            } catch (RuntimeException e) {
-                failedAt = now;
-                throw e;
-            }
-            failedAt = null;
-            long stuckCount = Sql.longValue(value(stuck, "n"));
-            s = new Snapshot(stuckCount, stuckCount == 0 ? null : Sql.instant(value(stuck, "oldest")),
-                    Sql.longValue(value(inbox, "n")), Sql.longValue(value(inbox, "flagged")), now,
-                    Sql.longValue(value(unsettleable, "n")), Sql.longValue(value(pendingKeys, "n")));
-            last = s;
-            return s;
-        } finally {
-            reading.unlock();
-        }
+        return reading.get();
     }
 
     /** For gauges: a reading, or null when the database cannot be read (the gauge shows NaN). */
     public Snapshot readOrNull() {
-        try {
-            return read();
-        } catch (RuntimeException e) {
-            return null;
-        }
+        return reading.getOrNull();
+    }
+
+    private Snapshot query(Instant now) {
+        Duration bound = BoundedReading.QUERY_TIMEOUT;
+        Map<String, Object> stuck = first(sql.query(STUCK, Map.of("before", now.minus(alertAfter)), bound));
+        Map<String, Object> inbox = first(sql.query(INBOX, Map.of(), bound));
+        Map<String, Object> unsettleable = first(sql.query(UNSETTLEABLE, Map.of(), bound));
+        Map<String, Object> pendingKeys = first(sql.query(PENDING_BILLING_KEYS, Map.of(), bound));
+        long stuckCount = Sql.longValue(value(stuck, "n"));
+        return new Snapshot(stuckCount, stuckCount == 0 ? null : Sql.instant(value(stuck, "oldest")),
+                Sql.longValue(value(inbox, "n")), Sql.longValue(value(inbox, "flagged")), now,
+                Sql.longValue(value(unsettleable, "n")), Sql.longValue(value(pendingKeys, "n")));
     }
 
     private static Map<String, Object> first(List<Map<String, Object>> rows) {

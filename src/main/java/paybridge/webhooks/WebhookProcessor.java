@@ -173,16 +173,19 @@ public final class WebhookProcessor {
         if (outcome.retry()) {
             // a cap on looks answered "unknown" counts those answers only (this one too): a lookup that failed
             // (the vendor unreachable) was an attempt, but said nothing about the payment
-            int looks = outcome.attemptsAtMost() == 0 ? entry.attempts() : entry.unknownLooks() + 1;
-            boolean triesLeft = settings.retryDelay(entry.attempts()) != null
-                    && (outcome.attemptsAtMost() == 0 || looks < outcome.attemptsAtMost());
-            if (!outcome.rejectWhenExhausted() || triesLeft) {
+            int looks = outcome.unknownLook() ? entry.unknownLooks() + 1 : entry.attempts();
+            boolean scheduleLeft = settings.retryDelay(entry.attempts()) != null;
+            boolean looksLeft = !outcome.unknownLook() || looks < outcome.attemptsAtMost();
+            // retried; or, when an outage used up the schedule before the vendor answered "unknown" often
+            // enough to reject it, flagged for an operator (retry() flags when no delay is left)
+            if (!outcome.rejectWhenExhausted() || looksLeft && (scheduleLeft || outcome.unknownLook())) {
                 retry(claim, outcome.reason(), outcome.unknownLook());
                 return;
             }
             // the vendor's record never caught up with the claim on any retry: now it is rejected
-            outcome = Outcome.rejected(outcome.reason() + "; still not shown after " + looks
-                    + (outcome.unknownLook() ? " lookups that answered (" + entry.attempts() + " attempts)" : " attempts"), null);
+            outcome = Outcome.rejected(outcome.reason() + (outcome.unknownLook()
+                    ? "; still unknown after " + looks + " lookups that answered (" + entry.attempts() + " attempts)"
+                    : "; still not shown after " + looks + " attempts"), null);
         }
         boolean finished = inbox.finish(claim, outcome.status(), outcome.reason(), outcome.paymentId(),
                 outcome.eventType() == null ? null : outcome.eventType().name(), webhook.vendorRef());

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import paybridge.observe.BoundedReading;
 import paybridge.testing.RunningPaybridge;
 import paybridge.testing.RunningPaybridge.Response;
 
@@ -155,9 +156,9 @@ class EventFeedTest {
                 VALUES (:?id, 'removed', 'PENDING', 1, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)""", Map.of("id", id));
         try {
             EventStore store = app.lookup("eventStore", EventStore.class);
-            EventStore.Backlog here = store.backlog(List.of("down"));
+            EventStore.Backlog here = store.backlog(List.of("down"), BoundedReading.QUERY_TIMEOUT);
             assertThat(here.unconfigured()).isEqualTo(1);
-            assertThat(store.backlog(List.of("down", "removed")).undelivered()).isEqualTo(here.undelivered() + 1);
+            assertThat(store.backlog(List.of("down", "removed"), BoundedReading.QUERY_TIMEOUT).undelivered()).isEqualTo(here.undelivered() + 1);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                     app.get("http://127.0.0.1:" + app.managementPort + "/observe/health?exposureLevel=full").body())
                     .contains("no longer configured"));

@@ -30,7 +30,10 @@ class BacklogUnderLockTest {
     void probesAndScrapesAnswerWhileATableTheyCountIsLocked() throws Exception {
         try (Postgres pg = Postgres.createDatabase();
              RunningPaybridge app = RunningPaybridge.start(Map.of("paybridge.db.url", pg.url(), "paybridge.db.user", pg.user(),
-                     "paybridge.observe.backlog-refresh", "PT0S"))) {
+                     "paybridge.observe.backlog-refresh", "PT0S",
+                     // an event destination: its backlog gauges and readiness details count event_deliveries
+                     "paybridge.events.destinations", "crm",
+                     "paybridge.events.destination.crm.uri", "http://127.0.0.1:1/events"))) {
             String management = "http://127.0.0.1:" + app.managementPort;
             try (Connection locker = DriverManager.getConnection(pg.url(), pg.user(), "")) {
                 locker.setAutoCommit(false);
@@ -38,6 +41,7 @@ class BacklogUnderLockTest {
                     s.execute("LOCK TABLE webhook_inbox IN ACCESS EXCLUSIVE MODE");
                     // and one the double-charge check reads (a migration's ALTER waiting, say)
                     s.execute("LOCK TABLE ledger_entries IN ACCESS EXCLUSIVE MODE");
+                    s.execute("LOCK TABLE event_deliveries IN ACCESS EXCLUSIVE MODE");
                 }
                 // several callers at once, as probes and scrapes come: each answers (bounded at 20 s here,
                 // where an unbounded reading waits for the lock for as long as it is held)
@@ -46,13 +50,14 @@ class BacklogUnderLockTest {
                     assertThat(ready.statusCode()).isIn(200, 503);
                     HttpResponse<String> metrics = get(management + "/observe/metrics");
                     assertThat(metrics.statusCode()).isEqualTo(200);
-                    assertThat(metrics.body()).contains("paybridge_webhook_inbox_backlog NaN");
+                    assertThat(metrics.body()).contains("paybridge_webhook_inbox_backlog NaN", "paybridge_events_undelivered NaN");
                 }
                 locker.rollback();
             }
             // read again a while after the failed reading (not by every gauge of every scrape meanwhile)
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(get(management + "/observe/metrics").body()).contains("paybridge_webhook_inbox_backlog 0.0"));
+                    assertThat(get(management + "/observe/metrics").body()).contains("paybridge_webhook_inbox_backlog 0.0",
+                            "paybridge_events_undelivered 0.0"));
         }
     }
 

@@ -111,8 +111,9 @@ class WebhookNotShownYetTest {
              RunningPaybridge scripted = RunningPaybridge.start(Map.of(
                      "paybridge.iamport.base-url", vendor.baseUrl(),
                      "paybridge.webhook.poll-interval", "PT0.2S",
-                     "paybridge.webhook.retry-delays", "PT0.3S,PT0.3S,PT0.3S,PT0.3S,PT0.3S,PT0.3S,PT0.3S,PT0.3S,"
-                             + "PT0.3S,PT0.3S,PT0.3S,PT0.3S"))) {
+                     // quick retries through the outage, then time for the test to publish the record
+                     "paybridge.webhook.retry-delays", "PT0.3S,PT0.3S,PT0.3S,PT0.3S,PT0.3S,PT2S,PT2S,PT2S,PT2S,PT2S,"
+                             + "PT2S,PT2S"))) {
             String inboxId = deliver(scripted, "iamport", JSON, fields("imp_uid", "imp_wnsy_outage", "merchant_uid",
                     "wnsy-outage", "status", "paid")).json().path("inboxId").asText();
             // the outage outlasts the cap on "unknown" answers
@@ -134,6 +135,36 @@ class WebhookNotShownYetTest {
             JsonNode done = awaitSettled(scripted, inboxId);
             assertThat(done.path("status").asText()).as(done.path("reason").asText()).isEqualTo("PROCESSED");
             assertThat(types(ledger(scripted, "wnsy-outage"))).isEqualTo("PAID:6000");
+        }
+    }
+
+    /**
+     * An outage that used up the retry schedule before the vendor answered "unknown" often enough to reject
+     * the delivery leaves it flagged for an operator (replay it), never REJECTED on too few answers.
+     */
+    @Test
+    void aDeliveryWhoseScheduleAnOutageUsedUpIsFlaggedNotRejected() {
+        try (paybridge.testing.ScriptedIamport vendor = paybridge.testing.ScriptedIamport.start().lookupsUnavailable(true);
+             RunningPaybridge scripted = RunningPaybridge.start(Map.of(
+                     "paybridge.iamport.base-url", vendor.baseUrl(),
+                     "paybridge.webhook.poll-interval", "PT0.2S",
+                     "paybridge.webhook.retry-delays", "PT0.3S,PT0.3S,PT0.3S,PT0.3S,PT2S,PT2S"))) {
+            String inboxId = deliver(scripted, "iamport", JSON, fields("imp_uid", "imp_wnsy_longoutage", "merchant_uid",
+                    "wnsy-longoutage", "status", "paid")).json().path("inboxId").asText();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                JsonNode e = entry(scripted, inboxId);
+                return e.path("reason").asText().contains("vendor lookup failed") && e.path("attempts").asInt() >= 5;
+            });
+            vendor.lookupsUnavailable(false);
+            // the last two attempts answered "unknown": two answers, fewer than the cap, and no retry left
+            JsonNode[] last = new JsonNode[1];
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                last[0] = entry(scripted, inboxId);
+                assertThat(last[0].path("status").asText()).as("%s", last[0]).isIn("RECEIVED", "PENDING");
+                return last[0].path("flagged").asBoolean();
+            });
+            assertThat(last[0].path("reason").asText()).contains("unknown at the vendor", "flagged after 7 attempts");
+            assertThat(ledger(scripted, "wnsy-longoutage")).isEmpty();
         }
     }
 
