@@ -57,8 +57,10 @@ class ChargeInFlightTest {
                         Step.slow(call))
                 .charge(Step.after(call, 401, UNAUTHORIZED), Step.slow(call));
              RunningPaybridge app = start(vendor, Map.of(
-                     "paybridge.vendor.timeout", "PT2S",
-                     "paybridge.vendor.operation-timeout", "PT12S",
+                     // each 1.7 s call well within its timeout on a busy machine; the operation (6 x 1.7 s)
+                     // still longer than the old grace of 2 x timeout + 5 s, and well within its budget
+                     "paybridge.vendor.timeout", "PT2.5S",
+                     "paybridge.vendor.operation-timeout", "PT16S",
                      "paybridge.vendor.in-flight-margin", "PT1S"))) {
             List<String> seen = new ArrayList<>();
             CompletableFuture<Response> charge = CompletableFuture.supplyAsync(

@@ -67,7 +67,8 @@ class ReconcileRulesTest {
 
     @Test
     void aRecordWithCancellationsRecordsThePaymentAndEveryReturn() {
-        unknownCharge("r-cancel-1", 3000);
+        // published before the charge (which asks nothing after its 500): a charge slower to answer than its
+        // 1.5 s horizon is never looked up before the record is there
         ObjectNode record = ScriptedIamport.paid("imp_r_cancel_1", "r-cancel-1", 3000);
         record.put("cancel_amount", 1000);
         ObjectNode c = record.withArray("cancel_history").addObject();
@@ -75,6 +76,7 @@ class ReconcileRulesTest {
         c.put("amount", 1000);
         c.put("cancelled_at", System.currentTimeMillis() / 1000);
         vendor.record("r-cancel-1", record);
+        unknownCharge("r-cancel-1", 3000);
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(status("r-cancel-1")).isEqualTo("PARTIALLY_REFUNDED"));
@@ -90,8 +92,8 @@ class ReconcileRulesTest {
 
     @Test
     void aRecordOfAnotherOrderIsNotSettledAndIsCounted() throws Exception {
-        unknownCharge("r-other-1", 3000);
         vendor.record("r-other-1", ScriptedIamport.paid("imp_r_other_1", "somebody-elses-order", 3000));
+        unknownCharge("r-other-1", 3000);
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(ChargeInFlightTest.column(app, "unsettled_reason", "r-other-1")).isEqualTo("NOT_THIS_PAYMENT"));
