@@ -74,8 +74,26 @@ public final class CommandReader {
         for (ValidationMessage m : messages) {
             errors.add(new FieldError(fieldOf(m), m.getMessage().replaceFirst("^[$/]?[^:\\s]*: ", "")));
         }
+        nulCharacters(node, "", errors);
         errors.sort(Comparator.comparing(FieldError::field).thenComparing(FieldError::message));
         return errors.stream().distinct().toList();
+    }
+
+    /**
+     * Text holding U+0000 anywhere in the body: valid JSON, but no PostgreSQL text column can store it, so it
+     * is refused here naming the field, never a database error (a 500) after the schema let it through.
+     */
+    private static void nulCharacters(JsonNode node, String path, List<FieldError> errors) {
+        if (node.isTextual() && node.textValue().indexOf('\u0000') >= 0) {
+            errors.add(new FieldError(path.isEmpty() ? "$" : path, "must not contain the NUL character (U+0000)"));
+        } else if (node.isObject()) {
+            node.fields().forEachRemaining(f -> nulCharacters(f.getValue(), path.isEmpty() ? f.getKey()
+                    : path + "." + f.getKey(), errors));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                nulCharacters(node.get(i), path + "[" + i + "]", errors);
+            }
+        }
     }
 
     private static String fieldOf(ValidationMessage m) {

@@ -55,6 +55,8 @@ public final class ExchangeProperties {
     public static final String PAYMENT = "paybridgePayment";
     /** Past a refund's in-flight bound, how long before "not refunded" may be concluded (its connector's). */
     public static final String NOT_REFUNDED_AFTER = "paybridgeNotRefundedAfter";
+    /** The database's time before a refund's payment was looked up at the vendor (an {@link java.time.Instant}). */
+    public static final String LOOKED_UP_AT = "paybridgeLookedUpAt";
     /** Why reconcile cannot ask the vendor about the payment in hand (an {@code unsettled_reason}). */
     public static final String CANNOT_LOOK = "paybridgeCannotLook";
     /** The webhook claim read from the stored body ({@code VendorWebhook}). */

@@ -252,7 +252,7 @@ public final class PaymentStore {
         p.put("status", move.to().name());
         p.put("vendorPaymentRef", vendorPaymentRef);
         p.put("billingKey", billingKey);
-        p.put("failureCode", failure == null ? null : failure.code());
+        p.put("failureCode", failure == null ? null : truncate(failure.code(), 64));
         p.put("failureMessage", failure == null ? null : truncate(failure.message(), 500));
         p.put("now", now);
         if (move.event() == null || move.ledgerEntry() != null) {
@@ -273,7 +273,7 @@ public final class PaymentStore {
     public boolean refineDecline(String paymentId, Failure failure) {
         Map<String, Object> p = new HashMap<>();
         p.put("paymentId", paymentId);
-        p.put("failureCode", failure.code());
+        p.put("failureCode", truncate(failure.code(), 64));
         p.put("failureMessage", truncate(failure.message(), 500));
         return sql.update(REFINE_DECLINE, p) == 1;
     }
@@ -294,7 +294,7 @@ public final class PaymentStore {
         p.put("expected", move.from().iterator().next().name());
         p.put("status", move.to().name());
         p.put("vendorPaymentRef", vendorPaymentRef);
-        p.put("failureCode", failure == null ? null : failure.code());
+        p.put("failureCode", failure == null ? null : truncate(failure.code(), 64));
         p.put("failureMessage", failure == null ? null : truncate(failure.message(), 500));
         p.put("now", Instant.now());
         return sql.update(UPDATE_DECIDED, p) == 1;
@@ -339,7 +339,7 @@ public final class PaymentStore {
         p.put("status", move.to().name());
         p.put("vendorPaymentRef", vendorPaymentRef);
         p.put("billingKey", null);
-        p.put("failureCode", failure == null ? null : failure.code());
+        p.put("failureCode", failure == null ? null : truncate(failure.code(), 64));
         p.put("failureMessage", failure == null ? null : truncate(failure.message(), 500));
         p.put("now", Sql.now());
         return sql.update(SETTLE_OPEN_LANDED, p) == 1;

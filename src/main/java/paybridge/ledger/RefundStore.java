@@ -1,6 +1,7 @@
 package paybridge.ledger;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +37,11 @@ public final class RefundStore {
     private static final String OPEN_PAST_IN_FLIGHT = """
             SELECT * FROM refunds WHERE status IN ('PENDING', 'UNKNOWN') AND in_flight_until < CURRENT_TIMESTAMP
             ORDER BY updated_at LIMIT :?limit""";
+    // as of a moment of the database's clock taken earlier (a lookup's start), or its now
     private static final String PAST_IN_FLIGHT_BY = """
             SELECT COUNT(*) AS n FROM refunds WHERE refund_id = :?refundId
-              AND in_flight_until + CAST(:?seconds AS BIGINT) * INTERVAL '1' SECOND < CURRENT_TIMESTAMP""";
+              AND in_flight_until + CAST(:?seconds AS BIGINT) * INTERVAL '1' SECOND
+                  < COALESCE(CAST(:?asOf AS TIMESTAMP WITH TIME ZONE), CURRENT_TIMESTAMP)""";
     private static final String LOOKED_AT = """
             UPDATE refunds SET updated_at = CURRENT_TIMESTAMP WHERE refund_id = :?refundId AND status IN ('PENDING', 'UNKNOWN')""";
     private static final String OPEN_ON_PAYMENT = """
@@ -101,8 +104,9 @@ public final class RefundStore {
         p.put("refundId", refundId);
         p.put("status", status.name());
         p.put("ref", ref);
-        p.put("failureCode", failure == null ? null : failure.code());
-        p.put("failureMessage", failure == null ? null : failure.message());
+        // a vendor's text as long as it likes: cut to the columns, never a failed finish (a 500, the money held)
+        p.put("failureCode", failure == null ? null : PaymentStore.truncate(failure.code(), 64));
+        p.put("failureMessage", failure == null ? null : PaymentStore.truncate(failure.message(), 500));
         return sql.inTransaction(() -> {
             if (sql.update(FINISH, p) != 1) {
                 return false;
@@ -150,8 +154,21 @@ public final class RefundStore {
 
     /** Whether {@code more} has passed (database clock) since the refund's in-flight bound. */
     public boolean pastInFlightBy(String refundId, Duration more) {
-        return Sql.longValue(sql.query(PAST_IN_FLIGHT_BY, Map.of("refundId", refundId, "seconds", more.toSeconds()))
-                .get(0).get("n")) == 1;
+        return pastInFlightBy(refundId, more, null);
+    }
+
+    /** Whether {@code more} had passed since the refund's in-flight bound at {@code asOf} (the database's time; null: now). */
+    public boolean pastInFlightBy(String refundId, Duration more, Instant asOf) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("refundId", refundId);
+        p.put("seconds", more.toSeconds());
+        p.put("asOf", asOf);
+        return Sql.longValue(sql.query(PAST_IN_FLIGHT_BY, p).get(0).get("n")) == 1;
+    }
+
+    /** The database's time now (a lookup's start, for {@link #pastInFlightBy(String, Duration, Instant)}). */
+    public Instant databaseNow() {
+        return sql.databaseNow();
     }
 
     /** Stamps an open refund as looked at now, so the next rounds look at the others first. */

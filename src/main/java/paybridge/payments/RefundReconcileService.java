@@ -95,6 +95,8 @@ public final class RefundReconcileService {
             exchange.setProperty(ExchangeProperties.LOOKUP_ROUTE, route);
             // a vendor that may apply a cancel late says how long "not refunded" must wait
             exchange.setProperty(ExchangeProperties.NOT_REFUNDED_AFTER, connector.notRefundedAfter());
+            // what the record shows is as of the lookup's start: conclusions are drawn as of then
+            exchange.setProperty(ExchangeProperties.LOOKED_UP_AT, refunds.databaseNow());
         }
         return byRef ? payment.vendorPaymentRef() : payment.paymentId();
     }
@@ -116,7 +118,8 @@ public final class RefundReconcileService {
     public void settle(Exchange exchange) {
         Duration notRefundedAfter = exchange.getProperty(ExchangeProperties.NOT_REFUNDED_AFTER, Duration.class);
         settle(exchange.getProperty(ExchangeProperties.REFUND, RefundRecord.class), exchange.getProperty(ExchangeProperties.PAYMENT, PaymentRecord.class),
-                exchange.getMessage().getBody(VendorPayment.class), notRefundedAfter == null ? Duration.ZERO : notRefundedAfter);
+                exchange.getMessage().getBody(VendorPayment.class), notRefundedAfter == null ? Duration.ZERO : notRefundedAfter,
+                exchange.getProperty(ExchangeProperties.LOOKED_UP_AT, Instant.class));
     }
 
     /** As {@link #settle(RefundRecord, PaymentRecord, VendorPayment, Duration)} for a vendor without a settle delay. */
@@ -130,6 +133,17 @@ public final class RefundReconcileService {
      * @param notRefundedAfter how long past the refund's in-flight bound "never refunded" must wait
      */
     public boolean settle(RefundRecord refund, PaymentRecord payment, VendorPayment found, Duration notRefundedAfter) {
+        return settle(refund, payment, found, notRefundedAfter, null);
+    }
+
+    /**
+     * As above, from a record looked up at {@code lookedUpAt} (the database's time before the lookup; null: now).
+     * Only refunds past their bounds at that time are concluded: another open refund of the payment whose bound
+     * passed while the lookup ran may have been applied after the record was read.
+     */
+    public boolean settle(RefundRecord refund, PaymentRecord payment, VendorPayment found, Duration notRefundedAfter,
+                          Instant lookedUpAt) {
+        Bounds bounds = new Bounds(notRefundedAfter, lookedUpAt);
         if (!found.found()) {
             LOG.warn("reconcile refundId={} paymentId={}: the vendor does not know the payment; left for an operator",
                     refund.refundId(), payment.paymentId());
@@ -147,13 +161,14 @@ public final class RefundReconcileService {
         List<RefundStore.Refunded> decided = refunds.refundedOnPayment(payment.paymentId());
         Accounted accounted = accounted(decided, priorReturns(payment, open), found);
         if (itemized(found, decided)) {
-            return attributeByCancellation(refund, open, payment, found, accounted.refs(), notRefundedAfter);
+            return attributeByCancellation(refund, open, payment, found, accounted.refs(), bounds);
         }
         if (open.size() > 1) {
-            return settleTogether(refund, open, payment, found, accounted, notRefundedAfter);
+            return settleTogether(refund, open, payment, found, accounted, bounds);
         }
         if (found.cancelledAmount() == accounted.amount()) {
-            if (!notRefundedAfter.isZero() && !refunds.pastInFlightBy(refund.refundId(), notRefundedAfter)) {
+            // (this refund was past its bound before the lookup: due() reads only those)
+            if (!notRefundedAfter.isZero() && !settledBy(refund, bounds)) {
                 LOG.debug("reconcile refundId={} paymentId={}: nothing returned yet; the vendor may still apply it "
                         + "until {} past the in-flight bound", refund.refundId(), payment.paymentId(), notRefundedAfter);
                 return false;
@@ -186,6 +201,24 @@ public final class RefundReconcileService {
             log(refund, payment, "REFUNDED");
         }
         return settled;
+    }
+
+    /**
+     * The record's moment and how long past a refund's in-flight bound "never refunded" must wait.
+     *
+     * @param lookedUpAt the database's time before the record was looked up (null: now)
+     */
+    record Bounds(Duration notRefundedAfter, Instant lookedUpAt) {
+    }
+
+    /** Past its bound and the vendor's settle horizon when the record was looked up: "never refunded" may be drawn. */
+    private boolean settledBy(RefundRecord r, Bounds b) {
+        return refunds.pastInFlightBy(r.refundId(), b.notRefundedAfter(), b.lookedUpAt());
+    }
+
+    /** Past its bound when the record was looked up: it can no longer have been in flight. */
+    private boolean landedBy(RefundRecord r, Bounds b) {
+        return refunds.pastInFlightBy(r.refundId(), Duration.ZERO, b.lookedUpAt());
     }
 
     /**
@@ -265,12 +298,12 @@ public final class RefundReconcileService {
      * True when {@code refund} itself was decided.
      */
     private boolean attributeByCancellation(RefundRecord refund, List<RefundRecord> open, PaymentRecord payment,
-                                            VendorPayment found, Set<String> accountedRefs, Duration notRefundedAfter) {
+                                            VendorPayment found, Set<String> accountedRefs, Bounds bounds) {
         boolean thisOne = false;
         java.util.Map<Long, List<RefundRecord>> byAmount = open.stream()
                 .collect(Collectors.groupingBy(RefundRecord::amount, java.util.LinkedHashMap::new, Collectors.toList()));
         for (var group : byAmount.entrySet()) {
-            if (attributeAmount(group.getKey(), group.getValue(), payment, found, accountedRefs, notRefundedAfter)
+            if (attributeAmount(group.getKey(), group.getValue(), payment, found, accountedRefs, bounds)
                     && group.getValue().stream().anyMatch(r -> r.refundId().equals(refund.refundId()))) {
                 thisOne = refunds.find(refund.refundId()).map(r -> !r.status().isOpen()).orElse(false);
             }
@@ -285,7 +318,7 @@ public final class RefundReconcileService {
      * learnt by its webhook between that refund and these).
      */
     private boolean attributeAmount(long amount, List<RefundRecord> same, PaymentRecord payment, VendorPayment found,
-                                    Set<String> accountedRefs, Duration notRefundedAfter) {
+                                    Set<String> accountedRefs, Bounds bounds) {
         Set<String> beforeThese = priorReturns(payment, same);
         java.util.Map<String, VendorPayment.Cancellation> returns = new java.util.LinkedHashMap<>();
         for (VendorPayment.Cancellation c : found.cancellations()) {
@@ -297,11 +330,11 @@ public final class RefundReconcileService {
         if (returns.isEmpty()) {
             boolean any = false;
             for (RefundRecord r : same) {
-                any |= refunds.pastInFlightBy(r.refundId(), notRefundedAfter) && concludeNotRefunded(r, payment);
+                any |= settledBy(r, bounds) && concludeNotRefunded(r, payment);
             }
             return any;
         }
-        boolean allPastBound = same.stream().allMatch(r -> refunds.pastInFlightBy(r.refundId(), Duration.ZERO));
+        boolean allPastBound = same.stream().allMatch(r -> landedBy(r, bounds));
         if (returns.size() != same.size() || !allPastBound) {
             LOG.warn("reconcile paymentId={}: {} open refund(s) of {} KRW, {} unclaimed return(s) of that amount at the "
                     + "vendor{}; left for an operator", payment.paymentId(), same.size(), amount, returns.size(),
@@ -391,13 +424,13 @@ public final class RefundReconcileService {
      * True when {@code refund} itself was decided.
      */
     private boolean settleTogether(RefundRecord refund, List<RefundRecord> open, PaymentRecord payment,
-                                   VendorPayment found, Accounted accounted, Duration notRefundedAfter) {
+                                   VendorPayment found, Accounted accounted, Bounds bounds) {
         Set<String> accountedRefs = accounted.refs();
         long accountedAmount = accounted.amount();
         if (found.cancelledAmount() == accountedAmount) {
             boolean thisOne = false;
             for (RefundRecord r : open) {
-                if (refunds.pastInFlightBy(r.refundId(), notRefundedAfter) && concludeNotRefunded(r, payment)
+                if (settledBy(r, bounds) && concludeNotRefunded(r, payment)
                         && r.refundId().equals(refund.refundId())) {
                     thisOne = true;
                 }
@@ -413,7 +446,7 @@ public final class RefundReconcileService {
         long unclaimedSum = unclaimed.values().stream().mapToLong(VendorPayment.Cancellation::amount).sum();
         List<Long> cancelAmounts = unclaimed.values().stream().map(VendorPayment.Cancellation::amount).sorted().toList();
         List<Long> refundAmounts = open.stream().map(RefundRecord::amount).sorted().toList();
-        boolean allPastBound = open.stream().allMatch(r -> refunds.pastInFlightBy(r.refundId(), Duration.ZERO));
+        boolean allPastBound = open.stream().allMatch(r -> landedBy(r, bounds));
         if (!allPastBound || unclaimedSum != found.cancelledAmount() - accountedAmount
                 || !cancelAmounts.equals(refundAmounts)) {
             LOG.warn("reconcile refundId={} paymentId={}: {} refunds of the payment open ({} KRW), the vendor returned {} "

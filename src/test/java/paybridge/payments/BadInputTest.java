@@ -56,6 +56,9 @@ class BadInputTest {
                 Arguments.of("currency other than KRW", VALID.replace("\"orderName\"", "\"currency\": \"USD\", \"orderName\""), 400,
                         "currency"),
                 Arguments.of("unknown field", VALID.replace("\"orderName\"", "\"amout\": 1, \"orderName\""), 400, "amout"),
+                // valid JSON, but no PostgreSQL text column stores it
+                Arguments.of("NUL in orderName", VALID.replace("Premium plan", "Premium\\u0000plan"), 400, "orderName"),
+                Arguments.of("NUL in customer name", VALID.replace("홍길동", "홍\\u0000길동"), 400, "customer.name"),
                 Arguments.of("unknown vendor", VALID.replace("\"iamport\"", "\"paypal\""), 422, "vendor"),
                 Arguments.of("vendor known to the contract but not enabled", VALID.replace("\"iamport\"", "\"toss\""), 422,
                         "vendor"),
@@ -139,6 +142,9 @@ class BadInputTest {
         assertProblem(app.postJson("/api/refunds", "{\"refundId\": \"r1\", \"paymentId\": \"p\", \"amount\": 0}"), 400);
         assertProblem(app.get("/api/ledger?from=yesterday"), 400);
         assertProblem(app.postJson("/api/payments/whatever/resolve", "{\"status\": \"MAYBE\"}"), 400);
+        Response nul = app.postJson("/api/refunds", "{\"refundId\": \"r-nul\", \"paymentId\": \"p\", \"reason\": \"a\\u0000b\"}");
+        assertProblem(nul, 400);
+        assertThat(nul.json().path("errors").get(0).path("field").asText()).isEqualTo("reason");
     }
 
     private static void assertProblem(Response r, int status) {

@@ -2,6 +2,7 @@ package paybridge.payments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +70,42 @@ class RefundReconcileRulesTest {
 
     private static JsonNode entries(String paymentId) {
         return app.get("/api/ledger?paymentId=" + paymentId).json().path("entries");
+    }
+
+    /**
+     * Two refunds of a payment open; the record read while the second was still in flight shows nothing
+     * returned. The lookup ran long enough for the second's bound to pass: only the first, past its bound
+     * when the record was read, is concluded never refunded; the second may have been applied since.
+     */
+    @Test
+    void aSiblingRefundWhoseBoundPassedWhileTheLookupRanIsNotConcluded() throws Exception {
+        PaymentRecord p = paidWithUnknownRefund("rr-sibling", "rr-rf-sib-1");
+        assertThat(refunds.insert("rr-rf-sib-2", p.paymentId(), "by-hand", 500, "test", Duration.ofSeconds(1))).isTrue();
+        assertThat(payments.reserveRefund(p.paymentId(), 500)).isTrue();
+        refunds.finish("rr-rf-sib-2", RefundState.UNKNOWN, null, new Failure("VENDOR_TIMEOUT", "no answer"));
+        Instant lookedUpAt = refunds.databaseNow();
+        VendorPayment found = record(p); // nothing returned when it was read
+        Thread.sleep(2_000); // the lookup ran long: the second refund's bound passed meanwhile
+
+        reconcile.settle(refunds.find("rr-rf-sib-1").orElseThrow(), p, found, Duration.ZERO, lookedUpAt);
+
+        assertThat(refunds.find("rr-rf-sib-1").orElseThrow().status()).isEqualTo(RefundState.FAILED);
+        assertThat(refunds.find("rr-rf-sib-2").orElseThrow().status()).as("may have been applied after the record was read")
+                .isEqualTo(RefundState.UNKNOWN);
+        assertThat(payments.refundable(p.paymentId())).as("its 500 still reserved").isEqualTo(2500);
+    }
+
+    /** A vendor's refusal longer than the columns is cut to them: the refund is decided, never a failed finish. */
+    @Test
+    void aVendorsLongRefusalIsCutToTheColumnsAndTheRefundDecided() {
+        PaymentRecord p = paidWithUnknownRefund("rr-long-text", "rr-rf-long");
+        assertThat(refunds.finish("rr-rf-long", RefundState.FAILED, null,
+                new Failure("E".repeat(80), "m".repeat(600)))).isTrue();
+        RefundRecord failed = refunds.find("rr-rf-long").orElseThrow();
+        assertThat(failed.status()).isEqualTo(RefundState.FAILED);
+        assertThat(failed.failureCode()).hasSize(64);
+        assertThat(failed.failureMessage()).hasSize(500);
+        assertThat(p.status()).isEqualTo(PaymentStatus.PAID);
     }
 
     @Test
