@@ -183,10 +183,15 @@ public final class IamportResponses {
     }
 
     /**
-     * {@code /payments/cancel}. refundedNow and cancellationId come from the newest
-     * {@code cancel_history} entry, refundedTotal is the payment's {@code cancel_amount}.
+     * {@code /payments/cancel}: the payment after it. This cancel is the one {@code cancel_history} entry of
+     * the requested amount that no return accounted for before it claims (never "the newest": a console
+     * cancel in the same second may sort after it); refundedTotal is the payment's {@code cancel_amount}.
+     * None or several such entries: UNKNOWN, reconcile attributes it from the record. No history at all:
+     * REFUNDED with the requested amount and no cancellation id.
+     *
+     * @param claimed the cancellation ids of the returns accounted for before this refund
      */
-    public static RefundOutcome refund(VendorReply reply, long requested) {
+    public static RefundOutcome refund(VendorReply reply, long requested, java.util.Set<String> claimed) {
         Transport.Verdict verdict = Transport.verdict(reply);
         if (verdict != null) {
             return Transport.refund(verdict);
@@ -214,9 +219,18 @@ public final class IamportResponses {
                 throw new BadResponseException("code 0 without a payment");
             }
             long total = VendorJson.requiredMoney(payment, "cancel_amount");
-            VendorPayment.Cancellation newest = newest(cancellations(payment));
-            long now = newest != null ? newest.amount() : requested;
-            return RefundOutcome.refunded(now, total, newest == null ? null : newest.cancellationId());
+            List<VendorPayment.Cancellation> history = cancellations(payment);
+            if (history.isEmpty()) {
+                return RefundOutcome.refunded(requested, total, null);
+            }
+            List<VendorPayment.Cancellation> mine = history.stream()
+                    .filter(c -> c.amount() == requested && (c.cancellationId() == null || !claimed.contains(c.cancellationId())))
+                    .toList();
+            if (mine.size() != 1) {
+                return RefundOutcome.unknown("IAMPORT_CANCEL_NOT_ATTRIBUTED", "iamport's answer lists " + mine.size()
+                        + " cancels of " + requested + " KRW no earlier return claims; the lookup decides");
+            }
+            return RefundOutcome.refunded(requested, total, mine.get(0).cancellationId());
         } catch (BadResponseException e) {
             if (reply.status() >= 400) {
                 return RefundOutcome.notAttempted("VENDOR_HTTP_" + reply.status(), "HTTP " + reply.status() + " without an iamport answer");
@@ -308,18 +322,6 @@ public final class IamportResponses {
             }
         }
         return List.copyOf(list);
-    }
-
-    /** The newest entry: latest {@code cancelled_at}, and of equal times the last listed. */
-    static VendorPayment.Cancellation newest(List<VendorPayment.Cancellation> history) {
-        VendorPayment.Cancellation newest = null;
-        for (VendorPayment.Cancellation c : history) {
-            if (newest == null || c.cancelledAt() == null || newest.cancelledAt() == null
-                    || !c.cancelledAt().isBefore(newest.cancelledAt())) {
-                newest = c;
-            }
-        }
-        return newest;
     }
 
     private static int code(JsonNode envelope) {

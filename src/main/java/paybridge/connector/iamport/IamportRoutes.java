@@ -143,7 +143,8 @@ final class IamportRoutes extends RouteBuilder {
                 .to("direct:iamport-call")
                 .process(e -> {
                     RefundRequest refund = e.getProperty(ExchangeProperties.VENDOR_COMMAND, RefundRequest.class);
-                    RefundOutcome outcome = IamportResponses.refund(VendorCall.reply(e), refund.amount());
+                    RefundOutcome outcome = IamportResponses.refund(VendorCall.reply(e), refund.amount(),
+                            refund.claimedCancellations());
                     LOG.debug("iamport refund paymentId={} refundId={} outcome={}{}", refund.paymentId(), refund.refundId(),
                             outcome.status(), outcome.failure() == null ? "" : " code=" + outcome.failure().code());
                     e.getMessage().setBody(outcome);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.util.Set;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -165,19 +166,35 @@ class IamportMappingTest {
     // ---- refunds
 
     @Test
-    void cancelAnswerGivesTheNewestCancellation() {
+    void cancelAnswerGivesTheUnclaimedCancellationOfTheRequestedAmount() {
         RefundOutcome o = IamportResponses.refund(ok("""
                 {"code":0,"message":null,"response":{"imp_uid":"imp_1","amount":10000,"cancel_amount":4000,"status":"paid",
                  "cancel_history":[{"amount":3000,"cancelled_at":1700000000,"reason":"a","cancellation_id":"c-1"},
-                                   {"amount":1000,"cancelled_at":1700000100,"reason":"b","cancellation_id":"c-2"}]}}"""), 1000);
+                                   {"amount":1000,"cancelled_at":1700000100,"reason":"b","cancellation_id":"c-2"}]}}"""), 1000,
+                Set.of("c-1"));
         assertThat(o).isEqualTo(RefundOutcome.refunded(1000, 4000, "c-2"));
 
-        RefundOutcome refused = IamportResponses.refund(ok("{\"code\":1,\"message\":\"이미 전액취소된 주문입니다.\",\"response\":null}"), 1);
+        // a console cancel of another amount in the same second, listed after ours: ours is still ours
+        String consoleAfter = """
+                {"code":0,"message":null,"response":{"imp_uid":"imp_1","amount":10000,"cancel_amount":3000,"status":"paid",
+                 "cancel_history":[{"amount":1000,"cancelled_at":1700000100,"reason":"ours","cancellation_id":"c-ours"},
+                                   {"amount":2000,"cancelled_at":1700000100,"reason":"console","cancellation_id":"c-console"}]}}""";
+        assertThat(IamportResponses.refund(ok(consoleAfter), 1000, Set.of())).isEqualTo(RefundOutcome.refunded(1000, 3000, "c-ours"));
+        // one of the same amount: which is ours cannot be told, reconcile decides; none: the same
+        String twoOfTheAmount = consoleAfter.replace("\"amount\":2000", "\"amount\":1000");
+        assertThat(IamportResponses.refund(ok(twoOfTheAmount), 1000, Set.of()).status()).isEqualTo(RefundOutcomeStatus.UNKNOWN);
+        assertThat(IamportResponses.refund(ok(consoleAfter), 500, Set.of()).status()).isEqualTo(RefundOutcomeStatus.UNKNOWN);
+        // one already accounted for before this refund: the other is ours
+        assertThat(IamportResponses.refund(ok(twoOfTheAmount), 1000, Set.of("c-ours")))
+                .isEqualTo(RefundOutcome.refunded(1000, 3000, "c-console"));
+
+        RefundOutcome refused = IamportResponses.refund(ok("{\"code\":1,\"message\":\"이미 전액취소된 주문입니다.\",\"response\":null}"), 1,
+                Set.of());
         assertThat(refused.status()).isEqualTo(RefundOutcomeStatus.FAILED);
         assertThat(refused.failure().message()).isEqualTo("이미 전액취소된 주문입니다.");
-        assertThat(IamportResponses.refund(VendorReply.failed(new SocketTimeoutException()), 1).status())
+        assertThat(IamportResponses.refund(VendorReply.failed(new SocketTimeoutException()), 1, Set.of()).status())
                 .isEqualTo(RefundOutcomeStatus.UNKNOWN);
-        assertThat(IamportResponses.refund(VendorReply.failed(new ConnectException()), 1).status())
+        assertThat(IamportResponses.refund(VendorReply.failed(new ConnectException()), 1, Set.of()).status())
                 .isEqualTo(RefundOutcomeStatus.NOT_ATTEMPTED);
     }
 
