@@ -99,6 +99,28 @@ class WebhookNotShownYetTest {
         }
     }
 
+    private static RunningPaybridge againstScripted(paybridge.testing.ScriptedIamport vendor, String retryDelays) {
+        return RunningPaybridge.start(Map.of("paybridge.iamport.base-url", vendor.baseUrl(),
+                "paybridge.webhook.poll-interval", "PT0.2S", "paybridge.webhook.retry-delays", retryDelays));
+    }
+
+    /**
+     * A paid notification for {@code orderId} ({@code imp_<orderId>}) delivered while every lookup fails;
+     * once {@code failedAttempts} of its attempts failed so, the vendor's API answers again (its records do
+     * not show the payment). Answers the inbox id.
+     */
+    private static String deliveredInAnOutage(RunningPaybridge app, paybridge.testing.ScriptedIamport vendor, String orderId,
+                                              int failedAttempts) {
+        String inboxId = deliver(app, "iamport", JSON, fields("imp_uid", "imp_" + orderId, "merchant_uid", orderId,
+                "status", "paid")).json().path("inboxId").asText();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            JsonNode e = entry(app, inboxId);
+            return e.path("reason").asText().contains("vendor lookup failed") && e.path("attempts").asInt() >= failedAttempts;
+        });
+        vendor.lookupsUnavailable(false);
+        return inboxId;
+    }
+
     /**
      * Lookups that failed (the vendor's API down) are attempts, but say nothing about the payment: they do
      * not use up the few "unknown" answers a delivery gets before it is rejected. After an outage longer
@@ -108,21 +130,11 @@ class WebhookNotShownYetTest {
     @Test
     void lookupsThatFailedDoNotUseUpTheTriesOfAPaymentUnknownYet() {
         try (paybridge.testing.ScriptedIamport vendor = paybridge.testing.ScriptedIamport.start().lookupsUnavailable(true);
-             RunningPaybridge scripted = RunningPaybridge.start(Map.of(
-                     "paybridge.iamport.base-url", vendor.baseUrl(),
-                     "paybridge.webhook.poll-interval", "PT0.2S",
-                     // quick retries through the outage, then time for the test to publish the record
-                     "paybridge.webhook.retry-delays", "PT0.3S,PT0.3S,PT0.3S,PT0.3S,PT0.3S,PT2S,PT2S,PT2S,PT2S,PT2S,"
-                             + "PT2S,PT2S"))) {
-            String inboxId = deliver(scripted, "iamport", JSON, fields("imp_uid", "imp_wnsy_outage", "merchant_uid",
-                    "wnsy-outage", "status", "paid")).json().path("inboxId").asText();
+             // quick retries through the outage, then time for the test to publish the record
+             RunningPaybridge scripted = againstScripted(vendor, "PT0.3S,PT0.3S,PT0.3S,PT0.3S,PT0.3S,PT2S,PT2S,PT2S,PT2S,"
+                     + "PT2S,PT2S,PT2S")) {
             // the outage outlasts the cap on "unknown" answers
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                JsonNode e = entry(scripted, inboxId);
-                return e.path("reason").asText().contains("vendor lookup failed")
-                        && e.path("attempts").asInt() > WebhookProcessor.UNKNOWN_ATTEMPTS;
-            });
-            vendor.lookupsUnavailable(false);
+            String inboxId = deliveredInAnOutage(scripted, vendor, "wnsy-outage", WebhookProcessor.UNKNOWN_ATTEMPTS + 1);
             JsonNode[] last = new JsonNode[1];
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
                 last[0] = entry(scripted, inboxId);
@@ -131,7 +143,7 @@ class WebhookNotShownYetTest {
                 return last[0].path("reason").asText().contains("unknown at the vendor");
             });
 
-            vendor.record("wnsy-outage", paybridge.testing.ScriptedIamport.paid("imp_wnsy_outage", "wnsy-outage", 6000));
+            vendor.record("wnsy-outage", paybridge.testing.ScriptedIamport.paid("imp_wnsy-outage", "wnsy-outage", 6000));
             JsonNode done = awaitSettled(scripted, inboxId);
             assertThat(done.path("status").asText()).as(done.path("reason").asText()).isEqualTo("PROCESSED");
             assertThat(types(ledger(scripted, "wnsy-outage"))).isEqualTo("PAID:6000");
@@ -145,17 +157,8 @@ class WebhookNotShownYetTest {
     @Test
     void aDeliveryWhoseScheduleAnOutageUsedUpIsFlaggedNotRejected() {
         try (paybridge.testing.ScriptedIamport vendor = paybridge.testing.ScriptedIamport.start().lookupsUnavailable(true);
-             RunningPaybridge scripted = RunningPaybridge.start(Map.of(
-                     "paybridge.iamport.base-url", vendor.baseUrl(),
-                     "paybridge.webhook.poll-interval", "PT0.2S",
-                     "paybridge.webhook.retry-delays", "PT0.3S,PT0.3S,PT0.3S,PT0.3S,PT2S,PT2S"))) {
-            String inboxId = deliver(scripted, "iamport", JSON, fields("imp_uid", "imp_wnsy_longoutage", "merchant_uid",
-                    "wnsy-longoutage", "status", "paid")).json().path("inboxId").asText();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                JsonNode e = entry(scripted, inboxId);
-                return e.path("reason").asText().contains("vendor lookup failed") && e.path("attempts").asInt() >= 5;
-            });
-            vendor.lookupsUnavailable(false);
+             RunningPaybridge scripted = againstScripted(vendor, "PT0.3S,PT0.3S,PT0.3S,PT0.3S,PT2S,PT2S")) {
+            String inboxId = deliveredInAnOutage(scripted, vendor, "wnsy-longoutage", 5);
             // the last two attempts answered "unknown": two answers, fewer than the cap, and no retry left
             JsonNode[] last = new JsonNode[1];
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
