@@ -55,9 +55,13 @@ class EventBrokerTest {
             EventReceiver.Received received = new EventReceiver.Received(headers, body, envelope);
             assertThat(EventReceiver.verifies(received, secret)).isTrue();
 
-            JsonNode delivery = app.get("/api/events/" + envelope.path("id").asText()).json().path("deliveries").get(0);
-            assertThat(delivery.path("destination").asText()).isEqualTo("queue");
-            assertThat(delivery.path("status").asText()).isEqualTo("DELIVERED");
+            // recorded once the send has returned: the message may be taken off the queue before that
+            String eventId = envelope.path("id").asText();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+                JsonNode delivery = app.get("/api/events/" + eventId).json().path("deliveries").get(0);
+                assertThat(delivery.path("destination").asText()).isEqualTo("queue");
+                assertThat(delivery.path("status").asText()).isEqualTo("DELIVERED");
+            });
             consumer.stop();
         } finally {
             // the test's own queue is not left behind on the shared broker
