@@ -29,9 +29,12 @@ public final class BoundedReading<T> implements Supplier<T> {
     private final Duration refresh;
     private final Clock clock;
     private final ReentrantLock reading = new ReentrantLock();
-    private volatile Instant lastAt;
-    private volatile T last;
+    /** The last reading and when it was taken, in one field: a caller never sees one without the other. */
+    private volatile Taken<T> last;
     private volatile Instant failedAt;
+
+    private record Taken<T>(T value, Instant at) {
+    }
 
     /**
      * @param read    one reading, given the moment it is taken; throws when the database cannot be read
@@ -46,11 +49,10 @@ public final class BoundedReading<T> implements Supplier<T> {
     /** The latest reading, read again when older than {@code refresh}; throws when it is not known. */
     @Override
     public T get() {
-        T value = last;
-        Instant at = lastAt;
+        Taken<T> taken = last;
         Instant now = clock.instant();
-        if (value != null && at.plus(refresh).isAfter(now)) {
-            return value;
+        if (taken != null && taken.at().plus(refresh).isAfter(now)) {
+            return taken.value();
         }
         Instant failed = failedAt;
         if (failed != null && failed.plus(RETRY_AFTER_FAILURE).isAfter(now)) {
@@ -58,15 +60,17 @@ public final class BoundedReading<T> implements Supplier<T> {
                     + failed.plus(RETRY_AFTER_FAILURE));
         }
         if (!reading.tryLock()) {
-            if (value != null && at.plus(refresh).plus(STUCK_READER).isAfter(now)) {
-                return value;
+            if (taken != null && taken.at().plus(refresh).plus(STUCK_READER).isAfter(now)) {
+                return taken.value();
             }
             throw new IllegalStateException("being read by another caller");
         }
         try {
-            if (last != null && lastAt.plus(refresh).isAfter(now)) {
-                return last;
+            taken = last;
+            if (taken != null && taken.at().plus(refresh).isAfter(now)) {
+                return taken.value();
             }
+            T value;
             try {
                 value = read.apply(now);
             } catch (RuntimeException e) {
@@ -74,8 +78,7 @@ public final class BoundedReading<T> implements Supplier<T> {
                 throw e;
             }
             failedAt = null;
-            last = value;
-            lastAt = now;
+            last = new Taken<>(value, now);
             return value;
         } finally {
             reading.unlock();
