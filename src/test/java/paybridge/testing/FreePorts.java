@@ -12,11 +12,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * this check and the server's bind; below the range only another server's explicit bind can.
  */
 public final class FreePorts {
-    private static final int FIRST = 20000;
-    private static final int LAST = 32000;
+    private static final int RANGE_FIRST = 20000;
+    private static final int RANGE_LAST = 32000;
+    // Surefire runs test classes in several JVMs at once (pom.xml, test.forks): each JVM takes its ports from
+    // its own slice of the range, so one never takes a port another checked free and is about to bind
+    private static final int FORKS = Math.max(1, Integer.getInteger("paybridge.test.forks", 1));
+    private static final int FORK = Math.floorMod(forkNumber() - 1, FORKS);
+    private static final int FIRST = RANGE_FIRST + FORK * ((RANGE_LAST - RANGE_FIRST) / FORKS);
+    private static final int LAST = FIRST + (RANGE_LAST - RANGE_FIRST) / FORKS;
     private static final AtomicInteger NEXT = new AtomicInteger(FIRST + ThreadLocalRandom.current().nextInt(LAST - FIRST));
 
     private FreePorts() {
+    }
+
+    /** Surefire's number of this JVM, 1 and up ({@code fork-<n>}, set in pom.xml); 1 outside Surefire. */
+    private static int forkNumber() {
+        String v = System.getProperty("paybridge.test.fork", "");
+        try {
+            return Integer.parseInt(v.substring(v.lastIndexOf('-') + 1));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
     }
 
     public static int next() {
