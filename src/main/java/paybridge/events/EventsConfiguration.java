@@ -130,11 +130,11 @@ public class EventsConfiguration implements CamelConfiguration {
                 for (Destination d : destinations.all()) {
                     tracing.untraced(d.http() ? httpComponent(d) + ":*" : d.uri());
                 }
-                Gauge.builder("paybridge.events.undelivered", backlog, b -> read(b, EventStore.Backlog::undelivered))
+                Gauge.builder("paybridge.events.undelivered", backlog, b -> b.valueOrNaN(EventStore.Backlog::undelivered))
                         .description("Events not yet delivered to every destination").strongReference(true)
                         .register(meters);
                 Gauge.builder("paybridge.events.undelivered.oldest", backlog,
-                                b -> read(b, x -> x.oldestAge().toSeconds()))
+                                b -> b.valueOrNaN(x -> x.oldestAge().toSeconds()))
                         .description("Age of the oldest event not yet delivered to every destination")
                         .baseUnit("seconds").strongReference(true).register(meters);
             }
@@ -152,13 +152,6 @@ public class EventsConfiguration implements CamelConfiguration {
         });
         LOG.info("events: destinations={}, timeout={}, lease={} ({} send(s) per sender per poll), retries={}, retention={}",
                 destinations.names(), timeout, lease, sendsPerSender, delays, retention);
-    }
-
-    /** A gauge's value; NaN while the database cannot be read. */
-    private static double read(BoundedReading<EventStore.Backlog> backlog,
-                               java.util.function.ToLongFunction<EventStore.Backlog> f) {
-        EventStore.Backlog b = backlog.getOrNull();
-        return b == null ? Double.NaN : f.applyAsLong(b);
     }
 
     /** The name of an HTTP destination's own camel-http component. */

@@ -152,11 +152,6 @@ public final class RefundStore {
         return sql.query(OPEN_PAST_IN_FLIGHT, Map.of("limit", limit)).stream().map(RefundRecord::of).toList();
     }
 
-    /** Whether {@code more} has passed (database clock) since the refund's in-flight bound. */
-    public boolean pastInFlightBy(String refundId, Duration more) {
-        return pastInFlightBy(refundId, more, null);
-    }
-
     /** Whether {@code more} had passed since the refund's in-flight bound at {@code asOf} (the database's time; null: now). */
     public boolean pastInFlightBy(String refundId, Duration more, Instant asOf) {
         Map<String, Object> p = new HashMap<>();

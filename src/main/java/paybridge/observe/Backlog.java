@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 import paybridge.ledger.Sql;
 
@@ -58,9 +59,9 @@ public final class Backlog {
         return reading.get();
     }
 
-    /** For gauges: a reading, or null when the database cannot be read (the gauge shows NaN). */
-    public Snapshot readOrNull() {
-        return reading.getOrNull();
+    /** For a gauge: {@code value} of the latest reading, NaN when the database cannot be read. */
+    public double valueOrNaN(ToDoubleFunction<Snapshot> value) {
+        return reading.valueOrNaN(value);
     }
 
     private Snapshot query(Instant now) {

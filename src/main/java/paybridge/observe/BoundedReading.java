@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * A reading of the database that probes and scrapes wait for (counts for health checks and gauges): read
@@ -83,6 +84,12 @@ public final class BoundedReading<T> implements Supplier<T> {
         } finally {
             reading.unlock();
         }
+    }
+
+    /** For a gauge: {@code value} of the reading, NaN while it is not known. */
+    public double valueOrNaN(ToDoubleFunction<T> value) {
+        T t = getOrNull();
+        return t == null ? Double.NaN : value.applyAsDouble(t);
     }
 
     /** The reading, or null when it is not known (a gauge shows NaN). */

@@ -103,10 +103,8 @@ public class ObserveConfiguration implements CamelConfiguration {
 
     private static void gauge(MeterRegistry registry, String name, String description, Backlog backlog,
                               ToDoubleFunction<Backlog.Snapshot> value) {
-        Gauge.builder(name, backlog, b -> {
-            Backlog.Snapshot s = b.readOrNull();
-            return s == null ? Double.NaN : value.applyAsDouble(s);
-        }).description(description).strongReference(true).register(registry);
+        Gauge.builder(name, backlog, b -> b.valueOrNaN(value)).description(description).strongReference(true)
+                .register(registry);
     }
 
     /** Hands the meters to the services that decide outcomes, and publishes the webhook counters. */

@@ -122,24 +122,18 @@ public final class RefundReconcileService {
                 exchange.getProperty(ExchangeProperties.LOOKED_UP_AT, Instant.class));
     }
 
-    /** As {@link #settle(RefundRecord, PaymentRecord, VendorPayment, Duration)} for a vendor without a settle delay. */
+    /** As {@link #settle(RefundRecord, PaymentRecord, VendorPayment, Duration, Instant)}: a vendor without a settle delay, looked up now. */
     public boolean settle(RefundRecord refund, PaymentRecord payment, VendorPayment found) {
-        return settle(refund, payment, found, Duration.ZERO);
+        return settle(refund, payment, found, Duration.ZERO, null);
     }
 
     /**
-     * Settles one open refund from the vendor's record; false when it was left as it is.
+     * Settles one open refund from the vendor's record looked up at {@code lookedUpAt} (the database's time
+     * before the lookup; null: now); false when it was left as it is. Only refunds past their bounds at that
+     * time are concluded: another open refund of the payment whose bound passed while the lookup ran may have
+     * been applied after the record was read.
      *
      * @param notRefundedAfter how long past the refund's in-flight bound "never refunded" must wait
-     */
-    public boolean settle(RefundRecord refund, PaymentRecord payment, VendorPayment found, Duration notRefundedAfter) {
-        return settle(refund, payment, found, notRefundedAfter, null);
-    }
-
-    /**
-     * As above, from a record looked up at {@code lookedUpAt} (the database's time before the lookup; null: now).
-     * Only refunds past their bounds at that time are concluded: another open refund of the payment whose bound
-     * passed while the lookup ran may have been applied after the record was read.
      */
     public boolean settle(RefundRecord refund, PaymentRecord payment, VendorPayment found, Duration notRefundedAfter,
                           Instant lookedUpAt) {

@@ -270,13 +270,9 @@ public final class WebhookInbox {
     /**
      * Leaves the entry PENDING until {@code delay} from the database's now; flagged, without a retry
      * time (no automatic retry). A null delay without flagged is due at once (webhook_inbox_due_times
-     * refuses an entry neither flagged nor timed, which no poll would take).
+     * refuses an entry neither flagged nor timed, which no poll would take). {@code unknownLook}: this
+     * attempt's lookup answered that the vendor does not know the payment (counted in {@code unknown_looks}).
      */
-    public boolean retryLater(Claim claim, String reason, Duration delay, boolean flagged) {
-        return retryLater(claim, reason, delay, flagged, false);
-    }
-
-    /** As above; {@code unknownLook}: this attempt's lookup answered that the vendor does not know the payment. */
     public boolean retryLater(Claim claim, String reason, Duration delay, boolean flagged, boolean unknownLook) {
         Map<String, Object> p = new HashMap<>();
         p.put("unknownLook", unknownLook ? 1 : 0);

@@ -30,7 +30,7 @@ class WebhookInboxClaimTest {
             assertThat(inbox.claimSeen(stored)).as("leased").isEmpty();
 
             // released for a retry that is due at once: due again, but the old read is stale
-            assertThat(inbox.retryLater(first, "test", java.time.Duration.ZERO, false)).isTrue();
+            assertThat(inbox.retryLater(first, "test", java.time.Duration.ZERO, false, false)).isTrue();
             assertThat(inbox.claimSeen(stored)).as("stale read (attempts changed)").isEmpty();
 
             InboxEntry reread = inbox.find("claim-test-1").orElseThrow();

@@ -106,7 +106,7 @@ class WebhookInboxClockTest {
 
         // a retry an hour from the database's now is not due, until the database says it is
         Instant beforeRetry = sql.databaseNow();
-        assertThat(b.retryLater(taken, "lookup failed", Duration.ofHours(1), false)).isTrue();
+        assertThat(b.retryLater(taken, "lookup failed", Duration.ofHours(1), false, false)).isTrue();
         Instant next = b.find("clock-1").orElseThrow().nextAttemptAt();
         assertThat(next).isBetween(beforeRetry.plus(Duration.ofHours(1)).minusMillis(1),
                 sql.databaseNow().plus(Duration.ofHours(1)).plusMillis(1));

@@ -89,7 +89,7 @@ class WebhookInboxDueTest {
         for (String id : List.of("retry-due", "flagged", "retry-later", "retry-due-2")) {
             WebhookInbox.Claim c = node.claimSeen(node.find(id).orElseThrow()).orElseThrow();
             boolean flagged = id.equals("flagged");
-            assertThat(node.retryLater(c, "lookup failed", flagged ? null : Duration.ofHours(1), flagged)).isTrue();
+            assertThat(node.retryLater(c, "lookup failed", flagged ? null : Duration.ofHours(1), flagged, false)).isTrue();
         }
         assertThat(sql.update("UPDATE webhook_inbox SET next_attempt_at = CURRENT_TIMESTAMP - INTERVAL '1' SECOND "
                 + "WHERE inbox_id IN ('retry-due', 'retry-due-2')", Map.of())).isEqualTo(2);
@@ -108,7 +108,7 @@ class WebhookInboxDueTest {
             store(node, id, u);
             u = u.plusSeconds(60);
             WebhookInbox.Claim c = node.claimSeen(node.find(id).orElseThrow()).orElseThrow();
-            assertThat(node.retryLater(c, "lookup failed", Duration.ofHours(1), false)).isTrue();
+            assertThat(node.retryLater(c, "lookup failed", Duration.ofHours(1), false, false)).isTrue();
         }
         // due 1, 3 and 2 minutes ago, set by one statement (one "now" for the three)
         assertThat(sql.update("UPDATE webhook_inbox SET next_attempt_at = CURRENT_TIMESTAMP - (CASE inbox_id "

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import paybridge.canonical.PaymentStatus;
@@ -191,7 +192,7 @@ public final class IamportResponses {
      *
      * @param claimed the cancellation ids of the returns accounted for before this refund
      */
-    public static RefundOutcome refund(VendorReply reply, long requested, java.util.Set<String> claimed) {
+    public static RefundOutcome refund(VendorReply reply, long requested, Set<String> claimed) {
         Transport.Verdict verdict = Transport.verdict(reply);
         if (verdict != null) {
             return Transport.refund(verdict);
