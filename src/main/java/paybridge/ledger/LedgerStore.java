@@ -106,11 +106,37 @@ public final class LedgerStore {
     }
 
     private static final String RETURN_KEYS = """
-            SELECT event_key FROM ledger_entries WHERE payment_id = :?paymentId AND amount < 0""";
+            SELECT amount, event_key FROM ledger_entries WHERE payment_id = :?paymentId AND amount < 0""";
     private static final String RETURN_KEYS_UP_TO = """
             SELECT event_key FROM ledger_entries WHERE payment_id = :?paymentId AND amount < 0 AND entry_id <= :?mark""";
     /** How a return's event key names its cancellation ({@link PaymentEvent#eventKey()}). */
     private static final String BY_CANCELLATION = ":RETURN:c=";
+    /** How a return's event key names the payment's cumulative returned amount (a record without a history). */
+    private static final String BY_TOTAL = ":RETURN:t=";
+
+    /**
+     * What the ledger holds of a payment's returns: their sum, and the largest cumulative total a return is
+     * keyed by (0 when none is): the returns a vendor's history lists up to that total are in the ledger
+     * already, under that key, whatever ids the history gives them.
+     */
+    public record Returns(long returned, long largestTotalKey) {
+        public static final Returns NONE = new Returns(0, 0);
+    }
+
+    /** The payment's returns as the ledger holds them ({@link Returns}); one read. */
+    public Returns returns(String paymentId) {
+        long returned = 0;
+        long largestTotal = 0;
+        for (Map<String, Object> r : sql.query(RETURN_KEYS, Map.of("paymentId", paymentId))) {
+            returned -= Sql.longValue(r.containsKey("amount") ? r.get("amount") : r.get("AMOUNT"));
+            Object key = r.containsKey("event_key") ? r.get("event_key") : r.get("EVENT_KEY");
+            int at = key == null ? -1 : key.toString().lastIndexOf(BY_TOTAL);
+            if (at >= 0) {
+                largestTotal = Math.max(largestTotal, Long.parseLong(key.toString().substring(at + BY_TOTAL.length())));
+            }
+        }
+        return new Returns(returned, largestTotal);
+    }
 
     /** The vendor's cancellation ids of the returns the ledger holds for a payment (those keyed by one). */
     public java.util.Set<String> returnCancellationIds(String paymentId) {

@@ -174,7 +174,7 @@ public final class OperatorService {
                 }
                 if (record != null) {
                     for (PaymentEvent event : VendorRecordFacts.events(attempt.vendor(), paymentId, attempt.subscriptionId(),
-                            record, attempt.amount(), () -> ledger.returned(paymentId))) {
+                            record, attempt.amount(), () -> ledger.returns(paymentId))) {
                         ledger.append(event, LedgerSource.OPERATOR);
                     }
                 } else {

@@ -371,7 +371,7 @@ public final class ReconcileService {
     private void append(PaymentRecord attempt, VendorPayment found, LedgerSource source) {
         String paymentId = attempt.paymentId();
         for (PaymentEvent event : VendorRecordFacts.events(attempt.vendor(), paymentId, attempt.subscriptionId(), found,
-                attempt.amount(), () -> ledger.returned(paymentId))) {
+                attempt.amount(), () -> ledger.returns(paymentId))) {
             ledger.append(event, source);
         }
     }

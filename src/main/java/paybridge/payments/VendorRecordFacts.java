@@ -10,6 +10,7 @@ import paybridge.canonical.PaymentEvent;
 import paybridge.canonical.PaymentStates;
 import paybridge.canonical.PaymentStatus;
 import paybridge.connector.VendorPayment;
+import paybridge.ledger.LedgerStore;
 
 /**
  * The money facts a vendor's looked-up record shows, as ledger events: one mapping for every path
@@ -38,9 +39,15 @@ public final class VendorRecordFacts {
      * per cancellation in the vendor's history (negative, keyed by its cancellation id; the one that
      * returns the rest is CANCELLED, earlier ones PARTIALLY_REFUNDED). Without a history, one return
      * keyed by the cumulative amount. AWAITING_DEPOSIT, FAILED, ABANDONED: one entry of 0.
+     * <p>
+     * A vendor's record may show a payment's returns as a history at one time and only as their total at
+     * another (Steppay's receipt, with and without {@code cancelHistory}). A cancellation the history lists
+     * up to the largest total the ledger holds a return under is in the ledger already, under that total's
+     * key: entered again under its id it would count the money twice (and understate what can still be
+     * refunded). {@code recorded} is read under the payment's lock, when needed.
      */
     public static List<PaymentEvent> events(String vendor, String paymentId, String subscriptionId, VendorPayment found,
-                                     long amount, java.util.function.LongSupplier alreadyReturned) {
+                                     long amount, java.util.function.Supplier<LedgerStore.Returns> recorded) {
         List<PaymentEvent> out = new ArrayList<>();
         Instant at = found.occurredAt() == null ? Instant.now() : found.occurredAt();
         String ref = found.vendorPaymentRef();
@@ -53,17 +60,21 @@ public final class VendorRecordFacts {
                             null, 0, at));
                 }
                 long cumulative = 0;
+                long coveredByTotal = found.cancellations().isEmpty() ? 0 : recorded.get().largestTotalKey();
                 for (VendorPayment.Cancellation c : found.cancellations()) {
                     if (c.amount() <= 0) {
                         continue;
                     }
                     cumulative += c.amount();
+                    if (cumulative <= coveredByTotal) {
+                        continue;
+                    }
                     out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,
                             PaymentStates.returned(cumulative, amount).ledgerEntry(), -c.amount(), "KRW",
                             c.cancellationId(), cumulative, c.cancelledAt() == null ? at : c.cancelledAt()));
                 }
                 if (found.cancellations().isEmpty() && found.cancelledAmount() > 0) {
-                    long missing = found.cancelledAmount() - alreadyReturned.getAsLong();
+                    long missing = found.cancelledAmount() - recorded.get().returned();
                     if (missing > 0) {
                         out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,
                                 PaymentStates.returned(found.cancelledAmount(), amount).ledgerEntry(),

@@ -438,7 +438,7 @@ public final class WebhookProcessor {
         payments.inTransaction(() -> {
             payments.lock(paymentId);
             for (PaymentEvent event : events(vendor, paymentId, subscriptionId, found, amount,
-                    () -> ledger.returned(paymentId))) {
+                    () -> ledger.returns(paymentId))) {
                 ledger.append(event, LedgerSource.WEBHOOK);
             }
             return null;
@@ -450,8 +450,8 @@ public final class WebhookProcessor {
      * {@link paybridge.payments.VendorRecordFacts#events}).
      */
     static List<PaymentEvent> events(String vendor, String paymentId, String subscriptionId, VendorPayment found,
-                                     long amount, java.util.function.LongSupplier alreadyReturned) {
-        return paybridge.payments.VendorRecordFacts.events(vendor, paymentId, subscriptionId, found, amount, alreadyReturned);
+                                     long amount, java.util.function.Supplier<paybridge.ledger.LedgerStore.Returns> recorded) {
+        return paybridge.payments.VendorRecordFacts.events(vendor, paymentId, subscriptionId, found, amount, recorded);
     }
 
     /** The payment's state from the record: anything once paid is PAID (returns are ledger facts). */

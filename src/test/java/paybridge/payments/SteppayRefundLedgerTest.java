@@ -114,6 +114,32 @@ abstract class SteppayRefundLedgerTest {
         assertThat(app().get("/api/payments/sl-api-first").json().path("refundedAmount").asLong()).isEqualTo(1000);
     }
 
+    /**
+     * A return recorded under the cumulative total (the receipt after the cancel had no cancelHistory),
+     * then a receipt that lists it by its tid (a later refund's webhook verified by it): the history's
+     * return up to that total is the same money, not a second return, and what can still be refunded is
+     * what Steppay says remains.
+     */
+    @Test
+    void aReturnRecordedUnderItsTotalIsNotRecordedAgainWhenALaterReceiptListsItById() {
+        sandbox("/_control/cancel-history/off");
+        String idKey = paid("sl-history-later", 9000);
+        Response first = app().postJson("/api/refunds", Commands.refund("sl-rf-h1", "sl-history-later", 1000L));
+        assertThat(first.json().path("status").asText()).as(first.body()).isEqualTo("REFUNDED");
+        sandbox("/_control/cancel-history/on");
+        Response second = app().postJson("/api/refunds", Commands.refund("sl-rf-h2", "sl-history-later", 500L));
+        assertThat(second.json().path("status").asText()).as(second.body()).isEqualTo("REFUNDED");
+        // both webhooks verified by the receipt as it now stands: [first 1000, second 500] by tid
+        replay(awaitCancelWebhook(idKey, 1));
+        replay(awaitCancelWebhook(idKey, 2));
+
+        assertThat(returns("sl-history-later")).as("the first under its total, the second under its tid").hasSize(2);
+        assertThat(sum("sl-history-later")).as("what the merchant holds: 9000 - 1500").isEqualTo(7500);
+        assertThat(app().get("/api/payments/sl-history-later").json().path("refundedAmount").asLong()).isEqualTo(1500);
+        Response rest = app().postJson("/api/refunds", Commands.refund("sl-rf-h3", "sl-history-later", 7500L));
+        assertThat(rest.json().path("status").asText()).as("the rest is refundable: " + rest.body()).isEqualTo("REFUNDED");
+    }
+
     @Test
     void aReturnItsWebhookRecordsFirstAndTheApiSecondIsOneEntryWithoutCancelHistory() {
         sandbox("/_control/cancel-history/off");
@@ -379,7 +405,7 @@ abstract class SteppayRefundLedgerTest {
         paybridge.ledger.LedgerStore ledger = app().lookup("ledgerStore", paybridge.ledger.LedgerStore.class);
         Runnable consoleCancelLearnt = () -> payments.holding("sl-gap", () -> {
             for (paybridge.canonical.PaymentEvent event : VendorRecordFacts.events("steppay", "sl-gap", null, receipt,
-                    9000, () -> ledger.returned("sl-gap"))) {
+                    9000, () -> ledger.returns("sl-gap"))) {
                 ledger.append(event, paybridge.canonical.LedgerSource.WEBHOOK);
             }
             return null;

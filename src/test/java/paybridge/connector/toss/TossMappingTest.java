@@ -254,7 +254,7 @@ class TossMappingTest {
         assertThat(unlisted.status()).isEqualTo(PaymentStatus.CANCELLED);
         assertThat(unlisted.cancelledAmount()).isEqualTo(9900);
         assertThat(unlisted.cancelInProgress()).isFalse();
-        assertThat(paybridge.payments.VendorRecordFacts.events("toss", "ord-toss-0001", null, unlisted, 9900, () -> 0)
+        assertThat(paybridge.payments.VendorRecordFacts.events("toss", "ord-toss-0001", null, unlisted, 9900, () -> paybridge.ledger.LedgerStore.Returns.NONE)
                 .stream().map(e -> e.type() + ":" + e.amount()).toList()).containsExactly("PAID:9900", "CANCELLED:-9900");
         // a list that does not add up to the balance (2,000 returned, 1,000 listed): not the whole record yet
         VendorPayment shortList = TossResponses.lookup(VendorReply.answer(200, payment("PARTIAL_CANCELED", 9900, 1000)
@@ -267,7 +267,7 @@ class TossMappingTest {
         VendorPayment newestFirst = TossResponses.lookup(VendorReply.answer(200, payment("CANCELED", 9900, 8900, 1000)
                 .replaceFirst("2024-02-13T12:20:23", "2024-02-14T09:00:00")));
         assertThat(newestFirst.cancellations()).extracting(VendorPayment.Cancellation::amount).containsExactly(1000L, 8900L);
-        assertThat(paybridge.payments.VendorRecordFacts.events("toss", "ord-toss-0001", null, newestFirst, 9900, () -> 0)
+        assertThat(paybridge.payments.VendorRecordFacts.events("toss", "ord-toss-0001", null, newestFirst, 9900, () -> paybridge.ledger.LedgerStore.Returns.NONE)
                 .stream().map(e -> e.type() + ":" + e.amount()).toList())
                 .containsExactly("PAID:9900", "PARTIALLY_REFUNDED:-1000", "CANCELLED:-8900");
         assertThat(TossResponses.lookup(VendorReply.answer(200, payment("DONE", 9900))).status()).isEqualTo(PaymentStatus.PAID);
