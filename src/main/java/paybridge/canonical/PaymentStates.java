@@ -77,6 +77,13 @@ public final class PaymentStates {
      * vendor's record for it: an operator decides (resolve).
      */
     public static final String ORDER_ID_IN_USE = "ORDER_ID_IN_USE";
+    /**
+     * Failure code of a charge left UNKNOWN because the vendor answered that it is still processing it (Toss's
+     * {@code IDEMPOTENT_REQUEST_PROCESSING} to a re-ask): in flight at that moment, so its horizon
+     * ({@code in_flight_until}) is counted again from when the answer is recorded, on the database's clock,
+     * and "never charged" waits for that.
+     */
+    public static final String STILL_PROCESSING = "VENDOR_STILL_PROCESSING";
 
     /** What paybridge learnt about a payment. */
     public enum Fact {

@@ -119,23 +119,40 @@ public final class LedgerStore {
      * keyed by (0 when none is): the returns a vendor's history lists up to that total are in the ledger
      * already, under that key, whatever ids the history gives them.
      */
-    public record Returns(long returned, long largestTotalKey) {
-        public static final Returns NONE = new Returns(0, 0);
+    public record Returns(long returned, long largestTotalKey, java.util.Set<String> cancellationIds) {
+        public static final Returns NONE = new Returns(0, 0, java.util.Set.of());
     }
 
     /** The payment's returns as the ledger holds them ({@link Returns}); one read. */
     public Returns returns(String paymentId) {
+        List<Map<String, Object>> rows = sql.query(RETURN_KEYS, Map.of("paymentId", paymentId));
         long returned = 0;
-        long largestTotal = 0;
-        for (Map<String, Object> r : sql.query(RETURN_KEYS, Map.of("paymentId", paymentId))) {
+        for (Map<String, Object> r : rows) {
             returned -= Sql.longValue(r.containsKey("amount") ? r.get("amount") : r.get("AMOUNT"));
+        }
+        return new Returns(returned, largestTotalKey(paymentId, rows), cancellationIds(rows));
+    }
+
+    /** The largest cumulative total a return of the payment up to entry {@code mark} is keyed by; 0 when none. */
+    public long largestTotalKey(String paymentId, long mark) {
+        return largestTotalKey(paymentId, sql.query(RETURN_KEYS_UP_TO, Map.of("paymentId", paymentId, "mark", mark)));
+    }
+
+    private static long largestTotalKey(String paymentId, List<Map<String, Object>> rows) {
+        long largest = 0;
+        for (Map<String, Object> r : rows) {
             Object key = r.containsKey("event_key") ? r.get("event_key") : r.get("EVENT_KEY");
-            int at = key == null ? -1 : key.toString().lastIndexOf(BY_TOTAL);
+            String text = key == null ? "" : key.toString();
+            // vendor:paymentId:RETURN:t=<total> (PaymentEvent#eventKey); a paymentId holds no ':'
+            int at = text.indexOf(":" + paymentId + BY_TOTAL);
             if (at >= 0) {
-                largestTotal = Math.max(largestTotal, Long.parseLong(key.toString().substring(at + BY_TOTAL.length())));
+                String total = text.substring(at + paymentId.length() + 1 + BY_TOTAL.length());
+                if (total.chars().allMatch(Character::isDigit) && !total.isEmpty() && total.length() < 19) {
+                    largest = Math.max(largest, Long.parseLong(total));
+                }
             }
         }
-        return new Returns(returned, largestTotal);
+        return largest;
     }
 
     /** The vendor's cancellation ids of the returns the ledger holds for a payment (those keyed by one). */

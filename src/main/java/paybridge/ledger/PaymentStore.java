@@ -147,6 +147,13 @@ public final class PaymentStore {
     private static final String LEAVE_UNSETTLED = """
             UPDATE payments SET unsettled_reason = :?reason
             WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";
+    // the vendor answered that it is still processing the charge: in flight now, so its horizon and its first look
+    // count again from now (database clock), never earlier than they were
+    private static final String STILL_IN_FLIGHT = """
+            UPDATE payments SET
+                in_flight_until = GREATEST(in_flight_until, CURRENT_TIMESTAMP + CAST(:?horizon AS BIGINT) * INTERVAL '1' SECOND),
+                next_look_at = GREATEST(next_look_at, CURRENT_TIMESTAMP + CAST(:?horizon AS BIGINT) * INTERVAL '1' SECOND)
+            WHERE payment_id = :?paymentId AND status IN ('PENDING', 'UNKNOWN')""";
     private static final String IN_FLIGHT_UNTIL = """
             SELECT in_flight_until, CASE WHEN in_flight_until < CURRENT_TIMESTAMP THEN 1 ELSE 0 END AS landed
             FROM payments WHERE payment_id = :?paymentId""";
@@ -326,6 +333,14 @@ public final class PaymentStore {
     public boolean reopenNotCharged(String paymentId, Duration horizon) {
         return sql.update(REOPEN_NOT_CHARGED, Map.of("paymentId", paymentId, "now", Sql.now(),
                 "horizon", seconds(horizon))) == 1;
+    }
+
+    /**
+     * The open attempt is still being processed at the vendor (its answer said so): its horizon is counted
+     * again from now, on the database's clock; false when it is no longer open.
+     */
+    public boolean stillInFlight(String paymentId, Duration horizon) {
+        return sql.update(STILL_IN_FLIGHT, Map.of("paymentId", paymentId, "horizon", seconds(horizon))) == 1;
     }
 
     /**

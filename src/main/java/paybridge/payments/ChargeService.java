@@ -232,7 +232,17 @@ public final class ChargeService {
                         + outcome.failure().code() + "); nothing was charged and paymentId " + paymentId
                         + " may be sent again", java.util.List.of()));
             }
-            case UNKNOWN -> settled = settle(attempt, Fact.ANSWER_LOST, outcome, outcome.failure(), subscriptionId, source);
+            case UNKNOWN -> settled = stillProcessing(outcome)
+                    // in one commit: an UNKNOWN row is never left with the horizon the vendor's answer disproved
+                    ? payments.inTransaction(() -> {
+                        PaymentRecord written = settle(attempt, Fact.ANSWER_LOST, outcome, outcome.failure(), subscriptionId,
+                                source);
+                        if (written != null) {
+                            payments.stillInFlight(paymentId, deadline.horizon());
+                        }
+                        return written;
+                    })
+                    : settle(attempt, Fact.ANSWER_LOST, outcome, outcome.failure(), subscriptionId, source);
             case PENDING -> settled = settle(attempt, Fact.VENDOR_PENDING, outcome, null, subscriptionId, source);
             case PAID -> settled = settle(attempt, Fact.VENDOR_PAID, outcome, null, subscriptionId, source);
             case AWAITING_DEPOSIT -> settled = settle(attempt, Fact.VENDOR_AWAITING_DEPOSIT, outcome, null, subscriptionId,
@@ -252,6 +262,11 @@ public final class ChargeService {
             payments.refineDecline(paymentId, outcome.failure());
         }
         return settled != null ? view.ofUnrefunded(settled) : view.find(paymentId).orElseThrow();
+    }
+
+    /** The vendor answered that it is still processing the charge ({@link PaymentStates#STILL_PROCESSING}). */
+    private static boolean stillProcessing(ChargeOutcome outcome) {
+        return outcome.failure() != null && PaymentStates.STILL_PROCESSING.equals(outcome.failure().code());
     }
 
     /**

@@ -153,7 +153,7 @@ public final class RefundReconcileService {
         // what the vendor returned that neither a decided API refund of this payment accounts for, nor a
         // return the ledger held before the open refunds were asked (a console cancel learnt by its webhook)
         List<RefundStore.Refunded> decided = refunds.refundedOnPayment(payment.paymentId());
-        Accounted accounted = accounted(decided, priorReturns(payment, open), found);
+        Accounted accounted = accounted(decided, priorReturns(payment, open, found), found);
         if (itemized(found, decided)) {
             return attributeByCancellation(refund, open, payment, found, accounted.refs(), bounds);
         }
@@ -247,9 +247,11 @@ public final class RefundReconcileService {
     /**
      * The cancellation ids of the returns the ledger held before every open refund of the payment was
      * asked (up to the lowest of their ledger marks): each happened before any of these refunds could.
-     * None when a refund has no mark (asked before paybridge kept one).
+     * None when a refund has no mark (asked before paybridge kept one). A return the ledger then held
+     * under a cumulative total (a record without a history) has no id there: the record's oldest returns up
+     * to that total are those ({@link VendorRecordFacts#returnedBy}).
      */
-    private Set<String> priorReturns(PaymentRecord payment, List<RefundRecord> open) {
+    private Set<String> priorReturns(PaymentRecord payment, List<RefundRecord> open, VendorPayment found) {
         long mark = Long.MAX_VALUE;
         for (RefundRecord r : open) {
             if (r.ledgerMark() == null) {
@@ -257,7 +259,15 @@ public final class RefundReconcileService {
             }
             mark = Math.min(mark, r.ledgerMark());
         }
-        return open.isEmpty() ? Set.of() : ledger.returnCancellationIds(payment.paymentId(), mark);
+        if (open.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> prior = new java.util.HashSet<>(ledger.returnCancellationIds(payment.paymentId(), mark));
+        long total = ledger.largestTotalKey(payment.paymentId(), mark);
+        if (total > 0) {
+            prior.addAll(VendorRecordFacts.returnedBy(found.cancellations(), total));
+        }
+        return prior;
     }
 
     /**
@@ -313,7 +323,7 @@ public final class RefundReconcileService {
      */
     private boolean attributeAmount(long amount, List<RefundRecord> same, PaymentRecord payment, VendorPayment found,
                                     Set<String> accountedRefs, Bounds bounds) {
-        Set<String> beforeThese = priorReturns(payment, same);
+        Set<String> beforeThese = priorReturns(payment, same, found);
         java.util.Map<String, VendorPayment.Cancellation> returns = new java.util.LinkedHashMap<>();
         for (VendorPayment.Cancellation c : found.cancellations()) {
             if (c.amount() == amount && !accountedRefs.contains(c.cancellationId())

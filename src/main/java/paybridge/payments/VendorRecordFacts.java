@@ -36,15 +36,17 @@ public final class VendorRecordFacts {
 
     /**
      * The ledger facts a looked-up record shows: PAID (+amount) for anything paid, then one return
-     * per cancellation in the vendor's history (negative, keyed by its cancellation id; the one that
-     * returns the rest is CANCELLED, earlier ones PARTIALLY_REFUNDED). Without a history, one return
+     * per cancellation in the vendor's history, oldest first (negative, keyed by its cancellation id; the one
+     * that returns the rest is CANCELLED, earlier ones PARTIALLY_REFUNDED). Without a history, one return
      * keyed by the cumulative amount. AWAITING_DEPOSIT, FAILED, ABANDONED: one entry of 0.
      * <p>
      * A vendor's record may show a payment's returns as a history at one time and only as their total at
-     * another (Steppay's receipt, with and without {@code cancelHistory}). A cancellation the history lists
-     * up to the largest total the ledger holds a return under is in the ledger already, under that total's
-     * key: entered again under its id it would count the money twice (and understate what can still be
-     * refunded). {@code recorded} is read under the payment's lock, when needed.
+     * another (Steppay's receipt, with and without {@code cancelHistory}). Once the ledger holds a return
+     * under a total, some of the history's returns are in it without their ids: every one entered by its id
+     * would count that money twice. Then the history's returns missing from the ledger are entered newest
+     * first while they fit in what the ledger lacks of the history's total (the oldest are the ones a total
+     * recorded earlier holds), and what is still lacking after them is one return under the history's total:
+     * the ledger ends at what the vendor returned. {@code recorded} is read under the payment's lock.
      */
     public static List<PaymentEvent> events(String vendor, String paymentId, String subscriptionId, VendorPayment found,
                                      long amount, java.util.function.Supplier<LedgerStore.Returns> recorded) {
@@ -59,21 +61,27 @@ public final class VendorRecordFacts {
                     out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId, EventType.PAID, amount, "KRW",
                             null, 0, at));
                 }
-                long cumulative = 0;
-                long coveredByTotal = found.cancellations().isEmpty() ? 0 : recorded.get().largestTotalKey();
-                for (VendorPayment.Cancellation c : found.cancellations()) {
-                    if (c.amount() <= 0) {
-                        continue;
+                List<VendorPayment.Cancellation> listed = chronological(found.cancellations());
+                if (!listed.isEmpty()) {
+                    LedgerStore.Returns held = recorded.get();
+                    boolean[] skip = new boolean[listed.size()];
+                    long lacking = held.largestTotalKey() > 0 ? lackingAfterNewest(listed, held, skip) : 0;
+                    long cumulative = 0;
+                    for (int i = 0; i < listed.size(); i++) {
+                        VendorPayment.Cancellation c = listed.get(i);
+                        cumulative += c.amount();
+                        if (!skip[i]) {
+                            out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,
+                                    PaymentStates.returned(cumulative, amount).ledgerEntry(), -c.amount(), "KRW",
+                                    c.cancellationId(), cumulative, c.cancelledAt() == null ? at : c.cancelledAt()));
+                        }
                     }
-                    cumulative += c.amount();
-                    if (cumulative <= coveredByTotal) {
-                        continue;
+                    if (lacking > 0) {
+                        out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,
+                                PaymentStates.returned(cumulative, amount).ledgerEntry(), -lacking, "KRW", null,
+                                cumulative, at));
                     }
-                    out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,
-                            PaymentStates.returned(cumulative, amount).ledgerEntry(), -c.amount(), "KRW",
-                            c.cancellationId(), cumulative, c.cancelledAt() == null ? at : c.cancelledAt()));
-                }
-                if (found.cancellations().isEmpty() && found.cancelledAmount() > 0) {
+                } else if (found.cancelledAmount() > 0) {
                     long missing = found.cancelledAmount() - recorded.get().returned();
                     if (missing > 0) {
                         out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId,
@@ -86,6 +94,60 @@ public final class VendorRecordFacts {
             }
         }
         return out;
+    }
+
+    /**
+     * Against a ledger holding a return under a total: marks in {@code skip} the history's returns not to
+     * enter by their ids (those the total holds), and answers what the ledger still lacks of the history's
+     * total after the others (entered under the total). A return already in the ledger by its id is counted
+     * in what it holds and entered again harmlessly (the same key).
+     */
+    private static long lackingAfterNewest(List<VendorPayment.Cancellation> listed, LedgerStore.Returns held,
+                                           boolean[] skip) {
+        long lacking = listed.stream().mapToLong(VendorPayment.Cancellation::amount).sum() - held.returned();
+        for (int i = listed.size() - 1; i >= 0; i--) {
+            VendorPayment.Cancellation c = listed.get(i);
+            if (c.cancellationId() != null && held.cancellationIds().contains(c.cancellationId())) {
+                continue;
+            }
+            if (c.amount() <= lacking) {
+                lacking -= c.amount();
+            } else {
+                skip[i] = true;
+            }
+        }
+        return Math.max(0, lacking);
+    }
+
+    /**
+     * A record's returns that took money back, oldest first by their time when every one has a time (a vendor
+     * need not list them in order), else in the order listed.
+     */
+    public static List<VendorPayment.Cancellation> chronological(List<VendorPayment.Cancellation> cancellations) {
+        List<VendorPayment.Cancellation> out = new ArrayList<>(cancellations.stream().filter(c -> c.amount() > 0).toList());
+        if (out.stream().allMatch(c -> c.cancelledAt() != null)) {
+            out.sort(java.util.Comparator.comparing(VendorPayment.Cancellation::cancelledAt));
+        }
+        return out;
+    }
+
+    /**
+     * The ids of the history's oldest returns that together come to no more than {@code total}: what the
+     * vendor had returned when its record showed that cumulative total.
+     */
+    public static java.util.Set<String> returnedBy(List<VendorPayment.Cancellation> cancellations, long total) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        long cumulative = 0;
+        for (VendorPayment.Cancellation c : chronological(cancellations)) {
+            cumulative += c.amount();
+            if (cumulative > total) {
+                break;
+            }
+            if (c.cancellationId() != null) {
+                ids.add(c.cancellationId());
+            }
+        }
+        return ids;
     }
 
 }

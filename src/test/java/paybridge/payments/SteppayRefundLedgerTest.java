@@ -140,6 +140,37 @@ abstract class SteppayRefundLedgerTest {
         assertThat(rest.json().path("status").asText()).as("the rest is refundable: " + rest.body()).isEqualTo("REFUNDED");
     }
 
+    /**
+     * A console cancel learnt from its webhook under the cumulative total (a receipt without cancelHistory),
+     * then a refund of the same amount whose cancel never reached Steppay (its answer lost): once receipts list
+     * returns by tid, reconcile does not credit the console's return to the refund (the ledger held it before
+     * the refund was asked, under the total): never refunded, and the ledger counts the money once.
+     */
+    @Test
+    void aReturnHeldUnderATotalBeforeARefundWasAskedIsNotCreditedToIt() {
+        sandbox("/_control/cancel-history/off");
+        String idKey = paid("sl-console-total", 9000);
+        sandbox("/_control/console-cancel/" + idKey, "{\"amount\": 1000}");
+        replay(awaitCancelWebhook(idKey, 1));
+        assertThat(sum("sl-console-total")).as("the console's return under the total 1000").isEqualTo(8000);
+        sandbox("/_control/cancel-history/on");
+        // the refund's row and reservation as the API writes them, its cancel never sent, long past its bounds
+        paybridge.ledger.Sql sql = new paybridge.ledger.Sql(app().context());
+        paybridge.ledger.RefundStore refunds = new paybridge.ledger.RefundStore(sql);
+        assertThat(refunds.insert("sl-rf-never", "sl-console-total", "test", 1000, "test")).isTrue();
+        assertThat(app().lookup("paymentStore", paybridge.ledger.PaymentStore.class).reserveRefund("sl-console-total", 1000))
+                .isTrue();
+        assertThat(sql.update("UPDATE refunds SET status = 'UNKNOWN', in_flight_until = CURRENT_TIMESTAMP - INTERVAL '3' DAY "
+                + "WHERE refund_id = 'sl-rf-never'", Map.of())).isEqualTo(1);
+
+        reconcileOnce("sl-rf-never");
+        paybridge.ledger.RefundRecord after = refunds.find("sl-rf-never").orElseThrow();
+        assertThat(after.status()).isEqualTo(paybridge.canonical.RefundState.FAILED);
+        assertThat(after.failureCode()).isEqualTo("NOT_REFUNDED");
+        assertThat(sum("sl-console-total")).as("the console's 1000, once").isEqualTo(8000);
+        assertThat(returns("sl-console-total")).hasSize(1);
+    }
+
     @Test
     void aReturnItsWebhookRecordsFirstAndTheApiSecondIsOneEntryWithoutCancelHistory() {
         sandbox("/_control/cancel-history/off");

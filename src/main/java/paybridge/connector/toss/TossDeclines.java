@@ -54,6 +54,11 @@ public final class TossDeclines {
      * made it under the same orderId, and this charge was refused.
      */
     static final Set<String> ORDER_TAKEN = Set.of("DUPLICATED_ORDER_ID", "ALREADY_PROCESSED_PAYMENT");
+    /**
+     * Of those, the code that says the operation under this Idempotency-Key is being processed at Toss right
+     * now: a charge answered it is in flight at that moment, however long ago it was first sent.
+     */
+    static final Set<String> STILL_PROCESSING = Set.of("IDEMPOTENT_REQUEST_PROCESSING");
 
     /**
      * TOSS.md's card decline table (the vendor's meaning [doc], the category ours), plus

@@ -146,7 +146,12 @@ public final class TossResponses {
             case LOST -> new ChargeOutcome(ChargeStatus.UNKNOWN, null, billingKey, r.failure());
             // a refusal of a re-ask proves nothing once an earlier ask was lost: that one may have charged
             // (e.g. the key deleted in between answers NOT_FOUND_BILLING_KEY): the lookup by orderId decides
-            case REFUSED -> lostBefore
+            // the charge is still being processed at Toss: in flight now, so its horizon counts again from now
+            case REFUSED -> TossDeclines.STILL_PROCESSING.contains(r.code())
+                    ? new ChargeOutcome(ChargeStatus.UNKNOWN, null, billingKey, new Failure(PaymentStates.STILL_PROCESSING,
+                            "Toss answered " + r.code() + " (" + r.message() + "): the charge is still being processed"
+                            + " there; the lookup by orderId decides once it can no longer be in flight"))
+                    : lostBefore
                     ? new ChargeOutcome(ChargeStatus.UNKNOWN, null, billingKey, new Failure(r.code(), r.message()
                             + " (to a re-ask after an answer was lost: the lookup by orderId decides)"))
                     : refusedCharge(r, billingKey, paymentId);

@@ -73,6 +73,9 @@ import paybridge.sandbox.WebhookSender;
  *       none for the payment (a delivery that never arrives);</li>
  *   <li>{@code POST /_control/auth-key} with {@code "fault": "PROCESSING"}: the issuance is done, its
  *       answer held back for {@code hang}, re-asks meanwhile answered 409 {@code IDEMPOTENT_REQUEST_PROCESSING};</li>
+ *   <li>{@code POST /_control/charge-fault/{orderId}} {@code {"next": "PROCESSING"}}: the charge of that orderId
+ *       is done, its answer held back for {@code hang}, re-asks meanwhile answered 409
+ *       {@code IDEMPOTENT_REQUEST_PROCESSING};</li>
  *   <li>{@code POST /_control/unrouted} {@code {"prefixes": [...]}}: Toss API requests whose path starts
  *       with one of them are answered as a path Toss does not serve (404 {@code NOT_FOUND}), as after a
  *       wrong base URL or an egress proxy that does not route them; {@code GET /_lookups/{ref}}: how many
@@ -115,6 +118,8 @@ public final class TossSimulator implements VendorSimulator {
     private final Map<String, String> nextCancelFault = new ConcurrentHashMap<>();
     /** authKey → the fault of its issuance (PROCESSING). */
     private final Map<String, String> issueFaults = new ConcurrentHashMap<>();
+    /** orderId → the fault of its charge (PROCESSING). */
+    private final Map<String, String> chargeFaults = new ConcurrentHashMap<>();
     private final java.util.Set<String> silentPayments = ConcurrentHashMap.newKeySet();
     private volatile java.util.List<String> unrouted = java.util.List.of();
     private final Map<String, AtomicLong> lookups = new ConcurrentHashMap<>();
@@ -162,6 +167,11 @@ public final class TossSimulator implements VendorSimulator {
         router.post("/_control/payment").handler(this::checkoutPayment);
         router.post("/_control/decline-key/:billingKey").handler(this::declineKey);
         router.post("/_control/cancel-fault/:paymentKey").handler(this::cancelFault);
+        router.post("/_control/charge-fault/:orderId").handler(ctx -> {
+            JsonObject body = jsonBody(ctx);
+            chargeFaults.put(ctx.pathParam("orderId"), body == null || text(body, "next") == null ? "" : text(body, "next"));
+            write(ctx, 200, new JsonObject());
+        });
         router.post("/_control/finish-cancel/:paymentKey").handler(this::finishCancel);
         router.post("/_control/unrouted").handler(this::unrouted);
         router.get("/_lookups/:ref").handler(ctx -> write(ctx, 200, new JsonObject().put("lookups",
@@ -389,6 +399,9 @@ public final class TossSimulator implements VendorSimulator {
         // the webhook leaves before the answer: with HANG the caller has given up by the time the answer
         // would arrive, yet the charge exists and is announced (the lost answer a re-ask settles)
         webhook("PAYMENT_STATUS_CHANGED", payment);
+        if ("PROCESSING".equals(chargeFaults.remove(orderId))) {
+            return new Answer(200, payment.json(), settings.hang(), true);
+        }
         return new Answer(200, payment.json(), amount == TestAmounts.HANG ? settings.hang() : Duration.ZERO);
     }
 

@@ -150,8 +150,13 @@ class TossMappingTest {
         var firstAsk = TossResponses.charge(VendorReply.answer(400, "{\"code\":\"DUPLICATED_ORDER_ID\",\"message\":\"x\"}"), KEY, "o", 1);
         assertThat(firstAsk.status()).isEqualTo(ChargeStatus.UNKNOWN);
         assertThat(firstAsk.failure().code()).isEqualTo("ORDER_ID_IN_USE");
-        assertThat(TossResponses.charge(VendorReply.answer(409, "{\"code\":\"IDEMPOTENT_REQUEST_PROCESSING\",\"message\":\"x\"}"),
-                KEY, "o", 1).status()).isEqualTo(ChargeStatus.UNKNOWN);
+        // still being processed at Toss, to the first ask or a re-ask: in flight (its horizon counts again)
+        for (boolean lostBefore : new boolean[] {false, true}) {
+            var processing = TossResponses.charge(VendorReply.answer(409,
+                    "{\"code\":\"IDEMPOTENT_REQUEST_PROCESSING\",\"message\":\"x\"}"), KEY, "o", 1, lostBefore);
+            assertThat(processing.status()).isEqualTo(ChargeStatus.UNKNOWN);
+            assertThat(processing.failure().code()).isEqualTo("VENDOR_STILL_PROCESSING");
+        }
         // lost answers
         assertThat(TossResponses.charge(VendorReply.answer(500,
                 "{\"code\":\"FAILED_INTERNAL_SYSTEM_PROCESSING\",\"message\":\"x\"}"), KEY, "o", 1).status()).isEqualTo(ChargeStatus.UNKNOWN);

@@ -256,6 +256,39 @@ class TossMoneySafetyTest {
         assertThat(again.json().path("status").asText()).as(again.body()).isEqualTo("PAID");
     }
 
+    // ---- a charge Toss is still processing
+
+    /**
+     * The first ask's answer is lost (held back past the call timeout) and the re-ask is answered 409
+     * IDEMPOTENT_REQUEST_PROCESSING: the charge is in flight at that moment, so its horizon is counted again
+     * from then (database clock), not from when it was first recorded; "never charged" cannot be drawn before
+     * it, and once past it the lookup finds the charge.
+     */
+    @Test
+    void aChargeTossIsStillProcessingIsInFlightForAWholeHorizonFromThatAnswer() {
+        String key = billingKey("user-tms-busy");
+        control("charge-fault/tms-busy-0001", "{\"next\": \"PROCESSING\"}");
+        // the charge's webhook (sent before its held answer) is kept from settling it first: its lookup unanswered
+        Response r = whileUnrouted("/v1/payments",
+                () -> app.postJson("/api/payments", charge("tms-busy-0001", 3000, "user-tms-busy", key)));
+        assertThat(r.status()).as(r.body()).isEqualTo(202);
+        assertThat(r.json().path("failure").path("code").asText()).isEqualTo("VENDOR_STILL_PROCESSING");
+
+        var row = new paybridge.ledger.Sql(app.context()).query(
+                "SELECT in_flight_until, updated_at FROM payments WHERE payment_id = :?id", Map.of("id", "tms-busy-0001")).get(0);
+        java.time.Instant answered = paybridge.ledger.Sql.instant(row.containsKey("updated_at") ? row.get("updated_at") : row.get("UPDATED_AT"));
+        java.time.Instant until = paybridge.ledger.Sql.instant(row.containsKey("in_flight_until") ? row.get("in_flight_until") : row.get("IN_FLIGHT_UNTIL"));
+        Duration horizon = paybridge.connector.http.OperationDeadline.of(
+                new paybridge.Settings(app.context().getPropertiesComponent())).horizon();
+        // counted from the first record instead, it would end the re-ask's time (over 1 s here) earlier
+        assertThat(Duration.between(answered, until)).as("in flight for a whole horizon (%s) from the answer", horizon)
+                .isGreaterThanOrEqualTo(horizon.minusMillis(200));
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(app.get("/api/payments/tms-busy-0001").json().path("status").asText()).isEqualTo("PAID"));
+        assertThat(ledgerSum("tms-busy-0001")).isEqualTo(3000);
+    }
+
     // ---- a charge answer that is not this charge
 
     @Test
