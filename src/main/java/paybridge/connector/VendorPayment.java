@@ -44,6 +44,18 @@ public record VendorPayment(
         return new VendorPayment(false, vendor, null, null, null, 0, 0, List.of(), null, null, null);
     }
 
+    /**
+     * The history's returns that took money back, oldest first by their time when every one has a time (a
+     * vendor need not list them in order), else in the order listed.
+     */
+    public List<Cancellation> returnsOldestFirst() {
+        List<Cancellation> out = new java.util.ArrayList<>(cancellations.stream().filter(c -> c.amount() > 0).toList());
+        if (out.stream().allMatch(c -> c.cancelledAt() != null)) {
+            out.sort(java.util.Comparator.comparing(Cancellation::cancelledAt));
+        }
+        return out;
+    }
+
     /** One cancellation in the vendor's history. */
     public record Cancellation(String cancellationId, long amount, Instant cancelledAt) {
     }

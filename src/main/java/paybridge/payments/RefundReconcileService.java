@@ -153,7 +153,11 @@ public final class RefundReconcileService {
         // what the vendor returned that neither a decided API refund of this payment accounts for, nor a
         // return the ledger held before the open refunds were asked (a console cancel learnt by its webhook)
         List<RefundStore.Refunded> decided = refunds.refundedOnPayment(payment.paymentId());
-        Accounted accounted = accounted(decided, priorReturns(payment, open, found), found);
+        Set<String> prior = priorReturns(payment, open, found);
+        if (prior == null) {
+            return leftUnordered(payment);
+        }
+        Accounted accounted = accounted(decided, prior, found);
         if (itemized(found, decided)) {
             return attributeByCancellation(refund, open, payment, found, accounted.refs(), bounds);
         }
@@ -249,7 +253,8 @@ public final class RefundReconcileService {
      * asked (up to the lowest of their ledger marks): each happened before any of these refunds could.
      * None when a refund has no mark (asked before paybridge kept one). A return the ledger then held
      * under a cumulative total (a record without a history) has no id there: the record's oldest returns up
-     * to that total are those ({@link VendorRecordFacts#returnedBy}).
+     * to that total are those ({@link VendorRecordFacts#returnedBy}); null when the record cannot say which
+     * are its oldest.
      */
     private Set<String> priorReturns(PaymentRecord payment, List<RefundRecord> open, VendorPayment found) {
         long mark = Long.MAX_VALUE;
@@ -265,9 +270,25 @@ public final class RefundReconcileService {
         Set<String> prior = new java.util.HashSet<>(ledger.returnCancellationIds(payment.paymentId(), mark));
         long total = ledger.largestTotalKey(payment.paymentId(), mark);
         if (total > 0) {
-            prior.addAll(VendorRecordFacts.returnedBy(found.cancellations(), total));
+            java.util.Optional<Set<String>> byTotal = VendorRecordFacts.returnedBy(found, total);
+            if (byTotal.isEmpty()) {
+                return null;
+            }
+            prior.addAll(byTotal.get());
         }
         return prior;
+    }
+
+    /**
+     * The ledger held returns under a total before the open refunds were asked, and the record cannot say
+     * which of its returns those were: any of them may be a refund's, or none; nothing is concluded.
+     */
+    private static boolean leftUnordered(PaymentRecord payment) {
+        LOG.warn("reconcile paymentId={}: the ledger held returns under a cumulative total before the open refunds were"
+                + " asked, and the vendor's record does not order its returns (one without an id or a time, or two at"
+                + " one time): which were those is unknown; left for an operator (compare with the vendor console)",
+                payment.paymentId());
+        return false;
     }
 
     /**
@@ -324,6 +345,9 @@ public final class RefundReconcileService {
     private boolean attributeAmount(long amount, List<RefundRecord> same, PaymentRecord payment, VendorPayment found,
                                     Set<String> accountedRefs, Bounds bounds) {
         Set<String> beforeThese = priorReturns(payment, same, found);
+        if (beforeThese == null) {
+            return leftUnordered(payment);
+        }
         java.util.Map<String, VendorPayment.Cancellation> returns = new java.util.LinkedHashMap<>();
         for (VendorPayment.Cancellation c : found.cancellations()) {
             if (c.amount() == amount && !accountedRefs.contains(c.cancellationId())

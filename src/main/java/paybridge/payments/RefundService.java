@@ -384,6 +384,9 @@ public final class RefundService {
      *     lookup that showed this return, came first; or a later total), nothing is added, so a return
      *     is never counted twice under two keys. The payment's row is held meanwhile so two finishes
      *     take turns reading the sum.</li>
+     * <li>by the cancellation's id, its total known, when the ledger holds a return under a cumulative total
+     *     at least as large: the vendor's returns up to that total were recorded by it, this one among
+     *     them; nothing is added;</li>
      * <li>by the cancellation's id with the total unknown (the lookup after the cancel failed, or did
      *     not list it yet): a webhook verified by a history-less receipt may already have recorded this
      *     very return under the cumulative total it showed — the ledger's sum at the refund's start plus
@@ -403,6 +406,14 @@ public final class RefundService {
             if (amount <= 0) {
                 return;
             }
+        } else if (outcome.refundedTotal() > 0
+                && ledger.returns(payment.paymentId()).largestTotalKey() >= outcome.refundedTotal()) {
+            // the vendor's history puts this return within a total the ledger already holds returns under (a
+            // webhook verified by a history-less receipt came first): that entry holds it
+            LOG.info("refund refundId={} paymentId={}: its return is already in the ledger under a cumulative total"
+                    + " of at least {} (learnt first from a record without its history); not added again",
+                    request.refundId(), payment.paymentId(), outcome.refundedTotal());
+            return;
         } else if (outcome.refundedTotal() < 0) {
             if (ledger.has(returnEvent(payment, 0, null, total).eventKey())) {
                 LOG.info("refund refundId={} paymentId={}: its return is already in the ledger under the cumulative "
@@ -417,6 +428,12 @@ public final class RefundService {
                         request.refundId(), payment.paymentId());
                 return;
             }
+        }
+        if (outcome.ledgerCancellationId() == null || outcome.ledgerCancellationId().isBlank()) {
+            // keyed by the total it names: the entry brings the ledger up to that total (a return the vendor
+            // made before this one and not recorded yet is in it), as every return keyed by a total does, so a
+            // return the vendor lists within that total is in the ledger once it holds the entry
+            amount = Math.max(amount, total - ledger.returned(payment.paymentId()));
         }
         ledger.append(returnEvent(payment, amount, outcome.ledgerCancellationId(), total), LedgerSource.API);
     }

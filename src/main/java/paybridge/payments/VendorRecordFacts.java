@@ -18,6 +18,7 @@ import paybridge.ledger.LedgerStore;
  * under the same event keys.
  */
 public final class VendorRecordFacts {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VendorRecordFacts.class);
     private VendorRecordFacts() {
     }
 
@@ -61,11 +62,14 @@ public final class VendorRecordFacts {
                     out.add(new PaymentEvent(vendor, paymentId, ref, subscriptionId, EventType.PAID, amount, "KRW",
                             null, 0, at));
                 }
-                List<VendorPayment.Cancellation> listed = chronological(found.cancellations());
+                List<VendorPayment.Cancellation> listed = found.returnsOldestFirst();
                 if (!listed.isEmpty()) {
                     LedgerStore.Returns held = recorded.get();
                     boolean[] skip = new boolean[listed.size()];
-                    long lacking = held.largestTotalKey() > 0 ? lackingAfterNewest(listed, held, skip) : 0;
+                    // a history with a return without an id keys that one by its running total: a total in the
+                    // ledger may then be that very entry, and the rule below cannot tell; each is entered by its key
+                    long lacking = held.largestTotalKey() > 0 && everyReturnNamed(listed)
+                            ? lackingAfterNewest(paymentId, listed, held, skip) : 0;
                     long cumulative = 0;
                     for (int i = 0; i < listed.size(); i++) {
                         VendorPayment.Cancellation c = listed.get(i);
@@ -102,9 +106,15 @@ public final class VendorRecordFacts {
      * total after the others (entered under the total). A return already in the ledger by its id is counted
      * in what it holds and entered again harmlessly (the same key).
      */
-    private static long lackingAfterNewest(List<VendorPayment.Cancellation> listed, LedgerStore.Returns held,
-                                           boolean[] skip) {
+    private static long lackingAfterNewest(String paymentId, List<VendorPayment.Cancellation> listed,
+                                           LedgerStore.Returns held, boolean[] skip) {
         long lacking = listed.stream().mapToLong(VendorPayment.Cancellation::amount).sum() - held.returned();
+        if (lacking < 0) {
+            // the ledger shows more returned than the vendor's record: no return of the record is entered (a
+            // later one too would count money twice); an operator compares
+            LOG.warn("paymentId={}: the ledger shows {} KRW more returned than the vendor's record lists; no return of"
+                    + " the record entered (compare the ledger with the vendor console)", paymentId, -lacking);
+        }
         for (int i = listed.size() - 1; i >= 0; i--) {
             VendorPayment.Cancellation c = listed.get(i);
             if (c.cancellationId() != null && held.cancellationIds().contains(c.cancellationId())) {
@@ -119,35 +129,32 @@ public final class VendorRecordFacts {
         return Math.max(0, lacking);
     }
 
-    /**
-     * A record's returns that took money back, oldest first by their time when every one has a time (a vendor
-     * need not list them in order), else in the order listed.
-     */
-    public static List<VendorPayment.Cancellation> chronological(List<VendorPayment.Cancellation> cancellations) {
-        List<VendorPayment.Cancellation> out = new ArrayList<>(cancellations.stream().filter(c -> c.amount() > 0).toList());
-        if (out.stream().allMatch(c -> c.cancelledAt() != null)) {
-            out.sort(java.util.Comparator.comparing(VendorPayment.Cancellation::cancelledAt));
-        }
-        return out;
+    private static boolean everyReturnNamed(List<VendorPayment.Cancellation> listed) {
+        return listed.stream().allMatch(c -> c.cancellationId() != null && !c.cancellationId().isBlank());
     }
 
     /**
      * The ids of the history's oldest returns that together come to no more than {@code total}: what the
-     * vendor had returned when its record showed that cumulative total.
+     * vendor had returned when its record showed that cumulative total. Empty when the record cannot say
+     * which are the oldest (a return without an id or a time, or two at one time).
      */
-    public static java.util.Set<String> returnedBy(List<VendorPayment.Cancellation> cancellations, long total) {
+    public static java.util.Optional<java.util.Set<String>> returnedBy(VendorPayment found, long total) {
+        List<VendorPayment.Cancellation> listed = found.returnsOldestFirst();
+        if (!everyReturnNamed(listed) || listed.stream().map(VendorPayment.Cancellation::cancelledAt)
+                .anyMatch(java.util.Objects::isNull)
+                || listed.stream().map(VendorPayment.Cancellation::cancelledAt).distinct().count() < listed.size()) {
+            return java.util.Optional.empty();
+        }
         java.util.Set<String> ids = new java.util.HashSet<>();
         long cumulative = 0;
-        for (VendorPayment.Cancellation c : chronological(cancellations)) {
+        for (VendorPayment.Cancellation c : listed) {
             cumulative += c.amount();
             if (cumulative > total) {
                 break;
             }
-            if (c.cancellationId() != null) {
-                ids.add(c.cancellationId());
-            }
+            ids.add(c.cancellationId());
         }
-        return ids;
+        return java.util.Optional.of(ids);
     }
 
 }

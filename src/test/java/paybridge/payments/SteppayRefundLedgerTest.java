@@ -171,6 +171,30 @@ abstract class SteppayRefundLedgerTest {
         assertThat(returns("sl-console-total")).hasSize(1);
     }
 
+    /**
+     * A refund's return recorded first by its webhook under the cumulative total (the receipt then had no
+     * cancelHistory); by the time the cancel's answer comes, the receipt lists it by its tid: the answer
+     * knows its id and total, and enters nothing again.
+     */
+    @Test
+    void aReturnItsWebhookRecordedUnderATotalIsNotEnteredAgainByTheAnswersId() {
+        sandbox("/_control/cancel-history/off");
+        String idKey = paid("sl-answer-by-id", 9000);
+        sandbox("/_control/cancel-answers/hold");
+        CompletableFuture<Response> refund = CompletableFuture.supplyAsync(() ->
+                app().postJson("/api/refunds", Commands.refund("sl-rf-abi", "sl-answer-by-id", 1000L)));
+        replay(awaitCancelWebhook(idKey, 1));
+        assertThat(sum("sl-answer-by-id")).as("the webhook's return under the total 1000").isEqualTo(8000);
+        sandbox("/_control/cancel-history/on");
+        sandbox("/_control/cancel-answers/release");
+
+        Response answer = refund.join();
+        assertThat(answer.json().path("status").asText()).as(answer.body()).isEqualTo("REFUNDED");
+        assertThat(returns("sl-answer-by-id")).as("one return").hasSize(1);
+        assertThat(sum("sl-answer-by-id")).as("9000 - 1000").isEqualTo(8000);
+        assertThat(app().get("/api/payments/sl-answer-by-id").json().path("refundedAmount").asLong()).isEqualTo(1000);
+    }
+
     @Test
     void aReturnItsWebhookRecordsFirstAndTheApiSecondIsOneEntryWithoutCancelHistory() {
         sandbox("/_control/cancel-history/off");

@@ -157,8 +157,8 @@ public final class SteppayResponses {
             return RefundOutcome.refundedKeyedByTotal(outcome.refundedNow(), total, tid);
         }
         long running = 0;
-        for (VendorPayment.Cancellation c : receipt.cancellations()) {
-            running += Math.max(0, c.amount());
+        for (VendorPayment.Cancellation c : receipt.returnsOldestFirst()) {
+            running += c.amount();
             if (tid != null && tid.equals(c.cancellationId())) {
                 return RefundOutcome.refunded(outcome.refundedNow(), running, tid);
             }
