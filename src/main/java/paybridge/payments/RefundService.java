@@ -429,12 +429,6 @@ public final class RefundService {
                 return;
             }
         }
-        if (outcome.ledgerCancellationId() == null || outcome.ledgerCancellationId().isBlank()) {
-            // keyed by the total it names: the entry brings the ledger up to that total (a return the vendor
-            // made before this one and not recorded yet is in it), as every return keyed by a total does, so a
-            // return the vendor lists within that total is in the ledger once it holds the entry
-            amount = Math.max(amount, total - ledger.returned(payment.paymentId()));
-        }
         ledger.append(returnEvent(payment, amount, outcome.ledgerCancellationId(), total), LedgerSource.API);
     }
 

@@ -136,23 +136,27 @@ public final class VendorRecordFacts {
     /**
      * The ids of the history's oldest returns that together come to no more than {@code total}: what the
      * vendor had returned when its record showed that cumulative total. Empty when the record cannot say
-     * which are the oldest (a return without an id or a time, or two at one time).
+     * where that cut falls: a return without a time, or returns of one time on both sides of it.
      */
     public static java.util.Optional<java.util.Set<String>> returnedBy(VendorPayment found, long total) {
         List<VendorPayment.Cancellation> listed = found.returnsOldestFirst();
-        if (!everyReturnNamed(listed) || listed.stream().map(VendorPayment.Cancellation::cancelledAt)
-                .anyMatch(java.util.Objects::isNull)
-                || listed.stream().map(VendorPayment.Cancellation::cancelledAt).distinct().count() < listed.size()) {
+        if (listed.stream().anyMatch(c -> c.cancelledAt() == null)) {
             return java.util.Optional.empty();
         }
         java.util.Set<String> ids = new java.util.HashSet<>();
         long cumulative = 0;
-        for (VendorPayment.Cancellation c : listed) {
+        for (int i = 0; i < listed.size(); i++) {
+            VendorPayment.Cancellation c = listed.get(i);
             cumulative += c.amount();
             if (cumulative > total) {
+                if (i > 0 && listed.get(i - 1).cancelledAt().equals(c.cancelledAt())) {
+                    return java.util.Optional.empty();
+                }
                 break;
             }
-            ids.add(c.cancellationId());
+            if (c.cancellationId() != null && !c.cancellationId().isBlank()) {
+                ids.add(c.cancellationId());
+            }
         }
         return java.util.Optional.of(ids);
     }

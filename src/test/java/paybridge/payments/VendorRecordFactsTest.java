@@ -71,11 +71,16 @@ class VendorRecordFactsTest {
         assertThat(VendorRecordFacts.returnedBy(found, 5000)).contains(Set.of("A", "B"));
         assertThat(VendorRecordFacts.returnedBy(found, 4000)).contains(Set.of("A"));
         assertThat(VendorRecordFacts.returnedBy(found, 0)).contains(Set.of());
-        // which are the oldest cannot be told: a return without a time, or two at one time
+        // where the cut falls cannot be told: a return without a time, or two of one time on both sides of it
         assertThat(VendorRecordFacts.returnedBy(record(new Cancellation("A", 3000, T1), new Cancellation("B", 2000, null)),
                 3000)).isEmpty();
         assertThat(VendorRecordFacts.returnedBy(record(new Cancellation("A", 3000, T1), new Cancellation("B", 2000, T1)),
                 3000)).isEmpty();
+        // two of one time both within the total, or both beyond it, are told apart from the rest
+        assertThat(VendorRecordFacts.returnedBy(record(new Cancellation("A", 3000, T1), new Cancellation("B", 2000, T1),
+                new Cancellation("C", 1000, T2)), 5000)).contains(Set.of("A", "B"));
+        assertThat(VendorRecordFacts.returnedBy(record(new Cancellation("A", 3000, T1), new Cancellation("B", 2000, T2),
+                new Cancellation("C", 1000, T2)), 3000)).contains(Set.of("A"));
     }
 
     @Test

@@ -157,10 +157,15 @@ public final class SteppayResponses {
             return RefundOutcome.refundedKeyedByTotal(outcome.refundedNow(), total, tid);
         }
         long running = 0;
-        for (VendorPayment.Cancellation c : receipt.returnsOldestFirst()) {
+        List<VendorPayment.Cancellation> oldestFirst = receipt.returnsOldestFirst();
+        for (VendorPayment.Cancellation c : oldestFirst) {
             running += c.amount();
             if (tid != null && tid.equals(c.cancellationId())) {
-                return RefundOutcome.refunded(outcome.refundedNow(), running, tid);
+                // its place among the returns decides its running total: unknown when another has its time
+                // (Steppay's times are whole seconds: two cancels may share one); untimed, the listed order
+                boolean placed = c.cancelledAt() == null || oldestFirst.stream()
+                        .filter(o -> o != c).noneMatch(o -> c.cancelledAt().equals(o.cancelledAt()));
+                return RefundOutcome.refunded(outcome.refundedNow(), placed ? running : -1, tid);
             }
         }
         return RefundOutcome.refunded(outcome.refundedNow(), -1, tid);

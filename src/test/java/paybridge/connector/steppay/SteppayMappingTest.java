@@ -190,6 +190,12 @@ class SteppayMappingTest {
         assertThat(bare.ledgerCancellationId()).isNull();
         assertThat(bare.cancellationId()).as("still the refund's vendor reference").isEqualTo("T2");
         assertThat(bare.refundedTotal()).isEqualTo(2500);
+        // listed after another cancel of the same second: its place, and so its running total, is unknown
+        java.time.Instant second = java.time.Instant.parse("2026-12-01T00:00:00Z");
+        RefundOutcome tied = SteppayResponses.withTotal(cancel, receipt(2500, java.util.List.of(
+                new VendorPayment.Cancellation("T1", 1000, second), new VendorPayment.Cancellation("T2", 1500, second))), 9000);
+        assertThat(tied.ledgerCancellationId()).isEqualTo("T2");
+        assertThat(tied.refundedTotal()).isEqualTo(-1);
         // a history that does not list it yet: keyed by the tid (the history will)
         assertThat(SteppayResponses.withTotal(cancel, receipt(1000, java.util.List.of(t1)), 9000).keyedByTotal()).isFalse();
 
