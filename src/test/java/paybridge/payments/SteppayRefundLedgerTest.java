@@ -171,6 +171,25 @@ abstract class SteppayRefundLedgerTest {
         assertThat(returns("sl-console-total")).hasSize(1);
     }
 
+    /** A refund whose answer is held back at the vendor: the payment's idKey and the pending answer. */
+    private record HeldRefund(String idKey, CompletableFuture<Response> answer) {
+    }
+
+    /**
+     * A PAID payment of 9000 (receipts without cancelHistory) and a refund of 1000 applied by the vendor, its
+     * answer held back while its webhook, verified by a history-less receipt, records its return under the
+     * cumulative total.
+     */
+    private HeldRefund recordedFirstByItsWebhook(String paymentId, String refundId) {
+        sandbox("/_control/cancel-history/off");
+        String idKey = paid(paymentId, 9000);
+        sandbox("/_control/cancel-answers/hold");
+        CompletableFuture<Response> answer = CompletableFuture.supplyAsync(() ->
+                app().postJson("/api/refunds", Commands.refund(refundId, paymentId, 1000L)));
+        replay(awaitCancelWebhook(idKey, 1));
+        return new HeldRefund(idKey, answer);
+    }
+
     /**
      * A refund's return recorded first by its webhook under the cumulative total (the receipt then had no
      * cancelHistory); by the time the cancel's answer comes, the receipt lists it by its tid: the answer
@@ -178,17 +197,12 @@ abstract class SteppayRefundLedgerTest {
      */
     @Test
     void aReturnItsWebhookRecordedUnderATotalIsNotEnteredAgainByTheAnswersId() {
-        sandbox("/_control/cancel-history/off");
-        String idKey = paid("sl-answer-by-id", 9000);
-        sandbox("/_control/cancel-answers/hold");
-        CompletableFuture<Response> refund = CompletableFuture.supplyAsync(() ->
-                app().postJson("/api/refunds", Commands.refund("sl-rf-abi", "sl-answer-by-id", 1000L)));
-        replay(awaitCancelWebhook(idKey, 1));
+        HeldRefund refund = recordedFirstByItsWebhook("sl-answer-by-id", "sl-rf-abi");
         assertThat(sum("sl-answer-by-id")).as("the webhook's return under the total 1000").isEqualTo(8000);
         sandbox("/_control/cancel-history/on");
         sandbox("/_control/cancel-answers/release");
 
-        Response answer = refund.join();
+        Response answer = refund.answer().join();
         assertThat(answer.json().path("status").asText()).as(answer.body()).isEqualTo("REFUNDED");
         assertThat(returns("sl-answer-by-id")).as("one return").hasSize(1);
         assertThat(sum("sl-answer-by-id")).as("9000 - 1000").isEqualTo(8000);
@@ -197,17 +211,12 @@ abstract class SteppayRefundLedgerTest {
 
     @Test
     void aReturnItsWebhookRecordsFirstAndTheApiSecondIsOneEntryWithoutCancelHistory() {
-        sandbox("/_control/cancel-history/off");
-        String idKey = paid("sl-webhook-first", 9000);
-        // the vendor applies the cancel and sends its webhook, but its answer to paybridge waits
-        sandbox("/_control/cancel-answers/hold");
-        CompletableFuture<Response> refund = CompletableFuture.supplyAsync(() ->
-                app().postJson("/api/refunds", Commands.refund("sl-rf-2", "sl-webhook-first", 1000L)));
-        replay(awaitCancelWebhook(idKey, 1));
+        HeldRefund refund = recordedFirstByItsWebhook("sl-webhook-first", "sl-rf-2");
+        String idKey = refund.idKey();
         assertThat(returns("sl-webhook-first")).as("the webhook recorded the return").hasSize(1);
         sandbox("/_control/cancel-answers/release");
 
-        Response answer = refund.join();
+        Response answer = refund.answer().join();
         assertThat(answer.json().path("status").asText()).as(answer.body()).isEqualTo("REFUNDED");
         assertThat(answer.json().path("refundedAmount").asLong()).isEqualTo(1000);
         List<JsonNode> returns = returns("sl-webhook-first");
@@ -226,19 +235,14 @@ abstract class SteppayRefundLedgerTest {
 
     @Test
     void aReturnItsWebhookRecordsFirstIsOneEntryWhenTheLookupAfterTheCancelFails() {
-        sandbox("/_control/cancel-history/off");
-        String idKey = paid("sl-lookup-fails", 9000);
-        sandbox("/_control/cancel-answers/hold");
-        CompletableFuture<Response> refund = CompletableFuture.supplyAsync(() ->
-                app().postJson("/api/refunds", Commands.refund("sl-rf-12", "sl-lookup-fails", 1000L)));
         // the webhook, verified by a history-less receipt, records the return under the cumulative total
-        replay(awaitCancelWebhook(idKey, 1));
+        HeldRefund refund = recordedFirstByItsWebhook("sl-lookup-fails", "sl-rf-12");
         assertThat(returns("sl-lookup-fails")).hasSize(1);
         // then the cancel's answer comes, and the receipt lookup after it fails: the answer knows only its tid
         sandbox("/_control/receipts/fail");
         sandbox("/_control/cancel-answers/release");
 
-        Response answer = refund.join();
+        Response answer = refund.answer().join();
         assertThat(answer.json().path("status").asText()).as(answer.body()).isEqualTo("REFUNDED");
         sandbox("/_control/receipts/ok");
         assertThat(returns("sl-lookup-fails")).as("one return, not a second one under the tid").hasSize(1);
