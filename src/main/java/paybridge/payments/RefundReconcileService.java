@@ -155,7 +155,7 @@ public final class RefundReconcileService {
         List<RefundStore.Refunded> decided = refunds.refundedOnPayment(payment.paymentId());
         Set<String> prior = priorReturns(payment, open, found);
         if (prior == null) {
-            return leftUnordered(payment);
+            return leftUnordered(payment, open);
         }
         Accounted accounted = accounted(decided, prior, found);
         if (itemized(found, decided)) {
@@ -283,11 +283,11 @@ public final class RefundReconcileService {
      * The ledger held returns under a total before the open refunds were asked, and the record cannot say
      * which of its returns those were: any of them may be a refund's, or none; nothing is concluded.
      */
-    private static boolean leftUnordered(PaymentRecord payment) {
-        LOG.warn("reconcile paymentId={}: the ledger held returns under a cumulative total before the open refunds were"
-                + " asked, and the vendor's record does not order its returns (one without an id or a time, or two at"
-                + " one time): which were those is unknown; left for an operator (compare with the vendor console)",
-                payment.paymentId());
+    private static boolean leftUnordered(PaymentRecord payment, List<RefundRecord> refunds) {
+        LOG.warn("reconcile paymentId={} refundIds={}: the ledger held returns under a cumulative total before these"
+                + " refunds were asked, and the vendor's record cannot say which of its returns those were (one without"
+                + " a time, or returns of one time on both sides of that total); left for an operator (compare with"
+                + " the vendor console)", payment.paymentId(), refunds.stream().map(RefundRecord::refundId).toList());
         return false;
     }
 
@@ -346,7 +346,7 @@ public final class RefundReconcileService {
                                     Set<String> accountedRefs, Bounds bounds) {
         Set<String> beforeThese = priorReturns(payment, same, found);
         if (beforeThese == null) {
-            return leftUnordered(payment);
+            return leftUnordered(payment, same);
         }
         java.util.Map<String, VendorPayment.Cancellation> returns = new java.util.LinkedHashMap<>();
         for (VendorPayment.Cancellation c : found.cancellations()) {

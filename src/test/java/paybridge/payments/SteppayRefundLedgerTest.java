@@ -163,6 +163,21 @@ abstract class SteppayRefundLedgerTest {
         assertThat(sql.update("UPDATE refunds SET status = 'UNKNOWN', in_flight_until = CURRENT_TIMESTAMP - INTERVAL '3' DAY "
                 + "WHERE refund_id = 'sl-rf-never'", Map.of())).isEqualTo(1);
 
+        // a record in which another return shares the console return's time: which of the two the total 1000 held
+        // cannot be told, so nothing is concluded (the refund stays open, its amount reserved)
+        paybridge.connector.VendorPayment receipt = app().context().createProducerTemplate()
+                .requestBody("direct:steppay-lookup-ref", idKey, paybridge.connector.VendorPayment.class);
+        paybridge.connector.VendorPayment.Cancellation console = receipt.cancellations().get(0);
+        paybridge.connector.VendorPayment tied = new paybridge.connector.VendorPayment(true, "steppay",
+                receipt.vendorPaymentRef(), receipt.orderId(), receipt.status(), 9000, 2000, List.of(console,
+                new paybridge.connector.VendorPayment.Cancellation("tid-same-second", 1000, console.cancelledAt())),
+                null, null, receipt.occurredAt());
+        paybridge.ledger.PaymentStore payments = app().lookup("paymentStore", paybridge.ledger.PaymentStore.class);
+        assertThat(app().lookup("refundReconcileService", RefundReconcileService.class).settle(
+                refunds.find("sl-rf-never").orElseThrow(), payments.find("sl-console-total").orElseThrow(), tied)).isFalse();
+        assertThat(refunds.find("sl-rf-never").orElseThrow().status()).isEqualTo(paybridge.canonical.RefundState.UNKNOWN);
+        assertThat(payments.find("sl-console-total").orElseThrow().refundReserved()).isEqualTo(1000);
+
         reconcileOnce("sl-rf-never");
         paybridge.ledger.RefundRecord after = refunds.find("sl-rf-never").orElseThrow();
         assertThat(after.status()).isEqualTo(paybridge.canonical.RefundState.FAILED);
