@@ -49,11 +49,40 @@ public record VendorPayment(
      * vendor need not list them in order), else in the order listed.
      */
     public List<Cancellation> returnsOldestFirst() {
-        List<Cancellation> out = new java.util.ArrayList<>(cancellations.stream().filter(c -> c.amount() > 0).toList());
+        return oldestFirst(cancellations);
+    }
+
+    /** As {@link #returnsOldestFirst()}, of a history. */
+    public static List<Cancellation> oldestFirst(List<Cancellation> history) {
+        List<Cancellation> out = new java.util.ArrayList<>(history.stream().filter(c -> c.amount() > 0).toList());
         if (out.stream().allMatch(c -> c.cancelledAt() != null)) {
             out.sort(java.util.Comparator.comparing(Cancellation::cancelledAt));
         }
         return out;
+    }
+
+    /**
+     * What the vendor had returned in all once {@code c} was returned: the history's returns through it, oldest
+     * first; -1 when its place is unknown (another return has its time: vendors give whole seconds) or it is
+     * not listed.
+     */
+    public long returnedThrough(Cancellation c) {
+        return returnedThrough(cancellations, c);
+    }
+
+    /** As {@link #returnedThrough(Cancellation)}, in a history. */
+    public static long returnedThrough(List<Cancellation> history, Cancellation c) {
+        List<Cancellation> oldestFirst = oldestFirst(history);
+        long running = 0;
+        for (Cancellation o : oldestFirst) {
+            running += o.amount();
+            if (o.equals(c)) {
+                boolean placed = c.cancelledAt() == null
+                        || oldestFirst.stream().filter(x -> x != o).noneMatch(x -> c.cancelledAt().equals(x.cancelledAt()));
+                return placed ? running : -1;
+            }
+        }
+        return -1;
     }
 
     /** One cancellation in the vendor's history. */

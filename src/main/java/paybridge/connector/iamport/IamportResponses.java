@@ -231,7 +231,10 @@ public final class IamportResponses {
                 return RefundOutcome.unknown("IAMPORT_CANCEL_NOT_ATTRIBUTED", "iamport's answer lists " + mine.size()
                         + " cancels of " + requested + " KRW no earlier return claims; the lookup decides");
             }
-            return RefundOutcome.refunded(requested, total, mine.get(0).cancellationId());
+            // the total through this return, as a lookup keys a return without an id (its running total); the
+            // payment's total when its place among returns of one time is unknown
+            long through = VendorPayment.returnedThrough(history, mine.get(0));
+            return RefundOutcome.refunded(requested, through >= 0 ? through : total, mine.get(0).cancellationId());
         } catch (BadResponseException e) {
             if (reply.status() >= 400) {
                 return RefundOutcome.notAttempted("VENDOR_HTTP_" + reply.status(), "HTTP " + reply.status() + " without an iamport answer");

@@ -156,16 +156,11 @@ public final class SteppayResponses {
                     : receipt.amount() > 0 ? (receipt.amount() - remainingBefore) + outcome.refundedNow() : -1;
             return RefundOutcome.refundedKeyedByTotal(outcome.refundedNow(), total, tid);
         }
-        long running = 0;
-        List<VendorPayment.Cancellation> oldestFirst = receipt.returnsOldestFirst();
-        for (VendorPayment.Cancellation c : oldestFirst) {
-            running += c.amount();
+        for (VendorPayment.Cancellation c : receipt.returnsOldestFirst()) {
             if (tid != null && tid.equals(c.cancellationId())) {
                 // its place among the returns decides its running total: unknown when another has its time
                 // (Steppay's times are whole seconds: two cancels may share one); untimed, the listed order
-                boolean placed = c.cancelledAt() == null || oldestFirst.stream()
-                        .filter(o -> o != c).noneMatch(o -> c.cancelledAt().equals(o.cancelledAt()));
-                return RefundOutcome.refunded(outcome.refundedNow(), placed ? running : -1, tid);
+                return RefundOutcome.refunded(outcome.refundedNow(), receipt.returnedThrough(c), tid);
             }
         }
         return RefundOutcome.refunded(outcome.refundedNow(), -1, tid);

@@ -283,7 +283,11 @@ public final class TossResponses {
                         yield RefundOutcome.unknown("TOSS_CANCEL_NOT_ATTRIBUTED", "Toss's answer lists " + mine.size()
                                 + " finished cancels of " + requested + " KRW no earlier return claims; the lookup decides");
                     }
-                    yield RefundOutcome.refunded(requested, after.cancelledAmount(), mine.get(0).cancellationId());
+                    // the total through this return (a lookup that listed no cancels keyed returns by such a
+                    // total); the payment's total when its place among returns of one time is unknown
+                    long through = after.returnedThrough(mine.get(0));
+                    yield RefundOutcome.refunded(requested, through >= 0 ? through : after.cancelledAmount(),
+                            mine.get(0).cancellationId());
                 } catch (BadResponseException e) {
                     yield RefundOutcome.unknown(SendFailures.VENDOR_BAD_RESPONSE, "Unreadable Toss cancel answer: " + e.getMessage());
                 }

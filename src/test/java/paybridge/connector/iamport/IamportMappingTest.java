@@ -180,6 +180,11 @@ class IamportMappingTest {
                  "cancel_history":[{"amount":1000,"cancelled_at":1700000100,"reason":"ours","cancellation_id":"c-ours"},
                                    {"amount":2000,"cancelled_at":1700000100,"reason":"console","cancellation_id":"c-console"}]}}""";
         assertThat(IamportResponses.refund(ok(consoleAfter), 1000, Set.of())).isEqualTo(RefundOutcome.refunded(1000, 3000, "c-ours"));
+        // a console cancel a minute after ours: the total through ours leaves it out (a lookup keys a return
+        // without an id by that running total)
+        assertThat(IamportResponses.refund(ok(consoleAfter.replace("\"cancelled_at\":1700000100,\"reason\":\"console\"",
+                "\"cancelled_at\":1700000160,\"reason\":\"console\"")), 1000, Set.of()))
+                .isEqualTo(RefundOutcome.refunded(1000, 1000, "c-ours"));
         // one of the same amount: which is ours cannot be told, reconcile decides; none: the same
         String twoOfTheAmount = consoleAfter.replace("\"amount\":2000", "\"amount\":1000");
         assertThat(IamportResponses.refund(ok(twoOfTheAmount), 1000, Set.of()).status()).isEqualTo(RefundOutcomeStatus.UNKNOWN);

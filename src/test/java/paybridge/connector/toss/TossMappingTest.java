@@ -205,6 +205,17 @@ class TossMappingTest {
         assertThat(rest.refundedNow()).isEqualTo(8900);
         assertThat(rest.refundedTotal()).isEqualTo(9900);
         assertThat(rest.cancellationId()).isEqualTo("txrd_1");
+        // the total through the return, not the payment's: a later cancel (at another time) is not in it; returns
+        // of one time cannot be placed, and the payment's total stands
+        String twoTimes = payment("PARTIAL_CANCELED", 9900, 1000, 2000);
+        int later = twoTimes.lastIndexOf("2024-02-13T12:20:23+09:00");
+        twoTimes = twoTimes.substring(0, later) + "2024-02-13T12:25:00+09:00" + twoTimes.substring(later + 25);
+        assertThat(TossResponses.refund(VendorReply.answer(200, twoTimes), 1000, Set.of(), false).refundedTotal())
+                .isEqualTo(1000);
+        assertThat(TossResponses.refund(VendorReply.answer(200, twoTimes), 2000, Set.of(), false).refundedTotal())
+                .isEqualTo(3000);
+        assertThat(TossResponses.refund(VendorReply.answer(200, payment("PARTIAL_CANCELED", 9900, 1000, 2000)), 1000,
+                Set.of(), false).refundedTotal()).isEqualTo(3000);
         // by what no earlier return claims and the amount, never by position
         var same = TossResponses.refund(VendorReply.answer(200, payment("PARTIAL_CANCELED", 9900, 1000, 1000)), 1000,
                 Set.of("txrd_1"), false);
