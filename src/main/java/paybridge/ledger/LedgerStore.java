@@ -133,6 +133,27 @@ public final class LedgerStore {
         return new Returns(returned, largestTotalKey(paymentId, rows), cancellationIds(rows));
     }
 
+    private static final String RETURNS_IN_ORDER = """
+            SELECT amount, event_key FROM ledger_entries WHERE payment_id = :?paymentId AND amount < 0 ORDER BY entry_id""";
+
+    /**
+     * The largest cumulative total a return of the payment is keyed by whose entry brought what the ledger
+     * holds returned to at least that total: the ledger then held the vendor's returns up to it (a return
+     * without an id, entered alone under its running total, need not have; it does not count). 0 when none.
+     */
+    public long largestTotalHeld(String paymentId) {
+        long returned = 0;
+        long largest = 0;
+        for (Map<String, Object> r : sql.query(RETURNS_IN_ORDER, Map.of("paymentId", paymentId))) {
+            returned -= Sql.longValue(r.containsKey("amount") ? r.get("amount") : r.get("AMOUNT"));
+            long total = largestTotalKey(paymentId, List.of(r));
+            if (total > 0 && returned >= total) {
+                largest = Math.max(largest, total);
+            }
+        }
+        return largest;
+    }
+
     /** The largest cumulative total a return of the payment up to entry {@code mark} is keyed by; 0 when none. */
     public long largestTotalKey(String paymentId, long mark) {
         return largestTotalKey(paymentId, sql.query(RETURN_KEYS_UP_TO, Map.of("paymentId", paymentId, "mark", mark)));

@@ -407,7 +407,7 @@ public final class RefundService {
                 return;
             }
         } else if (outcome.refundedTotal() > 0
-                && ledger.returns(payment.paymentId()).largestTotalKey() >= outcome.refundedTotal()) {
+                && ledger.largestTotalHeld(payment.paymentId()) >= outcome.refundedTotal()) {
             // the vendor's history puts this return within a total the ledger already holds returns under (a
             // webhook verified by a history-less receipt came first): that entry holds it
             LOG.info("refund refundId={} paymentId={}: its return is already in the ledger under a cumulative total"

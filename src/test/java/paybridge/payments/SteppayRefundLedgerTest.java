@@ -186,6 +186,26 @@ abstract class SteppayRefundLedgerTest {
         assertThat(returns("sl-console-total")).hasSize(1);
     }
 
+    /**
+     * What an answer that names its return checks before entering it: a total the ledger held returns up to.
+     * A return without an id entered alone under its running total does not hold the earlier ones; a record
+     * without a history that brought the ledger up to its total does.
+     */
+    @Test
+    void aTotalCountsAsHeldOnlyWhenItsEntryBroughtTheLedgerUpToIt() {
+        paid("sl-held-total", 9000);
+        paybridge.ledger.LedgerStore ledger = app().lookup("ledgerStore", paybridge.ledger.LedgerStore.class);
+        ledger.append(new paybridge.canonical.PaymentEvent("steppay", "sl-held-total", null, null,
+                paybridge.canonical.EventType.REFUNDED, -500, "KRW", null, 1500, java.time.Instant.now()),
+                paybridge.canonical.LedgerSource.API);
+        assertThat(ledger.returns("sl-held-total").largestTotalKey()).isEqualTo(1500);
+        assertThat(ledger.largestTotalHeld("sl-held-total")).as("500 entered under 1500").isZero();
+        ledger.append(new paybridge.canonical.PaymentEvent("steppay", "sl-held-total", null, null,
+                paybridge.canonical.EventType.PARTIALLY_REFUNDED, -1500, "KRW", null, 2000, java.time.Instant.now()),
+                paybridge.canonical.LedgerSource.WEBHOOK);
+        assertThat(ledger.largestTotalHeld("sl-held-total")).isEqualTo(2000);
+    }
+
     /** A refund whose answer is held back at the vendor: the payment's idKey and the pending answer. */
     private record HeldRefund(String idKey, CompletableFuture<Response> answer) {
     }
