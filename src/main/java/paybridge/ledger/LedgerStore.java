@@ -105,10 +105,13 @@ public final class LedgerStore {
         return Sql.longValue(sql.query(HAS_KEY, Map.of("eventKey", eventKey)).get(0).get("n")) > 0;
     }
 
+    // oldest first: largestTotalHeld follows the ledger's returned sum entry by entry
     private static final String RETURN_KEYS = """
-            SELECT amount, event_key FROM ledger_entries WHERE payment_id = :?paymentId AND amount < 0""";
+            SELECT amount, event_key FROM ledger_entries WHERE payment_id = :?paymentId AND amount < 0
+            ORDER BY entry_id""";
     private static final String RETURN_KEYS_UP_TO = """
-            SELECT event_key FROM ledger_entries WHERE payment_id = :?paymentId AND amount < 0 AND entry_id <= :?mark""";
+            SELECT amount, event_key FROM ledger_entries WHERE payment_id = :?paymentId AND amount < 0 AND entry_id <= :?mark
+            ORDER BY entry_id""";
     /** How a return's event key names its cancellation ({@link PaymentEvent#eventKey()}). */
     private static final String BY_CANCELLATION = ":RETURN:c=";
     /** How a return's event key names the payment's cumulative returned amount (a record without a history). */
@@ -125,16 +128,23 @@ public final class LedgerStore {
 
     /** The payment's returns as the ledger holds them ({@link Returns}); one read. */
     public Returns returns(String paymentId) {
-        List<Map<String, Object>> rows = sql.query(RETURN_KEYS, Map.of("paymentId", paymentId));
-        long returned = 0;
-        for (Map<String, Object> r : rows) {
-            returned -= Sql.longValue(r.containsKey("amount") ? r.get("amount") : r.get("AMOUNT"));
-        }
-        return new Returns(returned, largestTotalKey(paymentId, rows), cancellationIds(rows));
+        return returns(paymentId, sql.query(RETURN_KEYS, Map.of("paymentId", paymentId)));
     }
 
-    private static final String RETURNS_IN_ORDER = """
-            SELECT amount, event_key FROM ledger_entries WHERE payment_id = :?paymentId AND amount < 0 ORDER BY entry_id""";
+    /** As {@link #returns(String)}, of the entries up to {@code mark} (a refund's ledger mark). */
+    public Returns returns(String paymentId, long mark) {
+        return returns(paymentId, sql.query(RETURN_KEYS_UP_TO, Map.of("paymentId", paymentId, "mark", mark)));
+    }
+
+    private static Returns returns(String paymentId, List<Map<String, Object>> rows) {
+        long returned = 0;
+        long largestTotal = 0;
+        for (Map<String, Object> r : rows) {
+            returned -= amount(r);
+            largestTotal = Math.max(largestTotal, totalKeyed(paymentId, r));
+        }
+        return new Returns(returned, largestTotal, cancellationIds(rows));
+    }
 
     /**
      * The largest cumulative total a return of the payment is keyed by whose entry brought what the ledger
@@ -144,9 +154,9 @@ public final class LedgerStore {
     public long largestTotalHeld(String paymentId) {
         long returned = 0;
         long largest = 0;
-        for (Map<String, Object> r : sql.query(RETURNS_IN_ORDER, Map.of("paymentId", paymentId))) {
-            returned -= Sql.longValue(r.containsKey("amount") ? r.get("amount") : r.get("AMOUNT"));
-            long total = largestTotalKey(paymentId, List.of(r));
+        for (Map<String, Object> r : sql.query(RETURN_KEYS, Map.of("paymentId", paymentId))) {
+            returned -= amount(r);
+            long total = totalKeyed(paymentId, r);
             if (total > 0 && returned >= total) {
                 largest = Math.max(largest, total);
             }
@@ -154,36 +164,27 @@ public final class LedgerStore {
         return largest;
     }
 
-    /** The largest cumulative total a return of the payment up to entry {@code mark} is keyed by; 0 when none. */
-    public long largestTotalKey(String paymentId, long mark) {
-        return largestTotalKey(paymentId, sql.query(RETURN_KEYS_UP_TO, Map.of("paymentId", paymentId, "mark", mark)));
+    private static long amount(Map<String, Object> row) {
+        return Sql.longValue(row.containsKey("amount") ? row.get("amount") : row.get("AMOUNT"));
     }
 
-    private static long largestTotalKey(String paymentId, List<Map<String, Object>> rows) {
-        long largest = 0;
-        for (Map<String, Object> r : rows) {
-            Object key = r.containsKey("event_key") ? r.get("event_key") : r.get("EVENT_KEY");
-            String text = key == null ? "" : key.toString();
-            // vendor:paymentId:RETURN:t=<total> (PaymentEvent#eventKey); a paymentId holds no ':'
-            int at = text.indexOf(":" + paymentId + BY_TOTAL);
-            if (at >= 0) {
-                String total = text.substring(at + paymentId.length() + 1 + BY_TOTAL.length());
-                if (total.chars().allMatch(Character::isDigit) && !total.isEmpty() && total.length() < 19) {
-                    largest = Math.max(largest, Long.parseLong(total));
-                }
-            }
+    /** The cumulative total a return's entry is keyed by ({@code vendor:paymentId:RETURN:t=<total>}); 0 for any other key. */
+    private static long totalKeyed(String paymentId, Map<String, Object> row) {
+        Object key = row.containsKey("event_key") ? row.get("event_key") : row.get("EVENT_KEY");
+        String text = key == null ? "" : key.toString();
+        // a paymentId holds no ':'
+        int at = text.indexOf(":" + paymentId + BY_TOTAL);
+        if (at < 0) {
+            return 0;
         }
-        return largest;
+        String total = text.substring(at + paymentId.length() + 1 + BY_TOTAL.length());
+        return !total.isEmpty() && total.length() < 19 && total.chars().allMatch(Character::isDigit)
+                ? Long.parseLong(total) : 0;
     }
 
     /** The vendor's cancellation ids of the returns the ledger holds for a payment (those keyed by one). */
     public java.util.Set<String> returnCancellationIds(String paymentId) {
         return cancellationIds(sql.query(RETURN_KEYS, Map.of("paymentId", paymentId)));
-    }
-
-    /** As {@link #returnCancellationIds(String)}, of the entries up to {@code mark} (a refund's ledger mark). */
-    public java.util.Set<String> returnCancellationIds(String paymentId, long mark) {
-        return cancellationIds(sql.query(RETURN_KEYS_UP_TO, Map.of("paymentId", paymentId, "mark", mark)));
     }
 
     private static java.util.Set<String> cancellationIds(List<Map<String, Object>> rows) {

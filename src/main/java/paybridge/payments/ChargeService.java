@@ -232,17 +232,14 @@ public final class ChargeService {
                         + outcome.failure().code() + "); nothing was charged and paymentId " + paymentId
                         + " may be sent again", java.util.List.of()));
             }
-            case UNKNOWN -> settled = stillProcessing(outcome)
-                    // in one commit: an UNKNOWN row is never left with the horizon the vendor's answer disproved
-                    ? payments.inTransaction(() -> {
-                        PaymentRecord written = settle(attempt, Fact.ANSWER_LOST, outcome, outcome.failure(), subscriptionId,
-                                source);
-                        if (written != null) {
-                            payments.stillInFlight(paymentId, deadline.horizon());
-                        }
-                        return written;
-                    })
-                    : settle(attempt, Fact.ANSWER_LOST, outcome, outcome.failure(), subscriptionId, source);
+            case UNKNOWN -> settled = payments.inTransaction(() -> {
+                // in one commit: a row the vendor says it is still processing never keeps the horizon that answer disproved
+                PaymentRecord written = settle(attempt, Fact.ANSWER_LOST, outcome, outcome.failure(), subscriptionId, source);
+                if (written != null && stillProcessing(outcome)) {
+                    payments.stillInFlight(paymentId, deadline.horizon());
+                }
+                return written;
+            });
             case PENDING -> settled = settle(attempt, Fact.VENDOR_PENDING, outcome, null, subscriptionId, source);
             case PAID -> settled = settle(attempt, Fact.VENDOR_PAID, outcome, null, subscriptionId, source);
             case AWAITING_DEPOSIT -> settled = settle(attempt, Fact.VENDOR_AWAITING_DEPOSIT, outcome, null, subscriptionId,

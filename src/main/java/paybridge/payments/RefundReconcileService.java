@@ -267,10 +267,10 @@ public final class RefundReconcileService {
         if (open.isEmpty()) {
             return Set.of();
         }
-        Set<String> prior = new java.util.HashSet<>(ledger.returnCancellationIds(payment.paymentId(), mark));
-        long total = ledger.largestTotalKey(payment.paymentId(), mark);
-        if (total > 0) {
-            java.util.Optional<Set<String>> byTotal = VendorRecordFacts.returnedBy(found, total);
+        paybridge.ledger.LedgerStore.Returns held = ledger.returns(payment.paymentId(), mark);
+        Set<String> prior = new java.util.HashSet<>(held.cancellationIds());
+        if (held.largestTotalKey() > 0) {
+            java.util.Optional<Set<String>> byTotal = VendorRecordFacts.returnedBy(found, held.largestTotalKey());
             if (byTotal.isEmpty()) {
                 return null;
             }

@@ -158,8 +158,7 @@ public final class SteppayResponses {
         }
         for (VendorPayment.Cancellation c : receipt.returnsOldestFirst()) {
             if (tid != null && tid.equals(c.cancellationId())) {
-                // its place among the returns decides its running total: unknown when another has its time
-                // (Steppay's times are whole seconds: two cancels may share one); untimed, the listed order
+                // -1 when another cancel has its second (Steppay's times are whole seconds)
                 return RefundOutcome.refunded(outcome.refundedNow(), receipt.returnedThrough(c), tid);
             }
         }
