@@ -78,8 +78,9 @@ public final class PaymentStates {
      */
     public static final String ORDER_ID_IN_USE = "ORDER_ID_IN_USE";
     /**
-     * Failure code of a charge left UNKNOWN because the vendor answered that it is still processing it (Toss's
-     * {@code IDEMPOTENT_REQUEST_PROCESSING} to a re-ask): in flight at that moment, so its horizon
+     * Failure code of a charge left UNKNOWN because the vendor answered that it is still processing it (a
+     * re-ask under the same idempotency key while the first runs; each connector maps its own code): in flight at
+     * that moment, so its horizon
      * ({@code in_flight_until}) is counted again from when the answer is recorded, on the database's clock,
      * and "never charged" waits for that.
      */
