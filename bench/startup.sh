@@ -4,6 +4,8 @@
 # fresh database (migrations included). JAR=<path> measures another build. Prints one STARTUP line per run.
 # CHARGES=N (dev profile: sandbox vendors): after the last run is UP, N key-in charges (4 at a time), then
 # one RSS line (issue: RSS after 1,000 charges).
+# CDS=1: as the container image starts (Dockerfile): a class-data sharing archive of the jar written first
+# by deploy/class-data-archive.sh, and every run started with -XX:SharedArchiveFile (README: java -jar alone).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAR=${JAR:-$HERE/target/paybridge.jar}; RUNS=${RUNS:-3}; PROFILE=${PROFILE:-prod}
@@ -34,5 +36,11 @@ once() {  # $1 = label
   fi
   kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
 }
+if [[ ${CDS:-0} == 1 ]]; then
+  ( cd "$HERE"; CLASS_DATA_HTTP_PORT=$(port) CLASS_DATA_MANAGEMENT_PORT=$(port) \
+      sh deploy/class-data-archive.sh "$JAR" "$WORK/paybridge.jsa" ) >"$WORK/class-data.log" 2>&1 \
+    || { tail -20 "$WORK/class-data.log"; exit 1; }
+  JAVA_OPTS="${JAVA_OPTS:-} -XX:SharedArchiveFile=$WORK/paybridge.jsa"
+fi
 once fresh-database
 for i in $(seq 1 "$RUNS"); do once "migrated-database#$i"; done

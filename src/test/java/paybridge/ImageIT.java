@@ -33,7 +33,7 @@ class ImageIT {
 
     /** The instructions of a Dockerfile that this test reads; continuation lines joined. */
     record Dockerfile(String from, String user, String workdir, Map<String, String> env,
-            List<String[]> copies, List<String> entrypoint, List<String> exposed) {
+            List<String[]> copies, List<String> runs, List<String> entrypoint, List<String> exposed) {
 
         static Dockerfile parse(Path file) throws IOException {
             List<String> instructions = new ArrayList<>();
@@ -56,6 +56,7 @@ class ImageIT {
             String from = null, user = null, workdir = "/";
             Map<String, String> env = new LinkedHashMap<>();
             List<String[]> copies = new ArrayList<>();
+            List<String> runs = new ArrayList<>();
             List<String> entrypoint = List.of();
             List<String> exposed = new ArrayList<>();
             for (String instruction : instructions) {
@@ -78,17 +79,23 @@ class ImageIT {
                         copies.add(paths);
                     }
                     case "ENTRYPOINT" -> entrypoint = List.of(new ObjectMapper().readValue(args, String[].class));
-                    case "RUN", "CMD", "LABEL", "ARG", "HEALTHCHECK", "VOLUME", "STOPSIGNAL" -> {
+                    case "RUN" -> runs.add(args);
+                    case "CMD", "LABEL", "ARG", "HEALTHCHECK", "VOLUME", "STOPSIGNAL" -> {
                     }
                     default -> throw new AssertionError("instruction this test does not understand: " + instruction);
                 }
             }
-            return new Dockerfile(from, user, workdir, env, copies, entrypoint, exposed);
+            return new Dockerfile(from, user, workdir, env, copies, runs, entrypoint, exposed);
         }
     }
 
     private static Path inside(Path root, String containerPath) {
         return root.resolve(containerPath.replaceFirst("^/+", ""));
+    }
+
+    /** An ENV value with each absolute path in it (the whole value, or after an '=') moved under the root. */
+    private static String relocated(Path root, String value) {
+        return value.replaceAll("(^|=)/", "$1" + Matcher.quoteReplacement(root.toString()) + "/");
     }
 
     @Test
@@ -98,7 +105,8 @@ class ImageIT {
         assertThat(image.user()).isNotNull().doesNotStartWith("root").doesNotStartWith("0");
         assertThat(image.exposed()).contains("8080", "9876");
         assertThat(image.env()).containsKey("PAYBRIDGE_HOME");
-        assertThat(image.env().get("JAVA_TOOL_OPTIONS")).contains("-XX:MaxRAMPercentage=");
+        assertThat(image.env().get("JAVA_TOOL_OPTIONS")).contains("-XX:MaxRAMPercentage=")
+                .contains("-XX:SharedArchiveFile=/opt/paybridge/target/paybridge.jsa");
 
         // the image's file system, as its COPY lines lay it out
         Path root = Files.createTempDirectory("paybridge-image");
@@ -125,6 +133,22 @@ class ImageIT {
         assertThat(home.resolve("routes")).isDirectoryContaining(p -> p.toString().endsWith(".camel.yaml"));
         Files.createDirectories(inside(root, image.workdir()).resolve("data"));
 
+        // the image's class-data sharing archive, written as its RUN line writes it (the script with this JDK's java)
+        String archiveRun = "[\"sh\", \"deploy/class-data-archive.sh\", \"target/paybridge.jar\", \"target/paybridge.jsa\"]";
+        assertThat(image.runs()).contains(archiveRun);
+        ProcessBuilder archiving = new ProcessBuilder(List.of(new ObjectMapper().readValue(archiveRun, String[].class)))
+                .directory(inside(root, image.workdir()).toFile()).redirectErrorStream(true)
+                .redirectOutput(root.resolve("class-data.log").toFile());
+        imageEnvironment(archiving, image, root);
+        archiving.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + archiving.environment().get("PATH"));
+        archiving.environment().put("CLASS_DATA_HTTP_PORT", String.valueOf(FreePorts.next()));
+        archiving.environment().put("CLASS_DATA_MANAGEMENT_PORT", String.valueOf(FreePorts.next()));
+        Process archiver = archiving.start();
+        assertThat(archiver.waitFor(120, TimeUnit.SECONDS)).as("class-data archive written in 2 min").isTrue();
+        assertThat(archiver.exitValue()).as(Files.readString(root.resolve("class-data.log"))).isZero();
+        Path archive = inside(root, image.workdir()).resolve("target/paybridge.jsa");
+        assertThat(archive).isNotEmptyFile();
+
         // the entrypoint, with the image's environment only (paths in it moved under the root), plus
         // what a deployment supplies: free ports, an API key, vendor credentials
         assertThat(image.entrypoint()).first().isEqualTo("java");
@@ -132,10 +156,7 @@ class ImageIT {
         command.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
         ProcessBuilder pb = new ProcessBuilder(command).directory(inside(root, image.workdir()).toFile())
                 .redirectErrorStream(true).redirectOutput(root.resolve("paybridge.log").toFile());
-        pb.environment().clear();
-        pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-        image.env().forEach((key, value) -> pb.environment().put(key,
-                value.startsWith("/") ? inside(root, value).toString() : value));
+        imageEnvironment(pb, image, root);
         int http = FreePorts.next();
         int management = FreePorts.next();
         pb.environment().put("PAYBRIDGE_HTTP_PORT", String.valueOf(http));
@@ -164,7 +185,10 @@ class ImageIT {
             String output = Files.readString(log);
             assertThat(health).as(output).contains("UP");
             // the image's JVM options were picked up, and its profile (prod: an API key is required)
-            assertThat(output).contains("Picked up JAVA_TOOL_OPTIONS: " + image.env().get("JAVA_TOOL_OPTIONS"));
+            assertThat(output).contains("Picked up JAVA_TOOL_OPTIONS: " + relocated(root, image.env().get("JAVA_TOOL_OPTIONS")));
+            // and the JVM mapped the archive (a JVM that finds it does not fit starts without it, silently)
+            assertThat(Files.readString(Path.of("/proc", String.valueOf(process.pid()), "maps")))
+                    .as("the class-data archive is mapped").contains(archive.toRealPath().toString());
             HttpResponse<String> unauthorized = client.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + http + "/api/payments/none")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(unauthorized.statusCode()).isEqualTo(401);
@@ -175,5 +199,12 @@ class ImageIT {
                 process.destroyForcibly();
             }
         }
+    }
+
+    /** The image's environment only (paths in it moved under the root), with a PATH to find programs. */
+    private static void imageEnvironment(ProcessBuilder pb, Dockerfile image, Path root) {
+        pb.environment().clear();
+        pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        image.env().forEach((key, value) -> pb.environment().put(key, relocated(root, value)));
     }
 }
