@@ -104,6 +104,7 @@ public final class SteppaySimulator implements VendorSimulator {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong cancels = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong billingCalls = new AtomicLong();
     // billing calls between arrival and answer, and the most there have been at once
     private static final String ANSWERED = "sandboxBillingAnswered";
     private final AtomicInteger billingInFlight = new AtomicInteger();
@@ -125,7 +126,10 @@ public final class SteppaySimulator implements VendorSimulator {
             ctx.next();
         });
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-        router.post("/api/payment/billing").handler(auth(false)).handler(this::billing);
+        router.post("/api/payment/billing").handler(ctx -> {
+            billingCalls.incrementAndGet();
+            ctx.next();
+        }).handler(auth(false)).handler(this::billing);
         router.post("/api/internal/payment/cancel").handler(auth(true)).handler(this::cancel);
         router.get("/api/payment/receipt/:idKey").handler(auth(false)).handler(this::receipt);
         router.get("/api/v1/orders/:orderIdOrCode").handler(auth(false)).handler(this::order);
@@ -181,8 +185,17 @@ public final class SteppaySimulator implements VendorSimulator {
         return requests.get();
     }
 
+    /**
+     * Every billing call (a charge on an idKey), accepted or not: unlike {@link #requests}, no lookup or
+     * cancel that a node's background work sends meanwhile is among them.
+     */
+    public long billingCalls() {
+        return billingCalls.get();
+    }
+
     public JsonObject stats() {
         return new JsonObject()
+                .put("billingCalls", billingCalls())
                 .put("charges", charges())
                 .put("paid", paid())
                 .put("failed", failed())
