@@ -40,7 +40,8 @@ if [[ ${CDS:-0} == 1 ]]; then
   ( cd "$HERE"; CLASS_DATA_HTTP_PORT=$(port) CLASS_DATA_MANAGEMENT_PORT=$(port) \
       sh deploy/class-data-archive.sh "$JAR" "$WORK/paybridge.jsa" ) >"$WORK/class-data.log" 2>&1 \
     || { tail -20 "$WORK/class-data.log"; exit 1; }
-  JAVA_OPTS="${JAVA_OPTS:-} -XX:SharedArchiveFile=$WORK/paybridge.jsa"
+  # -Xshare:on: an archive the JVM would not map fails the run instead of being measured without it
+  JAVA_OPTS="${JAVA_OPTS:-} -Xshare:on -XX:SharedArchiveFile=$WORK/paybridge.jsa"
 fi
 once fresh-database
 for i in $(seq 1 "$RUNS"); do once "migrated-database#$i"; done

@@ -13,8 +13,9 @@
 # else is kept.
 #
 # Using the archive: -XX:SharedArchiveFile=<archive> (the Dockerfile's JAVA_TOOL_OPTIONS). It holds only
-# for this jar on this JDK: the JVM checks both, and when either differs it starts without the archive
-# (the normal start-up time). Rebuild the archive with the jar.
+# for this jar on this JDK, with compressed object pointers (a heap under 32 GiB): the JVM checks them, and
+# when one differs it starts without any shared classes (slower than with no archive named) and prints a
+# warning. Rebuild the archive with the jar.
 set -eu
 jar=${1:?usage: class-data-archive.sh <jar> <archive>}
 archive=${2:?usage: class-data-archive.sh <jar> <archive>}
@@ -30,4 +31,8 @@ env -u JAVA_TOOL_OPTIONS \
   java -Xmx512m -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=error -jar "$jar"
 # a start that failed, or a JVM that could not write the archive, is said here, not at every start
 [ -s "$archive" ] || { echo "class-data-archive.sh: no archive written to $archive" >&2; exit 1; }
+# and an archive this JVM would not map: -Xshare:on fails where a start (-Xshare:auto) would go on without
+# any shared classes at all, the JDK's own included, slower than with no archive named
+java -Xshare:on -XX:SharedArchiveFile="$archive" -cp "$jar" -version >/dev/null 2>&1 \
+  || { echo "class-data-archive.sh: $archive was written but this JVM does not map it" >&2; exit 1; }
 echo "class-data-archive.sh: $archive written"

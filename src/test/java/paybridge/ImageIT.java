@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,11 +109,25 @@ class ImageIT {
         assertThat(image.env().get("JAVA_TOOL_OPTIONS")).contains("-XX:MaxRAMPercentage=")
                 .contains("-XX:SharedArchiveFile=/opt/paybridge/target/paybridge.jsa");
 
-        // the image's file system, as its COPY lines lay it out
+        // the image's file system, as its COPY lines lay it out (about 100 MB: removed after)
         Path root = Files.createTempDirectory("paybridge-image");
+        try {
+            startsHealthyFromItsFileSystem(image, root);
+        } finally {
+            try (Stream<Path> files = Files.walk(root)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+
+    private void startsHealthyFromItsFileSystem(Dockerfile image, Path root) throws Exception {
+        List<String> dockerignore = Files.readAllLines(Path.of(".dockerignore"));
         for (String[] copy : image.copies()) {
             Path source = Path.of(copy[0]);
             assertThat(source).as("COPY source %s (after mvn package)", copy[0]).exists();
+            assertThat(sentToTheBuilder(dockerignore, copy[0])).as("COPY source %s is not excluded by .dockerignore", copy[0]).isTrue();
             Path target = inside(root, copy[1]);
             if (Files.isDirectory(source)) {
                 try (Stream<Path> files = Files.walk(source)) {
@@ -144,7 +159,11 @@ class ImageIT {
         archiving.environment().put("CLASS_DATA_HTTP_PORT", String.valueOf(FreePorts.next()));
         archiving.environment().put("CLASS_DATA_MANAGEMENT_PORT", String.valueOf(FreePorts.next()));
         Process archiver = archiving.start();
-        assertThat(archiver.waitFor(120, TimeUnit.SECONDS)).as("class-data archive written in 2 min").isTrue();
+        if (!archiver.waitFor(120, TimeUnit.SECONDS)) {
+            archiver.descendants().forEach(ProcessHandle::destroyForcibly);
+            archiver.destroyForcibly();
+            throw new AssertionError("class-data archive not written in 2 min: " + Files.readString(root.resolve("class-data.log")));
+        }
         assertThat(archiver.exitValue()).as(Files.readString(root.resolve("class-data.log"))).isZero();
         Path archive = inside(root, image.workdir()).resolve("target/paybridge.jsa");
         assertThat(archive).isNotEmptyFile();
@@ -199,6 +218,27 @@ class ImageIT {
                 process.destroyForcibly();
             }
         }
+    }
+
+    /**
+     * Whether {@code .dockerignore} lets {@code source} into the build context: its rules in order, the last
+     * that matches deciding ({@code *} every path, {@code x} x and what is under it, {@code !} admitting).
+     */
+    static boolean sentToTheBuilder(List<String> dockerignore, String source) {
+        String path = source.replaceAll("/+$", "");
+        boolean sent = true;
+        for (String line : dockerignore) {
+            String rule = line.strip();
+            if (rule.isEmpty() || rule.startsWith("#")) {
+                continue;
+            }
+            boolean admits = rule.startsWith("!");
+            String pattern = (admits ? rule.substring(1) : rule).replaceAll("/+$", "");
+            if (pattern.equals("*") || path.equals(pattern) || path.startsWith(pattern + "/")) {
+                sent = admits;
+            }
+        }
+        return sent;
     }
 
     /** The image's environment only (paths in it moved under the root), with a PATH to find programs. */
