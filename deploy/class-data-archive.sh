@@ -13,9 +13,10 @@
 # else is kept.
 #
 # Using the archive: -XX:SharedArchiveFile=<archive> (the Dockerfile's JAVA_TOOL_OPTIONS). It holds only
-# for this jar on this JDK, with compressed object pointers (a heap under 32 GiB): the JVM checks them, and
-# when one differs it starts without any shared classes (slower than with no archive named) and prints a
-# warning. Rebuild the archive with the jar.
+# for this jar on this JDK, with compressed object pointers (a heap under 32 GiB): the JVM checks them.
+# With another jar it loads paybridge's classes from the jar, as without the archive; with another JDK or
+# a heap of 32 GiB or more it maps no shared classes at all, slower than with no archive named. Rebuild the
+# archive with the jar.
 set -eu
 jar=${1:?usage: class-data-archive.sh <jar> <archive>}
 archive=${2:?usage: class-data-archive.sh <jar> <archive>}
