@@ -33,7 +33,7 @@ env -u JAVA_TOOL_OPTIONS \
 # a start that failed, or a JVM that could not write the archive, is said here, not at every start
 [ -s "$archive" ] || { echo "class-data-archive.sh: no archive written to $archive" >&2; exit 1; }
 # and an archive this JVM would not map: -Xshare:on fails where a start (-Xshare:auto) would go on without
-# any shared classes at all, the JDK's own included, slower than with no archive named
-java -Xshare:on -XX:SharedArchiveFile="$archive" -cp "$jar" -version >/dev/null 2>&1 \
+# it (and, for some reasons, without the JDK's own shared classes too)
+env -u JAVA_TOOL_OPTIONS java -Xshare:on -XX:SharedArchiveFile="$archive" -cp "$jar" -version >/dev/null 2>&1 \
   || { echo "class-data-archive.sh: $archive was written but this JVM does not map it" >&2; exit 1; }
 echo "class-data-archive.sh: $archive written"
