@@ -15,7 +15,8 @@ RUN groupadd --system --gid 10001 paybridge \
 # prod: the real vendor hosts, no sandbox; start-up stops naming what is missing (PAYBRIDGE_API_KEY,
 # the enabled vendors' credentials). The heap follows the container's memory limit, not the host's.
 # Every start maps the class-data sharing archive written below (start-up in about two thirds of the
-# time); a JVM that finds it does not fit (another jar or JDK) starts without it.
+# time). It fits this jar, this JDK and a heap under 32 GiB; a JVM that finds otherwise starts without it
+# (README, "The container image").
 ENV PAYBRIDGE_HOME=/opt/paybridge \
     CAMEL_MAIN_PROFILE=prod \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=50.0 -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=/opt/paybridge/target/paybridge.jsa"
