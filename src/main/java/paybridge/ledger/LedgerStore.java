@@ -182,11 +182,6 @@ public final class LedgerStore {
                 ? Long.parseLong(total) : 0;
     }
 
-    /** The vendor's cancellation ids of the returns the ledger holds for a payment (those keyed by one). */
-    public java.util.Set<String> returnCancellationIds(String paymentId) {
-        return cancellationIds(sql.query(RETURN_KEYS, Map.of("paymentId", paymentId)));
-    }
-
     private static java.util.Set<String> cancellationIds(List<Map<String, Object>> rows) {
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (Map<String, Object> r : rows) {

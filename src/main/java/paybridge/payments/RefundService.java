@@ -145,9 +145,10 @@ public final class RefundService {
         // for a return recorded after the row's ledger mark (read under the payment's row instead, such a
         // return would be missing from the sum: iamport's checksum would refuse the cancel, and an answer
         // without a total would not find the entry its own webhook made under the right total)
-        long confirmedRemaining = payment.amount() - ledger.returned(payment.paymentId());
+        paybridge.ledger.LedgerStore.Returns held = ledger.returns(payment.paymentId());
+        long confirmedRemaining = payment.amount() - held.returned();
         // the returns already accounted for, read before the cancel is sent: none of them can be this refund's
-        java.util.Set<String> claimed = new java.util.HashSet<>(ledger.returnCancellationIds(payment.paymentId()));
+        java.util.Set<String> claimed = new java.util.HashSet<>(held.cancellationIds());
         refunds.refundedOnPayment(payment.paymentId()).stream().map(RefundStore.Refunded::vendorRefundRef)
                 .filter(java.util.Objects::nonNull).forEach(claimed::add);
         RefundRequest request = new RefundRequest(command.refundId(), payment.paymentId(), payment.vendorPaymentRef(),
