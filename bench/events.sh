@@ -7,7 +7,7 @@
 #   CLIENTS="16" RUNS="0 1" BENCH_OPTS="-Dconcurrency=8 -Dwarmup=6000 -Dbench.X=Y ..."
 # RUNS alternates none (0) and one destination (1); repeat it ("0 1 0 1") on a noisy machine. RUNS=drain:
 # the destination's route stopped during the charges, then a backlog of them delivered alone (deliveries/s,
-# CPU per delivery). Every RESULT line also splits the JVM's CPU by thread group (-Dthreads=true: by thread).
+# CPU per delivery; BENCH_OPTS=-Djfr=<file> records the drain alone, sampled every ms). Every RESULT line also splits the JVM's CPU by thread group (-Dthreads=true: by thread).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 charges=${1:-6000}

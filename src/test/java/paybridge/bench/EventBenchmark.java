@@ -19,7 +19,8 @@ import paybridge.testing.FreePorts;
  *
  * Arguments: destinations (0 | 1 | drain), clients, charges. {@code drain}: the destination's route stopped
  * while the charges run, then started: deliveries per second and CPU per delivery of a backlog drained
- * alone, split by thread (senders, poller, receiver, the rest).
+ * alone, split by thread (senders, poller, receiver, the rest); {@code -Djfr=<file>} records that drain alone
+ * in a JFR profile sampled every millisecond.
  */
 public final class EventBenchmark {
 
@@ -111,9 +112,21 @@ public final class EventBenchmark {
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         Map<String, Long> before = threadCpu();
         long processBefore = os.getProcessCpuTime();
+        // -Djfr=<file>: a profile of the drain alone, sampled every millisecond
+        jdk.jfr.Recording recording = null;
+        if (System.getProperty("jfr") != null) {
+            Map<String, String> settings = new java.util.HashMap<>(jdk.jfr.Configuration.getConfiguration("profile").getSettings());
+            settings.put("jdk.ExecutionSample#period", "1 ms");
+            recording = new jdk.jfr.Recording(settings);
+            recording.start();
+        }
         long start = System.nanoTime();
         routes.startRoute("events-bench");
         awaitReceived(received, (long) warm + charges);
+        if (recording != null) {
+            recording.stop();
+            recording.dump(Path.of(System.getProperty("jfr")));
+        }
         // the route's first poll comes a second after it starts (the timer's delay)
         double seconds = (System.nanoTime() - start) / 1e9 - 1.0;
         Map<String, Long> after = threadCpu();
