@@ -72,7 +72,8 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         // it, and no route starts before it is ready (a database that cannot be opened stops start-up there)
         Database database = Database.start(settings.require("paybridge.db.url"),
                 settings.get("paybridge.db.user", "sa"), settings.get("paybridge.db.password", ""),
-                settings.intValue("paybridge.db.pool-size", 16));
+                settings.intValue("paybridge.db.pool-size", 16),
+                Database.socketTimeout(settings.get(Database.SOCKET_TIMEOUT_SETTING, "PT30S")));
         context.addStartupListener(new DatabaseReady(database));
         // the pool, for routes an integration team adds (jdbc:dataSource, sql:); paybridge's own
         // statements go through Sql and the transactions below

@@ -12,6 +12,7 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import paybridge.Settings;
+import paybridge.ledger.Database;
 import paybridge.ledger.PaymentStore;
 import paybridge.ledger.Sql;
 import paybridge.connector.ConnectorRegistry;
@@ -118,7 +119,10 @@ public class BillingConfiguration implements CamelConfiguration {
             p.put("org.quartz.jobStore.dataSource", ds);
             p.put("org.quartz.dataSource." + ds + ".provider", "hikaricp");
             p.put("org.quartz.dataSource." + ds + ".driver", "org.postgresql.Driver");
-            p.put("org.quartz.dataSource." + ds + ".URL", url);
+            // bounded as paybridge's own pool is: a database that stops answering fails Quartz's statement
+            // instead of holding its thread (and the cluster's check-in) indefinitely
+            p.put("org.quartz.dataSource." + ds + ".URL", Database.withPostgresSocketTimeout(url,
+                    Database.socketTimeout(settings.get(Database.SOCKET_TIMEOUT_SETTING, "PT30S"))));
             p.put("org.quartz.dataSource." + ds + ".user", settings.get("paybridge.db.user", ""));
             p.put("org.quartz.dataSource." + ds + ".password", settings.get("paybridge.db.password", ""));
             p.put("org.quartz.dataSource." + ds + ".maxConnections", "3");

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -26,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     private final HikariDataSource pool;
+    // the URL as configured: the migrations' connections (PostgreSQL) take no socket timeout from paybridge
+    private final String url;
     // the connections everyone else gets: each first waits for the migrations
     private final DataSource migrated;
     // the database once every migration of this build is applied, or why they could not be
@@ -35,14 +38,34 @@ public final class Database implements AutoCloseable {
     private record Opened(String productName, String schemaVersion) {
     }
 
-    private Database(HikariDataSource pool) {
+    private Database(HikariDataSource pool, String url) {
         this.pool = pool;
+        this.url = url;
         this.migrated = new ReadyDataSource(pool, this::awaitReady);
     }
 
+    /**
+     * PostgreSQL: how long a statement's connection waits for the server's answer before the driver closes
+     * it ({@code paybridge.db.socket-timeout}). A server that stops answering without closing the connection
+     * (a failover, a host frozen, a firewall dropping packets) otherwise holds the statement's thread for as
+     * long as the operating system keeps the connection (hours for a connection whose request was already
+     * acknowledged): a whole pool of those is a node that answers nothing.
+     */
+    public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(30);
+
     /** Opens the pool and migrates the schema; fails fast when the database cannot be reached. */
     public static Database open(String url, String user, String password, int poolSize) {
-        return start(url, user, password, poolSize).awaitReady();
+        return open(url, user, password, poolSize, DEFAULT_SOCKET_TIMEOUT);
+    }
+
+    /** As {@link #open(String, String, String, int)}, with PostgreSQL's socket timeout given (zero: none). */
+    public static Database open(String url, String user, String password, int poolSize, Duration socketTimeout) {
+        return start(url, user, password, poolSize, socketTimeout).awaitReady();
+    }
+
+    /** As {@link #start(String, String, String, int, Duration)} with {@link #DEFAULT_SOCKET_TIMEOUT}. */
+    public static Database start(String url, String user, String password, int poolSize) {
+        return start(url, user, password, poolSize, DEFAULT_SOCKET_TIMEOUT);
     }
 
     /**
@@ -51,17 +74,17 @@ public final class Database implements AutoCloseable {
      * the caller goes on building routes. Nothing reaches the schema before they are done:
      * {@link #dataSource()} waits for them, and start-up calls {@link #awaitReady} before any route starts.
      */
-    public static Database start(String url, String user, String password, int poolSize) {
+    public static Database start(String url, String user, String password, int poolSize, Duration socketTimeout) {
         // built empty and configured: the pool opens on its first connection (on the thread below), where
         // HikariDataSource(config) would connect in the constructor
         HikariDataSource pool = new HikariDataSource();
-        pool.setJdbcUrl(withH2QueryCache(withH2PostgresMode(url)));
+        pool.setJdbcUrl(withPostgresSocketTimeout(withH2QueryCache(withH2PostgresMode(url)), socketTimeout));
         pool.setUsername(user);
         pool.setPassword(password);
         // Flyway may hold two connections while it migrates (H2: lock + work): fewer would deadlock it
         pool.setMaximumPoolSize(Math.max(2, poolSize));
         pool.setPoolName("paybridge-db");
-        Database database = new Database(pool);
+        Database database = new Database(pool, url);
         // not a daemon: should start-up fail elsewhere meanwhile, the JVM still lets a migration finish
         // rather than end it half applied (H2 commits DDL as it goes)
         Thread opening = new Thread(database::migrate, "paybridge-db-open");
@@ -90,7 +113,11 @@ public final class Database implements AutoCloseable {
         try {
             String product = firstConnection(pool);
             String dialect = isPostgres(product) ? "postgresql" : "h2";
-            Flyway configured = migrations(dialect).dataSource(pool).load();
+            // PostgreSQL: on connections of its own, without the pool's socket timeout: a migration may rightly
+            // run for minutes (an index built CONCURRENTLY, a constraint validated on a large table)
+            FluentConfiguration migrations = migrations(dialect);
+            Flyway configured = (isPostgres(product) ? migrations.dataSource(url, pool.getUsername(), pool.getPassword())
+                    : migrations.dataSource(pool)).load();
             MigrateResult result = configured.migrate();
             // every migration of this build is applied now: the version is the last one applied, by this
             // run or, when there was nothing to apply, by an earlier one
@@ -183,6 +210,35 @@ public final class Database implements AutoCloseable {
             return url;
         }
         return url + ";QUERY_CACHE_SIZE=128";
+    }
+
+    /** The setting that bounds it, and where it is read. */
+    public static final String SOCKET_TIMEOUT_SETTING = "paybridge.db.socket-timeout";
+
+    /** {@value #SOCKET_TIMEOUT_SETTING} read: an ISO-8601 duration, zero for none; anything else stops start-up naming it. */
+    public static Duration socketTimeout(String text) {
+        Duration d;
+        try {
+            d = Duration.parse(text.trim());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(SOCKET_TIMEOUT_SETTING + " (PAYBRIDGE_DB_SOCKET_TIMEOUT): '" + text
+                    + "' is not an ISO-8601 duration (e.g. PT30S; PT0S for none)");
+        }
+        if (d.isNegative()) {
+            throw new IllegalStateException(SOCKET_TIMEOUT_SETTING + " (PAYBRIDGE_DB_SOCKET_TIMEOUT): negative " + d);
+        }
+        return d;
+    }
+
+    /**
+     * A PostgreSQL URL with the driver's {@code socketTimeout} (whole seconds, at least one) added, unless
+     * the URL names its own or {@code timeout} is zero; any other URL as it is. (See {@link #DEFAULT_SOCKET_TIMEOUT}.)
+     */
+    public static String withPostgresSocketTimeout(String url, Duration timeout) {
+        if (!url.startsWith("jdbc:postgresql:") || timeout.isZero() || url.toLowerCase().contains("sockettimeout=")) {
+            return url;
+        }
+        return url + (url.contains("?") ? "&" : "?") + "socketTimeout=" + Math.max(1, timeout.toSeconds());
     }
 
     /** The first connection: the database's product name, its durability checked ({@link #checkDurability}). */
