@@ -212,6 +212,8 @@ public final class Database implements AutoCloseable {
         return url + ";QUERY_CACHE_SIZE=128";
     }
 
+    private static final java.util.regex.Pattern NAMES_SOCKET_TIMEOUT = java.util.regex.Pattern.compile("[?&]socketTimeout=");
+
     /** The setting that bounds it, and where it is read. */
     public static final String SOCKET_TIMEOUT_SETTING = "paybridge.db.socket-timeout";
 
@@ -235,7 +237,8 @@ public final class Database implements AutoCloseable {
      * the URL names its own or {@code timeout} is zero; any other URL as it is. (See {@link #DEFAULT_SOCKET_TIMEOUT}.)
      */
     public static String withPostgresSocketTimeout(String url, Duration timeout) {
-        if (!url.startsWith("jdbc:postgresql:") || timeout.isZero() || url.toLowerCase().contains("sockettimeout=")) {
+        // the driver's property names are case-sensitive: only its own spelling is a bound the URL sets
+        if (!url.startsWith("jdbc:postgresql:") || timeout.isZero() || NAMES_SOCKET_TIMEOUT.matcher(url).find()) {
             return url;
         }
         return url + (url.contains("?") ? "&" : "?") + "socketTimeout=" + Math.max(1, timeout.toSeconds());

@@ -46,6 +46,7 @@ public final class Transactions {
             openSince.remove(self);
             throw new IllegalStateException("No database connection for a transaction: " + e.getMessage(), e);
         }
+        boolean committing = false;
         try {
             connection.setAutoCommit(false);
             CURRENT.set(connection);
@@ -61,6 +62,7 @@ public final class Transactions {
             }
             BEFORE_COMMIT.remove();
             CURRENT.remove();
+            committing = true;
             connection.commit();
             java.util.List<Runnable> committed = AFTER_COMMIT.get();
             AFTER_COMMIT.remove();
@@ -73,7 +75,12 @@ public final class Transactions {
         } catch (SQLException e) {
             CURRENT.remove();
             rollback(connection, e);
-            throw new IllegalStateException("Transaction not committed: " + e.getMessage(), e);
+            // a commit whose connection failed on the way (SQLSTATE class 08: cut, its socket timeout) may have
+            // been applied by the server all the same: whoever reads the rows next finds out. A commit the
+            // server refused (a constraint checked at commit, a serialization failure) was not applied
+            boolean unknown = committing && (e.getSQLState() == null || e.getSQLState().startsWith("08"));
+            throw new IllegalStateException((unknown ? "Commit's outcome unknown (it may have been applied): "
+                    : "Transaction not committed: ") + e.getMessage(), e);
         } finally {
             openSince.remove(self);
             CURRENT.remove();

@@ -90,4 +90,17 @@ class BillingQuartzTest {
             return rs.getLong(1);
         }
     }
+
+    @Test
+    void quartzsPoolOnPostgresIsBoundedByTheSocketTimeoutAsPaybridgesIs() {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("paybridge.db.url", "jdbc:postgresql://db:5432/paybridge");
+        p.setProperty("paybridge.db.socket-timeout", "PT20S");
+        org.apache.camel.impl.DefaultCamelContext camel = new org.apache.camel.impl.DefaultCamelContext();
+        camel.getPropertiesComponent().setInitialProperties(p);
+        QuartzComponent quartz = BillingConfiguration.quartz(new paybridge.Settings(camel.getPropertiesComponent()), "n1");
+        // a database gone silent fails Quartz's statement after the bound instead of holding its threads
+        assertThat(quartz.getProperties()).containsEntry("org.quartz.dataSource.paybridgeQuartz-paybridge.URL",
+                "jdbc:postgresql://db:5432/paybridge?socketTimeout=20");
+    }
 }

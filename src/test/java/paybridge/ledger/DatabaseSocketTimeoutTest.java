@@ -33,7 +33,7 @@ class DatabaseSocketTimeoutTest {
 
     @Test
     void aStatementTheServerNeverAnswersFailsAtTheSocketTimeoutAndThePoolServesAgainAfterwards() throws Exception {
-        try (Postgres pg = Postgres.createDatabase(); TcpProxy proxy = new TcpProxy(URI.create(pg.url().substring(5)).getPort());
+        try (Postgres pg = Postgres.createDatabase(); TcpProxy proxy = proxyTo(pg);
              Database db = Database.open(throughProxy(pg.url(), proxy), pg.user(), "", 2, Duration.ofSeconds(1))) {
             DataSource ds = db.dataSource();
             assertEquals(1, selectOne(ds));
@@ -84,7 +84,11 @@ class DatabaseSocketTimeoutTest {
         Duration thirty = Duration.ofSeconds(30);
         assertEquals("jdbc:postgresql://db:5432/pb?socketTimeout=30", Database.withPostgresSocketTimeout("jdbc:postgresql://db:5432/pb", thirty));
         assertEquals("jdbc:postgresql://db/pb?ssl=true&socketTimeout=30", Database.withPostgresSocketTimeout("jdbc:postgresql://db/pb?ssl=true", thirty));
-        assertEquals("jdbc:postgresql://db/pb?SocketTimeout=5", Database.withPostgresSocketTimeout("jdbc:postgresql://db/pb?SocketTimeout=5", thirty));
+        assertEquals("jdbc:postgresql://db/pb?ssl=true&socketTimeout=5", Database.withPostgresSocketTimeout("jdbc:postgresql://db/pb?ssl=true&socketTimeout=5", thirty));
+        // another spelling is no bound to the driver, nor is the text inside another parameter's value
+        assertEquals("jdbc:postgresql://db/pb?SocketTimeout=5&socketTimeout=30", Database.withPostgresSocketTimeout("jdbc:postgresql://db/pb?SocketTimeout=5", thirty));
+        assertEquals("jdbc:postgresql://db/pb?ApplicationName=xsocketTimeout=1&socketTimeout=30",
+                Database.withPostgresSocketTimeout("jdbc:postgresql://db/pb?ApplicationName=xsocketTimeout=1", thirty));
         assertEquals("jdbc:postgresql://db/pb?socketTimeout=1", Database.withPostgresSocketTimeout("jdbc:postgresql://db/pb", Duration.ofMillis(300)));
         assertEquals("jdbc:postgresql://db/pb", Database.withPostgresSocketTimeout("jdbc:postgresql://db/pb", Duration.ZERO));
         assertEquals("jdbc:h2:file:./data/paybridge", Database.withPostgresSocketTimeout("jdbc:h2:file:./data/paybridge", thirty));
@@ -115,8 +119,13 @@ class DatabaseSocketTimeoutTest {
         }
     }
 
+    private static TcpProxy proxyTo(Postgres pg) throws java.io.IOException {
+        URI server = URI.create(pg.url().substring("jdbc:".length()));
+        return new TcpProxy(server.getHost(), server.getPort() < 0 ? 5432 : server.getPort());
+    }
+
     private static String throughProxy(String url, TcpProxy proxy) {
-        URI uri = URI.create(url.substring(5));
+        URI uri = URI.create(url.substring("jdbc:".length()));
         return "jdbc:postgresql://127.0.0.1:" + proxy.port() + uri.getPath();
     }
 

@@ -17,11 +17,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
+    private final String targetHost;
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean silent;
 
-    public TcpProxy(int targetPort) throws IOException {
+    public TcpProxy(String targetHost, int targetPort) throws IOException {
+        this.targetHost = targetHost;
         this.targetPort = targetPort;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::accept, "tcp-proxy-accept");
@@ -45,15 +47,21 @@ public final class TcpProxy implements AutoCloseable {
 
     private void accept() {
         while (!server.isClosed()) {
+            Socket client;
             try {
-                Socket client = server.accept();
-                Socket target = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                client = server.accept();
+            } catch (IOException closed) {
+                return;
+            }
+            try {
+                Socket target = new Socket(targetHost, targetPort);
                 sockets.add(client);
                 sockets.add(target);
                 pump(client, target);
                 pump(target, client);
-            } catch (IOException closed) {
-                return;
+            } catch (IOException | RuntimeException unreachable) {
+                // the client sees its connection closed, as with a server that refuses it
+                closeQuietly(client);
             }
         }
     }
