@@ -73,7 +73,7 @@ public class PaybridgeConfiguration implements CamelConfiguration {
         Database database = Database.start(settings.require("paybridge.db.url"),
                 settings.get("paybridge.db.user", "sa"), settings.get("paybridge.db.password", ""),
                 settings.intValue("paybridge.db.pool-size", 16),
-                Database.socketTimeout(settings.get(Database.SOCKET_TIMEOUT_SETTING, "PT30S")));
+                Database.socketTimeout(settings.find(Database.SOCKET_TIMEOUT_SETTING)));
         context.addStartupListener(new DatabaseReady(database));
         // the pool, for routes an integration team adds (jdbc:dataSource, sql:); paybridge's own
         // statements go through Sql and the transactions below

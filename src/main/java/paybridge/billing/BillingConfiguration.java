@@ -122,7 +122,7 @@ public class BillingConfiguration implements CamelConfiguration {
             // bounded as paybridge's own pool is: a database that stops answering fails Quartz's statement
             // instead of holding its thread (and the cluster's check-in) indefinitely
             p.put("org.quartz.dataSource." + ds + ".URL", Database.withPostgresSocketTimeout(url,
-                    Database.socketTimeout(settings.get(Database.SOCKET_TIMEOUT_SETTING, "PT30S"))));
+                    Database.socketTimeout(settings.find(Database.SOCKET_TIMEOUT_SETTING))));
             p.put("org.quartz.dataSource." + ds + ".user", settings.get("paybridge.db.user", ""));
             p.put("org.quartz.dataSource." + ds + ".password", settings.get("paybridge.db.password", ""));
             p.put("org.quartz.dataSource." + ds + ".maxConnections", "3");

@@ -52,6 +52,10 @@ public final class Database implements AutoCloseable {
      * acknowledged): a whole pool of those is a node that answers nothing.
      */
     public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(30);
+    /** The setting that bounds it. */
+    public static final String SOCKET_TIMEOUT_SETTING = "paybridge.db.socket-timeout";
+    // a URL that sets the bound itself, in the driver's own spelling (its property names are case-sensitive)
+    private static final java.util.regex.Pattern NAMES_SOCKET_TIMEOUT = java.util.regex.Pattern.compile("[?&]socketTimeout=");
 
     /** Opens the pool and migrates the schema; fails fast when the database cannot be reached. */
     public static Database open(String url, String user, String password, int poolSize) {
@@ -212,10 +216,10 @@ public final class Database implements AutoCloseable {
         return url + ";QUERY_CACHE_SIZE=128";
     }
 
-    private static final java.util.regex.Pattern NAMES_SOCKET_TIMEOUT = java.util.regex.Pattern.compile("[?&]socketTimeout=");
-
-    /** The setting that bounds it, and where it is read. */
-    public static final String SOCKET_TIMEOUT_SETTING = "paybridge.db.socket-timeout";
+    /** {@value #SOCKET_TIMEOUT_SETTING} as configured ({@link #socketTimeout(String)}), {@link #DEFAULT_SOCKET_TIMEOUT} when unset. */
+    public static Duration socketTimeout(java.util.Optional<String> configured) {
+        return configured.map(Database::socketTimeout).orElse(DEFAULT_SOCKET_TIMEOUT);
+    }
 
     /** {@value #SOCKET_TIMEOUT_SETTING} read: an ISO-8601 duration, zero for none; anything else stops start-up naming it. */
     public static Duration socketTimeout(String text) {
@@ -237,7 +241,6 @@ public final class Database implements AutoCloseable {
      * the URL names its own or {@code timeout} is zero; any other URL as it is. (See {@link #DEFAULT_SOCKET_TIMEOUT}.)
      */
     public static String withPostgresSocketTimeout(String url, Duration timeout) {
-        // the driver's property names are case-sensitive: only its own spelling is a bound the URL sets
         if (!url.startsWith("jdbc:postgresql:") || timeout.isZero() || NAMES_SOCKET_TIMEOUT.matcher(url).find()) {
             return url;
         }
